@@ -1,0 +1,144 @@
+/**
+ * Reads an observed EKSCluster into a defaulted, checked spec. Every problem
+ * is reported at once, each naming the field, the value and the fix.
+ */
+import { parseCidr } from '../network/cidr.js';
+import { resolveZones, type Zone } from '../network/zones.js';
+import { API_GROUP, API_VERSION, KIND, specSchema, type EKSClusterSpec } from './eks-cluster.js';
+import type { JsonObject } from './schema-builder.js';
+import { conform, describeValue, type FieldError } from './validate.js';
+
+export interface Claim {
+  readonly name: string;
+  readonly namespace: string;
+  readonly annotations: Readonly<Record<string, string>>;
+  readonly spec: EKSClusterSpec;
+  /** Canonical order. */
+  readonly zones: readonly Zone[];
+}
+
+export type ClaimRead = { ok: true; claim: Claim } | { ok: false; errors: FieldError[] };
+
+/** Longest key the function composes a name from ("usage-nodegroup-<40>-uses-role-node-..."), with room. */
+const LONGEST_KEY = 160;
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function readMetadata(composite: Record<string, unknown>, errors: FieldError[]) {
+  const metadata = isObject(composite.metadata) ? composite.metadata : {};
+  const name = metadata.name;
+  const namespace = metadata.namespace;
+  if (typeof name !== 'string' || name === '') {
+    errors.push({ path: 'metadata.name', message: 'is missing; give the EKSCluster a name' });
+  } else if (!DNS_LABEL.test(name) || name.length + 1 + LONGEST_KEY > 253) {
+    errors.push({
+      path: 'metadata.name',
+      message: `${describeValue(name)} must be a DNS label of at most ${253 - 1 - LONGEST_KEY} characters (lower case, digits, '-'): it prefixes every composed resource name`,
+    });
+  }
+  if (typeof namespace !== 'string' || namespace === '') {
+    errors.push({ path: 'metadata.namespace', message: 'is missing; EKSCluster is namespaced, set metadata.namespace' });
+  }
+  const annotations: Record<string, string> = {};
+  if (isObject(metadata.annotations)) {
+    for (const [k, v] of Object.entries(metadata.annotations)) if (typeof v === 'string') annotations[k] = v;
+  }
+  return { name: typeof name === 'string' ? name : '', namespace: typeof namespace === 'string' ? namespace : '', annotations };
+}
+
+function checkNetwork(spec: EKSClusterSpec, errors: FieldError[]): Zone[] {
+  const vpc = parseCidr(spec.network.vpcCidr);
+  if (!vpc.ok) {
+    errors.push({ path: 'spec.network.vpcCidr', message: `${describeValue(spec.network.vpcCidr)} ${vpc.reason}` });
+  } else if (vpc.cidr.prefixLength < 16 || vpc.cidr.prefixLength > 24) {
+    errors.push({
+      path: 'spec.network.vpcCidr',
+      message: `${spec.network.vpcCidr} has prefix /${vpc.cidr.prefixLength}; AWS VPCs are /16 to /28 and an EKS cluster needs at least a /24: use /16 to /24`,
+    });
+  }
+  const { zones, errors: zoneErrors } = resolveZones(spec.region, spec.network.availabilityZones);
+  errors.push(...zoneErrors);
+  return zones;
+}
+
+function checkNodeGroups(spec: EKSClusterSpec, zones: readonly Zone[], errors: FieldError[]): void {
+  spec.nodeGroups.forEach((group, i) => {
+    const path = `spec.nodeGroups[${i}]`;
+    if (group.minSize > group.maxSize) {
+      errors.push({
+        path: `${path}.minSize`,
+        message: `${group.minSize} is larger than maxSize ${group.maxSize}; make minSize <= maxSize`,
+      });
+    }
+    if (group.desiredSize !== undefined && (group.desiredSize < group.minSize || group.desiredSize > group.maxSize)) {
+      errors.push({
+        path: `${path}.desiredSize`,
+        message: `${group.desiredSize} lies outside minSize ${group.minSize}..maxSize ${group.maxSize}; pick a value in that range or leave it out`,
+      });
+    }
+    (group.availabilityZones ?? []).forEach((zone, j) => {
+      const known = zones.some((z) => zone === z.input || zone === z.key || zone === z.name || zone === z.id);
+      if (!known) {
+        errors.push({
+          path: `${path}.availabilityZones[${j}]`,
+          message: `${describeValue(zone)} is not one of spec.network.availabilityZones (${zones.map((z) => z.input).join(', ')}); add it there first`,
+        });
+      }
+    });
+  });
+}
+
+function checkEndpoint(spec: EKSClusterSpec, errors: FieldError[]): void {
+  if (!spec.endpointAccess.public && !spec.endpointAccess.private) {
+    errors.push({
+      path: 'spec.endpointAccess',
+      message: 'public and private are both false, so nothing could reach the API server; enable at least one',
+    });
+  }
+  spec.endpointAccess.publicCidrs.forEach((cidr, i) => {
+    const parsed = parseCidr(cidr);
+    if (!parsed.ok) errors.push({ path: `spec.endpointAccess.publicCidrs[${i}]`, message: `${describeValue(cidr)} ${parsed.reason}` });
+  });
+}
+
+function checkManagementPolicies(spec: EKSClusterSpec, errors: FieldError[]): void {
+  if (spec.managementPolicies.includes('*') && spec.managementPolicies.length > 1) {
+    errors.push({
+      path: 'spec.managementPolicies',
+      message: `${JSON.stringify(spec.managementPolicies)} mixes "*" with single policies; use ["*"] alone or list the policies you want`,
+    });
+  }
+}
+
+export function readClaim(composite: unknown): ClaimRead {
+  if (!isObject(composite)) {
+    return { ok: false, errors: [{ path: 'observed.composite', message: 'the request carries no EKSCluster; Crossplane must send the composite resource' }] };
+  }
+  const errors: FieldError[] = [];
+  const expected = `${API_GROUP}/${API_VERSION}`;
+  if (composite.apiVersion !== expected || composite.kind !== KIND) {
+    errors.push({
+      path: 'apiVersion',
+      message: `${describeValue(composite.apiVersion)} ${describeValue(composite.kind)} is not an ${expected} ${KIND}; this function composes EKSClusters only`,
+    });
+    return { ok: false, errors };
+  }
+  const metadata = readMetadata(composite, errors);
+  const rawSpec = composite.spec;
+  if (!isObject(rawSpec)) {
+    errors.push({ path: 'spec', message: `expected an object, got ${describeValue(rawSpec)}; at least spec.region is required` });
+    return { ok: false, errors };
+  }
+  const spec = conform(rawSpec, specSchema.node, 'spec', errors) as JsonObject as unknown as EKSClusterSpec;
+  if (errors.length > 0) return { ok: false, errors };
+  const zones = checkNetwork(spec, errors);
+  checkNodeGroups(spec, zones, errors);
+  checkEndpoint(spec, errors);
+  checkManagementPolicies(spec, errors);
+  if (errors.length > 0) return { ok: false, errors };
+  return { ok: true, claim: { ...metadata, spec, zones } };
+}
+

@@ -1,0 +1,369 @@
+/**
+ * The EKSCluster API: the single source of truth for the XRD schema, the
+ * function's defaults and validation, and the TypeScript types.
+ */
+import {
+  array,
+  boolean,
+  integer,
+  object,
+  oneOf,
+  required,
+  string,
+  stringMap,
+  withDefault,
+  type TypeOf,
+} from './schema-builder.js';
+
+export const API_GROUP = 'eks.gitops.dev';
+export const API_VERSION = 'v1alpha1';
+export const KIND = 'EKSCluster';
+export const PLURAL = 'eksclusters';
+
+export const NAT_MODES = ['None', 'Single', 'HighlyAvailable', 'Regional'] as const;
+export type NatMode = (typeof NAT_MODES)[number];
+
+export const LOG_TYPES = ['api', 'audit', 'authenticator', 'controllerManager', 'scheduler'] as const;
+export const AMI_TYPES = [
+  'AL2023_x86_64_STANDARD',
+  'AL2023_ARM_64_STANDARD',
+  'AL2023_x86_64_NVIDIA',
+  'AL2023_x86_64_NEURON',
+  'BOTTLEROCKET_x86_64',
+  'BOTTLEROCKET_ARM_64',
+  'BOTTLEROCKET_x86_64_NVIDIA',
+  'BOTTLEROCKET_ARM_64_NVIDIA',
+] as const;
+export const CAPACITY_TYPES = ['ON_DEMAND', 'SPOT'] as const;
+export const TAINT_EFFECTS = ['NO_SCHEDULE', 'NO_EXECUTE', 'PREFER_NO_SCHEDULE'] as const;
+export const MANAGEMENT_POLICIES = ['*', 'Observe', 'Create', 'Update', 'Delete', 'LateInitialize'] as const;
+
+/** Add-ons installed unless switched off; the order here is not the install order (see eks/addons.ts). */
+export const DEFAULT_ADDONS = ['vpc-cni', 'kube-proxy', 'coredns', 'eks-pod-identity-agent'] as const;
+
+const subnetTier = (tier: string, defaultNote: string) =>
+  object(
+    {
+      prefixLength: integer({
+        description: `Prefix length of each ${tier} subnet (one per availability zone). ${defaultNote} Changing it later does not re-address existing subnets.`,
+        minimum: 16,
+        maximum: 28,
+      }),
+    },
+    { description: `Sizing of the ${tier} subnets.` },
+  );
+
+const nodeGroup = object(
+  {
+    name: required(
+      string({
+        description: 'Node group name, unique within the cluster. Part of every resource name derived from it.',
+        pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$',
+        maxLength: 40,
+      }),
+    ),
+    instanceTypes: withDefault(
+      array(string({ description: 'An EC2 instance type.', maxLength: 32 }), {
+        description: 'EC2 instance types, in order of preference.',
+        minItems: 1,
+        maxItems: 20,
+      }),
+      ['m7i.large'],
+    ),
+    minSize: withDefault(integer({ description: 'Minimum number of nodes.', minimum: 0, maximum: 1000 }), 2),
+    maxSize: withDefault(integer({ description: 'Maximum number of nodes.', minimum: 1, maximum: 1000 }), 6),
+    desiredSize: integer({
+      description:
+        'Nodes at creation. Defaults to minSize. Set only at creation, so a cluster autoscaler or Karpenter is never fought.',
+      minimum: 0,
+      maximum: 1000,
+    }),
+    amiType: withDefault(oneOf(AMI_TYPES, { description: 'AMI family of the nodes.' }), 'AL2023_x86_64_STANDARD'),
+    capacityType: withDefault(oneOf(CAPACITY_TYPES, { description: 'On-demand or spot capacity.' }), 'ON_DEMAND'),
+    diskSize: withDefault(integer({ description: 'Root volume size in GiB.', minimum: 20, maximum: 16384 }), 50),
+    maxUnavailable: withDefault(
+      integer({ description: 'Nodes replaced at once during a rolling update.', minimum: 1, maximum: 100 }),
+      1,
+    ),
+    labels: withDefault(stringMap({ description: 'Kubernetes labels on every node.', maxLength: 63 }), {}),
+    taints: withDefault(
+      array(
+        object(
+          {
+            key: required(string({ description: 'Taint key.', maxLength: 63 })),
+            value: string({ description: 'Taint value.', maxLength: 63 }),
+            effect: required(oneOf(TAINT_EFFECTS, { description: 'Taint effect.' })),
+          },
+          { description: 'A Kubernetes taint.' },
+        ),
+        { description: 'Kubernetes taints on every node.', maxItems: 50 },
+      ),
+      [],
+    ),
+    availabilityZones: array(string({ description: 'A zone from spec.network.availabilityZones.', maxLength: 32 }), {
+      description: 'Restrict the group to these zones (each must be in spec.network.availabilityZones). Default: all.',
+      maxItems: 6,
+      'x-kubernetes-list-type': 'set',
+    }),
+  },
+  {
+    description: 'An EKS managed node group in the private subnets.',
+    'x-kubernetes-validations': [
+      { rule: 'self.minSize <= self.maxSize', message: 'minSize must be less than or equal to maxSize' },
+      {
+        rule: '!has(self.desiredSize) || (self.desiredSize >= self.minSize && self.desiredSize <= self.maxSize)',
+        message: 'desiredSize must lie between minSize and maxSize',
+      },
+    ],
+  },
+);
+
+const addon = object(
+  {
+    name: required(string({ description: 'EKS add-on name, e.g. vpc-cni or aws-ebs-csi-driver.', maxLength: 100 })),
+    enabled: withDefault(boolean({ description: 'Set false to leave a default add-on out.' }), true),
+    version: string({ description: 'Add-on version, e.g. v1.19.2-eksbuild.1. Default: the EKS default for the cluster version.', maxLength: 64 }),
+    configurationValues: string({ description: 'Add-on configuration as a JSON string.', maxLength: 65536 }),
+    serviceAccountRoleArn: string({ description: 'IAM role for the add-on service account (IRSA).', maxLength: 2048 }),
+  },
+  { description: 'An EKS add-on, or an override of a default one.' },
+);
+
+export const specSchema = object(
+  {
+    region: required(
+      string({
+        description: 'AWS region of the cluster. Immutable.',
+        pattern: '^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$',
+        maxLength: 32,
+      }),
+    ),
+    kubernetesVersion: withDefault(
+      string({ description: 'Kubernetes minor version of the control plane and nodes.', pattern: '^1\\.[0-9]{2}$' }),
+      '1.34',
+    ),
+    clusterName: string({
+      description: 'EKS cluster name. Default: <namespace>-<name>, or <name> when both are equal. Immutable.',
+      pattern: '^[a-zA-Z][-a-zA-Z0-9_]*$',
+      maxLength: 100,
+    }),
+    network: withDefault(
+      object(
+        {
+          vpcCidr: withDefault(
+            string({
+              description: 'IPv4 CIDR of the VPC, /16 to /24. Immutable: subnets are computed from it.',
+              pattern: '^([0-9]{1,3}\\.){3}[0-9]{1,3}/[0-9]{1,2}$',
+              maxLength: 18,
+            }),
+            '10.0.0.0/16',
+          ),
+          availabilityZones: withDefault(
+            array(string({ description: 'Zone suffix (a), full name (us-west-2a) or zone ID (usw2-az1).', maxLength: 32 }), {
+              description:
+                'Availability zones, at least two. Zones can be added; removing one would delete its subnets and nodes.',
+              minItems: 2,
+              maxItems: 6,
+              'x-kubernetes-list-type': 'set',
+              'x-kubernetes-validations': [
+                {
+                  rule: 'oldSelf.all(z, z in self)',
+                  message: 'availability zones cannot be removed: their subnets, NAT gateways and nodes would be deleted',
+                },
+              ],
+            }),
+            ['a', 'b', 'c'],
+          ),
+          nat: withDefault(
+            oneOf(NAT_MODES, {
+              description:
+                'Egress for private subnets: None (private-only, no internet egress), Single (one NAT gateway), HighlyAvailable (one per zone), Regional (one regional NAT gateway).',
+            }),
+            'HighlyAvailable',
+          ),
+          subnets: withDefault(
+            object(
+              {
+                private: subnetTier('private', 'Default: the VPC prefix + 3 (a /19 in a /16): pods take VPC addresses.'),
+                public: subnetTier('public', 'Default: the VPC prefix + 8 (a /24 in a /16), at most /28.'),
+                isolated: object(
+                  {
+                    enabled: withDefault(boolean({ description: 'Add isolated subnets (no internet route), e.g. for databases.' }), false),
+                    prefixLength: integer({
+                      description: 'Prefix length of each isolated subnet. Default: the VPC prefix + 6 (a /22 in a /16).',
+                      minimum: 16,
+                      maximum: 28,
+                    }),
+                  },
+                  { description: 'Optional third tier without any route out of the VPC.' },
+                ),
+              },
+              { description: 'Subnet sizes per tier.' },
+            ),
+            {},
+          ),
+        },
+        {
+          description: 'The VPC and its subnets.',
+          'x-kubernetes-validations': [
+            { rule: 'self.vpcCidr == oldSelf.vpcCidr', message: 'vpcCidr is immutable: every subnet is computed from it' },
+          ],
+        },
+      ),
+      {},
+    ),
+    nodeGroups: withDefault(
+      array(nodeGroup, {
+        description: 'Managed node groups. Adding one never touches the others.',
+        maxItems: 30,
+        'x-kubernetes-list-type': 'map',
+        'x-kubernetes-list-map-keys': ['name'],
+      }),
+      [{ name: 'default', instanceTypes: ['m7i.large'], minSize: 2, maxSize: 6 }],
+    ),
+    endpointAccess: withDefault(
+      object(
+        {
+          public: withDefault(boolean({ description: 'Serve the API endpoint on the internet.' }), true),
+          private: withDefault(boolean({ description: 'Serve the API endpoint inside the VPC.' }), true),
+          publicCidrs: withDefault(
+            array(string({ description: 'An IPv4 CIDR.', maxLength: 18 }), {
+              description: 'Source ranges allowed to reach the public endpoint.',
+              maxItems: 40,
+            }),
+            ['0.0.0.0/0'],
+          ),
+        },
+        { description: 'Who can reach the Kubernetes API.' },
+      ),
+      {},
+    ),
+    access: withDefault(
+      object(
+        {
+          clusterAdmins: withDefault(
+            array(string({ description: 'An IAM role or user ARN.', pattern: '^arn:aws[a-z-]*:(iam|sts)::[0-9]{12}:.+$', maxLength: 2048 }), {
+              description: 'IAM principals given cluster-admin through EKS access entries.',
+              maxItems: 20,
+              'x-kubernetes-list-type': 'set',
+            }),
+            [],
+          ),
+        },
+        { description: 'Access entries (authentication mode API).' },
+      ),
+      {},
+    ),
+    addons: withDefault(
+      array(addon, {
+        description:
+          'Add-ons beyond or overriding the defaults (vpc-cni, kube-proxy, coredns, eks-pod-identity-agent, always included unless enabled: false).',
+        maxItems: 30,
+        'x-kubernetes-list-type': 'map',
+        'x-kubernetes-list-map-keys': ['name'],
+      }),
+      [],
+    ),
+    logging: withDefault(
+      object(
+        {
+          types: withDefault(
+            array(oneOf(LOG_TYPES, { description: 'A control-plane log type.' }), {
+              description: 'Control-plane log types sent to CloudWatch.',
+              maxItems: 5,
+              'x-kubernetes-list-type': 'set',
+            }),
+            ['api', 'audit', 'authenticator'],
+          ),
+        },
+        { description: 'Control-plane logging.' },
+      ),
+      {},
+    ),
+    encryption: withDefault(
+      object(
+        {
+          enabled: withDefault(boolean({ description: 'Envelope-encrypt Kubernetes Secrets with KMS.' }), false),
+          kmsKeyArn: string({
+            description: 'Existing KMS key ARN. Default: a key composed for this cluster, with rotation on.',
+            pattern: '^arn:aws[a-z-]*:kms:.+$',
+            maxLength: 2048,
+          }),
+        },
+        { description: 'KMS encryption of Kubernetes Secrets. Cannot be switched off once on.' },
+      ),
+      {},
+    ),
+    tags: withDefault(stringMap({ description: 'AWS tags on every resource.', maxLength: 256 }), {}),
+    providerConfigName: withDefault(
+      string({ description: 'ClusterProviderConfig used by every managed resource.', maxLength: 253 }),
+      'default',
+    ),
+    managementPolicies: withDefault(
+      array(oneOf(MANAGEMENT_POLICIES, { description: 'A Crossplane management policy.' }), {
+        description: 'Management policies of every managed resource; ["Observe"] imports, omitting Delete orphans.',
+        minItems: 1,
+        maxItems: 6,
+        'x-kubernetes-list-type': 'set',
+      }),
+      ['*'],
+    ),
+  },
+  {
+    description: 'The desired EKS cluster.',
+    'x-kubernetes-validations': [{ rule: 'self.region == oldSelf.region', message: 'region is immutable' }],
+  },
+);
+
+const subnetStatus = object(
+  {
+    name: string({ description: 'Composed resource name.' }),
+    tier: string({ description: 'public, private or isolated.' }),
+    zone: string({ description: 'Availability zone name or ID.' }),
+    cidr: string({ description: 'IPv4 CIDR.' }),
+    id: string({ description: 'AWS subnet ID, once created.' }),
+  },
+  { description: 'A subnet.' },
+);
+
+export const statusSchema = object(
+  {
+    vpcId: string({ description: 'AWS VPC ID.' }),
+    subnets: array(subnetStatus, { description: 'Every subnet, with its computed CIDR.' }),
+    natGatewayIds: array(string({ description: 'A NAT gateway ID.' }), { description: 'NAT gateway IDs.' }),
+    cluster: object(
+      {
+        name: string({ description: 'EKS cluster name.' }),
+        endpoint: string({ description: 'Kubernetes API endpoint.' }),
+        arn: string({ description: 'Cluster ARN.' }),
+        oidcIssuer: string({ description: 'OIDC issuer URL, for IRSA.' }),
+        version: string({ description: 'Kubernetes version.' }),
+      },
+      { description: 'The EKS cluster.' },
+    ),
+    kubeconfigSecret: object(
+      {
+        name: string({ description: 'Secret name.' }),
+        key: string({ description: 'Key holding the kubeconfig.' }),
+      },
+      { description: 'Where the kubeconfig is written, in the namespace of this EKSCluster.' },
+    ),
+    resources: object(
+      {
+        ready: integer({ description: 'Composed resources that are ready.' }),
+        total: integer({ description: 'Composed resources in all.' }),
+      },
+      { description: 'Readiness count.' },
+    ),
+    waitingFor: array(string({ description: 'A resource and why it is not ready.' }), {
+      description: 'What is not ready yet, and why.',
+    }),
+    summary: string({ description: 'One line saying what is ready and what is awaited.' }),
+  },
+  { description: 'Observed state, written by the function.' },
+);
+
+export type EKSClusterSpec = TypeOf<typeof specSchema>;
+export type EKSClusterStatus = TypeOf<typeof statusSchema>;
+export type NodeGroupSpec = EKSClusterSpec['nodeGroups'][number];
+export type AddonSpec = EKSClusterSpec['addons'][number];

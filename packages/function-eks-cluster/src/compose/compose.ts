@@ -1,0 +1,178 @@
+/**
+ * The functional core: an observed EKSCluster and its observed composed
+ * resources in, the complete desired state out, or errors and nothing else.
+ * No I/O happens here.
+ */
+import { readClaim, type Claim } from '../api/claim.js';
+import type { EKSClusterStatus } from '../api/eks-cluster.js';
+import type { JsonObject } from '../api/schema-builder.js';
+import type { FieldError } from '../api/validate.js';
+import { accessResources } from '../eks/access.js';
+import { addonResources } from '../eks/addons.js';
+import { CLUSTER_KEY, clusterResource } from '../eks/cluster.js';
+import { encryptionResources, KMS_KEY } from '../eks/encryption.js';
+import { clusterRoleAttachmentKeys, iamResources, nodeRoleAttachmentKeys } from '../eks/iam.js';
+import { kubeconfigResource } from '../eks/kubeconfig.js';
+import { nodeGroupKey, nodeGroupResources } from '../eks/node-groups.js';
+import { applyGates, isResourceReady } from '../lifecycle/readiness.js';
+import { buildStatus, type XrCondition } from '../lifecycle/status.js';
+import { usageResources, type Edge } from '../lifecycle/usages.js';
+import { mustParseCidr, parseCidr, type Cidr } from '../network/cidr.js';
+import { planNat, SINGLE_NAT_KEY, type NatPlan } from '../network/nat.js';
+import { IGW_KEY, networkResources, VPC_KEY } from '../network/resources.js';
+import { defaultPrefixLength, planSubnets, TIERS, type PlannedSubnet, type TierRequest } from '../network/subnet-plan.js';
+import { defaultClusterName, partitionOf, type ComposeContext, type DesiredResource } from './context.js';
+import { dig, digString, ObservedState } from './observed.js';
+import { resourceName } from './managed.js';
+
+/** Set to "true" on an EKSCluster to let the function delete the subnets of a zone removed from the spec. */
+export const ALLOW_ZONE_REMOVAL = 'eks.gitops.dev/allow-zone-removal';
+
+export const TTL_PENDING_SECONDS = 20;
+export const TTL_READY_SECONDS = 60;
+
+export interface ComposedResource {
+  readonly key: string;
+  readonly body: JsonObject;
+  readonly ready: boolean;
+}
+
+export interface Composition {
+  readonly ok: true;
+  readonly resources: ComposedResource[];
+  readonly status: EKSClusterStatus;
+  readonly conditions: XrCondition[];
+  readonly warnings: string[];
+  readonly allReady: boolean;
+  readonly ttlSeconds: number;
+  readonly subnets: readonly PlannedSubnet[];
+}
+
+export type ComposeResult = Composition | { readonly ok: false; readonly errors: FieldError[] };
+
+export interface ComposeInput {
+  readonly composite: unknown;
+  readonly observed: Readonly<Record<string, JsonObject>>;
+}
+
+const SUBNET_KEY = /^subnet-(private|public|isolated)-(.+)$/;
+
+/** CIDRs of subnets that exist: observed first, then what the XR's status remembers. */
+function pinnedSubnets(observed: ObservedState): { pins: Map<string, Cidr>; errors: FieldError[] } {
+  const pins = new Map<string, Cidr>();
+  const errors: FieldError[] = [];
+  const remember = (key: string, text: string | undefined, source: string) => {
+    if (!text || pins.has(key) || !SUBNET_KEY.test(key)) return;
+    const parsed = parseCidr(text);
+    if (parsed.ok) pins.set(key, parsed.cidr);
+    else errors.push({ path: source, message: `existing subnet ${key} has CIDR ${JSON.stringify(text)}, which ${parsed.reason}` });
+  };
+  for (const [key, resource] of Object.entries(observed.resources)) {
+    remember(key, digString(resource, 'spec', 'forProvider', 'cidrBlock') ?? digString(resource, 'status', 'atProvider', 'cidrBlock'), `observed ${key}`);
+  }
+  const remembered = dig(observed.composite, 'status', 'subnets');
+  if (Array.isArray(remembered)) {
+    for (const entry of remembered) remember(String(digString(entry, 'name')), digString(entry, 'cidr'), 'status.subnets');
+  }
+  return { pins, errors };
+}
+
+function checkAgainstObserved(claim: Claim, observed: ObservedState, pins: ReadonlyMap<string, Cidr>): FieldError[] {
+  const errors: FieldError[] = [];
+  const observedVpc = digString(observed.get(VPC_KEY), 'spec', 'forProvider', 'cidrBlock');
+  if (observedVpc && observedVpc !== claim.spec.network.vpcCidr) {
+    errors.push({
+      path: 'spec.network.vpcCidr',
+      message: `changed from ${observedVpc} to ${claim.spec.network.vpcCidr}, which would replace the VPC and everything in it; set it back to ${observedVpc}`,
+    });
+  }
+  if (claim.annotations[ALLOW_ZONE_REMOVAL] !== 'true') {
+    const zoneKeys = new Set(claim.zones.map((z) => z.key));
+    const orphaned = [...pins.keys()].filter((key) => !zoneKeys.has(SUBNET_KEY.exec(key)?.[2] ?? ''));
+    const removedZones = [...new Set(orphaned.map((key) => SUBNET_KEY.exec(key)?.[2] ?? key))].sort();
+    if (removedZones.length > 0) {
+      errors.push({
+        path: 'spec.network.availabilityZones',
+        message: `no longer lists zone(s) ${removedZones.join(', ')}, whose subnets exist (${orphaned.sort().join(', ')}); removing a zone deletes its subnets, NAT gateway and nodes. Add the zone back, or annotate the EKSCluster ${ALLOW_ZONE_REMOVAL}: "true" to do it on purpose`,
+      });
+    }
+  }
+  return errors;
+}
+
+function tierRequests(claim: Claim, vpc: Cidr): TierRequest[] {
+  const { subnets } = claim.spec.network;
+  return TIERS.filter((tier) => tier !== 'isolated' || subnets.isolated?.enabled).map((tier) => ({
+    tier,
+    prefixLength: subnets[tier]?.prefixLength ?? defaultPrefixLength(tier, vpc.prefixLength),
+  }));
+}
+
+/** Where the Single NAT lives once it exists, so that it never moves. */
+function existingSingleNatZone(ctx: ComposeContext): string | undefined {
+  const subnetRef = digString(ctx.observed.get(SINGLE_NAT_KEY), 'spec', 'forProvider', 'subnetIdRef', 'name');
+  const prefix = resourceName(ctx, 'subnet-public-');
+  return subnetRef?.startsWith(prefix) ? subnetRef.slice(prefix.length) : undefined;
+}
+
+function extraEdges(resources: readonly DesiredResource[], nat: NatPlan): Edge[] {
+  const keys = resources.map((r) => r.key);
+  const nodeGroups = keys.filter((k) => k.startsWith('nodegroup-'));
+  return [
+    // An internet gateway cannot be detached while NAT gateways map public addresses.
+    ...nat.gateways.map((g) => ({ of: IGW_KEY, by: g.key })),
+    // Without its policies the control plane cannot clean up its network interfaces.
+    ...clusterRoleAttachmentKeys().map((of) => ({ of, by: CLUSTER_KEY })),
+    ...nodeGroups.flatMap((by) => nodeRoleAttachmentKeys().map((of) => ({ of, by }))),
+    { of: KMS_KEY, by: CLUSTER_KEY },
+  ];
+}
+
+export function compose(input: ComposeInput): ComposeResult {
+  const read = readClaim(input.composite);
+  if (!read.ok) return read;
+  const { claim } = read;
+  const observed = new ObservedState(input.composite as JsonObject, input.observed);
+  const { pins, errors: pinErrors } = pinnedSubnets(observed);
+  const stateErrors = [...pinErrors, ...checkAgainstObserved(claim, observed, pins)];
+  if (stateErrors.length > 0) return { ok: false, errors: stateErrors };
+
+  const ctx: ComposeContext = {
+    xrName: claim.name,
+    namespace: claim.namespace,
+    spec: claim.spec,
+    clusterName: claim.spec.clusterName ?? defaultClusterName(claim.namespace, claim.name),
+    partition: partitionOf(claim.spec.region),
+    observed,
+  };
+  const vpc = mustParseCidr(claim.spec.network.vpcCidr);
+  const plan = planSubnets({ vpc, zones: claim.zones, tiers: tierRequests(claim, vpc), pinned: pins });
+  if (!plan.ok) return plan;
+  const nat = planNat(claim.spec.network.nat, claim.zones, existingSingleNatZone(ctx));
+
+  const nodeGroupKeys = claim.spec.nodeGroups.map((g) => nodeGroupKey(g.name));
+  const wanted: DesiredResource[] = [
+    ...networkResources(ctx, vpc, plan.subnets, nat),
+    ...iamResources(ctx),
+    ...encryptionResources(ctx),
+    clusterResource(ctx, plan.subnets),
+    ...nodeGroupResources(ctx, plan.subnets),
+    ...addonResources(ctx, nodeGroupKeys),
+    ...accessResources(ctx),
+    kubeconfigResource(ctx),
+  ];
+  const gated = applyGates(wanted, observed);
+  const usages = usageResources(ctx, gated.emitted, extraEdges(gated.emitted, nat));
+  const all = { emitted: [...gated.emitted, ...usages], held: gated.held };
+  const report = buildStatus(ctx, plan.subnets, nat, all);
+  return {
+    ok: true,
+    resources: all.emitted.map((r) => ({ key: r.key, body: r.body, ready: isResourceReady(r, observed) })),
+    status: report.status,
+    conditions: report.conditions,
+    warnings: plan.warnings,
+    allReady: report.allReady,
+    ttlSeconds: report.allReady ? TTL_READY_SECONDS : TTL_PENDING_SECONDS,
+    subnets: plan.subnets,
+  };
+}

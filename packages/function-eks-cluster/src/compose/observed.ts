@@ -1,0 +1,81 @@
+/** Read-only views of what Crossplane observed: the XR and the composed resources. */
+import type { Json, JsonObject } from '../api/schema-builder.js';
+
+export interface ObservedCondition {
+  type: string;
+  status: string;
+  reason?: string;
+  message?: string;
+}
+
+function isObject(value: Json | undefined): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Follows a path of keys and indexes; undefined as soon as one step is missing. */
+export function dig(value: Json | undefined, ...path: (string | number)[]): Json | undefined {
+  let current = value;
+  for (const step of path) {
+    if (typeof step === 'number') {
+      if (!Array.isArray(current)) return undefined;
+      current = current[step];
+    } else {
+      if (!isObject(current)) return undefined;
+      current = current[step];
+    }
+  }
+  return current;
+}
+
+export function digString(value: Json | undefined, ...path: (string | number)[]): string | undefined {
+  const found = dig(value, ...path);
+  return typeof found === 'string' && found !== '' ? found : undefined;
+}
+
+export function conditions(resource: Json | undefined): ObservedCondition[] {
+  const list = dig(resource, 'status', 'conditions');
+  if (!Array.isArray(list)) return [];
+  return list.filter(isObject).flatMap((c) =>
+    typeof c.type === 'string' && typeof c.status === 'string'
+      ? [
+          {
+            type: c.type,
+            status: c.status,
+            ...(typeof c.reason === 'string' ? { reason: c.reason } : {}),
+            ...(typeof c.message === 'string' ? { message: c.message } : {}),
+          },
+        ]
+      : [],
+  );
+}
+
+export class ObservedState {
+  constructor(
+    readonly composite: JsonObject,
+    readonly resources: Readonly<Record<string, JsonObject>>,
+  ) {}
+
+  has(key: string): boolean {
+    return key in this.resources;
+  }
+
+  get(key: string): JsonObject | undefined {
+    return this.resources[key];
+  }
+
+  condition(key: string, type: string): ObservedCondition | undefined {
+    return conditions(this.resources[key]).find((c) => c.type === type);
+  }
+
+  isReady(key: string): boolean {
+    return this.condition(key, 'Ready')?.status === 'True';
+  }
+
+  atProvider(key: string, ...path: (string | number)[]): string | undefined {
+    return digString(this.resources[key], 'status', 'atProvider', ...path);
+  }
+
+  forProvider(key: string, ...path: (string | number)[]): Json | undefined {
+    return dig(this.resources[key], 'spec', 'forProvider', ...path);
+  }
+}

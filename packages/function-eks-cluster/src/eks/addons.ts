@@ -1,0 +1,42 @@
+/**
+ * EKS add-ons and their order: networking add-ons (vpc-cni, kube-proxy, the
+ * pod identity agent) as soon as the control plane is up, because nodes
+ * cannot become Ready without a CNI; everything else (coredns first) only
+ * once nodes exist, because a Deployment without nodes leaves the add-on DEGRADED.
+ */
+import { DEFAULT_ADDONS, type AddonSpec } from '../api/eks-cluster.js';
+import type { JsonObject } from '../api/schema-builder.js';
+import type { ComposeContext, DesiredResource } from '../compose/context.js';
+import { awsTags, EKS, managed, ref } from '../compose/managed.js';
+import { CLUSTER_KEY } from './cluster.js';
+
+const BEFORE_NODES = new Set(['vpc-cni', 'kube-proxy', 'eks-pod-identity-agent']);
+
+export function addonKey(name: string): string {
+  return `addon-${name}`;
+}
+
+/** Defaults first, then the user's entries; a user entry with a default's name overrides it. */
+export function effectiveAddons(userAddons: readonly AddonSpec[]): AddonSpec[] {
+  const byName = new Map<string, AddonSpec>(DEFAULT_ADDONS.map((name) => [name, { name, enabled: true }]));
+  for (const addon of userAddons) byName.set(addon.name, addon);
+  return [...byName.values()].filter((a) => a.enabled).sort((a, b) => a.name.localeCompare(b.name));
+}
+
+export function addonResources(ctx: ComposeContext, nodeGroupKeys: readonly string[]): DesiredResource[] {
+  return effectiveAddons(ctx.spec.addons).map((addon) => {
+    const forProvider: JsonObject = {
+      region: ctx.spec.region,
+      clusterNameRef: ref(ctx, CLUSTER_KEY),
+      addonName: addon.name,
+      resolveConflictsOnCreate: 'OVERWRITE',
+      resolveConflictsOnUpdate: 'OVERWRITE',
+      tags: awsTags(ctx, addonKey(addon.name)),
+    };
+    if (addon.version) forProvider.addonVersion = addon.version;
+    if (addon.configurationValues) forProvider.configurationValues = addon.configurationValues;
+    if (addon.serviceAccountRoleArn) forProvider.serviceAccountRoleArn = addon.serviceAccountRoleArn;
+    const gate = BEFORE_NODES.has(addon.name) || nodeGroupKeys.length === 0 ? { waitsFor: [CLUSTER_KEY] } : { waitsForAny: nodeGroupKeys };
+    return managed(ctx, { key: addonKey(addon.name), apiVersion: EKS, kind: 'Addon', forProvider, ...gate });
+  });
+}

@@ -1,0 +1,49 @@
+/** The EKS control plane. */
+import type { Json, JsonObject } from '../api/schema-builder.js';
+import type { ComposeContext, DesiredResource } from '../compose/context.js';
+import { awsTags, EKS, managed, ref } from '../compose/managed.js';
+import type { PlannedSubnet } from '../network/subnet-plan.js';
+import { encryptionKeyArn, KMS_KEY } from './encryption.js';
+import { CLUSTER_ROLE_KEY } from './iam.js';
+
+export const CLUSTER_KEY = 'cluster';
+
+function encryptionConfig(ctx: ComposeContext): Json | undefined {
+  const keyArn = encryptionKeyArn(ctx);
+  if (keyArn) return { provider: { keyArn }, resources: ['secrets'] };
+  // Encryption cannot be switched off on a live cluster: keep what exists
+  // rather than ask the provider for the impossible while the key is unobserved.
+  return ctx.observed.forProvider(CLUSTER_KEY, 'encryptionConfig');
+}
+
+export function clusterResource(ctx: ComposeContext, subnets: readonly PlannedSubnet[]): DesiredResource {
+  const { spec } = ctx;
+  const controlPlaneSubnets = subnets.filter((s) => s.tier === 'private').map((s) => ref(ctx, s.key));
+  const forProvider: JsonObject = {
+    region: spec.region,
+    version: spec.kubernetesVersion,
+    roleArnRef: ref(ctx, CLUSTER_ROLE_KEY),
+    vpcConfig: {
+      subnetIdRefs: controlPlaneSubnets,
+      endpointPrivateAccess: spec.endpointAccess.private,
+      endpointPublicAccess: spec.endpointAccess.public,
+      ...(spec.endpointAccess.public ? { publicAccessCidrs: spec.endpointAccess.publicCidrs } : {}),
+    },
+    accessConfig: { authenticationMode: 'API', bootstrapClusterCreatorAdminPermissions: true },
+    // The add-ons are managed below as EKS add-ons; self-managed copies would fight them.
+    bootstrapSelfManagedAddons: false,
+    enabledClusterLogTypes: [...spec.logging.types].sort(),
+    tags: awsTags(ctx, CLUSTER_KEY),
+  };
+  const encryption = encryptionConfig(ctx);
+  if (encryption !== undefined) forProvider.encryptionConfig = encryption;
+  const composedKey = spec.encryption.enabled && !spec.encryption.kmsKeyArn;
+  return managed(ctx, {
+    key: CLUSTER_KEY,
+    apiVersion: EKS,
+    kind: 'Cluster',
+    externalName: ctx.clusterName,
+    forProvider,
+    ...(composedKey ? { waitsFor: [KMS_KEY] } : {}),
+  });
+}

@@ -1,0 +1,65 @@
+/** EKS managed node groups, in the private subnets, started only once the CNI is in place. */
+import type { NodeGroupSpec } from '../api/eks-cluster.js';
+import type { JsonObject } from '../api/schema-builder.js';
+import type { ComposeContext, DesiredResource } from '../compose/context.js';
+import { awsTags, EKS, managed, ref } from '../compose/managed.js';
+import type { PlannedSubnet } from '../network/subnet-plan.js';
+import { addonKey } from './addons.js';
+import { CLUSTER_KEY } from './cluster.js';
+import { NODE_ROLE_KEY } from './iam.js';
+
+export function nodeGroupKey(name: string): string {
+  return `nodegroup-${name}`;
+}
+
+/**
+ * Late initialization would copy the live desiredSize into spec, after which
+ * the provider would undo every scaling decision of an autoscaler.
+ */
+function nodeGroupPolicies(policies: readonly string[]): string[] {
+  if (!policies.includes('*')) return policies.filter((p) => p !== 'LateInitialize');
+  return ['Observe', 'Create', 'Update', 'Delete'];
+}
+
+function nodeGroup(ctx: ComposeContext, group: NodeGroupSpec, subnets: readonly PlannedSubnet[]): DesiredResource {
+  const key = nodeGroupKey(group.name);
+  const zones = group.availabilityZones;
+  const placement = subnets
+    .filter((s) => s.tier === 'private')
+    .filter((s) => !zones || zones.some((z) => z === s.zone.input || z === s.zone.key || z === s.zone.name || z === s.zone.id))
+    .map((s) => ref(ctx, s.key));
+  const forProvider: JsonObject = {
+    region: ctx.spec.region,
+    clusterNameRef: ref(ctx, CLUSTER_KEY),
+    nodeRoleArnRef: ref(ctx, NODE_ROLE_KEY),
+    subnetIdRefs: placement,
+    version: ctx.spec.kubernetesVersion,
+    amiType: group.amiType,
+    capacityType: group.capacityType,
+    instanceTypes: group.instanceTypes,
+    diskSize: group.diskSize,
+    scalingConfig: { minSize: group.minSize, maxSize: group.maxSize },
+    updateConfig: { maxUnavailable: group.maxUnavailable },
+    labels: { ...group.labels, 'eks.gitops.dev/node-group': group.name },
+    tags: awsTags(ctx, key),
+  };
+  if (group.taints.length > 0) {
+    forProvider.taint = group.taints.map((t) => ({ key: t.key, effect: t.effect, ...(t.value ? { value: t.value } : {}) }));
+  }
+  const vpcCni = ctx.spec.addons.find((a) => a.name === 'vpc-cni');
+  const cniEnabled = vpcCni ? vpcCni.enabled : true;
+  return managed(ctx, {
+    key,
+    apiVersion: EKS,
+    kind: 'NodeGroup',
+    externalName: group.name,
+    forProvider,
+    initProvider: { scalingConfig: { desiredSize: group.desiredSize ?? group.minSize } },
+    managementPolicies: nodeGroupPolicies(ctx.spec.managementPolicies),
+    waitsFor: cniEnabled ? [addonKey('vpc-cni')] : [CLUSTER_KEY],
+  });
+}
+
+export function nodeGroupResources(ctx: ComposeContext, subnets: readonly PlannedSubnet[]): DesiredResource[] {
+  return ctx.spec.nodeGroups.map((group) => nodeGroup(ctx, group, subnets));
+}

@@ -1,0 +1,48 @@
+/**
+ * Which wanted resources are composed now, and which are ready.
+ *
+ * A resource waits for its gates (e.g. node groups for the CNI add-on) only
+ * until it exists: once observed it is always composed again, so a gate that
+ * later flaps can never delete it.
+ */
+import type { DesiredResource } from '../compose/context.js';
+import type { ObservedState } from '../compose/observed.js';
+import { USAGE_API_VERSION } from './usages.js';
+
+export interface Gated {
+  readonly emitted: DesiredResource[];
+  /** Not composed yet, with the keys each still waits for. */
+  readonly held: { key: string; waitsFor: string[] }[];
+}
+
+export function applyGates(wanted: readonly DesiredResource[], observed: ObservedState): Gated {
+  const emitted: DesiredResource[] = [];
+  const held: Gated['held'] = [];
+  for (const resource of wanted) {
+    const missing = (resource.waitsFor ?? []).filter((k) => !observed.isReady(k));
+    const anyOf = resource.waitsForAny ?? [];
+    const anySatisfied = anyOf.length === 0 || anyOf.some((k) => observed.isReady(k));
+    if (observed.has(resource.key) || (missing.length === 0 && anySatisfied)) {
+      emitted.push(resource);
+    } else {
+      held.push({ key: resource.key, waitsFor: anySatisfied ? missing : [...missing, `one of ${anyOf.join(', ')}`] });
+    }
+  }
+  return { emitted, held };
+}
+
+/** A Usage has no external state: it is ready once it exists. Everything else reports Ready itself. */
+export function isResourceReady(resource: DesiredResource, observed: ObservedState): boolean {
+  if (resource.body.apiVersion === USAGE_API_VERSION) return observed.has(resource.key);
+  return observed.isReady(resource.key);
+}
+
+/** Why a composed resource is not ready, in a few words. */
+export function notReadyReason(key: string, observed: ObservedState): string {
+  if (!observed.has(key)) return 'being created';
+  const ready = observed.condition(key, 'Ready');
+  const synced = observed.condition(key, 'Synced');
+  if (synced?.status === 'False') return `not synced: ${synced.message ?? synced.reason ?? 'unknown error'}`;
+  if (ready?.status === 'False') return `${ready.reason ?? 'not ready'}${ready.message ? `: ${ready.message}` : ''}`;
+  return 'waiting for the provider';
+}

@@ -1,0 +1,93 @@
+/** The XR's status and conditions, from the plan and what was observed. */
+import type { EKSClusterStatus } from '../api/eks-cluster.js';
+import type { ComposeContext, DesiredResource } from '../compose/context.js';
+import { digString } from '../compose/observed.js';
+import { formatCidr } from '../network/cidr.js';
+import type { NatPlan } from '../network/nat.js';
+import type { PlannedSubnet } from '../network/subnet-plan.js';
+import { CLUSTER_KEY } from '../eks/cluster.js';
+import { KUBECONFIG_SECRET_KEY, kubeconfigSecretName } from '../eks/kubeconfig.js';
+import { isResourceReady, notReadyReason, type Gated } from './readiness.js';
+
+export interface XrCondition {
+  type: string;
+  status: 'True' | 'False';
+  reason: string;
+  message: string;
+}
+
+const GROUPS: { type: string; label: string; matches: (key: string) => boolean }[] = [
+  { type: 'NetworkReady', label: 'network', matches: (k) => /^(vpc|igw|subnet-|rt-|route-|rta-|nat|eip-)/.test(k) },
+  { type: 'ControlPlaneReady', label: 'control plane', matches: (k) => /^(cluster|role-|kms-key)/.test(k) },
+  { type: 'NodesReady', label: 'nodes', matches: (k) => k.startsWith('nodegroup-') },
+  { type: 'AddonsReady', label: 'add-ons', matches: (k) => k.startsWith('addon-') },
+  { type: 'AccessReady', label: 'access', matches: (k) => k.startsWith('access-') || k === 'kubeconfig' },
+];
+
+export interface StatusReport {
+  status: EKSClusterStatus;
+  conditions: XrCondition[];
+  allReady: boolean;
+}
+
+export function buildStatus(
+  ctx: ComposeContext,
+  subnets: readonly PlannedSubnet[],
+  nat: NatPlan,
+  gated: Gated,
+): StatusReport {
+  const { observed } = ctx;
+  const notReady = gated.emitted.filter((r) => !isResourceReady(r, observed));
+  const waitingFor = [
+    ...notReady.map((r) => `${r.key}: ${notReadyReason(r.key, observed)}`),
+    ...gated.held.map((h) => `${h.key}: waits for ${h.waitsFor.join(', ')}`),
+  ];
+  const total = gated.emitted.length + gated.held.length;
+  const ready = gated.emitted.length - notReady.length;
+  const allReady = waitingFor.length === 0;
+
+  const status: EKSClusterStatus = {
+    subnets: subnets.map((s) => ({
+      name: s.key,
+      tier: s.tier,
+      zone: s.zone.name ?? s.zone.id ?? s.zone.key,
+      cidr: formatCidr(s.cidr),
+      ...(observed.atProvider(s.key, 'id') ? { id: observed.atProvider(s.key, 'id') } : {}),
+    })),
+    natGatewayIds: nat.gateways.flatMap((g) => observed.atProvider(g.key, 'id') ?? []),
+    cluster: {
+      name: ctx.clusterName,
+      version: ctx.spec.kubernetesVersion,
+      ...optional('endpoint', observed.atProvider(CLUSTER_KEY, 'endpoint')),
+      ...optional('arn', observed.atProvider(CLUSTER_KEY, 'arn')),
+      ...optional('oidcIssuer', digString(observed.get(CLUSTER_KEY), 'status', 'atProvider', 'identity', 0, 'oidc', 0, 'issuer')),
+    },
+    kubeconfigSecret: { name: kubeconfigSecretName(ctx.xrName), key: KUBECONFIG_SECRET_KEY },
+    resources: { ready, total },
+    waitingFor,
+    summary: allReady
+      ? `Ready: all ${total} resources are ready; kubeconfig in Secret ${kubeconfigSecretName(ctx.xrName)}`
+      : `Creating: ${ready}/${total} resources ready; waiting for ${waitingFor[0]}${waitingFor.length > 1 ? ` and ${waitingFor.length - 1} more` : ''}`,
+    ...optional('vpcId', observed.atProvider('vpc', 'id')),
+  };
+
+  const all: DesiredResource[] = gated.emitted;
+  const conditions = GROUPS.map(({ type, label, matches }) => {
+    const members = [...all.map((r) => r.key), ...gated.held.map((h) => h.key)].filter(matches);
+    const pending = waitingFor.filter((w) => matches(w.slice(0, w.indexOf(':'))));
+    if (pending.length === 0) {
+      return { type, status: 'True' as const, reason: 'Available', message: `${members.length} ${label} resources ready` };
+    }
+    return {
+      type,
+      status: 'False' as const,
+      reason: 'Creating',
+      message: `${members.length - pending.length}/${members.length} ${label} resources ready; ${pending[0]}`,
+    };
+  });
+  return { status, conditions, allReady };
+}
+
+function optional<K extends string>(key: K, value: string | undefined): { [P in K]?: string } {
+  return value === undefined ? {} : ({ [key]: value } as { [P in K]?: string });
+}

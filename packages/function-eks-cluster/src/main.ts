@@ -1,0 +1,51 @@
+/** The process entry: flags and environment, TLS, signals. All the I/O lives here and in server/. */
+import { parseConfig, USAGE } from './server/config.js';
+import { jsonLogger } from './server/log.js';
+import { createServer, listen } from './server/server.js';
+
+const SHUTDOWN_GRACE_MS = 10_000;
+
+async function main(): Promise<number> {
+  const parsed = parseConfig(process.argv.slice(2), process.env);
+  if (parsed.ok === 'help') {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  if (!parsed.ok) {
+    process.stderr.write(`function-eks-cluster: ${parsed.message}\n`);
+    return 2;
+  }
+  const { config } = parsed;
+  const log = jsonLogger(config.debug);
+  const server = createServer(config, log);
+  let port: number;
+  try {
+    port = await listen(server, config);
+  } catch (error) {
+    log.error('startup failed', { error: (error as Error).message });
+    return 1;
+  }
+  log.info('serving', { address: config.address, port, tls: !config.insecure, maxRecvMessageSize: config.maxRecvMessageSize });
+
+  return new Promise<number>((resolve) => {
+    const stop = (signal: string) => {
+      log.info('shutting down', { signal });
+      const force = setTimeout(() => {
+        server.forceShutdown();
+        resolve(0);
+      }, SHUTDOWN_GRACE_MS);
+      force.unref();
+      server.tryShutdown(() => resolve(0));
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+  });
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`function-eks-cluster: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  },
+);

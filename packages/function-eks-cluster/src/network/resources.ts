@@ -1,0 +1,177 @@
+/** The VPC and everything in it, as managed resources, from a subnet plan and a NAT plan. */
+import type { JsonObject } from '../api/schema-builder.js';
+import type { ComposeContext, DesiredResource } from '../compose/context.js';
+import { awsTags, EC2, managed, ref } from '../compose/managed.js';
+import { formatCidr, type Cidr } from './cidr.js';
+import type { NatPlan } from './nat.js';
+import type { PlannedSubnet, Tier } from './subnet-plan.js';
+
+export const VPC_KEY = 'vpc';
+export const IGW_KEY = 'igw';
+export const PUBLIC_ROUTE_TABLE_KEY = 'rt-public';
+export const ISOLATED_ROUTE_TABLE_KEY = 'rt-isolated';
+
+export function privateRouteTableKey(zoneKey: string): string {
+  return `rt-private-${zoneKey}`;
+}
+
+/** Route table of a subnet: one per zone for private (its own NAT), one shared per other tier. */
+export function routeTableKeyFor(subnet: PlannedSubnet): string {
+  if (subnet.tier === 'private') return privateRouteTableKey(subnet.zone.key);
+  return subnet.tier === 'public' ? PUBLIC_ROUTE_TABLE_KEY : ISOLATED_ROUTE_TABLE_KEY;
+}
+
+function subnetTags(ctx: ComposeContext, subnet: PlannedSubnet): Record<string, string> {
+  const byTier: Record<Tier, Record<string, string>> = {
+    public: { 'kubernetes.io/role/elb': '1' },
+    private: { 'kubernetes.io/role/internal-elb': '1', 'karpenter.sh/discovery': ctx.clusterName },
+    isolated: {},
+  };
+  return {
+    [`kubernetes.io/cluster/${ctx.clusterName}`]: 'shared',
+    'eks.gitops.dev/tier': subnet.tier,
+    ...byTier[subnet.tier],
+  };
+}
+
+function vpc(ctx: ComposeContext, cidr: Cidr): DesiredResource {
+  return managed(ctx, {
+    key: VPC_KEY,
+    apiVersion: EC2,
+    kind: 'VPC',
+    forProvider: {
+      region: ctx.spec.region,
+      cidrBlock: formatCidr(cidr),
+      enableDnsSupport: true,
+      enableDnsHostnames: true,
+      tags: awsTags(ctx, VPC_KEY),
+    },
+  });
+}
+
+function subnet(ctx: ComposeContext, s: PlannedSubnet): DesiredResource {
+  const placement: JsonObject = s.zone.id ? { availabilityZoneId: s.zone.id } : { availabilityZone: s.zone.name ?? s.zone.key };
+  return managed(ctx, {
+    key: s.key,
+    apiVersion: EC2,
+    kind: 'Subnet',
+    labels: { 'eks.gitops.dev/tier': s.tier, 'eks.gitops.dev/zone': s.zone.key },
+    forProvider: {
+      region: ctx.spec.region,
+      vpcIdRef: ref(ctx, VPC_KEY),
+      cidrBlock: formatCidr(s.cidr),
+      ...placement,
+      mapPublicIpOnLaunch: false,
+      tags: awsTags(ctx, s.key, subnetTags(ctx, s)),
+    },
+  });
+}
+
+function routeTable(ctx: ComposeContext, key: string): DesiredResource {
+  return managed(ctx, {
+    key,
+    apiVersion: EC2,
+    kind: 'RouteTable',
+    forProvider: { region: ctx.spec.region, vpcIdRef: ref(ctx, VPC_KEY), tags: awsTags(ctx, key) },
+  });
+}
+
+function defaultRoute(ctx: ComposeContext, tableKey: string, target: JsonObject): DesiredResource {
+  return managed(ctx, {
+    key: `route-${tableKey.replace(/^rt-/, '')}-default`,
+    apiVersion: EC2,
+    kind: 'Route',
+    forProvider: {
+      region: ctx.spec.region,
+      routeTableIdRef: ref(ctx, tableKey),
+      destinationCidrBlock: '0.0.0.0/0',
+      ...target,
+    },
+  });
+}
+
+function association(ctx: ComposeContext, s: PlannedSubnet): DesiredResource {
+  return managed(ctx, {
+    key: `rta-${s.tier}-${s.zone.key}`,
+    apiVersion: EC2,
+    kind: 'RouteTableAssociation',
+    forProvider: {
+      region: ctx.spec.region,
+      routeTableIdRef: ref(ctx, routeTableKeyFor(s)),
+      subnetIdRef: ref(ctx, s.key),
+    },
+  });
+}
+
+function natResources(ctx: ComposeContext, nat: NatPlan): DesiredResource[] {
+  return nat.gateways.flatMap((gateway) => {
+    if (gateway.mode === 'regional') {
+      return [
+        managed(ctx, {
+          key: gateway.key,
+          apiVersion: EC2,
+          kind: 'NATGateway',
+          forProvider: {
+            region: ctx.spec.region,
+            availabilityMode: 'regional',
+            connectivityType: 'public',
+            vpcIdRef: ref(ctx, VPC_KEY),
+            tags: awsTags(ctx, gateway.key),
+          },
+        }),
+      ];
+    }
+    return [
+      managed(ctx, {
+        key: gateway.eipKey,
+        apiVersion: EC2,
+        kind: 'EIP',
+        forProvider: { region: ctx.spec.region, domain: 'vpc', tags: awsTags(ctx, gateway.eipKey) },
+      }),
+      managed(ctx, {
+        key: gateway.key,
+        apiVersion: EC2,
+        kind: 'NATGateway',
+        forProvider: {
+          region: ctx.spec.region,
+          connectivityType: 'public',
+          allocationIdRef: ref(ctx, gateway.eipKey),
+          subnetIdRef: ref(ctx, gateway.publicSubnetKey),
+          tags: awsTags(ctx, gateway.key),
+        },
+      }),
+    ];
+  });
+}
+
+export function networkResources(
+  ctx: ComposeContext,
+  vpcCidr: Cidr,
+  subnets: readonly PlannedSubnet[],
+  nat: NatPlan,
+): DesiredResource[] {
+  const tiers = new Set(subnets.map((s) => s.tier));
+  const zoneKeys = [...new Set(subnets.filter((s) => s.tier === 'private').map((s) => s.zone.key))];
+  const resources: DesiredResource[] = [
+    vpc(ctx, vpcCidr),
+    managed(ctx, {
+      key: IGW_KEY,
+      apiVersion: EC2,
+      kind: 'InternetGateway',
+      forProvider: { region: ctx.spec.region, vpcIdRef: ref(ctx, VPC_KEY), tags: awsTags(ctx, IGW_KEY) },
+    }),
+    ...subnets.map((s) => subnet(ctx, s)),
+    routeTable(ctx, PUBLIC_ROUTE_TABLE_KEY),
+    defaultRoute(ctx, PUBLIC_ROUTE_TABLE_KEY, { gatewayIdRef: ref(ctx, IGW_KEY) }),
+    ...natResources(ctx, nat),
+  ];
+  for (const zoneKey of zoneKeys) {
+    const table = privateRouteTableKey(zoneKey);
+    resources.push(routeTable(ctx, table));
+    const natKey = nat.routeTarget.get(zoneKey);
+    if (natKey) resources.push(defaultRoute(ctx, table, { natGatewayIdRef: ref(ctx, natKey) }));
+  }
+  if (tiers.has('isolated')) resources.push(routeTable(ctx, ISOLATED_ROUTE_TABLE_KEY));
+  resources.push(...subnets.map((s) => association(ctx, s)));
+  return resources;
+}
