@@ -8,6 +8,7 @@ import type { PlannedSubnet } from '../network/subnet-plan.js';
 import { CLUSTER_KEY } from '../eks/cluster.js';
 import { KUBECONFIG_SECRET_KEY, kubeconfigSecretName } from '../eks/kubeconfig.js';
 import { isResourceReady, notReadyReason, type Gated } from './readiness.js';
+import { USAGE_API_VERSION } from './usages.js';
 
 export interface XrCondition {
   type: string;
@@ -38,9 +39,12 @@ export function buildStatus(
 ): StatusReport {
   const { observed } = ctx;
   const notReady = gated.emitted.filter((r) => !isResourceReady(r, observed));
+  // Usages only order deletion; one line for all of them keeps the list readable.
+  const pendingUsages = notReady.filter((r) => r.body.apiVersion === USAGE_API_VERSION).length;
   const waitingFor = [
-    ...notReady.map((r) => `${r.key}: ${notReadyReason(r.key, observed)}`),
+    ...notReady.filter((r) => r.body.apiVersion !== USAGE_API_VERSION).map((r) => `${r.key}: ${notReadyReason(r.key, observed)}`),
     ...gated.held.map((h) => `${h.key}: waits for ${h.waitsFor.join(', ')}`),
+    ...(pendingUsages > 0 ? [`usages: ${pendingUsages} deletion-order Usages being created`] : []),
   ];
   const total = gated.emitted.length + gated.held.length;
   const ready = gated.emitted.length - notReady.length;

@@ -41,11 +41,18 @@ function referencedNames(value: Json | undefined, out: Set<string>): void {
   }
 }
 
+/**
+ * Kinds whose references need no protection: a Route goes with its route
+ * table, and a route to a deleted gateway is only a blackhole.
+ */
+const NEEDS_NOTHING_KEPT = new Set(['Route']);
+
 /** Every reference between the given resources, as edges between their keys. */
 export function referenceEdges(ctx: ComposeContext, resources: readonly DesiredResource[]): Edge[] {
   const keyByName = new Map(resources.map((r) => [resourceName(ctx, r.key), r.key]));
   const edges: Edge[] = [];
   for (const resource of resources) {
+    if (NEEDS_NOTHING_KEPT.has(String(resource.body.kind))) continue;
     const names = new Set<string>();
     referencedNames(dig(resource.body, 'spec', 'forProvider'), names);
     for (const name of [...names].sort()) {

@@ -1,0 +1,84 @@
+/** The terminal picture of what an EKSCluster will create. */
+import type { Topology } from './topology.js';
+
+export interface Wave {
+  /** Resources first composed in this round, by key. */
+  keys: string[];
+}
+
+function table(rows: string[][], indent = '  '): string {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
+  return rows.map((r) => indent + r.map((cell, i) => cell.padEnd(widths[i]!)).join('   ').trimEnd()).join('\n');
+}
+
+function thousands(n: number): string {
+  return n.toLocaleString('en-US');
+}
+
+const COUNTED: [RegExp, string][] = [
+  [/^usage-/, 'Usages'],
+  [/^subnet-/, 'subnets'],
+  [/^rta-/, 'route table associations'],
+  [/^rt-/, 'route tables'],
+  [/^route-/, 'routes'],
+  [/^eip-/, 'Elastic IPs'],
+  [/^nat/, 'NAT gateways'],
+  [/^role-(cluster|node)-/, 'policy attachments'],
+  [/^access-/, 'access entries and policies'],
+];
+
+function describeWave(keys: string[]): string {
+  const named = keys.filter((k) => !COUNTED.some(([pattern]) => pattern.test(k)));
+  const counted = COUNTED.flatMap(([pattern, label]) => {
+    const n = keys.filter((k) => pattern.test(k)).length;
+    return n > 0 ? [`${n} ${label}`] : [];
+  });
+  return [...named, ...counted].join(', ');
+}
+
+export function planText(t: Topology, waves: Wave[]): string {
+  const out: string[] = [];
+  out.push(`EKSCluster ${t.xr}: EKS cluster "${t.cluster.name}", Kubernetes ${t.cluster.version}, in ${t.region}`);
+  out.push('');
+  out.push(`Network: VPC ${t.vpcCidr} (${thousands(t.vpcAddresses)} addresses), internet gateway`);
+  const rows: string[][] = [['', ...t.zones]];
+  for (const tier of t.tiers) {
+    rows.push([`${tier} subnet`, ...t.zones.map((z) => t.subnets.find((s) => s.tier === tier && s.zone === z)?.cidr ?? '-')]);
+  }
+  const zonalNats = t.nats.filter((n) => !n.regional);
+  if (zonalNats.length > 0) rows.push(['NAT gateway', ...t.zones.map((z) => zonalNats.filter((n) => n.zone === z).map((n) => `${n.key} + ${n.eip}`).join(', ') || '-')]);
+  rows.push(['private egress', ...t.zones.map((z) => (t.privateRoutes.get(z) ? `0.0.0.0/0 -> ${t.privateRoutes.get(z)}` : 'none (VPC only)'))]);
+  out.push(table(rows));
+  if (t.nats.some((n) => n.regional)) out.push('  one regional NAT gateway (nat-regional) serves every zone');
+  const used = t.subnets.reduce((sum, s) => sum + s.addresses, 0);
+  const perTier = t.tiers.map((tier) => {
+    const list = t.subnets.filter((s) => s.tier === tier);
+    return `${tier} ${list.length} x ${thousands(list[0]?.addresses ?? 0)}`;
+  });
+  out.push(`  addresses: ${perTier.join(', ')}; ${thousands(t.vpcAddresses - used)} of ${thousands(t.vpcAddresses)} left for zones added later`);
+  out.push('');
+  out.push(`Control plane: endpoint ${t.cluster.endpoint}; in ${t.cluster.subnets} private subnets; authentication mode API`);
+  out.push(`  logs: ${t.cluster.logs.join(', ') || 'none'}; secrets encryption: ${t.cluster.encrypted ? 'KMS' : 'off'}`);
+  out.push(`  IAM: role-cluster (AmazonEKSClusterPolicy), role-node (worker node, CNI, ECR pull, SSM policies)`);
+  out.push('');
+  out.push('Node groups (private subnets):');
+  out.push(
+    table([
+      ['name', 'instances', 'capacity', 'AMI', 'min..max (start)', 'zones', 'taints'],
+      ...t.nodeGroups.map((g) => [g.name, g.instanceTypes.join(','), g.capacityType, g.amiType, `${g.min}..${g.max} (${g.desired})`, g.zones.join(','), g.taints.join(' ') || '-']),
+    ]),
+  );
+  out.push('');
+  const before = t.addons.filter((a) => a.phase === 'before nodes').map((a) => a.name + (a.version ? `@${a.version}` : ''));
+  const after = t.addons.filter((a) => a.phase === 'after nodes').map((a) => a.name + (a.version ? `@${a.version}` : ''));
+  out.push(`Add-ons: ${before.join(', ')} (before nodes); ${after.join(', ') || 'none'} (after nodes)`);
+  out.push(`Cluster admins: ${t.admins.length === 0 ? 'only the identity that creates the cluster' : t.admins.join(', ')}`);
+  out.push(`Kubeconfig: Secret ${t.xr.split('/')[0]}/${t.kubeconfigSecret}, key "kubeconfig" (for Flux spec.kubeConfig.secretRef)`);
+  out.push('');
+  out.push('Creation order (each wave starts when the one before is Ready):');
+  waves.forEach((w, i) => out.push(`  ${i + 1}. ${describeWave(w.keys)}`));
+  out.push(`Deletion order: ${t.usages} Usages keep each resource until the ones that need it are gone`);
+  out.push('');
+  out.push(`${t.total} composed resources: ${t.countsByKind.map(([k, n]) => `${n} ${k}`).join(', ')}`);
+  return out.join('\n');
+}

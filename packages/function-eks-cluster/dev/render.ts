@@ -1,0 +1,95 @@
+/**
+ * `npm start [-- claim.yaml]`: renders an EKSCluster through the real function
+ * (the built bundle, over gRPC on loopback), wave after wave as a simulated AWS
+ * makes each wave Ready, then prints what will be created and draws the network.
+ */
+import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { parseAllDocuments, stringify } from 'yaml';
+import { Severity, type RunFunctionResponse } from '@crossplane-org/function-sdk-typescript';
+import type { JsonObject } from '../src/api/schema-builder.js';
+import { connect, PACKAGE_ROOT, requestFor, startFunction } from './function-process.js';
+import { planSvg } from './plan-svg.js';
+import { planText, type Wave } from './plan-text.js';
+import { observeReady } from './simulated-aws.js';
+import { topologyOf } from './topology.js';
+
+const REPO_ROOT = join(PACKAGE_ROOT, '..', '..');
+const DEFAULT_CLAIM = join(REPO_ROOT, 'configuration', 'examples', 'production.yaml');
+const MAX_WAVES = 12;
+
+function readClaimFile(path: string): JsonObject {
+  if (!existsSync(path)) throw new UserError(`${path} does not exist`);
+  const docs = parseAllDocuments(readFileSync(path, 'utf8'));
+  for (const doc of docs) {
+    if (doc.errors.length > 0) throw new UserError(`${path} is not valid YAML: ${doc.errors[0]!.message}`);
+    const value = doc.toJSON() as unknown;
+    if (typeof value === 'object' && value !== null && (value as JsonObject).kind === 'EKSCluster') return value as JsonObject;
+  }
+  throw new UserError(`${path} holds no EKSCluster (kind: EKSCluster)`);
+}
+
+class UserError extends Error {}
+
+function fatalOf(rsp: RunFunctionResponse): string | undefined {
+  return rsp.results.find((r) => r.severity === Severity.SEVERITY_FATAL)?.message;
+}
+
+export function toYaml(xr: JsonObject, rsp: RunFunctionResponse): string {
+  const resources = Object.entries(rsp.desired?.resources ?? {}).sort(([a], [b]) => a.localeCompare(b));
+  const docs = [
+    { ...xr, status: (rsp.desired?.composite?.resource as JsonObject | undefined)?.status },
+    ...resources.map(([, r]) => r?.resource),
+  ];
+  return docs.map((d) => stringify(d, { lineWidth: 0 })).join('---\n');
+}
+
+async function main(): Promise<number> {
+  const arg = process.argv.slice(2).find((a) => !a.startsWith('-'));
+  // Nx runs this inside the package; a relative path means one from where the user stood, usually the repo root.
+  const candidates = arg ? [resolve(process.cwd(), arg), resolve(REPO_ROOT, arg)] : [DEFAULT_CLAIM];
+  const claimPath = candidates.find((c) => existsSync(c)) ?? candidates[candidates.length - 1]!;
+  const xr = readClaimFile(claimPath);
+  const fn = await startFunction();
+  const client = connect(fn.address);
+  try {
+    const waves: Wave[] = [];
+    const observed: Record<string, JsonObject> = {};
+    let rsp: RunFunctionResponse | undefined;
+    for (let round = 0; round < MAX_WAVES; round++) {
+      rsp = await client.run(requestFor(xr, observed, `render-${round}`));
+      const fatal = fatalOf(rsp);
+      if (fatal) {
+        process.stderr.write(`The function rejected ${basename(claimPath)}:\n  ${fatal.replace(/; /g, '\n  ')}\n`);
+        return 1;
+      }
+      const fresh = Object.keys(rsp.desired?.resources ?? {}).filter((k) => !(k in observed));
+      if (fresh.length === 0) break;
+      waves.push({ keys: fresh });
+      for (const key of fresh) observed[key] = observeReady(key, rsp.desired!.resources[key]!.resource as JsonObject);
+    }
+    const topology = topologyOf(xr, rsp!);
+    process.stdout.write(`${planText(topology, waves)}\n`);
+    process.stdout.write(`\nOnce AWS has created everything: ${topology.status.summary}\n`);
+    const outDir = join(REPO_ROOT, 'dist', 'render');
+    mkdirSync(outDir, { recursive: true });
+    const name = String((xr.metadata as JsonObject).name);
+    const svgPath = join(outDir, `${name}.svg`);
+    const yamlPath = join(outDir, `${name}.yaml`);
+    writeFileSync(svgPath, planSvg(topology));
+    writeFileSync(yamlPath, toYaml(xr, rsp!));
+    process.stdout.write(`\nNetwork diagram: ${svgPath}\nRendered resources: ${yamlPath}\n`);
+    return 0;
+  } finally {
+    client.close();
+    await fn.stop();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`render: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  },
+);

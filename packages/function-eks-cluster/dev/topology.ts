@@ -1,0 +1,148 @@
+/** What a RunFunction response will create, reshaped for people: the input of the plan and the diagram. */
+import type { RunFunctionResponse } from '@crossplane-org/function-sdk-typescript';
+import type { Json, JsonObject } from '../src/api/schema-builder.js';
+import type { EKSClusterStatus } from '../src/api/eks-cluster.js';
+import { blockSize, mustParseCidr } from '../src/network/cidr.js';
+import { dig, digString } from '../src/compose/observed.js';
+import { compareKeys } from '../src/network/zones.js';
+
+export interface SubnetView {
+  key: string;
+  tier: string;
+  zone: string;
+  cidr: string;
+  addresses: number;
+}
+
+export interface Topology {
+  xr: string;
+  region: string;
+  vpcCidr: string;
+  vpcAddresses: number;
+  zones: string[];
+  tiers: string[];
+  subnets: SubnetView[];
+  nats: { key: string; zone?: string; regional: boolean; eip?: string }[];
+  privateRoutes: Map<string, string | undefined>;
+  cluster: { name: string; version: string; endpoint: string; logs: string[]; encrypted: boolean; subnets: number };
+  nodeGroups: { name: string; instanceTypes: string[]; capacityType: string; amiType: string; min: number; max: number; desired: number; zones: string[]; taints: string[] }[];
+  addons: { name: string; version?: string; phase: 'before nodes' | 'after nodes' }[];
+  admins: string[];
+  kubeconfigSecret: string;
+  usages: number;
+  countsByKind: [string, number][];
+  total: number;
+  status: EKSClusterStatus;
+}
+
+function str(value: Json | undefined, fallback = ''): string {
+  return typeof value === 'string' ? value : fallback;
+}
+
+function names(value: Json | undefined): string[] {
+  return Array.isArray(value) ? value.map((v) => str(dig(v, 'name'))) : [];
+}
+
+export function topologyOf(xr: JsonObject, rsp: RunFunctionResponse): Topology {
+  const resources = Object.entries(rsp.desired?.resources ?? {}).map(([key, r]) => ({ key, body: (r?.resource ?? {}) as JsonObject }));
+  const byKey = new Map(resources.map((r) => [r.key, r.body]));
+  const xrName = str(dig(xr, 'metadata', 'name'));
+  const prefix = `${xrName}-`;
+  const keyOf = (name: string) => (name.startsWith(prefix) ? name.slice(prefix.length) : name);
+  const fp = (body: JsonObject | undefined, ...path: (string | number)[]) => dig(body, 'spec', 'forProvider', ...path);
+  const status = (dig(rsp.desired?.composite?.resource as Json, 'status') ?? {}) as EKSClusterStatus;
+
+  const subnets: SubnetView[] = resources
+    .filter((r) => r.body.kind === 'Subnet')
+    .map((r) => {
+      const cidr = str(fp(r.body, 'cidrBlock'));
+      return {
+        key: r.key,
+        tier: str(dig(r.body, 'metadata', 'labels', 'eks.gitops.dev/tier')),
+        zone: str(fp(r.body, 'availabilityZone')) || str(fp(r.body, 'availabilityZoneId')),
+        cidr,
+        addresses: blockSize(mustParseCidr(cidr).prefixLength),
+      };
+    });
+  const zones = [...new Set(subnets.map((s) => s.zone))].sort(compareKeys);
+  const tiers = ['public', 'private', 'isolated'].filter((t) => subnets.some((s) => s.tier === t));
+  const zoneOfSubnet = new Map(subnets.map((s) => [s.key, s.zone]));
+
+  const nats = resources
+    .filter((r) => r.body.kind === 'NATGateway')
+    .map((r) => {
+      const subnet = keyOf(str(fp(r.body, 'subnetIdRef', 'name')));
+      const eip = keyOf(str(fp(r.body, 'allocationIdRef', 'name')));
+      return { key: r.key, regional: fp(r.body, 'availabilityMode') === 'regional', ...(subnet ? { zone: zoneOfSubnet.get(subnet) } : {}), ...(eip ? { eip } : {}) };
+    });
+
+  const privateRoutes = new Map<string, string | undefined>();
+  for (const s of subnets.filter((x) => x.tier === 'private')) {
+    const zoneKey = s.key.replace('subnet-private-', '');
+    const route = byKey.get(`route-private-${zoneKey}-default`);
+    privateRoutes.set(s.zone, route ? keyOf(str(fp(route, 'natGatewayIdRef', 'name'))) : undefined);
+  }
+
+  const clusterBody = byKey.get('cluster');
+  const vpcConfig = fp(clusterBody, 'vpcConfig');
+  const endpoint = [
+    dig(vpcConfig, 'endpointPublicAccess') === true ? `public (${(dig(vpcConfig, 'publicAccessCidrs') as string[] | undefined)?.join(', ') ?? 'any'})` : '',
+    dig(vpcConfig, 'endpointPrivateAccess') === true ? 'private' : '',
+  ].filter(Boolean).join(' + ');
+
+  const nodeGroups = resources
+    .filter((r) => r.body.kind === 'NodeGroup')
+    .map((r) => ({
+      name: str(dig(r.body, 'metadata', 'annotations', 'crossplane.io/external-name'), r.key),
+      instanceTypes: (fp(r.body, 'instanceTypes') as string[] | undefined) ?? [],
+      capacityType: str(fp(r.body, 'capacityType')),
+      amiType: str(fp(r.body, 'amiType')),
+      min: Number(fp(r.body, 'scalingConfig', 'minSize')),
+      max: Number(fp(r.body, 'scalingConfig', 'maxSize')),
+      desired: Number(dig(r.body, 'spec', 'initProvider', 'scalingConfig', 'desiredSize')),
+      zones: names(fp(r.body, 'subnetIdRefs')).map((n) => zoneOfSubnet.get(keyOf(n)) ?? keyOf(n)),
+      taints: ((fp(r.body, 'taint') as JsonObject[] | undefined) ?? []).map((t) => `${str(t.key)}=${str(t.value)}:${str(t.effect)}`),
+    }));
+
+  const addons = resources
+    .filter((r) => r.body.kind === 'Addon')
+    .map((r) => ({
+      name: str(fp(r.body, 'addonName')),
+      ...(fp(r.body, 'addonVersion') ? { version: str(fp(r.body, 'addonVersion')) } : {}),
+      phase: (['vpc-cni', 'kube-proxy', 'eks-pod-identity-agent'].includes(str(fp(r.body, 'addonName'))) ? 'before nodes' : 'after nodes') as 'before nodes' | 'after nodes',
+    }));
+
+  const counts = new Map<string, number>();
+  for (const r of resources) counts.set(str(r.body.kind), (counts.get(str(r.body.kind)) ?? 0) + 1);
+  const vpcCidr = str(fp(byKey.get('vpc'), 'cidrBlock'));
+  const auth = resources.find((r) => r.body.kind === 'ClusterAuth');
+  return {
+    xr: `${str(dig(xr, 'metadata', 'namespace'))}/${xrName}`,
+    region: str(dig(xr, 'spec', 'region')),
+    vpcCidr,
+    vpcAddresses: vpcCidr ? blockSize(mustParseCidr(vpcCidr).prefixLength) : 0,
+    zones,
+    tiers,
+    subnets,
+    nats,
+    privateRoutes,
+    cluster: {
+      name: str(dig(clusterBody, 'metadata', 'annotations', 'crossplane.io/external-name')),
+      version: str(fp(clusterBody, 'version')),
+      endpoint,
+      logs: (fp(clusterBody, 'enabledClusterLogTypes') as string[] | undefined) ?? [],
+      encrypted: fp(clusterBody, 'encryptionConfig') !== undefined || byKey.has('kms-key'),
+      subnets: names(dig(vpcConfig, 'subnetIdRefs')).length,
+    },
+    nodeGroups,
+    addons,
+    admins: resources.filter((r) => r.body.kind === 'AccessEntry').map((r) => str(fp(r.body, 'principalArn'))),
+    kubeconfigSecret: auth ? str(dig(auth.body, 'spec', 'writeConnectionSecretToRef', 'name')) : str(dig(status, 'kubeconfigSecret', 'name')),
+    usages: counts.get('Usage') ?? 0,
+    countsByKind: [...counts.entries()].sort((a, b) => a[0].localeCompare(b[0])),
+    total: resources.length,
+    status,
+  };
+}
+
+export { digString };
