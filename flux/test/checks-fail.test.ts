@@ -1,0 +1,212 @@
+// Every check can fail: each case breaks one thing in a copy of the tree and
+// expects the named check to say so.
+import { describe, expect, it } from "vitest";
+import { analyze } from "./lib/analyze.js";
+import { copyTree, copyWorkloadCluster, type TreeCopy } from "./lib/tree.js";
+
+const MGMT = "flux/clusters/management/infrastructure.yaml";
+const DELIVERY = "flux/workload-clusters/team-a/delivery.yaml";
+
+interface Case {
+  name: string;
+  breakIt: (t: TreeCopy) => void;
+  check: string;
+  expected: RegExp;
+}
+
+const cases: Case[] = [
+  {
+    name: "a kustomization.yaml listing a missing file",
+    breakIt: (t) => t.edit("apps/web/kustomization.yaml", "  - hpa.yaml", "  - autoscaler.yaml"),
+    check: "builds",
+    expected: /apps\/web.*autoscaler\.yaml/,
+  },
+  {
+    name: "a kustomization directory nothing applies",
+    breakIt: (t) => t.write("apps/orphan/kustomization.yaml", "resources: []\n"),
+    check: "paths",
+    expected: /apps\/orphan has a kustomization\.yaml but no Flux Kustomization applies it/,
+  },
+  {
+    name: "a Kustomization path that does not exist",
+    breakIt: (t) => t.edit(DELIVERY, "path: ./apps/web", "path: ./apps/website"),
+    check: "paths",
+    expected: /apps\/website does not exist/,
+  },
+  {
+    name: "an unknown field in a Deployment (strict)",
+    breakIt: (t) => t.edit("apps/web/deployment.yaml", "revisionHistoryLimit:", "revisionHistoryLimits:"),
+    check: "schemas",
+    expected: /Deployment web\/web.*revisionHistoryLimits/,
+  },
+  {
+    name: "a wrong type in a Flux Kustomization",
+    breakIt: (t) => t.edit(MGMT, "  prune: true\n  wait: true\n---", '  prune: "yes"\n  wait: true\n---'),
+    check: "schemas",
+    expected: /Kustomization flux-system\/crossplane .*prune/,
+  },
+  {
+    name: "an unknown field in a HelmRelease (strict)",
+    breakIt: (t) => t.edit("apps/monitoring/release.yaml", "  releaseName: prometheus", "  release: prometheus"),
+    check: "schemas",
+    expected: /HelmRelease team-a\/prometheus.*release/,
+  },
+  {
+    name: "a Provider without its package",
+    breakIt: (t) => t.edit("flux/infrastructure/providers/providers.yaml", "  package: xpkg.crossplane.io/crossplane-contrib/provider-aws-eks", "  packages: xpkg.crossplane.io/crossplane-contrib/provider-aws-eks"),
+    check: "schemas",
+    expected: /Provider provider-aws-eks.*package/,
+  },
+  {
+    name: "a ClusterProviderConfig with an unknown credentials source",
+    breakIt: (t) => t.edit("flux/infrastructure/provider-config/cluster-provider-config.yaml", "source: PodIdentity", "source: AccessKeys"),
+    check: "schemas",
+    expected: /ClusterProviderConfig default.*source/,
+  },
+  {
+    name: "a managed resource field of the wrong type",
+    breakIt: (t) => t.edit("apps/monitoring/remote-write-identity.yaml", "    namespace: monitoring", "    namespace: [monitoring]"),
+    check: "schemas",
+    expected: /PodIdentityAssociation team-a\/team-a-prometheus.*namespace/,
+  },
+  {
+    name: "an EKSCluster that its XRD rejects",
+    breakIt: (t) => t.edit("flux/workload-clusters/team-a/eks-cluster/eks-cluster.yaml", "nat: HighlyAvailable", "nat: Always"),
+    check: "schemas",
+    expected: /EKSCluster team-a\/team-a.*nat/,
+  },
+  {
+    name: "an object of a kind no validator covers",
+    breakIt: (t) => {
+      t.write("apps/web/widget.yaml", "apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\n");
+      t.edit("apps/web/kustomization.yaml", "  - hpa.yaml", "  - hpa.yaml\n  - widget.yaml");
+    },
+    check: "schemas",
+    expected: /Widget web\/w.*could not find schema/,
+  },
+  {
+    name: "a kubeconfig Secret read under Flux's default key",
+    breakIt: (t) => t.edit(DELIVERY, "      key: kubeconfig", "      key: value"),
+    check: "kubeconfigRefs",
+    expected: /Kustomization team-a\/web: kubeConfig\.secretRef\.key must be "kubeconfig"/,
+  },
+  {
+    name: "a kubeconfig Secret the function does not write",
+    breakIt: (t) => t.edit(DELIVERY, "name: team-a-kubeconfig", "name: team-a-admin"),
+    check: "kubeconfigRefs",
+    expected: /Kustomization team-a\/web: kubeConfig\.secretRef "team-a-admin"/,
+  },
+  {
+    name: "app delivery not gated on the EKSCluster",
+    breakIt: (t) => t.edit(DELIVERY, /  dependsOn:\n    - name: eks-cluster\n(  interval: 10m\n  retryInterval: 2m\n  timeout: 5m)/, "$1"),
+    check: "kubeconfigRefs",
+    expected: /Kustomization team-a\/web: it must dependsOn/,
+  },
+  {
+    name: "a gate without a failed expression",
+    breakIt: (t) => t.edit(DELIVERY, /\n      failed: .*/, ""),
+    check: "kubeconfigRefs",
+    expected: /HelmRelease team-a\/prometheus: the Kustomization applying it/,
+  },
+  {
+    name: "a dependsOn target that does not exist",
+    breakIt: (t) => t.edit(MGMT, "    - name: crossplane\n", "    - name: crossplane-core\n"),
+    check: "references",
+    expected: /Kustomization flux-system\/crossplane-providers: dependsOn Kustomization flux-system\/crossplane-core does not exist/,
+  },
+  {
+    name: "a chart source that does not exist",
+    breakIt: (t) => t.edit("flux/infrastructure/crossplane/release.yaml", "name: crossplane-stable", "name: crossplane-charts"),
+    check: "references",
+    expected: /HelmRelease crossplane-system\/crossplane: chart\.spec\.sourceRef HelmRepository crossplane-system\/crossplane-charts does not exist/,
+  },
+  {
+    name: "a managed resource reference to nothing",
+    breakIt: (t) => t.edit("apps/monitoring/remote-write-identity.yaml", "    roleArnRef:\n      name: ${cluster_name}-prometheus-remote-write", "    roleArnRef:\n      name: ${cluster_name}-prometheus"),
+    check: "references",
+    expected: /PodIdentityAssociation team-a\/team-a-prometheus: forProvider\.roleArnRef names team-a-prometheus, no Role/,
+  },
+  {
+    name: "a chart version range",
+    breakIt: (t) => t.edit("flux/infrastructure/crossplane/release.yaml", "version: 2.3.4", 'version: ">=2.3.0"'),
+    check: "pinned",
+    expected: /HelmRelease crossplane-system\/crossplane: chart crossplane version ">=2\.3\.0"/,
+  },
+  {
+    name: "an image on latest",
+    breakIt: (t) => t.edit("apps/web/deployment.yaml", "podinfo:6.14.1", "podinfo:latest"),
+    check: "pinned",
+    expected: /Deployment web\/web: image ghcr\.io\/stefanprodan\/podinfo:latest is not pinned/,
+  },
+  {
+    name: "a package without a version",
+    breakIt: (t) => t.edit("flux/infrastructure/packages/function.yaml", "function-eks-cluster:v0.1.0", "function-eks-cluster"),
+    check: "pinned",
+    expected: /Function function-eks-cluster: package .* is not pinned/,
+  },
+  {
+    name: "a plaintext Secret",
+    breakIt: (t) => {
+      t.write("apps/web/secret.yaml", "apiVersion: v1\nkind: Secret\nmetadata:\n  name: creds\nstringData:\n  password: hunter2\n");
+      t.edit("apps/web/kustomization.yaml", "  - hpa.yaml", "  - hpa.yaml\n  - secret.yaml");
+    },
+    check: "secrets",
+    expected: /Secret web\/creds: plaintext Secret data/,
+  },
+  {
+    name: "an AWS access key in a manifest",
+    breakIt: (t) => t.edit(DELIVERY, "      region: us-west-2", "      region: us-west-2\n      # AKIAIOSFODNN7EXAMPLE"),
+    check: "secrets",
+    expected: /delivery\.yaml: looks like an AWS access key/,
+  },
+  {
+    name: "a namespace nothing creates",
+    breakIt: (t) => t.edit("apps/web/kustomization.yaml", "  - namespace.yaml\n", ""),
+    check: "namespaces",
+    expected: /Deployment web\/web uses namespace web in workload:team-a\/team-a-kubeconfig, which nothing creates there/,
+  },
+  {
+    name: "a Helm release namespace nothing creates",
+    breakIt: (t) => t.edit("apps/monitoring/release.yaml", "    createNamespace: true\n", ""),
+    check: "namespaces",
+    expected: /HelmRelease team-a\/prometheus \(release\) uses namespace monitoring in workload:team-a\/team-a-kubeconfig/,
+  },
+  {
+    name: "monitoring substituted for another cluster",
+    breakIt: (t) => t.edit(DELIVERY, "      region: us-west-2", "      region: eu-west-1"),
+    check: "clusterNames",
+    expected: /Kustomization team-a\/monitoring: region eu-west-1 differs/,
+  },
+  {
+    name: "a copied cluster folder that was not renamed",
+    breakIt: (t) => {
+      copyWorkloadCluster(t, "team-a", "team-b");
+      t.write("flux/workload-clusters/team-b/namespace.yaml", t.read("flux/workload-clusters/team-a/namespace.yaml"));
+    },
+    check: "builds",
+    expected: /workload-clusters.*already registered id: Namespace.*team-a/,
+  },
+  {
+    name: "two Kustomizations applying the same app to one cluster",
+    breakIt: (t) => {
+      const web = t.read(DELIVERY).split("---\n").find((doc) => doc.includes("  name: web\n")) ?? "";
+      t.write(DELIVERY, `${t.read(DELIVERY)}---\n${web.replace("  name: web\n", "  name: web-again\n")}`);
+    },
+    check: "duplicates",
+    expected: /Deployment web\/web in workload:team-a\/team-a-kubeconfig is applied by both Kustomization team-a\/web and Kustomization team-a\/web-again/,
+  },
+];
+
+describe("each check fails on a broken manifest", () => {
+  it.each(cases)("$check: $name", ({ breakIt, check, expected }) => {
+    const tree = copyTree();
+    try {
+      breakIt(tree);
+      const problems = analyze(tree.root).problems[check];
+      expect(problems, `no check named ${check}`).toBeDefined();
+      expect(problems?.some((p) => expected.test(p)), `${check} should report ${String(expected)}; it reported:\n${problems?.join("\n")}`).toBe(true);
+    } finally {
+      tree.dispose();
+    }
+  });
+});

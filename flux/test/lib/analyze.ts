@@ -1,0 +1,87 @@
+// Runs the whole offline analysis of a repository tree (the real one, or a
+// modified copy in a temp dir): walk what Flux would apply, validate every
+// object, run every consistency check.
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join, relative } from "node:path";
+import {
+  checkClusterNames,
+  checkDuplicates,
+  checkKubeconfigRefs,
+  checkNamespaces,
+  checkNoSecrets,
+  checkPaths,
+  checkPinned,
+  checkReferences,
+} from "./checks.js";
+import { walk, type Graph } from "./graph.js";
+import { hasKustomization, includedDirs, kubectlKustomize } from "./kustomize.js";
+import { loadSchemas, validateObjects } from "./validate.js";
+
+export const MANIFEST_ROOTS = ["flux", "apps"];
+
+function walkDirs(dir: string, out: string[]): void {
+  out.push(dir);
+  for (const entry of readdirSync(dir)) {
+    if (entry.startsWith(".") || entry === "node_modules") continue;
+    const path = join(dir, entry);
+    if (statSync(path).isDirectory()) walkDirs(path, out);
+  }
+}
+
+/** Repository-relative directories under flux/ and apps/. */
+export function manifestDirs(root: string): string[] {
+  const out: string[] = [];
+  for (const top of MANIFEST_ROOTS) walkDirs(join(root, top), out);
+  return out.map((d) => relative(root, d));
+}
+
+/** YAML files under flux/ and apps/ with their text. */
+export function manifestTexts(root: string): Map<string, string> {
+  const texts = new Map<string, string>();
+  for (const dir of manifestDirs(root)) {
+    for (const entry of readdirSync(join(root, dir))) {
+      const file = join(dir, entry);
+      if (/\.ya?ml$/.test(entry) && statSync(join(root, file)).isFile()) texts.set(file, readFileSync(join(root, file), "utf8"));
+    }
+  }
+  return texts;
+}
+
+export interface Analysis {
+  graph: Graph;
+  /** Check name -> problems. */
+  problems: Record<string, string[]>;
+}
+
+export function analyze(root: string): Analysis {
+  const kustomizationDirs = manifestDirs(root).filter((d) => hasKustomization(join(root, d)));
+  const builds: string[] = [];
+  for (const dir of kustomizationDirs) {
+    try {
+      kubectlKustomize(join(root, dir));
+    } catch (err) {
+      builds.push((err as Error).message);
+    }
+  }
+  const graph = walk(root);
+  const schemas = loadSchemas(root);
+  try {
+    return {
+      graph,
+      problems: {
+        builds,
+        paths: checkPaths(graph, kustomizationDirs, (dir) => includedDirs(join(root, dir)).map((d) => relative(root, d))),
+        schemas: validateObjects(graph.applied, schemas),
+        duplicates: checkDuplicates(graph),
+        kubeconfigRefs: checkKubeconfigRefs(graph),
+        references: checkReferences(graph),
+        pinned: checkPinned(graph),
+        secrets: checkNoSecrets(graph, manifestTexts(root)),
+        namespaces: checkNamespaces(graph, schemas),
+        clusterNames: checkClusterNames(graph),
+      },
+    };
+  } finally {
+    schemas.dispose();
+  }
+}

@@ -1,0 +1,315 @@
+// Consistency checks over what Flux would apply (see graph.ts). Each returns
+// the problems it finds, as sentences a person can act on; [] means it passes.
+import { BOOTSTRAP_OBJECTS, MANAGEMENT, type Applied, type Graph } from "./graph.js";
+import { get, groupOf, idOf, isDict, str, type Dict, type K8sObject } from "./objects.js";
+import { scopeOf, type Schemas } from "./validate.js";
+
+export const KUBECONFIG_KEY = "kubeconfig";
+export const kubeconfigSecretName = (xrName: string): string => `${xrName}-kubeconfig`;
+
+const XR_API_VERSION = "eks.gitops.dev/v1alpha1";
+const XR_KIND = "EKSCluster";
+const KUSTOMIZE_API = "kustomize.toolkit.fluxcd.io/v1";
+const HELM_API = "helm.toolkit.fluxcd.io/v2";
+
+const key = (apiVersionOrGroup: string, kind: string, namespace: string | undefined, name: string): string =>
+  `${apiVersionOrGroup}|${kind}|${namespace ?? ""}|${name}`;
+
+/** Objects by kind (API group, not version) in one cluster, bootstrap objects included. */
+function index(graph: Graph, cluster: string): Set<string> {
+  const out = new Set<string>();
+  for (const a of graph.applied) {
+    if (a.cluster === cluster) out.add(key(groupOf(a.object.apiVersion), a.object.kind, a.object.metadata.namespace, a.object.metadata.name));
+  }
+  if (cluster === MANAGEMENT) {
+    for (const b of BOOTSTRAP_OBJECTS) out.add(key(groupOf(b.apiVersion), b.kind, b.namespace, b.name));
+  }
+  return out;
+}
+
+const management = (graph: Graph): Applied[] => graph.applied.filter((a) => a.cluster === MANAGEMENT);
+const ofKind = (graph: Graph, apiVersion: string, kind: string): K8sObject[] =>
+  management(graph).map((a) => a.object).filter((o) => o.apiVersion === apiVersion && o.kind === kind);
+
+/**
+ * Every path Flux follows builds; every kustomization directory is reached,
+ * as a Flux Kustomization's path or as a directory resource of one.
+ */
+export function checkPaths(graph: Graph, kustomizationDirs: string[], includes: (dir: string) => string[]): string[] {
+  const problems = [...graph.errors];
+  const reached = new Set<string>();
+  const visit = (dir: string) => {
+    if (reached.has(dir)) return;
+    reached.add(dir);
+    includes(dir).forEach(visit);
+  };
+  graph.paths.forEach(visit);
+  for (const dir of kustomizationDirs) {
+    if (!reached.has(dir)) problems.push(`${dir} has a kustomization.yaml but no Flux Kustomization applies it`);
+  }
+  return problems;
+}
+
+/** The same object applied twice to one cluster (e.g. a copied folder not renamed). */
+export function checkDuplicates(graph: Graph): string[] {
+  const owners = new Map<string, Applied>();
+  const problems: string[] = [];
+  for (const a of graph.applied) {
+    const k = `${a.cluster}|${key(groupOf(a.object.apiVersion), a.object.kind, a.object.metadata.namespace, a.object.metadata.name)}`;
+    const first = owners.get(k);
+    if (first) problems.push(`${idOf(a.object)} in ${a.cluster} is applied by both ${first.appliedBy} and ${a.appliedBy}`);
+    else owners.set(k, a);
+  }
+  return problems;
+}
+
+/**
+ * Every kubeConfig.secretRef names the Secret the function writes for an
+ * EKSCluster in the same namespace (<name>-kubeconfig, key kubeconfig), and
+ * whatever uses it waits for that EKSCluster: a Kustomization with a kubeConfig
+ * (or the Kustomization that applies a HelmRelease with one) dependsOn a
+ * Kustomization that applies the EKSCluster and gates on its Ready condition.
+ */
+export function checkKubeconfigRefs(graph: Graph): string[] {
+  const problems: string[] = [];
+  const xrs = ofKind(graph, XR_API_VERSION, XR_KIND);
+  const kustomizations = ofKind(graph, KUSTOMIZE_API, "Kustomization");
+  const appliers = new Map(management(graph).map((a) => [a.object, a.appliedBy]));
+  const gates = (ks: K8sObject, xr: K8sObject): boolean => {
+    const exprs = get(ks, "spec.healthCheckExprs");
+    const applies = graph.applied.some((a) => a.object === xr && a.appliedBy === `Kustomization ${ks.metadata.namespace}/${ks.metadata.name}`);
+    const gated =
+      get(ks, "spec.wait") === true &&
+      Array.isArray(exprs) &&
+      exprs.some((e) => get(e, "apiVersion") === XR_API_VERSION && get(e, "kind") === XR_KIND && /Ready/.test(str(get(e, "current")) ?? "") && typeof get(e, "failed") === "string");
+    return applies && gated;
+  };
+  const waitsFor = (ks: K8sObject, xr: K8sObject): boolean => {
+    const deps = get(ks, "spec.dependsOn");
+    return (Array.isArray(deps) ? deps : []).some((d) => {
+      const ns = str(get(d, "namespace")) ?? ks.metadata.namespace;
+      const dep = kustomizations.find((k) => k.metadata.name === get(d, "name") && k.metadata.namespace === ns);
+      return dep !== undefined && gates(dep, xr);
+    });
+  };
+  for (const o of management(graph).map((a) => a.object)) {
+    if (!((o.apiVersion === KUSTOMIZE_API && o.kind === "Kustomization") || (o.apiVersion === HELM_API && o.kind === "HelmRelease"))) continue;
+    const ref = get(o, "spec.kubeConfig.secretRef");
+    if (ref === undefined) continue;
+    const name = str(get(ref, "name")) ?? "";
+    if (get(ref, "key") !== KUBECONFIG_KEY) problems.push(`${idOf(o)}: kubeConfig.secretRef.key must be "${KUBECONFIG_KEY}" (Flux would read "value")`);
+    const xr = xrs.find((x) => x.metadata.namespace === o.metadata.namespace && kubeconfigSecretName(x.metadata.name) === name);
+    if (!xr) {
+      problems.push(`${idOf(o)}: kubeConfig.secretRef "${name}" is not <name>-kubeconfig of an EKSCluster in namespace ${o.metadata.namespace}`);
+      continue;
+    }
+    const gateKeeper = o.kind === "Kustomization" ? o : kustomizations.find((k) => appliers.get(o) === `Kustomization ${k.metadata.namespace}/${k.metadata.name}`);
+    if (!gateKeeper || !waitsFor(gateKeeper, xr)) {
+      problems.push(
+        `${idOf(o)}: ${o.kind === "Kustomization" ? "it" : `the Kustomization applying it (${appliers.get(o)})`} must dependsOn the Kustomization that applies ${idOf(xr)} with wait and a healthCheckExprs entry (current: Ready, failed) for it`,
+      );
+    }
+  }
+  return problems;
+}
+
+/** The kind a managed resource's *Ref field must name, where the field says it. */
+const MR_REF_KINDS: Record<string, string> = { roleRef: "Role", roleArnRef: "Role", clusterNameRef: "Cluster", vpcIdRef: "VPC", subnetIdRef: "Subnet" };
+
+/** Every dependsOn, sourceRef, chart source, runtimeConfigRef and managed-resource *Ref names an existing object. */
+export function checkReferences(graph: Graph): string[] {
+  const problems: string[] = [];
+  const mgmt = index(graph, MANAGEMENT);
+  const exists = (group: string, kind: string, ns: string | undefined, name: unknown) => typeof name === "string" && mgmt.has(key(group, kind, ns, name));
+  for (const o of management(graph).map((a) => a.object)) {
+    const ns = o.metadata.namespace;
+    const group = groupOf(o.apiVersion);
+    if (group === "kustomize.toolkit.fluxcd.io" || group === "helm.toolkit.fluxcd.io") {
+      const deps = get(o, "spec.dependsOn");
+      for (const d of Array.isArray(deps) ? deps : []) {
+        const depNs = str(get(d, "namespace")) ?? ns;
+        if (!exists(group, o.kind, depNs, get(d, "name"))) problems.push(`${idOf(o)}: dependsOn ${o.kind} ${depNs}/${String(get(d, "name"))} does not exist`);
+      }
+    }
+    const sources: [unknown, string][] = [];
+    if (o.kind === "Kustomization" && group === "kustomize.toolkit.fluxcd.io") sources.push([get(o, "spec.sourceRef"), "sourceRef"]);
+    if (o.kind === "HelmRelease") {
+      sources.push([get(o, "spec.chart.spec.sourceRef"), "chart.spec.sourceRef"]);
+      sources.push([get(o, "spec.chartRef"), "chartRef"]);
+    }
+    for (const [ref, field] of sources) {
+      if (!isDict(ref)) continue;
+      const refNs = str(ref.namespace) ?? ns;
+      if (!exists("source.toolkit.fluxcd.io", String(ref.kind), refNs, ref.name)) {
+        problems.push(`${idOf(o)}: ${field} ${String(ref.kind)} ${refNs}/${String(ref.name)} does not exist`);
+      }
+    }
+    if (group === "pkg.crossplane.io" && isDict(get(o, "spec.runtimeConfigRef"))) {
+      const name = get(o, "spec.runtimeConfigRef.name");
+      if (!exists("pkg.crossplane.io", "DeploymentRuntimeConfig", undefined, name)) {
+        problems.push(`${idOf(o)}: runtimeConfigRef DeploymentRuntimeConfig ${String(name)} does not exist`);
+      }
+    }
+    const forProvider = get(o, "spec.forProvider");
+    if (isDict(forProvider)) {
+      for (const [field, ref] of Object.entries(forProvider)) {
+        if (!field.endsWith("Ref") || !isDict(ref)) continue;
+        const refNs = str(ref.namespace) ?? ns;
+        const kind = MR_REF_KINDS[field];
+        const found = management(graph).some(
+          (a) => a.object.metadata.name === ref.name && a.object.metadata.namespace === refNs && isDict(get(a.object, "spec.forProvider")) && (!kind || a.object.kind === kind),
+        );
+        if (!found) problems.push(`${idOf(o)}: forProvider.${field} names ${String(ref.name)}, no ${kind ?? "managed resource"} of that name in ${refNs}`);
+      }
+    }
+  }
+  return problems;
+}
+
+const EXACT_SEMVER = /^v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/;
+const DIGEST = /@sha256:[a-f0-9]{64}$/;
+
+function imageProblem(image: string): string | undefined {
+  if (DIGEST.test(image)) return undefined;
+  const lastSegment = image.slice(image.lastIndexOf("/") + 1);
+  const tag = lastSegment.includes(":") ? lastSegment.slice(lastSegment.indexOf(":") + 1) : "";
+  if (tag === "") return `image ${image} has no tag or digest`;
+  if (tag === "latest" || tag.includes("$")) return `image ${image} is not pinned`;
+  if (!/\d/.test(tag)) return `image ${image}: tag "${tag}" is not a version`;
+  return undefined;
+}
+
+/** Images anywhere in a value (pod specs, Helm values): fields named "image" holding a string. */
+function images(value: unknown, out: string[] = []): string[] {
+  if (Array.isArray(value)) value.forEach((v) => images(v, out));
+  else if (isDict(value)) {
+    for (const [k, v] of Object.entries(value)) {
+      if (k === "image" && typeof v === "string") out.push(v);
+      else images(v, out);
+    }
+  }
+  return out;
+}
+
+/** Every chart, package and image version is exact: no latest, no ranges, no empty versions. */
+export function checkPinned(graph: Graph): string[] {
+  const problems: string[] = [];
+  for (const { object: o } of graph.applied) {
+    const group = groupOf(o.apiVersion);
+    if (o.kind === "HelmRelease" && group === "helm.toolkit.fluxcd.io") {
+      const chart = get(o, "spec.chart.spec");
+      if (isDict(chart)) {
+        const version = str(chart.version) ?? "";
+        if (!EXACT_SEMVER.test(version)) problems.push(`${idOf(o)}: chart ${String(chart.chart)} version "${version}" is not an exact version`);
+      }
+    }
+    if (o.kind === "HelmChart" && !EXACT_SEMVER.test(str(get(o, "spec.version")) ?? "")) problems.push(`${idOf(o)}: chart version is not an exact version`);
+    if (o.kind === "OCIRepository") {
+      const ref = get(o, "spec.ref");
+      if (!isDict(ref) || !(ref.digest || EXACT_SEMVER.test(str(ref.tag) ?? "") || EXACT_SEMVER.test(str(ref.semver) ?? ""))) {
+        problems.push(`${idOf(o)}: spec.ref must be an exact tag, semver or digest`);
+      }
+    }
+    if (group === "pkg.crossplane.io" && ["Provider", "Function", "Configuration"].includes(o.kind)) {
+      const pkg = str(get(o, "spec.package")) ?? "";
+      const tag = pkg.includes("@sha256:") ? "digest" : pkg.slice(pkg.lastIndexOf(":") + 1);
+      if (!DIGEST.test(pkg) && (!pkg.includes(":") || !EXACT_SEMVER.test(tag))) problems.push(`${idOf(o)}: package ${pkg} is not pinned to an exact version or digest`);
+    }
+    for (const image of images(o.spec)) {
+      const problem = imageProblem(image);
+      if (problem) problems.push(`${idOf(o)}: ${problem}`);
+    }
+  }
+  return problems;
+}
+
+const AWS_ACCESS_KEY = /\b(AKIA|ASIA)[0-9A-Z]{16}\b/;
+
+/** No Secret carries data in Git, no AWS keys anywhere, no static provider credentials. */
+export function checkNoSecrets(graph: Graph, rawTexts: Map<string, string>): string[] {
+  const problems: string[] = [];
+  for (const { object: o } of graph.applied) {
+    if (o.apiVersion === "v1" && o.kind === "Secret" && (isDict(o.data) || isDict(o.stringData)) && !isDict(o.sops)) {
+      problems.push(`${idOf(o)}: plaintext Secret data in Git (use SOPS, or let a controller write the Secret)`);
+    }
+    if (o.kind.endsWith("ProviderConfig") && groupOf(o.apiVersion).endsWith("upbound.io")) {
+      const source = get(o, "spec.credentials.source");
+      if (source !== "PodIdentity" && source !== "IRSA" && source !== "WebIdentity") {
+        problems.push(`${idOf(o)}: credentials.source ${String(source)}: use PodIdentity or IRSA, never static keys`);
+      }
+    }
+  }
+  for (const [file, text] of rawTexts) {
+    if (AWS_ACCESS_KEY.test(text) || /aws_secret_access_key/i.test(text)) problems.push(`${file}: looks like an AWS access key`);
+  }
+  return problems;
+}
+
+/**
+ * Every namespaced object has a namespace, and every namespace used is created
+ * in the cluster that uses it: by a Namespace object applied there, by
+ * bootstrap (flux-system), or by a HelmRelease with install.createNamespace.
+ */
+export function checkNamespaces(graph: Graph, schemas: Schemas): string[] {
+  const problems: string[] = [];
+  const created = new Map<string, Set<string>>();
+  const create = (cluster: string, ns: string) => created.set(cluster, (created.get(cluster) ?? new Set()).add(ns));
+  create(MANAGEMENT, "flux-system");
+  for (const { object: o, cluster } of graph.applied) {
+    if (o.apiVersion === "v1" && o.kind === "Namespace") create(cluster, o.metadata.name);
+    if (o.kind === "HelmRelease" && get(o, "spec.install.createNamespace") === true) {
+      const target = str(get(o, "spec.targetNamespace")) ?? o.metadata.namespace ?? "";
+      create(remoteOf(o) ?? cluster, target);
+    }
+  }
+  const need = (cluster: string, ns: string, what: string) => {
+    if (!created.get(cluster)?.has(ns)) problems.push(`${what} uses namespace ${ns} in ${cluster}, which nothing creates there`);
+  };
+  for (const { object: o, cluster } of graph.applied) {
+    const scope = scopeOf(o, schemas);
+    if (scope === undefined) {
+      problems.push(`${idOf(o)} (${o.apiVersion}): unknown kind, scope cannot be checked${schemas.xrdError && o.apiVersion === XR_API_VERSION ? ` (${schemas.xrdError})` : ""}`);
+      continue;
+    }
+    const ns = o.metadata.namespace;
+    if (scope === "Namespaced" && !ns) problems.push(`${idOf(o)} in ${cluster}: namespaced but has no namespace (set one, or targetNamespace)`);
+    if (scope === "Cluster" && ns) problems.push(`${idOf(o)} in ${cluster}: cluster-scoped but has a namespace`);
+    if (scope === "Namespaced" && ns) need(cluster, ns, idOf(o));
+    if (o.kind === "HelmRelease") {
+      const target = str(get(o, "spec.targetNamespace"));
+      const storage = str(get(o, "spec.storageNamespace"));
+      for (const t of [target, storage]) if (t) need(remoteOf(o) ?? cluster, t, `${idOf(o)} (release)`);
+    }
+  }
+  return problems;
+}
+
+function remoteOf(o: K8sObject): string | undefined {
+  const secret = str(get(o, "spec.kubeConfig.secretRef.name"));
+  return secret ? `workload:${o.metadata.namespace ?? ""}/${secret}` : undefined;
+}
+
+/**
+ * A workload-cluster folder names one cluster everywhere: its EKSCluster is
+ * named like its namespace (the function then names the EKS cluster alike,
+ * which monitoring's Pod Identity association relies on), and every
+ * postBuild.substitute cluster_name/region matches that EKSCluster.
+ */
+export function checkClusterNames(graph: Graph): string[] {
+  const problems: string[] = [];
+  const xrs = ofKind(graph, XR_API_VERSION, XR_KIND);
+  for (const xr of xrs) {
+    if (xr.metadata.name !== xr.metadata.namespace) problems.push(`${idOf(xr)}: name it like its namespace (one folder, one namespace, one cluster)`);
+  }
+  for (const ks of ofKind(graph, KUSTOMIZE_API, "Kustomization")) {
+    const vars = get(ks, "spec.postBuild.substitute") as Dict | undefined;
+    if (!isDict(vars) || vars.cluster_name === undefined) continue;
+    const xr = xrs.find((x) => x.metadata.name === vars.cluster_name && x.metadata.namespace === ks.metadata.namespace);
+    if (!xr) {
+      problems.push(`${idOf(ks)}: cluster_name ${String(vars.cluster_name)} is not an EKSCluster in namespace ${ks.metadata.namespace}`);
+    } else if (vars.region !== undefined && vars.region !== get(xr, "spec.region")) {
+      problems.push(`${idOf(ks)}: region ${String(vars.region)} differs from ${idOf(xr)} spec.region ${String(get(xr, "spec.region"))}`);
+    }
+  }
+  return problems;
+}

@@ -1,0 +1,90 @@
+// What Flux would apply, starting from the bootstrap path: the flux-system
+// Kustomization (created by `flux bootstrap`) applies flux/clusters/management;
+// every Kustomization found there is followed to its path, and so on. Each
+// applied object is recorded with the cluster it lands in: "management", or
+// the workload cluster a kubeConfig.secretRef points at.
+import { join } from "node:path";
+import { buildPath } from "./kustomize.js";
+import { get, isDict, str, type K8sObject } from "./objects.js";
+
+export const BOOTSTRAP_PATH = "flux/clusters/management";
+export const MANAGEMENT = "management";
+
+/** Objects `flux bootstrap` creates outside this tree, in the management cluster. */
+export const BOOTSTRAP_OBJECTS = [
+  { apiVersion: "v1", kind: "Namespace", name: "flux-system" },
+  { apiVersion: "source.toolkit.fluxcd.io/v1", kind: "GitRepository", name: "flux-system", namespace: "flux-system" },
+  { apiVersion: "kustomize.toolkit.fluxcd.io/v1", kind: "Kustomization", name: "flux-system", namespace: "flux-system" },
+];
+
+export interface Applied {
+  object: K8sObject;
+  /** "management" or "workload:<namespace>/<kubeconfig secret>". */
+  cluster: string;
+  /** The Kustomization that applies it ("bootstrap" for the entry path). */
+  appliedBy: string;
+  /** Repository-relative path it was built from. */
+  path: string;
+}
+
+export interface Graph {
+  applied: Applied[];
+  /** Repository-relative paths that were built. */
+  paths: Set<string>;
+  /** Problems met while walking (a path that does not build, an unknown source...). */
+  errors: string[];
+}
+
+const isFluxKustomization = (o: K8sObject): boolean =>
+  o.kind === "Kustomization" && o.apiVersion.startsWith("kustomize.toolkit.fluxcd.io/");
+
+export function clusterOf(o: K8sObject): string {
+  const secret = str(get(o, "spec.kubeConfig.secretRef.name"));
+  return secret ? `workload:${o.metadata.namespace ?? ""}/${secret}` : MANAGEMENT;
+}
+
+export function walk(root: string): Graph {
+  const graph: Graph = { applied: [], paths: new Set(), errors: [] };
+  const queue: { path: string; cluster: string; appliedBy: string; ks?: K8sObject }[] = [
+    { path: BOOTSTRAP_PATH, cluster: MANAGEMENT, appliedBy: "bootstrap" },
+  ];
+  const seen = new Set<string>();
+  while (queue.length > 0) {
+    const item = queue.shift() as (typeof queue)[number];
+    const ks = item.ks;
+    const substitute = ks ? get(ks, "spec.postBuild.substitute") : undefined;
+    let objects: K8sObject[];
+    try {
+      objects = buildPath(join(root, item.path), {
+        origin: `${item.appliedBy} (path ${item.path})`,
+        ...(ks && str(get(ks, "spec.targetNamespace")) ? { targetNamespace: str(get(ks, "spec.targetNamespace")) } : {}),
+        ...(isDict(substitute) ? { substitute: substitute as Record<string, string> } : {}),
+      });
+    } catch (err) {
+      graph.errors.push((err as Error).message);
+      continue;
+    }
+    graph.paths.add(item.path);
+    for (const object of objects) {
+      graph.applied.push({ object, cluster: item.cluster, appliedBy: item.appliedBy, path: item.path });
+      if (!isFluxKustomization(object) || item.cluster !== MANAGEMENT) continue;
+      const id = `${object.metadata.namespace}/${object.metadata.name}`;
+      if (seen.has(id)) continue;
+      seen.add(id);
+      const source = get(object, "spec.sourceRef");
+      const sourceNs = str(get(source, "namespace")) ?? object.metadata.namespace;
+      if (get(source, "kind") !== "GitRepository" || get(source, "name") !== "flux-system" || sourceNs !== "flux-system") {
+        graph.errors.push(`Kustomization ${id}: only paths of this repository (GitRepository flux-system/flux-system) can be followed`);
+        continue;
+      }
+      const path = str(get(object, "spec.path")) ?? "./";
+      queue.push({
+        path: path.replace(/^\.?\//, "").replace(/\/$/, ""),
+        cluster: clusterOf(object),
+        appliedBy: `Kustomization ${id}`,
+        ks: object,
+      });
+    }
+  }
+  return graph;
+}

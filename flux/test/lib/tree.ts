@@ -1,0 +1,54 @@
+// A throw-away copy of the manifest tree (flux/, apps/, our XRD) to modify in tests.
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { basename, dirname, join } from "node:path";
+import { MANIFEST_ROOTS } from "./analyze.js";
+import { REPO_ROOT, XRD_PATH } from "./tools.js";
+
+export interface TreeCopy {
+  root: string;
+  read(file: string): string;
+  write(file: string, text: string): void;
+  /** Replaces text in a file; fails when the text is not there, so a test never edits nothing. */
+  edit(file: string, from: string | RegExp, to: string): void;
+  dispose(): void;
+}
+
+export function copyTree(): TreeCopy {
+  const root = mkdtempSync(join(tmpdir(), "eks-gitops-tree-"));
+  for (const top of MANIFEST_ROOTS) {
+    cpSync(join(REPO_ROOT, top), join(root, top), {
+      recursive: true,
+      filter: (src) => basename(src) !== "node_modules",
+    });
+  }
+  if (existsSync(join(REPO_ROOT, XRD_PATH))) cpSync(join(REPO_ROOT, XRD_PATH), join(root, XRD_PATH), { recursive: true });
+  const read = (file: string) => readFileSync(join(root, file), "utf8");
+  const write = (file: string, text: string) => {
+    mkdirSync(join(root, dirname(file)), { recursive: true });
+    writeFileSync(join(root, file), text);
+  };
+  return {
+    root,
+    read,
+    write,
+    edit(file, from, to) {
+      const text = read(file);
+      const next = text.replace(from, to);
+      if (next === text) throw new Error(`${file}: ${String(from)} not found`);
+      write(file, next);
+    },
+    dispose: () => rmSync(root, { recursive: true, force: true }),
+  };
+}
+
+/** Adds a workload cluster the way a person would: copy a folder, rename it, list it. */
+export function copyWorkloadCluster(tree: TreeCopy, from: string, to: string): void {
+  const base = "flux/workload-clusters";
+  cpSync(join(tree.root, base, from), join(tree.root, base, to), { recursive: true });
+  for (const file of ["kustomization.yaml", "namespace.yaml", "delivery.yaml", "eks-cluster/kustomization.yaml", "eks-cluster/eks-cluster.yaml"]) {
+    const path = `${base}/${to}/${file}`;
+    tree.write(path, tree.read(path).replaceAll(from, to));
+  }
+  tree.edit(`${base}/kustomization.yaml`, `  - ${from}\n`, `  - ${from}\n  - ${to}\n`);
+}

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# JSON schemas for kubeconform (flux/ tests): Kubernetes built-ins from the
+# k8s.io/kubernetes module's OpenAPI v3 spec, Flux CRDs from the controllers'
+# modules (the versions flux2 FLUX_VERSION ships). Downloaded through the Go
+# module proxy, converted by flux/scripts/build-schemas.ts into .tools/schemas.
+# Skipped when the stamp matches the pinned versions.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+# Kubernetes minor matches the EKS version the workload clusters run.
+# renovate: datasource=go depName=k8s.io/kubernetes
+KUBERNETES_VERSION=v1.34.4
+# Flux v2.9.5 (flux2 go.mod) = source-controller v1.9.5, kustomize-controller v1.9.5, helm-controller v1.6.4.
+# renovate: datasource=go depName=github.com/fluxcd/source-controller
+SOURCE_CONTROLLER_VERSION=v1.9.5
+# renovate: datasource=go depName=github.com/fluxcd/kustomize-controller
+KUSTOMIZE_CONTROLLER_VERSION=v1.9.5
+# renovate: datasource=go depName=github.com/fluxcd/helm-controller
+HELM_CONTROLLER_VERSION=v1.6.4
+
+out=.tools/schemas
+want="k8s=$KUBERNETES_VERSION source=$SOURCE_CONTROLLER_VERSION kustomize=$KUSTOMIZE_CONTROLLER_VERSION helm=$HELM_CONTROLLER_VERSION converter=$(sha256sum flux/scripts/build-schemas.ts flux/test/lib/jsonschema.ts | sha256sum | cut -c1-16)"
+if [ "$(cat "$out/.stamp" 2>/dev/null)" = "$want" ]; then
+  exit 0
+fi
+echo "tools: generating schemas ($want)"
+
+moddir() {
+  go mod download -json "$1" | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const m=JSON.parse(s);if(m.Error){console.error(m.Error);process.exit(1)}console.log(m.Dir)})'
+}
+k8s=$(moddir "k8s.io/kubernetes@$KUBERNETES_VERSION")
+src=$(moddir "github.com/fluxcd/source-controller@$SOURCE_CONTROLLER_VERSION")
+kus=$(moddir "github.com/fluxcd/kustomize-controller@$KUSTOMIZE_CONTROLLER_VERSION")
+helm=$(moddir "github.com/fluxcd/helm-controller@$HELM_CONTROLLER_VERSION")
+
+rm -rf "$out"
+node_modules/.bin/tsx flux/scripts/build-schemas.ts --out "$out" \
+  --openapi "$k8s/api/openapi-spec/v3" \
+  --crds "$src/config/crd/bases" --crds "$kus/config/crd/bases" --crds "$helm/config/crd/bases"
+echo "$want" > "$out/.stamp"
