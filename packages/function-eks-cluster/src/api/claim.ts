@@ -132,7 +132,9 @@ export function readClaim(composite: unknown): ClaimRead {
     errors.push({ path: 'spec', message: `expected an object, got ${describeValue(rawSpec)}; at least spec.region is required` });
     return { ok: false, errors };
   }
-  const spec = conform(rawSpec, specSchema.node, 'spec', errors) as JsonObject as unknown as EKSClusterSpec;
+  // spec.crossplane holds Crossplane's own machinery (composition references), not our API.
+  const { crossplane: _machinery, ...ours } = rawSpec;
+  const spec = conform(ours, specSchema.node, 'spec', errors) as JsonObject as unknown as EKSClusterSpec;
   if (errors.length > 0) return { ok: false, errors };
   const zones = checkNetwork(spec, errors);
   checkNodeGroups(spec, zones, errors);

@@ -162,7 +162,8 @@ export function compose(input: ComposeInput): ComposeResult {
     kubeconfigResource(ctx),
   ];
   const gated = applyGates(wanted, observed);
-  const usages = usageResources(ctx, gated.emitted, extraEdges(gated.emitted, nat));
+  const emittedKeys = new Set(gated.emitted.map((r) => r.key));
+  const usages = usageResources(ctx, wanted, emittedKeys, extraEdges(wanted, nat));
   const all = { emitted: [...gated.emitted, ...usages], held: gated.held };
   const report = buildStatus(ctx, plan.subnets, nat, all);
   return {

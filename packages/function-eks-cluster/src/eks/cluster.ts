@@ -4,7 +4,7 @@ import type { ComposeContext, DesiredResource } from '../compose/context.js';
 import { awsTags, EKS, managed, ref } from '../compose/managed.js';
 import type { PlannedSubnet } from '../network/subnet-plan.js';
 import { encryptionKeyArn, KMS_KEY } from './encryption.js';
-import { CLUSTER_ROLE_KEY } from './iam.js';
+import { CLUSTER_ROLE_KEY, clusterRoleAttachmentKeys } from './iam.js';
 
 export const CLUSTER_KEY = 'cluster';
 
@@ -38,12 +38,12 @@ export function clusterResource(ctx: ComposeContext, subnets: readonly PlannedSu
   const encryption = encryptionConfig(ctx);
   if (encryption !== undefined) forProvider.encryptionConfig = encryption;
   const composedKey = spec.encryption.enabled && !spec.encryption.kmsKeyArn;
-  return managed(ctx, {
-    key: CLUSTER_KEY,
-    apiVersion: EKS,
-    kind: 'Cluster',
-    externalName: ctx.clusterName,
-    forProvider,
-    ...(composedKey ? { waitsFor: [KMS_KEY] } : {}),
-  });
+  // EKS checks the role's policies and the subnets at creation; asking earlier only fails and retries.
+  const waitsFor = [
+    CLUSTER_ROLE_KEY,
+    ...clusterRoleAttachmentKeys(),
+    ...subnets.filter((s) => s.tier === 'private').map((s) => s.key),
+    ...(composedKey ? [KMS_KEY] : []),
+  ];
+  return managed(ctx, { key: CLUSTER_KEY, apiVersion: EKS, kind: 'Cluster', externalName: ctx.clusterName, forProvider, waitsFor });
 }

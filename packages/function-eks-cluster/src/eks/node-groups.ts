@@ -6,7 +6,7 @@ import { awsTags, EKS, managed, ref } from '../compose/managed.js';
 import type { PlannedSubnet } from '../network/subnet-plan.js';
 import { addonKey } from './addons.js';
 import { CLUSTER_KEY } from './cluster.js';
-import { NODE_ROLE_KEY } from './iam.js';
+import { NODE_ROLE_KEY, nodeRoleAttachmentKeys } from './iam.js';
 
 export function nodeGroupKey(name: string): string {
   return `nodegroup-${name}`;
@@ -56,7 +56,8 @@ function nodeGroup(ctx: ComposeContext, group: NodeGroupSpec, subnets: readonly 
     forProvider,
     initProvider: { scalingConfig: { desiredSize: group.desiredSize ?? group.minSize } },
     managementPolicies: nodeGroupPolicies(ctx.spec.managementPolicies),
-    waitsFor: cniEnabled ? [addonKey('vpc-cni')] : [CLUSTER_KEY],
+    // Nodes without a CNI never become Ready, and without their policies they cannot join.
+    waitsFor: [cniEnabled ? addonKey('vpc-cni') : CLUSTER_KEY, ...nodeRoleAttachmentKeys()],
   });
 }
 

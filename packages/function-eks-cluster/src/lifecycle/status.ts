@@ -18,7 +18,7 @@ export interface XrCondition {
 }
 
 const GROUPS: { type: string; label: string; matches: (key: string) => boolean }[] = [
-  { type: 'NetworkReady', label: 'network', matches: (k) => /^(vpc|igw|subnet-|rt-|route-|rta-|nat|eip-)/.test(k) },
+  { type: 'NetworkReady', label: 'network', matches: (k) => /^(vpc|igw|subnet-|rt-|route-|rta-|nat|eip)/.test(k) },
   { type: 'ControlPlaneReady', label: 'control plane', matches: (k) => /^(cluster|role-|kms-key)/.test(k) },
   { type: 'NodesReady', label: 'nodes', matches: (k) => k.startsWith('nodegroup-') },
   { type: 'AddonsReady', label: 'add-ons', matches: (k) => k.startsWith('addon-') },

@@ -71,20 +71,26 @@ export function usageKey(edge: Edge): string {
   return `usage-${edge.by}-uses-${edge.of}`;
 }
 
-/** One Usage per edge whose two ends are both composed now. */
+/**
+ * One Usage per edge whose two ends are both composed now; a Usage that
+ * exists already stays as long as both ends are still wanted.
+ */
 export function usageResources(
   ctx: ComposeContext,
-  resources: readonly DesiredResource[],
+  wanted: readonly DesiredResource[],
+  emittedKeys: ReadonlySet<string>,
   extraEdges: readonly Edge[],
 ): DesiredResource[] {
-  const byKey = new Map(resources.map((r) => [r.key, r]));
+  const byKey = new Map(wanted.map((r) => [r.key, r]));
   const seen = new Set<string>();
   const usages: DesiredResource[] = [];
-  for (const edge of [...referenceEdges(ctx, resources), ...extraEdges]) {
+  for (const edge of [...referenceEdges(ctx, wanted), ...extraEdges]) {
     const of = byKey.get(edge.of);
     const by = byKey.get(edge.by);
     const key = usageKey(edge);
     if (!of || !by || seen.has(key)) continue;
+    const bothComposed = emittedKeys.has(edge.of) && emittedKeys.has(edge.by);
+    if (!bothComposed && !ctx.observed.has(key)) continue;
     seen.add(key);
     usages.push({
       key,

@@ -1,0 +1,311 @@
+/**
+ * The invariants of DESIGN section 3, over thousands of generated claims and
+ * observed states. Each property names the promise it keeps.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { Json, JsonObject } from '../src/api/schema-builder.js';
+import { compose, type Composition } from '../src/compose/compose.js';
+import { dig } from '../src/compose/observed.js';
+import { blockSize, mustParseCidr, overlaps, contains } from '../src/network/cidr.js';
+import { observeNotReady } from '../dev/simulated-aws.js';
+import { claimArb, claimDocument, isTooSmall, mustCompose, observedFrom, reconcileToReady, type ClaimShape } from './support/claims.js';
+
+const RUNS = Number(process.env.PROPERTY_RUNS ?? 1000);
+const params = { numRuns: RUNS };
+
+function fp(body: JsonObject, ...path: (string | number)[]): Json | undefined {
+  return dig(body, 'spec', 'forProvider', ...path);
+}
+
+function byKey(result: Composition): Map<string, JsonObject> {
+  return new Map(result.resources.map((r) => [r.key, r.body]));
+}
+
+function keyOfName(result: Composition, name: string): string | undefined {
+  return result.resources.find((r) => dig(r.body, 'metadata', 'name') === name)?.key;
+}
+
+/** Every name a resource refers to, with the field it came from. */
+function references(value: Json | undefined, field = ''): { field: string; name: string }[] {
+  if (Array.isArray(value)) return value.flatMap((v) => references(v, field));
+  if (typeof value !== 'object' || value === null) return [];
+  return Object.entries(value).flatMap(([key, child]) => {
+    if (key === 'providerConfigRef') return [];
+    if (key.endsWith('Ref') || key === 'resourceRef') return typeof dig(child, 'name') === 'string' ? [{ field: key, name: String(dig(child, 'name')) }] : [];
+    if (key.endsWith('Refs') && Array.isArray(child)) return child.map((c) => ({ field: key, name: String(dig(c, 'name')) }));
+    return references(child, key);
+  });
+}
+
+function selectors(value: Json | undefined): JsonObject[] {
+  if (Array.isArray(value)) return value.flatMap(selectors);
+  if (typeof value !== 'object' || value === null) return [];
+  return Object.entries(value).flatMap(([key, child]) =>
+    key.endsWith('Selector') && typeof child === 'object' && child !== null && !Array.isArray(child) ? [child] : selectors(child),
+  );
+}
+
+/** Generated claims reconciled to all-Ready; claims too big for their VPC are skipped (their error is tested below). */
+function readyComposition(shape: ClaimShape): Composition | undefined {
+  const { result } = reconcileToReady(claimDocument(shape));
+  if (isTooSmall(result)) return undefined;
+  return mustCompose(result);
+}
+
+describe('invariant 1: a computed, valid network', () => {
+  it('subnets are aligned, inside the VPC, pairwise disjoint and /16../28', () => {
+    fc.assert(
+      fc.property(claimArb, (shape) => {
+        const result = compose({ composite: claimDocument(shape), observed: {} });
+        if (isTooSmall(result)) return;
+        const { subnets } = mustCompose(result);
+        const vpc = mustParseCidr(shape.vpcCidr);
+        for (const s of subnets) {
+          expect(s.cidr.base % blockSize(s.cidr.prefixLength)).toBe(0);
+          expect(contains(vpc, s.cidr)).toBe(true);
+          expect(s.cidr.prefixLength).toBeGreaterThanOrEqual(16);
+          expect(s.cidr.prefixLength).toBeLessThanOrEqual(28);
+        }
+        for (let i = 0; i < subnets.length; i++) for (let j = i + 1; j < subnets.length; j++) expect(overlaps(subnets[i]!.cidr, subnets[j]!.cidr)).toBe(false);
+        expect(subnets.filter((s) => s.tier === 'private').length).toBe(shape.zones.length);
+        expect(subnets.filter((s) => s.tier === 'public').length).toBe(shape.zones.length);
+      }),
+      params,
+    );
+  });
+
+  it('a claim that cannot fit gets one actionable error naming vpcCidr', () => {
+    fc.assert(
+      fc.property(claimArb, (shape) => {
+        const result = compose({ composite: claimDocument({ ...shape, privatePrefix: 19, vpcCidr: '10.0.0.0/18' }), observed: {} });
+        expect(result.ok).toBe(false);
+        if (result.ok) return;
+        expect(result.errors).toHaveLength(1);
+        expect(result.errors[0]!.path).toBe('spec.network.vpcCidr');
+        expect(result.errors[0]!.message).toMatch(/cannot hold .* use a \/\d+ or larger VPC/);
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
+
+describe('invariant 2: nothing is destroyed by accident', () => {
+  it('is deterministic', () => {
+    fc.assert(
+      fc.property(claimArb, (shape) => {
+        const xr = claimDocument(shape);
+        expect(compose({ composite: xr, observed: {} })).toEqual(compose({ composite: structuredClone(xr), observed: {} }));
+      }),
+      params,
+    );
+  });
+
+  it('does not depend on the order of zones, node groups or admins', () => {
+    fc.assert(
+      fc.property(claimArb, fc.integer(), (shape, seed) => {
+        const rotate = <T>(list: T[]) => (list.length === 0 ? list : [...list.slice(seed % list.length), ...list.slice(0, seed % list.length)].reverse());
+        const shuffled = { ...shape, zones: rotate(shape.zones), nodeGroups: rotate(shape.nodeGroups), admins: rotate(shape.admins) };
+        const a = compose({ composite: claimDocument(shape), observed: {} });
+        const b = compose({ composite: claimDocument(shuffled), observed: {} });
+        if (!a.ok || !b.ok) {
+          expect(b.ok).toBe(a.ok);
+          return;
+        }
+        // Node groups are listed in the user's order; everything else must be identical.
+        const sortByKey = (c: Composition) => [...c.resources].sort((x, y) => x.key.localeCompare(y.key));
+        expect(sortByKey(b)).toEqual(sortByKey(a));
+        expect(b.subnets).toEqual(a.subnets);
+      }),
+      params,
+    );
+  });
+
+  it('adding a zone or a node group keeps every existing resource, its name and its CIDR', () => {
+    fc.assert(
+      fc.property(claimArb, fc.constantFrom('a', 'b', 'c', 'd', 'e', 'f'), (shape, newZone) => {
+        const before = readyComposition(shape);
+        if (!before) return;
+        const { observed } = reconcileToReady(claimDocument(shape));
+        const grown: ClaimShape = {
+          ...shape,
+          zones: shape.zones.includes(newZone) || shape.zones.length >= 6 ? shape.zones : [newZone, ...shape.zones],
+          nodeGroups: [
+            { name: 'added', minSize: 1, maxSize: 2 },
+            // An empty list means the default node group, which must stay.
+            ...(shape.nodeGroups.length > 0 ? shape.nodeGroups.filter((g) => g.name !== 'added') : [{ name: 'default', minSize: 2, maxSize: 6 }]),
+          ],
+        };
+        const after = compose({ composite: claimDocument(grown), observed });
+        if (isTooSmall(after)) return;
+        const next = mustCompose(after);
+        const afterKeys = byKey(next);
+        for (const r of before.resources) {
+          expect(afterKeys.has(r.key)).toBe(true);
+          expect(dig(afterKeys.get(r.key), 'metadata', 'name')).toBe(dig(r.body, 'metadata', 'name'));
+        }
+        for (const s of before.subnets) expect(next.subnets.find((n) => n.key === s.key)?.cidr).toEqual(s.cidr);
+        for (const nat of before.resources.filter((r) => r.body.kind === 'NATGateway')) {
+          expect(fp(afterKeys.get(nat.key)!, 'subnetIdRef')).toEqual(fp(nat.body, 'subnetIdRef'));
+        }
+      }),
+      { numRuns: Math.ceil(RUNS / 2) },
+    );
+  });
+
+  it('an observed subnet keeps its CIDR when subnet sizes change', () => {
+    fc.assert(
+      fc.property(claimArb, fc.integer({ min: 1, max: 8 }), (shape, offset) => {
+        const newPrefix = Math.min(Number(shape.vpcCidr.split('/')[1]) + offset, 28);
+        const first = compose({ composite: claimDocument(shape), observed: {} });
+        if (isTooSmall(first)) return;
+        const before = mustCompose(first);
+        const observed = observedFrom(before, before.subnets.map((s) => s.key));
+        const after = compose({ composite: claimDocument({ ...shape, privatePrefix: newPrefix }), observed });
+        expect(after.ok).toBe(true);
+        const next = mustCompose(after);
+        for (const s of before.subnets) expect(next.subnets.find((n) => n.key === s.key)!.cidr).toEqual(s.cidr);
+        const changed = before.subnets.some((s) => s.tier === 'private' && s.cidr.prefixLength !== newPrefix);
+        expect(next.warnings.length > 0).toBe(changed);
+      }),
+      params,
+    );
+  });
+
+  it('whatever subset exists, in whatever state, every existing resource is composed again', () => {
+    fc.assert(
+      fc.property(claimArb, fc.infiniteStream(fc.constantFrom('absent', 'ready', 'failing')), (shape, states) => {
+        const full = readyComposition(shape);
+        if (!full) return;
+        const observed: Record<string, JsonObject> = {};
+        const ready = observedFrom(full);
+        let everyResourceReady = true;
+        for (const r of full.resources) {
+          const state = states.next().value;
+          if (state === 'ready') observed[r.key] = ready[r.key]!;
+          if (state === 'failing') observed[r.key] = observeNotReady(r.body, 'ReconcileError', 'simulated failure');
+          everyResourceReady &&= state === 'ready';
+        }
+        const next = mustCompose(compose({ composite: claimDocument(shape), observed }));
+        const composed = new Set(next.resources.map((r) => r.key));
+        for (const key of Object.keys(observed)) expect(composed.has(key)).toBe(true);
+        expect(next.allReady).toBe(everyResourceReady);
+      }),
+      { numRuns: Math.ceil(RUNS / 2) },
+    );
+  });
+});
+
+describe('invariant 3: no cross-wiring', () => {
+  it('every reference names a resource composed in the same response; no selectors', () => {
+    fc.assert(
+      fc.property(claimArb, fc.integer({ min: 0, max: 6 }), (shape, rounds) => {
+        const { result } = reconcileToReady(claimDocument(shape), {}, rounds);
+        if (isTooSmall(result)) return;
+        const composition = mustCompose(result);
+        const names = new Set(composition.resources.map((r) => String(dig(r.body, 'metadata', 'name'))));
+        for (const r of composition.resources) {
+          for (const ref of references(dig(r.body, 'spec'))) expect(names, `${r.key}.${ref.field} -> ${ref.name}`).toContain(ref.name);
+          expect(selectors(dig(r.body, 'spec'))).toEqual([]);
+          expect(dig(r.body, 'metadata', 'namespace')).toBe(shape.namespace);
+        }
+      }),
+      params,
+    );
+  });
+});
+
+describe('invariant 4: correct private networking', () => {
+  it('nodes only in private subnets; private egress to the NAT of the same zone (or the shared one); public to the IGW', () => {
+    fc.assert(
+      fc.property(claimArb, (shape) => {
+        const composition = readyComposition(shape);
+        if (!composition) return;
+        const bodies = byKey(composition);
+        const refKeys = (body: JsonObject, ...path: string[]) => ((fp(body, ...path) as JsonObject[] | undefined) ?? []).map((ref) => keyOfName(composition, String(ref.name)));
+        for (const r of composition.resources.filter((x) => x.body.kind === 'NodeGroup')) {
+          const subnets = refKeys(r.body, 'subnetIdRefs');
+          expect(subnets.length).toBeGreaterThan(0);
+          for (const key of subnets) expect(key).toMatch(/^subnet-private-/);
+        }
+        for (const key of refKeys(bodies.get('cluster')!, 'vpcConfig', 'subnetIdRefs')) expect(key).toMatch(/^subnet-private-/);
+        for (const zone of shape.zones) {
+          const route = bodies.get(`route-private-${zone}-default`);
+          const expected = { None: undefined, Single: 'nat', HighlyAvailable: `nat-${zone}`, Regional: 'nat-regional' }[shape.nat];
+          if (expected === undefined) expect(route).toBeUndefined();
+          else expect(keyOfName(composition, String(fp(route!, 'natGatewayIdRef', 'name')))).toBe(expected);
+          const association = bodies.get(`rta-private-${zone}`)!;
+          expect(keyOfName(composition, String(fp(association, 'routeTableIdRef', 'name')))).toBe(`rt-private-${zone}`);
+          expect(keyOfName(composition, String(fp(bodies.get(`rta-public-${zone}`)!, 'routeTableIdRef', 'name')))).toBe('rt-public');
+          const tags = fp(bodies.get(`subnet-private-${zone}`)!, 'tags') as JsonObject;
+          expect(tags['kubernetes.io/role/internal-elb']).toBe('1');
+          expect(tags[`kubernetes.io/cluster/${composition.status.cluster?.name}`]).toBe('shared');
+          expect(tags['karpenter.sh/discovery']).toBe(composition.status.cluster?.name);
+          expect((fp(bodies.get(`subnet-public-${zone}`)!, 'tags') as JsonObject)['kubernetes.io/role/elb']).toBe('1');
+        }
+        expect(keyOfName(composition, String(fp(bodies.get('route-public-default')!, 'gatewayIdRef', 'name')))).toBe('igw');
+        for (const nat of composition.resources.filter((r) => r.body.kind === 'NATGateway' && r.key !== 'nat-regional')) {
+          expect(keyOfName(composition, String(fp(nat.body, 'subnetIdRef', 'name')))).toMatch(/^subnet-public-/);
+        }
+      }),
+      params,
+    );
+  });
+});
+
+describe('invariant 5: ordered lifecycle', () => {
+  it('vpc-cni before node groups, node groups before coredns; Usages order every deletion', () => {
+    fc.assert(
+      fc.property(claimArb, (shape) => {
+        const xr = claimDocument(shape);
+        const waves: string[][] = [];
+        let observed: Record<string, JsonObject> = {};
+        for (let round = 0; round < 10; round++) {
+          const result = compose({ composite: xr, observed });
+          if (isTooSmall(result)) return;
+          const composition = mustCompose(result);
+          const fresh = composition.resources.filter((r) => !(r.key in observed));
+          if (fresh.length === 0) break;
+          waves.push(fresh.map((r) => r.key));
+          observed = { ...observed, ...observedFrom(composition, fresh.map((r) => r.key)) };
+        }
+        const waveOf = (key: string) => waves.findIndex((w) => w.includes(key));
+        const nodeGroups = waves.flat().filter((k) => k.startsWith('nodegroup-'));
+        for (const ng of nodeGroups) {
+          expect(waveOf(ng)).toBeGreaterThan(waveOf('addon-vpc-cni'));
+          expect(waveOf('addon-coredns')).toBeGreaterThan(waveOf(ng));
+          expect(waves.flat()).toContain(`usage-${ng}-uses-cluster`);
+        }
+        expect(waveOf('cluster')).toBeGreaterThan(waveOf('vpc'));
+        for (const zone of shape.zones) {
+          expect(waves.flat()).toContain(`usage-subnet-private-${zone}-uses-vpc`);
+          expect(waves.flat()).toContain(`usage-cluster-uses-subnet-private-${zone}`);
+        }
+      }),
+      params,
+    );
+  });
+});
+
+describe('invariant 6: honest readiness', () => {
+  it('the XR is ready only when every composed resource is, and says what it waits for', () => {
+    fc.assert(
+      fc.property(claimArb, fc.nat(), (shape, pick) => {
+        const composition = readyComposition(shape);
+        if (!composition) return;
+        expect(composition.allReady).toBe(true);
+        expect(composition.resources.every((r) => r.ready)).toBe(true);
+        const victim = composition.resources.filter((r) => r.body.kind !== 'Usage')[pick % composition.resources.filter((r) => r.body.kind !== 'Usage').length]!;
+        const observed = observedFrom(composition);
+        observed[victim.key] = observeNotReady(victim.body, 'Unavailable', 'simulated outage');
+        const next = mustCompose(compose({ composite: claimDocument(shape), observed }));
+        expect(next.allReady).toBe(false);
+        expect(next.resources.find((r) => r.key === victim.key)!.ready).toBe(false);
+        expect(next.status.waitingFor).toContain(`${victim.key}: Unavailable: simulated outage`);
+        expect(next.conditions.some((c) => c.status === 'False')).toBe(true);
+        expect(next.ttlSeconds).toBeLessThan(composition.ttlSeconds);
+      }),
+      { numRuns: Math.ceil(RUNS / 2) },
+    );
+  });
+});

@@ -1,0 +1,119 @@
+/** Generators of EKSCluster claims and helpers that play rounds of reconciliation. */
+import fc from 'fast-check';
+import type { JsonObject } from '../../src/api/schema-builder.js';
+import { compose, type ComposeResult, type Composition } from '../../src/compose/compose.js';
+import { observeReady } from '../../dev/simulated-aws.js';
+
+export const NAT_MODES = ['None', 'Single', 'HighlyAvailable', 'Regional'] as const;
+
+export interface ClaimShape {
+  name: string;
+  namespace: string;
+  region: string;
+  vpcCidr: string;
+  zones: string[];
+  nat: (typeof NAT_MODES)[number];
+  isolated: boolean;
+  privatePrefix?: number;
+  nodeGroups: { name: string; minSize: number; maxSize: number; zones?: string[] }[];
+  admins: string[];
+  encryption: boolean;
+}
+
+const octet = fc.integer({ min: 0, max: 255 });
+
+export const vpcCidrArb = fc.tuple(fc.constantFrom(10, 172, 192), octet, octet, fc.integer({ min: 16, max: 22 })).map(([a, b, c, prefix]) => {
+  const address = ((a * 256 + b) * 256 + c) * 256;
+  const size = 2 ** (32 - prefix);
+  const base = Math.floor(address / size) * size;
+  return `${[24, 16, 8, 0].map((s) => Math.floor(base / 2 ** s) % 256).join('.')}/${prefix}`;
+});
+
+export const claimArb: fc.Arbitrary<ClaimShape> = fc
+  .record({
+    name: fc.constantFrom('team-a', 'payments', 'x'),
+    namespace: fc.constantFrom('team-a', 'platform'),
+    region: fc.constantFrom('us-west-2', 'eu-central-1', 'cn-north-1', 'us-gov-west-1'),
+    vpcCidr: vpcCidrArb,
+    zones: fc.shuffledSubarray(['a', 'b', 'c', 'd', 'e', 'f'], { minLength: 2, maxLength: 6 }),
+    nat: fc.constantFrom(...NAT_MODES),
+    isolated: fc.boolean(),
+    privateOffset: fc.option(fc.integer({ min: 1, max: 6 }), { nil: undefined }),
+    nodeGroups: fc.uniqueArray(
+      fc.record({
+        name: fc.stringMatching(/^[a-z][a-z0-9]{0,8}$/),
+        minSize: fc.integer({ min: 0, max: 5 }),
+        extra: fc.integer({ min: 1, max: 10 }),
+        restrict: fc.boolean(),
+      }),
+      { selector: (g) => g.name, minLength: 0, maxLength: 5 },
+    ),
+    admins: fc.uniqueArray(fc.stringMatching(/^[a-z][a-z0-9-]{0,12}$/).map((r) => `arn:aws:iam::111122223333:role/${r}`), { maxLength: 3 }),
+    encryption: fc.boolean(),
+  })
+  .map(({ privateOffset, ...c }) => ({
+    ...c,
+    ...(privateOffset ? { privatePrefix: Math.min(Number(c.vpcCidr.split('/')[1]) + privateOffset, 28) } : {}),
+    nodeGroups: c.nodeGroups.map((g) => ({
+      name: g.name,
+      minSize: g.minSize,
+      maxSize: g.minSize + g.extra,
+      ...(g.restrict ? { zones: c.zones.slice(0, 2) } : {}),
+    })),
+  }));
+
+export function claimDocument(shape: ClaimShape): JsonObject {
+  const spec: JsonObject = {
+    region: shape.region,
+    network: {
+      vpcCidr: shape.vpcCidr,
+      availabilityZones: shape.zones,
+      nat: shape.nat,
+      subnets: {
+        ...(shape.privatePrefix ? { private: { prefixLength: shape.privatePrefix } } : {}),
+        ...(shape.isolated ? { isolated: { enabled: true } } : {}),
+      },
+    },
+    access: { clusterAdmins: shape.admins },
+    encryption: { enabled: shape.encryption },
+  };
+  if (shape.nodeGroups.length > 0) {
+    spec.nodeGroups = shape.nodeGroups.map((g) => ({
+      name: g.name,
+      minSize: g.minSize,
+      maxSize: g.maxSize,
+      ...(g.zones ? { availabilityZones: g.zones } : {}),
+    }));
+  }
+  return { apiVersion: 'eks.gitops.dev/v1alpha1', kind: 'EKSCluster', metadata: { name: shape.name, namespace: shape.namespace }, spec };
+}
+
+export function observedFrom(result: Composition, keys?: Iterable<string>): Record<string, JsonObject> {
+  const wanted = keys ? new Set(keys) : undefined;
+  const observed: Record<string, JsonObject> = {};
+  for (const r of result.resources) if (!wanted || wanted.has(r.key)) observed[r.key] = observeReady(r.key, r.body);
+  return observed;
+}
+
+/** Reconciles until nothing new appears, each round making everything Ready. */
+export function reconcileToReady(xr: JsonObject, start: Record<string, JsonObject> = {}, maxRounds = 10): { result: ComposeResult; observed: Record<string, JsonObject> } {
+  let observed = { ...start };
+  let result = compose({ composite: xr, observed });
+  for (let round = 0; round < maxRounds && result.ok; round++) {
+    const fresh = result.resources.filter((r) => !(r.key in observed));
+    if (fresh.length === 0) break;
+    observed = { ...observed, ...observedFrom(result, fresh.map((r) => r.key)) };
+    result = compose({ composite: xr, observed });
+  }
+  return { result, observed };
+}
+
+export function mustCompose(result: ComposeResult): Composition {
+  if (!result.ok) throw new Error(`unexpected errors: ${JSON.stringify(result.errors)}`);
+  return result;
+}
+
+/** A claim fits unless the only problem is the VPC being too small for what was asked. */
+export function isTooSmall(result: ComposeResult): boolean {
+  return !result.ok && result.errors.every((e) => e.path === 'spec.network.vpcCidr' && e.message.includes('cannot hold'));
+}
