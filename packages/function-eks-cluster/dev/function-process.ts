@@ -48,10 +48,11 @@ export interface StartOptions {
 /** Starts `node dist/main.cjs` on a free loopback port and waits until it serves. */
 export async function startFunction(options: StartOptions = {}): Promise<FunctionProcess> {
   if (!existsSync(BUNDLE)) throw new Error(`${BUNDLE} is missing; run: npx nx build function-eks-cluster`);
-  const port = await freePort();
-  const address = `127.0.0.1:${port}`;
+  // An ADDRESS in the environment is under test itself; otherwise pick a free loopback port.
+  const address = options.env?.ADDRESS ?? `127.0.0.1:${await freePort()}`;
+  const addressFlag = options.env?.ADDRESS ? [] : ['--address', address];
   const args = options.args ?? ['--insecure'];
-  const child = spawn(process.execPath, [BUNDLE, '--address', address, ...args], {
+  const child = spawn(process.execPath, [BUNDLE, ...addressFlag, ...args], {
     env: { PATH: process.env.PATH ?? '', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -68,6 +68,9 @@ function editDistance(a: string, b: string): number {
 }
 
 function suggestion(unknown: string, known: string[]): string {
+  const lower = unknown.toLowerCase();
+  const contained = known.find((k) => lower.startsWith(k.toLowerCase()) || k.toLowerCase().startsWith(lower));
+  if (contained) return `did you mean ${contained}?`;
   let best: string | undefined;
   let bestDistance = Infinity;
   for (const candidate of known) {

@@ -1,0 +1,142 @@
+/**
+ * The bad-input corpus: claims and observed states the function must refuse
+ * with a fatal result that names the field and says how to fix it.
+ */
+import type { JsonObject } from '../../src/api/schema-builder.js';
+import { observeReady } from '../../dev/simulated-aws.js';
+
+export interface BadInput {
+  name: string;
+  /** Returns the XR to send, or undefined to send none at all. */
+  xr: () => JsonObject | undefined;
+  observed?: () => Record<string, JsonObject>;
+  /** The field the message must name. */
+  path: string;
+  /** The part of the message that tells the user what to do. */
+  fix: RegExp;
+}
+
+export function validXr(): JsonObject {
+  return {
+    apiVersion: 'eks.gitops.dev/v1alpha1',
+    kind: 'EKSCluster',
+    metadata: { name: 'team-a', namespace: 'team-a' },
+    spec: {
+      region: 'us-west-2',
+      kubernetesVersion: '1.34',
+      network: { vpcCidr: '10.10.0.0/16', availabilityZones: ['a', 'b', 'c'], nat: 'HighlyAvailable' },
+      nodeGroups: [{ name: 'general', instanceTypes: ['m7i.large'], minSize: 2, maxSize: 6 }],
+    },
+  };
+}
+
+type Spec = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- test mutations reach into arbitrary shapes
+
+function withSpec(change: (spec: Spec) => void): () => JsonObject {
+  return () => {
+    const xr = validXr();
+    change(xr.spec as Spec);
+    return xr;
+  };
+}
+
+function withXr(change: (xr: Spec) => void): () => JsonObject {
+  return () => {
+    const xr = validXr() as Spec;
+    change(xr);
+    return xr as JsonObject;
+  };
+}
+
+const net = (change: (network: Spec) => void) => withSpec((s) => change(s.network));
+const group = (change: (g: Spec) => void) => withSpec((s) => change(s.nodeGroups[0]));
+
+/** Observed state of the valid XR's network, as if it existed. */
+function existingNetwork(change: (observed: Record<string, JsonObject>) => void = () => {}): () => Record<string, JsonObject> {
+  return () => {
+    const vpc = { apiVersion: 'ec2.aws.m.upbound.io/v1beta1', kind: 'VPC', metadata: { name: 'team-a-vpc' }, spec: { forProvider: { region: 'us-west-2', cidrBlock: '10.10.0.0/16' } } };
+    const subnet = (key: string, cidr: string) => observeReady(key, { apiVersion: 'ec2.aws.m.upbound.io/v1beta1', kind: 'Subnet', metadata: { name: `team-a-${key}` }, spec: { forProvider: { region: 'us-west-2', cidrBlock: cidr } } });
+    const observed: Record<string, JsonObject> = {
+      vpc: observeReady('vpc', vpc),
+      'subnet-private-a': subnet('subnet-private-a', '10.10.0.0/19'),
+      'subnet-private-b': subnet('subnet-private-b', '10.10.32.0/19'),
+      'subnet-private-c': subnet('subnet-private-c', '10.10.64.0/19'),
+      'subnet-public-a': subnet('subnet-public-a', '10.10.96.0/24'),
+    };
+    change(observed);
+    return observed;
+  };
+}
+
+const TEN_MB = 'x'.repeat(10 * 1024 * 1024);
+
+export const BAD_INPUTS: BadInput[] = [
+  { name: 'vpcCidr is not a CIDR', xr: net((n) => (n.vpcCidr = 'banana')), path: 'spec.network.vpcCidr', fix: /IPv4 CIDR of the VPC/ },
+  { name: 'vpcCidr prefix above 32', xr: net((n) => (n.vpcCidr = '10.0.0.0/33')), path: 'spec.network.vpcCidr', fix: /prefix length above 32/ },
+  { name: 'vpcCidr with host bits', xr: net((n) => (n.vpcCidr = '10.0.1.0/16')), path: 'spec.network.vpcCidr', fix: /the block is 10\.0\.0\.0\/16/ },
+  { name: 'vpcCidr octet above 255', xr: net((n) => (n.vpcCidr = '300.0.0.0/16')), path: 'spec.network.vpcCidr', fix: /octet above 255/ },
+  { name: 'vpcCidr too large', xr: net((n) => (n.vpcCidr = '10.0.0.0/8')), path: 'spec.network.vpcCidr', fix: /use \/16 to \/24/ },
+  { name: 'vpcCidr too small', xr: net((n) => (n.vpcCidr = '10.0.0.0/26')), path: 'spec.network.vpcCidr', fix: /use \/16 to \/24/ },
+  { name: 'vpcCidr as a number', xr: net((n) => (n.vpcCidr = 10)), path: 'spec.network.vpcCidr', fix: /quote it/ },
+  { name: 'VPC too small for six zones', xr: net((n) => { n.vpcCidr = '10.0.0.0/24'; n.availabilityZones = ['a', 'b', 'c', 'd', 'e', 'f']; }), path: 'spec.network.vpcCidr', fix: /cannot hold .*use a \/2\d or larger VPC/ },
+  { name: 'VPC too small for large private subnets', xr: net((n) => { n.vpcCidr = '10.0.0.0/20'; n.subnets = { private: { prefixLength: 21 } }; }), path: 'spec.network.vpcCidr', fix: /set spec\.network\.subnets\.private\.prefixLength to 22/ },
+  { name: 'subnet as large as the VPC', xr: net((n) => (n.subnets = { private: { prefixLength: 16 } })), path: 'spec.network.subnets.private.prefixLength', fix: /use a prefix length above 16/ },
+  { name: 'subnet prefix above 28', xr: net((n) => (n.subnets = { public: { prefixLength: 29 } })), path: 'spec.network.subnets.public.prefixLength', fix: /use 28 or less/ },
+  { name: 'subnet prefix quoted', xr: net((n) => (n.subnets = { public: { prefixLength: '24' } })), path: 'spec.network.subnets.public.prefixLength', fix: /write 24 without quotes/ },
+  { name: 'zero zones', xr: net((n) => (n.availabilityZones = [])), path: 'spec.network.availabilityZones', fix: /at least 2 are needed/ },
+  { name: 'one zone', xr: net((n) => (n.availabilityZones = ['a'])), path: 'spec.network.availabilityZones', fix: /at least 2 are needed/ },
+  { name: 'duplicate zones', xr: net((n) => (n.availabilityZones = ['a', 'b', 'a'])), path: 'spec.network.availabilityZones[2]', fix: /must be unique/ },
+  { name: 'same zone twice in two spellings', xr: net((n) => (n.availabilityZones = ['a', 'us-west-2a'])), path: 'spec.network.availabilityZones[1]', fix: /list each zone once/ },
+  { name: 'zone names mixed with IDs', xr: net((n) => (n.availabilityZones = ['a', 'usw2-az2'])), path: 'spec.network.availabilityZones', fix: /write all as names .* or all as IDs/ },
+  { name: 'zone of another region', xr: net((n) => (n.availabilityZones = ['eu-west-1a', 'b'])), path: 'spec.network.availabilityZones[0]', fix: /use us-west-2a or just a/ },
+  { name: 'zone that is no zone', xr: net((n) => (n.availabilityZones = ['zone1', 'b'])), path: 'spec.network.availabilityZones[0]', fix: /write a suffix \(a\)/ },
+  { name: 'seven zones', xr: net((n) => (n.availabilityZones = ['a', 'b', 'c', 'd', 'e', 'f', 'g'])), path: 'spec.network.availabilityZones', fix: /at most 6 are allowed/ },
+  { name: 'zones as one string', xr: net((n) => (n.availabilityZones = 'a,b,c')), path: 'spec.network.availabilityZones', fix: /write it as a list/ },
+  { name: 'unknown NAT mode', xr: net((n) => (n.nat = 'Double')), path: 'spec.network.nat', fix: /use one of None, Single, HighlyAvailable, Regional/ },
+  { name: 'NAT mode in the wrong case', xr: net((n) => (n.nat = 'highlyavailable')), path: 'spec.network.nat', fix: /use one of None, Single, HighlyAvailable, Regional/ },
+  { name: 'duplicate node group names', xr: withSpec((s) => s.nodeGroups.push({ name: 'general' })), path: 'spec.nodeGroups[1]', fix: /each entry must be unique/ },
+  { name: 'minSize above maxSize', xr: group((g) => { g.minSize = 7; g.maxSize = 3; }), path: 'spec.nodeGroups[0].minSize', fix: /make minSize <= maxSize/ },
+  { name: 'desiredSize outside the range', xr: group((g) => (g.desiredSize = 9)), path: 'spec.nodeGroups[0].desiredSize', fix: /pick a value in that range/ },
+  { name: 'node group name with capitals', xr: group((g) => (g.name = 'General_1')), path: 'spec.nodeGroups[0].name', fix: /Node group name, unique/ },
+  { name: 'node group without a name', xr: group((g) => delete g.name), path: 'spec.nodeGroups[0].name', fix: /is required/ },
+  { name: 'negative minSize', xr: group((g) => (g.minSize = -1)), path: 'spec.nodeGroups[0].minSize', fix: /use 0 or more/ },
+  { name: 'maxSize zero', xr: group((g) => (g.maxSize = 0)), path: 'spec.nodeGroups[0].maxSize', fix: /use 1 or more/ },
+  { name: 'fractional maxSize', xr: group((g) => (g.maxSize = 2.5)), path: 'spec.nodeGroups[0].maxSize', fix: /expected a whole number/ },
+  { name: 'no instance types', xr: group((g) => (g.instanceTypes = [])), path: 'spec.nodeGroups[0].instanceTypes', fix: /at least 1 are needed/ },
+  { name: 'instance types as a string', xr: group((g) => (g.instanceTypes = 'm7i.large')), path: 'spec.nodeGroups[0].instanceTypes', fix: /write it as a list/ },
+  { name: 'unknown capacity type', xr: group((g) => (g.capacityType = 'RESERVED')), path: 'spec.nodeGroups[0].capacityType', fix: /use one of ON_DEMAND, SPOT/ },
+  { name: 'retired AL2 AMI', xr: group((g) => (g.amiType = 'AL2_x86_64')), path: 'spec.nodeGroups[0].amiType', fix: /use one of AL2023_x86_64_STANDARD/ },
+  { name: 'node group zone not in the network', xr: group((g) => (g.availabilityZones = ['d'])), path: 'spec.nodeGroups[0].availabilityZones[0]', fix: /add it there first/ },
+  { name: 'taint effect in Kubernetes spelling', xr: group((g) => (g.taints = [{ key: 'k', effect: 'NoSchedule' }])), path: 'spec.nodeGroups[0].taints[0].effect', fix: /use one of NO_SCHEDULE/ },
+  { name: 'disk too small', xr: group((g) => (g.diskSize = 5)), path: 'spec.nodeGroups[0].diskSize', fix: /use 20 or more/ },
+  { name: 'no region', xr: withSpec((s) => delete s.region), path: 'spec.region', fix: /is required: AWS region/ },
+  { name: 'region that is no region', xr: withSpec((s) => (s.region = 'mars-1')), path: 'spec.region', fix: /AWS region of the cluster/ },
+  { name: 'patch version', xr: withSpec((s) => (s.kubernetesVersion = '1.34.2')), path: 'spec.kubernetesVersion', fix: /Kubernetes minor version/ },
+  { name: 'version as a number', xr: withSpec((s) => (s.kubernetesVersion = 1.34)), path: 'spec.kubernetesVersion', fix: /quote it: "1\.34"/ },
+  { name: 'misspelt field', xr: net((n) => (n.natMode = 'Single')), path: 'spec.network.natMode', fix: /did you mean nat\?/ },
+  { name: 'field in the wrong case', xr: withSpec((s) => { s.nodegroups = s.nodeGroups; delete s.nodeGroups; }), path: 'spec.nodegroups', fix: /did you mean nodeGroups\?/ },
+  { name: 'no endpoint at all', xr: withSpec((s) => (s.endpointAccess = { public: false, private: false })), path: 'spec.endpointAccess', fix: /enable at least one/ },
+  { name: 'public CIDR without prefix', xr: withSpec((s) => (s.endpointAccess = { publicCidrs: ['0.0.0.0'] })), path: 'spec.endpointAccess.publicCidrs[0]', fix: /IPv4 CIDR like 10\.0\.0\.0\/16/ },
+  { name: 'admin that is no ARN', xr: withSpec((s) => (s.access = { clusterAdmins: ['bob'] })), path: 'spec.access.clusterAdmins[0]', fix: /IAM role or user ARN/ },
+  { name: 'KMS key that is no ARN', xr: withSpec((s) => (s.encryption = { enabled: true, kmsKeyArn: 'key-123' })), path: 'spec.encryption.kmsKeyArn', fix: /Existing KMS key ARN/ },
+  { name: 'management policies mixed with *', xr: withSpec((s) => (s.managementPolicies = ['*', 'Observe'])), path: 'spec.managementPolicies', fix: /use \["\*"\] alone/ },
+  { name: 'unknown management policy', xr: withSpec((s) => (s.managementPolicies = ['Destroy'])), path: 'spec.managementPolicies[0]', fix: /use one of \*, Observe/ },
+  { name: 'tag value as a number', xr: withSpec((s) => (s.tags = { team: 7 })), path: 'spec.tags.team', fix: /quote it: "7"/ },
+  { name: 'tag value too long', xr: withSpec((s) => (s.tags = { team: 'x'.repeat(300) })), path: 'spec.tags.team', fix: /the limit is 256/ },
+  { name: 'ten megabyte tag', xr: withSpec((s) => (s.tags = { blob: TEN_MB })), path: 'spec.tags.blob', fix: /is 10485760 characters long; the limit is 256/ },
+  { name: 'unknown log type', xr: withSpec((s) => (s.logging = { types: ['everything'] })), path: 'spec.logging.types[0]', fix: /use one of api, audit/ },
+  { name: 'duplicate add-on', xr: withSpec((s) => (s.addons = [{ name: 'coredns' }, { name: 'coredns', enabled: false }])), path: 'spec.addons[1]', fix: /each entry must be unique/ },
+  { name: 'add-on without a name', xr: withSpec((s) => (s.addons = [{ version: 'v1' }])), path: 'spec.addons[0].name', fix: /is required/ },
+  { name: 'cluster name starting with a digit', xr: withSpec((s) => (s.clusterName = '1abc')), path: 'spec.clusterName', fix: /EKS cluster name/ },
+  { name: 'no spec', xr: withXr((x) => delete x.spec), path: 'spec', fix: /at least spec\.region is required/ },
+  { name: 'spec is a list', xr: withXr((x) => (x.spec = [1, 2])), path: 'spec', fix: /expected an object, got a list/ },
+  { name: 'no name', xr: withXr((x) => delete x.metadata.name), path: 'metadata.name', fix: /give the EKSCluster a name/ },
+  { name: 'no namespace', xr: withXr((x) => delete x.metadata.namespace), path: 'metadata.namespace', fix: /set metadata\.namespace/ },
+  { name: 'name that is no DNS label', xr: withXr((x) => (x.metadata.name = 'Team_A')), path: 'metadata.name', fix: /must be a DNS label/ },
+  { name: 'not an EKSCluster', xr: withXr((x) => { x.apiVersion = 'apps/v1'; x.kind = 'Deployment'; }), path: 'apiVersion', fix: /composes EKSClusters only/ },
+  { name: 'no composite resource', xr: () => undefined, path: 'observed.composite', fix: /Crossplane must send the composite resource/ },
+  { name: 'VPC CIDR changed under an existing VPC', xr: net((n) => (n.vpcCidr = '10.20.0.0/16')), observed: existingNetwork(), path: 'spec.network.vpcCidr', fix: /set it back to 10\.10\.0\.0\/16/ },
+  { name: 'zone removed while its subnets exist', xr: net((n) => (n.availabilityZones = ['a', 'b'])), observed: existingNetwork(), path: 'spec.network.availabilityZones', fix: /Add the zone back, or annotate the EKSCluster eks\.gitops\.dev\/allow-zone-removal/ },
+  { name: 'existing subnets overlap', xr: validXr, observed: existingNetwork((o) => ((o['subnet-public-a']!.spec as Spec).forProvider.cidrBlock = '10.10.0.0/24')), path: 'status.subnets', fix: /overlap; fix the observed subnets/ },
+  { name: 'existing subnet with a broken CIDR', xr: validXr, observed: existingNetwork((o) => ((o['subnet-public-a']!.spec as Spec).forProvider.cidrBlock = '10.10.96.1/24')), path: 'observed subnet-public-a', fix: /host bits set/ },
+];
