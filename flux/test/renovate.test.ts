@@ -1,0 +1,45 @@
+// Renovate keeps every pin current: the custom regex managers in renovate.json
+// must find each pinned tool version in scripts/tools and each version set by
+// a Flux postBuild.substitute with a "# renovate:" comment.
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { manifestTexts } from "./lib/analyze.js";
+import { REPO_ROOT } from "./lib/tools.js";
+
+interface CustomManager {
+  managerFilePatterns: string[];
+  matchStrings: string[];
+}
+
+const config = JSON.parse(readFileSync(join(REPO_ROOT, "renovate.json"), "utf8")) as { customManagers: CustomManager[] };
+const toRegExp = (pattern: string) => new RegExp(pattern.replace(/^\/|\/$/g, ""));
+
+/** The dependencies Renovate's custom managers extract from a file. */
+function extract(file: string, text: string): { depName?: string; currentValue?: string }[] {
+  return config.customManagers
+    .filter((m) => m.managerFilePatterns.some((p) => toRegExp(p).test(file)))
+    .flatMap((m) => m.matchStrings.flatMap((s) => [...text.matchAll(new RegExp(s, "g"))].map((match) => ({ ...match.groups }))));
+}
+
+describe("renovate.json", () => {
+  const toolScripts = readdirSync(join(REPO_ROOT, "scripts/tools")).filter((f) => f.endsWith(".sh"));
+
+  it.each(toolScripts)("covers every *_VERSION pin in scripts/tools/%s", (script) => {
+    const file = `scripts/tools/${script}`;
+    const text = readFileSync(join(REPO_ROOT, file), "utf8");
+    const pins = [...text.matchAll(/^[A-Z0-9_]+_VERSION=(\S+)$/gm)].map((m) => m[1]);
+    expect(pins.length).toBeGreaterThan(0);
+    expect(extract(file, text).map((d) => d.currentValue).sort()).toEqual([...pins].sort());
+  });
+
+  it("covers every version annotated with '# renovate:' under flux/ and apps/", () => {
+    let annotated = 0;
+    for (const [file, text] of manifestTexts(REPO_ROOT)) {
+      const comments = text.match(/# renovate:/g)?.length ?? 0;
+      annotated += comments;
+      expect(extract(file, text).filter((d) => d.depName && d.currentValue).length, file).toBe(comments);
+    }
+    expect(annotated).toBeGreaterThan(0);
+  });
+});
