@@ -18,28 +18,31 @@ async function main(): Promise<number> {
   const { config } = parsed;
   const log = jsonLogger(config.debug);
   const server = createServer(config, log);
-  let port: number;
+
+  // Handlers go in before anything announces readiness: a SIGTERM that arrives
+  // between "serving" and their installation would otherwise kill the process.
+  let resolveStopped: (code: number) => void = () => {};
+  const stopped = new Promise<number>((resolve) => (resolveStopped = resolve));
+  const stop = (signal: string) => {
+    log.info('shutting down', { signal });
+    const force = setTimeout(() => {
+      server.forceShutdown();
+      resolveStopped(0);
+    }, SHUTDOWN_GRACE_MS);
+    force.unref();
+    server.tryShutdown(() => resolveStopped(0));
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+
   try {
-    port = await listen(server, config);
+    const port = await listen(server, config);
+    log.info('serving', { address: config.address, port, tls: !config.insecure, maxRecvMessageSize: config.maxRecvMessageSize });
   } catch (error) {
     log.error('startup failed', { error: (error as Error).message });
     return 1;
   }
-  log.info('serving', { address: config.address, port, tls: !config.insecure, maxRecvMessageSize: config.maxRecvMessageSize });
-
-  return new Promise<number>((resolve) => {
-    const stop = (signal: string) => {
-      log.info('shutting down', { signal });
-      const force = setTimeout(() => {
-        server.forceShutdown();
-        resolve(0);
-      }, SHUTDOWN_GRACE_MS);
-      force.unref();
-      server.tryShutdown(() => resolve(0));
-    };
-    process.once('SIGTERM', () => stop('SIGTERM'));
-    process.once('SIGINT', () => stop('SIGINT'));
-  });
+  return stopped;
 }
 
 main().then(

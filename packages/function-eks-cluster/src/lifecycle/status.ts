@@ -20,8 +20,8 @@ export interface XrCondition {
 const GROUPS: { type: string; label: string; matches: (key: string) => boolean }[] = [
   { type: 'NetworkReady', label: 'network', matches: (k) => /^(vpc|igw|subnet-|rt-|route-|rta-|nat|eip)/.test(k) },
   { type: 'ControlPlaneReady', label: 'control plane', matches: (k) => /^(cluster|role-|kms-key)/.test(k) },
-  { type: 'NodesReady', label: 'nodes', matches: (k) => k.startsWith('nodegroup-') },
-  { type: 'AddonsReady', label: 'add-ons', matches: (k) => k.startsWith('addon-') },
+  { type: 'NodesReady', label: 'node group', matches: (k) => k.startsWith('nodegroup-') },
+  { type: 'AddonsReady', label: 'add-on', matches: (k) => k.startsWith('addon-') },
   { type: 'AccessReady', label: 'access', matches: (k) => k.startsWith('access-') || k === 'kubeconfig' },
 ];
 

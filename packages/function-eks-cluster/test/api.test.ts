@@ -1,0 +1,66 @@
+/** One source of truth: the XRD file, the README table and the function's defaults all come from src/api/eks-cluster.ts. */
+import { describe, expect, it } from 'vitest';
+import { readClaim } from '../src/api/claim.js';
+import { specSchema } from '../src/api/eks-cluster.js';
+import type { Json, SchemaNode } from '../src/api/schema-builder.js';
+import { conform, type FieldError } from '../src/api/validate.js';
+import { fieldRows } from '../src/api/xrd.js';
+import { generatedApiFiles } from '../dev/api-files.js';
+
+function defaults(node: SchemaNode, path: string): { path: string; node: SchemaNode; value: Json }[] {
+  const own = node.default !== undefined ? [{ path, node, value: node.default }] : [];
+  const children = Object.entries(node.properties ?? {}).flatMap(([k, child]) => defaults(child, `${path}.${k}`));
+  const items = node.items ? defaults(node.items, `${path}[]`) : [];
+  return [...own, ...children, ...items];
+}
+
+describe('generated API files', () => {
+  it.each(generatedApiFiles().map((f) => [f.path.split('/').slice(-2).join('/'), f] as const))('%s is up to date (npm run gen-api -w function-eks-cluster)', (_, file) => {
+    expect(file.actual).toBe(file.expected);
+  });
+
+  it('the README table lists every spec field of the schema', () => {
+    const readme = generatedApiFiles().find((f) => f.path.endsWith('README.md'))!.actual;
+    for (const row of fieldRows()) expect(readme).toContain(`| \`${row.path}\` |`);
+  });
+});
+
+describe('defaults', () => {
+  it.each(defaults(specSchema.node, 'spec').map((d) => [d.path, d] as const))('the default of %s passes its own schema', (path, d) => {
+    const errors: FieldError[] = [];
+    conform(structuredClone(d.value), d.node, path, errors);
+    expect(errors).toEqual([]);
+  });
+
+  it('a claim with only a region gets the documented defaults', () => {
+    const read = readClaim({ apiVersion: 'eks.gitops.dev/v1alpha1', kind: 'EKSCluster', metadata: { name: 'a', namespace: 'b' }, spec: { region: 'us-west-2' } });
+    expect(read.ok).toBe(true);
+    if (!read.ok) return;
+    expect(read.claim.spec).toEqual({
+      region: 'us-west-2',
+      kubernetesVersion: '1.34',
+      network: { vpcCidr: '10.0.0.0/16', availabilityZones: ['a', 'b', 'c'], nat: 'HighlyAvailable', subnets: {} },
+      nodeGroups: [
+        { name: 'default', instanceTypes: ['m7i.large'], minSize: 2, maxSize: 6, amiType: 'AL2023_x86_64_STANDARD', capacityType: 'ON_DEMAND', diskSize: 50, maxUnavailable: 1, labels: {}, taints: [] },
+      ],
+      endpointAccess: { public: true, private: true, publicCidrs: ['0.0.0.0/0'] },
+      access: { clusterAdmins: [] },
+      addons: [],
+      logging: { types: ['api', 'audit', 'authenticator'] },
+      encryption: { enabled: false },
+      tags: {},
+      providerConfigName: 'default',
+      managementPolicies: ['*'],
+    });
+  });
+
+  it('leaves spec.crossplane (Crossplane\'s own fields) alone', () => {
+    const read = readClaim({
+      apiVersion: 'eks.gitops.dev/v1alpha1',
+      kind: 'EKSCluster',
+      metadata: { name: 'a', namespace: 'b' },
+      spec: { region: 'us-west-2', crossplane: { compositionRef: { name: 'eksclusters.eks.gitops.dev' } } },
+    });
+    expect(read.ok).toBe(true);
+  });
+});
