@@ -19,16 +19,23 @@ function text(x: number, y: number, content: string, attrs = ''): string {
   return `<text x="${x}" y="${y}" ${attrs}>${esc(content)}</text>`;
 }
 
+/** Cuts a label to what fits in `width` pixels at about 7 px per character of 12 px text. */
+function fit(content: string, width: number): string {
+  const max = Math.floor(width / 7);
+  return content.length <= max ? content : `${content.slice(0, Math.max(0, max - 3))}...`;
+}
+
 function rect(x: number, y: number, w: number, h: number, attrs: string): string {
   return `<rect x="${x}" y="${y}" width="${w}" height="${h}" ${attrs}/>`;
 }
 
 export function planSvg(t: Topology): string {
   const labelWidth = 150;
-  const columnWidth = 250;
   const margin = 24;
   const vpcX = margin;
   const zonesX = vpcX + labelWidth;
+  // Wide enough for the texts below even with two zones.
+  const columnWidth = Math.max(250, Math.floor((1000 - zonesX - margin * 2) / t.zones.length));
   const width = zonesX + t.zones.length * columnWidth + margin * 2;
   const regional = t.nats.find((n) => n.regional);
   const rowHeight = 96;
@@ -39,7 +46,7 @@ export function planSvg(t: Topology): string {
   const groupsY = afterRows + 44;
   const vpcBottom = groupsY + t.nodeGroups.length * 30 + 16;
   const mapY = vpcBottom + 44;
-  const height = mapY + 110;
+  const height = mapY + 130;
   const colX = (i: number) => zonesX + i * columnWidth + 10;
   const out: string[] = [];
 
@@ -114,7 +121,7 @@ export function planSvg(t: Topology): string {
     const x1 = colX(Math.min(...indexes));
     const x2 = colX(Math.max(...indexes)) + columnWidth - 20;
     out.push(rect(x1, y, x2 - x1, 24, `rx="4" fill="${fill}" stroke="${stroke}"`));
-    out.push(text(x1 + 10, y + 16, label, 'font-size="12" fill="#263238"'));
+    out.push(text(x1 + 10, y + 16, fit(label, x2 - x1 - 16), 'font-size="12" fill="#263238"'));
   };
   const privateZones = t.subnets.filter((s) => s.tier === 'private').map((s) => s.zone);
   out.push(text(vpcX + 12, afterRows + 12, 'EKS', 'font-weight="bold" fill="#263238"'));
@@ -142,13 +149,20 @@ export function planSvg(t: Topology): string {
   out.push(text(mapX, mapY + 44, t.vpcCidr.split('/')[0]!, 'font-size="11" fill="#607d8b"'));
   const free = t.vpcAddresses - t.subnets.reduce((sum, s) => sum + s.addresses, 0);
   out.push(text(mapX + mapWidth, mapY + 44, `${free.toLocaleString('en-US')} of ${t.vpcAddresses.toLocaleString('en-US')} addresses free`, 'font-size="11" fill="#607d8b" text-anchor="end"'));
-  t.tiers.forEach((tier, i) => {
+  let legendX = mapX;
+  let legendY = mapY + 62;
+  for (const tier of t.tiers) {
     const style = TIER_STYLE[tier]!;
-    const x = mapX + i * 300;
-    out.push(rect(x, mapY + 62, 14, 14, `fill="${style.fill}" stroke="${style.stroke}"`));
-    out.push(text(x + 20, mapY + 74, style.label, 'font-size="12" fill="#455a64"'));
-  });
-  out.push(text(mapX, mapY + 98, `Kubeconfig: Secret ${t.kubeconfigSecret} (key kubeconfig) - ${t.total} composed resources, ${t.usages} deletion-order Usages`, 'font-size="12" fill="#455a64"'));
+    const entryWidth = 20 + style.label.length * 7 + 24;
+    if (legendX + entryWidth > mapX + mapWidth) {
+      legendX = mapX;
+      legendY += 20;
+    }
+    out.push(rect(legendX, legendY, 14, 14, `fill="${style.fill}" stroke="${style.stroke}"`));
+    out.push(text(legendX + 20, legendY + 12, style.label, 'font-size="12" fill="#455a64"'));
+    legendX += entryWidth;
+  }
+  out.push(text(mapX, legendY + 36, `Kubeconfig: Secret ${t.kubeconfigSecret} (key kubeconfig) - ${t.total} composed resources, ${t.usages} deletion-order Usages`, 'font-size="12" fill="#455a64"'));
   out.push('</svg>');
   return `${out.join('\n')}\n`;
 }

@@ -6,17 +6,16 @@
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { parseAllDocuments, stringify } from 'yaml';
-import { Severity, type RunFunctionResponse } from '@crossplane-org/function-sdk-typescript';
+import type { RunFunctionResponse } from '@crossplane-org/function-sdk-typescript';
 import type { JsonObject } from '../src/api/schema-builder.js';
-import { connect, PACKAGE_ROOT, requestFor, startFunction } from './function-process.js';
+import { connect, PACKAGE_ROOT, startFunction } from './function-process.js';
 import { planSvg } from './plan-svg.js';
-import { planText, type Wave } from './plan-text.js';
-import { observeReady } from './simulated-aws.js';
+import { planText } from './plan-text.js';
+import { renderWaves } from './render-waves.js';
 import { topologyOf } from './topology.js';
 
 const REPO_ROOT = join(PACKAGE_ROOT, '..', '..');
 const DEFAULT_CLAIM = join(REPO_ROOT, 'configuration', 'examples', 'production.yaml');
-const MAX_WAVES = 12;
 
 function readClaimFile(path: string): JsonObject {
   if (!existsSync(path)) throw new UserError(`${path} does not exist`);
@@ -30,10 +29,6 @@ function readClaimFile(path: string): JsonObject {
 }
 
 class UserError extends Error {}
-
-function fatalOf(rsp: RunFunctionResponse): string | undefined {
-  return rsp.results.find((r) => r.severity === Severity.SEVERITY_FATAL)?.message;
-}
 
 export function toYaml(xr: JsonObject, rsp: RunFunctionResponse): string {
   const resources = Object.entries(rsp.desired?.resources ?? {}).sort(([a], [b]) => a.localeCompare(b));
@@ -53,22 +48,13 @@ async function main(): Promise<number> {
   const fn = await startFunction();
   const client = connect(fn.address);
   try {
-    const waves: Wave[] = [];
-    const observed: Record<string, JsonObject> = {};
-    let rsp: RunFunctionResponse | undefined;
-    for (let round = 0; round < MAX_WAVES; round++) {
-      rsp = await client.run(requestFor(xr, observed, `render-${round}`));
-      const fatal = fatalOf(rsp);
-      if (fatal) {
-        process.stderr.write(`The function rejected ${basename(claimPath)}:\n  ${fatal.replace(/; /g, '\n  ')}\n`);
-        return 1;
-      }
-      const fresh = Object.keys(rsp.desired?.resources ?? {}).filter((k) => !(k in observed));
-      if (fresh.length === 0) break;
-      waves.push({ keys: fresh });
-      for (const key of fresh) observed[key] = observeReady(key, rsp.desired!.resources[key]!.resource as JsonObject);
+    const rendered = await renderWaves(xr, (req) => client.run(req));
+    if (!rendered.ok) {
+      process.stderr.write(`The function rejected ${basename(claimPath)}:\n  ${rendered.fatal.replace(/; /g, '\n  ')}\n`);
+      return 1;
     }
-    const topology = topologyOf(xr, rsp!);
+    const { waves, final: rsp } = rendered;
+    const topology = topologyOf(xr, rsp);
     process.stdout.write(`${planText(topology, waves)}\n`);
     process.stdout.write(`\nOnce AWS has created everything: ${topology.status.summary}\n`);
     const outDir = join(REPO_ROOT, 'dist', 'render');
@@ -77,7 +63,7 @@ async function main(): Promise<number> {
     const svgPath = join(outDir, `${name}.svg`);
     const yamlPath = join(outDir, `${name}.yaml`);
     writeFileSync(svgPath, planSvg(topology));
-    writeFileSync(yamlPath, toYaml(xr, rsp!));
+    writeFileSync(yamlPath, toYaml(xr, rsp));
     process.stdout.write(`\nNetwork diagram: ${svgPath}\nRendered resources: ${yamlPath}\n`);
     return 0;
   } finally {

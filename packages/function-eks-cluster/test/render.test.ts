@@ -1,0 +1,56 @@
+/** `npm start`: the plan and the diagram for every example, and a bad claim answered with the function's message. */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { parse } from 'yaml';
+import { describe, expect, it } from 'vitest';
+import type { JsonObject } from '../src/api/schema-builder.js';
+import { runFunction } from '../src/function.js';
+import { REPO_ROOT } from '../dev/api-files.js';
+import { PACKAGE_ROOT } from '../dev/function-process.js';
+import { planSvg } from '../dev/plan-svg.js';
+import { planText } from '../dev/plan-text.js';
+import { renderWaves } from '../dev/render-waves.js';
+import { topologyOf } from '../dev/topology.js';
+
+const EXAMPLES = join(REPO_ROOT, 'configuration', 'examples');
+
+describe('the plan and the diagram', () => {
+  it.each(readdirSync(EXAMPLES).filter((f) => f.endsWith('.yaml')))('%s', async (file) => {
+    const xr = parse(readFileSync(join(EXAMPLES, file), 'utf8')) as JsonObject;
+    const rendered = await renderWaves(xr, async (req) => runFunction(req));
+    expect(rendered.ok).toBe(true);
+    if (!rendered.ok) return;
+    const topology = topologyOf(xr, rendered.final);
+    const text = planText(topology, rendered.waves);
+    const svg = planSvg(topology);
+    const { name, namespace } = xr.metadata as { name: string; namespace: string };
+    expect(text).toContain(`VPC ${topology.vpcCidr}`);
+    expect(text).toContain(`Kubeconfig: Secret ${namespace}/${name}-kubeconfig, key "kubeconfig"`);
+    expect(rendered.waves.length).toBeGreaterThanOrEqual(4);
+    for (const subnet of topology.subnets) {
+      expect(text).toContain(subnet.cidr);
+      expect(svg).toContain(`>${subnet.cidr}</text>`);
+    }
+    for (const output of [text, svg]) expect(output).not.toMatch(/NaN|undefined|\[object Object\]/);
+    expect(svg.startsWith('<svg ')).toBe(true);
+    expect(svg.trimEnd().endsWith('</svg>')).toBe(true);
+    expect(svg.match(/<text /g)?.length).toBe(svg.match(/<\/text>/g)?.length);
+    expect(topology.status.summary).toMatch(/^Ready: all \d+ resources are ready/);
+  });
+});
+
+describe('npm start with a bad claim', () => {
+  it('prints the function\'s message, no stack trace, and exits 1', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bad-claim-'));
+    const claim = join(dir, 'bad.yaml');
+    writeFileSync(claim, 'apiVersion: eks.gitops.dev/v1alpha1\nkind: EKSCluster\nmetadata: {name: x, namespace: y}\nspec:\n  region: us-west-2\n  network: {vpcCidr: 10.0.0.0/33}\n');
+    const run = promisify(execFile)(process.execPath, ['--import', 'tsx', join(PACKAGE_ROOT, 'dev', 'render.ts'), claim], { cwd: PACKAGE_ROOT });
+    const failure = await run.then(() => undefined, (error: { code: number; stderr: string; stdout: string }) => error);
+    expect(failure?.code).toBe(1);
+    expect(failure?.stderr).toContain('spec.network.vpcCidr: "10.0.0.0/33" has a prefix length above 32');
+    expect(failure?.stderr).not.toMatch(/\n\s+at /);
+  });
+});
