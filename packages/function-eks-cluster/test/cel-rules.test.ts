@@ -1,0 +1,78 @@
+/**
+ * The XRD's CEL rules, evaluated by a conformant CEL implementation against
+ * cases that must pass and cases that must fail. A rule added without cases
+ * fails the coverage check.
+ */
+import { isCelError, run, type CelInput } from '@bufbuild/cel';
+import { describe, expect, it } from 'vitest';
+import { specSchema } from '../src/api/eks-cluster.js';
+import type { Json, SchemaNode } from '../src/api/schema-builder.js';
+
+interface Rule {
+  path: string;
+  rule: string;
+  message: string;
+}
+
+function rules(node: SchemaNode, path: string): Rule[] {
+  const own = (node['x-kubernetes-validations'] ?? []).map((r) => ({ path, rule: r.rule, message: r.message }));
+  const children = Object.entries(node.properties ?? {}).flatMap(([k, child]) => rules(child, `${path}.${k}`));
+  return [...own, ...children, ...(node.items ? rules(node.items, `${path}[]`) : [])];
+}
+
+/** Kubernetes hands CEL integers as int64. */
+function toCel(value: Json): CelInput {
+  if (typeof value === 'number' && Number.isInteger(value)) return BigInt(value);
+  if (Array.isArray(value)) return value.map(toCel);
+  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, toCel(v)]));
+  return value as CelInput;
+}
+
+interface Case {
+  self: Json;
+  oldSelf?: Json;
+  valid: boolean;
+}
+
+const CASES: Record<string, Case[]> = {
+  'region is immutable': [
+    { self: { region: 'us-west-2' }, oldSelf: { region: 'us-west-2' }, valid: true },
+    { self: { region: 'eu-west-1' }, oldSelf: { region: 'us-west-2' }, valid: false },
+  ],
+  'vpcCidr is immutable: every subnet is computed from it': [
+    { self: { vpcCidr: '10.0.0.0/16' }, oldSelf: { vpcCidr: '10.0.0.0/16' }, valid: true },
+    { self: { vpcCidr: '10.1.0.0/16' }, oldSelf: { vpcCidr: '10.0.0.0/16' }, valid: false },
+  ],
+  'availability zones cannot be removed: their subnets, NAT gateways and nodes would be deleted': [
+    { self: ['a', 'b', 'c'], oldSelf: ['a', 'b'], valid: true },
+    { self: ['c', 'b', 'a'], oldSelf: ['a', 'b', 'c'], valid: true },
+    { self: ['a', 'b'], oldSelf: ['a', 'b', 'c'], valid: false },
+  ],
+  'minSize must be less than or equal to maxSize': [
+    { self: { minSize: 2, maxSize: 6 }, valid: true },
+    { self: { minSize: 6, maxSize: 6 }, valid: true },
+    { self: { minSize: 7, maxSize: 6 }, valid: false },
+  ],
+  'desiredSize must lie between minSize and maxSize': [
+    { self: { minSize: 2, maxSize: 6 }, valid: true },
+    { self: { minSize: 2, maxSize: 6, desiredSize: 4 }, valid: true },
+    { self: { minSize: 2, maxSize: 6, desiredSize: 1 }, valid: false },
+    { self: { minSize: 2, maxSize: 6, desiredSize: 7 }, valid: false },
+  ],
+};
+
+const ALL = rules(specSchema.node, 'spec');
+
+describe('CEL rules of the XRD', () => {
+  it('every rule has cases', () => {
+    expect(ALL.map((r) => r.message).sort()).toEqual(Object.keys(CASES).sort());
+  });
+
+  it.each(ALL.flatMap((r) => CASES[r.message]!.map((c, i) => [`${r.path} #${i + 1} (${c.valid ? 'valid' : 'invalid'})`, r, c] as const)))('%s', (_, r, c) => {
+    const bindings: Record<string, CelInput> = { self: toCel(c.self) };
+    if (c.oldSelf !== undefined) bindings.oldSelf = toCel(c.oldSelf);
+    const result = run(r.rule, bindings);
+    if (isCelError(result)) throw new Error(`${r.rule}: ${String(result.message)}`);
+    expect(result).toBe(c.valid);
+  });
+});
