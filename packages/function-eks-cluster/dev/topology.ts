@@ -3,7 +3,7 @@ import type { RunFunctionResponse } from '@crossplane-org/function-sdk-typescrip
 import type { Json, JsonObject } from '../src/api/schema-builder.js';
 import type { EKSClusterStatus } from '../src/api/eks-cluster.js';
 import { blockSize, mustParseCidr } from '../src/network/cidr.js';
-import { dig, digString } from '../src/compose/observed.js';
+import { dig } from '../src/compose/observed.js';
 import { compareKeys } from '../src/network/zones.js';
 
 export interface SubnetView {
@@ -145,4 +145,3 @@ export function topologyOf(xr: JsonObject, rsp: RunFunctionResponse): Topology {
   };
 }
 
-export { digString };

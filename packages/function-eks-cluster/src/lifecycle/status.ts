@@ -1,6 +1,6 @@
 /** The XR's status and conditions, from the plan and what was observed. */
 import type { EKSClusterStatus } from '../api/eks-cluster.js';
-import type { ComposeContext, DesiredResource } from '../compose/context.js';
+import type { ComposeContext } from '../compose/context.js';
 import { digString } from '../compose/observed.js';
 import { formatCidr } from '../network/cidr.js';
 import type { NatPlan } from '../network/nat.js';
@@ -75,9 +75,8 @@ export function buildStatus(
     ...optional('vpcId', observed.atProvider('vpc', 'id')),
   };
 
-  const all: DesiredResource[] = gated.emitted;
   const conditions = GROUPS.map(({ type, label, matches }) => {
-    const members = [...all.map((r) => r.key), ...gated.held.map((h) => h.key)].filter(matches);
+    const members = [...gated.emitted.map((r) => r.key), ...gated.held.map((h) => h.key)].filter(matches);
     const pending = waitingFor.filter((w) => matches(w.slice(0, w.indexOf(':'))));
     if (pending.length === 0) {
       return { type, status: 'True' as const, reason: 'Available', message: `${members.length} ${label} resources ready` };
