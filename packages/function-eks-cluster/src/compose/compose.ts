@@ -171,7 +171,7 @@ export function compose(input: ComposeInput): ComposeResult {
     resources: all.emitted.map((r) => ({ key: r.key, body: r.body, ready: isResourceReady(r, observed) })),
     status: report.status,
     conditions: report.conditions,
-    warnings: plan.warnings,
+    warnings: [...plan.warnings, ...wanted.flatMap((r) => r.warnings ?? [])],
     allReady: report.allReady,
     ttlSeconds: report.allReady ? TTL_READY_SECONDS : TTL_PENDING_SECONDS,
     subnets: plan.subnets,

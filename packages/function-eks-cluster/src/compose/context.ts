@@ -23,6 +23,8 @@ export interface DesiredResource {
   readonly waitsFor?: readonly string[];
   /** Emitted only once at least one of these is Ready (or when it exists already). */
   readonly waitsForAny?: readonly string[];
+  /** What was kept instead of what the spec asks, and how to get the change. */
+  readonly warnings?: readonly string[];
 }
 
 export function partitionOf(region: string): string {

@@ -40,6 +40,8 @@ export interface ManagedOptions {
   managementPolicies?: readonly string[];
   waitsFor?: readonly string[];
   waitsForAny?: readonly string[];
+  /** Told to the user: what the function kept instead of what was asked, and why. */
+  warnings?: readonly string[];
 }
 
 export function managed(ctx: ComposeContext, opts: ManagedOptions): DesiredResource {
@@ -56,5 +58,6 @@ export function managed(ctx: ComposeContext, opts: ManagedOptions): DesiredResou
     body: { apiVersion: opts.apiVersion, kind: opts.kind, metadata, spec },
     ...(opts.waitsFor ? { waitsFor: opts.waitsFor } : {}),
     ...(opts.waitsForAny ? { waitsForAny: opts.waitsForAny } : {}),
+    ...(opts.warnings && opts.warnings.length > 0 ? { warnings: opts.warnings } : {}),
   };
 }

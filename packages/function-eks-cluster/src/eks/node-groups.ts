@@ -1,6 +1,6 @@
 /** EKS managed node groups, in the private subnets, started only once the CNI is in place. */
 import type { NodeGroupSpec } from '../api/eks-cluster.js';
-import type { JsonObject } from '../api/schema-builder.js';
+import type { Json, JsonObject } from '../api/schema-builder.js';
 import type { ComposeContext, DesiredResource } from '../compose/context.js';
 import { awsTags, EKS, managed, ref } from '../compose/managed.js';
 import type { PlannedSubnet } from '../network/subnet-plan.js';
@@ -19,6 +19,47 @@ export function nodeGroupKey(name: string): string {
 function nodeGroupPolicies(policies: readonly string[]): string[] {
   if (!policies.includes('*')) return policies.filter((p) => p !== 'LateInitialize');
   return ['Observe', 'Create', 'Update', 'Delete'];
+}
+
+/** What EKS fixes when a node group is created; a change would need a new node group. */
+const FIXED_AT_CREATION: Record<string, string> = {
+  subnetIdRefs: 'subnets',
+  instanceTypes: 'instance types',
+  capacityType: 'capacity type',
+  amiType: 'AMI type',
+  diskSize: 'disk size',
+};
+
+function canonical(value: Json | undefined): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    return `{${Object.keys(value).sort().map((k) => `${k}:${canonical(value[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+function describeField(value: Json | undefined): string {
+  if (Array.isArray(value)) return value.map((v) => (typeof v === 'object' && v !== null && !Array.isArray(v) ? String(v.name) : String(v))).join(', ');
+  return String(value);
+}
+
+/**
+ * An existing node group keeps what EKS cannot change in place, so that adding
+ * a zone or editing instance types never asks the provider for a replacement
+ * it cannot make; the user is told how to get the change instead.
+ */
+function keepFixedFields(ctx: ComposeContext, key: string, forProvider: JsonObject): string[] {
+  if (!ctx.observed.has(key)) return [];
+  const warnings: string[] = [];
+  for (const [field, label] of Object.entries(FIXED_AT_CREATION)) {
+    const existing = ctx.observed.forProvider(key, field);
+    if (existing === undefined || canonical(existing) === canonical(forProvider[field])) continue;
+    warnings.push(
+      `${key} keeps its ${label} (${describeField(existing)}) because EKS cannot change them on an existing node group; for ${describeField(forProvider[field])}, add a node group with a new name and remove this one`,
+    );
+    forProvider[field] = existing;
+  }
+  return warnings;
 }
 
 function nodeGroup(ctx: ComposeContext, group: NodeGroupSpec, subnets: readonly PlannedSubnet[]): DesiredResource {
@@ -46,9 +87,11 @@ function nodeGroup(ctx: ComposeContext, group: NodeGroupSpec, subnets: readonly 
   if (group.taints.length > 0) {
     forProvider.taint = group.taints.map((t) => ({ key: t.key, effect: t.effect, ...(t.value ? { value: t.value } : {}) }));
   }
+  const warnings = keepFixedFields(ctx, key, forProvider);
   const vpcCni = ctx.spec.addons.find((a) => a.name === 'vpc-cni');
   const cniEnabled = vpcCni ? vpcCni.enabled : true;
   return managed(ctx, {
+    warnings,
     key,
     apiVersion: EKS,
     kind: 'NodeGroup',
