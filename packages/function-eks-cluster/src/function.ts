@@ -70,7 +70,7 @@ function successResponse(req: RunFunctionRequest, composition: Composition): Run
   const results: Result[] = composition.warnings.map((message) => ({
     severity: Severity.SEVERITY_WARNING,
     message,
-    reason: 'KeptImmutableField',
+    reason: 'AdjustedForSafety',
     target: Target.TARGET_COMPOSITE,
   }));
   results.push({

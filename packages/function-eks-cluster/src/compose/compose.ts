@@ -13,6 +13,7 @@ import { CLUSTER_KEY, clusterResource } from '../eks/cluster.js';
 import { encryptionResources, KMS_KEY } from '../eks/encryption.js';
 import { clusterRoleAttachmentKeys, iamResources, nodeRoleAttachmentKeys } from '../eks/iam.js';
 import { kubeconfigResource } from '../eks/kubeconfig.js';
+import { planVersions } from '../eks/versions.js';
 import { nodeGroupKey, nodeGroupResources } from '../eks/node-groups.js';
 import { applyGates, isResourceReady } from '../lifecycle/readiness.js';
 import { buildStatus, type XrCondition } from '../lifecycle/status.js';
@@ -42,6 +43,7 @@ export interface Composition {
   readonly resources: ComposedResource[];
   readonly status: EKSClusterStatus;
   readonly conditions: XrCondition[];
+  /** Where the desired state differs from the spec for safety, and how to get the change. */
   readonly warnings: string[];
   readonly allReady: boolean;
   readonly ttlSeconds: number;
@@ -137,7 +139,10 @@ export function compose(input: ComposeInput): ComposeResult {
   const stateErrors = [...pinErrors, ...checkAgainstObserved(claim, observed, pins)];
   if (stateErrors.length > 0) return { ok: false, errors: stateErrors };
 
+  const versions = planVersions(claim.spec.kubernetesVersion, observed, CLUSTER_KEY);
+  if (!versions.ok) return versions;
   const ctx: ComposeContext = {
+    versions: versions.plan,
     xrName: claim.name,
     namespace: claim.namespace,
     spec: claim.spec,
@@ -171,7 +176,7 @@ export function compose(input: ComposeInput): ComposeResult {
     resources: all.emitted.map((r) => ({ key: r.key, body: r.body, ready: isResourceReady(r, observed) })),
     status: report.status,
     conditions: report.conditions,
-    warnings: [...plan.warnings, ...wanted.flatMap((r) => r.warnings ?? [])],
+    warnings: [...plan.warnings, ...(versions.plan.note ? [versions.plan.note] : []), ...wanted.flatMap((r) => r.warnings ?? [])],
     allReady: report.allReady,
     ttlSeconds: report.allReady ? TTL_READY_SECONDS : TTL_PENDING_SECONDS,
     subnets: plan.subnets,

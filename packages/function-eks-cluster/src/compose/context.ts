@@ -1,6 +1,7 @@
 /** What every resource builder needs to know about the claim being composed. */
 import type { EKSClusterSpec } from '../api/eks-cluster.js';
 import type { JsonObject } from '../api/schema-builder.js';
+import type { VersionPlan } from '../eks/versions.js';
 import type { ObservedState } from './observed.js';
 
 export interface ComposeContext {
@@ -12,6 +13,8 @@ export interface ComposeContext {
   /** aws, aws-cn or aws-us-gov: ARNs of AWS-managed policies depend on it. */
   readonly partition: string;
   readonly observed: ObservedState;
+  /** Kubernetes versions to ask for now (see eks/versions.ts). */
+  readonly versions: VersionPlan;
 }
 
 /** One composed resource the function wants, before gating. */

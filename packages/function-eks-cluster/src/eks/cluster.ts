@@ -21,7 +21,7 @@ export function clusterResource(ctx: ComposeContext, subnets: readonly PlannedSu
   const controlPlaneSubnets = subnets.filter((s) => s.tier === 'private').map((s) => ref(ctx, s.key));
   const forProvider: JsonObject = {
     region: spec.region,
-    version: spec.kubernetesVersion,
+    version: ctx.versions.controlPlane,
     roleArnRef: ref(ctx, CLUSTER_ROLE_KEY),
     vpcConfig: {
       subnetIdRefs: controlPlaneSubnets,

@@ -74,7 +74,7 @@ function nodeGroup(ctx: ComposeContext, group: NodeGroupSpec, subnets: readonly 
     clusterNameRef: ref(ctx, CLUSTER_KEY),
     nodeRoleArnRef: ref(ctx, NODE_ROLE_KEY),
     subnetIdRefs: placement,
-    version: ctx.spec.kubernetesVersion,
+    version: ctx.versions.nodes,
     amiType: group.amiType,
     capacityType: group.capacityType,
     instanceTypes: group.instanceTypes,

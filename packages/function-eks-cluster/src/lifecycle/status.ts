@@ -61,7 +61,7 @@ export function buildStatus(
     natGatewayIds: nat.gateways.flatMap((g) => observed.atProvider(g.key, 'id') ?? []),
     cluster: {
       name: ctx.clusterName,
-      version: ctx.spec.kubernetesVersion,
+      version: ctx.observed.atProvider(CLUSTER_KEY, 'version') ?? ctx.versions.controlPlane,
       ...optional('endpoint', observed.atProvider(CLUSTER_KEY, 'endpoint')),
       ...optional('arn', observed.atProvider(CLUSTER_KEY, 'arn')),
       ...optional('oidcIssuer', digString(observed.get(CLUSTER_KEY), 'status', 'atProvider', 'identity', 0, 'oidc', 0, 'issuer')),

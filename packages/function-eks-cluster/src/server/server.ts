@@ -34,7 +34,10 @@ function outcome(rsp: RunFunctionResponse): string {
   return rsp.results.some((r) => r.severity === Severity.SEVERITY_FATAL) ? 'fatal' : 'ok';
 }
 
-export function createServer(config: ServerConfig, log: Logger): grpc.Server {
+/** Answers one RunFunction; never throws. runFunction in production, a stand-in in the benchmark. */
+export type Handler = (req: RunFunctionRequest) => RunFunctionResponse;
+
+export function createServer(config: ServerConfig, log: Logger, handler: Handler = runFunction): grpc.Server {
   const server = new grpc.Server({
     'grpc.max_receive_message_length': config.maxRecvMessageSize,
     'grpc.max_send_message_length': -1,
@@ -45,7 +48,7 @@ export function createServer(config: ServerConfig, log: Logger): grpc.Server {
       callback: grpc.sendUnaryData<RunFunctionResponse>,
     ) => {
       const started = process.hrtime.bigint();
-      const rsp = runFunction(call.request);
+      const rsp = handler(call.request);
       const durationMs = Number(process.hrtime.bigint() - started) / 1e6;
       const result = outcome(rsp);
       const fields = {

@@ -138,6 +138,15 @@ export const BAD_INPUTS: BadInput[] = [
   { name: 'no composite resource', xr: () => undefined, path: 'observed.composite', fix: /Crossplane must send the composite resource/ },
   { name: 'VPC CIDR changed under an existing VPC', xr: net((n) => (n.vpcCidr = '10.20.0.0/16')), observed: existingNetwork(), path: 'spec.network.vpcCidr', fix: /set it back to 10\.10\.0\.0\/16/ },
   { name: 'zone removed while its subnets exist', xr: net((n) => (n.availabilityZones = ['a', 'b'])), observed: existingNetwork(), path: 'spec.network.availabilityZones', fix: /Add the zone back, or annotate the EKSCluster eks\.gitops\.dev\/allow-zone-removal/ },
+  {
+    name: 'Kubernetes downgrade',
+    xr: withSpec((s) => (s.kubernetesVersion = '1.33')),
+    observed: existingNetwork((o) => {
+      o.cluster = observeReady('cluster', { apiVersion: 'eks.aws.m.upbound.io/v1beta1', kind: 'Cluster', metadata: { name: 'team-a-cluster' }, spec: { forProvider: { region: 'us-west-2', version: '1.34' } } });
+    }),
+    path: 'spec.kubernetesVersion',
+    fix: /EKS cannot downgrade, set it back to "1\.34"/,
+  },
   { name: 'existing subnets overlap', xr: validXr, observed: existingNetwork((o) => ((o['subnet-public-a']!.spec as Spec).forProvider.cidrBlock = '10.10.0.0/24')), path: 'status.subnets', fix: /overlap; fix the observed subnets/ },
   { name: 'existing subnet with a broken CIDR', xr: validXr, observed: existingNetwork((o) => ((o['subnet-public-a']!.spec as Spec).forProvider.cidrBlock = '10.10.96.1/24')), path: 'observed subnet-public-a', fix: /host bits set/ },
 ];
