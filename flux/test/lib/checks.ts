@@ -4,11 +4,18 @@ import { BOOTSTRAP_OBJECTS, MANAGEMENT, type Applied, type Graph } from "./graph
 import { get, groupOf, idOf, isDict, str, type Dict, type K8sObject } from "./objects.js";
 import { scopeOf, type Schemas } from "./validate.js";
 
-export const KUBECONFIG_KEY = "kubeconfig";
-export const kubeconfigSecretName = (xrName: string): string => `${xrName}-kubeconfig`;
+// The Secret the function writes: one definition, imported, so the two cannot drift.
+import {
+  KUBECONFIG_SECRET_KEY as KUBECONFIG_KEY,
+  kubeconfigSecretName,
+} from "../../../packages/function-eks-cluster/src/eks/kubeconfig.js";
 
-const XR_API_VERSION = "eks.gitops.dev/v1alpha1";
-const XR_KIND = "EKSCluster";
+export { KUBECONFIG_KEY, kubeconfigSecretName };
+
+import { API_GROUP, API_VERSION, KIND } from "../../../packages/function-eks-cluster/src/api/eks-cluster.js";
+
+const XR_API_VERSION = `${API_GROUP}/${API_VERSION}`;
+const XR_KIND = KIND;
 const KUSTOMIZE_API = "kustomize.toolkit.fluxcd.io/v1";
 const HELM_API = "helm.toolkit.fluxcd.io/v2";
 
