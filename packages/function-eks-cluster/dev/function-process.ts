@@ -43,26 +43,36 @@ export interface StartOptions {
   /** Resolve once this text appears in the output (default: the "serving" log line). */
   readyText?: string;
   timeoutMs?: number;
+  /** Another bundle on the same flags, e.g. the benchmark's floor (default: dist/main.cjs). */
+  bundle?: string;
+  /** Flags for node itself, before the bundle, e.g. --cpu-prof. */
+  nodeArgs?: string[];
+  /** Keep only the last this many characters of output (default: all); for long load runs. */
+  maxOutputChars?: number;
 }
 
 /** Starts `node dist/main.cjs` on a free loopback port and waits until it serves. */
 export async function startFunction(options: StartOptions = {}): Promise<FunctionProcess> {
-  if (!existsSync(BUNDLE)) throw new Error(`${BUNDLE} is missing; run: npx nx build function-eks-cluster`);
+  const bundle = options.bundle ?? BUNDLE;
+  if (!existsSync(bundle)) throw new Error(`${bundle} is missing; run: npx nx build function-eks-cluster`);
   // An ADDRESS in the environment is under test itself; otherwise pick a free loopback port.
   const address = options.env?.ADDRESS ?? `127.0.0.1:${await freePort()}`;
   const addressFlag = options.env?.ADDRESS ? [] : ['--address', address];
   const args = options.args ?? ['--insecure'];
-  const child = spawn(process.execPath, [BUNDLE, ...addressFlag, ...args], {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), bundle, ...addressFlag, ...args], {
     env: { PATH: process.env.PATH ?? '', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  let ready = false;
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`function did not start within ${options.timeoutMs ?? 10000} ms:\n${output}`)), options.timeoutMs ?? 10000);
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
-      if (output.includes(options.readyText ?? '"msg":"serving"')) {
+      if (options.maxOutputChars !== undefined && output.length > options.maxOutputChars) output = output.slice(-options.maxOutputChars);
+      if (!ready && output.includes(options.readyText ?? '"msg":"serving"')) {
+        ready = true;
         clearTimeout(timer);
         resolve();
       }
@@ -87,21 +97,40 @@ export async function startFunction(options: StartOptions = {}): Promise<Functio
 
 const ClientConstructor = grpc.makeGenericClientConstructor(FunctionRunnerServiceService, 'FunctionRunnerService');
 
-export interface FunctionClient {
-  run(req: RunFunctionRequest, deadlineMs?: number): Promise<RunFunctionResponse>;
+/** The same service with requests encoded beforehand and responses left as bytes. */
+const RawClientConstructor = grpc.makeGenericClientConstructor(
+  {
+    runFunction: {
+      ...FunctionRunnerServiceService.runFunction,
+      requestSerialize: (bytes: Buffer) => bytes,
+      responseDeserialize: (bytes: Buffer) => bytes,
+    },
+  },
+  'FunctionRunnerService',
+);
+
+export interface UnaryClient<Req, Rsp> {
+  run(req: Req, deadlineMs?: number): Promise<Rsp>;
   close(): void;
 }
 
-export function connect(address: string, credentials = grpc.credentials.createInsecure(), options: grpc.ClientOptions = {}): FunctionClient {
-  const client = new ClientConstructor(address, credentials, { 'grpc.max_send_message_length': -1, ...options });
+export type FunctionClient = UnaryClient<RunFunctionRequest, RunFunctionResponse>;
+
+function unaryClient<Req, Rsp>(
+  constructor: grpc.ServiceClientConstructor,
+  address: string,
+  credentials: grpc.ChannelCredentials,
+  options: grpc.ClientOptions,
+): UnaryClient<Req, Rsp> {
+  const client = new constructor(address, credentials, { 'grpc.max_send_message_length': -1, ...options });
   return {
     run: (req, deadlineMs = 10000) =>
       new Promise((resolve, reject) => {
         const method = (client as unknown as Record<string, unknown>).runFunction as (
-          req: RunFunctionRequest,
+          req: Req,
           metadata: grpc.Metadata,
           options: grpc.CallOptions,
-          callback: (error: grpc.ServiceError | null, rsp: RunFunctionResponse) => void,
+          callback: (error: grpc.ServiceError | null, rsp: Rsp) => void,
         ) => void;
         method.call(client, req, new grpc.Metadata(), { deadline: Date.now() + deadlineMs }, (error, rsp) =>
           error ? reject(error) : resolve(rsp),
@@ -109,6 +138,19 @@ export function connect(address: string, credentials = grpc.credentials.createIn
       }),
     close: () => client.close(),
   };
+}
+
+export function connect(address: string, credentials = grpc.credentials.createInsecure(), options: grpc.ClientOptions = {}): FunctionClient {
+  return unaryClient(ClientConstructor, address, credentials, options);
+}
+
+/**
+ * A client that sends RunFunctionRequest.encode(...) bytes as they are and
+ * returns the response bytes undecoded: the benchmark's load driver, so that
+ * the client, on the same machine, spends no CPU on protobuf.
+ */
+export function connectRaw(address: string, credentials = grpc.credentials.createInsecure(), options: grpc.ClientOptions = {}): UnaryClient<Buffer, Buffer> {
+  return unaryClient(RawClientConstructor, address, credentials, options);
 }
 
 /** A request as Crossplane sends it: the XR, plus observed composed resources by name. */

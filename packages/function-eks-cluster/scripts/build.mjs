@@ -1,18 +1,24 @@
 // Bundles the function into one self-contained CommonJS file: dist/main.cjs.
+// `--noop` bundles the benchmark's floor (bench/noop-main.ts) into dist/noop.cjs
+// with the same options, so that the two differ only in their handler.
 import { build } from 'esbuild';
 import { statSync } from 'node:fs';
 
-const outfile = 'dist/main.cjs';
-await build({
-  entryPoints: ['src/main.ts'],
-  outfile,
-  bundle: true,
-  platform: 'node',
-  target: 'node20',
-  format: 'cjs',
-  minify: true,
-  sourcemap: 'linked',
-  legalComments: 'external',
-  logLevel: 'warning',
-});
-console.log(`${outfile}: ${(statSync(outfile).size / 1024).toFixed(0)} KiB`);
+const bundles = process.argv.includes('--noop')
+  ? [{ entry: 'bench/noop-main.ts', outfile: 'dist/noop.cjs' }]
+  : [{ entry: 'src/main.ts', outfile: 'dist/main.cjs' }];
+for (const { entry, outfile } of bundles) {
+  await build({
+    entryPoints: [entry],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    minify: true,
+    sourcemap: 'linked',
+    legalComments: 'external',
+    logLevel: 'warning',
+  });
+  console.log(`${outfile}: ${(statSync(outfile).size / 1024).toFixed(0)} KiB`);
+}
