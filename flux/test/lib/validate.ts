@@ -2,13 +2,13 @@
 // exactly one validator, and an object that none covers is a failure:
 //   - Crossplane and provider-aws kinds: the CRD schemas compiled into the
 //     @crossplane-models npm packages (Provider, Function, Configuration,
-//     DeploymentRuntimeConfig, ClusterProviderConfig, managed resources...);
+//     DeploymentRuntimeConfig, ClusterProviderConfig, managed resources...),
+//     strict: a field the CRD lacks is a failure too;
 //   - everything else (Kubernetes built-ins, Flux, our EKSCluster): kubeconform
 //     in strict mode against local schemas: .tools/schemas (Kubernetes and
 //     Flux) and the EKSCluster schema converted from our XRD at test time.
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse } from "yaml";
@@ -16,35 +16,12 @@ import type { Applied } from "./graph.js";
 import { kindsFromXrd, writeSchemas, type JsonObject, type Scope } from "./jsonschema.js";
 import { groupOf, idOf, type K8sObject } from "./objects.js";
 import { kubeconformBinary, SCHEMA_DIR, XRD_PATH } from "./tools.js";
+import { crdProblems, modelPackage } from "../../../packages/function-eks-cluster/test/support/crd-models.js";
 
-const require = createRequire(import.meta.url);
-
-/** Which npm model package holds the schema of an API group, if any. */
-function modelPackage(group: string): string | undefined {
-  if (group === "crossplane.io" || group.endsWith(".crossplane.io")) return "@crossplane-models/crossplane";
-  if (group === "aws.upbound.io" || group.endsWith(".aws.upbound.io") || group === "aws.m.upbound.io" || group.endsWith(".aws.m.upbound.io")) {
-    return "@crossplane-models/provider-upjet-aws";
-  }
-  return undefined;
-}
-
-type ModelClass = new (data: unknown) => { validate(): void };
-
-function validateWithModel(o: K8sObject, pkg: string): string | undefined {
-  let Model: ModelClass | undefined;
-  try {
-    const mod = require(`${pkg}/${o.apiVersion}/${o.kind}`) as Record<string, ModelClass>;
-    Model = mod[o.kind];
-  } catch {
-    Model = undefined;
-  }
-  if (!Model) return `${idOf(o)} (${o.apiVersion}): no schema for this kind in ${pkg}`;
-  try {
-    new Model(o).validate();
-    return undefined;
-  } catch (err) {
-    return `${idOf(o)} (${o.apiVersion}): ${(err as Error).message}`;
-  }
+/** Types from the compiled CRD validators, plus no field the CRD lacks (one implementation, shared with the function's tests). */
+function validateWithModel(o: K8sObject): string | undefined {
+  const problem = crdProblems(o);
+  return problem && `${idOf(o)} (${o.apiVersion}): ${problem}`;
 }
 
 /** Scope of Crossplane and provider kinds (the npm models do not carry it). */
@@ -136,7 +113,7 @@ export function validateObjects(applied: Applied[], schemas: Schemas): string[] 
   for (const { object } of applied) {
     const pkg = modelPackage(groupOf(object.apiVersion));
     if (pkg) {
-      const problem = validateWithModel(object, pkg);
+      const problem = validateWithModel(object);
       if (problem) problems.push(problem);
     } else {
       forKubeconform.push(object);
