@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Fetches and verifies the pinned inputs of the Function's runtime image (Node from
+# npm, the system libraries from Debian) into .tools/image/. The image test needs the
+# amd64 ones; `npm run package` fetches the rest itself. Skips what is already verified.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+npx --no-install tsx packages/function-eks-cluster/image/fetch.ts amd64
