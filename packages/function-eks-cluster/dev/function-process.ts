@@ -51,23 +51,21 @@ export interface StartOptions {
   maxOutputChars?: number;
 }
 
-/** Starts `node dist/main.cjs` on a free loopback port and waits until it serves. */
-export async function startFunction(options: StartOptions = {}): Promise<FunctionProcess> {
-  const bundle = options.bundle ?? BUNDLE;
-  if (!existsSync(bundle)) throw new Error(`${bundle} is missing; run: npx nx build function-eks-cluster`);
-  // An ADDRESS in the environment is under test itself; otherwise pick a free loopback port.
-  const address = options.env?.ADDRESS ?? `127.0.0.1:${await freePort()}`;
-  const addressFlag = options.env?.ADDRESS ? [] : ['--address', address];
-  const args = options.args ?? ['--insecure'];
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), bundle, ...addressFlag, ...args], {
-    env: { PATH: process.env.PATH ?? '', ...options.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+export interface Serving {
+  /** Resolves with the exit code when the process ends. */
+  exited: Promise<number | null>;
+  /** Everything the process printed so far. */
+  output(): string;
+}
+
+/** Waits until a started function process prints its ready line; rejects if it exits or times out first. */
+export async function untilServing(child: ChildProcess, options: Pick<StartOptions, 'readyText' | 'timeoutMs' | 'maxOutputChars'> = {}): Promise<Serving> {
+  const timeoutMs = options.timeoutMs ?? 10000;
   let output = '';
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   let ready = false;
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`function did not start within ${options.timeoutMs ?? 10000} ms:\n${output}`)), options.timeoutMs ?? 10000);
+    const timer = setTimeout(() => reject(new Error(`function did not start within ${timeoutMs} ms:\n${output}`)), timeoutMs);
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
       if (options.maxOutputChars !== undefined && output.length > options.maxOutputChars) output = output.slice(-options.maxOutputChars);
@@ -84,10 +82,26 @@ export async function startFunction(options: StartOptions = {}): Promise<Functio
       reject(new Error(`function exited with ${code} before serving:\n${output}`));
     });
   });
+  return { exited, output: () => output };
+}
+
+/** Starts `node dist/main.cjs` on a free loopback port and waits until it serves. */
+export async function startFunction(options: StartOptions = {}): Promise<FunctionProcess> {
+  const bundle = options.bundle ?? BUNDLE;
+  if (!existsSync(bundle)) throw new Error(`${bundle} is missing; run: npx nx build function-eks-cluster`);
+  // An ADDRESS in the environment is under test itself; otherwise pick a free loopback port.
+  const address = options.env?.ADDRESS ?? `127.0.0.1:${await freePort()}`;
+  const addressFlag = options.env?.ADDRESS ? [] : ['--address', address];
+  const args = options.args ?? ['--insecure'];
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), bundle, ...addressFlag, ...args], {
+    env: { PATH: process.env.PATH ?? '', ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const { exited, output } = await untilServing(child, options);
   return {
     address,
     child,
-    output: () => output,
+    output,
     stop: async () => {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
       return exited;
