@@ -7,6 +7,12 @@ import { Severity } from '@crossplane-org/function-sdk-typescript';
 import { runFunction } from '../function.js';
 import type { ServerConfig } from './config.js';
 import type { Logger } from './log.js';
+import { encodeResponse } from './response-codec.js';
+
+/** The SDK's service, with responses written by our encoder: the same bytes, a fraction of the time. */
+const SERVICE: grpc.ServiceDefinition = {
+  runFunction: { ...FunctionRunnerServiceService.runFunction, responseSerialize: encodeResponse },
+};
 
 export function serverCredentials(config: ServerConfig): grpc.ServerCredentials {
   if (config.insecure) return grpc.ServerCredentials.createInsecure();
@@ -42,7 +48,7 @@ export function createServer(config: ServerConfig, log: Logger, handler: Handler
     'grpc.max_receive_message_length': config.maxRecvMessageSize,
     'grpc.max_send_message_length': -1,
   });
-  server.addService(FunctionRunnerServiceService, {
+  server.addService(SERVICE, {
     runFunction: (
       call: grpc.ServerUnaryCall<RunFunctionRequest, RunFunctionResponse>,
       callback: grpc.sendUnaryData<RunFunctionResponse>,
