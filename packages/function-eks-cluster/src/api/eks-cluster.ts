@@ -155,6 +155,11 @@ export const specSchema = object(
               description: 'IPv4 CIDR of the VPC, /16 to /24. Immutable: subnets are computed from it.',
               pattern: '^([0-9]{1,3}\\.){3}[0-9]{1,3}/[0-9]{1,2}$',
               maxLength: 18,
+              // On the field, not on network: the API server checks every default
+              // against the rules of its own node, with oldSelf = self and without
+              // applying the nested defaults, so a rule on network reading
+              // self.vpcCidr fails on network's default {} and the CRD is refused.
+              'x-kubernetes-validations': [{ rule: 'self == oldSelf', message: 'vpcCidr is immutable: every subnet is computed from it' }],
             }),
             '10.0.0.0/16',
           ),
@@ -203,12 +208,7 @@ export const specSchema = object(
             {},
           ),
         },
-        {
-          description: 'The VPC and its subnets.',
-          'x-kubernetes-validations': [
-            { rule: 'self.vpcCidr == oldSelf.vpcCidr', message: 'vpcCidr is immutable: every subnet is computed from it' },
-          ],
-        },
+        { description: 'The VPC and its subnets.' },
       ),
       {},
     ),

@@ -86,7 +86,7 @@ export function withDefault<T>(schema: Schema<T, boolean>, value: Json): Schema<
 }
 
 export function string(
-  opts: Common & Pick<SchemaNode, 'pattern' | 'format' | 'minLength' | 'maxLength'>,
+  opts: Common & Pick<SchemaNode, 'pattern' | 'format' | 'minLength' | 'maxLength' | 'x-kubernetes-validations'>,
 ): Schema<string> {
   return make({ type: 'string', ...opts });
 }
