@@ -70,6 +70,7 @@ function pinnedSubnets(observed: ObservedState): { pins: Map<string, Cidr>; erro
     else errors.push({ path: source, message: `existing subnet ${key} has CIDR ${JSON.stringify(text)}, which ${parsed.reason}` });
   };
   for (const [key, resource] of Object.entries(observed.resources)) {
+    if (!SUBNET_KEY.test(key)) continue;
     remember(key, digString(resource, 'spec', 'forProvider', 'cidrBlock') ?? digString(resource, 'status', 'atProvider', 'cidrBlock'), `observed ${key}`);
   }
   const remembered = dig(observed.composite, 'status', 'subnets');

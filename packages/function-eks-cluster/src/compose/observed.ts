@@ -50,6 +50,9 @@ export function conditions(resource: Json | undefined): ObservedCondition[] {
 }
 
 export class ObservedState {
+  /** Conditions by key, read once: readiness is asked about the same resource many times per compose. */
+  private readonly conditionsByKey = new Map<string, ObservedCondition[]>();
+
   constructor(
     readonly composite: JsonObject,
     readonly resources: Readonly<Record<string, JsonObject>>,
@@ -64,7 +67,12 @@ export class ObservedState {
   }
 
   condition(key: string, type: string): ObservedCondition | undefined {
-    return conditions(this.resources[key]).find((c) => c.type === type);
+    let list = this.conditionsByKey.get(key);
+    if (list === undefined) {
+      list = conditions(this.resources[key]);
+      this.conditionsByKey.set(key, list);
+    }
+    return list.find((c) => c.type === type);
   }
 
   isReady(key: string): boolean {

@@ -75,8 +75,9 @@ export function buildStatus(
     ...optional('vpcId', observed.atProvider('vpc', 'id')),
   };
 
+  const keys = [...gated.emitted.map((r) => r.key), ...gated.held.map((h) => h.key)];
   const conditions = GROUPS.map(({ type, label, matches }) => {
-    const members = [...gated.emitted.map((r) => r.key), ...gated.held.map((h) => h.key)].filter(matches);
+    const members = keys.filter(matches);
     const pending = waitingFor.filter((w) => matches(w.slice(0, w.indexOf(':'))));
     if (pending.length === 0) {
       return { type, status: 'True' as const, reason: 'Available', message: `${members.length} ${label} resources ready` };
