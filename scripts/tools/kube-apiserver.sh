@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# kube-apiserver: the real API server the configuration tests install the XRD's
+# CRD into (configuration/test). Built from the Go module proxy through a tools
+# module under .tools/src that requires k8s.io/kubernetes and replaces every
+# k8s.io staging module with its published v0.<minor>.<patch> module (the list
+# is read from that version's own go.mod, where they point at ./staging/...).
+# Skipped when the pinned version is already in .tools/bin. A cold build (empty
+# Go build and module caches) takes 4 to 7 minutes on 2 cores at nice 19,
+# depending on what else runs.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+# Kubernetes minor matches the EKS version the workload clusters run.
+# renovate: datasource=go depName=k8s.io/kubernetes
+KUBERNETES_VERSION=v1.34.4
+
+bin=.tools/bin/kube-apiserver
+# `kube-apiserver --version` prints "Kubernetes v1.34.4".
+if [ -x "$bin" ] && [ "$("$bin" --version 2>/dev/null)" = "Kubernetes $KUBERNETES_VERSION" ]; then
+  exit 0
+fi
+echo "tools: building kube-apiserver $KUBERNETES_VERSION"
+start=$SECONDS
+src=.tools/src/kube-apiserver
+rm -rf "$src"
+mkdir -p "$src" .tools/bin
+
+staging_version="v0.${KUBERNETES_VERSION#v1.}"
+kube_mod=$(go mod download -json "k8s.io/kubernetes@$KUBERNETES_VERSION" |
+  node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const m=JSON.parse(s);if(m.Error){console.error(m.Error);process.exit(1)}console.log(m.GoMod)})')
+# One `replace k8s.io/x => k8s.io/x v0.M.P` per `k8s.io/x => ./staging/...` line.
+replaces=$(go mod edit -json "$kube_mod" | node -e '
+let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{
+  const staged=(JSON.parse(s).Replace??[]).filter(r=>r.New.Path.startsWith("./staging/"));
+  if(staged.length===0){console.error("no staging replaces in k8s.io/kubernetes go.mod");process.exit(1)}
+  for(const r of staged)console.log(`\t${r.Old.Path} => ${r.Old.Path} ${process.argv[1]}`);
+})' "$staging_version")
+go_directive=$(go mod edit -json "$kube_mod" | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).Go))')
+cat > "$src/go.mod" <<MOD
+module tools/kube-apiserver
+
+go $go_directive
+
+require k8s.io/kubernetes $KUBERNETES_VERSION
+
+replace (
+$replaces
+)
+MOD
+cat > "$src/tools.go" <<'GO'
+//go:build tools
+
+// Package tools records the commands this module builds.
+package tools
+
+import _ "k8s.io/kubernetes/cmd/kube-apiserver"
+GO
+
+minor=${KUBERNETES_VERSION#v1.}
+minor=${minor%%.*}
+ldflags="-s -w"
+for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
+  ldflags+=" -X $pkg.gitVersion=$KUBERNETES_VERSION -X $pkg.gitMajor=1 -X $pkg.gitMinor=$minor"
+  ldflags+=" -X $pkg.gitTreeState=clean -X $pkg.buildDate=1970-01-01T00:00:00Z"
+done
+(
+  cd "$src"
+  go mod tidy
+  CGO_ENABLED=0 nice -n 19 go build -trimpath -buildvcs=false -ldflags "$ldflags" \
+    -o ../../bin/kube-apiserver k8s.io/kubernetes/cmd/kube-apiserver
+)
+"$bin" --version
+echo "tools: kube-apiserver built in $((SECONDS - start))s"
