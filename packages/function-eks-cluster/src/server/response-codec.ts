@@ -51,6 +51,10 @@ class ReverseWriter {
 
   /** A varint of a non-negative integer up to 2^53, or a negative int32/int64 as ten bytes. */
   varint(value: number): void {
+    if (value >= 0 && value < 0x80 && this.pos > 0) {
+      this.buf[--this.pos] = value;
+      return;
+    }
     if (value < 0 || value > 0xffffffff) {
       this.varint64(value);
       return;
