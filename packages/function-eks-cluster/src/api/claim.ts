@@ -20,9 +20,12 @@ export interface Claim {
 
 export type ClaimRead = { ok: true; claim: Claim } | { ok: false; errors: FieldError[] };
 
-/** Longest key the function composes a name from ("usage-nodegroup-<40>-uses-role-node-..."), with room. */
-const LONGEST_KEY = 160;
+/**
+ * Crossplane puts the XR's name into label values, so it is a DNS label (63
+ * characters at most); composed names add at most ~150, well under 253.
+ */
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const MAX_NAME = 63;
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -34,10 +37,10 @@ function readMetadata(composite: Record<string, unknown>, errors: FieldError[]) 
   const namespace = metadata.namespace;
   if (typeof name !== 'string' || name === '') {
     errors.push({ path: 'metadata.name', message: 'is missing; give the EKSCluster a name' });
-  } else if (!DNS_LABEL.test(name) || name.length + 1 + LONGEST_KEY > 253) {
+  } else if (!DNS_LABEL.test(name) || name.length > MAX_NAME) {
     errors.push({
       path: 'metadata.name',
-      message: `${describeValue(name)} must be a DNS label of at most ${253 - 1 - LONGEST_KEY} characters (lower case, digits, '-'): it prefixes every composed resource name`,
+      message: `${describeValue(name)} must be a DNS label of at most ${MAX_NAME} characters (lower case, digits, '-'): it prefixes every composed resource name`,
     });
   }
   if (typeof namespace !== 'string' || namespace === '') {

@@ -11,7 +11,8 @@ export function compositeResourceDefinition(): JsonObject {
     metadata: { name: XRD_NAME },
     spec: {
       group: API_GROUP,
-      names: { kind: KIND, plural: PLURAL, categories: ['crossplane', 'composite', 'eks'] },
+      // Crossplane adds the composite category itself.
+      names: { kind: KIND, plural: PLURAL, categories: ['crossplane', 'eks'] },
       scope: 'Namespaced',
       defaultCompositionRef: { name: XRD_NAME },
       versions: [
