@@ -15,23 +15,23 @@ function thousands(n: number): string {
   return n.toLocaleString('en-US');
 }
 
-const COUNTED: [RegExp, string][] = [
-  [/^usage-/, 'Usages'],
-  [/^subnet-/, 'subnets'],
-  [/^rta-/, 'route table associations'],
-  [/^rt-/, 'route tables'],
-  [/^route-/, 'routes'],
-  [/^eip-/, 'Elastic IPs'],
-  [/^nat/, 'NAT gateways'],
-  [/^role-(cluster|node)-/, 'policy attachments'],
-  [/^access-/, 'access entries and policies'],
+const COUNTED: [RegExp, string, string][] = [
+  [/^usage-/, 'Usage', 'Usages'],
+  [/^subnet-/, 'subnet', 'subnets'],
+  [/^rta-/, 'route table association', 'route table associations'],
+  [/^rt-/, 'route table', 'route tables'],
+  [/^route-/, 'route', 'routes'],
+  [/^eip/, 'Elastic IP', 'Elastic IPs'],
+  [/^nat/, 'NAT gateway', 'NAT gateways'],
+  [/^role-(cluster|node)-/, 'policy attachment', 'policy attachments'],
+  [/^access-/, 'access entry or policy', 'access entries and policies'],
 ];
 
 function describeWave(keys: string[]): string {
   const named = keys.filter((k) => !COUNTED.some(([pattern]) => pattern.test(k)));
-  const counted = COUNTED.flatMap(([pattern, label]) => {
+  const counted = COUNTED.flatMap(([pattern, one, many]) => {
     const n = keys.filter((k) => pattern.test(k)).length;
-    return n > 0 ? [`${n} ${label}`] : [];
+    return n > 0 ? [`${n} ${n === 1 ? one : many}`] : [];
   });
   return [...named, ...counted].join(', ');
 }

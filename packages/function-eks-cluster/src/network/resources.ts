@@ -103,23 +103,19 @@ function association(ctx: ComposeContext, s: PlannedSubnet): DesiredResource {
   });
 }
 
+function natGateway(ctx: ComposeContext, key: string, placement: JsonObject): DesiredResource {
+  return managed(ctx, {
+    key,
+    apiVersion: EC2,
+    kind: 'NATGateway',
+    forProvider: { region: ctx.spec.region, connectivityType: 'public', ...placement, tags: awsTags(ctx, key) },
+  });
+}
+
 function natResources(ctx: ComposeContext, nat: NatPlan): DesiredResource[] {
   return nat.gateways.flatMap((gateway) => {
     if (gateway.mode === 'regional') {
-      return [
-        managed(ctx, {
-          key: gateway.key,
-          apiVersion: EC2,
-          kind: 'NATGateway',
-          forProvider: {
-            region: ctx.spec.region,
-            availabilityMode: 'regional',
-            connectivityType: 'public',
-            vpcIdRef: ref(ctx, VPC_KEY),
-            tags: awsTags(ctx, gateway.key),
-          },
-        }),
-      ];
+      return [natGateway(ctx, gateway.key, { availabilityMode: 'regional', vpcIdRef: ref(ctx, VPC_KEY) })];
     }
     return [
       managed(ctx, {
@@ -128,18 +124,7 @@ function natResources(ctx: ComposeContext, nat: NatPlan): DesiredResource[] {
         kind: 'EIP',
         forProvider: { region: ctx.spec.region, domain: 'vpc', tags: awsTags(ctx, gateway.eipKey) },
       }),
-      managed(ctx, {
-        key: gateway.key,
-        apiVersion: EC2,
-        kind: 'NATGateway',
-        forProvider: {
-          region: ctx.spec.region,
-          connectivityType: 'public',
-          allocationIdRef: ref(ctx, gateway.eipKey),
-          subnetIdRef: ref(ctx, gateway.publicSubnetKey),
-          tags: awsTags(ctx, gateway.key),
-        },
-      }),
+      natGateway(ctx, gateway.key, { allocationIdRef: ref(ctx, gateway.eipKey), subnetIdRef: ref(ctx, gateway.publicSubnetKey) }),
     ];
   });
 }
