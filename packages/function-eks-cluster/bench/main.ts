@@ -5,7 +5,8 @@
  * writes dist/bench/results.json at the repository root. Loopback only.
  *
  * BENCH_SECONDS (default 5) per gRPC row, BENCH_SOAK_SECONDS (default 60),
- * BENCH_COLD_STARTS (default 7); BENCH_CPU_PROF=1 writes a CPU profile of our
+ * BENCH_COLD_STARTS (default 7), BENCH_NODE_ARGS (V8 flags for both servers);
+ * BENCH_CPU_PROF=1 writes a CPU profile of our
  * server to dist/bench/profiles.
  */
 import { mkdirSync, statSync, writeFileSync } from 'node:fs';
@@ -77,7 +78,10 @@ async function main(): Promise<void> {
   const body = encodeRequest(productionFull.request);
 
   progress('starting both servers');
-  const start = (bundle: string, nodeArgs: string[] = []) => startFunction({ bundle, nodeArgs, args: ['--insecure'], maxOutputChars: 64 * 1024 });
+  // BENCH_NODE_ARGS (e.g. "--max-semi-space-size=4") tunes V8 for both servers alike.
+  const tuning = (process.env.BENCH_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+  const start = (bundle: string, nodeArgs: string[] = []) =>
+    startFunction({ bundle, nodeArgs: [...tuning, ...nodeArgs], args: ['--insecure'], maxOutputChars: 64 * 1024 });
   const ours = await start(BUNDLE, profile ? ['--cpu-prof', '--cpu-prof-dir', join(OUT_DIR, 'profiles')] : []);
   const floor = await start(NOOP_BUNDLE);
   const ourLoad: LoadResult[] = [];
