@@ -13,6 +13,8 @@ import {
 export { KUBECONFIG_KEY, kubeconfigSecretName };
 
 import { API_GROUP, API_VERSION, KIND } from "../../../packages/function-eks-cluster/src/api/eks-cluster.js";
+import type { JsonObject } from "../../../packages/function-eks-cluster/src/api/schema-builder.js";
+import { reconcileToReady } from "../../../packages/function-eks-cluster/test/support/claims.js";
 
 const XR_API_VERSION = `${API_GROUP}/${API_VERSION}`;
 const XR_KIND = KIND;
@@ -123,9 +125,25 @@ export function checkKubeconfigRefs(graph: Graph): string[] {
 /** The kind a managed resource's *Ref field must name, where the field says it. */
 const MR_REF_KINDS: Record<string, string> = { roleRef: "Role", roleArnRef: "Role", clusterNameRef: "Cluster", vpcIdRef: "VPC", subnetIdRef: "Subnet" };
 
+interface Composed {
+  name: string;
+  namespace: string;
+  kind: string;
+}
+
+/** What the function composes for every EKSCluster Flux applies, once everything is Ready: refs may name these too. */
+function composedByFunction(graph: Graph): Composed[] {
+  return ofKind(graph, XR_API_VERSION, XR_KIND).flatMap((xr) => {
+    const { result } = reconcileToReady(xr as unknown as JsonObject);
+    if (!result.ok) return [];
+    return result.resources.map((r) => ({ name: String(get(r.body, "metadata.name")), namespace: String(get(r.body, "metadata.namespace")), kind: String(r.body.kind) }));
+  });
+}
+
 /** Every dependsOn, sourceRef, chart source, runtimeConfigRef and managed-resource *Ref names an existing object. */
 export function checkReferences(graph: Graph): string[] {
   const problems: string[] = [];
+  const composed = composedByFunction(graph);
   const mgmt = index(graph, MANAGEMENT);
   const exists = (group: string, kind: string, ns: string | undefined, name: unknown) => typeof name === "string" && mgmt.has(key(group, kind, ns, name));
   for (const o of management(graph).map((a) => a.object)) {
@@ -163,10 +181,11 @@ export function checkReferences(graph: Graph): string[] {
         if (!field.endsWith("Ref") || !isDict(ref)) continue;
         const refNs = str(ref.namespace) ?? ns;
         const kind = MR_REF_KINDS[field];
-        const found = management(graph).some(
-          (a) => a.object.metadata.name === ref.name && a.object.metadata.namespace === refNs && isDict(get(a.object, "spec.forProvider")) && (!kind || a.object.kind === kind),
-        );
-        if (!found) problems.push(`${idOf(o)}: forProvider.${field} names ${String(ref.name)}, no ${kind ?? "managed resource"} of that name in ${refNs}`);
+        const found =
+          management(graph).some(
+            (a) => a.object.metadata.name === ref.name && a.object.metadata.namespace === refNs && isDict(get(a.object, "spec.forProvider")) && (!kind || a.object.kind === kind),
+          ) || composed.some((c) => c.name === ref.name && c.namespace === refNs && (!kind || c.kind === kind));
+        if (!found) problems.push(`${idOf(o)}: forProvider.${field} names ${String(ref.name)}, no ${kind ?? "managed resource"} of that name in ${refNs}, in Git or composed by the function`);
       }
     }
   }
