@@ -9,6 +9,7 @@
 # depending on what else runs.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+. scripts/lib/go-module.sh
 
 # Kubernetes minor matches the EKS version the workload clusters run.
 # renovate: datasource=go depName=k8s.io/kubernetes
@@ -26,8 +27,7 @@ rm -rf "$src"
 mkdir -p "$src" .tools/bin
 
 staging_version="v0.${KUBERNETES_VERSION#v1.}"
-kube_mod=$(go mod download -json "k8s.io/kubernetes@$KUBERNETES_VERSION" |
-  node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const m=JSON.parse(s);if(m.Error){console.error(m.Error);process.exit(1)}console.log(m.GoMod)})')
+kube_mod=$(go_module GoMod "k8s.io/kubernetes@$KUBERNETES_VERSION")
 # One `replace k8s.io/x => k8s.io/x v0.M.P` per `k8s.io/x => ./staging/...` line.
 replaces=$(go mod edit -json "$kube_mod" | node -e '
 let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{

@@ -6,6 +6,7 @@
 # Skipped when the stamp matches the pinned versions.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+. scripts/lib/go-module.sh
 
 # Kubernetes minor matches the EKS version the workload clusters run.
 # renovate: datasource=go depName=k8s.io/kubernetes
@@ -25,9 +26,7 @@ if [ "$(cat "$out/.stamp" 2>/dev/null)" = "$want" ]; then
 fi
 echo "tools: generating schemas ($want)"
 
-moddir() {
-  go mod download -json "$1" | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const m=JSON.parse(s);if(m.Error){console.error(m.Error);process.exit(1)}console.log(m.Dir)})'
-}
+moddir() { go_module Dir "$1"; }
 k8s=$(moddir "k8s.io/kubernetes@$KUBERNETES_VERSION")
 src=$(moddir "github.com/fluxcd/source-controller@$SOURCE_CONTROLLER_VERSION")
 kus=$(moddir "github.com/fluxcd/kustomize-controller@$KUSTOMIZE_CONTROLLER_VERSION")

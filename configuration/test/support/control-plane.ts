@@ -9,13 +9,12 @@ import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, 
 import { request } from 'node:https';
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
-import { freePort } from '../../../packages/function-eks-cluster/dev/function-process.js';
+import { freePort, REPO_ROOT } from '../../../packages/function-eks-cluster/dev/function-process.js';
 import { makeApiserverPki, type ApiserverPki } from './pki.js';
 
-export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+export { REPO_ROOT };
 const BIN = join(REPO_ROOT, '.tools', 'bin');
 
 export interface ControlPlane {

@@ -3,9 +3,9 @@
  * serving cert for 127.0.0.1, an admin client cert in group system:masters,
  * and the service-account signing key pair.
  */
-import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { authority, leaf, openssl } from '../../../packages/function-eks-cluster/test/support/certs.js';
 
 export interface ApiserverPki {
   dir: string;
@@ -19,22 +19,10 @@ export interface ApiserverPki {
   admin: { cert: Buffer; key: Buffer };
 }
 
-function openssl(cwd: string, ...args: string[]): void {
-  execFileSync('openssl', args, { cwd, stdio: 'pipe', timeout: 30_000 });
-}
-
-const EC = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
-
-function leaf(dir: string, name: string, subject: string, extensions: string): void {
-  writeFileSync(join(dir, `${name}.ext`), extensions);
-  openssl(dir, 'req', ...EC, '-subj', subject, '-keyout', `${name}.key`, '-out', `${name}.csr`);
-  openssl(dir, 'x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '2', '-extfile', `${name}.ext`, '-out', `${name}.crt`);
-}
-
 export function makeApiserverPki(dir: string): ApiserverPki {
-  openssl(dir, 'req', '-x509', ...EC, '-days', '2', '-subj', '/CN=loopback-ca', '-keyout', 'ca.key', '-out', 'ca.crt');
-  leaf(dir, 'server', '/CN=kube-apiserver', 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n');
-  leaf(dir, 'admin', '/O=system:masters/CN=admin', 'extendedKeyUsage=clientAuth\n');
+  authority(dir, 'ca');
+  leaf(dir, 'ca', 'server', 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n', '/CN=kube-apiserver');
+  leaf(dir, 'ca', 'admin', 'extendedKeyUsage=clientAuth\n', '/O=system:masters/CN=admin');
   openssl(dir, 'genpkey', '-algorithm', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-out', 'sa.key');
   openssl(dir, 'pkey', '-in', 'sa.key', '-pubout', '-out', 'sa.pub');
   const path = (f: string) => join(dir, f);

@@ -1,5 +1,7 @@
 // Kubernetes objects as plain data, and small helpers to read them.
 import { parseAllDocuments } from "yaml";
+import type { Json } from "../../../packages/function-eks-cluster/src/api/schema-builder.js";
+import { dig } from "../../../packages/function-eks-cluster/src/compose/observed.js";
 
 export type K8sObject = {
   apiVersion: string;
@@ -12,14 +14,9 @@ export type Dict = Record<string, unknown>;
 
 export const isDict = (v: unknown): v is Dict => typeof v === "object" && v !== null && !Array.isArray(v);
 
-/** Reads a dotted path ("spec.kubeConfig.secretRef") from an object. */
+/** Reads a dotted path ("spec.kubeConfig.secretRef") from an object, with the function's own reader. */
 export function get(obj: unknown, path: string): unknown {
-  let cur: unknown = obj;
-  for (const key of path.split(".")) {
-    if (!isDict(cur)) return undefined;
-    cur = cur[key];
-  }
-  return cur;
+  return dig(obj as Json, ...path.split("."));
 }
 
 export const str = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined);

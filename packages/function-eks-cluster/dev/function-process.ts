@@ -15,6 +15,7 @@ import {
 } from '@crossplane-org/function-sdk-typescript';
 
 export const PACKAGE_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+export const REPO_ROOT = join(PACKAGE_ROOT, '..', '..');
 export const BUNDLE = join(PACKAGE_ROOT, 'dist', 'main.cjs');
 
 export function freePort(): Promise<number> {

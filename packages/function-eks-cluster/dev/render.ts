@@ -8,13 +8,12 @@ import { basename, join, resolve } from 'node:path';
 import { parseAllDocuments, stringify } from 'yaml';
 import type { RunFunctionResponse } from '@crossplane-org/function-sdk-typescript';
 import type { JsonObject } from '../src/api/schema-builder.js';
-import { connect, PACKAGE_ROOT, startFunction } from './function-process.js';
+import { connect, REPO_ROOT, startFunction } from './function-process.js';
 import { planSvg } from './plan-svg.js';
 import { planText } from './plan-text.js';
 import { renderWaves } from './render-waves.js';
 import { topologyOf } from './topology.js';
 
-const REPO_ROOT = join(PACKAGE_ROOT, '..', '..');
 const DEFAULT_CLAIM = join(REPO_ROOT, 'configuration', 'examples', 'production.yaml');
 
 function readClaimFile(path: string): JsonObject {

@@ -4,6 +4,7 @@ import type { Json, JsonObject } from '../src/api/schema-builder.js';
 import type { EKSClusterStatus } from '../src/api/eks-cluster.js';
 import { blockSize, mustParseCidr } from '../src/network/cidr.js';
 import { dig } from '../src/compose/observed.js';
+import { BEFORE_NODES } from '../src/eks/addons.js';
 import { compareKeys } from '../src/network/zones.js';
 
 export interface SubnetView {
@@ -109,7 +110,7 @@ export function topologyOf(xr: JsonObject, rsp: RunFunctionResponse): Topology {
     .map((r) => ({
       name: str(fp(r.body, 'addonName')),
       ...(fp(r.body, 'addonVersion') ? { version: str(fp(r.body, 'addonVersion')) } : {}),
-      phase: (['vpc-cni', 'kube-proxy', 'eks-pod-identity-agent'].includes(str(fp(r.body, 'addonName'))) ? 'before nodes' : 'after nodes') as 'before nodes' | 'after nodes',
+      phase: (BEFORE_NODES.has(str(fp(r.body, 'addonName'))) ? 'before nodes' : 'after nodes') as 'before nodes' | 'after nodes',
     }));
 
   const counts = new Map<string, number>();

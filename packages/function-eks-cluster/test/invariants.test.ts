@@ -261,18 +261,9 @@ describe('invariant 5: ordered lifecycle', () => {
   it('vpc-cni before node groups, node groups before coredns; Usages order every deletion', () => {
     fc.assert(
       fc.property(claimArb, (shape) => {
-        const xr = claimDocument(shape);
-        const waves: string[][] = [];
-        let observed: Record<string, JsonObject> = {};
-        for (let round = 0; round < 10; round++) {
-          const result = compose({ composite: xr, observed });
-          if (isTooSmall(result)) return;
-          const composition = mustCompose(result);
-          const fresh = composition.resources.filter((r) => !(r.key in observed));
-          if (fresh.length === 0) break;
-          waves.push(fresh.map((r) => r.key));
-          observed = { ...observed, ...observedFrom(composition, fresh.map((r) => r.key)) };
-        }
+        const { result, waves } = reconcileToReady(claimDocument(shape));
+        if (isTooSmall(result)) return;
+        mustCompose(result);
         const waveOf = (key: string) => waves.findIndex((w) => w.includes(key));
         const nodeGroups = waves.flat().filter((k) => k.startsWith('nodegroup-'));
         for (const ng of nodeGroups) {

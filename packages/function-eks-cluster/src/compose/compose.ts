@@ -15,7 +15,7 @@ import { clusterRoleAttachmentKeys, iamResources, nodeRoleAttachmentKeys } from 
 import { kubeconfigResource } from '../eks/kubeconfig.js';
 import { planVersions } from '../eks/versions.js';
 import { nodeGroupKey, nodeGroupResources } from '../eks/node-groups.js';
-import { applyGates, isResourceReady } from '../lifecycle/readiness.js';
+import { applyGates } from '../lifecycle/readiness.js';
 import { buildStatus, type XrCondition } from '../lifecycle/status.js';
 import { usageResources, type Edge } from '../lifecycle/usages.js';
 import { mustParseCidr, parseCidr, type Cidr } from '../network/cidr.js';
@@ -174,7 +174,7 @@ export function compose(input: ComposeInput): ComposeResult {
   const report = buildStatus(ctx, plan.subnets, nat, all);
   return {
     ok: true,
-    resources: all.emitted.map((r) => ({ key: r.key, body: r.body, ready: isResourceReady(r, observed) })),
+    resources: all.emitted.map((r) => ({ key: r.key, body: r.body, ready: !report.notReady.has(r.key) })),
     status: report.status,
     conditions: report.conditions,
     warnings: [...plan.warnings, ...(versions.plan.note ? [versions.plan.note] : []), ...wanted.flatMap((r) => r.warnings ?? [])],

@@ -10,7 +10,8 @@ import type { ComposeContext, DesiredResource } from '../compose/context.js';
 import { awsTags, EKS, managed, ref } from '../compose/managed.js';
 import { CLUSTER_KEY } from './cluster.js';
 
-const BEFORE_NODES = new Set(['vpc-cni', 'kube-proxy', 'eks-pod-identity-agent']);
+/** Add-ons that nodes need to become Ready: installed as soon as the control plane is. */
+export const BEFORE_NODES: ReadonlySet<string> = new Set(['vpc-cni', 'kube-proxy', 'eks-pod-identity-agent']);
 
 export function addonKey(name: string): string {
   return `addon-${name}`;

@@ -29,6 +29,8 @@ export interface StatusReport {
   status: EKSClusterStatus;
   conditions: XrCondition[];
   allReady: boolean;
+  /** Keys of composed resources that are not ready yet. */
+  notReady: ReadonlySet<string>;
 }
 
 export function buildStatus(
@@ -41,11 +43,12 @@ export function buildStatus(
   const notReady = gated.emitted.filter((r) => !isResourceReady(r, observed));
   // Usages only order deletion; one line for all of them keeps the list readable.
   const pendingUsages = notReady.filter((r) => r.body.apiVersion === USAGE_API_VERSION).length;
-  const waitingFor = [
-    ...notReady.filter((r) => r.body.apiVersion !== USAGE_API_VERSION).map((r) => `${r.key}: ${notReadyReason(r.key, observed)}`),
-    ...gated.held.map((h) => `${h.key}: waits for ${h.waitsFor.join(', ')}`),
-    ...(pendingUsages > 0 ? [`usages: ${pendingUsages} deletion-order Usages being created`] : []),
+  const pending = [
+    ...notReady.filter((r) => r.body.apiVersion !== USAGE_API_VERSION).map((r) => ({ key: r.key, why: notReadyReason(r.key, observed) })),
+    ...gated.held.map((h) => ({ key: h.key, why: `waits for ${h.waitsFor.join(', ')}` })),
+    ...(pendingUsages > 0 ? [{ key: 'usages', why: `${pendingUsages} deletion-order Usages being created` }] : []),
   ];
+  const waitingFor = pending.map((p) => `${p.key}: ${p.why}`);
   const total = gated.emitted.length + gated.held.length;
   const ready = gated.emitted.length - notReady.length;
   const allReady = waitingFor.length === 0;
@@ -78,18 +81,18 @@ export function buildStatus(
   const keys = [...gated.emitted.map((r) => r.key), ...gated.held.map((h) => h.key)];
   const conditions = GROUPS.map(({ type, label, matches }) => {
     const members = keys.filter(matches);
-    const pending = waitingFor.filter((w) => matches(w.slice(0, w.indexOf(':'))));
-    if (pending.length === 0) {
+    const waiting = pending.filter((p) => matches(p.key));
+    if (waiting.length === 0) {
       return { type, status: 'True' as const, reason: 'Available', message: `${members.length} ${label} resources ready` };
     }
     return {
       type,
       status: 'False' as const,
       reason: 'Creating',
-      message: `${members.length - pending.length}/${members.length} ${label} resources ready; ${pending[0]}`,
+      message: `${members.length - waiting.length}/${members.length} ${label} resources ready; ${waiting[0]!.key}: ${waiting[0]!.why}`,
     };
   });
-  return { status, conditions, allReady };
+  return { status, conditions, allReady, notReady: new Set(notReady.map((r) => r.key)) };
 }
 
 function optional<K extends string>(key: K, value: string | undefined): { [P in K]?: string } {

@@ -39,54 +39,53 @@ export function normalizeAddress(address: string): string {
   return address.startsWith(':') ? `0.0.0.0${address}` : address;
 }
 
+/** Every setting: its flag, its environment variable, and for valued flags what the value is. */
+type Setting = keyof ServerConfig;
+
+const SETTINGS: Record<Setting, { flag: string; env: string; needs?: string }> = {
+  address: { flag: '--address', env: 'ADDRESS', needs: 'a value, e.g. --address 127.0.0.1:9443' },
+  tlsServerCertsDir: { flag: '--tls-server-certs-dir', env: 'TLS_SERVER_CERTS_DIR', needs: 'a directory' },
+  maxRecvMessageSize: { flag: '--max-recv-message-size', env: 'MAX_RECV_MESSAGE_SIZE', needs: 'a number of bytes' },
+  insecure: { flag: '--insecure', env: 'INSECURE' },
+  debug: { flag: '--debug', env: 'DEBUG' },
+};
+
 export function parseConfig(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): ConfigResult {
-  let address = env.ADDRESS || DEFAULTS.address;
-  let insecure = truthy(env.INSECURE) ?? DEFAULTS.insecure;
-  let tlsServerCertsDir = env.TLS_SERVER_CERTS_DIR || DEFAULTS.tlsServerCertsDir;
-  let debug = truthy(env.DEBUG) ?? DEFAULTS.debug;
-  let maxRecv = env.MAX_RECV_MESSAGE_SIZE || String(DEFAULTS.maxRecvMessageSize);
+  // Raw text of each setting: defaults, then the environment, then flags.
+  const raw = Object.fromEntries(
+    (Object.keys(SETTINGS) as Setting[]).map((name) => [name, env[SETTINGS[name].env] || String(DEFAULTS[name])]),
+  ) as Record<Setting, string>;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const [flag, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
-    const value = (): string | undefined => inline ?? argv[++i];
-    switch (flag) {
-      case '--help':
-      case '-h':
-        return { ok: 'help' };
-      case '--insecure':
-        insecure = inline === undefined ? true : truthy(inline) ?? true;
-        break;
-      case '--debug':
-        debug = inline === undefined ? true : truthy(inline) ?? true;
-        break;
-      case '--address': {
-        const v = value();
-        if (!v) return { ok: false, message: '--address needs a value, e.g. --address 127.0.0.1:9443' };
-        address = v;
-        break;
-      }
-      case '--tls-server-certs-dir': {
-        const v = value();
-        if (!v) return { ok: false, message: '--tls-server-certs-dir needs a directory' };
-        tlsServerCertsDir = v;
-        break;
-      }
-      case '--max-recv-message-size': {
-        const v = value();
-        if (!v) return { ok: false, message: '--max-recv-message-size needs a number of bytes' };
-        maxRecv = v;
-        break;
-      }
-      default:
-        return { ok: false, message: `unknown flag ${arg}; see --help` };
+    if (flag === '--help' || flag === '-h') return { ok: 'help' };
+    const name = (Object.keys(SETTINGS) as Setting[]).find((n) => SETTINGS[n].flag === flag);
+    if (!name) return { ok: false, message: `unknown flag ${arg}; see --help` };
+    const setting = SETTINGS[name];
+    if (!setting.needs) {
+      raw[name] = inline || 'true';
+      continue;
     }
+    const value = inline ?? argv[++i];
+    if (!value) return { ok: false, message: `${flag} needs ${setting.needs}` };
+    raw[name] = value;
   }
-  const maxRecvMessageSize = Number(maxRecv);
+  const maxRecvMessageSize = Number(raw.maxRecvMessageSize);
   if (!Number.isInteger(maxRecvMessageSize) || maxRecvMessageSize < 1024) {
-    return { ok: false, message: `max receive message size ${JSON.stringify(maxRecv)} must be a whole number of bytes, at least 1024` };
+    return { ok: false, message: `max receive message size ${JSON.stringify(raw.maxRecvMessageSize)} must be a whole number of bytes, at least 1024` };
   }
-  if (!/^[^\s]*:\d{1,5}$/.test(normalizeAddress(address))) {
-    return { ok: false, message: `address ${JSON.stringify(address)} must be HOST:PORT or :PORT` };
+  const address = normalizeAddress(raw.address);
+  if (!/^[^\s]*:\d{1,5}$/.test(address)) {
+    return { ok: false, message: `address ${JSON.stringify(raw.address)} must be HOST:PORT or :PORT` };
   }
-  return { ok: true, config: { address: normalizeAddress(address), insecure, tlsServerCertsDir, debug, maxRecvMessageSize } };
+  return {
+    ok: true,
+    config: {
+      address,
+      insecure: truthy(raw.insecure) ?? DEFAULTS.insecure,
+      tlsServerCertsDir: raw.tlsServerCertsDir,
+      debug: truthy(raw.debug) ?? DEFAULTS.debug,
+      maxRecvMessageSize,
+    },
+  };
 }

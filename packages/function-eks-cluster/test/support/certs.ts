@@ -12,17 +12,21 @@ export interface Pki {
   stranger: { ca: Buffer; cert: Buffer; key: Buffer };
 }
 
-function openssl(cwd: string, ...args: string[]): void {
-  execFileSync('openssl', args, { cwd, stdio: 'pipe' });
+export function openssl(cwd: string, ...args: string[]): void {
+  execFileSync('openssl', args, { cwd, stdio: 'pipe', timeout: 30_000 });
 }
 
-function authority(dir: string, name: string): void {
-  openssl(dir, 'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '2', '-subj', `/CN=${name}`, '-keyout', `${name}.key`, '-out', `${name}.crt`);
+const EC_KEY = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
+
+/** A self-signed CA in dir: <name>.crt and <name>.key. */
+export function authority(dir: string, name: string): void {
+  openssl(dir, 'req', '-x509', ...EC_KEY, '-days', '2', '-subj', `/CN=${name}`, '-keyout', `${name}.key`, '-out', `${name}.crt`);
 }
 
-function leaf(dir: string, ca: string, name: string, extensions: string): void {
+/** A certificate signed by the CA `ca` in dir: <name>.crt and <name>.key. */
+export function leaf(dir: string, ca: string, name: string, extensions: string, subject = `/CN=${name}`): void {
   writeFileSync(join(dir, `${name}.ext`), extensions);
-  openssl(dir, 'req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-subj', `/CN=${name}`, '-keyout', `${name}.key`, '-out', `${name}.csr`);
+  openssl(dir, 'req', ...EC_KEY, '-subj', subject, '-keyout', `${name}.key`, '-out', `${name}.csr`);
   openssl(dir, 'x509', '-req', '-in', `${name}.csr`, '-CA', `${ca}.crt`, '-CAkey', `${ca}.key`, '-CAcreateserial', '-days', '2', '-extfile', `${name}.ext`, '-out', `${name}.crt`);
 }
 

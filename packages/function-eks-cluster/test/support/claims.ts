@@ -95,17 +95,26 @@ export function observedFrom(result: Composition, keys?: Iterable<string>): Reco
   return observed;
 }
 
-/** Reconciles until nothing new appears, each round making everything Ready. */
-export function reconcileToReady(xr: JsonObject, start: Record<string, JsonObject> = {}, maxRounds = 10): { result: ComposeResult; observed: Record<string, JsonObject> } {
+/**
+ * Reconciles until nothing new appears, each round making everything Ready.
+ * `waves` lists the keys first composed in each round.
+ */
+export function reconcileToReady(
+  xr: JsonObject,
+  start: Record<string, JsonObject> = {},
+  maxRounds = 10,
+): { result: ComposeResult; observed: Record<string, JsonObject>; waves: string[][] } {
   let observed = { ...start };
   let result = compose({ composite: xr, observed });
+  const waves: string[][] = [];
   for (let round = 0; round < maxRounds && result.ok; round++) {
-    const fresh = result.resources.filter((r) => !(r.key in observed));
+    const fresh = result.resources.filter((r) => !(r.key in observed)).map((r) => r.key);
     if (fresh.length === 0) break;
-    observed = { ...observed, ...observedFrom(result, fresh.map((r) => r.key)) };
+    waves.push(fresh);
+    observed = { ...observed, ...observedFrom(result, fresh) };
     result = compose({ composite: xr, observed });
   }
-  return { result, observed };
+  return { result, observed, waves };
 }
 
 export function mustCompose(result: ComposeResult): Composition {

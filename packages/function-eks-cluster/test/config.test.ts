@@ -1,0 +1,30 @@
+/** Server settings: defaults, then environment, then flags; a bad value is a message, not a crash. */
+import { describe, expect, it } from 'vitest';
+import { parseConfig } from '../src/server/config.js';
+
+const DEFAULTS = { address: '0.0.0.0:9443', insecure: false, tlsServerCertsDir: '/tls/server', debug: false, maxRecvMessageSize: 16777216 };
+
+describe('parseConfig', () => {
+  it.each([
+    { argv: [], env: {}, config: DEFAULTS },
+    { argv: ['--insecure', '--address', ':1234', '--debug=false'], env: { TLS_SERVER_CERTS_DIR: '/x' }, config: { ...DEFAULTS, address: '0.0.0.0:1234', insecure: true, tlsServerCertsDir: '/x' } },
+    { argv: ['--address=127.0.0.1:1'], env: { ADDRESS: ':2', INSECURE: 'yes', DEBUG: '1' }, config: { ...DEFAULTS, address: '127.0.0.1:1', insecure: true, debug: true } },
+    { argv: ['--max-recv-message-size', '2048'], env: { MAX_RECV_MESSAGE_SIZE: '4096' }, config: { ...DEFAULTS, maxRecvMessageSize: 2048 } },
+  ])('$argv with $env', ({ argv, env, config }) => {
+    expect(parseConfig(argv, env)).toEqual({ ok: true, config });
+  });
+
+  it.each([
+    { argv: ['--address'], message: '--address needs a value, e.g. --address 127.0.0.1:9443' },
+    { argv: ['--tls-server-certs-dir'], message: '--tls-server-certs-dir needs a directory' },
+    { argv: ['--bogus'], message: 'unknown flag --bogus; see --help' },
+    { argv: ['--max-recv-message-size', '12'], message: 'max receive message size "12" must be a whole number of bytes, at least 1024' },
+    { argv: ['--address', 'nowhere'], message: 'address "nowhere" must be HOST:PORT or :PORT' },
+  ])('$argv is refused', ({ argv, message }) => {
+    expect(parseConfig(argv, {})).toEqual({ ok: false, message });
+  });
+
+  it('--help wins', () => {
+    expect(parseConfig(['--insecure', '--help'], {})).toEqual({ ok: 'help' });
+  });
+});
