@@ -128,7 +128,7 @@ const cases: Case[] = [
   },
   {
     name: "a chart version range",
-    breakIt: (t) => t.edit("flux/infrastructure/crossplane/release.yaml", "version: 2.3.4", 'version: ">=2.3.0"'),
+    breakIt: (t) => t.edit("flux/infrastructure/crossplane/release.yaml", "version: 2.4.0", 'version: ">=2.4.0"'),
     check: "pinned",
     expected: /HelmRelease crossplane-system\/crossplane: chart crossplane version ">=2\.3\.0"/,
   },

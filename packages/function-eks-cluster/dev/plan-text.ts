@@ -27,8 +27,14 @@ const COUNTED: [RegExp, string, string][] = [
   [/^access-/, 'access entry or policy', 'access entries and policies'],
 ];
 
+/** Named resources in the order a reader expects; the rest alphabetically, so the plan never depends on who listed them. */
+const FIRST = ['vpc', 'igw', 'kms-key', 'role-cluster', 'role-node', 'cluster', 'kubeconfig'];
+const rank = (key: string) => (FIRST.includes(key) ? FIRST.indexOf(key) : FIRST.length);
+
 function describeWave(keys: string[]): string {
-  const named = keys.filter((k) => !COUNTED.some(([pattern]) => pattern.test(k)));
+  const named = keys
+    .filter((k) => !COUNTED.some(([pattern]) => pattern.test(k)))
+    .sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0));
   const counted = COUNTED.flatMap(([pattern, one, many]) => {
     const n = keys.filter((k) => pattern.test(k)).length;
     return n > 0 ? [`${n} ${n === 1 ? one : many}`] : [];

@@ -11,7 +11,7 @@ import type { JsonObject } from '../src/api/schema-builder.js';
 import { connect, REPO_ROOT, startFunction } from './function-process.js';
 import { planSvg } from './plan-svg.js';
 import { planText } from './plan-text.js';
-import { renderWaves } from './render-waves.js';
+import { composedBy, desiredStatus, renderWaves } from './render-waves.js';
 import { topologyOf } from './topology.js';
 
 const DEFAULT_CLAIM = join(REPO_ROOT, 'configuration', 'examples', 'production.yaml');
@@ -30,11 +30,8 @@ function readClaimFile(path: string): JsonObject {
 class UserError extends Error {}
 
 export function toYaml(xr: JsonObject, rsp: RunFunctionResponse): string {
-  const resources = Object.entries(rsp.desired?.resources ?? {}).sort(([a], [b]) => a.localeCompare(b));
-  const docs = [
-    { ...xr, status: (rsp.desired?.composite?.resource as JsonObject | undefined)?.status },
-    ...resources.map(([, r]) => r?.resource),
-  ];
+  const resources = Object.entries(composedBy(rsp).desired).sort(([a], [b]) => a.localeCompare(b));
+  const docs = [{ ...xr, status: desiredStatus(rsp) }, ...resources.map(([, r]) => r)];
   return docs.map((d) => stringify(d, { lineWidth: 0 })).join('---\n');
 }
 
@@ -53,7 +50,7 @@ async function main(): Promise<number> {
       return 1;
     }
     const { waves, final: rsp } = rendered;
-    const topology = topologyOf(xr, rsp);
+    const topology = topologyOf(xr, composedBy(rsp).desired, desiredStatus(rsp));
     process.stdout.write(`${planText(topology, waves)}\n`);
     process.stdout.write(`\nOnce AWS has created everything: ${topology.status.summary}\n`);
     const outDir = join(REPO_ROOT, 'dist', 'render');

@@ -1,5 +1,4 @@
 /** What a RunFunction response will create, reshaped for people: the input of the plan and the diagram. */
-import type { RunFunctionResponse } from '@crossplane-org/function-sdk-typescript';
 import type { Json, JsonObject } from '../src/api/schema-builder.js';
 import type { EKSClusterStatus } from '../src/api/eks-cluster.js';
 import { blockSize, mustParseCidr } from '../src/network/cidr.js';
@@ -44,14 +43,24 @@ function names(value: Json | undefined): string[] {
   return Array.isArray(value) ? value.map((v) => str(dig(v, 'name'))) : [];
 }
 
-export function topologyOf(xr: JsonObject, rsp: RunFunctionResponse): Topology {
-  const resources = Object.entries(rsp.desired?.resources ?? {}).map(([key, r]) => ({ key, body: (r?.resource ?? {}) as JsonObject }));
+/**
+ * What a settled composition looks like: `desired` are the composed resources by
+ * composition-resource-name, `status` the XR's status, as our gRPC client or
+ * `crossplane composition render` returned them.
+ */
+export function topologyOf(xr: JsonObject, desired: Record<string, JsonObject>, xrStatus: Json | undefined): Topology {
+  // In key order, so the picture never depends on the order the composer listed them in.
+  const resources = Object.entries(desired)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([key, body]) => ({ key, body }));
+  const specOrder = ((dig(xr, 'spec', 'nodeGroups') as JsonObject[] | undefined) ?? []).map((g) => `nodegroup-${str(g.name)}`);
+  const bySpec = (a: { key: string }, b: { key: string }) => specOrder.indexOf(a.key) - specOrder.indexOf(b.key);
   const byKey = new Map(resources.map((r) => [r.key, r.body]));
   const xrName = str(dig(xr, 'metadata', 'name'));
   const prefix = `${xrName}-`;
   const keyOf = (name: string) => (name.startsWith(prefix) ? name.slice(prefix.length) : name);
   const fp = (body: JsonObject | undefined, ...path: (string | number)[]) => dig(body, 'spec', 'forProvider', ...path);
-  const status = (dig(rsp.desired?.composite?.resource as Json, 'status') ?? {}) as EKSClusterStatus;
+  const status = (xrStatus ?? {}) as EKSClusterStatus;
 
   const subnets: SubnetView[] = resources
     .filter((r) => r.body.kind === 'Subnet')
@@ -93,6 +102,7 @@ export function topologyOf(xr: JsonObject, rsp: RunFunctionResponse): Topology {
 
   const nodeGroups = resources
     .filter((r) => r.body.kind === 'NodeGroup')
+    .sort(bySpec)
     .map((r) => ({
       name: str(dig(r.body, 'metadata', 'annotations', 'crossplane.io/external-name'), r.key),
       instanceTypes: (fp(r.body, 'instanceTypes') as string[] | undefined) ?? [],

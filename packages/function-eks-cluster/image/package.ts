@@ -9,17 +9,20 @@
  *                                      the input of crossplane xpkg build --embed-runtime-image-tarball
  *   function-eks-cluster.oci/          one OCI layout holding every architecture built
  *   images.json                        digests and sizes
- * and into <workspace>/dist/xpkg/stand-in/ the xpkg-shaped STAND-IN (see xpkg.ts).
- * The real .xpkg files come from the crossplane CLI (README, release workflow).
+ * and into <workspace>/dist/xpkg/:
+ *   function-eks-cluster-<arch>.xpkg   the Function package, built by the real
+ *                                      `crossplane xpkg build --embed-runtime-image-tarball`
+ *                                      from package/crossplane.yaml and the tarball above
  */
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { buildImage, packageVersion, sourceDateEpoch, type Image } from './build.js';
 import { dockerArchive } from './docker-archive.js';
 import { ensureInputs } from './fetch.js';
 import { ARCHES, PACKAGE_ROOT, WORKSPACE_ROOT, isArch, loadInputs, type Arch } from './inputs.js';
 import { writeOciLayout } from './layout.js';
-import { standInXpkg } from './xpkg.js';
+import { tool } from '../dev/tools.js';
 
 export const NAME = 'function-eks-cluster';
 export const IMAGE_OUT = join(WORKSPACE_ROOT, 'dist', 'image');
@@ -32,6 +35,11 @@ export function sizes(image: Image): { compressed: number; uncompressed: number 
   };
 }
 
+/** The Function package of one architecture, as `crossplane xpkg build` writes it. */
+export function functionPackageFile(arch: Arch): string {
+  return join(XPKG_OUT, `${NAME}-${arch}.xpkg`);
+}
+
 const mib = (n: number) => `${(n / 2 ** 20).toFixed(1)} MiB`;
 
 export function packageImages(arches: readonly Arch[]): Image[] {
@@ -39,17 +47,17 @@ export function packageImages(arches: readonly Arch[]): Image[] {
   ensureInputs(arches, inputs);
   const epoch = sourceDateEpoch();
   const tag = `v${packageVersion()}`;
-  const packageYaml = readFileSync(join(PACKAGE_ROOT, 'package', 'crossplane.yaml'), 'utf8');
+  const crossplane = tool('crossplane');
   mkdirSync(IMAGE_OUT, { recursive: true });
-  rmSync(join(XPKG_OUT, 'stand-in'), { recursive: true, force: true });
-  mkdirSync(join(XPKG_OUT, 'stand-in'), { recursive: true });
+  mkdirSync(XPKG_OUT, { recursive: true });
   const images = arches.map((arch) => {
     const image = buildImage(arch, { inputs, epoch });
     const base = join(IMAGE_OUT, `${NAME}-${arch}`);
     writeOciLayout(`${base}.oci`, [image], tag);
     writeFileSync(`${base}.tar`, dockerArchive(image, `${NAME}-runtime:${tag}-${arch}`, epoch));
-    const standIn = standInXpkg(image, packageYaml, epoch);
-    writeFileSync(join(XPKG_OUT, 'stand-in', `${NAME}-${arch}.stand-in.tar`), dockerArchive(standIn, `${NAME}-xpkg-stand-in:${tag}-${arch}`, epoch));
+    const xpkg = functionPackageFile(arch);
+    rmSync(xpkg, { force: true });
+    execFileSync(crossplane, ['xpkg', 'build', '--package-root', join(PACKAGE_ROOT, 'package'), '--embed-runtime-image-tarball', `${base}.tar`, '--package-file', xpkg], { stdio: 'inherit' });
     const { compressed, uncompressed } = sizes(image);
     console.log(`${NAME} ${arch}: ${image.digest}  ${mib(compressed)} compressed, ${mib(uncompressed)} uncompressed`);
     return image;
@@ -69,7 +77,7 @@ export function packageImages(arches: readonly Arch[]): Image[] {
     })),
   };
   writeFileSync(join(IMAGE_OUT, 'images.json'), `${JSON.stringify(summary, null, 2)}\n`);
-  console.log(`${NAME} index: ${index.digest}; written to dist/image and dist/xpkg/stand-in`);
+  console.log(`${NAME} index: ${index.digest}; written to dist/image and dist/xpkg`);
   return images;
 }
 

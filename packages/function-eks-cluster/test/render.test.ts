@@ -12,7 +12,7 @@ import { REPO_ROOT } from '../dev/api-files.js';
 import { PACKAGE_ROOT } from '../dev/function-process.js';
 import { planSvg } from '../dev/plan-svg.js';
 import { planText } from '../dev/plan-text.js';
-import { renderWaves } from '../dev/render-waves.js';
+import { composedBy, desiredStatus, renderWaves } from '../dev/render-waves.js';
 import { topologyOf } from '../dev/topology.js';
 
 const EXAMPLES = join(REPO_ROOT, 'configuration', 'examples');
@@ -23,7 +23,7 @@ describe('the plan and the diagram', () => {
     const rendered = await renderWaves(xr, async (req) => runFunction(req));
     expect(rendered.ok).toBe(true);
     if (!rendered.ok) return;
-    const topology = topologyOf(xr, rendered.final);
+    const topology = topologyOf(xr, composedBy(rendered.final).desired, desiredStatus(rendered.final));
     const text = planText(topology, rendered.waves);
     const svg = planSvg(topology);
     const { name, namespace } = xr.metadata as { name: string; namespace: string };

@@ -1,0 +1,30 @@
+/**
+ * The test workshop, one entry for every workspace (`function-eks-cluster/testing`):
+ * the function as a process and its gRPC clients, the request builder, the
+ * simulated AWS, the reconcile loop, the real crossplane CLI, the pinned tools,
+ * the runtime image runner and throwaway certificates.
+ */
+export { BUNDLE, PACKAGE_ROOT, REPO_ROOT, connect, freePort, requestFor, startFunction, untilServing, type FunctionProcess } from './function-process.js';
+export { composedBy, desiredStatus, renderWaves, settle, type Composed, type Settled } from './render-waves.js';
+export { observeNotReady, observeReady } from './simulated-aws.js';
+export {
+  composedByCli,
+  crossplane,
+  render,
+  RenderError,
+  RESOURCE_NAME_ANNOTATION,
+  resourceName,
+  validate,
+  yamlDocuments,
+  yamlStream,
+  type RenderOptions,
+  type Rendered,
+} from './crossplane-cli.js';
+export { crdsDir, tool, TOOLS_DIR } from './tools.js';
+export { runImage, type RunningImage, type RuntimeConfig } from './run-image.js';
+export { planText } from './plan-text.js';
+export { planSvg } from './plan-svg.js';
+export { topologyOf } from './topology.js';
+export { makePki, type Pki } from '../test/support/certs.js';
+export { claimArb, claimDocument, isTooSmall, mustCompose, reconcileToReady } from '../test/support/claims.js';
+export type { Json, JsonObject } from '../src/api/schema-builder.js';
