@@ -1,0 +1,72 @@
+/**
+ * `npm run package` (Nx target `package` of configuration): the Configuration
+ * package, built by the real `crossplane xpkg build`.
+ *
+ *   tsx scripts/package.ts [--function-repository REPO --function-version VERSION]
+ *
+ * The package root holds only crossplane.yaml and apis/ (the CLI would read every
+ * YAML file under a root, tests and goldens included, and `--ignore` cannot
+ * exclude folders), so both are staged into dist/package/configuration first.
+ * With --function-repository, the Function dependency names that repository at
+ * exactly that version: `npm run publish` (publish.ts) pushes the Function there.
+ * Writes dist/xpkg/configuration-eks-cluster.xpkg.
+ */
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { parseDocument } from 'yaml';
+import { REPO_ROOT, tool } from 'function-eks-cluster/testing';
+
+export const CONFIGURATION_NAME = 'configuration-eks-cluster';
+export const FUNCTION_NAME = 'function-eks-cluster';
+const SOURCE = join(REPO_ROOT, 'configuration');
+const STAGE = join(REPO_ROOT, 'dist', 'package', 'configuration');
+export const XPKG_DIR = join(REPO_ROOT, 'dist', 'xpkg');
+export const CONFIGURATION_XPKG = join(XPKG_DIR, `${CONFIGURATION_NAME}.xpkg`);
+
+export interface FunctionDependency {
+  repository: string;
+  version: string;
+}
+
+/** crossplane.yaml with the Function dependency pointed at `fn` (comments and order kept). */
+export function packageMetadata(fn?: FunctionDependency): string {
+  const doc = parseDocument(readFileSync(join(SOURCE, 'crossplane.yaml'), 'utf8'));
+  if (!fn) return doc.toString();
+  const dependsOn = doc.getIn(['spec', 'dependsOn']) as { items: { get(k: string): unknown; set(k: string, v: unknown): void }[] } | undefined;
+  const dependency = dependsOn?.items.find((d) => String(d.get('function') ?? '').endsWith(`/${FUNCTION_NAME}`));
+  if (!dependency) throw new Error(`configuration/crossplane.yaml has no dependency on a function named ${FUNCTION_NAME}`);
+  dependency.set('function', fn.repository);
+  dependency.set('version', fn.version);
+  return doc.toString();
+}
+
+/** Builds dist/xpkg/configuration-eks-cluster.xpkg with the real CLI; returns its path. */
+export function buildConfigurationPackage(fn?: FunctionDependency): string {
+  rmSync(STAGE, { recursive: true, force: true });
+  mkdirSync(STAGE, { recursive: true });
+  mkdirSync(XPKG_DIR, { recursive: true });
+  writeFileSync(join(STAGE, 'crossplane.yaml'), packageMetadata(fn));
+  cpSync(join(SOURCE, 'apis'), join(STAGE, 'apis'), { recursive: true });
+  rmSync(CONFIGURATION_XPKG, { force: true });
+  execFileSync(
+    tool('crossplane'),
+    ['xpkg', 'build', '--package-root', STAGE, '--examples-root', join(SOURCE, 'examples'), '--package-file', CONFIGURATION_XPKG],
+    { stdio: 'inherit' },
+  );
+  console.log(`${CONFIGURATION_NAME}: ${CONFIGURATION_XPKG}${fn ? ` (depends on ${fn.repository}:${fn.version})` : ''}`);
+  return CONFIGURATION_XPKG;
+}
+
+function flag(args: string[], name: string): string | undefined {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+}
+
+if (process.argv[1] && basename(process.argv[1]) === 'package.ts') {
+  const args = process.argv.slice(2);
+  const repository = flag(args, '--function-repository');
+  const version = flag(args, '--function-version');
+  if (Boolean(repository) !== Boolean(version)) throw new Error('give --function-repository and --function-version together');
+  buildConfigurationPackage(repository && version ? { repository, version } : undefined);
+}
