@@ -32,7 +32,7 @@ import {
   type RunningImage,
   type RuntimeConfig,
 } from 'function-eks-cluster/testing';
-import { EXAMPLES_DIR } from './support/paths.js';
+import { CONFIGURATION_DIR, EXAMPLES_DIR, FLUX_FUNCTION_FILE } from './support/paths.js';
 
 const OWNER = 'eks-gitops';
 const VERSION = 'v0.1.0';
@@ -137,6 +137,18 @@ describe('npm run publish -- <registry>/<owner> <version>', () => {
     expect(await run(target, '0.1.0')).toMatchObject({ code: 2, stderr: expect.stringContaining('is not a release version like v1.2.3') });
     expect(await run(`https://${target}`, VERSION)).toMatchObject({ code: 2, stderr: expect.stringContaining('is not <registry>/<owner>') });
     expect(await run(target)).toMatchObject({ code: 2, stderr: expect.stringContaining('expected exactly two arguments') });
+  });
+});
+
+describe('one repository per package, everywhere', () => {
+  it('the committed Configuration depends on the Function repository Flux installs from, and Flux installs the Configuration from the same owner', () => {
+    const repository = (ref: string) => ref.replace(/:[^:/]+$/, '');
+    const meta = parse(readFileSync(join(CONFIGURATION_DIR, 'crossplane.yaml'), 'utf8')) as { spec: { dependsOn: { function?: string }[] } };
+    const dependency = meta.spec.dependsOn.find((d) => d.function)?.function;
+    const fluxFunction = parse(readFileSync(FLUX_FUNCTION_FILE, 'utf8')) as { spec: { package: string } };
+    const fluxConfiguration = parse(readFileSync(join(REPO_ROOT, 'flux', 'infrastructure', 'packages', 'configuration.yaml'), 'utf8')) as { spec: { package: string } };
+    expect(repository(fluxFunction.spec.package)).toBe(dependency);
+    expect(repository(fluxConfiguration.spec.package)).toBe(dependency!.replace(/function-eks-cluster$/, 'configuration-eks-cluster'));
   });
 });
 

@@ -46,8 +46,12 @@ export function yamlDocuments(text: string): JsonObject[] {
     .filter((d): d is JsonObject => d !== null && typeof d === 'object');
 }
 
+/**
+ * YAML for the Go tools. They read YAML 1.1, where an unquoted yes, no, on or off
+ * is a boolean; writing 1.1 makes the library quote such strings.
+ */
 export function yamlStream(objects: readonly unknown[]): string {
-  return objects.map((o) => stringify(o, { lineWidth: 0 })).join('---\n');
+  return objects.map((o) => stringify(o, { lineWidth: 0, version: '1.1' })).join('---\n');
 }
 
 export interface RenderOptions {
