@@ -8,7 +8,8 @@
  * YAML file under a root, tests and goldens included, and `--ignore` cannot
  * exclude folders), so both are staged into dist/package/configuration first.
  * With --function-repository, the Function dependency names that repository at
- * exactly that version: `npm run publish` (publish.ts) pushes the Function there.
+ * exactly that version, and the Composition calls the Function by the name
+ * Crossplane will give it: `npm run publish` (publish.ts) pushes the Function there.
  * Writes dist/xpkg/configuration-eks-cluster.xpkg.
  */
 import { execFileSync } from 'node:child_process';
@@ -41,6 +42,33 @@ export function packageMetadata(fn?: FunctionDependency): string {
   return doc.toString();
 }
 
+/**
+ * The name Crossplane gives a package it installs as a dependency: the
+ * repository path without the registry (eks-gitops/function-eks-cluster), as a
+ * DNS label: lower-case letters and digits kept, separators become '-', at most
+ * 63 characters, no '-' at either end (crossplane-runtime's xpkg.ToDNSLabel).
+ */
+export function dependencyName(repository: string): string {
+  const path = repository.split('/').slice(1).join('/');
+  let label = '';
+  for (let i = 0; i < path.length && i <= 62; i++) {
+    const c = path[i]!;
+    if (/[a-z0-9]/.test(c)) label += c;
+    else if ('./:-'.includes(c) && i !== 0 && i !== 62 && i !== path.length - 1) label += '-';
+  }
+  return label.replace(/^-+|-+$/g, '');
+}
+
+/** The Composition calling the Function by `functionName`. */
+export function composition(functionName?: string): string {
+  const doc = parseDocument(readFileSync(join(SOURCE, 'apis', 'eksclusters', 'composition.yaml'), 'utf8'));
+  if (!functionName) return doc.toString();
+  const pipeline = doc.getIn(['spec', 'pipeline']) as { items: { setIn(path: string[], v: unknown): void }[] } | undefined;
+  if (!pipeline?.items.length) throw new Error('the Composition has no pipeline');
+  for (const step of pipeline.items) step.setIn(['functionRef', 'name'], functionName);
+  return doc.toString();
+}
+
 /** Builds dist/xpkg/configuration-eks-cluster.xpkg with the real CLI; returns its path. */
 export function buildConfigurationPackage(fn?: FunctionDependency): string {
   rmSync(STAGE, { recursive: true, force: true });
@@ -48,6 +76,7 @@ export function buildConfigurationPackage(fn?: FunctionDependency): string {
   mkdirSync(XPKG_DIR, { recursive: true });
   writeFileSync(join(STAGE, 'crossplane.yaml'), packageMetadata(fn));
   cpSync(join(SOURCE, 'apis'), join(STAGE, 'apis'), { recursive: true });
+  writeFileSync(join(STAGE, 'apis', 'eksclusters', 'composition.yaml'), composition(fn && dependencyName(fn.repository)));
   rmSync(CONFIGURATION_XPKG, { force: true });
   execFileSync(
     tool('crossplane'),

@@ -32,7 +32,8 @@ import {
   type RunningImage,
   type RuntimeConfig,
 } from 'function-eks-cluster/testing';
-import { CONFIGURATION_DIR, EXAMPLES_DIR, FLUX_FUNCTION_FILE } from './support/paths.js';
+import { dependencyName } from '../scripts/package.js';
+import { COMPOSITION_FILE, CONFIGURATION_DIR, EXAMPLES_DIR, FLUX_FUNCTION_FILE } from './support/paths.js';
 
 const OWNER = 'eks-gitops';
 const VERSION = 'v0.1.0';
@@ -126,6 +127,9 @@ describe('npm run publish -- <registry>/<owner> <version>', () => {
     expect(meta).toMatchObject({ apiVersion: 'meta.pkg.crossplane.io/v1', metadata: { name: 'configuration-eks-cluster' } });
     expect((meta!.spec as JsonObject).dependsOn).toContainEqual({ function: `${target}/function-eks-cluster`, version: VERSION });
     expect(docs.map((d) => d.kind).sort()).toEqual(['CompositeResourceDefinition', 'Composition', 'Configuration']);
+    // Crossplane installs the dependency as eks-gitops-function-eks-cluster (the repository path, registry dropped).
+    const composition = docs.find((d) => d.kind === 'Composition')!;
+    expect(((composition.spec as JsonObject).pipeline as JsonObject[]).map((s) => (s.functionRef as JsonObject).name)).toEqual(['eks-gitops-function-eks-cluster']);
   });
 
   it('refuses a target or version it cannot push as given', async () => {
@@ -141,14 +145,25 @@ describe('npm run publish -- <registry>/<owner> <version>', () => {
 });
 
 describe('one repository per package, everywhere', () => {
-  it('the committed Configuration depends on the Function repository Flux installs from, and Flux installs the Configuration from the same owner', () => {
+  it('the committed Configuration depends on the Function repository Flux installs from, under the name the Composition calls', () => {
     const repository = (ref: string) => ref.replace(/:[^:/]+$/, '');
     const meta = parse(readFileSync(join(CONFIGURATION_DIR, 'crossplane.yaml'), 'utf8')) as { spec: { dependsOn: { function?: string }[] } };
     const dependency = meta.spec.dependsOn.find((d) => d.function)?.function;
-    const fluxFunction = parse(readFileSync(FLUX_FUNCTION_FILE, 'utf8')) as { spec: { package: string } };
+    const fluxFunction = parse(readFileSync(FLUX_FUNCTION_FILE, 'utf8')) as { metadata: { name: string }; spec: { package: string } };
     const fluxConfiguration = parse(readFileSync(join(REPO_ROOT, 'flux', 'infrastructure', 'packages', 'configuration.yaml'), 'utf8')) as { spec: { package: string } };
     expect(repository(fluxFunction.spec.package)).toBe(dependency);
     expect(repository(fluxConfiguration.spec.package)).toBe(dependency!.replace(/function-eks-cluster$/, 'configuration-eks-cluster'));
+    // Installed by Flux or as the Configuration's dependency, the Function has the name the Composition calls.
+    const called = parse(readFileSync(COMPOSITION_FILE, 'utf8')) as { spec: { pipeline: { functionRef: { name: string } }[] } };
+    expect(fluxFunction.metadata.name).toBe(dependencyName(dependency!));
+    expect(called.spec.pipeline.map((s) => s.functionRef.name)).toEqual([fluxFunction.metadata.name]);
+  });
+
+  it('names a dependency as Crossplane does', () => {
+    expect(dependencyName('ghcr.io/eks-gitops/function-eks-cluster')).toBe('eks-gitops-function-eks-cluster');
+    expect(dependencyName('127.0.0.1:5000/eks-gitops/function-eks-cluster')).toBe('eks-gitops-function-eks-cluster');
+    expect(dependencyName('xpkg.crossplane.io/crossplane-contrib/function-patch-and-transform')).toBe('crossplane-contrib-function-patch-and-transform');
+    expect(dependencyName(`ghcr.io/${'a'.repeat(70)}/fn`)).toHaveLength(63);
   });
 });
 
