@@ -5,7 +5,7 @@
  */
 import { isCelError, run, type CelInput } from '@bufbuild/cel';
 import { describe, expect, it } from 'vitest';
-import { specSchema } from '../src/api/eks-cluster.js';
+import { specSchema, ZONE_REMOVAL_MESSAGE } from '../src/api/eks-cluster.js';
 import type { Json, SchemaNode } from '../src/api/schema-builder.js';
 
 interface Rule {
@@ -43,10 +43,15 @@ const CASES: Record<string, Case[]> = {
     { self: '10.0.0.0/16', oldSelf: '10.0.0.0/16', valid: true },
     { self: '10.1.0.0/16', oldSelf: '10.0.0.0/16', valid: false },
   ],
-  'availability zones cannot be removed: their subnets, NAT gateways and nodes would be deleted': [
-    { self: ['a', 'b', 'c'], oldSelf: ['a', 'b'], valid: true },
-    { self: ['c', 'b', 'a'], oldSelf: ['a', 'b', 'c'], valid: true },
-    { self: ['a', 'b'], oldSelf: ['a', 'b', 'c'], valid: false },
+  [ZONE_REMOVAL_MESSAGE]: [
+    { self: { availabilityZones: ['a', 'b', 'c'] }, oldSelf: { availabilityZones: ['a', 'b'] }, valid: true },
+    { self: { availabilityZones: ['c', 'b', 'a'] }, oldSelf: { availabilityZones: ['a', 'b', 'c'] }, valid: true },
+    { self: { availabilityZones: ['a', 'b'] }, oldSelf: { availabilityZones: ['a', 'b', 'c'] }, valid: false },
+    { self: { availabilityZones: ['a', 'b'], allowZoneRemoval: false }, oldSelf: { availabilityZones: ['a', 'b', 'c'] }, valid: false },
+    // The one deliberate way to remove a zone: the function then deletes its subnets too.
+    { self: { availabilityZones: ['a', 'b'], allowZoneRemoval: true }, oldSelf: { availabilityZones: ['a', 'b', 'c'] }, valid: true },
+    // network as first stored, before its nested defaults: nothing to compare.
+    { self: {}, oldSelf: {}, valid: true },
   ],
   'minSize must be less than or equal to maxSize': [
     { self: { minSize: 2, maxSize: 6 }, valid: true },

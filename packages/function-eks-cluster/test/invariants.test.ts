@@ -157,6 +157,34 @@ describe('invariant 2: nothing is destroyed by accident', () => {
     );
   });
 
+  it('a zone is removed only through spec.network.allowZoneRemoval, and then only its own resources go', () => {
+    fc.assert(
+      fc.property(claimArb, fc.nat(), (shape, pick) => {
+        if (shape.zones.length < 3) return;
+        const removed = shape.zones[pick % shape.zones.length]!;
+        const kept = shape.zones.filter((z) => z !== removed);
+        // Node groups that stay out of the removed zone: one inside it must be replaced first (bad-input corpus).
+        const groups = shape.nodeGroups.length > 0 ? shape.nodeGroups : [{ name: 'default', minSize: 2, maxSize: 6 }];
+        const grown: ClaimShape = { ...shape, nodeGroups: groups.map((g) => ({ ...g, zones: kept.slice(0, 2) })) };
+        const before = readyComposition(grown);
+        if (!before) return;
+        const { observed } = reconcileToReady(claimDocument(grown));
+        const shrunk: ClaimShape = { ...grown, zones: kept };
+        const refused = compose({ composite: claimDocument(shrunk), observed });
+        expect(refused.ok).toBe(false);
+        if (!refused.ok) expect(refused.errors.map((e) => e.path)).toEqual(['spec.network.availabilityZones']);
+        const allowed = claimDocument(shrunk);
+        ((allowed.spec as JsonObject).network as JsonObject).allowZoneRemoval = true;
+        const next = mustCompose(compose({ composite: allowed, observed }));
+        const keys = new Set(next.resources.map((r) => r.key));
+        expect([...keys].filter((k) => new RegExp(`^subnet-[a-z]+-${removed}$`).test(k))).toEqual([]);
+        for (const s of before.subnets.filter((x) => x.zone.key !== removed)) expect(next.subnets.find((n) => n.key === s.key)?.cidr).toEqual(s.cidr);
+        for (const r of before.resources.filter((x) => !x.key.includes(`-${removed}`) && x.key !== `nat-${removed}`)) expect(keys.has(r.key), r.key).toBe(true);
+      }),
+      { numRuns: Math.ceil(RUNS / 4) },
+    );
+  });
+
   it('an observed subnet keeps its CIDR when subnet sizes change', () => {
     fc.assert(
       fc.property(claimArb, fc.integer({ min: 1, max: 8 }), (shape, offset) => {

@@ -41,6 +41,10 @@ export const MANAGEMENT_POLICIES = ['*', 'Observe', 'Create', 'Update', 'Delete'
 /** Add-ons installed unless switched off; the order here is not the install order (see eks/addons.ts). */
 export const DEFAULT_ADDONS = ['vpc-cni', 'kube-proxy', 'coredns', 'eks-pod-identity-agent'] as const;
 
+/** Starts with the words the apiserver test matches (configuration/test/apiserver.test.ts). */
+export const ZONE_REMOVAL_MESSAGE =
+  'availability zones cannot be removed: their subnets, NAT gateways and nodes would be deleted; set spec.network.allowZoneRemoval: true to remove one on purpose';
+
 const subnetTier = (tier: string, defaultNote: string) =>
   object(
     {
@@ -166,19 +170,17 @@ export const specSchema = object(
           availabilityZones: withDefault(
             array(string({ description: 'Zone suffix (a), full name (us-west-2a) or zone ID (usw2-az1).', maxLength: 32 }), {
               description:
-                'Availability zones, at least two. Zones can be added; removing one would delete its subnets and nodes.',
+                'Availability zones, at least two. Zones can be added; removing one deletes its subnets and nodes, so it is refused unless allowZoneRemoval is true.',
               minItems: 2,
               maxItems: 6,
               'x-kubernetes-list-type': 'set',
-              'x-kubernetes-validations': [
-                {
-                  rule: 'oldSelf.all(z, z in self)',
-                  message: 'availability zones cannot be removed: their subnets, NAT gateways and nodes would be deleted',
-                },
-              ],
             }),
             ['a', 'b', 'c'],
           ),
+          allowZoneRemoval: boolean({
+            description:
+              'Let a zone be removed from availabilityZones: its subnets, route table and NAT gateway are deleted. Node groups in that zone must be replaced first. Set it for that change, then remove it. Default: false.',
+          }),
           nat: withDefault(
             oneOf(NAT_MODES, {
               description:
@@ -208,7 +210,18 @@ export const specSchema = object(
             {},
           ),
         },
-        { description: 'The VPC and its subnets.' },
+        {
+          description: 'The VPC and its subnets.',
+          'x-kubernetes-validations': [
+            {
+              // On network, because the rule reads two of its fields. Every field is
+              // guarded with has(): the apiserver checks network's default {} against
+              // this rule with oldSelf = self and without the nested defaults.
+              rule: '!has(oldSelf.availabilityZones) || (has(self.allowZoneRemoval) && self.allowZoneRemoval) || (has(self.availabilityZones) && oldSelf.availabilityZones.all(z, z in self.availabilityZones))',
+              message: ZONE_REMOVAL_MESSAGE,
+            },
+          ],
+        },
       ),
       {},
     ),

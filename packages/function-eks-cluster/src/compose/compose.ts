@@ -26,9 +26,6 @@ import { defaultClusterName, partitionOf, type ComposeContext, type DesiredResou
 import { dig, digString, ObservedState } from './observed.js';
 import { resourceName } from './managed.js';
 
-/** Set to "true" on an EKSCluster to let the function delete the subnets of a zone removed from the spec. */
-export const ALLOW_ZONE_REMOVAL = 'eks.gitops.dev/allow-zone-removal';
-
 export const TTL_PENDING_SECONDS = 20;
 export const TTL_READY_SECONDS = 60;
 
@@ -89,16 +86,42 @@ function checkAgainstObserved(claim: Claim, observed: ObservedState, pins: Reado
       message: `changed from ${observedVpc} to ${claim.spec.network.vpcCidr}, which would replace the VPC and everything in it; set it back to ${observedVpc}`,
     });
   }
-  if (claim.annotations[ALLOW_ZONE_REMOVAL] !== 'true') {
+  // The XRD's CEL rule lets a removal through on the same field (src/api/eks-cluster.ts).
+  if (!claim.spec.network.allowZoneRemoval) {
     const zoneKeys = new Set(claim.zones.map((z) => z.key));
     const orphaned = [...pins.keys()].filter((key) => !zoneKeys.has(SUBNET_KEY.exec(key)?.[2] ?? ''));
     const removedZones = [...new Set(orphaned.map((key) => SUBNET_KEY.exec(key)?.[2] ?? key))].sort();
     if (removedZones.length > 0) {
       errors.push({
         path: 'spec.network.availabilityZones',
-        message: `no longer lists zone(s) ${removedZones.join(', ')}, whose subnets exist (${orphaned.sort().join(', ')}); removing a zone deletes its subnets, NAT gateway and nodes. Add the zone back, or annotate the EKSCluster ${ALLOW_ZONE_REMOVAL}: "true" to do it on purpose`,
+        message: `no longer lists zone(s) ${removedZones.join(', ')}, whose subnets exist (${orphaned.sort().join(', ')}); removing a zone deletes its subnets, NAT gateway and nodes. Add the zone back, or set spec.network.allowZoneRemoval: true to remove it on purpose`,
       });
     }
+  }
+  if (claim.spec.network.allowZoneRemoval) errors.push(...nodeGroupsInRemovedZones(claim, observed, pins));
+  return errors;
+}
+
+/**
+ * EKS cannot move a node group to other subnets, so one with nodes in a removed
+ * zone would keep referring to subnets that are being deleted (and whose
+ * network interfaces block the deletion): it has to be replaced first.
+ */
+function nodeGroupsInRemovedZones(claim: Claim, observed: ObservedState, pins: ReadonlyMap<string, Cidr>): FieldError[] {
+  const zoneKeys = new Set(claim.zones.map((z) => z.key));
+  const removedSubnets = new Set(
+    [...pins.keys()].filter((key) => !zoneKeys.has(SUBNET_KEY.exec(key)?.[2] ?? '')).map((key) => `${claim.name}-${key}`),
+  );
+  const errors: FieldError[] = [];
+  for (const key of Object.keys(observed.resources).filter((k) => k.startsWith('nodegroup-')).sort()) {
+    const refs = observed.forProvider(key, 'subnetIdRefs');
+    const names = Array.isArray(refs) ? refs.map((r) => digString(r, 'name')) : [];
+    const inRemoved = names.filter((n): n is string => n !== undefined && removedSubnets.has(n));
+    if (inRemoved.length === 0) continue;
+    errors.push({
+      path: 'spec.network.availabilityZones',
+      message: `removes the zone of ${inRemoved.sort().join(', ')}, where ${key} runs nodes, and EKS cannot move a node group to other subnets; first add a node group with a new name whose availabilityZones leave the zone out and remove ${key.slice('nodegroup-'.length)}, then remove the zone`,
+    });
   }
   return errors;
 }

@@ -138,7 +138,17 @@ export const BAD_INPUTS: BadInput[] = [
   { name: 'not an EKSCluster', xr: withXr((x) => { x.apiVersion = 'apps/v1'; x.kind = 'Deployment'; }), path: 'apiVersion', fix: /composes EKSClusters only/ },
   { name: 'no composite resource', xr: () => undefined, path: 'observed.composite', fix: /Crossplane must send the composite resource/ },
   { name: 'VPC CIDR changed under an existing VPC', xr: net((n) => (n.vpcCidr = '10.20.0.0/16')), observed: existingNetwork(), path: 'spec.network.vpcCidr', fix: /set it back to 10\.10\.0\.0\/16/ },
-  { name: 'zone removed while its subnets exist', xr: net((n) => (n.availabilityZones = ['a', 'b'])), observed: existingNetwork(), path: 'spec.network.availabilityZones', fix: /Add the zone back, or annotate the EKSCluster eks\.gitops\.dev\/allow-zone-removal/ },
+  { name: 'zone removed while its subnets exist', xr: net((n) => (n.availabilityZones = ['a', 'b'])), observed: existingNetwork(), path: 'spec.network.availabilityZones', fix: /Add the zone back, or set spec\.network\.allowZoneRemoval: true to remove it on purpose/ },
+  { name: 'zone removed under the retired annotation', xr: withXr((x) => { x.spec.network.availabilityZones = ['a', 'b']; x.metadata.annotations = { 'eks.gitops.dev/allow-zone-removal': 'true' }; }), observed: existingNetwork(), path: 'spec.network.availabilityZones', fix: /set spec\.network\.allowZoneRemoval: true/ },
+  {
+    name: 'zone removed on purpose while a node group runs in it',
+    xr: net((n) => { n.availabilityZones = ['a', 'b']; n.allowZoneRemoval = true; }),
+    observed: existingNetwork((o) => {
+      o['nodegroup-general'] = observeReady('nodegroup-general', { apiVersion: 'eks.aws.m.upbound.io/v1beta1', kind: 'NodeGroup', metadata: { name: 'team-a-nodegroup-general' }, spec: { forProvider: { region: 'us-west-2', subnetIdRefs: ['a', 'b', 'c'].map((z) => ({ name: `team-a-subnet-private-${z}` })) } } });
+    }),
+    path: 'spec.network.availabilityZones',
+    fix: /first add a node group with a new name whose availabilityZones leave the zone out and remove general, then remove the zone/,
+  },
   {
     name: 'Kubernetes downgrade',
     xr: withSpec((s) => (s.kubernetesVersion = '1.33')),
