@@ -50,3 +50,40 @@ describe('an existing node group', () => {
     expect(refs).toEqual(['a', 'b', 'c', 'd'].map((z) => ({ name: `team-a-subnet-private-${z}` })));
   });
 });
+
+/** The existing node group as its provider reports it, running `desired` nodes now. */
+function runningNodes(desired: number, shape: 'object' | 'list' = 'object'): Record<string, JsonObject> {
+  const observed = structuredClone(existing);
+  const group = observed['nodegroup-general']!;
+  const atProvider = (group.status as JsonObject).atProvider as JsonObject;
+  const scaling = { minSize: 2, maxSize: 6, desiredSize: desired };
+  // The v2 CRD (.tools/crds/provider-aws/eks/eks.aws.m.upbound.io_nodegroups.yaml) has an object; older providers a one-item list.
+  atProvider.scalingConfig = shape === 'object' ? scaling : [scaling];
+  return observed;
+}
+
+describe('scaling an existing node group', () => {
+  it.each(['object', 'list'] as const)('raising minSize above the live desired size (%s) raises desiredSize in the same update', (shape) => {
+    const result = mustCompose(compose({ composite: withGroup((g) => { g.minSize = 4; }), observed: runningNodes(2, shape) }));
+    expect(forProvider(result, 'scalingConfig')).toEqual({ minSize: 4, maxSize: 6, desiredSize: 4 });
+  });
+
+  it('lowering maxSize below the live desired size lowers desiredSize in the same update', () => {
+    const result = mustCompose(compose({ composite: withGroup((g) => { g.minSize = 1; g.maxSize = 3; }), observed: runningNodes(5) }));
+    expect(forProvider(result, 'scalingConfig')).toEqual({ minSize: 1, maxSize: 3, desiredSize: 3 });
+  });
+
+  it.each([
+    { live: 4, min: 4, max: 6 },
+    { live: 5, min: 3, max: 6 },
+    { live: 6, min: 2, max: 6 },
+  ])('leaves desiredSize to the autoscaler while the live $live nodes lie within $min to $max', ({ live, min, max }) => {
+    const result = mustCompose(compose({ composite: withGroup((g) => { g.minSize = min; g.maxSize = max; }), observed: runningNodes(live) }));
+    expect(forProvider(result, 'scalingConfig')).toEqual({ minSize: min, maxSize: max });
+  });
+
+  it('leaves desiredSize out when the live size is not reported yet', () => {
+    const result = mustCompose(compose({ composite: withGroup((g) => { g.minSize = 4; }), observed: existing }));
+    expect(forProvider(result, 'scalingConfig')).toEqual({ minSize: 4, maxSize: 6 });
+  });
+});

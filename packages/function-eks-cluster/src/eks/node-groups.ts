@@ -2,6 +2,7 @@
 import type { NodeGroupSpec } from '../api/eks-cluster.js';
 import type { Json, JsonObject } from '../api/schema-builder.js';
 import type { ComposeContext, DesiredResource } from '../compose/context.js';
+import { dig } from '../compose/observed.js';
 import { awsTags, EKS, managed, ref } from '../compose/managed.js';
 import type { PlannedSubnet } from '../network/subnet-plan.js';
 import { addonKey } from './addons.js';
@@ -62,6 +63,26 @@ function keepFixedFields(ctx: ComposeContext, key: string, forProvider: JsonObje
   return warnings;
 }
 
+/** How many nodes the group runs now, as its provider reports it (an object in v2; a one-item list before). */
+function liveDesiredSize(ctx: ComposeContext, key: string): number | undefined {
+  const scaling = dig(ctx.observed.get(key), 'status', 'atProvider', 'scalingConfig');
+  const value = dig(Array.isArray(scaling) ? scaling[0] : scaling, 'desiredSize');
+  return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+}
+
+/**
+ * desiredSize belongs to the autoscaler and is set only at creation, but EKS
+ * refuses a scaling update whose minSize is above (or maxSize below) the size the
+ * group runs now. Only then is desiredSize moved to the nearest bound, in the same update.
+ */
+function scalingConfig(ctx: ComposeContext, key: string, group: NodeGroupSpec): JsonObject {
+  const scaling: JsonObject = { minSize: group.minSize, maxSize: group.maxSize };
+  const live = liveDesiredSize(ctx, key);
+  if (live !== undefined && live < group.minSize) scaling.desiredSize = group.minSize;
+  if (live !== undefined && live > group.maxSize) scaling.desiredSize = group.maxSize;
+  return scaling;
+}
+
 function nodeGroup(ctx: ComposeContext, group: NodeGroupSpec, subnets: readonly PlannedSubnet[]): DesiredResource {
   const key = nodeGroupKey(group.name);
   const zones = group.availabilityZones;
@@ -79,7 +100,7 @@ function nodeGroup(ctx: ComposeContext, group: NodeGroupSpec, subnets: readonly 
     capacityType: group.capacityType,
     instanceTypes: group.instanceTypes,
     diskSize: group.diskSize,
-    scalingConfig: { minSize: group.minSize, maxSize: group.maxSize },
+    scalingConfig: scalingConfig(ctx, key, group),
     updateConfig: { maxUnavailable: group.maxUnavailable },
     labels: { ...group.labels, 'eks.gitops.dev/node-group': group.name },
     tags: awsTags(ctx, key),
