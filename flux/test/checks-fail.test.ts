@@ -6,6 +6,8 @@ import { copyTree, copyWorkloadCluster, type TreeCopy } from "./lib/tree.js";
 
 const MGMT = "flux/clusters/management/infrastructure.yaml";
 const DELIVERY = "flux/workload-clusters/team-a/delivery.yaml";
+const EKS_CLUSTER = "flux/workload-clusters/team-a/eks-cluster/eks-cluster.yaml";
+const CROSSPLANE_RELEASE = "flux/infrastructure/crossplane/release.yaml";
 
 interface Case {
   name: string;
@@ -52,28 +54,55 @@ const cases: Case[] = [
     expected: /HelmRelease team-a\/prometheus.*release/,
   },
   {
-    name: "a Provider without its package",
+    name: "a misspelt field in a Crossplane Provider",
     breakIt: (t) => t.edit("flux/infrastructure/providers/providers.yaml", "  package: xpkg.crossplane.io/crossplane-contrib/provider-aws-eks", "  packages: xpkg.crossplane.io/crossplane-contrib/provider-aws-eks"),
     check: "schemas",
-    expected: /Provider provider-aws-eks.*package/,
+    expected: /Provider provider-aws-eks \(pkg\.crossplane\.io\/v1\): crossplane resource validate invalid: .*spec\.packages: .*unknown field: "packages"/,
+  },
+  {
+    name: "a misspelt field in a DeploymentRuntimeConfig",
+    breakIt: (t) => t.edit("flux/infrastructure/providers/runtime-config.yaml", "  deploymentTemplate:", "  deploymentTemplates:"),
+    check: "schemas",
+    expected: /DeploymentRuntimeConfig provider-aws \(pkg\.crossplane\.io\/v1beta1\): crossplane resource validate invalid: .*spec\.deploymentTemplates: .*unknown field: "deploymentTemplates"/,
   },
   {
     name: "a ClusterProviderConfig with an unknown credentials source",
     breakIt: (t) => t.edit("flux/infrastructure/provider-config/cluster-provider-config.yaml", "source: PodIdentity", "source: AccessKeys"),
     check: "schemas",
-    expected: /ClusterProviderConfig default.*source/,
+    expected: /ClusterProviderConfig default \(aws\.m\.upbound\.io\/v1beta1\): crossplane resource validate invalid: spec\.credentials\.source: Unsupported value: "AccessKeys"/,
   },
   {
     name: "a managed resource field of the wrong type",
     breakIt: (t) => t.edit("apps/monitoring/remote-write-identity.yaml", "    namespace: monitoring", "    namespace: [monitoring]"),
     check: "schemas",
-    expected: /PodIdentityAssociation team-a\/team-a-prometheus.*namespace/,
+    expected: /PodIdentityAssociation team-a\/team-a-prometheus \(eks\.aws\.m\.upbound\.io\/v1beta1\): crossplane resource validate invalid: spec\.forProvider\.namespace: Invalid value: "array": spec\.forProvider\.namespace in body must be of type string/,
   },
   {
-    name: "an EKSCluster that its XRD rejects",
-    breakIt: (t) => t.edit("flux/workload-clusters/team-a/eks-cluster/eks-cluster.yaml", "nat: HighlyAvailable", "nat: Always"),
+    name: "an EKSCluster value its XRD rejects",
+    breakIt: (t) => t.edit(EKS_CLUSTER, "nat: HighlyAvailable", "nat: Always"),
     check: "schemas",
-    expected: /EKSCluster team-a\/team-a.*nat/,
+    expected: /EKSCluster team-a\/team-a \(eks\.gitops\.dev\/v1alpha1\): crossplane resource validate invalid: spec\.network\.nat: Unsupported value: "Always"/,
+  },
+  {
+    name: "an EKSCluster field its XRD does not have",
+    breakIt: (t) => t.edit(EKS_CLUSTER, "vpcCidr:", "vpcCIDR:"),
+    check: "schemas",
+    expected: /EKSCluster team-a\/team-a \(eks\.gitops\.dev\/v1alpha1\): crossplane resource validate invalid: spec\.network\.vpcCIDR: .*unknown field: "vpcCIDR"/,
+  },
+  {
+    name: "an EKSCluster without its XRD",
+    breakIt: (t) => t.remove("configuration/apis/eksclusters/definition.yaml"),
+    check: "schemas",
+    expected: /EKSCluster team-a\/team-a \(eks\.gitops\.dev\/v1alpha1\): kubeconform error: could not find schema/,
+  },
+  {
+    name: "a Crossplane kind no CRD defines",
+    breakIt: (t) => {
+      t.write("apps/web/widget.yaml", "apiVersion: pkg.crossplane.io/v1\nkind: Widget\nmetadata:\n  name: w\n");
+      t.edit("apps/web/kustomization.yaml", "  - hpa.yaml", "  - hpa.yaml\n  - widget.yaml");
+    },
+    check: "schemas",
+    expected: /Widget web\/w \(pkg\.crossplane\.io\/v1\): crossplane resource validate missingSchema/,
   },
   {
     name: "an object of a kind no validator covers",
@@ -116,7 +145,7 @@ const cases: Case[] = [
   },
   {
     name: "a chart source that does not exist",
-    breakIt: (t) => t.edit("flux/infrastructure/crossplane/release.yaml", "name: crossplane-stable", "name: crossplane-charts"),
+    breakIt: (t) => t.edit(CROSSPLANE_RELEASE, "name: crossplane-stable", "name: crossplane-charts"),
     check: "references",
     expected: /HelmRelease crossplane-system\/crossplane: chart\.spec\.sourceRef HelmRepository crossplane-system\/crossplane-charts does not exist/,
   },
@@ -128,9 +157,9 @@ const cases: Case[] = [
   },
   {
     name: "a chart version range",
-    breakIt: (t) => t.edit("flux/infrastructure/crossplane/release.yaml", "version: 2.4.0", 'version: ">=2.4.0"'),
+    breakIt: (t) => t.edit(CROSSPLANE_RELEASE, "version: 2.4.0", 'version: ">=2.4.0"'),
     check: "pinned",
-    expected: /HelmRelease crossplane-system\/crossplane: chart crossplane version ">=2\.3\.0"/,
+    expected: /HelmRelease crossplane-system\/crossplane: chart crossplane version ">=2\.4\.0"/,
   },
   {
     name: "an image on latest",
@@ -142,7 +171,7 @@ const cases: Case[] = [
     name: "a package without a version",
     breakIt: (t) => t.edit("flux/infrastructure/packages/function.yaml", "function-eks-cluster:v0.1.0", "function-eks-cluster"),
     check: "pinned",
-    expected: /Function function-eks-cluster: package .* is not pinned/,
+    expected: /Function eks-gitops-function-eks-cluster: package .* is not pinned/,
   },
   {
     name: "a plaintext Secret",
@@ -195,14 +224,44 @@ const cases: Case[] = [
     check: "duplicates",
     expected: /Deployment web\/web in workload:team-a\/team-a-kubeconfig is applied by both Kustomization team-a\/web and Kustomization team-a\/web-again/,
   },
+  {
+    name: "Flux installing a provider-aws version the tests have no CRDs for",
+    breakIt: (t) => t.edit(MGMT, "aws_provider_version: v2.7.0", "aws_provider_version: v2.8.0"),
+    check: "versions",
+    expected: /Provider provider-aws-ec2: package .*provider-aws-ec2:v2\.8\.0 is not at PROVIDER_AWS_VERSION v2\.7\.0 of scripts\/tools\/crds\.sh/,
+  },
+  {
+    name: "CRDs of another provider-aws version than Flux installs",
+    breakIt: (t) => t.edit("scripts/tools/crds.sh", "PROVIDER_AWS_VERSION=v2.7.0", "PROVIDER_AWS_VERSION=v2.6.0"),
+    check: "versions",
+    expected: /Kustomization flux-system\/crossplane-providers: aws_provider_version v2\.7\.0 differs from PROVIDER_AWS_VERSION v2\.6\.0/,
+  },
+  {
+    name: "the Configuration accepting an older provider-aws",
+    breakIt: (t) => t.edit("configuration/crossplane.yaml", 'provider-aws-iam\n      version: ">=v2.7.0"', 'provider-aws-iam\n      version: ">=v2.5.0"'),
+    check: "versions",
+    expected: /configuration\/crossplane\.yaml: .*provider-aws-iam version ">=v2\.5\.0" must be ">=v2\.7\.0"/,
+  },
+  {
+    name: "Flux installing another Crossplane chart than the pinned core",
+    breakIt: (t) => t.edit(CROSSPLANE_RELEASE, "version: 2.4.0", "version: 2.5.0"),
+    check: "versions",
+    expected: /HelmRelease crossplane-system\/crossplane: chart crossplane 2\.5\.0 differs from CROSSPLANE_VERSION v2\.4\.0 of scripts\/tools\/crossplane-core\.sh/,
+  },
+  {
+    name: "Crossplane CRDs of another version than the chart",
+    breakIt: (t) => t.edit("scripts/tools/crds.sh", "CROSSPLANE_VERSION=v2.4.0", "CROSSPLANE_VERSION=v2.3.4"),
+    check: "versions",
+    expected: /HelmRelease crossplane-system\/crossplane: chart crossplane 2\.4\.0 differs from CROSSPLANE_VERSION v2\.3\.4 of scripts\/tools\/crds\.sh/,
+  },
 ];
 
 describe("each check fails on a broken manifest", () => {
-  it.each(cases)("$check: $name", ({ breakIt, check, expected }) => {
+  it.each(cases)("$check: $name", async ({ breakIt, check, expected }) => {
     const tree = copyTree();
     try {
       breakIt(tree);
-      const problems = analyze(tree.root).problems[check];
+      const problems = (await analyze(tree.root)).problems[check];
       expect(problems, `no check named ${check}`).toBeDefined();
       expect(problems?.some((p) => expected.test(p)), `${check} should report ${String(expected)}; it reported:\n${problems?.join("\n")}`).toBe(true);
     } finally {

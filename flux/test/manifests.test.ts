@@ -7,14 +7,14 @@ import { get } from "./lib/objects.js";
 import { REPO_ROOT } from "./lib/tools.js";
 
 let analysis: Analysis;
-beforeAll(() => {
-  analysis = analyze(REPO_ROOT);
+beforeAll(async () => {
+  analysis = await analyze(REPO_ROOT);
 });
 
 const checks: [string, string][] = [
   ["builds", "every kustomization directory builds with kubectl kustomize"],
   ["paths", "every Flux Kustomization path builds, and every kustomization directory is applied by one"],
-  ["schemas", "every object validates against its schema (kubeconform strict, Crossplane and provider CRDs, our XRD)"],
+  ["schemas", "every object validates against its schema (kubeconform strict; crossplane resource validate against the Crossplane and provider-aws CRDs and our XRD)"],
   ["duplicates", "no object is applied twice to the same cluster"],
   ["kubeconfigRefs", "every kubeConfig.secretRef names <EKSCluster>-kubeconfig, key kubeconfig, in its namespace, gated on the EKSCluster being Ready"],
   ["references", "every dependsOn, sourceRef and reference target exists"],
@@ -22,6 +22,7 @@ const checks: [string, string][] = [
   ["secrets", "no plaintext Secret data, no AWS keys, no static provider credentials"],
   ["namespaces", "every namespace used is created in the cluster that uses it"],
   ["clusterNames", "each workload cluster folder names one cluster everywhere"],
+  ["versions", "Flux installs the provider-aws and Crossplane versions whose CRDs the schemas check uses"],
 ];
 
 describe("flux/ and apps/", () => {

@@ -6,10 +6,10 @@ import { copyTree, copyWorkloadCluster, type TreeCopy } from "./lib/tree.js";
 
 let tree: TreeCopy;
 let analysis: Analysis;
-beforeAll(() => {
+beforeAll(async () => {
   tree = copyTree();
   copyWorkloadCluster(tree, "team-a", "team-b");
-  analysis = analyze(tree.root);
+  analysis = await analyze(tree.root);
 });
 afterAll(() => tree.dispose());
 

@@ -12,6 +12,7 @@ import {
   checkPaths,
   checkPinned,
   checkReferences,
+  checkVersions,
 } from "./checks.js";
 import { walk, type Graph } from "./graph.js";
 import { hasKustomization, includedDirs, kubectlKustomize } from "./kustomize.js";
@@ -53,7 +54,7 @@ export interface Analysis {
   problems: Record<string, string[]>;
 }
 
-export function analyze(root: string): Analysis {
+export async function analyze(root: string): Promise<Analysis> {
   const kustomizationDirs = manifestDirs(root).filter((d) => hasKustomization(join(root, d)));
   const builds: string[] = [];
   for (const dir of kustomizationDirs) {
@@ -71,7 +72,7 @@ export function analyze(root: string): Analysis {
       problems: {
         builds,
         paths: checkPaths(graph, kustomizationDirs, (dir) => includedDirs(join(root, dir)).map((d) => relative(root, d))),
-        schemas: validateObjects(graph.applied, schemas),
+        schemas: await validateObjects(graph.applied, schemas),
         duplicates: checkDuplicates(graph),
         kubeconfigRefs: checkKubeconfigRefs(graph),
         references: checkReferences(graph),
@@ -79,6 +80,7 @@ export function analyze(root: string): Analysis {
         secrets: checkNoSecrets(graph, manifestTexts(root)),
         namespaces: checkNamespaces(graph, schemas),
         clusterNames: checkClusterNames(graph),
+        versions: checkVersions(graph, root),
       },
     };
   } finally {

@@ -1,7 +1,11 @@
 // Consistency checks over what Flux would apply (see graph.ts). Each returns
 // the problems it finds, as sentences a person can act on; [] means it passes.
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { parse } from "yaml";
 import { BOOTSTRAP_OBJECTS, MANAGEMENT, type Applied, type Graph } from "./graph.js";
 import { get, groupOf, idOf, isDict, str, type Dict, type K8sObject } from "./objects.js";
+import { CONFIGURATION_META, CROSSPLANE_CORE_SCRIPT, CRDS_SCRIPT } from "./tools.js";
 import { scopeOf, type Schemas } from "./validate.js";
 
 // The Secret the function writes: one definition, imported, so the two cannot drift.
@@ -335,6 +339,82 @@ export function checkClusterNames(graph: Graph): string[] {
       problems.push(`${idOf(ks)}: cluster_name ${String(vars.cluster_name)} is not an EKSCluster in namespace ${ks.metadata.namespace}`);
     } else if (vars.region !== undefined && vars.region !== get(xr, "spec.region")) {
       problems.push(`${idOf(ks)}: region ${String(vars.region)} differs from ${idOf(xr)} spec.region ${String(get(xr, "spec.region"))}`);
+    }
+  }
+  return problems;
+}
+
+/** NAME=value of a shell script (the tool scripts pin versions that way), or undefined. */
+function shellVariable(text: string | undefined, name: string): string | undefined {
+  return text === undefined ? undefined : new RegExp(`^${name}=(\\S+)$`, "m").exec(text)?.[1];
+}
+
+/** A package reference (registry/repository[:tag][@sha256:digest]) split into repository and tag ("" when none). */
+function splitPackage(pkg: string): { repository: string; tag: string } {
+  const ref = pkg.replace(/@sha256:[a-f0-9]+$/, "");
+  const colon = ref.lastIndexOf(":");
+  return colon > ref.lastIndexOf("/") ? { repository: ref.slice(0, colon), tag: ref.slice(colon + 1) } : { repository: ref, tag: "" };
+}
+
+const withoutV = (version: string): string => version.replace(/^v/, "");
+/** A provider-aws family member's package repository (provider-aws-ec2, ...). */
+const PROVIDER_AWS_PACKAGE = /\/provider-aws-[a-z0-9]+$/;
+
+/**
+ * Flux installs the versions the schemas check validates against, so a green
+ * check speaks for what runs:
+ *  - provider-aws: aws_provider_version (clusters/management/infrastructure.yaml)
+ *    and the tag of every provider-aws Provider Flux applies are
+ *    PROVIDER_AWS_VERSION of scripts/tools/crds.sh (the CRDs validated
+ *    against), and configuration/crossplane.yaml requires ">=" that version of
+ *    each member, so the package cannot install against older CRDs;
+ *  - Crossplane: the chart version Flux installs is CROSSPLANE_VERSION of
+ *    scripts/tools/crossplane-core.sh (the core the render tests run) and of
+ *    scripts/tools/crds.sh (Crossplane's CRDs validated against).
+ */
+export function checkVersions(graph: Graph, root: string): string[] {
+  const problems: string[] = [];
+  const read = (file: string) => (existsSync(join(root, file)) ? readFileSync(join(root, file), "utf8") : undefined);
+  const pinned = (file: string, name: string): string | undefined => {
+    const value = shellVariable(read(file), name);
+    if (value === undefined) problems.push(`${file}: no ${name}=... line`);
+    return value;
+  };
+
+  const provider = pinned(CRDS_SCRIPT, "PROVIDER_AWS_VERSION");
+  if (provider !== undefined) {
+    const against = `PROVIDER_AWS_VERSION ${provider} of ${CRDS_SCRIPT} (the CRDs the schemas check validates against); bump them together`;
+    for (const ks of ofKind(graph, KUSTOMIZE_API, "Kustomization")) {
+      const version = get(ks, "spec.postBuild.substitute.aws_provider_version");
+      if (version !== undefined && version !== provider) problems.push(`${idOf(ks)}: aws_provider_version ${String(version)} differs from ${against}`);
+    }
+    const providers = ofKind(graph, "pkg.crossplane.io/v1", "Provider")
+      .map((p) => ({ p, ...splitPackage(str(get(p, "spec.package")) ?? "") }))
+      .filter(({ repository }) => PROVIDER_AWS_PACKAGE.test(repository));
+    if (providers.length === 0) problems.push(`no provider-aws Provider is applied to ${MANAGEMENT}`);
+    for (const { p, tag } of providers) {
+      if (tag !== provider) problems.push(`${idOf(p)}: package ${String(get(p, "spec.package"))} is not at ${against}`);
+    }
+    const meta = read(CONFIGURATION_META);
+    const deps = get(meta === undefined ? undefined : parse(meta), "spec.dependsOn");
+    const members = (Array.isArray(deps) ? deps : []).filter((d) => PROVIDER_AWS_PACKAGE.test(str(get(d, "provider")) ?? ""));
+    if (members.length === 0) problems.push(`${CONFIGURATION_META}: no provider-aws dependency in spec.dependsOn`);
+    for (const d of members) {
+      const constraint = str(get(d, "version"));
+      if (constraint !== `>=${provider}`) problems.push(`${CONFIGURATION_META}: ${String(get(d, "provider"))} version "${String(constraint)}" must be ">=${provider}", from ${against}`);
+    }
+  }
+
+  const charts = management(graph)
+    .map((a) => a.object)
+    .filter((o) => o.apiVersion === HELM_API && o.kind === "HelmRelease" && get(o, "spec.chart.spec.chart") === "crossplane");
+  if (charts.length === 0) problems.push(`no HelmRelease of the crossplane chart is applied to ${MANAGEMENT}`);
+  for (const file of [CROSSPLANE_CORE_SCRIPT, CRDS_SCRIPT]) {
+    const core = pinned(file, "CROSSPLANE_VERSION");
+    if (core === undefined) continue;
+    for (const release of charts) {
+      const version = str(get(release, "spec.chart.spec.version")) ?? "";
+      if (withoutV(version) !== withoutV(core)) problems.push(`${idOf(release)}: chart crossplane ${version} differs from CROSSPLANE_VERSION ${core} of ${file}; bump them together`);
     }
   }
   return problems;

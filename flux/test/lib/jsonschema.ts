@@ -1,4 +1,4 @@
-// Converts Kubernetes OpenAPI v3 documents and CRD/XRD openAPIV3Schemas into
+// Converts Kubernetes OpenAPI v3 documents and CRD openAPIV3Schemas into
 // standalone JSON schemas in the layout kubeconform reads from local files:
 //   <root>/<group or "v1" for the core group>/<kind lowercased>_<version>.json
 // (kubeconform's {{ .Group }} is the part of apiVersion before "/", so for the
@@ -138,18 +138,8 @@ export function kindsFromOpenApi(doc: JsonObject): KindSchema[] {
 }
 
 /** Every served version of a CustomResourceDefinition (apiextensions.k8s.io/v1). */
-export const kindsFromCrd = (crd: JsonObject): KindSchema[] => kindsFromDefinition(crd, false);
-
-/**
- * Every served version of a Crossplane CompositeResourceDefinition
- * (apiextensions.crossplane.io/v2). The XRD schema holds spec/status only;
- * Crossplane adds apiVersion, kind and metadata when it generates the CRD,
- * and so does this.
- */
-export const kindsFromXrd = (xrd: JsonObject): KindSchema[] => kindsFromDefinition(xrd, true);
-
-function kindsFromDefinition(def: JsonObject, addObjectMeta: boolean): KindSchema[] {
-  const spec = isObject(def.spec) ? def.spec : {};
+export function kindsFromCrd(crd: JsonObject): KindSchema[] {
+  const spec = isObject(crd.spec) ? crd.spec : {};
   const names = isObject(spec.names) ? spec.names : {};
   const group = String(spec.group);
   const kind = String(names.kind);
@@ -158,13 +148,8 @@ function kindsFromDefinition(def: JsonObject, addObjectMeta: boolean): KindSchem
   return versions
     .filter((v) => v.served !== false && isObject(v.schema) && isObject(v.schema.openAPIV3Schema))
     .map((v) => {
-      let raw = (v.schema as JsonObject).openAPIV3Schema as JsonObject;
-      if (addObjectMeta) {
-        const properties = isObject(raw.properties) ? raw.properties : {};
-        raw = { ...raw, type: "object", properties: { apiVersion: { type: "string" }, kind: { type: "string" }, metadata: { type: "object" }, ...properties } };
-      }
       const version = String(v.name);
-      return { group, version, kind, scope, schema: rootSchema(raw, group, version, kind) };
+      return { group, version, kind, scope, schema: rootSchema((v.schema as JsonObject).openAPIV3Schema as JsonObject, group, version, kind) };
     });
 }
 

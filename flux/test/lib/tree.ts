@@ -1,9 +1,10 @@
-// A throw-away copy of the manifest tree (flux/, apps/, our XRD) to modify in tests.
+// A throw-away copy of the manifest tree (flux/, apps/, our XRD, and the files
+// the versions check reads) to modify in tests.
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { MANIFEST_ROOTS } from "./analyze.js";
-import { REPO_ROOT, XRD_PATH } from "./tools.js";
+import { CONFIGURATION_META, CROSSPLANE_CORE_SCRIPT, CRDS_SCRIPT, REPO_ROOT, XRD_PATH } from "./tools.js";
 
 export interface TreeCopy {
   root: string;
@@ -11,6 +12,8 @@ export interface TreeCopy {
   write(file: string, text: string): void;
   /** Replaces text in a file; fails when the text is not there, so a test never edits nothing. */
   edit(file: string, from: string | RegExp, to: string): void;
+  /** Deletes a file; fails when it is not there. */
+  remove(file: string): void;
   dispose(): void;
 }
 
@@ -22,7 +25,9 @@ export function copyTree(): TreeCopy {
       filter: (src) => basename(src) !== "node_modules",
     });
   }
-  if (existsSync(join(REPO_ROOT, XRD_PATH))) cpSync(join(REPO_ROOT, XRD_PATH), join(root, XRD_PATH), { recursive: true });
+  for (const file of [XRD_PATH, CRDS_SCRIPT, CROSSPLANE_CORE_SCRIPT, CONFIGURATION_META]) {
+    if (existsSync(join(REPO_ROOT, file))) cpSync(join(REPO_ROOT, file), join(root, file), { recursive: true });
+  }
   const read = (file: string) => readFileSync(join(root, file), "utf8");
   const write = (file: string, text: string) => {
     mkdirSync(join(root, dirname(file)), { recursive: true });
@@ -38,6 +43,7 @@ export function copyTree(): TreeCopy {
       if (next === text) throw new Error(`${file}: ${String(from)} not found`);
       write(file, next);
     },
+    remove: (file) => rmSync(join(root, file)),
     dispose: () => rmSync(root, { recursive: true, force: true }),
   };
 }
