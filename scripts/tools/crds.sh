@@ -4,6 +4,8 @@
 # crossplane.yaml depends on, plus the family's own ProviderConfig kinds, into
 # .tools/crds/provider-aws/<member>/; Crossplane's own CRDs (Usage, Function,
 # Configuration, ...) from the core module into .tools/crds/crossplane/.
+# Crossplane's Usage webhook configuration (cluster/webhookconfigurations) goes
+# to .tools/crds/webhooks/ for the end-to-end test, which registers it itself.
 # Skipped when the stamp matches the pinned versions.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -20,7 +22,7 @@ CROSSPLANE_VERSION=v2.4.0
 MEMBERS="ec2 eks iam kms"
 
 out=.tools/crds
-want="provider-aws=$PROVIDER_AWS_VERSION crossplane=$CROSSPLANE_VERSION members=$MEMBERS"
+want="provider-aws=$PROVIDER_AWS_VERSION crossplane=$CROSSPLANE_VERSION members=$MEMBERS webhooks"
 if [ "$(cat "$out/.stamp" 2>/dev/null)" = "$want" ]; then
   exit 0
 fi
@@ -37,5 +39,7 @@ for member in $MEMBERS; do
   cp "$provider"/package/crds/"$member".aws.m.upbound.io_*.yaml "$out/provider-aws/$member/"
 done
 cp "$core"/cluster/crds/*.yaml "$out/crossplane/"
+mkdir -p "$out/webhooks"
+cp "$core"/cluster/webhookconfigurations/*.yaml "$out/webhooks/"
 chmod -R u+w "$out"
 echo "$want" > "$out/.stamp"

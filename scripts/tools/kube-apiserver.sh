@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
-# kube-apiserver: the real API server the configuration tests install the XRD's
-# CRD into (configuration/test). Built from the Go module proxy through a tools
+# kube-apiserver and kube-controller-manager: the real API server the
+# configuration tests install the XRD's CRD into (configuration/test), and the
+# garbage-collector and namespace controllers the end-to-end test runs beside it
+# (Crossplane relies on owner-reference garbage collection). Built from the Go
+# module proxy through a tools
 # module under .tools/src that requires k8s.io/kubernetes and replaces every
 # k8s.io staging module with its published v0.<minor>.<patch> module (the list
 # is read from that version's own go.mod, where they point at ./staging/...).
@@ -15,12 +18,12 @@ cd "$(dirname "$0")/../.."
 # renovate: datasource=go depName=k8s.io/kubernetes
 KUBERNETES_VERSION=v1.34.4
 
-bin=.tools/bin/kube-apiserver
-# `kube-apiserver --version` prints "Kubernetes v1.34.4".
-if [ -x "$bin" ] && [ "$("$bin" --version 2>/dev/null)" = "Kubernetes $KUBERNETES_VERSION" ]; then
+# `kube-apiserver --version` prints "Kubernetes v1.34.4"; so does kube-controller-manager.
+current() { [ -x ".tools/bin/$1" ] && [ "$(".tools/bin/$1" --version 2>/dev/null)" = "Kubernetes $KUBERNETES_VERSION" ]; }
+if current kube-apiserver && current kube-controller-manager; then
   exit 0
 fi
-echo "tools: building kube-apiserver $KUBERNETES_VERSION"
+echo "tools: building kube-apiserver and kube-controller-manager $KUBERNETES_VERSION"
 start=$SECONDS
 src=.tools/src/kube-apiserver
 rm -rf "$src"
@@ -53,7 +56,10 @@ cat > "$src/tools.go" <<'GO'
 // Package tools records the commands this module builds.
 package tools
 
-import _ "k8s.io/kubernetes/cmd/kube-apiserver"
+import (
+	_ "k8s.io/kubernetes/cmd/kube-apiserver"
+	_ "k8s.io/kubernetes/cmd/kube-controller-manager"
+)
 GO
 
 minor=${KUBERNETES_VERSION#v1.}
@@ -66,8 +72,11 @@ done
 (
   cd "$src"
   go mod tidy
-  CGO_ENABLED=0 nice -n 19 go build -trimpath -buildvcs=false -ldflags "$ldflags" \
-    -o ../../bin/kube-apiserver k8s.io/kubernetes/cmd/kube-apiserver
+  for cmd in kube-apiserver kube-controller-manager; do
+    CGO_ENABLED=0 nice -n 19 go build -trimpath -buildvcs=false -ldflags "$ldflags" \
+      -o "../../bin/$cmd" "k8s.io/kubernetes/cmd/$cmd"
+  done
 )
-"$bin" --version
-echo "tools: kube-apiserver built in $((SECONDS - start))s"
+.tools/bin/kube-apiserver --version
+.tools/bin/kube-controller-manager --version
+echo "tools: kube-apiserver and kube-controller-manager built in $((SECONDS - start))s"

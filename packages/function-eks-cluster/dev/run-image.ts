@@ -40,9 +40,9 @@ function which(command: string): string {
 /**
  * Starts `rootfs` (an unpacked image) with `config`, serving on a free loopback
  * port, with the certificates of `tlsDir` (ca.crt, tls.crt, tls.key) at /tls/server.
- * `scratch` is a writable folder for the mounted Secret.
+ * `scratch` is a writable folder for the mounted Secret; `listen` a fixed host:port.
  */
-export async function runImage(rootfs: string, config: RuntimeConfig, tlsDir: string, scratch: string): Promise<RunningImage> {
+export async function runImage(rootfs: string, config: RuntimeConfig, tlsDir: string, scratch: string, listen?: string): Promise<RunningImage> {
   if (process.platform !== 'linux' || process.getuid?.() !== 0) {
     throw new Error('running the image needs Linux and root (as in CI), for unshare, mount and chroot');
   }
@@ -59,7 +59,7 @@ export async function runImage(rootfs: string, config: RuntimeConfig, tlsDir: st
   if (!existsSync(join(rootfs, 'proc'))) mkdirSync(join(rootfs, 'proc'));
   if (!existsSync(join(rootfs, 'tls', 'server'))) throw new Error('the image has no /tls/server mount point');
 
-  const address = `127.0.0.1:${await freePort()}`;
+  const address = listen ?? `127.0.0.1:${await freePort()}`;
   const script = [
     'set -e',
     'root=$1 secret=$2 mount=$3 chroot=$4 user=$5; shift 5',

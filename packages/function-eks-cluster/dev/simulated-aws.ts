@@ -12,7 +12,8 @@ function hex(seed: string, length: number): string {
 
 const ACCOUNT = '111122223333';
 
-function atProviderFor(kind: string, key: string, body: JsonObject): JsonObject {
+/** What a provider reports in status.atProvider once AWS has created `body`: its spec plus plausible, deterministic ids derived from `key`. */
+export function atProviderFor(kind: string, key: string, body: JsonObject): JsonObject {
   const region = String(dig(body, 'spec', 'forProvider', 'region') ?? 'us-east-1');
   const name = String(dig(body, 'metadata', 'annotations', 'crossplane.io/external-name') ?? dig(body, 'metadata', 'name'));
   const forProvider = (dig(body, 'spec', 'forProvider') ?? {}) as JsonObject;
@@ -65,4 +66,174 @@ export function observeNotReady(desired: JsonObject, reason: string, message: st
     ],
   };
   return observed;
+}
+
+/*
+ * What AWS itself enforces, as the end-to-end test's simulated providers need it
+ * (e2e/lib/simulated-aws-controller.ts): how a provider resolves references,
+ * which creations AWS refuses and which deletions it refuses, each with the
+ * message AWS gives. Pure: the world is every managed resource of the namespace.
+ */
+
+/** A managed resource as the API server holds it. */
+export type Managed = JsonObject;
+
+const nameOf = (o: Managed) => String(dig(o, 'metadata', 'name'));
+const kindOf = (o: Managed) => String(o.kind);
+const atProvider = (o: Managed | undefined) => (dig(o, 'status', 'atProvider') ?? {}) as JsonObject;
+const isReady = (o: Managed | undefined) =>
+  ((dig(o, 'status', 'conditions') as JsonObject[] | undefined) ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
+
+/** The value a reference resolves to, read from the target's observed state, as upjet's resolvers do. */
+function resolvedValue(field: string, target: Managed): Json | undefined {
+  const at = atProvider(target);
+  if (kindOf(target) === 'Cluster' && at.status !== 'ACTIVE') return undefined; // EKS: clusterNameRef waits for ACTIVE
+  if (/Arns?$/.test(field)) return at.arn;
+  if (field === 'allocationId') return at.allocationId ?? at.id;
+  if (field === 'role') return nameOf(target);
+  return at.id;
+}
+
+export interface Resolution {
+  /** spec.forProvider with every *Ref / *Refs replaced by its value. */
+  forProvider: JsonObject;
+  /** References whose target is missing or not ready yet, by name. */
+  unresolved: string[];
+}
+
+/** Resolves every `xRef: {name}` and `xRefs: [{name}]` of spec.forProvider against `world`. */
+export function resolveReferences(o: Managed, world: ReadonlyMap<string, Managed>): Resolution {
+  const unresolved: string[] = [];
+  const walk = (node: Json): Json => {
+    if (Array.isArray(node)) return node.map(walk);
+    if (node === null || typeof node !== 'object') return node;
+    const out: JsonObject = {};
+    for (const [key, value] of Object.entries(node)) {
+      const single = /^(.*)Ref$/.exec(key);
+      const many = /^(.*)Refs$/.exec(key);
+      if (single && value && typeof value === 'object' && !Array.isArray(value) && 'name' in value) {
+        const target = world.get(String(value.name));
+        const resolved = target && isReady(target) ? resolvedValue(single[1]!, target) : undefined;
+        if (resolved === undefined) unresolved.push(String(value.name));
+        else out[single[1]!] = resolved;
+      } else if (many && Array.isArray(value)) {
+        const values = value.map((v) => {
+          const target = world.get(String(dig(v, 'name')));
+          const resolved = target && isReady(target) ? resolvedValue(many[1]!, target) : undefined;
+          if (resolved === undefined) unresolved.push(String(dig(v, 'name')));
+          return resolved;
+        });
+        out[`${many[1]!}s`] = values.filter((v): v is Json => v !== undefined);
+      } else {
+        out[key] = walk(value);
+      }
+    }
+    return out;
+  };
+  return { forProvider: walk((dig(o, 'spec', 'forProvider') ?? {}) as Json) as JsonObject, unresolved };
+}
+
+function ipv4(cidr: string): { start: number; size: number } {
+  const [address, prefix] = cidr.split('/');
+  const start = address!.split('.').reduce((n, octet) => n * 256 + Number(octet), 0);
+  return { start, size: 2 ** (32 - Number(prefix)) };
+}
+
+const overlaps = (a: string, b: string) => {
+  const x = ipv4(a);
+  const y = ipv4(b);
+  return x.start < y.start + y.size && y.start < x.start + x.size;
+};
+const inside = (inner: string, outer: string) => {
+  const x = ipv4(inner);
+  const y = ipv4(outer);
+  return x.start >= y.start && x.start + x.size <= y.start + y.size;
+};
+
+/** Every other resource of `kind` in the world whose resolved `field` equals `value`. */
+function using(world: ReadonlyMap<string, Managed>, kind: string, field: string, value: Json | undefined, except?: Managed): Managed[] {
+  if (value === undefined) return [];
+  return [...world.values()].filter((o) => {
+    if (o === except || kindOf(o) !== kind) return false;
+    const fp = resolveReferences(o, world).forProvider;
+    const v = dig(fp, ...field.split('.'));
+    return Array.isArray(v) ? v.includes(value) : v === value;
+  });
+}
+
+/** Why AWS refuses to create `o` (resolved as `forProvider`), or undefined when it accepts. */
+export function refusesCreate(o: Managed, forProvider: JsonObject, world: ReadonlyMap<string, Managed>): string | undefined {
+  switch (kindOf(o)) {
+    case 'Subnet': {
+      const cidr = String(forProvider.cidrBlock);
+      const vpc = [...world.values()].find((v) => kindOf(v) === 'VPC' && atProvider(v).id === forProvider.vpcId);
+      const vpcCidr = String(dig(vpc, 'spec', 'forProvider', 'cidrBlock'));
+      if (vpc && !inside(cidr, vpcCidr)) return `InvalidSubnet.Range: The CIDR '${cidr}' is invalid.`;
+      const clash = using(world, 'Subnet', 'vpcId', forProvider.vpcId, o).find(
+        (s) => atProvider(s).id !== undefined && overlaps(cidr, String(dig(s, 'spec', 'forProvider', 'cidrBlock'))),
+      );
+      if (clash) return `InvalidSubnet.Conflict: The CIDR '${cidr}' conflicts with another subnet`;
+      return undefined;
+    }
+    case 'NATGateway': {
+      if (forProvider.availabilityMode === 'regional' || forProvider.connectivityType === 'private') return undefined;
+      // A public NAT gateway needs a subnet whose route table sends 0.0.0.0/0 to an internet gateway.
+      const tables = using(world, 'RouteTableAssociation', 'subnetId', forProvider.subnetId).map((a) => resolveReferences(a, world).forProvider.routeTableId);
+      const toIgw = [...world.values()].some((r) => {
+        if (kindOf(r) !== 'Route') return false;
+        const fp = resolveReferences(r, world).forProvider;
+        return tables.includes(fp.routeTableId) && fp.destinationCidrBlock === '0.0.0.0/0' && typeof fp.gatewayId === 'string' && fp.gatewayId.startsWith('igw-');
+      });
+      return toIgw ? undefined : `InvalidSubnet: subnet ${String(forProvider.subnetId)} has no route to an internet gateway; a public NAT gateway needs a public subnet`;
+    }
+    case 'NodeGroup': {
+      const cluster = [...world.values()].find((c) => kindOf(c) === 'Cluster' && atProvider(c).id === forProvider.clusterName);
+      const clusterSubnets = (resolveReferences(cluster ?? {}, world).forProvider.vpcConfig as JsonObject | undefined)?.subnetIds as Json[] | undefined;
+      const vpcOf = (subnetId: Json) => {
+        const s = [...world.values()].find((x) => kindOf(x) === 'Subnet' && atProvider(x).id === subnetId);
+        return s && resolveReferences(s, world).forProvider.vpcId;
+      };
+      const clusterVpc = clusterSubnets?.[0] !== undefined ? vpcOf(clusterSubnets[0]) : undefined;
+      const stray = ((forProvider.subnetIds as Json[] | undefined) ?? []).find((id) => vpcOf(id) !== clusterVpc);
+      return stray !== undefined ? `InvalidParameterException: Subnets specified must be in the same VPC as the cluster (${String(stray)})` : undefined;
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** Why AWS refuses to delete `o`, or undefined when it accepts. */
+export function refusesDelete(o: Managed, world: ReadonlyMap<string, Managed>): string | undefined {
+  const id = atProvider(o).id;
+  const others = (kind: string, field: string, value: Json | undefined = id) => using(world, kind, field, value, o);
+  switch (kindOf(o)) {
+    case 'VPC': {
+      const dependants = [...others('Subnet', 'vpcId'), ...others('InternetGateway', 'vpcId'), ...others('RouteTable', 'vpcId'), ...others('NATGateway', 'vpcId')];
+      return dependants.length ? `DependencyViolation: The vpc '${String(id)}' has dependencies and cannot be deleted.` : undefined;
+    }
+    case 'Subnet': {
+      const dependants = [...others('NATGateway', 'subnetId'), ...others('NodeGroup', 'subnetIds'), ...others('Cluster', 'vpcConfig.subnetIds'), ...others('RouteTableAssociation', 'subnetId')];
+      return dependants.length ? `DependencyViolation: The subnet '${String(id)}' has dependencies and cannot be deleted.` : undefined;
+    }
+    case 'InternetGateway': {
+      const vpcId = resolveReferences(o, world).forProvider.vpcId;
+      const publicNat = using(world, 'NATGateway', 'connectivityType', 'public').some((n) => {
+        const fp = resolveReferences(n, world).forProvider;
+        return fp.vpcId === vpcId || using(world, 'Subnet', 'vpcId', vpcId).some((s) => atProvider(s).id === fp.subnetId);
+      });
+      return publicNat ? `DependencyViolation: Network ${String(vpcId)} has some mapped public address(es). Please unmap those public address(es) before detaching the gateway.` : undefined;
+    }
+    case 'RouteTable':
+      return others('RouteTableAssociation', 'routeTableId').length ? `DependencyViolation: The routeTable '${String(id)}' has dependencies and cannot be deleted.` : undefined;
+    case 'EIP':
+      return others('NATGateway', 'allocationId', atProvider(o).allocationId ?? id).length ? `InvalidIPAddress.InUse: Address ${String(id)} is in use.` : undefined;
+    case 'Role':
+      return others('RolePolicyAttachment', 'role', nameOf(o)).length ? 'DeleteConflict: Cannot delete entity, must detach all policies first.' : undefined;
+    case 'Cluster':
+      return others('NodeGroup', 'clusterName').length ? `ResourceInUseException: Cluster has nodegroups attached` : undefined;
+    case 'Key':
+      return others('Cluster', 'encryptionConfig.provider.keyArn', atProvider(o).arn).length ? `KMSInvalidStateException: key ${String(atProvider(o).arn)} is in use by an EKS cluster` : undefined;
+    default:
+      return undefined;
+  }
 }

@@ -6,7 +6,10 @@
  */
 export { BUNDLE, PACKAGE_ROOT, REPO_ROOT, connect, freePort, requestFor, startFunction, untilServing, type FunctionProcess } from './function-process.js';
 export { composedBy, desiredStatus, renderWaves, settle, type Composed, type Settled } from './render-waves.js';
-export { observeNotReady, observeReady } from './simulated-aws.js';
+export { atProviderFor, observeNotReady, observeReady, refusesCreate, refusesDelete, resolveReferences, type Managed } from './simulated-aws.js';
+export { Kube, KubeError, pathOf, plural, type ObjectRef } from './kube.js';
+export { ProcessGroup, waitFor, type Started } from './processes.js';
+export { makeControlPlanePki, startControlPlane, type ApiServer, type ControlPlane } from './control-plane.js';
 export {
   composedByCli,
   crossplane,
@@ -25,6 +28,6 @@ export { runImage, type RunningImage, type RuntimeConfig } from './run-image.js'
 export { planText } from './plan-text.js';
 export { planSvg } from './plan-svg.js';
 export { topologyOf } from './topology.js';
-export { makePki, type Pki } from '../test/support/certs.js';
+export { authority, leaf, makePki, openssl, type Pki } from '../test/support/certs.js';
 export { claimArb, claimDocument, isTooSmall, mustCompose, reconcileToReady } from '../test/support/claims.js';
 export type { Json, JsonObject } from '../src/api/schema-builder.js';

@@ -1,0 +1,221 @@
+/**
+ * The simulated AWS of the end-to-end run: a controller that plays the
+ * provider-aws-ec2/-eks/-iam/-kms controllers against the management API server,
+ * with the rules of packages/function-eks-cluster/dev/simulated-aws.ts (the same
+ * ids `npm start` shows; what AWS refuses on create and on delete).
+ *
+ * Each pass lists every managed resource kind we compose in the watched
+ * namespaces and, like a provider:
+ * - puts its finalizer on a new resource, so a deletion waits for "AWS";
+ * - resolves its references once their targets are Ready (a Cluster only once
+ *   ACTIVE), then "creates" it after a short delay: status.atProvider with
+ *   plausible ids, Ready=True and Synced=True; or, when AWS would refuse it,
+ *   Synced=False with AWS's message, tried again next pass;
+ * - for ClusterAuth, writes the kubeconfig Secret that reaches the workload
+ *   API server;
+ * - on deletion, refuses what AWS refuses (Synced=False, DeleteFailed) and
+ *   otherwise records the deletion and removes its finalizer.
+ * It counts every deletion and every spec change of a resource it created, so
+ * the run can prove nothing was destroyed or replaced before the teardown.
+ */
+import { atProviderFor, Kube, KubeError, refusesCreate, refusesDelete, resolveReferences, type JsonObject, type Managed } from 'function-eks-cluster/testing';
+
+const FINALIZER = 'e2e.eks-gitops.dev/simulated-aws';
+const FIELD_MANAGER = 'simulated-aws';
+
+/** Every managed resource kind the function composes, by API version. */
+export const MANAGED_KINDS: { apiVersion: string; kind: string }[] = [
+  ...['VPC', 'Subnet', 'InternetGateway', 'NATGateway', 'EIP', 'RouteTable', 'Route', 'RouteTableAssociation'].map((kind) => ({ apiVersion: 'ec2.aws.m.upbound.io/v1beta1', kind })),
+  ...['Cluster', 'NodeGroup', 'Addon', 'AccessEntry', 'AccessPolicyAssociation', 'ClusterAuth'].map((kind) => ({ apiVersion: 'eks.aws.m.upbound.io/v1beta1', kind })),
+  ...['Role', 'RolePolicyAttachment'].map((kind) => ({ apiVersion: 'iam.aws.m.upbound.io/v1beta1', kind })),
+  { apiVersion: 'kms.aws.m.upbound.io/v1beta1', kind: 'Key' },
+];
+
+/** How long "AWS" takes to create a kind, in passes (the real EKS control plane takes the longest). */
+const CREATE_PASSES: Record<string, number> = { Cluster: 4, NodeGroup: 3, NATGateway: 2, Addon: 2 };
+
+export interface Event {
+  at: number;
+  kind: string;
+  name: string;
+  what: 'created' | 'refused' | 'deleted' | 'delete-refused' | 'changed' | 'failing';
+  message?: string;
+}
+
+export interface SimulatorOptions {
+  namespaces: string[];
+  /** The kubeconfig ClusterAuth writes: it reaches the workload API server. */
+  workloadKubeconfig: string;
+  intervalMs?: number;
+}
+
+const key = (o: Managed) => `${String(o.kind)}/${String((o.metadata as JsonObject).name)}`;
+const nameOf = (o: Managed) => String((o.metadata as JsonObject).name);
+const ns = (o: Managed) => String((o.metadata as JsonObject).namespace);
+
+export class SimulatedAws {
+  readonly events: Event[] = [];
+  /** Names whose creation is made to fail, with AWS's message. */
+  readonly failing = new Map<string, string>();
+  /** While set, every call answers with this throttling error. */
+  throttleUntil = 0;
+  private readonly createdSpec = new Map<string, string>();
+  private readonly pending = new Map<string, number>();
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private stopped = false;
+  passErrors = 0;
+  lastPassError = '';
+
+  constructor(
+    private readonly kube: Kube,
+    private readonly options: SimulatorOptions,
+  ) {}
+
+  start(): void {
+    const loop = async () => {
+      if (this.stopped) return;
+      this.running = this.pass().catch((error: unknown) => {
+        this.passErrors++;
+        this.lastPassError = error instanceof Error ? error.message : String(error);
+      });
+      await this.running;
+      if (!this.stopped) this.timer = setTimeout(() => void loop(), this.options.intervalMs ?? 400);
+    };
+    void loop();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.running;
+  }
+
+  count(what: Event['what']): number {
+    return this.events.filter((e) => e.what === what).length;
+  }
+
+  private record(o: Managed, what: Event['what'], message?: string): void {
+    this.events.push({ at: Date.now(), kind: String(o.kind), name: nameOf(o), what, ...(message ? { message } : {}) });
+  }
+
+  private async setConditions(o: Managed, ready: { status: string; reason: string; message?: string }, synced: { status: string; reason: string; message?: string }, atProvider?: JsonObject): Promise<void> {
+    const now = new Date().toISOString();
+    const condition = (type: string, c: { status: string; reason: string; message?: string }) => ({ type, lastTransitionTime: now, ...c });
+    await this.kube.apply(
+      {
+        apiVersion: String(o.apiVersion),
+        kind: String(o.kind),
+        metadata: { name: nameOf(o), namespace: ns(o) },
+        status: { ...(atProvider ? { atProvider } : {}), conditions: [condition('Ready', ready), condition('Synced', synced)] },
+      },
+      FIELD_MANAGER,
+      'status',
+    );
+  }
+
+  private async pass(): Promise<void> {
+    const objects: Managed[] = [];
+    for (const namespace of this.options.namespaces) {
+      for (const k of MANAGED_KINDS) objects.push(...(await this.kube.list({ ...k, namespace })));
+    }
+    const world = new Map(objects.map((o) => [nameOf(o), o]));
+    for (const o of objects) {
+      try {
+        await this.reconcile(o, world);
+      } catch (error) {
+        // A conflict or a vanished object is retried next pass, as a provider requeues.
+        if (!(error instanceof KubeError && (error.status === 404 || error.status === 409))) throw error;
+      }
+    }
+  }
+
+  private async reconcile(o: Managed, world: Map<string, Managed>): Promise<void> {
+    const meta = o.metadata as JsonObject;
+    const finalizers = (meta.finalizers as string[] | undefined) ?? [];
+    const exists = ((o.status as JsonObject | undefined)?.atProvider as JsonObject | undefined)?.id !== undefined;
+    const throttled = Date.now() < this.throttleUntil;
+
+    if (meta.deletionTimestamp) {
+      if (!finalizers.includes(FINALIZER)) return;
+      if (throttled) return this.setConditions(o, { status: 'False', reason: 'Deleting' }, { status: 'False', reason: 'ReconcileError', message: 'delete failed: ThrottlingException: Rate exceeded' });
+      const refusal = exists ? refusesDelete(o, world) : undefined;
+      if (refusal) {
+        if (this.events.at(-1)?.name !== nameOf(o) || this.events.at(-1)?.what !== 'delete-refused') this.record(o, 'delete-refused', refusal);
+        return this.setConditions(o, { status: 'False', reason: 'Deleting' }, { status: 'False', reason: 'ReconcileError', message: `delete failed: ${refusal}` });
+      }
+      this.record(o, 'deleted');
+      world.delete(nameOf(o));
+      await this.kube.mergePatch(o as never, { metadata: { finalizers: finalizers.filter((f) => f !== FINALIZER), resourceVersion: meta.resourceVersion } } as JsonObject);
+      return;
+    }
+
+    if (!finalizers.includes(FINALIZER)) {
+      await this.kube.mergePatch(o as never, { metadata: { finalizers: [...finalizers, FINALIZER], resourceVersion: meta.resourceVersion } } as JsonObject);
+      return;
+    }
+
+    const spec = JSON.stringify((o.spec as JsonObject).forProvider ?? {});
+    if (exists) {
+      const before = this.createdSpec.get(key(o));
+      if (before !== undefined && before !== spec) {
+        this.record(o, 'changed', 'spec.forProvider changed after creation');
+        this.createdSpec.set(key(o), spec);
+      }
+      const failure = this.failing.get(nameOf(o));
+      const ready = ((o.status as JsonObject).conditions as JsonObject[] | undefined)?.find((c) => c.type === 'Ready');
+      if (failure !== undefined && ready?.status === 'True') {
+        this.record(o, 'failing', failure);
+        return this.setConditions(o, { status: 'False', reason: 'Unavailable', message: failure }, { status: 'False', reason: 'ReconcileError', message: `observe failed: ${failure}` });
+      }
+      if (failure === undefined && ready?.status !== 'True') {
+        return this.setConditions(o, { status: 'True', reason: 'Available' }, { status: 'True', reason: 'ReconcileSuccess' });
+      }
+      return;
+    }
+    if (throttled) {
+      return this.setConditions(o, { status: 'False', reason: 'Creating' }, { status: 'False', reason: 'ReconcileError', message: 'create failed: ThrottlingException: Rate exceeded' });
+    }
+
+    const { forProvider, unresolved } = resolveReferences(o, world);
+    if (unresolved.length > 0) {
+      return this.setConditions(o, { status: 'False', reason: 'Creating' }, { status: 'False', reason: 'ReconcileError', message: `cannot resolve references: waiting for ${unresolved.join(', ')}` });
+    }
+    const refusal = refusesCreate(o, forProvider, world) ?? this.failing.get(nameOf(o));
+    if (refusal) {
+      if (!this.events.some((e) => e.name === nameOf(o) && e.what === 'refused' && e.message === refusal)) this.record(o, 'refused', refusal);
+      return this.setConditions(o, { status: 'False', reason: 'Creating', message: refusal }, { status: 'False', reason: 'ReconcileError', message: `create failed: ${refusal}` });
+    }
+    // Creation takes a few passes, as AWS does.
+    const waited = (this.pending.get(key(o)) ?? 0) + 1;
+    this.pending.set(key(o), waited);
+    if (waited < (CREATE_PASSES[String(o.kind)] ?? 1)) return;
+
+    // What the provider observes: the resolved spec and the ids AWS assigned.
+    const atProvider = { ...forProvider, ...atProviderFor(String(o.kind), `${ns(o)}/${nameOf(o)}`, { ...o, spec: { ...(o.spec as JsonObject), forProvider } }) };
+    if (o.kind === 'ClusterAuth') await this.writeKubeconfig(o);
+    await this.setConditions(o, { status: 'True', reason: 'Available' }, { status: 'True', reason: 'ReconcileSuccess' }, atProvider);
+    this.createdSpec.set(key(o), spec);
+    this.record(o, 'created');
+    world.set(nameOf(o), await this.kube.get({ apiVersion: String(o.apiVersion), kind: String(o.kind), namespace: ns(o), name: nameOf(o) }));
+  }
+
+  /** What provider-aws-eks's ClusterAuth writes: the kubeconfig, endpoint and CA of the cluster. */
+  private async writeKubeconfig(o: Managed): Promise<void> {
+    const secretName = String(((o.spec as JsonObject).writeConnectionSecretToRef as JsonObject | undefined)?.name ?? '');
+    if (!secretName) return;
+    const server = /server: (\S+)/.exec(this.options.workloadKubeconfig)?.[1] ?? '';
+    const ca = /certificate-authority-data: (\S+)/.exec(this.options.workloadKubeconfig)?.[1] ?? '';
+    const b64 = (s: string) => Buffer.from(s).toString('base64');
+    await this.kube.apply(
+      {
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata: { name: secretName, namespace: ns(o) },
+        type: 'connection.crossplane.io/v1alpha1',
+        data: { kubeconfig: b64(this.options.workloadKubeconfig), endpoint: b64(server), clusterCA: ca },
+      },
+      FIELD_MANAGER,
+    );
+  }
+}
