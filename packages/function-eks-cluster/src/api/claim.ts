@@ -2,7 +2,6 @@
  * Reads an observed EKSCluster into a defaulted, checked spec. Every problem
  * is reported at once, each naming the field, the value and the fix.
  */
-import { defaultClusterName } from '../compose/context.js';
 import { parseCidr } from '../network/cidr.js';
 import { resolveZones, type Zone } from '../network/zones.js';
 import { API_GROUP, API_VERSION, KIND, specSchema, type EKSClusterSpec } from './eks-cluster.js';
@@ -117,18 +116,6 @@ function checkManagementPolicies(spec: EKSClusterSpec, errors: FieldError[]): vo
   }
 }
 
-/** EKS cluster names are at most 100 characters; the default joins namespace and name. */
-function checkClusterName(spec: EKSClusterSpec, namespace: string, name: string, errors: FieldError[]): void {
-  if (spec.clusterName !== undefined) return;
-  const derived = defaultClusterName(namespace, name);
-  if (derived.length > 100) {
-    errors.push({
-      path: 'spec.clusterName',
-      message: `is unset, and the default "<namespace>-<name>" is ${derived.length} characters, above the EKS limit of 100; set spec.clusterName`,
-    });
-  }
-}
-
 export function readClaim(composite: unknown): ClaimRead {
   if (!isObject(composite)) {
     return { ok: false, errors: [{ path: 'observed.composite', message: 'the request carries no EKSCluster; Crossplane must send the composite resource' }] };
@@ -156,7 +143,6 @@ export function readClaim(composite: unknown): ClaimRead {
   checkNodeGroups(spec, zones, errors);
   checkEndpoint(spec, errors);
   checkManagementPolicies(spec, errors);
-  checkClusterName(spec, metadata.namespace, metadata.name, errors);
   if (errors.length > 0) return { ok: false, errors };
   return { ok: true, claim: { ...metadata, spec, zones } };
 }

@@ -147,7 +147,7 @@ export const specSchema = object(
       '1.34',
     ),
     clusterName: string({
-      description: 'EKS cluster name. Default: <namespace>-<name>, or <name> when both are equal. Immutable.',
+      description: 'EKS cluster name. Default: <namespace>-<name>-<id> (<name>-<id> when both are equal), <id> being 8 hex digits of a hash of namespace/name, so distinct EKSClusters never collide. Immutable: an existing cluster keeps its name.',
       pattern: '^[a-zA-Z][-a-zA-Z0-9_]*$',
       maxLength: 100,
     }),

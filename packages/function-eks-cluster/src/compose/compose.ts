@@ -22,7 +22,7 @@ import { mustParseCidr, parseCidr, type Cidr } from '../network/cidr.js';
 import { planNat, SINGLE_NAT_KEY, type NatPlan } from '../network/nat.js';
 import { IGW_KEY, networkResources, VPC_KEY } from '../network/resources.js';
 import { defaultPrefixLength, planSubnets, TIERS, type PlannedSubnet, type TierRequest } from '../network/subnet-plan.js';
-import { defaultClusterName, partitionOf, type ComposeContext, type DesiredResource } from './context.js';
+import { defaultClusterName, EKS_CLUSTER_NAME_MAX, partitionOf, type ComposeContext, type DesiredResource } from './context.js';
 import { dig, digString, ObservedState } from './observed.js';
 import { resourceName } from './managed.js';
 
@@ -126,6 +126,33 @@ function nodeGroupsInRemovedZones(claim: Claim, observed: ObservedState, pins: R
   return errors;
 }
 
+const CLUSTER_NAME = /^[0-9A-Za-z][A-Za-z0-9_-]*$/;
+const validClusterName = (name: string | undefined) => name !== undefined && name.length <= EKS_CLUSTER_NAME_MAX && CLUSTER_NAME.test(name);
+
+/**
+ * The EKS cluster's name never changes once chosen (a new name is a new
+ * cluster): the existing cluster's, else the one status already announced
+ * (an XR composed under an earlier naming scheme), else spec.clusterName, else
+ * a new unique default.
+ */
+function clusterNameOf(claim: Claim, observed: ObservedState): { ok: true; clusterName: string } | { ok: false; errors: FieldError[] } {
+  const existing = observed.externalName(CLUSTER_KEY);
+  const wanted = claim.spec.clusterName;
+  if (validClusterName(existing)) {
+    if (wanted !== undefined && wanted !== existing) {
+      return {
+        ok: false,
+        errors: [{ path: 'spec.clusterName', message: `changed to "${wanted}" on the existing EKS cluster "${existing}", which would replace the cluster; set it back to "${existing}"` }],
+      };
+    }
+    return { ok: true, clusterName: existing! };
+  }
+  if (wanted !== undefined) return { ok: true, clusterName: wanted };
+  const announced = digString(observed.composite, 'status', 'cluster', 'name');
+  if (validClusterName(announced)) return { ok: true, clusterName: announced! };
+  return { ok: true, clusterName: defaultClusterName(claim.namespace, claim.name) };
+}
+
 function tierRequests(claim: Claim, vpc: Cidr): TierRequest[] {
   const { subnets } = claim.spec.network;
   return TIERS.filter((tier) => tier !== 'isolated' || subnets.isolated?.enabled).map((tier) => ({
@@ -163,6 +190,8 @@ export function compose(input: ComposeInput): ComposeResult {
   const stateErrors = [...pinErrors, ...checkAgainstObserved(claim, observed, pins)];
   if (stateErrors.length > 0) return { ok: false, errors: stateErrors };
 
+  const names = clusterNameOf(claim, observed);
+  if (!names.ok) return names;
   const versions = planVersions(claim.spec.kubernetesVersion, observed, CLUSTER_KEY);
   if (!versions.ok) return versions;
   const ctx: ComposeContext = {
@@ -170,7 +199,7 @@ export function compose(input: ComposeInput): ComposeResult {
     xrName: claim.name,
     namespace: claim.namespace,
     spec: claim.spec,
-    clusterName: claim.spec.clusterName ?? defaultClusterName(claim.namespace, claim.name),
+    clusterName: names.clusterName,
     partition: partitionOf(claim.spec.region),
     observed,
   };

@@ -1,4 +1,5 @@
 /** What every resource builder needs to know about the claim being composed. */
+import { createHash } from 'node:crypto';
 import type { EKSClusterSpec } from '../api/eks-cluster.js';
 import type { JsonObject } from '../api/schema-builder.js';
 import type { VersionPlan } from '../eks/versions.js';
@@ -36,7 +37,41 @@ export function partitionOf(region: string): string {
   return 'aws';
 }
 
-/** Default EKS cluster name: unique across namespaces, without stuttering when both are equal. */
-export function defaultClusterName(namespace: string, name: string): string {
+/**
+ * A short hash of the XR's identity. Namespace and name cannot contain '/', so
+ * distinct XRs hash distinct inputs: this, not the readable part, keeps AWS
+ * names apart (a-b/c and a/b-c read alike; long names are cut).
+ */
+export function xrId(namespace: string, name: string): string {
+  return createHash('sha256').update(`${namespace}/${name}`).digest('hex').slice(0, 8);
+}
+
+/** The readable start of AWS names: <namespace>-<name>, or <name> when both are equal. */
+function readableName(namespace: string, name: string): string {
   return namespace === name || namespace === '' ? name : `${namespace}-${name}`;
+}
+
+/** At most `room` characters, without a dangling separator before what follows. */
+function fit(text: string, room: number): string {
+  return text.slice(0, room).replace(/[-_]+$/, '');
+}
+
+export const EKS_CLUSTER_NAME_MAX = 100;
+export const IAM_ROLE_NAME_MAX = 64;
+
+/** Default EKS cluster name of a new XR: <namespace>-<name>-<xrId>, cut to the EKS limit of 100. */
+export function defaultClusterName(namespace: string, name: string): string {
+  const id = xrId(namespace, name);
+  return `${fit(readableName(namespace, name), EKS_CLUSTER_NAME_MAX - id.length - 1)}-${id}`;
+}
+
+/**
+ * IAM role names are account-wide (all regions) and at most 64 characters:
+ * <cluster name, cut>-<xrId>-<purpose>. The XR's id keeps two XRs apart even
+ * when they share a spec.clusterName in different regions.
+ */
+export function derivedRoleName(namespace: string, name: string, clusterName: string | undefined, purpose: string): string {
+  const id = xrId(namespace, name);
+  const readable = clusterName ?? readableName(namespace, name);
+  return `${fit(readable, IAM_ROLE_NAME_MAX - id.length - purpose.length - 2)}-${id}-${purpose}`;
 }

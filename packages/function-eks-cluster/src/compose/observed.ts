@@ -79,6 +79,11 @@ export class ObservedState {
     return this.condition(key, 'Ready')?.status === 'True';
   }
 
+  /** The AWS name of an existing resource, as Crossplane records it. */
+  externalName(key: string): string | undefined {
+    return digString(this.resources[key], 'metadata', 'annotations', 'crossplane.io/external-name');
+  }
+
   atProvider(key: string, ...path: (string | number)[]): string | undefined {
     return digString(this.resources[key], 'status', 'atProvider', ...path);
   }

@@ -1,5 +1,5 @@
 /** IAM roles for the control plane and the nodes, with the AWS-managed policies EKS documents. */
-import type { ComposeContext, DesiredResource } from '../compose/context.js';
+import { derivedRoleName, IAM_ROLE_NAME_MAX, type ComposeContext, type DesiredResource } from '../compose/context.js';
 import { awsTags, IAM, managed, ref } from '../compose/managed.js';
 
 export const CLUSTER_ROLE_KEY = 'role-cluster';
@@ -13,10 +13,11 @@ const NODE_POLICIES = [
   'AmazonSSMManagedInstanceCore',
 ];
 
-/** IAM role names are account-wide and at most 64 characters. */
-export function roleName(clusterName: string, purpose: string): string {
-  const suffix = `-${purpose}`;
-  return `${clusterName.slice(0, 64 - suffix.length)}${suffix}`;
+/** The role's AWS name: the one it has if it exists (names never move), else a new unique one. */
+export function roleName(ctx: ComposeContext, key: string, purpose: string): string {
+  const existing = ctx.observed.externalName(key);
+  if (existing && existing.length <= IAM_ROLE_NAME_MAX) return existing;
+  return derivedRoleName(ctx.namespace, ctx.xrName, ctx.spec.clusterName, purpose);
 }
 
 function trustPolicy(service: string): string {
@@ -36,7 +37,7 @@ function role(ctx: ComposeContext, key: string, purpose: string, service: string
       key,
       apiVersion: IAM,
       kind: 'Role',
-      externalName: roleName(ctx.clusterName, purpose),
+      externalName: roleName(ctx, key, purpose),
       forProvider: {
         assumeRolePolicy: trustPolicy(service),
         description: `EKS ${purpose} role of ${ctx.clusterName}, managed by eks-gitops`,

@@ -128,7 +128,15 @@ export const BAD_INPUTS: BadInput[] = [
   { name: 'duplicate add-on', xr: withSpec((s) => (s.addons = [{ name: 'coredns' }, { name: 'coredns', enabled: false }])), path: 'spec.addons[1]', fix: /each entry must be unique/ },
   { name: 'add-on without a name', xr: withSpec((s) => (s.addons = [{ version: 'v1' }])), path: 'spec.addons[0].name', fix: /is required/ },
   { name: 'cluster name starting with a digit', xr: withSpec((s) => (s.clusterName = '1abc')), path: 'spec.clusterName', fix: /EKS cluster name/ },
-  { name: 'default cluster name too long for EKS', xr: withXr((x) => { x.metadata.namespace = 'n'.repeat(60); x.metadata.name = 'm'.repeat(50); }), path: 'spec.clusterName', fix: /above the EKS limit of 100; set spec\.clusterName/ },
+  {
+    name: 'cluster name changed on an existing cluster',
+    xr: withSpec((s) => (s.clusterName = 'renamed')),
+    observed: existingNetwork((o) => {
+      o.cluster = observeReady('cluster', { apiVersion: 'eks.aws.m.upbound.io/v1beta1', kind: 'Cluster', metadata: { name: 'team-a-cluster', annotations: { 'crossplane.io/external-name': 'team-a' } }, spec: { forProvider: { region: 'us-west-2', version: '1.34' } } });
+    }),
+    path: 'spec.clusterName',
+    fix: /would replace the cluster; set it back to "team-a"/,
+  },
   { name: 'no spec', xr: withXr((x) => delete x.spec), path: 'spec', fix: /at least spec\.region is required/ },
   { name: 'spec is a list', xr: withXr((x) => (x.spec = [1, 2])), path: 'spec', fix: /expected an object, got a list/ },
   { name: 'no name', xr: withXr((x) => delete x.metadata.name), path: 'metadata.name', fix: /give the EKSCluster a name/ },
