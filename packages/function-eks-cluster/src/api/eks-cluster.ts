@@ -38,8 +38,11 @@ export const CAPACITY_TYPES = ['ON_DEMAND', 'SPOT'] as const;
 export const TAINT_EFFECTS = ['NO_SCHEDULE', 'NO_EXECUTE', 'PREFER_NO_SCHEDULE'] as const;
 export const MANAGEMENT_POLICIES = ['*', 'Observe', 'Create', 'Update', 'Delete', 'LateInitialize'] as const;
 
-/** Add-ons installed unless switched off; the order here is not the install order (see eks/addons.ts). */
-export const DEFAULT_ADDONS = ['vpc-cni', 'kube-proxy', 'coredns', 'eks-pod-identity-agent'] as const;
+/**
+ * Add-ons installed unless switched off; the order here is not the install order (see eks/addons.ts).
+ * metrics-server serves the metrics API that HorizontalPodAutoscalers (apps/web/hpa.yaml) read.
+ */
+export const DEFAULT_ADDONS = ['vpc-cni', 'kube-proxy', 'coredns', 'eks-pod-identity-agent', 'metrics-server'] as const;
 
 /** Starts with the words the apiserver test matches (configuration/test/apiserver.test.ts). */
 export const ZONE_REMOVAL_MESSAGE =
@@ -270,7 +273,7 @@ export const specSchema = object(
     addons: withDefault(
       array(addon, {
         description:
-          'Add-ons beyond or overriding the defaults (vpc-cni, kube-proxy, coredns, eks-pod-identity-agent, always included unless enabled: false).',
+          'Add-ons beyond or overriding the defaults (vpc-cni, kube-proxy, coredns, eks-pod-identity-agent, metrics-server, always included unless enabled: false).',
         maxItems: 30,
         'x-kubernetes-list-type': 'map',
         'x-kubernetes-list-map-keys': ['name'],

@@ -1,8 +1,8 @@
 /**
  * EKS add-ons and their order: networking add-ons (vpc-cni, kube-proxy, the
  * pod identity agent) as soon as the control plane is up, because nodes
- * cannot become Ready without a CNI; everything else (coredns first) only
- * once nodes exist, because a Deployment without nodes leaves the add-on DEGRADED.
+ * cannot become Ready without a CNI; everything else (coredns, metrics-server)
+ * only once nodes exist, because a Deployment without nodes leaves the add-on DEGRADED.
  */
 import { DEFAULT_ADDONS, type AddonSpec } from '../api/eks-cluster.js';
 import type { JsonObject } from '../api/schema-builder.js';
