@@ -37,6 +37,10 @@ export function atProviderFor(kind: string, key: string, body: JsonObject): Json
       status: 'ACTIVE',
     }),
     NodeGroup: () => ({ id: name, status: 'ACTIVE' }),
+    OpenIDConnectProvider: () => {
+      const arn = `arn:aws:iam::${ACCOUNT}:oidc-provider/${String(forProvider.url ?? key).replace(/^https:\/\//, '')}`;
+      return { id: arn, arn };
+    },
     Addon: () => ({ id: String(forProvider.addonName ?? key), addonVersion: 'v1.0.0-eksbuild.1' }),
   };
   return { ...forProvider, ...(ids[kind]?.() ?? { id: `${key}-${hex(key, 8)}` }) };

@@ -131,7 +131,12 @@ const addon = object(
     enabled: withDefault(boolean({ description: 'Set false to leave a default add-on out.' }), true),
     version: string({ description: 'Add-on version, e.g. v1.19.2-eksbuild.1. Default: the EKS default for the cluster version.', maxLength: 64 }),
     configurationValues: string({ description: 'Add-on configuration as a JSON string.', maxLength: 65536 }),
-    serviceAccountRoleArn: string({ description: 'IAM role for the add-on service account (IRSA).', maxLength: 2048 }),
+    serviceAccountRoleArn: string({
+      description:
+        'IAM role for the add-on service account (IRSA). Its trust policy must name the OIDC provider in status.cluster.oidcProviderArn, which the function registers; the add-on waits for it.',
+      pattern: '^arn:aws[a-z-]*:iam::[0-9]{12}:role/.+$',
+      maxLength: 2048,
+    }),
   },
   { description: 'An EKS add-on, or an override of a default one.' },
 );
@@ -353,6 +358,7 @@ export const statusSchema = object(
         endpoint: string({ description: 'Kubernetes API endpoint.' }),
         arn: string({ description: 'Cluster ARN.' }),
         oidcIssuer: string({ description: 'OIDC issuer URL, for IRSA.' }),
+        oidcProviderArn: string({ description: 'ARN of the IAM OIDC provider of the issuer: the Federated principal of an IRSA role trust policy.' }),
         version: string({ description: 'Kubernetes version.' }),
       },
       { description: 'The EKS cluster.' },

@@ -13,6 +13,7 @@ import { CLUSTER_KEY, clusterResource } from '../eks/cluster.js';
 import { encryptionResources, KMS_KEY } from '../eks/encryption.js';
 import { clusterRoleAttachmentKeys, iamResources, nodeRoleAttachmentKeys } from '../eks/iam.js';
 import { kubeconfigResource } from '../eks/kubeconfig.js';
+import { OIDC_PROVIDER_KEY, oidcProviderResources } from '../eks/oidc.js';
 import { planVersions } from '../eks/versions.js';
 import { nodeGroupKey, nodeGroupResources } from '../eks/node-groups.js';
 import { applyGates } from '../lifecycle/readiness.js';
@@ -178,6 +179,8 @@ function extraEdges(resources: readonly DesiredResource[], nat: NatPlan): Edge[]
     ...clusterRoleAttachmentKeys().map((of) => ({ of, by: CLUSTER_KEY })),
     ...nodeGroups.flatMap((by) => nodeRoleAttachmentKeys().map((of) => ({ of, by }))),
     { of: KMS_KEY, by: CLUSTER_KEY },
+    // An add-on's service account role is assumed through the OIDC provider.
+    ...resources.filter((r) => r.key.startsWith('addon-') && dig(r.body, 'spec', 'forProvider', 'serviceAccountRoleArn') !== undefined).map((r) => ({ of: OIDC_PROVIDER_KEY, by: r.key })),
   ];
 }
 
@@ -215,6 +218,7 @@ export function compose(input: ComposeInput): ComposeResult {
     ...encryptionResources(ctx),
     clusterResource(ctx, plan.subnets),
     ...nodeGroupResources(ctx, plan.subnets),
+    ...oidcProviderResources(ctx),
     ...addonResources(ctx, nodeGroupKeys),
     ...accessResources(ctx),
     kubeconfigResource(ctx),

@@ -9,6 +9,7 @@ import type { JsonObject } from '../api/schema-builder.js';
 import type { ComposeContext, DesiredResource } from '../compose/context.js';
 import { awsTags, EKS, managed, ref } from '../compose/managed.js';
 import { CLUSTER_KEY } from './cluster.js';
+import { OIDC_PROVIDER_KEY } from './oidc.js';
 
 /** Add-ons that nodes need to become Ready: installed as soon as the control plane is. */
 export const BEFORE_NODES: ReadonlySet<string> = new Set(['vpc-cni', 'kube-proxy', 'eks-pod-identity-agent']);
@@ -37,7 +38,12 @@ export function addonResources(ctx: ComposeContext, nodeGroupKeys: readonly stri
     if (addon.version) forProvider.addonVersion = addon.version;
     if (addon.configurationValues) forProvider.configurationValues = addon.configurationValues;
     if (addon.serviceAccountRoleArn) forProvider.serviceAccountRoleArn = addon.serviceAccountRoleArn;
-    const gate = BEFORE_NODES.has(addon.name) || nodeGroupKeys.length === 0 ? { waitsFor: [CLUSTER_KEY] } : { waitsForAny: nodeGroupKeys };
+    // A service account role can only be assumed once the cluster's OIDC provider is registered (eks/oidc.ts).
+    const irsa = addon.serviceAccountRoleArn ? [OIDC_PROVIDER_KEY] : [];
+    const gate =
+      BEFORE_NODES.has(addon.name) || nodeGroupKeys.length === 0
+        ? { waitsFor: [CLUSTER_KEY, ...irsa] }
+        : { waitsFor: irsa, waitsForAny: nodeGroupKeys };
     return managed(ctx, { key: addonKey(addon.name), apiVersion: EKS, kind: 'Addon', forProvider, ...gate });
   });
 }

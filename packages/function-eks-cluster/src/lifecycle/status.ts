@@ -5,6 +5,7 @@ import { digString } from '../compose/observed.js';
 import { formatCidr } from '../network/cidr.js';
 import type { NatPlan } from '../network/nat.js';
 import type { PlannedSubnet } from '../network/subnet-plan.js';
+import { OIDC_PROVIDER_KEY } from '../eks/oidc.js';
 import { CLUSTER_KEY } from '../eks/cluster.js';
 import { KUBECONFIG_SECRET_KEY, kubeconfigSecretName } from '../eks/kubeconfig.js';
 import { isResourceReady, notReadyReason, type Gated } from './readiness.js';
@@ -22,7 +23,7 @@ const GROUPS: { type: string; label: string; matches: (key: string) => boolean }
   { type: 'ControlPlaneReady', label: 'control plane', matches: (k) => /^(cluster|role-|kms-key)/.test(k) },
   { type: 'NodesReady', label: 'node group', matches: (k) => k.startsWith('nodegroup-') },
   { type: 'AddonsReady', label: 'add-on', matches: (k) => k.startsWith('addon-') },
-  { type: 'AccessReady', label: 'access', matches: (k) => k.startsWith('access-') || k === 'kubeconfig' },
+  { type: 'AccessReady', label: 'access', matches: (k) => k.startsWith('access-') || k === 'kubeconfig' || k === OIDC_PROVIDER_KEY },
 ];
 
 export interface StatusReport {
@@ -68,6 +69,7 @@ export function buildStatus(
       ...optional('endpoint', observed.atProvider(CLUSTER_KEY, 'endpoint')),
       ...optional('arn', observed.atProvider(CLUSTER_KEY, 'arn')),
       ...optional('oidcIssuer', digString(observed.get(CLUSTER_KEY), 'status', 'atProvider', 'identity', 0, 'oidc', 0, 'issuer')),
+      ...optional('oidcProviderArn', observed.atProvider(OIDC_PROVIDER_KEY, 'arn')),
     },
     kubeconfigSecret: { name: kubeconfigSecretName(ctx.xrName), key: KUBECONFIG_SECRET_KEY },
     resources: { ready, total },

@@ -126,6 +126,7 @@ export const BAD_INPUTS: BadInput[] = [
   { name: 'ten megabyte tag', xr: withSpec((s) => (s.tags = { blob: TEN_MB })), path: 'spec.tags.blob', fix: /is 10485760 characters long; the limit is 256/ },
   { name: 'unknown log type', xr: withSpec((s) => (s.logging = { types: ['everything'] })), path: 'spec.logging.types[0]', fix: /use one of api, audit/ },
   { name: 'duplicate add-on', xr: withSpec((s) => (s.addons = [{ name: 'coredns' }, { name: 'coredns', enabled: false }])), path: 'spec.addons[1]', fix: /each entry must be unique/ },
+  { name: 'add-on service account role that is no role ARN', xr: withSpec((s) => (s.addons = [{ name: 'aws-ebs-csi-driver', serviceAccountRoleArn: 'ebs-csi' }])), path: 'spec.addons[0].serviceAccountRoleArn', fix: /IAM role for the add-on service account/ },
   { name: 'add-on without a name', xr: withSpec((s) => (s.addons = [{ version: 'v1' }])), path: 'spec.addons[0].name', fix: /is required/ },
   { name: 'cluster name starting with a digit', xr: withSpec((s) => (s.clusterName = '1abc')), path: 'spec.clusterName', fix: /EKS cluster name/ },
   {
