@@ -150,12 +150,19 @@ async function main(): Promise<void> {
   const xrRef = { apiVersion: String(xr.apiVersion), kind: String(xr.kind), namespace, name };
   const aws = new SimulatedAws(kube, { namespaces: [namespace], workloadKubeconfig: workload.kubeconfigYaml });
 
+  /** Waits for the XR to be Ready; while it is not, the last error says what it waits for and what the simulated AWS reports. */
   const xrReady = (what: string) =>
     waitFor(what, async () => {
       await playPackageRuntime(kube, 'FunctionRevision', `dns:///${functionAddress}`);
       const current = await kube.get(xrRef);
-      return isTrue(current, 'Ready') ? current : undefined;
-    }, 600_000, group, 1000);
+      if (isTrue(current, 'Ready')) return current;
+      const notReady = (await managed(kube, namespace)).filter((o) => !isTrue(o, 'Ready'));
+      const why = notReady.slice(0, 5).map((o) => `${String(o.kind)} ${String((o.metadata as JsonObject).name)}: ${condition(o, 'Synced')?.message ?? condition(o, 'Ready')?.reason ?? 'no conditions'}`);
+      throw new Error(
+        `XR: ${conditions(current).map((c) => `${c.type}=${c.status}${c.message ? ` (${c.message})` : ''}`).join('; ')}\n` +
+          `${notReady.length} managed resources not Ready: ${why.join('; ')}\nsimulated AWS: ${aws.passErrors} failed passes${aws.lastPassError ? `, last: ${aws.lastPassError}` : ''}`,
+      );
+    }, 300_000, group, 1000);
   /** Every managed resource by name with its uid and what Crossplane asked of it. */
   const snapshot = async () =>
     new Map((await managed(kube, namespace)).map((o) => [String((o.metadata as JsonObject).name), { uid: String((o.metadata as JsonObject).uid), forProvider: JSON.stringify((o.spec as JsonObject).forProvider) }]));

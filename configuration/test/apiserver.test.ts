@@ -9,7 +9,8 @@
  *     and allow growing a cluster.
  * Needs .tools/bin/etcd and .tools/bin/kube-apiserver (`npm run tools`).
  */
-import { readFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import {
   ApiException,
@@ -24,7 +25,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readClaim } from '../../packages/function-eks-cluster/src/api/claim.js';
 import { API_GROUP, API_VERSION, KIND, PLURAL } from '../../packages/function-eks-cluster/src/api/eks-cluster.js';
 import { compositeCrd } from './support/composite-crd.js';
-import { REPO_ROOT, startControlPlane, type ControlPlane } from './support/control-plane.js';
+import { ProcessGroup, REPO_ROOT, startControlPlane, type ApiServer } from 'function-eks-cluster/testing';
 
 type JsonObject = Record<string, unknown>;
 
@@ -46,7 +47,9 @@ const MESSAGES = {
   desired: 'desiredSize must lie between minSize and maxSize',
 };
 
-let plane: ControlPlane;
+let plane: ApiServer;
+let group: ProcessGroup;
+let dir: string;
 let objects: CustomObjectsApi;
 let core: CoreV1Api;
 
@@ -102,13 +105,16 @@ async function ensureNamespace(name: string): Promise<void> {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 beforeAll(async () => {
-  plane = await startControlPlane({ readyTimeoutMs: 180_000 });
+  dir = mkdtempSync(join(tmpdir(), 'apiserver-test-'));
+  group = new ProcessGroup(dir);
+  plane = (await startControlPlane(group, { dir, clusters: ['apiserver'], readyTimeoutMs: 180_000 })).primary;
   objects = plane.kubeConfig.makeApiClient(CustomObjectsApi);
   core = plane.kubeConfig.makeApiClient(CoreV1Api);
 });
 
 afterAll(async () => {
-  await plane?.stop();
+  await group?.stopAll();
+  if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 describe('the CRD Crossplane derives from the XRD', () => {

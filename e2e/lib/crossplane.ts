@@ -104,8 +104,7 @@ export async function startCore(group: ProcessGroup, kube: Kube, options: { kube
     process: () => current,
     webhookPort,
     restart: async () => {
-      current.child.kill('SIGKILL');
-      await current.exited;
+      await current.kill();
       current = group.start('crossplane', tool('crossplane-core'), args, env);
       await ready();
     },

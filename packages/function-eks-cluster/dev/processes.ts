@@ -18,6 +18,10 @@ export interface Started {
   exited: Promise<number | string | null>;
   /** SIGTERM, then SIGKILL after graceMs; resolves once it has exited. */
   stop(graceMs?: number): Promise<void>;
+  /** SIGKILL, as a crash; resolves once it has exited. */
+  kill(): Promise<void>;
+  /** Whether the test stopped or killed it on purpose. */
+  readonly stopped: boolean;
 }
 
 export class ProcessGroup {
@@ -43,16 +47,26 @@ export class ProcessGroup {
     const child = spawn(bin, args, { stdio: ['ignore', fd, fd], env: env ?? process.env });
     closeSync(fd);
     const exited = new Promise<number | string | null>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal)));
+    let stopped = false;
     const started: Started = {
       name,
       child,
       logFile,
       exited,
+      get stopped() {
+        return stopped;
+      },
       tail: (lines = 40) => {
         const text = existsSync(logFile) ? readFileSync(logFile, 'utf8') : '';
         return `--- ${name} (last lines of ${logFile}) ---\n${text.split('\n').slice(-lines).join('\n')}`;
       },
+      kill: async () => {
+        stopped = true;
+        if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+        await exited;
+      },
       stop: async (graceMs = 10_000) => {
+        stopped = true;
         if (child.exitCode !== null || child.signalCode !== null) return;
         child.kill('SIGTERM');
         const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
@@ -67,7 +81,7 @@ export class ProcessGroup {
   /** Throws with the process's log when any of `names` (default: all) has exited. */
   assertRunning(names?: string[]): void {
     for (const p of this.processes) {
-      if (names && !names.includes(p.name)) continue;
+      if (p.stopped || (names && !names.includes(p.name))) continue;
       if (p.child.exitCode !== null || p.child.signalCode !== null) {
         throw new Error(`${p.name} exited (${p.child.exitCode ?? p.child.signalCode})\n${p.tail()}`);
       }

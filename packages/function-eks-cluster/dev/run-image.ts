@@ -75,13 +75,23 @@ export async function runImage(rootfs: string, config: RuntimeConfig, tlsDir: st
     { env, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const { exited } = await untilServing(child, { timeoutMs: 15_000 });
+  const functionPid = () => Number(readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, 'utf8').trim());
   return {
     address,
     child,
     exited,
-    functionPid: () => Number(readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, 'utf8').trim()),
+    functionPid,
     stop: async () => {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      // The function first: it is PID 1 of its namespace, so everything in it goes too.
+      // unshare's --kill-child does not reach it, because chroot --userspec changes
+      // credentials, which clears the parent-death signal.
+      try {
+        process.kill(functionPid(), 'SIGKILL');
+      } catch {
+        // already gone
+      }
+      child.kill('SIGKILL');
       await exited;
     },
   };
