@@ -142,7 +142,10 @@ async function main(): Promise<void> {
     const providers = await kube.list({ apiVersion: 'pkg.crossplane.io/v1', kind: 'Provider' });
     note(`Functions: ${functions.map((f) => String((f.metadata as JsonObject).name)).join(', ')}`);
     note(`Providers: ${providers.map((p) => String((p.metadata as JsonObject).name)).join(', ')}`);
-    await waitFor('the EKSCluster CRD established', () => kube.find({ apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', name: 'eksclusters.eks.gitops.dev' }), 60_000, group);
+    await waitFor('the EKSCluster CRD established', async () => {
+      const crd = await kube.find({ apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', name: 'eksclusters.eks.gitops.dev' });
+      return isTrue(crd, 'Established') ? crd : undefined;
+    }, 60_000, group);
   });
 
   const xr = parse(readFileSync(XR_FILE, 'utf8')) as JsonObject;
@@ -169,7 +172,8 @@ async function main(): Promise<void> {
 
   await timeline.stage(`EKSCluster ${namespace}/${name} applied; faults while it is created: function killed, Crossplane killed, AWS throttling`, async (note) => {
     await kube.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } }, 'e2e');
-    await kube.apply(xr, 'e2e');
+    // Established is not yet served everywhere: retry the first apply briefly.
+    await waitFor('the EKSCluster accepted', () => kube.apply(xr, 'e2e'), 30_000, group, 500);
     aws.start();
     // The first wave exists: the function answered over mTLS.
     await waitFor('the first managed resources', async () => ((await managed(kube, namespace)).length > 20 ? true : undefined), 180_000, group, 1000);

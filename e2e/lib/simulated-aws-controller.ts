@@ -27,7 +27,7 @@ const FIELD_MANAGER = 'simulated-aws';
 export const MANAGED_KINDS: { apiVersion: string; kind: string }[] = [
   ...['VPC', 'Subnet', 'InternetGateway', 'NATGateway', 'EIP', 'RouteTable', 'Route', 'RouteTableAssociation'].map((kind) => ({ apiVersion: 'ec2.aws.m.upbound.io/v1beta1', kind })),
   ...['Cluster', 'NodeGroup', 'Addon', 'AccessEntry', 'AccessPolicyAssociation', 'ClusterAuth'].map((kind) => ({ apiVersion: 'eks.aws.m.upbound.io/v1beta1', kind })),
-  ...['Role', 'RolePolicyAttachment'].map((kind) => ({ apiVersion: 'iam.aws.m.upbound.io/v1beta1', kind })),
+  ...['Role', 'RolePolicyAttachment', 'OpenIDConnectProvider'].map((kind) => ({ apiVersion: 'iam.aws.m.upbound.io/v1beta1', kind })),
   { apiVersion: 'kms.aws.m.upbound.io/v1beta1', kind: 'Key' },
 ];
 
@@ -52,6 +52,7 @@ export interface SimulatorOptions {
 const key = (o: Managed) => `${String(o.kind)}/${String((o.metadata as JsonObject).name)}`;
 const nameOf = (o: Managed) => String((o.metadata as JsonObject).name);
 const ns = (o: Managed) => String((o.metadata as JsonObject).namespace);
+const refOf = (o: Managed) => ({ apiVersion: String(o.apiVersion), kind: String(o.kind), namespace: ns(o), name: nameOf(o) });
 
 export class SimulatedAws {
   readonly events: Event[] = [];
@@ -61,6 +62,7 @@ export class SimulatedAws {
   throttleUntil = 0;
   private readonly createdSpec = new Map<string, string>();
   private readonly pending = new Map<string, number>();
+  private readonly lastList = new Map<string, Managed[]>();
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private stopped = false;
@@ -102,30 +104,39 @@ export class SimulatedAws {
   private async setConditions(o: Managed, ready: { status: string; reason: string; message?: string }, synced: { status: string; reason: string; message?: string }, atProvider?: JsonObject): Promise<void> {
     const now = new Date().toISOString();
     const condition = (type: string, c: { status: string; reason: string; message?: string }) => ({ type, lastTransitionTime: now, ...c });
-    await this.kube.apply(
-      {
-        apiVersion: String(o.apiVersion),
-        kind: String(o.kind),
-        metadata: { name: nameOf(o), namespace: ns(o) },
-        status: { ...(atProvider ? { atProvider } : {}), conditions: [condition('Ready', ready), condition('Synced', synced)] },
-      },
-      FIELD_MANAGER,
-      'status',
-    );
+    // A merge patch, not an apply: the API server drops atProvider fields a kind's
+    // schema lacks (as a provider's typed client never sends them) instead of refusing.
+    await this.kube.mergePatch(refOf(o), { status: { ...(atProvider ? { atProvider } : {}), conditions: [condition('Ready', ready), condition('Synced', synced)] } }, 'status');
   }
 
   private async pass(): Promise<void> {
     const objects: Managed[] = [];
     for (const namespace of this.options.namespaces) {
-      for (const k of MANAGED_KINDS) objects.push(...(await this.kube.list({ ...k, namespace })));
+      for (const k of MANAGED_KINDS) {
+        const cacheKey = `${namespace}/${k.kind}`;
+        try {
+          const listed = await this.kube.list({ ...k, namespace });
+          this.lastList.set(cacheKey, listed);
+          objects.push(...listed);
+        } catch (error) {
+          // The API server answers 429 while a CRD's storage (re)initializes, as a
+          // provider's informer would, go on with what was listed last.
+          if (!(error instanceof KubeError && (error.status === 429 || error.status >= 500))) throw error;
+          this.passErrors++;
+          this.lastPassError = error.message;
+          objects.push(...(this.lastList.get(cacheKey) ?? []));
+        }
+      }
     }
     const world = new Map(objects.map((o) => [nameOf(o), o]));
     for (const o of objects) {
       try {
         await this.reconcile(o, world);
       } catch (error) {
-        // A conflict or a vanished object is retried next pass, as a provider requeues.
-        if (!(error instanceof KubeError && (error.status === 404 || error.status === 409))) throw error;
+        // Retried next pass, as a provider requeues; a conflict or a vanished object is routine.
+        if (error instanceof KubeError && (error.status === 404 || error.status === 409)) continue;
+        this.passErrors++;
+        this.lastPassError = `${key(o)}: ${error instanceof Error ? error.message : String(error)}`;
       }
     }
   }
@@ -146,12 +157,12 @@ export class SimulatedAws {
       }
       this.record(o, 'deleted');
       world.delete(nameOf(o));
-      await this.kube.mergePatch(o as never, { metadata: { finalizers: finalizers.filter((f) => f !== FINALIZER), resourceVersion: meta.resourceVersion } } as JsonObject);
+      await this.kube.mergePatch(refOf(o), { metadata: { finalizers: finalizers.filter((f) => f !== FINALIZER), resourceVersion: meta.resourceVersion } } as JsonObject);
       return;
     }
 
     if (!finalizers.includes(FINALIZER)) {
-      await this.kube.mergePatch(o as never, { metadata: { finalizers: [...finalizers, FINALIZER], resourceVersion: meta.resourceVersion } } as JsonObject);
+      await this.kube.mergePatch(refOf(o), { metadata: { finalizers: [...finalizers, FINALIZER], resourceVersion: meta.resourceVersion } } as JsonObject);
       return;
     }
 
@@ -197,7 +208,7 @@ export class SimulatedAws {
     await this.setConditions(o, { status: 'True', reason: 'Available' }, { status: 'True', reason: 'ReconcileSuccess' }, atProvider);
     this.createdSpec.set(key(o), spec);
     this.record(o, 'created');
-    world.set(nameOf(o), await this.kube.get({ apiVersion: String(o.apiVersion), kind: String(o.kind), namespace: ns(o), name: nameOf(o) }));
+    world.set(nameOf(o), await this.kube.get(refOf(o)));
   }
 
   /** What provider-aws-eks's ClusterAuth writes: the kubeconfig, endpoint and CA of the cluster. */
