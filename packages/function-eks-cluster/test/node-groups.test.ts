@@ -87,3 +87,19 @@ describe('scaling an existing node group', () => {
     expect(forProvider(result, 'scalingConfig')).toEqual({ minSize: 4, maxSize: 6 });
   });
 });
+
+describe('an existing cluster', () => {
+  it('keeps the control-plane subnets it was created in when a zone is added; new node groups get the new zone', () => {
+    const xr = withGroup(() => {}, ['a', 'b', 'c', 'd']);
+    const result = mustCompose(compose({ composite: xr, observed: existing }));
+    const cluster = result.resources.find((r) => r.key === 'cluster')!.body;
+    expect(dig(cluster, 'spec', 'forProvider', 'vpcConfig', 'subnetIdRefs')).toEqual(['a', 'b', 'c'].map((z) => ({ name: `team-a-subnet-private-${z}` })));
+    expect(result.resources.map((r) => r.key)).toContain('subnet-private-d');
+  });
+
+  it('a new cluster starts in every zone', () => {
+    const result = mustCompose(reconcileToReady(withGroup(() => {}, ['a', 'b', 'c', 'd'])).result);
+    const cluster = result.resources.find((r) => r.key === 'cluster')!.body;
+    expect(dig(cluster, 'spec', 'forProvider', 'vpcConfig', 'subnetIdRefs')).toEqual(['a', 'b', 'c', 'd'].map((z) => ({ name: `team-a-subnet-private-${z}` })));
+  });
+});

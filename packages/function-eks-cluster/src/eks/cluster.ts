@@ -16,15 +16,26 @@ function encryptionConfig(ctx: ComposeContext): Json | undefined {
   return ctx.observed.forProvider(CLUSTER_KEY, 'encryptionConfig');
 }
 
+/**
+ * The control plane's subnets: the private ones, chosen once. An existing
+ * cluster keeps the subnets it was created in: the provider treats a change of
+ * vpcConfig.subnetIds as a replacement of the cluster, and the control plane
+ * needs no new zone to serve nodes there.
+ */
+function controlPlaneSubnets(ctx: ComposeContext, subnets: readonly PlannedSubnet[]): Json {
+  const existing = ctx.observed.forProvider(CLUSTER_KEY, 'vpcConfig', 'subnetIdRefs');
+  if (Array.isArray(existing) && existing.length > 0) return existing;
+  return subnets.filter((s) => s.tier === 'private').map((s) => ref(ctx, s.key));
+}
+
 export function clusterResource(ctx: ComposeContext, subnets: readonly PlannedSubnet[]): DesiredResource {
   const { spec } = ctx;
-  const controlPlaneSubnets = subnets.filter((s) => s.tier === 'private').map((s) => ref(ctx, s.key));
   const forProvider: JsonObject = {
     region: spec.region,
     version: ctx.versions.controlPlane,
     roleArnRef: ref(ctx, CLUSTER_ROLE_KEY),
     vpcConfig: {
-      subnetIdRefs: controlPlaneSubnets,
+      subnetIdRefs: controlPlaneSubnets(ctx, subnets),
       endpointPrivateAccess: spec.endpointAccess.private,
       endpointPublicAccess: spec.endpointAccess.public,
       ...(spec.endpointAccess.public ? { publicAccessCidrs: spec.endpointAccess.publicCidrs } : {}),
