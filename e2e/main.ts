@@ -13,6 +13,7 @@ import { promisify } from 'node:util';
 import { parse } from 'yaml';
 import {
   Kube,
+  KubeError,
   makePki,
   ProcessGroup,
   REPO_ROOT,
@@ -246,6 +247,14 @@ async function main(): Promise<void> {
   });
 
   await timeline.stage('Teardown: delete the XR; Usages order the deletions', async (note) => {
+    // Crossplane's webhook refuses to delete what a Usage protects.
+    const vpc = { apiVersion: 'ec2.aws.m.upbound.io/v1beta1', kind: 'VPC', namespace, name: `${name}-vpc` };
+    const refusal = await kube.delete(vpc).then(
+      () => undefined,
+      (error: unknown) => (error instanceof KubeError ? error : undefined),
+    );
+    if (!refusal || !/in use|usage/i.test(refusal.body)) throw new Error(`deleting the VPC in use was not refused: ${refusal?.message ?? 'it was accepted'}`);
+    note(`deleting ${name}-vpc directly: refused by the Usage webhook (${refusal.status}: ${/"message":"([^"]*)"/.exec(refusal.body)?.[1] ?? ''})`);
     const before = await managed(kube, namespace);
     await kube.delete(xrRef);
     await waitFor('every managed resource gone', async () => ((await managed(kube, namespace)).length === 0 ? true : undefined), 600_000, group, 1000);

@@ -76,6 +76,17 @@ export async function runImage(rootfs: string, config: RuntimeConfig, tlsDir: st
   );
   const { exited } = await untilServing(child, { timeoutMs: 15_000 });
   const functionPid = () => Number(readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, 'utf8').trim());
+  const pid = functionPid();
+  // Also on Ctrl-C or a crash of the test: the function outlives unshare otherwise (see stop).
+  const killOnExit = () => {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  };
+  process.once('exit', killOnExit);
+  void exited.then(() => process.off('exit', killOnExit));
   return {
     address,
     child,

@@ -1,0 +1,84 @@
+/**
+ * The simulated AWS's rules (dev/simulated-aws.ts), which the end-to-end run's
+ * provider controllers apply: references resolve as upjet's resolvers do, and
+ * what AWS refuses on create and on delete is refused with AWS's message.
+ */
+import { describe, expect, it } from 'vitest';
+import type { JsonObject } from '../src/api/schema-builder.js';
+import { atProviderFor, refusesCreate, refusesDelete, resolveReferences, type Managed } from '../dev/simulated-aws.js';
+
+const READY = [{ type: 'Ready', status: 'True' }];
+
+/** A managed resource as the API server holds it, created by "AWS" unless `pending`. */
+function mr(kind: string, name: string, forProvider: JsonObject, pending = false): Managed {
+  const body: Managed = { apiVersion: 'x/v1beta1', kind, metadata: { name, namespace: 'ns' }, spec: { forProvider } };
+  if (!pending) body.status = { atProvider: atProviderFor(kind, `ns/${name}`, body), conditions: READY };
+  return body;
+}
+
+const worldOf = (...objects: Managed[]) => new Map(objects.map((o) => [String((o.metadata as JsonObject).name), o]));
+const id = (o: Managed) => ((o.status as JsonObject).atProvider as JsonObject).id;
+
+const vpc = mr('VPC', 'vpc', { cidrBlock: '10.0.0.0/16' });
+const subnetA = mr('Subnet', 'subnet-a', { vpcIdRef: { name: 'vpc' }, cidrBlock: '10.0.0.0/19' });
+
+describe('references', () => {
+  it('resolve to the target id or ARN once it is Ready; a Cluster only once ACTIVE', () => {
+    const role = mr('Role', 'role', {});
+    const world = worldOf(vpc, subnetA, role);
+    expect(resolveReferences(mr('Subnet', 's', { vpcIdRef: { name: 'vpc' } }, true), world)).toEqual({ forProvider: { vpcId: id(vpc) }, unresolved: [] });
+    expect(resolveReferences(mr('Cluster', 'c', { roleArnRef: { name: 'role' }, vpcConfig: { subnetIdRefs: [{ name: 'subnet-a' }] } }, true), world).forProvider).toEqual({
+      roleArn: (((role.status as JsonObject).atProvider as JsonObject).arn),
+      vpcConfig: { subnetIds: [id(subnetA)] },
+    });
+    const creating = mr('Cluster', 'cluster', {});
+    ((creating.status as JsonObject).atProvider as JsonObject).status = 'CREATING';
+    expect(resolveReferences(mr('NodeGroup', 'ng', { clusterNameRef: { name: 'cluster' } }, true), worldOf(creating)).unresolved).toEqual(['cluster']);
+    expect(resolveReferences(mr('Subnet', 's', { vpcIdRef: { name: 'missing' } }, true), world).unresolved).toEqual(['missing']);
+  });
+});
+
+describe('AWS refuses to create', () => {
+  const cases: { reason: string; object: Managed; world: Managed[]; expected: RegExp | undefined }[] = [
+    { reason: 'a subnet outside its VPC', object: mr('Subnet', 'x', { vpcIdRef: { name: 'vpc' }, cidrBlock: '10.1.0.0/24' }, true), world: [vpc], expected: /^InvalidSubnet\.Range: The CIDR '10\.1\.0\.0\/24' is invalid\.$/ },
+    { reason: 'a subnet overlapping another in the VPC', object: mr('Subnet', 'x', { vpcIdRef: { name: 'vpc' }, cidrBlock: '10.0.16.0/20' }, true), world: [vpc, subnetA], expected: /^InvalidSubnet\.Conflict: The CIDR '10\.0\.16\.0\/20' conflicts with another subnet$/ },
+    { reason: 'nothing for a disjoint subnet', object: mr('Subnet', 'x', { vpcIdRef: { name: 'vpc' }, cidrBlock: '10.0.32.0/19' }, true), world: [vpc, subnetA], expected: undefined },
+    { reason: 'a public NAT gateway in a subnet with no route to an internet gateway', object: mr('NATGateway', 'nat', { subnetIdRef: { name: 'subnet-a' }, connectivityType: 'public' }, true), world: [vpc, subnetA], expected: /no route to an internet gateway/ },
+    {
+      reason: 'a node group in a subnet of another VPC',
+      object: mr('NodeGroup', 'ng', { clusterNameRef: { name: 'cluster' }, subnetIdRefs: [{ name: 'other-subnet' }] }, true),
+      world: [vpc, subnetA, mr('VPC', 'other', { cidrBlock: '10.9.0.0/16' }), mr('Subnet', 'other-subnet', { vpcIdRef: { name: 'other' }, cidrBlock: '10.9.0.0/19' }), mr('Cluster', 'cluster', { vpcConfig: { subnetIdRefs: [{ name: 'subnet-a' }] } })],
+      expected: /^InvalidParameterException: Subnets specified must be in the same VPC as the cluster/,
+    },
+  ];
+  it.each(cases)('$reason', ({ object, world, expected }) => {
+    const w = worldOf(...world);
+    const refusal = refusesCreate(object, resolveReferences(object, w).forProvider, w);
+    if (expected) expect(refusal).toMatch(expected);
+    else expect(refusal).toBeUndefined();
+  });
+
+  it('a public NAT gateway in a subnet routed to an internet gateway', () => {
+    const world = worldOf(vpc, subnetA, mr('InternetGateway', 'igw', { vpcIdRef: { name: 'vpc' } }), mr('RouteTable', 'rt', { vpcIdRef: { name: 'vpc' } }), mr('RouteTableAssociation', 'rta', { subnetIdRef: { name: 'subnet-a' }, routeTableIdRef: { name: 'rt' } }), mr('Route', 'r', { routeTableIdRef: { name: 'rt' }, destinationCidrBlock: '0.0.0.0/0', gatewayIdRef: { name: 'igw' } }));
+    const nat = mr('NATGateway', 'nat', { subnetIdRef: { name: 'subnet-a' }, connectivityType: 'public' }, true);
+    expect(refusesCreate(nat, resolveReferences(nat, world).forProvider, world)).toBeUndefined();
+  });
+});
+
+describe('AWS refuses to delete', () => {
+  const nat = mr('NATGateway', 'nat', { subnetIdRef: { name: 'subnet-a' }, connectivityType: 'public' });
+  const role = mr('Role', 'role', {});
+  const cases: { reason: string; object: Managed; world: Managed[]; expected: RegExp | undefined }[] = [
+    { reason: 'a VPC with subnets', object: vpc, world: [vpc, subnetA], expected: /^DependencyViolation: The vpc 'vpc-\w+' has dependencies and cannot be deleted\.$/ },
+    { reason: 'a subnet with a NAT gateway', object: subnetA, world: [vpc, subnetA, nat], expected: /^DependencyViolation: The subnet 'subnet-\w+' has dependencies/ },
+    { reason: 'an internet gateway while public NAT gateways map addresses', object: mr('InternetGateway', 'igw', { vpcIdRef: { name: 'vpc' } }), world: [vpc, subnetA, nat], expected: /has some mapped public address\(es\)/ },
+    { reason: 'an IAM role with attached policies', object: role, world: [role, mr('RolePolicyAttachment', 'rpa', { roleRef: { name: 'role' }, policyArn: 'arn:aws:iam::aws:policy/X' })], expected: /^DeleteConflict: Cannot delete entity, must detach all policies first\.$/ },
+    { reason: 'a cluster with node groups', object: mr('Cluster', 'cluster', {}), world: [mr('Cluster', 'cluster', {}), mr('NodeGroup', 'ng', { clusterNameRef: { name: 'cluster' } })], expected: /^ResourceInUseException/ },
+    { reason: 'nothing for an empty VPC', object: vpc, world: [vpc], expected: undefined },
+  ];
+  it.each(cases)('$reason', ({ object, world, expected }) => {
+    const refusal = refusesDelete(object, worldOf(...world));
+    if (expected) expect(refusal).toMatch(expected);
+    else expect(refusal).toBeUndefined();
+  });
+});
