@@ -254,7 +254,8 @@ async function main(): Promise<void> {
       (error: unknown) => (error instanceof KubeError ? error : undefined),
     );
     if (!refusal || !/in use|usage/i.test(refusal.body)) throw new Error(`deleting the VPC in use was not refused: ${refusal?.message ?? 'it was accepted'}`);
-    note(`deleting ${name}-vpc directly: refused by the Usage webhook (${refusal.status}: ${/"message":"([^"]*)"/.exec(refusal.body)?.[1] ?? ''})`);
+    const reason = (JSON.parse(refusal.body) as { message?: string }).message ?? refusal.body;
+    note(`deleting ${name}-vpc directly: refused (${refusal.status}): ${reason.slice(0, 200)}`);
     const before = await managed(kube, namespace);
     await kube.delete(xrRef);
     await waitFor('every managed resource gone', async () => ((await managed(kube, namespace)).length === 0 ? true : undefined), 600_000, group, 1000);
