@@ -40,6 +40,14 @@ describe("renovate.json", () => {
     expect(extract(file, text).map((d) => d.currentValue).sort()).toEqual([...pins].sort());
   });
 
+  it("covers every provider dependency of configuration/crossplane.yaml", () => {
+    const file = "configuration/crossplane.yaml";
+    const text = readFileSync(join(REPO_ROOT, file), "utf8");
+    const providers = [...text.matchAll(/provider: (\S+)/g)].map((m) => m[1]);
+    expect(providers.length).toBeGreaterThan(0);
+    expect(extract(file, text).map((d) => d.depName).sort()).toEqual([...providers].sort());
+  });
+
   it("covers every version annotated with '# renovate:' under flux/ and apps/", () => {
     let annotated = 0;
     for (const [file, text] of manifestTexts(REPO_ROOT)) {
