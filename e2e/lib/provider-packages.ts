@@ -8,10 +8,9 @@
  * ImageConfig sends xpkg.crossplane.io/crossplane-contrib.
  */
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, readFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { crdsDir, REPO_ROOT, tool, yamlStream } from 'function-eks-cluster/testing';
-import { writeFileSync } from 'node:fs';
 
 export const UPSTREAM = 'xpkg.crossplane.io/crossplane-contrib';
 

@@ -11,3 +11,27 @@ go_module() {
       console.log(m[process.argv[1]]);
     });' "$1"
 }
+
+# go_tools_build SRC LDFLAGS OUT PACKAGE REQUIRE...: writes a tools module under
+# SRC that requires each "module version" and imports PACKAGE (a command), then
+# builds it into OUT. For commands whose module cannot be `go install`ed at a
+# version (their go.mod has replace directives, or a sibling module must be
+# required at the same version).
+go_tools_build() {
+  local src=$1 ldflags=$2 out=$3 pkg=$4
+  shift 4
+  rm -rf "$src"
+  mkdir -p "$src" "$(dirname "$out")"
+  {
+    printf 'module tools/%s\n\ngo 1.26.0\n\nrequire (\n' "$(basename "$src")"
+    printf '\t%s\n' "$@"
+    printf ')\n'
+  } > "$src/go.mod"
+  printf '//go:build tools\n\n// Package tools records the commands this module builds.\npackage tools\n\nimport _ "%s"\n' "$pkg" > "$src/tools.go"
+  out=$(cd "$(dirname "$out")" && pwd)/$(basename "$out")
+  (
+    cd "$src"
+    go mod tidy
+    CGO_ENABLED=0 nice -n 19 go build -trimpath -buildvcs=false -ldflags "$ldflags" -o "$out" "$pkg"
+  )
+}

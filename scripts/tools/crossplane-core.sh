@@ -9,6 +9,7 @@
 # .tools/bin. A cold build takes about 5 minutes on 2 cores.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+. scripts/lib/go-module.sh
 
 # Keep at the version of the Crossplane chart that flux/ pins (and the CLI can
 # render with: v2.3.4 and later have `crossplane internal render`).
@@ -22,33 +23,10 @@ if [ -x "$bin" ] && [ "$("$bin" --version 2>/dev/null)" = "$CROSSPLANE_VERSION" 
 fi
 echo "tools: building crossplane core $CROSSPLANE_VERSION"
 start=$SECONDS
-src=.tools/src/crossplane-core
-rm -rf "$src"
-mkdir -p "$src" .tools/bin
-cat > "$src/go.mod" <<MOD
-module tools/crossplane-core
-
-go 1.26.0
-
-require (
-	github.com/crossplane/crossplane/v2 $CROSSPLANE_VERSION
-	github.com/crossplane/crossplane/apis/v2 $CROSSPLANE_VERSION
-)
-MOD
-cat > "$src/tools.go" <<'GO'
-//go:build tools
-
-// Package tools records the commands this module builds.
-package tools
-
-import _ "github.com/crossplane/crossplane/v2/cmd/crossplane"
-GO
-(
-  cd "$src"
-  go mod tidy
-  CGO_ENABLED=0 nice -n 19 go build -trimpath -buildvcs=false \
-    -ldflags "-s -w -X github.com/crossplane/crossplane-runtime/v2/pkg/version.version=$CROSSPLANE_VERSION" \
-    -o ../../bin/crossplane-core github.com/crossplane/crossplane/v2/cmd/crossplane
-)
+go_tools_build .tools/src/crossplane-core \
+  "-s -w -X github.com/crossplane/crossplane-runtime/v2/pkg/version.version=$CROSSPLANE_VERSION" \
+  "$bin" github.com/crossplane/crossplane/v2/cmd/crossplane \
+  "github.com/crossplane/crossplane/v2 $CROSSPLANE_VERSION" \
+  "github.com/crossplane/crossplane/apis/v2 $CROSSPLANE_VERSION"
 "$bin" --version
 echo "tools: crossplane core built in $((SECONDS - start))s"
