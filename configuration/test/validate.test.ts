@@ -55,7 +55,8 @@ describe('generated claims', () => {
     const { summary, problems } = await validateAll(objects, cacheDir);
     expect(problems).toEqual([]);
     expect(summary).toMatchObject({ total: objects.length, invalid: 0, missingSchemas: 0 });
-  });
+    // About 7,500 objects, VPC endpoints and their associations included: over a minute on two busy cores.
+  }, 240_000);
 });
 
 type Breakage = [reason: string, kind: string, breakIt: (o: JsonObject) => void, expected: RegExp];

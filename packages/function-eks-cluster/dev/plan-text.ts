@@ -15,8 +15,13 @@ function thousands(n: number): string {
   return n.toLocaleString('en-US');
 }
 
+/** Each key is counted under the first pattern it matches. */
 const COUNTED: [RegExp, string, string][] = [
   [/^usage-/, 'Usage', 'Usages'],
+  [/^vpce-.+-subnet-/, 'endpoint subnet association', 'endpoint subnet associations'],
+  [/^vpce-.+-rt-/, 'endpoint route table association', 'endpoint route table associations'],
+  [/^vpce-(?!sg$).+-sg$/, 'endpoint security group association', 'endpoint security group associations'],
+  [/^vpce-(?!sg)/, 'VPC endpoint', 'VPC endpoints'],
   [/^subnet-/, 'subnet', 'subnets'],
   [/^rta-/, 'route table association', 'route table associations'],
   [/^rt-/, 'route table', 'route tables'],
@@ -32,14 +37,21 @@ const FIRST = ['vpc', 'igw', 'kms-key', 'role-cluster', 'role-node', 'cluster', 
 const rank = (key: string) => (FIRST.includes(key) ? FIRST.indexOf(key) : FIRST.length);
 
 function describeWave(keys: string[]): string {
-  const named = keys
-    .filter((k) => !COUNTED.some(([pattern]) => pattern.test(k)))
-    .sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0));
-  const counted = COUNTED.flatMap(([pattern, one, many]) => {
-    const n = keys.filter((k) => pattern.test(k)).length;
+  const group = (k: string) => COUNTED.findIndex(([pattern]) => pattern.test(k));
+  const named = keys.filter((k) => group(k) < 0).sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0));
+  const counted = COUNTED.flatMap(([, one, many], i) => {
+    const n = keys.filter((k) => group(k) === i).length;
     return n > 0 ? [`${n} ${n === 1 ? one : many}`] : [];
   });
   return [...named, ...counted].join(', ');
+}
+
+function describeEndpoints(endpoints: Topology['endpoints']): string {
+  const gateways = endpoints.filter((e) => e.type === 'Gateway').map((e) => `${e.service} (gateway, on ${e.attachments} private route tables)`);
+  const interfaces = endpoints.filter((e) => e.type === 'Interface');
+  const subnets = Math.max(0, ...interfaces.map((e) => e.attachments));
+  const shared = interfaces.length > 0 ? [`${interfaces.map((e) => e.service).join(', ')} (interface, private DNS, in ${subnets} private subnets, HTTPS from the VPC)`] : [];
+  return [...gateways, ...shared].join('; ');
 }
 
 export function planText(t: Topology, waves: Wave[]): string {
@@ -62,6 +74,7 @@ export function planText(t: Topology, waves: Wave[]): string {
     return `${tier} ${list.length} x ${thousands(list[0]?.addresses ?? 0)}`;
   });
   out.push(`  addresses: ${perTier.join(', ')}; ${thousands(t.vpcAddresses - used)} of ${thousands(t.vpcAddresses)} left for zones added later`);
+  if (t.endpoints.length > 0) out.push(`  VPC endpoints: ${describeEndpoints(t.endpoints)}`);
   out.push('');
   out.push(`Control plane: endpoint ${t.cluster.endpoint}; in ${t.cluster.subnets} private subnets; authentication mode API`);
   out.push(`  logs: ${t.cluster.logs.join(', ') || 'none'}; secrets encryption: ${t.cluster.encrypted ? 'KMS' : 'off'}`);

@@ -26,6 +26,14 @@ export function atProviderFor(kind: string, key: string, body: JsonObject): Json
     RouteTable: () => ({ id: `rtb-${hex(key, 17)}` }),
     Route: () => ({ id: `r-rtb-${hex(key, 17)}` }),
     RouteTableAssociation: () => ({ id: `rtbassoc-${hex(key, 17)}` }),
+    SecurityGroup: () => ({ id: `sg-${hex(key, 17)}`, arn: `arn:aws:ec2:${region}:${ACCOUNT}:security-group/sg-${hex(key, 17)}` }),
+    SecurityGroupIngressRule: () => ({ id: `sgr-${hex(key, 17)}`, securityGroupRuleId: `sgr-${hex(key, 17)}` }),
+    VPCEndpoint: () => ({
+      id: `vpce-${hex(key, 17)}`,
+      arn: `arn:aws:ec2:${region}:${ACCOUNT}:vpc-endpoint/vpce-${hex(key, 17)}`,
+      state: 'available',
+      ...(forProvider.vpcEndpointType === 'Gateway' ? { prefixListId: `pl-${hex(key, 8)}` } : {}),
+    }),
     Role: () => ({ id: name, arn: `arn:aws:iam::${ACCOUNT}:role/${name}` }),
     RolePolicyAttachment: () => ({ id: `${name}-${hex(key, 8)}` }),
     Key: () => ({ id: hex(key, 32), arn: `arn:aws:kms:${region}:${ACCOUNT}:key/${hex(key, 32)}` }),
@@ -212,11 +220,18 @@ export function refusesDelete(o: Managed, world: ReadonlyMap<string, Managed>): 
   const others = (kind: string, field: string, value: Json | undefined = id) => using(world, kind, field, value, o);
   switch (kindOf(o)) {
     case 'VPC': {
-      const dependants = [...others('Subnet', 'vpcId'), ...others('InternetGateway', 'vpcId'), ...others('RouteTable', 'vpcId'), ...others('NATGateway', 'vpcId')];
+      const dependants = ['Subnet', 'InternetGateway', 'RouteTable', 'NATGateway', 'VPCEndpoint', 'SecurityGroup'].flatMap((kind) => others(kind, 'vpcId'));
       return dependants.length ? `DependencyViolation: The vpc '${String(id)}' has dependencies and cannot be deleted.` : undefined;
     }
     case 'Subnet': {
-      const dependants = [...others('NATGateway', 'subnetId'), ...others('NodeGroup', 'subnetIds'), ...others('Cluster', 'vpcConfig.subnetIds'), ...others('RouteTableAssociation', 'subnetId')];
+      // An interface endpoint keeps a network interface in each subnet it is associated with.
+      const dependants = [
+        ...others('NATGateway', 'subnetId'),
+        ...others('NodeGroup', 'subnetIds'),
+        ...others('Cluster', 'vpcConfig.subnetIds'),
+        ...others('RouteTableAssociation', 'subnetId'),
+        ...others('VPCEndpointSubnetAssociation', 'subnetId'),
+      ];
       return dependants.length ? `DependencyViolation: The subnet '${String(id)}' has dependencies and cannot be deleted.` : undefined;
     }
     case 'InternetGateway': {
@@ -229,6 +244,9 @@ export function refusesDelete(o: Managed, world: ReadonlyMap<string, Managed>): 
     }
     case 'RouteTable':
       return others('RouteTableAssociation', 'routeTableId').length ? `DependencyViolation: The routeTable '${String(id)}' has dependencies and cannot be deleted.` : undefined;
+    case 'SecurityGroup':
+      // The endpoints' network interfaces keep it while it is associated with them.
+      return others('VPCEndpointSecurityGroupAssociation', 'securityGroupId').length ? `DependencyViolation: resource ${String(id)} has a dependent object` : undefined;
     case 'EIP':
       return others('NATGateway', 'allocationId', atProvider(o).allocationId ?? id).length ? `InvalidIPAddress.InUse: Address ${String(id)} is in use.` : undefined;
     case 'Role':

@@ -24,6 +24,8 @@ export interface Topology {
   subnets: SubnetView[];
   nats: { key: string; zone?: string; regional: boolean; eip?: string }[];
   privateRoutes: Map<string, string | undefined>;
+  /** VPC endpoints by service (com.amazonaws.<region>. left out), with how many subnets or route tables each is in. */
+  endpoints: { service: string; type: string; attachments: number }[];
   cluster: { name: string; version: string; endpoint: string; logs: string[]; encrypted: boolean; subnets: number };
   nodeGroups: { name: string; instanceTypes: string[]; capacityType: string; amiType: string; min: number; max: number; desired: number; zones: string[]; taints: string[] }[];
   addons: { name: string; version?: string; phase: 'before nodes' | 'after nodes' }[];
@@ -93,6 +95,16 @@ export function topologyOf(xr: JsonObject, desired: Record<string, JsonObject>, 
     privateRoutes.set(s.zone, route ? keyOf(str(fp(route, 'natGatewayIdRef', 'name'))) : undefined);
   }
 
+  const attachedTo = (endpointKey: string) =>
+    resources.filter((r) => /^VPCEndpoint(Subnet|RouteTable)Association$/.test(str(r.body.kind)) && keyOf(str(fp(r.body, 'vpcEndpointIdRef', 'name'))) === endpointKey).length;
+  const endpoints = resources
+    .filter((r) => r.body.kind === 'VPCEndpoint')
+    .map((r) => ({
+      service: str(fp(r.body, 'serviceName')).replace(/^(cn\.)?com\.amazonaws\.[^.]+\./, ''),
+      type: str(fp(r.body, 'vpcEndpointType')),
+      attachments: attachedTo(r.key),
+    }));
+
   const clusterBody = byKey.get('cluster');
   const vpcConfig = fp(clusterBody, 'vpcConfig');
   const endpoint = [
@@ -137,6 +149,7 @@ export function topologyOf(xr: JsonObject, desired: Record<string, JsonObject>, 
     subnets,
     nats,
     privateRoutes,
+    endpoints,
     cluster: {
       name: str(dig(clusterBody, 'metadata', 'annotations', 'crossplane.io/external-name')),
       version: str(fp(clusterBody, 'version')),

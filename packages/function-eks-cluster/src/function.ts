@@ -73,6 +73,9 @@ function successResponse(req: RunFunctionRequest, composition: Composition): Run
     reason: 'AdjustedForSafety',
     target: Target.TARGET_COMPOSITE,
   }));
+  for (const notice of composition.notices) {
+    results.push({ severity: Severity.SEVERITY_WARNING, message: notice.message, reason: notice.reason, target: Target.TARGET_COMPOSITE });
+  }
   results.push({
     severity: Severity.SEVERITY_NORMAL,
     message: composition.status.summary ?? '',

@@ -39,7 +39,7 @@ describe('defaults', () => {
     expect(read.claim.spec).toEqual({
       region: 'us-west-2',
       kubernetesVersion: '1.34',
-      network: { vpcCidr: '10.0.0.0/16', availabilityZones: ['a', 'b', 'c'], nat: 'HighlyAvailable', subnets: {} },
+      network: { vpcCidr: '10.0.0.0/16', availabilityZones: ['a', 'b', 'c'], nat: 'HighlyAvailable', vpcEndpoints: 'Auto', subnets: {} },
       nodeGroups: [
         { name: 'default', instanceTypes: ['m7i.large'], minSize: 2, maxSize: 6, amiType: 'AL2023_x86_64_STANDARD', capacityType: 'ON_DEMAND', diskSize: 50, maxUnavailable: 1, labels: {}, taints: [] },
       ],

@@ -74,6 +74,20 @@ describe('AWS refuses to delete', () => {
     { reason: 'an internet gateway while public NAT gateways map addresses', object: mr('InternetGateway', 'igw', { vpcIdRef: { name: 'vpc' } }), world: [vpc, subnetA, nat], expected: /has some mapped public address\(es\)/ },
     { reason: 'an IAM role with attached policies', object: role, world: [role, mr('RolePolicyAttachment', 'rpa', { roleRef: { name: 'role' }, policyArn: 'arn:aws:iam::aws:policy/X' })], expected: /^DeleteConflict: Cannot delete entity, must detach all policies first\.$/ },
     { reason: 'a cluster with node groups', object: mr('Cluster', 'cluster', {}), world: [mr('Cluster', 'cluster', {}), mr('NodeGroup', 'ng', { clusterNameRef: { name: 'cluster' } })], expected: /^ResourceInUseException/ },
+    { reason: 'a VPC with a VPC endpoint in it', object: vpc, world: [vpc, mr('VPCEndpoint', 'vpce', { vpcIdRef: { name: 'vpc' }, vpcEndpointType: 'Interface' })], expected: /^DependencyViolation: The vpc 'vpc-\w+' has dependencies/ },
+    { reason: 'a VPC with a security group in it', object: vpc, world: [vpc, mr('SecurityGroup', 'sg', { vpcIdRef: { name: 'vpc' } })], expected: /^DependencyViolation: The vpc 'vpc-\w+' has dependencies/ },
+    {
+      reason: 'a subnet an interface endpoint has a network interface in',
+      object: subnetA,
+      world: [vpc, subnetA, mr('VPCEndpoint', 'vpce', { vpcIdRef: { name: 'vpc' } }), mr('VPCEndpointSubnetAssociation', 'assoc', { vpcEndpointIdRef: { name: 'vpce' }, subnetIdRef: { name: 'subnet-a' } })],
+      expected: /^DependencyViolation: The subnet 'subnet-\w+' has dependencies/,
+    },
+    {
+      reason: 'a security group still associated with an endpoint',
+      object: mr('SecurityGroup', 'sg', { vpcIdRef: { name: 'vpc' } }),
+      world: [vpc, mr('SecurityGroup', 'sg', { vpcIdRef: { name: 'vpc' } }), mr('VPCEndpoint', 'vpce', { vpcIdRef: { name: 'vpc' } }), mr('VPCEndpointSecurityGroupAssociation', 'assoc', { vpcEndpointIdRef: { name: 'vpce' }, securityGroupIdRef: { name: 'sg' } })],
+      expected: /^DependencyViolation: resource sg-\w+ has a dependent object$/,
+    },
     { reason: 'nothing for an empty VPC', object: vpc, world: [vpc], expected: undefined },
   ];
   it.each(cases)('$reason', ({ object, world, expected }) => {

@@ -23,6 +23,8 @@ export const PLURAL = 'eksclusters';
 export const NAT_MODES = ['None', 'Single', 'HighlyAvailable', 'Regional'] as const;
 export type NatMode = (typeof NAT_MODES)[number];
 
+export const VPC_ENDPOINT_MODES = ['Auto', 'Enabled', 'Disabled'] as const;
+
 export const LOG_TYPES = ['api', 'audit', 'authenticator', 'controllerManager', 'scheduler'] as const;
 export const AMI_TYPES = [
   'AL2023_x86_64_STANDARD',
@@ -192,9 +194,16 @@ export const specSchema = object(
           nat: withDefault(
             oneOf(NAT_MODES, {
               description:
-                'Egress for private subnets: None (private-only, no internet egress), Single (one NAT gateway), HighlyAvailable (one per zone), Regional (one regional NAT gateway).',
+                'Egress for private subnets: None (private-only, no internet egress: nodes reach AWS through the VPC endpoints of vpcEndpoints), Single (one NAT gateway), HighlyAvailable (one per zone), Regional (one regional NAT gateway).',
             }),
             'HighlyAvailable',
+          ),
+          vpcEndpoints: withDefault(
+            oneOf(VPC_ENDPOINT_MODES, {
+              description:
+                'VPC endpoints for what nodes need from AWS: an S3 gateway endpoint on the private route tables, and interface endpoints with private DNS for ecr.api, ecr.dkr, sts, ec2, logs, eks and eks-auth in every private subnet, behind a security group allowing HTTPS from the VPC CIDR. Auto: on when nat is None (nodes could not join otherwise), and kept once they exist, so a later NAT never removes them. Enabled: always (AWS API traffic stays off the NAT gateways; each interface endpoint is billed per zone and hour). Disabled: never (you route the private subnets to the AWS APIs yourself, e.g. to endpoints shared over a Transit Gateway; with nat None the function warns). One switch rather than a list of services: the set is what EKS nodes need.',
+            }),
+            'Auto',
           ),
           subnets: withDefault(
             object(
@@ -245,7 +254,13 @@ export const specSchema = object(
     endpointAccess: withDefault(
       object(
         {
-          public: withDefault(boolean({ description: 'Serve the API endpoint on the internet.' }), true),
+          public: withDefault(
+            boolean({
+              description:
+                'Serve the API endpoint on the internet. When false, the cluster is reachable only from networks connected to its VPC: Flux and anything else on the management cluster that uses the kubeconfig need VPC peering, a Transit Gateway, or the management cluster in the same VPC, and must resolve the private endpoint name. The function cannot check that and warns.',
+            }),
+            true,
+          ),
           private: withDefault(boolean({ description: 'Serve the API endpoint inside the VPC.' }), true),
           publicCidrs: withDefault(
             array(string({ description: 'An IPv4 CIDR.', maxLength: 18 }), {
@@ -352,6 +367,17 @@ export const statusSchema = object(
     vpcId: string({ description: 'AWS VPC ID.' }),
     subnets: array(subnetStatus, { description: 'Every subnet, with its computed CIDR.' }),
     natGatewayIds: array(string({ description: 'A NAT gateway ID.' }), { description: 'NAT gateway IDs.' }),
+    vpcEndpoints: array(
+      object(
+        {
+          service: string({ description: 'AWS service name, e.g. com.amazonaws.us-west-2.ecr.api.' }),
+          type: string({ description: 'Gateway or Interface.' }),
+          id: string({ description: 'VPC endpoint ID, once created.' }),
+        },
+        { description: 'A VPC endpoint.' },
+      ),
+      { description: 'The VPC endpoints of spec.network.vpcEndpoints.' },
+    ),
     cluster: object(
       {
         name: string({ description: 'EKS cluster name.' }),

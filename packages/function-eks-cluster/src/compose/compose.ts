@@ -20,10 +20,11 @@ import { applyGates } from '../lifecycle/readiness.js';
 import { buildStatus, type XrCondition } from '../lifecycle/status.js';
 import { usageResources, type Edge } from '../lifecycle/usages.js';
 import { mustParseCidr, parseCidr, type Cidr } from '../network/cidr.js';
+import { endpointResources, reachabilityNotices } from '../network/endpoints.js';
 import { planNat, SINGLE_NAT_KEY, type NatPlan } from '../network/nat.js';
 import { IGW_KEY, networkResources, VPC_KEY } from '../network/resources.js';
 import { defaultPrefixLength, planSubnets, TIERS, type PlannedSubnet, type TierRequest } from '../network/subnet-plan.js';
-import { defaultClusterName, EKS_CLUSTER_NAME_MAX, partitionOf, type ComposeContext, type DesiredResource } from './context.js';
+import { defaultClusterName, EKS_CLUSTER_NAME_MAX, partitionOf, type ComposeContext, type DesiredResource, type Notice } from './context.js';
 import { dig, digString, ObservedState } from './observed.js';
 import { resourceName } from './managed.js';
 
@@ -43,6 +44,8 @@ export interface Composition {
   readonly conditions: XrCondition[];
   /** Where the desired state differs from the spec for safety, and how to get the change. */
   readonly warnings: string[];
+  /** Warnings about what the function cannot check (reaching the cluster, a route to AWS), each with its own reason. */
+  readonly notices: Notice[];
   readonly allReady: boolean;
   readonly ttlSeconds: number;
   readonly subnets: readonly PlannedSubnet[];
@@ -212,12 +215,15 @@ export function compose(input: ComposeInput): ComposeResult {
   const nat = planNat(claim.spec.network.nat, claim.zones, existingSingleNatZone(ctx));
 
   const nodeGroupKeys = claim.spec.nodeGroups.map((g) => nodeGroupKey(g.name));
+  const endpoints = endpointResources(ctx, vpc, plan.subnets);
   const wanted: DesiredResource[] = [
     ...networkResources(ctx, vpc, plan.subnets, nat),
+    ...endpoints,
     ...iamResources(ctx),
     ...encryptionResources(ctx),
     clusterResource(ctx, plan.subnets),
-    ...nodeGroupResources(ctx, plan.subnets),
+    // Nodes that cannot reach ECR, STS and the EKS API never join: with endpoints, they come first.
+    ...nodeGroupResources(ctx, plan.subnets, endpoints.map((r) => r.key)),
     ...oidcProviderResources(ctx),
     ...addonResources(ctx, nodeGroupKeys),
     ...accessResources(ctx),
@@ -234,6 +240,7 @@ export function compose(input: ComposeInput): ComposeResult {
     status: report.status,
     conditions: report.conditions,
     warnings: [...plan.warnings, ...(versions.plan.note ? [versions.plan.note] : []), ...wanted.flatMap((r) => r.warnings ?? [])],
+    notices: reachabilityNotices(ctx, vpc),
     allReady: report.allReady,
     ttlSeconds: report.allReady ? TTL_READY_SECONDS : TTL_PENDING_SECONDS,
     subnets: plan.subnets,

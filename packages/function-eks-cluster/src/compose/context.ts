@@ -18,6 +18,12 @@ export interface ComposeContext {
   readonly versions: VersionPlan;
 }
 
+/** A warning for the user about what the function cannot check or fix itself; `reason` is the result's reason. */
+export interface Notice {
+  readonly reason: string;
+  readonly message: string;
+}
+
 /** One composed resource the function wants, before gating. */
 export interface DesiredResource {
   /** Composition resource name: stable, the key Crossplane tracks it by. */

@@ -83,7 +83,7 @@ function scalingConfig(ctx: ComposeContext, key: string, group: NodeGroupSpec): 
   return scaling;
 }
 
-function nodeGroup(ctx: ComposeContext, group: NodeGroupSpec, subnets: readonly PlannedSubnet[]): DesiredResource {
+function nodeGroup(ctx: ComposeContext, group: NodeGroupSpec, subnets: readonly PlannedSubnet[], networkKeys: readonly string[]): DesiredResource {
   const key = nodeGroupKey(group.name);
   const zones = group.availabilityZones;
   const placement = subnets
@@ -121,10 +121,11 @@ function nodeGroup(ctx: ComposeContext, group: NodeGroupSpec, subnets: readonly 
     initProvider: { scalingConfig: { desiredSize: group.desiredSize ?? group.minSize } },
     managementPolicies: nodeGroupPolicies(ctx.spec.managementPolicies),
     // Nodes without a CNI never become Ready, and without their policies they cannot join.
-    waitsFor: [cniEnabled ? addonKey('vpc-cni') : CLUSTER_KEY, ...nodeRoleAttachmentKeys()],
+    waitsFor: [cniEnabled ? addonKey('vpc-cni') : CLUSTER_KEY, ...nodeRoleAttachmentKeys(), ...networkKeys],
   });
 }
 
-export function nodeGroupResources(ctx: ComposeContext, subnets: readonly PlannedSubnet[]): DesiredResource[] {
-  return ctx.spec.nodeGroups.map((group) => nodeGroup(ctx, group, subnets));
+/** @param networkKeys what nodes need to reach AWS besides their subnets (the VPC endpoints), waited for too */
+export function nodeGroupResources(ctx: ComposeContext, subnets: readonly PlannedSubnet[], networkKeys: readonly string[] = []): DesiredResource[] {
+  return ctx.spec.nodeGroups.map((group) => nodeGroup(ctx, group, subnets, networkKeys));
 }

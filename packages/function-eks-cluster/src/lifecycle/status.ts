@@ -1,7 +1,7 @@
 /** The XR's status and conditions, from the plan and what was observed. */
 import type { EKSClusterStatus } from '../api/eks-cluster.js';
 import type { ComposeContext } from '../compose/context.js';
-import { digString } from '../compose/observed.js';
+import { dig, digString, type ObservedState } from '../compose/observed.js';
 import { formatCidr } from '../network/cidr.js';
 import type { NatPlan } from '../network/nat.js';
 import type { PlannedSubnet } from '../network/subnet-plan.js';
@@ -63,6 +63,7 @@ export function buildStatus(
       ...(observed.atProvider(s.key, 'id') ? { id: observed.atProvider(s.key, 'id') } : {}),
     })),
     natGatewayIds: nat.gateways.flatMap((g) => observed.atProvider(g.key, 'id') ?? []),
+    ...vpcEndpointStatus(gated, observed),
     cluster: {
       name: ctx.clusterName,
       version: ctx.observed.atProvider(CLUSTER_KEY, 'version') ?? ctx.versions.controlPlane,
@@ -95,6 +96,18 @@ export function buildStatus(
     };
   });
   return { status, conditions, allReady, notReady: new Set(notReady.map((r) => r.key)) };
+}
+
+/** Each composed VPC endpoint, its service and, once created, its ID; nothing when there are none. */
+function vpcEndpointStatus(gated: Gated, observed: ObservedState): Pick<EKSClusterStatus, 'vpcEndpoints'> {
+  const endpoints = gated.emitted
+    .filter((r) => r.body.kind === 'VPCEndpoint')
+    .map((r) => ({
+      service: String(dig(r.body, 'spec', 'forProvider', 'serviceName')),
+      type: String(dig(r.body, 'spec', 'forProvider', 'vpcEndpointType')),
+      ...optional('id', observed.atProvider(r.key, 'id')),
+    }));
+  return endpoints.length > 0 ? { vpcEndpoints: endpoints } : {};
 }
 
 function optional<K extends string>(key: K, value: string | undefined): { [P in K]?: string } {

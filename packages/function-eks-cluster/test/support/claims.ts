@@ -5,6 +5,7 @@ import { compose, type ComposeResult, type Composition } from '../../src/compose
 import { observeReady } from '../../dev/simulated-aws.js';
 
 export const NAT_MODES = ['None', 'Single', 'HighlyAvailable', 'Regional'] as const;
+export const VPC_ENDPOINT_MODES = ['Auto', 'Enabled', 'Disabled'] as const;
 
 export interface ClaimShape {
   name: string;
@@ -13,6 +14,8 @@ export interface ClaimShape {
   vpcCidr: string;
   zones: string[];
   nat: (typeof NAT_MODES)[number];
+  /** Left out: the API's default (Auto). */
+  vpcEndpoints?: (typeof VPC_ENDPOINT_MODES)[number];
   isolated: boolean;
   privatePrefix?: number;
   nodeGroups: { name: string; minSize: number; maxSize: number; zones?: string[] }[];
@@ -37,6 +40,7 @@ export const claimArb: fc.Arbitrary<ClaimShape> = fc
     vpcCidr: vpcCidrArb,
     zones: fc.shuffledSubarray(['a', 'b', 'c', 'd', 'e', 'f'], { minLength: 2, maxLength: 6 }),
     nat: fc.constantFrom(...NAT_MODES),
+    vpcEndpoints: fc.constantFrom(...VPC_ENDPOINT_MODES),
     isolated: fc.boolean(),
     privateOffset: fc.option(fc.integer({ min: 1, max: 6 }), { nil: undefined }),
     nodeGroups: fc.uniqueArray(
@@ -69,6 +73,7 @@ export function claimDocument(shape: ClaimShape): JsonObject {
       vpcCidr: shape.vpcCidr,
       availabilityZones: shape.zones,
       nat: shape.nat,
+      ...(shape.vpcEndpoints ? { vpcEndpoints: shape.vpcEndpoints } : {}),
       subnets: {
         ...(shape.privatePrefix ? { private: { prefixLength: shape.privatePrefix } } : {}),
         ...(shape.isolated ? { isolated: { enabled: true } } : {}),
