@@ -16,16 +16,30 @@ go_module() {
 # SRC that requires each "module version" and imports PACKAGE (a command), then
 # builds it into OUT. For commands whose module cannot be `go install`ed at a
 # version (their go.mod has replace directives, or a sibling module must be
-# required at the same version).
+# required at the same version). An argument "module => module version" is a
+# replace line instead of a requirement (a dependent module must repeat the
+# command's own replaces).
 go_tools_build() {
-  local src=$1 ldflags=$2 out=$3 pkg=$4
+  local src=$1 ldflags=$2 out=$3 pkg=$4 arg
+  local -a requires=() replaces=()
   shift 4
+  for arg in "$@"; do
+    case $arg in
+      *" => "*) replaces+=("$arg") ;;
+      *) requires+=("$arg") ;;
+    esac
+  done
   rm -rf "$src"
   mkdir -p "$src" "$(dirname "$out")"
   {
     printf 'module tools/%s\n\ngo 1.26.0\n\nrequire (\n' "$(basename "$src")"
-    printf '\t%s\n' "$@"
+    printf '\t%s\n' "${requires[@]}"
     printf ')\n'
+    if [ ${#replaces[@]} -gt 0 ]; then
+      printf '\nreplace (\n'
+      printf '\t%s\n' "${replaces[@]}"
+      printf ')\n'
+    fi
   } > "$src/go.mod"
   printf '//go:build tools\n\n// Package tools records the commands this module builds.\npackage tools\n\nimport _ "%s"\n' "$pkg" > "$src/tools.go"
   out=$(cd "$(dirname "$out")" && pwd)/$(basename "$out")

@@ -1,0 +1,141 @@
+#!/usr/bin/env bash
+# Flux for the end-to-end test, which runs the controllers as plain processes
+# against its loopback API servers (nothing can be pulled as an image here):
+# - source-controller, kustomize-controller and helm-controller of the Flux
+#   v2.9.5 set into .tools/bin. Built from the Go module proxy, one tools module
+#   each under .tools/src: their go.mod files replace go-digest with different
+#   versions, so they cannot share one. A dependent module must repeat a
+#   command's replaces: they are read from the controller's own go.mod (its
+#   `api => ./api` is local, so the published api module is required at the
+#   same version instead).
+# - their CRDs (each module's config/crd/bases) into .tools/crds/flux/.
+# - the Crossplane Helm chart that flux/ installs, packaged from the core
+#   module's cluster/charts/crossplane (at the core version of
+#   scripts/tools/crossplane-core.sh) as .tools/charts/crossplane-<version>.tgz,
+#   a deterministic tar with its sha256 beside it; the end-to-end test serves it
+#   from a Helm repository on 127.0.0.1 with an index.yaml it writes itself.
+# Each part is skipped when the pinned version is already there. A cold build
+# (module downloads included, 2 cores shared with other builds) took 6 to 12
+# minutes per controller, a rebuild with Go's caches warm under 10 seconds.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+. scripts/lib/go-module.sh
+
+# pin SCRIPT NAME: the NAME=version pin of another tools script, so that each
+# version is pinned (and bumped by Renovate) in one place.
+pin() {
+  local value
+  value=$(sed -n "s/^$2=//p" "scripts/tools/$1")
+  if [ -z "$value" ]; then
+    echo "tools: ERROR: no $2= pin in scripts/tools/$1" >&2
+    exit 1
+  fi
+  echo "$value"
+}
+# The Flux v2.9.5 set, as scripts/tools/schemas.sh pins it for the schemas of
+# these same controllers' CRDs.
+SOURCE_CONTROLLER_VERSION=$(pin schemas.sh SOURCE_CONTROLLER_VERSION)
+KUSTOMIZE_CONTROLLER_VERSION=$(pin schemas.sh KUSTOMIZE_CONTROLLER_VERSION)
+HELM_CONTROLLER_VERSION=$(pin schemas.sh HELM_CONTROLLER_VERSION)
+# source-controller v1.9.5 requires github.com/fluxcd/pkg/artifact v0.18.3 and
+# (for its tests, which `go mod tidy` resolves too) helmtestserver v0.40.2; the
+# proxy refuses both (and artifact v0.18.2): use the versions v1.9.3 requires.
+# Revisit on a source-controller bump (a newer one may need newer ones).
+SOURCE_CONTROLLER_REPLACES=(
+  "github.com/fluxcd/pkg/artifact => github.com/fluxcd/pkg/artifact v0.18.1"
+  "github.com/fluxcd/pkg/helmtestserver => github.com/fluxcd/pkg/helmtestserver v0.40.1"
+)
+
+# One Crossplane version for the core binary, the chart served and the chart flux/ pins.
+CROSSPLANE_VERSION=$(pin crossplane-core.sh CROSSPLANE_VERSION)
+chart_version=${CROSSPLANE_VERSION#v}
+release=flux/infrastructure/crossplane/release.yaml
+flux_chart_version=$(sed -n 's/^ *version: *//p' "$release")
+if [ "$flux_chart_version" != "$chart_version" ]; then
+  echo "tools: ERROR: $release pins Crossplane chart '$flux_chart_version' but scripts/tools/crossplane-core.sh pins core '$CROSSPLANE_VERSION'; keep them at one version" >&2
+  exit 1
+fi
+
+# own_replaces MODULE@VERSION: the module's non-local replace directives, one
+# "old => new version" a line.
+own_replaces() {
+  go mod edit -json "$(go_module GoMod "$1")" | node -e '
+    let s = "";
+    process.stdin.on("data", (d) => (s += d)).on("end", () => {
+      for (const r of JSON.parse(s).Replace ?? []) {
+        if (r.New.Path.startsWith("./") || r.New.Path.startsWith("../")) continue;
+        const old = r.Old.Version ? `${r.Old.Path} ${r.Old.Version}` : r.Old.Path;
+        console.log(`${old} => ${r.New.Path} ${r.New.Version}`);
+      }
+    });'
+}
+
+# build_controller NAME VERSION [REPLACE...]: builds github.com/fluxcd/NAME (its
+# main package is the module root) into .tools/bin/NAME. The controllers print
+# no version; the binary's build information records it (`go version -m`).
+build_controller() {
+  local name=$1 version=$2 module=github.com/fluxcd/$1 bin=.tools/bin/$1 start=$SECONDS replaces
+  shift 2
+  if [ -x "$bin" ] && go version -m "$bin" 2>/dev/null |
+    awk -v m="$module" -v v="$version" '$1 == "mod" && $2 == m && $3 == v { found = 1 } END { exit !found }'; then
+    return 0
+  fi
+  echo "tools: building $name $version"
+  replaces=$(own_replaces "$module@$version")
+  local -a lines=()
+  [ -z "$replaces" ] || mapfile -t lines <<<"$replaces"
+  go_tools_build ".tools/src/$name" "-s -w" "$bin" "$module" \
+    "$module $version" "$module/api $version" "${lines[@]}" "$@"
+  echo "tools: $name $version built in $((SECONDS - start))s"
+}
+
+build_controller source-controller "$SOURCE_CONTROLLER_VERSION" "${SOURCE_CONTROLLER_REPLACES[@]}"
+build_controller kustomize-controller "$KUSTOMIZE_CONTROLLER_VERSION"
+build_controller helm-controller "$HELM_CONTROLLER_VERSION"
+
+# Flux CRDs (GitRepository, OCIRepository, HelmRepository, HelmChart, Bucket,
+# ExternalArtifact, Kustomization, HelmRelease). scripts/tools/crds.sh empties
+# .tools/crds when its pins change; it runs first, so this refills it.
+crds=.tools/crds/flux
+want="source-controller=$SOURCE_CONTROLLER_VERSION kustomize-controller=$KUSTOMIZE_CONTROLLER_VERSION helm-controller=$HELM_CONTROLLER_VERSION"
+if [ "$(cat "$crds/.stamp" 2>/dev/null)" != "$want" ]; then
+  echo "tools: extracting Flux CRDs ($want)"
+  rm -rf "$crds"
+  mkdir -p "$crds"
+  for pin in "source-controller@$SOURCE_CONTROLLER_VERSION" "kustomize-controller@$KUSTOMIZE_CONTROLLER_VERSION" \
+    "helm-controller@$HELM_CONTROLLER_VERSION"; do
+    cp "$(go_module Dir "github.com/fluxcd/$pin")"/config/crd/bases/*.yaml "$crds/"
+  done
+  chmod -R u+w "$crds"
+  echo "$want" > "$crds/.stamp"
+fi
+
+# The Crossplane chart. Its templates default the image tag to "v" + appVersion
+# (xpkg.crossplane.io/crossplane/crossplane:v<appVersion>); the source says 0.0.1
+# for both version and appVersion, which Crossplane's release sets.
+charts=.tools/charts
+tgz=crossplane-$chart_version.tgz
+if ! (cd "$charts" 2>/dev/null && sha256sum --status -c "$tgz.sha256" 2>/dev/null); then
+  echo "tools: packaging the Crossplane chart $chart_version"
+  core=$(go_module Dir "github.com/crossplane/crossplane/v2@$CROSSPLANE_VERSION")
+  work=$(mktemp -d)
+  trap 'rm -rf "$work"' EXIT
+  cp -R "$core/cluster/charts/crossplane" "$work/"
+  chmod -R u+w "$work"
+  # The chart's .helmignore lists it, so `helm package` leaves it out too.
+  rm -f "$work/crossplane/.gitignore"
+  sed -i -e "s/^version: .*/version: $chart_version/" -e "s/^appVersion: .*/appVersion: $chart_version/" \
+    "$work/crossplane/Chart.yaml"
+  if [ "$(grep -cxE "(version|appVersion): $chart_version" "$work/crossplane/Chart.yaml")" != 2 ]; then
+    echo "tools: ERROR: could not set version and appVersion in the chart's Chart.yaml" >&2
+    exit 1
+  fi
+  mkdir -p "$charts"
+  rm -f "$charts"/crossplane-*.tgz "$charts"/crossplane-*.tgz.sha256
+  # Sorted names, a fixed mtime and owner, gzip without name or time: the same
+  # bytes, so the same digest, on every machine.
+  tar -C "$work" --format=ustar --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner \
+    --mode=u+w,go-w,a+rX -cf - crossplane | gzip -9n > "$charts/$tgz"
+  (cd "$charts" && sha256sum "$tgz" > "$tgz.sha256")
+  cat "$charts/$tgz.sha256"
+fi
