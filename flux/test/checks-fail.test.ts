@@ -2,7 +2,7 @@
 // expects the named check to say so.
 import { describe, expect, it } from "vitest";
 import { analyze } from "./lib/analyze.js";
-import { copyTree, copyWorkloadCluster, type TreeCopy } from "./lib/tree.js";
+import { commitMonitoringInput, copyTree, copyWorkloadCluster, type TreeCopy } from "./lib/tree.js";
 
 const MGMT = "flux/clusters/management/infrastructure.yaml";
 const DELIVERY = "flux/workload-clusters/team-a/delivery.yaml";
@@ -223,6 +223,63 @@ const cases: Case[] = [
     },
     check: "duplicates",
     expected: /Deployment web\/web in workload:team-a\/team-a-kubeconfig is applied by both Kustomization team-a\/web and Kustomization team-a\/web-again/,
+  },
+  {
+    name: "a placeholder workspace ID in postBuild.substitute",
+    breakIt: (t) => t.edit(DELIVERY, "      region: us-west-2\n", "      region: us-west-2\n      amp_workspace_id: ws-00000000-0000-0000-0000-000000000000\n"),
+    check: "placeholders",
+    expected: /Kustomization team-a\/monitoring: spec\.postBuild\.substitute\.amp_workspace_id "ws-00000000-0000-0000-0000-000000000000" is an all-zero ID/,
+  },
+  {
+    name: "a placeholder word in a manifest",
+    breakIt: (t) => t.edit("apps/monitoring/release.yaml", "          cluster: ${cluster_name}", "          cluster: CHANGEME"),
+    check: "placeholders",
+    expected: /HelmRelease team-a\/prometheus: spec\.values\.server\.global\.external_labels\.cluster "CHANGEME" is a placeholder/,
+  },
+  {
+    name: "the monitoring input made optional",
+    breakIt: (t) => t.edit(DELIVERY, "        optional: false", "        optional: true"),
+    check: "inputs",
+    expected: /Kustomization team-a\/monitoring: substituteFrom ConfigMap team-a\/team-a-monitoring is optional but is the only source of amp_workspace_id/,
+  },
+  {
+    name: "a workspace ARN committed where its ID belongs",
+    breakIt: (t) => commitMonitoringInput(t, "team-a", "arn:aws:aps:us-west-2:111122223333:workspace/ws-3f9c2a71-8d4e-4b6a-9e1f-5c7d0b2a4e68"),
+    check: "inputs",
+    expected: /ConfigMap team-a\/team-a-monitoring: amp_workspace_id "arn:aws:aps:.*" is not the ID of an Amazon Managed Prometheus workspace/,
+  },
+  {
+    name: "monitoring without a source for its workspace",
+    breakIt: (t) => t.edit(DELIVERY, /    substituteFrom:\n      - kind: ConfigMap\n        name: team-a-monitoring\n        optional: false\n/, ""),
+    check: "paths",
+    expected: /Kustomization team-a\/monitoring .*HelmRelease prometheus: variable \$\{amp_workspace_id\} has no value .*Flux says: variable not set \(strict mode\): "amp_workspace_id"/,
+  },
+  {
+    name: "a required input of an unknown format",
+    breakIt: (t) => t.edit("apps/monitoring/release.yaml", "          cluster: ${cluster_name}", "          cluster: ${cluster_name}\n          team: ${team_id}"),
+    check: "paths",
+    expected: /Kustomization team-a\/monitoring: \$\{team_id\} must come from ConfigMap team-a\/team-a-monitoring, which is not in Git, and flux\/test\/lib\/inputs\.ts has no test value for team_id/,
+  },
+  {
+    name: "a ${var:?message} that Flux would substitute",
+    breakIt: (t) => t.edit("apps/monitoring/release.yaml", "workspaces/${amp_workspace_id}/", "workspaces/${amp_workspace_id:?set the workspace}/"),
+    check: "paths",
+    expected: /HelmRelease prometheus: \$\{amp_workspace_id:\?\.\.\.\} does not fail in Flux: its envsubst substitutes the message/,
+  },
+  {
+    name: "two clusters whose monitoring roles share an AWS name",
+    breakIt: (t) => {
+      copyWorkloadCluster(t, "team-a", "observability-platform-production-a");
+      copyWorkloadCluster(t, "team-a", "observability-platform-production-b");
+    },
+    check: "iamRoleNames",
+    expected: /Role observability-platform-production-b\/observability-platform-production-b-prometheus-remote-write and Role observability-platform-production-a\/.* have the same AWS role name "observability-platform-productio-us-west-2-prometheus"/,
+  },
+  {
+    name: "a role name longer than IAM allows",
+    breakIt: (t) => t.edit("apps/monitoring/remote-write-identity.yaml", "${cluster_name:0:32}-${region}-prometheus", "${cluster_name}-${region}-prometheus-remote-write-to-amazon-managed-prometheus"),
+    check: "iamRoleNames",
+    expected: /Role team-a\/team-a-prometheus-remote-write: AWS role name "team-a-us-west-2-prometheus-remote-write-to-amazon-managed-prometheus" \(69 characters\) is not a valid IAM role name/,
   },
   {
     name: "Flux installing a provider-aws version the tests have no CRDs for",

@@ -23,6 +23,9 @@ const checks: [string, string][] = [
   ["namespaces", "every namespace used is created in the cluster that uses it"],
   ["clusterNames", "each workload cluster folder names one cluster everywhere"],
   ["versions", "Flux installs the provider-aws and Crossplane versions whose CRDs the schemas check uses"],
+  ["inputs", "an input the user provides is required (substituteFrom, not optional); a known input's value in Git has its format"],
+  ["placeholders", "no value Flux applies is a placeholder (all-zero IDs, example accounts, changeme)"],
+  ["iamRoleNames", "every IAM role has a valid AWS name (at most 64 characters), unique in the account"],
 ];
 
 describe("flux/ and apps/", () => {
@@ -42,5 +45,18 @@ describe("flux/ and apps/", () => {
     expect(get(find("Kustomization", "team-a", "web")?.object, "spec.kubeConfig.secretRef")).toEqual(kubeconfig);
     expect(get(find("HelmRelease", "team-a", "prometheus")?.object, "spec.kubeConfig.secretRef")).toEqual(kubeconfig);
     expect(find("Deployment", "web", "web")?.cluster).toBe("workload:team-a/team-a-kubeconfig");
+  });
+
+  it("requires the monitoring input from the user: ConfigMap team-a/team-a-monitoring, key amp_workspace_id, not optional, not in Git", () => {
+    expect(analysis.graph.inputs.map(({ values: _, ...input }) => input)).toEqual([
+      { kustomization: "Kustomization team-a/monitoring", kind: "ConfigMap", namespace: "team-a", name: "team-a-monitoring", optional: false, inGit: false, keys: ["amp_workspace_id"] },
+    ]);
+    const monitoring = analysis.graph.applied.find((a) => a.object.kind === "Kustomization" && a.object.metadata.name === "monitoring")?.object;
+    expect(get(monitoring, "spec.postBuild.substitute.amp_workspace_id")).toBeUndefined();
+  });
+
+  it("names the monitoring role in AWS by cluster and region, within IAM's 64 characters", () => {
+    const role = analysis.graph.applied.find((a) => a.object.kind === "Role" && a.object.metadata.name === "team-a-prometheus-remote-write")?.object;
+    expect(role?.metadata.annotations).toEqual({ "crossplane.io/external-name": "team-a-us-west-2-prometheus" });
   });
 });

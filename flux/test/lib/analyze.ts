@@ -6,6 +6,7 @@ import { join, relative } from "node:path";
 import {
   checkClusterNames,
   checkDuplicates,
+  checkIamRoleNames,
   checkKubeconfigRefs,
   checkNamespaces,
   checkNoSecrets,
@@ -15,6 +16,7 @@ import {
   checkVersions,
 } from "./checks.js";
 import { walk, type Graph } from "./graph.js";
+import { checkInputs, checkPlaceholders } from "./inputs.js";
 import { hasKustomization, includedDirs, kubectlKustomize } from "./kustomize.js";
 import { loadSchemas, validateObjects } from "./validate.js";
 
@@ -65,6 +67,7 @@ export async function analyze(root: string): Promise<Analysis> {
     }
   }
   const graph = walk(root);
+  const objects = graph.applied.map((a) => a.object);
   const schemas = loadSchemas(root);
   try {
     return {
@@ -81,6 +84,9 @@ export async function analyze(root: string): Promise<Analysis> {
         namespaces: checkNamespaces(graph, schemas),
         clusterNames: checkClusterNames(graph),
         versions: checkVersions(graph, root),
+        inputs: checkInputs(graph.inputs, objects),
+        placeholders: checkPlaceholders(objects),
+        iamRoleNames: checkIamRoleNames(graph),
       },
     };
   } finally {

@@ -344,6 +344,27 @@ export function checkClusterNames(graph: Graph): string[] {
   return problems;
 }
 
+const IAM_ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
+
+/**
+ * IAM role names are global to the AWS account and at most 64 characters
+ * ([\w+=,.@-]): every IAM Role Git applies has such an AWS name (its
+ * crossplane.io/external-name, else its metadata.name), and no two share one.
+ */
+export function checkIamRoleNames(graph: Graph): string[] {
+  const problems: string[] = [];
+  const owners = new Map<string, K8sObject>();
+  for (const o of management(graph).map((a) => a.object)) {
+    if (groupOf(o.apiVersion) !== "iam.aws.m.upbound.io" || o.kind !== "Role") continue;
+    const name = str((o.metadata.annotations as Dict | undefined)?.["crossplane.io/external-name"]) ?? o.metadata.name;
+    if (!IAM_ROLE_NAME.test(name)) problems.push(`${idOf(o)}: AWS role name "${name}" (${name.length} characters) is not a valid IAM role name (at most 64 of [A-Za-z0-9+=,.@_-])`);
+    const first = owners.get(name);
+    if (first) problems.push(`${idOf(o)} and ${idOf(first)} have the same AWS role name "${name}": IAM names are global to the account`);
+    else owners.set(name, o);
+  }
+  return problems;
+}
+
 /** NAME=value of a shell script (the tool scripts pin versions that way), or undefined. */
 function shellVariable(text: string | undefined, name: string): string | undefined {
   return text === undefined ? undefined : new RegExp(`^${name}=(\\S+)$`, "m").exec(text)?.[1];

@@ -2,9 +2,14 @@
 // Kustomization (created by `flux bootstrap`) applies flux/clusters/management;
 // every Kustomization found there is followed to its path, and so on. Each
 // applied object is recorded with the cluster it lands in: "management", or
-// the workload cluster a kubeConfig.secretRef points at.
+// the workload cluster a kubeConfig.secretRef points at. Post-build
+// substitution takes its values from Git (postBuild.substitute, and
+// ConfigMaps/Secrets Git applies) and, for the substituteFrom sources the user
+// creates (required inputs), from the test values of inputs.ts; Graph.inputs
+// lists every source.
 import { join } from "node:path";
-import { buildPath } from "./kustomize.js";
+import { postBuildVariables, substituteFromOf, type SourceLookup, type SubstituteSource } from "./inputs.js";
+import { buildPath, substituteObjects } from "./kustomize.js";
 import { get, isDict, str, type K8sObject } from "./objects.js";
 
 export const BOOTSTRAP_PATH = "flux/clusters/management";
@@ -33,6 +38,8 @@ export interface Graph {
   paths: Set<string>;
   /** Problems met while walking (a path that does not build, an unknown source...). */
   errors: string[];
+  /** Every postBuild.substituteFrom source, in Git or to be provided by the user. */
+  inputs: SubstituteSource[];
 }
 
 const isFluxKustomization = (o: K8sObject): boolean =>
@@ -44,22 +51,35 @@ export function clusterOf(o: K8sObject): string {
 }
 
 export function walk(root: string): Graph {
-  const graph: Graph = { applied: [], paths: new Set(), errors: [] };
+  const graph: Graph = { applied: [], paths: new Set(), errors: [], inputs: [] };
   const queue: { path: string; cluster: string; appliedBy: string; ks?: K8sObject }[] = [
     { path: BOOTSTRAP_PATH, cluster: MANAGEMENT, appliedBy: "bootstrap" },
   ];
+  const lookup: SourceLookup = (ref, namespace) =>
+    graph.applied.find(
+      ({ object: o, cluster }) => cluster === MANAGEMENT && o.apiVersion === "v1" && o.kind === ref.kind && o.metadata.name === ref.name && o.metadata.namespace === namespace,
+    )?.object;
+  // A path whose substituteFrom sources Git has not applied yet waits while
+  // other paths may still apply them; what is still missing then is an input.
+  const ready = (ks?: K8sObject) => !ks || substituteFromOf(ks).every((ref) => lookup(ref, ks.metadata.namespace ?? "") !== undefined);
   const seen = new Set<string>();
   while (queue.length > 0) {
-    const item = queue.shift() as (typeof queue)[number];
+    const next = Math.max(0, queue.findIndex((q) => ready(q.ks)));
+    const item = queue.splice(next, 1)[0] as (typeof queue)[number];
     const ks = item.ks;
-    const substitute = ks ? get(ks, "spec.postBuild.substitute") : undefined;
+    const origin = `${item.appliedBy} (path ${item.path})`;
     let objects: K8sObject[];
     try {
       objects = buildPath(join(root, item.path), {
-        origin: `${item.appliedBy} (path ${item.path})`,
+        origin,
         ...(ks && str(get(ks, "spec.targetNamespace")) ? { targetNamespace: str(get(ks, "spec.targetNamespace")) } : {}),
-        ...(isDict(substitute) ? { substitute: substitute as Record<string, string> } : {}),
       });
+      if (ks && isDict(get(ks, "spec.postBuild"))) {
+        const { vars, sources } = postBuildVariables(ks, objects, lookup);
+        graph.inputs.push(...sources);
+        // Flux substitutes only when there is at least one variable.
+        if (Object.keys(vars).length > 0) objects = substituteObjects(objects, vars, origin);
+      }
     } catch (err) {
       graph.errors.push((err as Error).message);
       continue;

@@ -2,7 +2,7 @@
 // `kubectl kustomize`: the directory's own kustomization.yaml, or, when it has
 // none, a generated one listing its manifests (sub-directories that have a
 // kustomization.yaml are included as a whole); then spec.targetNamespace, then
-// spec.postBuild.substitute.
+// the post-build substitution (spec.postBuild, see graph.ts for its sources).
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -50,14 +50,58 @@ export function kubectlKustomize(dir: string): string {
   }
 }
 
-/** Flux's variable substitution: ${var}, ${var:=default}, ${var:-default}; $${var} stays literal. */
+/**
+ * A variable reference as Flux's envsubst (github.com/fluxcd/pkg/envsubst) reads
+ * it: $${...} is an escape; ${name}; ${name:offset[:length]}; and the operators
+ * that bring their own word for an unset variable, -, =, +, ? (with or without
+ * a colon). Groups: 1 escape, 2 name, 3 operator, 4 its word.
+ */
+const VARIABLE = /(\$?)\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-=+?]|:(?=-?\d))([^}]*))?\}/g;
+
+/**
+ * Flux's post-build substitution as kustomize-controller v1.9 runs it: strict
+ * (feature gate StrictPostBuildSubstitutions, on by default), so a variable
+ * without a value fails the build unless an operator brings a word, which
+ * Flux's envsubst uses when the value is unset or empty. ${var:?message} is
+ * refused here: Flux does not fail on it, it substitutes the message.
+ */
 export function substitute(text: string, vars: Record<string, string>, origin: string): string {
-  return text.replace(/(\$?)\$\{([A-Za-z_][A-Za-z0-9_]*)(?::?[=-]([^}]*))?\}/g, (match, escape: string, name: string, fallback?: string) => {
+  return text.replace(VARIABLE, (match, escape: string, name: string, op: string | undefined, word: string | undefined) => {
     if (escape) return match.slice(1);
-    const value = vars[name] ?? fallback;
-    if (value === undefined) throw new Error(`${origin}: variable \${${name}} has no value (postBuild.substitute)`);
-    return value;
+    const value = vars[name];
+    if (op?.endsWith("?")) {
+      throw new Error(`${origin}: \${${name}${op}...} does not fail in Flux: its envsubst substitutes the message as the value; make the variable required (postBuild.substituteFrom, not optional) instead`);
+    }
+    if (op !== undefined && op !== ":") return value || (word ?? "");
+    if (value === undefined) {
+      throw new Error(`${origin}: variable \${${name}} has no value (set it in postBuild.substitute, or in a ConfigMap or Secret of postBuild.substituteFrom); Flux says: variable not set (strict mode): "${name}"`);
+    }
+    if (op === undefined) return value;
+    const [offset = 0, length] = (word ?? "").split(":").map(Number);
+    return value.slice(offset, length === undefined ? undefined : length < 0 ? length : offset + length);
   });
+}
+
+/** Flux substitutes every object but those labelled or annotated kustomize.toolkit.fluxcd.io/substitute: disabled. */
+function substituted(o: K8sObject): boolean {
+  const optOut = (m: unknown) => (m as Record<string, string> | undefined)?.["kustomize.toolkit.fluxcd.io/substitute"] === "disabled";
+  return !optOut(o.metadata.labels) && !optOut(o.metadata.annotations);
+}
+
+const asText = (o: K8sObject): string => stringify(o, { lineWidth: 0 });
+
+/** The variables Flux needs a value for to substitute these objects: those referenced without an operator bringing a word. */
+export function requiredVariables(objects: K8sObject[]): string[] {
+  const names = new Set<string>();
+  for (const o of objects.filter(substituted)) {
+    for (const m of asText(o).matchAll(VARIABLE)) if (!m[1] && (m[3] === undefined || m[3] === ":")) names.add(m[2] as string);
+  }
+  return [...names].sort();
+}
+
+/** Flux's post-build substitution of built objects, one object at a time. */
+export function substituteObjects(objects: K8sObject[], vars: Record<string, string>, origin: string): K8sObject[] {
+  return objects.map((o) => (substituted(o) ? (parseObjects(substitute(asText(o), vars, `${origin}: ${o.kind} ${o.metadata.name}`), origin)[0] as K8sObject) : o));
 }
 
 export interface BuildOptions {
@@ -90,11 +134,5 @@ export function buildPath(dir: string, opts: BuildOptions = {}): K8sObject[] {
     }
   }
   const objects = parseObjects(text, origin);
-  if (!opts.substitute) return objects;
-  // Flux substitutes per object and skips those that opt out.
-  return objects.map((o) => {
-    const annotations = (o.metadata.annotations ?? {}) as Record<string, string>;
-    if (annotations["kustomize.toolkit.fluxcd.io/substitute"] === "disabled") return o;
-    return parseObjects(substitute(stringify(o, { lineWidth: 0 }), opts.substitute ?? {}, `${origin}: ${o.kind} ${o.metadata.name}`), origin)[0] as K8sObject;
-  });
+  return opts.substitute ? substituteObjects(objects, opts.substitute, origin) : objects;
 }

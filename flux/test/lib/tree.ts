@@ -58,3 +58,16 @@ export function copyWorkloadCluster(tree: TreeCopy, from: string, to: string): v
   }
   tree.edit(`${base}/kustomization.yaml`, `  - ${from}\n`, `  - ${from}\n  - ${to}\n`);
 }
+
+/**
+ * Commits a cluster's monitoring input into its folder (one of the two ways
+ * flux/README.md gives; the other is `kubectl create configmap`).
+ */
+export function commitMonitoringInput(tree: TreeCopy, cluster: string, workspaceId: string): void {
+  const folder = `flux/workload-clusters/${cluster}`;
+  tree.write(
+    `${folder}/monitoring-input.yaml`,
+    `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${cluster}-monitoring\n  namespace: ${cluster}\ndata:\n  amp_workspace_id: ${workspaceId}\n`,
+  );
+  tree.edit(`${folder}/kustomization.yaml`, "  - delivery.yaml\n", "  - delivery.yaml\n  - monitoring-input.yaml\n");
+}
