@@ -49,7 +49,8 @@ export function atProviderFor(kind: string, key: string, body: JsonObject): Json
       const arn = `arn:aws:iam::${ACCOUNT}:oidc-provider/${String(forProvider.url ?? key).replace(/^https:\/\//, '')}`;
       return { id: arn, arn };
     },
-    Addon: () => ({ id: String(forProvider.addonName ?? key), addonVersion: 'v1.0.0-eksbuild.1' }),
+    // The version asked for, else one EKS picks.
+    Addon: () => ({ id: String(forProvider.addonName ?? key), addonVersion: String(forProvider.addonVersion ?? 'v1.0.0-eksbuild.1') }),
   };
   return { ...forProvider, ...(ids[kind]?.() ?? { id: `${key}-${hex(key, 8)}` }) };
 }

@@ -13,22 +13,11 @@ import { usageKey } from '../src/lifecycle/usages.js';
 import { runFunction } from '../src/function.js';
 import { observeNotReady } from '../dev/simulated-aws.js';
 import { requestFor } from '../dev/function-process.js';
-import { claimArb, claimDocument, isTooSmall, mustCompose, reconcileToReady, type ClaimShape } from './support/claims.js';
+import { claimArb, claimDocument, exampleShape, isTooSmall, mustCompose, reconcileToReady, type ClaimShape } from './support/claims.js';
 
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 1000);
 
-const SHAPE: ClaimShape = {
-  name: 'vault',
-  namespace: 'security',
-  region: 'us-west-2',
-  vpcCidr: '10.40.0.0/20',
-  zones: ['a', 'b', 'c'],
-  nat: 'None',
-  isolated: true,
-  nodeGroups: [{ name: 'system', minSize: 2, maxSize: 4 }],
-  admins: [],
-  encryption: false,
-};
+const SHAPE = exampleShape({ name: 'vault', namespace: 'security', vpcCidr: '10.40.0.0/20', zones: ['a', 'b', 'c'], nat: 'None', isolated: true, nodeGroups: [{ name: 'system', minSize: 2, maxSize: 4 }] });
 
 const INTERFACES = ['ec2', 'ecr.api', 'ecr.dkr', 'eks', 'eks-auth', 'logs', 'sts'];
 

@@ -14,6 +14,7 @@ import {
   withDefault,
   type TypeOf,
 } from './schema-builder.js';
+import { MAINTAINED_MINORS } from '../eks/addon-versions.js';
 
 export const API_GROUP = 'eks.gitops.dev';
 export const API_VERSION = 'v1alpha1';
@@ -131,7 +132,11 @@ const addon = object(
   {
     name: required(string({ description: 'EKS add-on name, e.g. vpc-cni or aws-ebs-csi-driver.', maxLength: 100 })),
     enabled: withDefault(boolean({ description: 'Set false to leave a default add-on out.' }), true),
-    version: string({ description: 'Add-on version, e.g. v1.19.2-eksbuild.1. Default: the EKS default for the cluster version.', maxLength: 64 }),
+    version: string({
+      description:
+        'Add-on version, e.g. v1.20.4-eksbuild.1; it wins over any default. Default, for vpc-cni, kube-proxy, coredns, eks-pod-identity-agent and metrics-server: the version maintained for the Kubernetes minor the control plane runs (the EKS default of that minor), which moves once an upgraded control plane reports its new version and never lowers what an add-on runs; for other add-ons: what EKS picks at creation, never upgraded.',
+      maxLength: 64,
+    }),
     configurationValues: string({ description: 'Add-on configuration as a JSON string.', maxLength: 65536 }),
     serviceAccountRoleArn: string({
       description:
@@ -153,7 +158,10 @@ export const specSchema = object(
       }),
     ),
     kubernetesVersion: withDefault(
-      string({ description: 'Kubernetes minor version of the control plane and nodes.', pattern: '^1\\.[0-9]{2}$' }),
+      string({
+        description: `Kubernetes minor version of the control plane and nodes. Raised by more than one minor, it is walked there one minor at a time; node groups and the default add-ons follow the version the control plane reports. Default add-on versions are maintained for ${MAINTAINED_MINORS[0]} to ${MAINTAINED_MINORS[MAINTAINED_MINORS.length - 1]}; on another minor they keep what they run, with a warning.`,
+        pattern: '^1\\.[0-9]{2}$',
+      }),
       '1.34',
     ),
     clusterName: string({

@@ -8,7 +8,7 @@ import type { EKSClusterStatus } from '../api/eks-cluster.js';
 import type { JsonObject } from '../api/schema-builder.js';
 import type { FieldError } from '../api/validate.js';
 import { accessResources } from '../eks/access.js';
-import { addonResources } from '../eks/addons.js';
+import { addonResources, addonVersionNotices } from '../eks/addons.js';
 import { CLUSTER_KEY, clusterResource } from '../eks/cluster.js';
 import { encryptionResources, KMS_KEY } from '../eks/encryption.js';
 import { clusterRoleAttachmentKeys, iamResources, nodeRoleAttachmentKeys } from '../eks/iam.js';
@@ -240,7 +240,7 @@ export function compose(input: ComposeInput): ComposeResult {
     status: report.status,
     conditions: report.conditions,
     warnings: [...plan.warnings, ...(versions.plan.note ? [versions.plan.note] : []), ...wanted.flatMap((r) => r.warnings ?? [])],
-    notices: reachabilityNotices(ctx, vpc),
+    notices: [...reachabilityNotices(ctx, vpc), ...addonVersionNotices(ctx)],
     allReady: report.allReady,
     ttlSeconds: report.allReady ? TTL_READY_SECONDS : TTL_PENDING_SECONDS,
     subnets: plan.subnets,

@@ -66,6 +66,12 @@ export const claimArb: fc.Arbitrary<ClaimShape> = fc
     })),
   }));
 
+/** A small valid claim for example-based tests: two zones, one NAT, one node group; override what a test is about. */
+export function exampleShape(overrides: Partial<ClaimShape> = {}): ClaimShape {
+  const base: Omit<ClaimShape, 'nodeGroups'> = { name: 'team-a', namespace: 'team-a', region: 'us-west-2', vpcCidr: '10.10.0.0/16', zones: ['a', 'b'], nat: 'Single', isolated: false, admins: [], encryption: false };
+  return { ...base, nodeGroups: [{ name: 'general', minSize: 2, maxSize: 4 }], ...overrides };
+}
+
 export function claimDocument(shape: ClaimShape): JsonObject {
   const spec: JsonObject = {
     region: shape.region,
