@@ -52,6 +52,8 @@ describe('generated claims', () => {
       objects.push(...mustCompose(result).resources.map((r) => r.body));
     }
     expect(objects.length).toBeGreaterThan(1000);
+    // A Usage of a core object validates too: the Cluster keeps the kubeconfig Secret.
+    expect(objects.filter((o) => o.kind === 'Usage' && at(o, 'spec', 'of').kind === 'Secret').length).toBeGreaterThan(10);
     const { summary, problems } = await validateAll(objects, cacheDir);
     expect(problems).toEqual([]);
     expect(summary).toMatchObject({ total: objects.length, invalid: 0, missingSchemas: 0 });

@@ -12,7 +12,10 @@
  *   plausible ids, Ready=True and Synced=True; or, when AWS would refuse it,
  *   Synced=False with AWS's message, tried again next pass;
  * - for ClusterAuth, writes the kubeconfig Secret that reaches the workload
- *   API server;
+ *   API server, controlled by the ClusterAuth as crossplane-runtime's
+ *   connection publisher writes it: the provider never deletes it (its
+ *   UnpublishConnection does nothing), the garbage collector does once the
+ *   ClusterAuth is gone, retrying while Crossplane's Usage webhook refuses;
  * - on deletion, refuses what AWS refuses (Synced=False, DeleteFailed) and
  *   otherwise records the deletion and removes its finalizer.
  * It counts every deletion and every spec change of a resource it created, so
@@ -211,7 +214,7 @@ export class SimulatedAws {
     world.set(nameOf(o), await this.kube.get(refOf(o)));
   }
 
-  /** What provider-aws-eks's ClusterAuth writes: the kubeconfig, endpoint and CA of the cluster. */
+  /** What provider-aws-eks's ClusterAuth writes: the kubeconfig, endpoint and CA of the cluster, in a Secret it controls. */
   private async writeKubeconfig(o: Managed): Promise<void> {
     const secretName = String(((o.spec as JsonObject).writeConnectionSecretToRef as JsonObject | undefined)?.name ?? '');
     if (!secretName) return;
@@ -222,7 +225,11 @@ export class SimulatedAws {
       {
         apiVersion: 'v1',
         kind: 'Secret',
-        metadata: { name: secretName, namespace: ns(o) },
+        metadata: {
+          name: secretName,
+          namespace: ns(o),
+          ownerReferences: [{ apiVersion: String(o.apiVersion), kind: String(o.kind), name: nameOf(o), uid: String((o.metadata as JsonObject).uid), controller: true, blockOwnerDeletion: true }],
+        },
         type: 'connection.crossplane.io/v1alpha1',
         data: { kubeconfig: b64(this.options.workloadKubeconfig), endpoint: b64(server), clusterCA: ca },
       },

@@ -9,6 +9,7 @@ import { compose, type Composition } from '../src/compose/compose.js';
 import { dig } from '../src/compose/observed.js';
 import { blockSize, mustParseCidr, overlaps, contains } from '../src/network/cidr.js';
 import { observeNotReady } from '../dev/simulated-aws.js';
+import { passOf, simulateTeardown } from '../dev/teardown.js';
 import { claimArb, claimDocument, isTooSmall, mustCompose, observedFrom, reconcileToReady, type ClaimShape } from './support/claims.js';
 
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 1000);
@@ -288,10 +289,10 @@ describe('invariant 4: correct private networking', () => {
 describe('invariant 5: ordered lifecycle', () => {
   it('vpc-cni before node groups, node groups before coredns; Usages order every deletion', () => {
     fc.assert(
-      fc.property(claimArb, (shape) => {
+      fc.property(claimArb, fc.boolean(), (shape, namespaceDeleted) => {
         const { result, waves } = reconcileToReady(claimDocument(shape));
         if (isTooSmall(result)) return;
-        mustCompose(result);
+        const composition = mustCompose(result);
         const waveOf = (key: string) => waves.findIndex((w) => w.includes(key));
         const nodeGroups = waves.flat().filter((k) => k.startsWith('nodegroup-'));
         for (const ng of nodeGroups) {
@@ -304,11 +305,51 @@ describe('invariant 5: ordered lifecycle', () => {
           expect(waves.flat()).toContain(`usage-subnet-private-${zone}-uses-vpc`);
           expect(waves.flat()).toContain(`usage-cluster-uses-subnet-private-${zone}`);
         }
+
+        // Every Usage names composed resources, or the kubeconfig Secret ClusterAuth writes.
+        const composed = new Set(composition.resources.map((r) => JSON.stringify([r.body.apiVersion, r.body.kind, dig(r.body, 'metadata', 'name')])));
+        const secretName = composition.status.kubeconfigSecret?.name;
+        const ofs = [...composed, JSON.stringify(['v1', 'Secret', secretName])];
+        const usages = composition.resources.filter((r) => r.body.kind === 'Usage').map((r) => r.body);
+        for (const usage of usages) {
+          expect(composed.has(usageEnd(usage, 'by'))).toBe(true);
+          expect(ofs).toContain(usageEnd(usage, 'of'));
+        }
+        expect(usageCycle(usages)).toEqual([]);
+        // A teardown in the order they allow: AWS refuses nothing, everything goes, the kubeconfig Secret after the Cluster.
+        const teardown = simulateTeardown(composition.resources, { namespaceDeleted });
+        expect(teardown.refusals).toEqual([]);
+        expect(teardown.left).toEqual([]);
+        const cluster = passOf(teardown, `Cluster/${shape.name}-cluster`);
+        expect(cluster).toBeGreaterThanOrEqual(0);
+        expect(passOf(teardown, `Secret/${secretName}`)).toBeGreaterThan(cluster);
       }),
       params,
     );
-  });
+    // A teardown played per claim adds a fifth to the reconciling; a busy 2-core machine doubles both.
+  }, 120_000);
 });
+
+/** A Usage's end, comparable with the object it names. */
+function usageEnd(usage: JsonObject, side: 'of' | 'by'): string {
+  const end = dig(usage, 'spec', side);
+  return JSON.stringify([dig(end, 'apiVersion'), dig(end, 'kind'), dig(end, 'resourceRef', 'name')]);
+}
+
+/** What no order of deletions can free: objects waiting, through Usages, on themselves (Kahn's algorithm). */
+function usageCycle(usages: readonly JsonObject[]): string[] {
+  const edges = usages.map((u) => ({ of: usageEnd(u, 'of'), by: usageEnd(u, 'by') }));
+  const waiting = new Set(edges.flatMap((e) => [e.of, e.by]));
+  for (let freed = true; freed; ) {
+    freed = false;
+    for (const node of waiting) {
+      if (edges.some((e) => e.of === node && waiting.has(e.by))) continue;
+      waiting.delete(node);
+      freed = true;
+    }
+  }
+  return [...waiting];
+}
 
 describe('invariant 6: honest readiness', () => {
   it('the XR is ready only when every composed resource is, and says what it waits for', () => {

@@ -12,7 +12,7 @@ import { addonResources, addonVersionNotices } from '../eks/addons.js';
 import { CLUSTER_KEY, clusterResource } from '../eks/cluster.js';
 import { encryptionResources, KMS_KEY } from '../eks/encryption.js';
 import { clusterRoleAttachmentKeys, iamResources, nodeRoleAttachmentKeys } from '../eks/iam.js';
-import { kubeconfigResource } from '../eks/kubeconfig.js';
+import { kubeconfigEdges, kubeconfigResource, kubeconfigSecret } from '../eks/kubeconfig.js';
 import { OIDC_PROVIDER_KEY, oidcProviderResources } from '../eks/oidc.js';
 import { planVersions } from '../eks/versions.js';
 import { nodeGroupKey, nodeGroupResources } from '../eks/node-groups.js';
@@ -231,7 +231,7 @@ export function compose(input: ComposeInput): ComposeResult {
   ];
   const gated = applyGates(wanted, observed);
   const emittedKeys = new Set(gated.emitted.map((r) => r.key));
-  const usages = usageResources(ctx, wanted, emittedKeys, extraEdges(wanted, nat));
+  const usages = usageResources(ctx, wanted, emittedKeys, [...extraEdges(wanted, nat), ...kubeconfigEdges(observed)], [kubeconfigSecret(ctx)]);
   const all = { emitted: [...gated.emitted, ...usages], held: gated.held };
   const report = buildStatus(ctx, plan.subnets, nat, all);
   return {

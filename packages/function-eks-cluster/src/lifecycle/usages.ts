@@ -43,9 +43,14 @@ function referencedNames(value: Json | undefined, out: Set<string>): void {
 
 /**
  * Kinds whose references need no protection: a Route goes with its route
- * table, and a route to a deleted gateway is only a blackhole.
+ * table, and a route to a deleted gateway is only a blackhole. A ClusterAuth
+ * only reads its cluster to mint a token and needs nothing kept to be deleted
+ * (the provider's Delete does nothing); a Usage keeping the Cluster for it
+ * would send ClusterAuth, and the kubeconfig Secret it owns, first, before
+ * Flux could remove the apps. The Cluster keeps ClusterAuth instead
+ * (eks/kubeconfig.ts).
  */
-const NEEDS_NOTHING_KEPT = new Set(['Route']);
+const NEEDS_NOTHING_KEPT = new Set(['Route', 'ClusterAuth']);
 
 /** Every reference between the given resources, as edges between their keys. */
 export function referenceEdges(ctx: ComposeContext, resources: readonly DesiredResource[]): Edge[] {
@@ -63,8 +68,36 @@ export function referenceEdges(ctx: ComposeContext, resources: readonly DesiredR
   return edges;
 }
 
-function kindOf(body: JsonObject): { apiVersion: string; kind: string } {
-  return { apiVersion: String(body.apiVersion), kind: String(body.kind) };
+/**
+ * An object the function does not compose that a Usage still protects, such
+ * as a connection Secret: `key` stands for it in edges, and it counts as
+ * composed once the resource that writes it is.
+ */
+export interface UncomposedObject {
+  readonly key: string;
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly name: string;
+  readonly writtenBy: string;
+}
+
+/** One end of a Usage: what it names, and whether it is composed now. */
+interface End {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly name: string;
+  readonly composed: boolean;
+}
+
+function endsOf(ctx: ComposeContext, wanted: readonly DesiredResource[], emittedKeys: ReadonlySet<string>, uncomposed: readonly UncomposedObject[]): Map<string, End> {
+  const ends = new Map<string, End>();
+  for (const r of wanted) ends.set(r.key, { apiVersion: String(r.body.apiVersion), kind: String(r.body.kind), name: resourceName(ctx, r.key), composed: emittedKeys.has(r.key) });
+  for (const o of uncomposed) ends.set(o.key, { apiVersion: o.apiVersion, kind: o.kind, name: o.name, composed: emittedKeys.has(o.writtenBy) });
+  return ends;
+}
+
+function usageEnd(end: End): JsonObject {
+  return { apiVersion: end.apiVersion, kind: end.kind, resourceRef: { name: end.name } };
 }
 
 export function usageKey(edge: Edge): string {
@@ -72,25 +105,26 @@ export function usageKey(edge: Edge): string {
 }
 
 /**
- * One Usage per edge whose two ends are both composed now; a Usage that
- * exists already stays as long as both ends are still wanted.
+ * One Usage per edge whose two ends are both composed now (an uncomposed
+ * object: once the resource that writes it is); a Usage that exists already
+ * stays as long as both ends are still wanted.
  */
 export function usageResources(
   ctx: ComposeContext,
   wanted: readonly DesiredResource[],
   emittedKeys: ReadonlySet<string>,
   extraEdges: readonly Edge[],
+  uncomposed: readonly UncomposedObject[] = [],
 ): DesiredResource[] {
-  const byKey = new Map(wanted.map((r) => [r.key, r]));
+  const ends = endsOf(ctx, wanted, emittedKeys, uncomposed);
   const seen = new Set<string>();
   const usages: DesiredResource[] = [];
   for (const edge of [...referenceEdges(ctx, wanted), ...extraEdges]) {
-    const of = byKey.get(edge.of);
-    const by = byKey.get(edge.by);
+    const of = ends.get(edge.of);
+    const by = ends.get(edge.by);
     const key = usageKey(edge);
     if (!of || !by || seen.has(key)) continue;
-    const bothComposed = emittedKeys.has(edge.of) && emittedKeys.has(edge.by);
-    if (!bothComposed && !ctx.observed.has(key)) continue;
+    if (!(of.composed && by.composed) && !ctx.observed.has(key)) continue;
     seen.add(key);
     usages.push({
       key,
@@ -98,11 +132,7 @@ export function usageResources(
         apiVersion: USAGE_API_VERSION,
         kind: 'Usage',
         metadata: { name: resourceName(ctx, key), namespace: ctx.namespace },
-        spec: {
-          of: { ...kindOf(of.body), resourceRef: { name: resourceName(ctx, edge.of) } },
-          by: { ...kindOf(by.body), resourceRef: { name: resourceName(ctx, edge.by) } },
-          replayDeletion: true,
-        },
+        spec: { of: usageEnd(of), by: usageEnd(by), replayDeletion: true },
       },
     });
   }
