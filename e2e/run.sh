@@ -11,4 +11,4 @@ if [ "$(id -u)" != 0 ]; then
   echo "e2e: needs root for its network, mount and PID namespaces (as in CI)" >&2
   exit 1
 fi
-exec unshare --net -- bash -c 'ip link set lo up && exec node --import tsx e2e/main.ts'
+exec unshare --net -- bash -c 'ip link set lo up && exec node --import tsx e2e/main.ts "$@"' e2e "$@"

@@ -24,7 +24,7 @@ export interface Crossplane {
 }
 
 /** `crossplane core init`: CRDs and the TLS secrets. Its first run can race its own CRDs; it is retried until it succeeds. */
-export async function initCore(kubeconfigFile: string, logDir: string): Promise<number> {
+export async function initCore(kubeconfigFile: string, logDir: string, extraArgs: string[] = []): Promise<number> {
   const env = {
     PATH: process.env.PATH ?? '',
     KUBECONFIG: kubeconfigFile,
@@ -40,7 +40,7 @@ export async function initCore(kubeconfigFile: string, logDir: string): Promise<
   while (Date.now() < deadline) {
     attempts++;
     try {
-      await promisify(execFile)(tool('crossplane-core'), ['core', 'init'], { env, timeout: 60_000 });
+      await promisify(execFile)(tool('crossplane-core'), ['core', 'init', ...extraArgs], { env, timeout: 60_000 });
       return attempts;
     } catch (error) {
       last = String((error as { stderr?: string }).stderr ?? error);
@@ -52,7 +52,11 @@ export async function initCore(kubeconfigFile: string, logDir: string): Promise<
 }
 
 /** Starts `crossplane core start` and registers the Usage webhook; resolves once /readyz answers. */
-export async function startCore(group: ProcessGroup, kube: Kube, options: { kubeconfigFile: string; dir: string; pki: Pki }): Promise<Crossplane> {
+export async function startCore(
+  group: ProcessGroup,
+  kube: Kube,
+  options: { kubeconfigFile: string; dir: string; pki: Pki; extraArgs?: string[]; extraEnv?: Record<string, string> },
+): Promise<Crossplane> {
   const clientCerts = join(options.dir, 'tls-client');
   mkdirSync(clientCerts, { recursive: true });
   writeFileSync(join(clientCerts, 'ca.crt'), options.pki.ca);
@@ -82,8 +86,10 @@ export async function startCore(group: ProcessGroup, kube: Kube, options: { kube
     '--circuit-breaker-refill-rate=1000',
     '--circuit-breaker-cooldown=10s',
     '--poll-interval=15s',
+    ...(options.extraArgs ?? []),
   ];
-  const env = { PATH: process.env.PATH ?? '', KUBECONFIG: options.kubeconfigFile, POD_NAMESPACE: NAMESPACE, POD_SERVICE_ACCOUNT: 'crossplane' };
+  // Flags win over the environment, so the loopback ports and folders above hold whatever the env says.
+  const env = { ...options.extraEnv, PATH: process.env.PATH ?? '', KUBECONFIG: options.kubeconfigFile, POD_NAMESPACE: NAMESPACE, POD_SERVICE_ACCOUNT: 'crossplane' };
   let current = group.start('crossplane', tool('crossplane-core'), args, env);
   const ready = () =>
     waitFor('Crossplane /readyz', async () => {
@@ -157,4 +163,23 @@ export async function runtimeTlsSecret(kube: Kube, pki: Pki): Promise<void> {
     },
     'e2e',
   );
+}
+
+/**
+ * What the chart's Deployment tells Crossplane: the init container's and the
+ * container's arguments after `core init` / `core start`, and the container's
+ * literal environment (the TLS Secret names, ...). Values
+ * taken from the pod (fieldRef, resourceFieldRef) have no pod to come from.
+ */
+export function chartDeploymentArgs(deployment: JsonObject): { initArgs: string[]; startArgs: string[]; env: Record<string, string> } {
+  const pod = ((deployment.spec as JsonObject).template as JsonObject).spec as JsonObject;
+  const init = ((pod.initContainers as JsonObject[] | undefined) ?? []).find((c) => ((c.args as string[] | undefined) ?? []).slice(0, 2).join(' ') === 'core init');
+  const main = ((pod.containers as JsonObject[] | undefined) ?? []).find((c) => ((c.args as string[] | undefined) ?? []).slice(0, 2).join(' ') === 'core start');
+  if (!main) throw new Error('the crossplane Deployment has no container running `core start`');
+  const env: Record<string, string> = {};
+  for (const e of (main.env as { name: string; value?: string }[] | undefined) ?? []) if (e.value !== undefined) env[e.name] = e.value;
+  // Leader election finds its namespace in the pod's service account mount, which a
+  // process outside a pod lacks; one process has no one to elect against anyway.
+  delete env.LEADER_ELECTION;
+  return { initArgs: ((init?.args as string[] | undefined) ?? []).slice(2), startArgs: (main.args as string[]).slice(2), env };
 }

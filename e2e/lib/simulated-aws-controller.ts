@@ -26,10 +26,13 @@ import { atProviderFor, Kube, KubeError, refusesCreate, refusesDelete, resolveRe
 const FINALIZER = 'e2e.eks-gitops.dev/simulated-aws';
 const FIELD_MANAGER = 'simulated-aws';
 
-/** Every managed resource kind the function composes, by API version. */
+/** Every managed resource kind the function composes, and apps/monitoring's Pod Identity association, by API version. */
 export const MANAGED_KINDS: { apiVersion: string; kind: string }[] = [
-  ...['VPC', 'Subnet', 'InternetGateway', 'NATGateway', 'EIP', 'RouteTable', 'Route', 'RouteTableAssociation'].map((kind) => ({ apiVersion: 'ec2.aws.m.upbound.io/v1beta1', kind })),
-  ...['Cluster', 'NodeGroup', 'Addon', 'AccessEntry', 'AccessPolicyAssociation', 'ClusterAuth'].map((kind) => ({ apiVersion: 'eks.aws.m.upbound.io/v1beta1', kind })),
+  ...[
+    'VPC', 'Subnet', 'InternetGateway', 'NATGateway', 'EIP', 'RouteTable', 'Route', 'RouteTableAssociation',
+    'VPCEndpoint', 'VPCEndpointSubnetAssociation', 'VPCEndpointRouteTableAssociation', 'VPCEndpointSecurityGroupAssociation', 'SecurityGroup', 'SecurityGroupIngressRule',
+  ].map((kind) => ({ apiVersion: 'ec2.aws.m.upbound.io/v1beta1', kind })),
+  ...['Cluster', 'NodeGroup', 'Addon', 'AccessEntry', 'AccessPolicyAssociation', 'ClusterAuth', 'PodIdentityAssociation'].map((kind) => ({ apiVersion: 'eks.aws.m.upbound.io/v1beta1', kind })),
   ...['Role', 'RolePolicyAttachment', 'OpenIDConnectProvider'].map((kind) => ({ apiVersion: 'iam.aws.m.upbound.io/v1beta1', kind })),
   { apiVersion: 'kms.aws.m.upbound.io/v1beta1', kind: 'Key' },
 ];
@@ -104,12 +107,20 @@ export class SimulatedAws {
     this.events.push({ at: Date.now(), kind: String(o.kind), name: nameOf(o), what, ...(message ? { message } : {}) });
   }
 
-  private async setConditions(o: Managed, ready: { status: string; reason: string; message?: string }, synced: { status: string; reason: string; message?: string }, atProvider?: JsonObject): Promise<void> {
+  private async setConditions(
+    o: Managed,
+    ready: { status: string; reason: string; message?: string },
+    synced: { status: string; reason: string; message?: string },
+    atProvider?: JsonObject,
+    failedOperation?: string,
+  ): Promise<void> {
     const now = new Date().toISOString();
     const condition = (type: string, c: { status: string; reason: string; message?: string }) => ({ type, lastTransitionTime: now, ...c });
+    // How upjet reports an AWS call that failed, besides Synced=False.
+    const lastAsync = failedOperation === undefined ? [] : [condition('LastAsyncOperation', { status: 'False', reason: 'ApplyFailure', message: failedOperation })];
     // A merge patch, not an apply: the API server drops atProvider fields a kind's
     // schema lacks (as a provider's typed client never sends them) instead of refusing.
-    await this.kube.mergePatch(refOf(o), { status: { ...(atProvider ? { atProvider } : {}), conditions: [condition('Ready', ready), condition('Synced', synced)] } }, 'status');
+    await this.kube.mergePatch(refOf(o), { status: { ...(atProvider ? { atProvider } : {}), conditions: [condition('Ready', ready), condition('Synced', synced), ...lastAsync] } }, 'status');
   }
 
   private async pass(): Promise<void> {
@@ -198,7 +209,7 @@ export class SimulatedAws {
     const refusal = refusesCreate(o, forProvider, world) ?? this.failing.get(nameOf(o));
     if (refusal) {
       if (!this.events.some((e) => e.name === nameOf(o) && e.what === 'refused' && e.message === refusal)) this.record(o, 'refused', refusal);
-      return this.setConditions(o, { status: 'False', reason: 'Creating', message: refusal }, { status: 'False', reason: 'ReconcileError', message: `create failed: ${refusal}` });
+      return this.setConditions(o, { status: 'False', reason: 'Creating', message: refusal }, { status: 'False', reason: 'ReconcileError', message: `create failed: ${refusal}` }, undefined, refusal);
     }
     // Creation takes a few passes, as AWS does.
     const waited = (this.pending.get(key(o)) ?? 0) + 1;

@@ -29,7 +29,8 @@ describe("renovate.json", () => {
     const file = `scripts/tools/${script}`;
     const text = readFileSync(join(REPO_ROOT, file), "utf8");
     const pins = [...text.matchAll(/^[A-Z0-9_]+_VERSION=(\S+)$/gm)].map((m) => m[1]);
-    // A script whose pins carry checksums names the file that holds them instead.
+    // A script whose pins live elsewhere (with their checksums, or in another
+    // tools script) names the file that holds them instead.
     const pinFile = /^# pins: (\S+)/m.exec(text)?.[1];
     if (pinFile) {
       expect(pins).toEqual([]);

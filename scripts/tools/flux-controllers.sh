@@ -17,6 +17,7 @@
 # Each part is skipped when the pinned version is already there. A cold build
 # (module downloads included, 2 cores shared with other builds) took 6 to 12
 # minutes per controller, a rebuild with Go's caches warm under 10 seconds.
+# pins: scripts/tools/schemas.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 . scripts/lib/go-module.sh

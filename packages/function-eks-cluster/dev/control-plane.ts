@@ -124,7 +124,7 @@ function kubeconfigYaml(name: string, server: string, pki: ControlPlanePki): str
 export interface ControlPlaneOptions {
   /** Where certificates, data and kubeconfigs go. */
   dir: string;
-  /** One API server per name; the first gets kube-controller-manager when asked. */
+  /** One API server per name; each gets its kube-controller-manager when asked. */
   clusters: string[];
   controllerManager?: boolean;
   readyTimeoutMs: number;
@@ -198,17 +198,20 @@ export async function startControlPlane(group: ProcessGroup, options: ControlPla
   for (const a of apiservers) await waitFor(`kube-apiserver ${a.name} /readyz`, () => ok(get(`${a.server}/readyz`, pki)), remaining(), group);
 
   const primary = apiservers[0]!;
+  // One per cluster: without its namespace controller a deleted namespace stays Terminating.
   if (options.controllerManager) {
-    group.start('kube-controller-manager', tool('kube-controller-manager'), [
-      `--kubeconfig=${primary.kubeconfigFile}`,
-      `--authentication-kubeconfig=${primary.kubeconfigFile}`,
-      `--authorization-kubeconfig=${primary.kubeconfigFile}`,
-      '--controllers=namespace-controller,garbage-collector-controller',
-      '--leader-elect=false',
-      '--secure-port=0',
-      `--root-ca-file=${pki.caCert}`,
-      `--service-account-private-key-file=${pki.saPrivateKey}`,
-    ]);
+    for (const a of apiservers) {
+      group.start(`kube-controller-manager-${a.name}`, tool('kube-controller-manager'), [
+        `--kubeconfig=${a.kubeconfigFile}`,
+        `--authentication-kubeconfig=${a.kubeconfigFile}`,
+        `--authorization-kubeconfig=${a.kubeconfigFile}`,
+        '--controllers=namespace-controller,garbage-collector-controller',
+        '--leader-elect=false',
+        '--secure-port=0',
+        `--root-ca-file=${pki.caCert}`,
+        `--service-account-private-key-file=${pki.saPrivateKey}`,
+      ]);
+    }
   }
   return { pki, apiservers, primary };
 }

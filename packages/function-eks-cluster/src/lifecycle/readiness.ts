@@ -40,9 +40,22 @@ export function isResourceReady(resource: DesiredResource, observed: ObservedSta
 /** Why a composed resource is not ready, in a few words. */
 export function notReadyReason(key: string, observed: ObservedState): string {
   if (!observed.has(key)) return 'being created';
+  const failure = failedOperation(key, observed);
+  if (failure !== undefined) return `AWS operation failed: ${failure}`;
   const ready = observed.condition(key, 'Ready');
   const synced = observed.condition(key, 'Synced');
   if (synced?.status === 'False') return `not synced: ${synced.message ?? synced.reason ?? 'unknown error'}`;
   if (ready?.status === 'False') return `${ready.reason ?? 'not ready'}${ready.message ? `: ${ready.message}` : ''}`;
   return 'waiting for the provider';
+}
+
+/**
+ * AWS's answer to the provider's last create, update or delete, when it was a
+ * failure: upjet providers report it as LastAsyncOperation=False (for example a
+ * node group whose instances never join). Unlike waiting for a reference or
+ * for AWS to finish, this needs a person or a retry that succeeds.
+ */
+export function failedOperation(key: string, observed: ObservedState): string | undefined {
+  const last = observed.condition(key, 'LastAsyncOperation');
+  return last?.status === 'False' ? (last.message ?? last.reason ?? 'the last AWS operation failed') : undefined;
 }

@@ -8,8 +8,15 @@ import type { PlannedSubnet } from '../network/subnet-plan.js';
 import { OIDC_PROVIDER_KEY } from '../eks/oidc.js';
 import { CLUSTER_KEY } from '../eks/cluster.js';
 import { KUBECONFIG_SECRET_KEY, kubeconfigSecretName } from '../eks/kubeconfig.js';
-import { isResourceReady, notReadyReason, type Gated } from './readiness.js';
+import { failedOperation, isResourceReady, notReadyReason, type Gated } from './readiness.js';
 import { USAGE_API_VERSION } from './usages.js';
+
+/**
+ * The reason of a condition whose resources AWS refuses, rather than is still
+ * creating: a gate (flux/workload-clusters/<cluster>/delivery.yaml) fails on it
+ * at once instead of waiting out its timeout.
+ */
+export const FAILED_REASON = 'AWSOperationFailed';
 
 export interface XrCondition {
   type: string;
@@ -88,11 +95,13 @@ export function buildStatus(
     if (waiting.length === 0) {
       return { type, status: 'True' as const, reason: 'Available', message: `${members.length} ${label} resources ready` };
     }
+    const failed = waiting.find((p) => failedOperation(p.key, observed) !== undefined);
+    const first = failed ?? waiting[0]!;
     return {
       type,
       status: 'False' as const,
-      reason: 'Creating',
-      message: `${members.length - waiting.length}/${members.length} ${label} resources ready; ${waiting[0]!.key}: ${waiting[0]!.why}`,
+      reason: failed ? FAILED_REASON : 'Creating',
+      message: `${members.length - waiting.length}/${members.length} ${label} resources ready; ${first.key}: ${first.why}`,
     };
   });
   return { status, conditions, allReady, notReady: new Set(notReady.map((r) => r.key)) };

@@ -1,0 +1,17 @@
+/** Reading Kubernetes objects the run watches: conditions, and every managed resource of a namespace. */
+import type { JsonObject, Kube } from 'function-eks-cluster/testing';
+import { MANAGED_KINDS } from './simulated-aws-controller.js';
+
+export type Condition = { type: string; status: string; reason?: string; message?: string };
+
+export const conditions = (o: JsonObject | undefined): Condition[] => ((o?.status as JsonObject | undefined)?.conditions as Condition[] | undefined) ?? [];
+export const condition = (o: JsonObject | undefined, type: string): Condition | undefined => conditions(o).find((c) => c.type === type);
+export const isTrue = (o: JsonObject | undefined, type: string): boolean => condition(o, type)?.status === 'True';
+export const nameOf = (o: JsonObject): string => String((o.metadata as JsonObject).name);
+
+/** Every managed resource of the kinds the function composes in `namespace`. */
+export async function managed(kube: Kube, namespace: string): Promise<JsonObject[]> {
+  const all: JsonObject[] = [];
+  for (const k of MANAGED_KINDS) all.push(...(await kube.list({ ...k, namespace })));
+  return all;
+}

@@ -1,0 +1,389 @@
+/**
+ * End to end, part 2: the Flux-driven rollout from Git. The real Flux
+ * controllers, bootstrapped on a Git server on 127.0.0.1 that serves this
+ * repository's working tree, install Crossplane, the providers and our packages
+ * in `dependsOn` order, apply the EKSCluster from flux/workload-clusters, wait
+ * on it with the gate's CEL health check, and deliver apps/web into the workload
+ * API server through the kubeconfig Secret. Commits then grow the cluster and
+ * remove it. What the environment forces is an overlay applied at bootstrap
+ * (README, "End to end"); nothing under flux/ or apps/ is edited.
+ */
+import { readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse, stringify } from 'yaml';
+import { Kube, makePki, ProcessGroup, REPO_ROOT, waitFor, type JsonObject, type ObjectRef } from 'function-eks-cluster/testing';
+import { chartDeploymentArgs, initCore, NAMESPACE, playPackageRuntime, runtimeTlsSecret, startCore, type Crossplane } from './lib/crossplane.js';
+import { playDeploymentStatus } from './lib/deployment-status.js';
+import { bootstrap, GIT_REPOSITORY, HELM_RELEASE, KUSTOMIZATION, readyLine, requestReconcile, startFlux, FLUX_NAMESPACE } from './lib/flux.js';
+import { FunctionImage } from './lib/function-image.js';
+import { BRANCH, startGitServer } from './lib/git-server.js';
+import { startHelmRepository } from './lib/helm-repository.js';
+import { condition, isTrue, managed, nameOf } from './lib/objects.js';
+import { UPSTREAM } from './lib/provider-packages.js';
+import { SimulatedAws } from './lib/simulated-aws-controller.js';
+import { runPart, startClusters } from './lib/part.js';
+import type { Timeline } from './lib/timeline.js';
+
+/** Where the Configuration and the Function live for users (configuration/crossplane.yaml, flux/infrastructure/packages). */
+export const PACKAGE_HOME = 'ghcr.io/eks-gitops';
+const CLUSTER_FOLDER = 'flux/workload-clusters/team-a';
+/** A well-formed Amazon Managed Prometheus workspace id (ws- and a UUID): the simulated account's. */
+const AMP_WORKSPACE_ID = 'ws-3f9c2a71-8d4e-4b6a-9e1f-5c7d0b2a4e68';
+const XR_PATH = `${CLUSTER_FOLDER}/eks-cluster/eks-cluster.yaml`;
+const WEB_KINDS = [
+  { apiVersion: 'apps/v1', kind: 'Deployment' },
+  { apiVersion: 'v1', kind: 'Service' },
+  { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget' },
+  { apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler' },
+];
+
+export const PART2_VERDICT =
+  'Flux installed Crossplane, the providers and our packages from Git in dependsOn order, failed the gate while AWS failed a node group and held the apps, delivered apps/web into the new cluster, reported a claim the XRD rejects, grew the cluster by commit without touching what existed, and tore it all down by commit';
+
+export interface FluxPartContext {
+  timeline: Timeline;
+  work: string;
+  /** The loopback registry (host:port). */
+  registry: string;
+  /** Where the packages a release pushes to ghcr.io/eks-gitops are mirrored in it (registry/path), and their version. */
+  mirror: string;
+  version: string;
+}
+
+/** The overlay the environment forces, as patches of the bootstrap Kustomization (each one is listed in the README). */
+function overlay(helmRepositoryUrl: string): JsonObject[] {
+  const nested = (target: JsonObject, patches: JsonObject[]) => ({ target, patch: JSON.stringify([{ op: 'add', path: '/spec/patches', value: patches }]) });
+  return [
+    // charts.crossplane.io cannot be reached: the same chart, served on 127.0.0.1.
+    nested({ kind: 'Kustomization', name: 'crossplane' }, [
+      { target: { kind: 'HelmRepository', name: 'crossplane-stable' }, patch: JSON.stringify([{ op: 'replace', path: '/spec/url', value: helmRepositoryUrl }]) },
+    ]),
+    // The Prometheus chart has no source here: its HelmRepository and HelmRelease
+    // are left out; the monitoring Kustomization still applies its AWS identity.
+    nested({ kind: 'Kustomization', name: 'workload-clusters' }, [
+      nested({ kind: 'Kustomization', name: 'monitoring' }, [
+        { patch: stringify({ apiVersion: 'helm.toolkit.fluxcd.io/v2', kind: 'HelmRelease', metadata: { name: 'prometheus' }, $patch: 'delete' }) },
+        { patch: stringify({ apiVersion: 'source.toolkit.fluxcd.io/v1', kind: 'HelmRepository', metadata: { name: 'prometheus-community' }, $patch: 'delete' }) },
+      ]),
+    ]),
+  ];
+}
+
+/**
+ * What a Kubernetes node pool and the package runtime would do, done once a
+ * second: run Crossplane once its chart's Deployment exists, mark Deployments
+ * rolled out, and report where the function and providers serve.
+ */
+class Environment {
+  core: Crossplane | undefined;
+  errors = 0;
+  lastError = '';
+  private starting: Promise<void> | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
+
+  constructor(
+    private readonly kube: Kube,
+    private readonly workload: Kube,
+    private readonly fn: FunctionImage,
+    private readonly startCrossplane: (deployment: JsonObject) => Promise<Crossplane>,
+  ) {}
+
+  start(): void {
+    const loop = async () => {
+      await this.tick().catch((error: unknown) => {
+        this.errors++;
+        this.lastError = error instanceof Error ? error.message : String(error);
+      });
+      if (!this.stopped) this.timer = setTimeout(() => void loop(), 1000);
+    };
+    void loop();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    clearTimeout(this.timer);
+  }
+
+  private async tick(): Promise<void> {
+    if (!this.core) {
+      const deployment = await this.kube.find({ apiVersion: 'apps/v1', kind: 'Deployment', namespace: NAMESPACE, name: 'crossplane' });
+      if (!deployment) return;
+      this.starting ??= this.startCrossplane(deployment).then((core) => {
+        this.core = core;
+      });
+      await this.starting;
+    }
+    await playDeploymentStatus(this.kube);
+    await playDeploymentStatus(this.workload);
+    await playPackageRuntime(this.kube, 'ProviderRevision');
+    await playPackageRuntime(this.kube, 'FunctionRevision', `dns:///${this.fn.address}`);
+  }
+}
+
+/** Records the moment each Flux Kustomization first turns Ready, for the timeline. */
+class ReadyOrder {
+  readonly seen: { name: string; at: number }[] = [];
+  private readonly started = Date.now();
+  constructor(private readonly kube: Kube) {}
+
+  async poll(): Promise<void> {
+    for (const k of await this.kube.list(KUSTOMIZATION)) {
+      const name = `${String((k.metadata as JsonObject).namespace)}/${nameOf(k)}`;
+      if (isTrue(k, 'Ready') && !this.seen.some((s) => s.name === name)) this.seen.push({ name, at: Date.now() });
+    }
+  }
+
+  since(from: number): string[] {
+    return this.seen.filter((s) => s.at >= from).map((s) => `Kustomization ${s.name} Ready at +${((s.at - this.started) / 1000).toFixed(1)} s`);
+  }
+}
+
+export function fluxPart(ctx: FluxPartContext): Promise<ProcessGroup> {
+  return runPart(ctx.work, (group) => stages(ctx, group));
+}
+
+async function stages({ timeline, work, registry, mirror, version }: FluxPartContext, group: ProcessGroup): Promise<void> {
+  const plane = await startClusters(timeline, group, work, 'Flux part: a fresh control plane (management and workload kube-apiservers, a kube-controller-manager each)');
+  const kube = new Kube(plane.primary.kubeconfigYaml);
+  const workloadServer = plane.apiservers[1]!;
+  const workload = new Kube(workloadServer.kubeconfigYaml);
+  const pki = makePki();
+  const fn = new FunctionImage(`${mirror}/function-eks-cluster:${version}`, join(work, 'function'), pki);
+
+  const { git, helm } = await timeline.stage('Git over smart HTTP, a Helm repository and the Flux controllers (source v1.9.5, kustomize v1.9.5, helm v1.6.4), all on 127.0.0.1', async (note) => {
+    const git = await startGitServer(join(work, 'git'), 'eks-gitops');
+    note(`git: ${git.url} (${BRANCH}: this repository's working tree, one commit)`);
+    const release = parse(readFileSync(join(REPO_ROOT, 'flux', 'infrastructure', 'crossplane', 'release.yaml'), 'utf8')) as JsonObject;
+    const chartVersion = String(((((release.spec as JsonObject).chart as JsonObject).spec as JsonObject).version));
+    const helm = await startHelmRepository('crossplane', chartVersion);
+    note(`helm: ${helm.url} (chart crossplane ${chartVersion} from the core module, sha256 ${helm.chart.digest.slice(0, 12)})`);
+    const { crds } = await startFlux(group, kube, { kubeconfigFile: plane.primary.kubeconfigFile, storageDir: join(work, 'flux-storage'), requeueDependency: '5s' });
+    note(`${crds} Flux CRDs from the controllers' modules; controllers ready`);
+    return { git, helm };
+  });
+
+  const aws = new SimulatedAws(kube, { namespaces: ['team-a'], workloadKubeconfig: workloadServer.kubeconfigYaml });
+  const env = new Environment(kube, workload, fn, async (deployment) => {
+    // The chart's Deployment, run as its pod would run it (see e2e/lib/crossplane.ts).
+    const { initArgs, startArgs, env: literal } = chartDeploymentArgs(deployment);
+    await initCore(plane.primary.kubeconfigFile, group.logDir, initArgs);
+    await mirrors(kube, registry, mirror);
+    const core = await startCore(group, kube, { kubeconfigFile: plane.primary.kubeconfigFile, dir: join(work, 'crossplane'), pki, extraArgs: startArgs, extraEnv: literal });
+    await runtimeTlsSecret(kube, pki);
+    return core;
+  });
+  const order = new ReadyOrder(kube);
+  /** Waits for a Flux object to be Ready; while it is not, the error says what it reports. */
+  const fluxReady = (ref: ObjectRef, timeoutMs = 300_000) =>
+    waitFor(`${ref.kind} ${ref.namespace}/${ref.name} Ready`, async () => {
+      await order.poll();
+      const o = await kube.find(ref);
+      if (isTrue(o, 'Ready')) return o!;
+      throw new Error(`${readyLine(o)}${env.errors ? `; environment: ${env.errors} errors, last: ${env.lastError}` : ''}`);
+    }, timeoutMs, group, 1000);
+  const ks = (namespace: string, name: string) => ({ ...KUSTOMIZATION, namespace, name });
+
+  await timeline.stage('Bootstrap: flux-system on the Git URL, path ./flux/clusters/management, with the environment overlay', async (note) => {
+    fn.pull();
+    await fn.start();
+    env.start();
+    await bootstrap(kube, { url: git.url, branch: BRANCH, path: './flux/clusters/management', patches: overlay(helm.url) });
+    const source = await fluxReady({ ...GIT_REPOSITORY, namespace: FLUX_NAMESPACE, name: FLUX_NAMESPACE }, 60_000);
+    note(`GitRepository flux-system: ${String(((source.status as JsonObject).artifact as JsonObject | undefined)?.revision)}`);
+    await fluxReady(ks(FLUX_NAMESPACE, FLUX_NAMESPACE), 60_000);
+    for (const line of order.since(0)) note(line);
+    note(`function image (pulled from the mirror of ${PACKAGE_HOME}) serving mTLS on ${fn.address}`);
+  });
+
+  await timeline.stage('Flux installs Crossplane: HelmRelease crossplane from the loopback chart; the test runs the process its Deployment describes', async (note) => {
+    const from = Date.now();
+    const release = await fluxReady({ ...HELM_RELEASE, namespace: NAMESPACE, name: 'crossplane' });
+    note(`HelmRelease crossplane: ${String(((release.status as JsonObject).history as JsonObject[] | undefined)?.[0]?.chartVersion ?? '')} installed`);
+    await fluxReady(ks(FLUX_NAMESPACE, 'crossplane'));
+    for (const line of order.since(from)) note(line);
+  });
+
+  await timeline.stage('Providers, their ProviderConfig, our Function and Configuration: in the order dependsOn gives', async (note) => {
+    const from = Date.now();
+    await fluxReady(ks(FLUX_NAMESPACE, 'crossplane-providers'));
+    await fluxReady(ks(FLUX_NAMESPACE, 'crossplane-provider-config'));
+    await fluxReady(ks(FLUX_NAMESPACE, 'crossplane-packages'));
+    await fluxReady(ks(FLUX_NAMESPACE, 'workload-clusters'));
+    for (const line of order.since(from)) note(line);
+    const packages = [...(await kube.list({ apiVersion: 'pkg.crossplane.io/v1', kind: 'Provider' })), ...(await kube.list({ apiVersion: 'pkg.crossplane.io/v1', kind: 'Function' }))];
+    note(`packages: ${packages.map(nameOf).join(', ')}`);
+  });
+
+  const xrRef = { apiVersion: 'eks.gitops.dev/v1alpha1', kind: 'EKSCluster', namespace: 'team-a', name: 'team-a' };
+  const failingNodeGroup = 'team-a-nodegroup-general';
+  await timeline.stage('The EKSCluster from Git, while AWS keeps failing node group general: the gate fails early saying so, no app is delivered', async (note) => {
+    aws.failing.set(failingNodeGroup, 'NodeCreationFailure: Instances failed to join the kubernetes cluster');
+    aws.start();
+    // The per-cluster input flux/README.md asks the platform team for, kept out of Git.
+    await waitFor('namespace team-a from Git', () => kube.find({ apiVersion: 'v1', kind: 'Namespace', name: 'team-a' }), 120_000, group, 1000);
+    await kube.apply(
+      {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: 'team-a-monitoring', namespace: 'team-a', labels: { 'reconcile.fluxcd.io/watch': 'Enabled' } },
+        data: { amp_workspace_id: AMP_WORKSPACE_ID },
+      },
+      'platform-team',
+    );
+    note(`ConfigMap team-a/team-a-monitoring created (amp_workspace_id ${AMP_WORKSPACE_ID}), as flux/README.md asks`);
+    const nodes = await waitFor('the XR naming the failing node group', async () => {
+      const nodesReady = condition(await kube.find(xrRef), 'NodesReady');
+      return nodesReady?.status === 'False' && nodesReady.message?.includes('nodegroup-general') && nodesReady.message.includes('NodeCreationFailure') ? nodesReady : undefined;
+    }, 300_000, group, 1000);
+    note(`EKSCluster NodesReady=False (${nodes.reason}): ${nodes.message}`);
+    const gate = await waitFor('the gate failing on the EKSCluster', async () => {
+      const o = await kube.find(ks('team-a', 'eks-cluster'));
+      return condition(o, 'Ready')?.status === 'False' && /EKSCluster\/team-a\/team-a/.test(condition(o, 'Ready')?.message ?? '') ? o : undefined;
+    }, 120_000, group, 1000);
+    note(`gate eks-cluster: ${readyLine(gate)}`);
+    const web = await kube.get(ks('team-a', 'web'));
+    if (!/dependency .*eks-cluster.* not ready/i.test(condition(web, 'Ready')?.message ?? '')) throw new Error(`web does not wait on the gate: ${readyLine(web)}`);
+    note(`web: ${readyLine(web)}`);
+    if (await workload.find({ apiVersion: 'v1', kind: 'Namespace', name: 'web' })) throw new Error('apps/web reached the workload cluster before the gate');
+  });
+
+  await timeline.stage('AWS recovers; flux reconcile of the gate: Ready, the kubeconfig Secret appears, apps/web lands in the workload API server, monitoring applies its AWS identity', async (note) => {
+    const from = Date.now();
+    aws.failing.clear();
+    await waitFor('the EKSCluster Ready', async () => (isTrue(await kube.get(xrRef), 'Ready') ? true : undefined), 300_000, group, 1000);
+    // What `flux reconcile kustomization eks-cluster -n team-a` does once the user
+    // sees it Ready; otherwise Flux retries after the gate's retryInterval (5m).
+    await requestReconcile(kube, ks('team-a', 'eks-cluster'));
+    await fluxReady(ks('team-a', 'eks-cluster'), 600_000);
+    const secret = await kube.get({ apiVersion: 'v1', kind: 'Secret', namespace: 'team-a', name: 'team-a-kubeconfig' });
+    note(`Secret team-a/team-a-kubeconfig: keys ${Object.keys(secret.data as JsonObject).join(', ')}`);
+    await fluxReady(ks('team-a', 'web'));
+    await fluxReady(ks('team-a', 'monitoring'));
+    for (const line of order.since(from)) note(line);
+    const found: string[] = [];
+    for (const kind of WEB_KINDS) for (const o of await workload.list({ ...kind, namespace: 'web' })) found.push(`${kind.kind}/${nameOf(o)}`);
+    note(`in ${workloadServer.server}, namespace web: ${found.join(', ')}`);
+    for (const kind of WEB_KINDS) if (!found.some((f) => f.startsWith(`${kind.kind}/`))) throw new Error(`no ${kind.kind} delivered into the workload cluster`);
+    const identity = (await managed(kube, 'team-a')).filter((o) => nameOf(o).includes('prometheus'));
+    note(`monitoring's AWS identity: ${identity.map((o) => `${String(o.kind)} ${nameOf(o)}`).join(', ')}`);
+    if (identity.length !== 3) throw new Error(`expected the monitoring Role, RolePolicyAttachment and PodIdentityAssociation, found ${identity.length}`);
+  });
+
+  const reconcileFromGit = async (...refs: ObjectRef[]) => {
+    await requestReconcile(kube, { ...GIT_REPOSITORY, namespace: FLUX_NAMESPACE, name: FLUX_NAMESPACE });
+    for (const ref of refs) await requestReconcile(kube, ref);
+  };
+  const commit = async (message: string, ...refs: ObjectRef[]) => {
+    const revision = git.commit(message);
+    await reconcileFromGit(...refs);
+    await waitFor(`GitRepository at ${revision}`, async () => {
+      const source = await kube.get({ ...GIT_REPOSITORY, namespace: FLUX_NAMESPACE, name: FLUX_NAMESPACE });
+      return ((source.status as JsonObject).artifact as JsonObject | undefined)?.revision === revision ? true : undefined;
+    }, 60_000, group, 500);
+    for (const ref of refs) await requestReconcile(kube, ref);
+    return revision;
+  };
+  /**
+   * Every Kustomization Ready at `revision`: no health check still running. A
+   * Kustomization deleted mid-check waits out its timeout (15 minutes for
+   * monitoring) before Flux finalizes it, so the run settles before a removal.
+   */
+  const settled = (revision: string) =>
+    waitFor(`every Kustomization Ready at ${revision}`, async () => {
+      await order.poll();
+      const lagging = (await kube.list(KUSTOMIZATION)).filter((k) => !isTrue(k, 'Ready') || (k.status as JsonObject | undefined)?.lastAppliedRevision !== revision);
+      if (lagging.length === 0) return true;
+      throw new Error(lagging.map((k) => `${String((k.metadata as JsonObject).namespace)}/${nameOf(k)}: ${readyLine(k)}`).join('; '));
+    }, 300_000, group, 1000);
+  const xrSpec = () => parse(git.read(XR_PATH)) as JsonObject;
+  const writeXr = (xr: JsonObject) => git.write(XR_PATH, stringify(xr));
+
+  await timeline.stage('A commit the XRD rejects (zone c removed): Flux reports the API server\'s message; reverting recovers', async (note) => {
+    const original = git.read(XR_PATH);
+    const xr = xrSpec();
+    const zones = ((xr.spec as JsonObject).network as JsonObject).availabilityZones as string[];
+    ((xr.spec as JsonObject).network as JsonObject).availabilityZones = zones.filter((z) => z !== 'c');
+    writeXr(xr);
+    const revision = await commit('team-a: drop zone c', ks('team-a', 'eks-cluster'));
+    const failed = await waitFor('the gate failing on the new revision', async () => {
+      const o = await kube.get(ks('team-a', 'eks-cluster'));
+      const ready = condition(o, 'Ready');
+      const attempted = (o.status as JsonObject | undefined)?.lastAttemptedRevision;
+      return attempted === revision && ready?.status === 'False' ? ready : undefined;
+    }, 120_000, group, 1000);
+    note(`gate eks-cluster: Ready=False (${failed.reason}): ${failed.message?.split('\n')[0]?.slice(0, 400)}`);
+    git.write(XR_PATH, original);
+    await settled(await commit('Revert "team-a: drop zone c"', ks('team-a', 'eks-cluster')));
+    note('reverted: gate Ready again, nothing changed in AWS');
+    if (aws.count('deleted') > 0) throw new Error(`${aws.count('deleted')} managed resources deleted by a rejected commit`);
+  });
+
+  await timeline.stage('A commit adds zone d: it reaches AWS (simulated) without replacing or changing any existing resource', async (note) => {
+    const snapshot = async () =>
+      new Map((await managed(kube, 'team-a')).map((o) => [nameOf(o), { uid: String((o.metadata as JsonObject).uid), forProvider: JSON.stringify((o.spec as JsonObject).forProvider) }]));
+    const before = await snapshot();
+    const totalBefore = Number((((await kube.get(xrRef)).status as JsonObject).resources as JsonObject).total);
+    const xr = xrSpec();
+    (((xr.spec as JsonObject).network as JsonObject).availabilityZones as string[]).push('d');
+    writeXr(xr);
+    const revision = await commit('team-a: add zone d', ks('team-a', 'eks-cluster'));
+    await waitFor('the grown XR Ready', async () => {
+      const current = await kube.get(xrRef);
+      const resources = (current.status as JsonObject).resources as { total: number; ready: number } | undefined;
+      return isTrue(current, 'Ready') && resources && resources.total > totalBefore && resources.ready === resources.total ? current : undefined;
+    }, 300_000, group, 1000);
+    await settled(revision);
+    const after = await snapshot();
+    const replaced = [...before].filter(([n, b]) => after.get(n)?.uid !== b.uid).map(([n]) => n);
+    const changed = [...before].filter(([n, b]) => after.get(n) && after.get(n)!.forProvider !== b.forProvider).map(([n]) => n);
+    note(`${after.size - before.size} managed resources added; replaced: ${replaced.length}; changed: ${changed.join(', ') || 'none'}`);
+    if (replaced.length || changed.length) throw new Error(`zone d touched existing resources: replaced ${replaced.join(', ')}; changed ${changed.join(', ')}`);
+  });
+
+  await timeline.stage('A commit removes team-a from Git: apps leave the workload cluster, then AWS resources go in an order AWS accepts; nothing is left', async (note) => {
+    const before = (await managed(kube, 'team-a')).length;
+    const list = 'flux/workload-clusters/kustomization.yaml';
+    git.write(list, git.read(list).replace(/^\s*- team-a\s*$/m, ''));
+    rmSync(join(git.checkout, CLUSTER_FOLDER), { recursive: true, force: true });
+    await commit('Remove workload cluster team-a', ks(FLUX_NAMESPACE, 'workload-clusters'));
+    await waitFor('apps/web gone from the workload cluster', async () => ((await workload.find({ apiVersion: 'v1', kind: 'Namespace', name: 'web' })) ? undefined : true), 300_000, group, 1000);
+    const webGone = Date.now();
+    note('namespace web gone from the workload API server');
+    await waitFor('namespace team-a gone from the management cluster', async () => {
+      if (!(await kube.find({ apiVersion: 'v1', kind: 'Namespace', name: 'team-a' }))) return true;
+      const left = await managed(kube, 'team-a');
+      throw new Error(`${left.length} managed resources left: ${left.slice(0, 5).map((o) => `${String(o.kind)} ${nameOf(o)}: ${condition(o, 'Synced')?.message ?? ''}`).join('; ')}`);
+    }, 600_000, group, 1000);
+    const deleted = aws.events.filter((e) => e.what === 'deleted');
+    note(`${deleted.length} managed resources deleted by the simulated AWS (${before} existed); ${aws.count('delete-refused')} deletions refused by AWS's rules on the way`);
+    note(`order: ${deleted.map((e) => e.kind).filter((k, i, all) => all.indexOf(k) === i).join(' -> ')}`);
+    const xrs = await kube.list({ apiVersion: 'eks.gitops.dev/v1alpha1', kind: 'EKSCluster' });
+    if (xrs.length > 0) throw new Error(`EKSClusters left: ${xrs.map(nameOf).join(', ')}`);
+    if (deleted.length < before) throw new Error(`deleted ${deleted.length}, expected at least ${before}`);
+    // Apps must leave while the cluster can be reached: before AWS deletes the EKS cluster.
+    const clusterDeleted = deleted.find((e) => e.kind === 'Cluster')?.at ?? 0;
+    if (clusterDeleted < webGone) throw new Error('the EKS cluster was deleted before apps/web left it');
+    note(`apps/web left ${((clusterDeleted - webGone) / 1000).toFixed(1)} s before AWS deleted the EKS cluster`);
+  });
+
+  env.stop();
+  await aws.stop();
+  await fn.stop();
+  await git.close();
+  await helm.close();
+}
+
+/**
+ * Registry mirrors, as a platform team configures them for an air-gapped
+ * cluster: Crossplane ImageConfigs that send the provider packages and our own
+ * (ghcr.io/eks-gitops) to the loopback registry. Nothing in flux/ changes.
+ */
+async function mirrors(kube: Kube, registry: string, mirror: string): Promise<void> {
+  for (const [name, prefix, to] of [
+    ['mirror-crossplane-contrib', UPSTREAM, `${registry}/crossplane-contrib`],
+    ['mirror-eks-gitops', PACKAGE_HOME, mirror],
+  ] as const) {
+    await kube.apply({ apiVersion: 'pkg.crossplane.io/v1beta1', kind: 'ImageConfig', metadata: { name }, spec: { matchImages: [{ type: 'Prefix', prefix }], rewriteImage: { prefix: to } } }, 'e2e');
+  }
+}
