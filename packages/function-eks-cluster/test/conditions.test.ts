@@ -14,9 +14,9 @@ const ready = reconcileToReady(validXr()).observed;
 const at = '2026-01-01T00:00:00Z';
 
 /** The ready cluster, with node group general reporting `conditions` instead. */
-function nodeGroupReporting(conditions: JsonObject[]): Record<string, JsonObject> {
+function nodeGroupReporting(conditions: Partial<Record<string, string>>[]): Record<string, JsonObject> {
   const observed = structuredClone(ready);
-  (observed['nodegroup-general']!.status as JsonObject).conditions = conditions.map((c) => ({ lastTransitionTime: at, ...c }));
+  (observed['nodegroup-general']!.status as JsonObject).conditions = conditions.map((c) => ({ lastTransitionTime: at, ...c }) as JsonObject);
   return observed;
 }
 
