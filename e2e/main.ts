@@ -3,7 +3,7 @@
  * sharing one loopback registry with the packages a release publishes.
  *   part 1 (e2e/part1-crossplane.ts): real Crossplane composes an EKSCluster;
  *   part 2 (e2e/part2-flux.ts): the Flux-driven rollout from Git.
- * `npm run e2e -- crossplane` or `-- flux` runs one part. Run by e2e/run.sh
+ * `bash e2e/run.sh crossplane` or `bash e2e/run.sh flux` runs one part. Run by e2e/run.sh
  * inside a network namespace that has only loopback, so every listener stays
  * private to the run. What is real and what is simulated: README, "End to
  * end". Prints a timeline and one verdict line; exits non-zero on failure.
