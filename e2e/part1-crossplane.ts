@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { Kube, KubeError, makePki, ProcessGroup, REPO_ROOT, waitFor, type JsonObject } from 'function-eks-cluster/testing';
-import { initCore, NAMESPACE, playPackageRuntime, runtimeTlsSecret, startCore } from './lib/crossplane.js';
+import { initCore, mirrorPackages, NAMESPACE, playPackageRuntime, runtimeTlsSecret, startCore } from './lib/crossplane.js';
 import { FunctionImage } from './lib/function-image.js';
 import { condition, conditions, isTrue, managed } from './lib/objects.js';
 import { UPSTREAM } from './lib/provider-packages.js';
@@ -57,15 +57,7 @@ async function stages({ timeline, work, registry, packages, version }: PartConte
   const fn = new FunctionImage(`${packages}/function-eks-cluster:${version}`, join(work, 'function'), pki);
 
   await timeline.stage('Configuration from the registry: Crossplane resolves the Function and the providers', async (note) => {
-    await kube.apply(
-      {
-        apiVersion: 'pkg.crossplane.io/v1beta1',
-        kind: 'ImageConfig',
-        metadata: { name: 'loopback-registry' },
-        spec: { matchImages: [{ type: 'Prefix', prefix: UPSTREAM }], rewriteImage: { prefix: `${registry}/crossplane-contrib` } },
-      },
-      'e2e',
-    );
+    await mirrorPackages(kube, 'loopback-registry', UPSTREAM, `${registry}/crossplane-contrib`);
     await kube.apply(
       { apiVersion: 'pkg.crossplane.io/v1', kind: 'Configuration', metadata: { name: 'configuration-eks-cluster' }, spec: { package: `${packages}/configuration-eks-cluster:${version}` } },
       'e2e',

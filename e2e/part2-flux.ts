@@ -12,7 +12,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { Kube, makePki, ProcessGroup, REPO_ROOT, waitFor, type JsonObject, type ObjectRef } from 'function-eks-cluster/testing';
-import { chartDeploymentArgs, initCore, NAMESPACE, playPackageRuntime, runtimeTlsSecret, startCore, type Crossplane } from './lib/crossplane.js';
+import { chartDeploymentArgs, initCore, mirrorPackages, NAMESPACE, playPackageRuntime, runtimeTlsSecret, startCore, type Crossplane } from './lib/crossplane.js';
 import { playDeploymentStatus } from './lib/deployment-status.js';
 import { bootstrap, GIT_REPOSITORY, HELM_RELEASE, KUSTOMIZATION, readyLine, requestReconcile, startFlux, FLUX_NAMESPACE } from './lib/flux.js';
 import { FunctionImage } from './lib/function-image.js';
@@ -168,7 +168,8 @@ async function stages({ timeline, work, registry, mirror, version }: FluxPartCon
     // The chart's Deployment, run as its pod would run it (see e2e/lib/crossplane.ts).
     const { initArgs, startArgs, env: literal } = chartDeploymentArgs(deployment);
     await initCore(plane.primary.kubeconfigFile, group.logDir, initArgs);
-    await mirrors(kube, registry, mirror);
+    await mirrorPackages(kube, 'mirror-crossplane-contrib', UPSTREAM, `${registry}/crossplane-contrib`);
+    await mirrorPackages(kube, 'mirror-eks-gitops', PACKAGE_HOME, mirror);
     const core = await startCore(group, kube, { kubeconfigFile: plane.primary.kubeconfigFile, dir: join(work, 'crossplane'), pki, extraArgs: startArgs, extraEnv: literal });
     await runtimeTlsSecret(kube, pki);
     return core;
@@ -270,13 +271,10 @@ async function stages({ timeline, work, registry, mirror, version }: FluxPartCon
     if (identity.length !== 3) throw new Error(`expected the monitoring Role, RolePolicyAttachment and PodIdentityAssociation, found ${identity.length}`);
   });
 
-  const reconcileFromGit = async (...refs: ObjectRef[]) => {
-    await requestReconcile(kube, { ...GIT_REPOSITORY, namespace: FLUX_NAMESPACE, name: FLUX_NAMESPACE });
-    for (const ref of refs) await requestReconcile(kube, ref);
-  };
   const commit = async (message: string, ...refs: ObjectRef[]) => {
     const revision = git.commit(message);
-    await reconcileFromGit(...refs);
+    // `flux reconcile source git flux-system`, then of the Kustomizations that must apply it now.
+    await requestReconcile(kube, { ...GIT_REPOSITORY, namespace: FLUX_NAMESPACE, name: FLUX_NAMESPACE });
     await waitFor(`GitRepository at ${revision}`, async () => {
       const source = await kube.get({ ...GIT_REPOSITORY, namespace: FLUX_NAMESPACE, name: FLUX_NAMESPACE });
       return ((source.status as JsonObject).artifact as JsonObject | undefined)?.revision === revision ? true : undefined;
@@ -374,16 +372,3 @@ async function stages({ timeline, work, registry, mirror, version }: FluxPartCon
   await helm.close();
 }
 
-/**
- * Registry mirrors, as a platform team configures them for an air-gapped
- * cluster: Crossplane ImageConfigs that send the provider packages and our own
- * (ghcr.io/eks-gitops) to the loopback registry. Nothing in flux/ changes.
- */
-async function mirrors(kube: Kube, registry: string, mirror: string): Promise<void> {
-  for (const [name, prefix, to] of [
-    ['mirror-crossplane-contrib', UPSTREAM, `${registry}/crossplane-contrib`],
-    ['mirror-eks-gitops', PACKAGE_HOME, mirror],
-  ] as const) {
-    await kube.apply({ apiVersion: 'pkg.crossplane.io/v1beta1', kind: 'ImageConfig', metadata: { name }, spec: { matchImages: [{ type: 'Prefix', prefix }], rewriteImage: { prefix: to } } }, 'e2e');
-  }
-}

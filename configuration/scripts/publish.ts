@@ -8,10 +8,9 @@
  * version this same command pushes to. Registry credentials are the Docker
  * config's (~/.docker/config.json), as for any crossplane xpkg push.
  */
-import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { tool } from 'function-eks-cluster/testing';
+import { xpkgPush } from 'function-eks-cluster/testing';
 import { buildConfigurationPackage, CONFIGURATION_NAME, FUNCTION_NAME, XPKG_DIR } from './package.js';
 
 const ARCHES = ['amd64', 'arm64'];
@@ -36,7 +35,7 @@ if (missing.length > 0) fail(`${missing.join(', ')} missing: run npm run package
 const functionRepository = `${target}/${FUNCTION_NAME}`;
 const configuration = buildConfigurationPackage({ repository: functionRepository, version });
 const push = (files: string[], ref: string) => {
-  execFileSync(tool('crossplane'), ['xpkg', 'push', '--package-files', files.join(','), ref], { stdio: 'inherit' });
+  xpkgPush(files, ref, 'inherit');
   console.log(`pushed ${ref}`);
 };
 push(functionPackages, `${functionRepository}:${version}`);

@@ -183,3 +183,11 @@ export function chartDeploymentArgs(deployment: JsonObject): { initArgs: string[
   delete env.LEADER_ELECTION;
   return { initArgs: ((init?.args as string[] | undefined) ?? []).slice(2), startArgs: (main.args as string[]).slice(2), env };
 }
+
+/**
+ * A registry mirror, as a platform team configures one for an air-gapped
+ * cluster: a Crossplane ImageConfig that sends packages under `prefix` to `to`.
+ */
+export async function mirrorPackages(kube: Kube, name: string, prefix: string, to: string): Promise<void> {
+  await kube.apply({ apiVersion: 'pkg.crossplane.io/v1beta1', kind: 'ImageConfig', metadata: { name }, spec: { matchImages: [{ type: 'Prefix', prefix }], rewriteImage: { prefix: to } } }, 'e2e');
+}

@@ -10,7 +10,7 @@
 import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { crdsDir, REPO_ROOT, tool, yamlStream } from 'function-eks-cluster/testing';
+import { crdsDir, REPO_ROOT, tool, xpkgPush, yamlStream } from 'function-eks-cluster/testing';
 
 export const UPSTREAM = 'xpkg.crossplane.io/crossplane-contrib';
 
@@ -49,7 +49,7 @@ export function publishProviders(registry: string, workDir: string): string[] {
     const file = join(workDir, `${name}.xpkg`);
     execFileSync(tool('crossplane'), ['xpkg', 'build', '--package-root', root, '--examples-root', join(root, 'none'), '--package-file', file], { stdio: 'pipe' });
     const ref = `${registry}/crossplane-contrib/${name}:${version}`;
-    execFileSync(tool('crossplane'), ['xpkg', 'push', '--package-files', file, ref], { stdio: 'pipe' });
+    xpkgPush([file], ref);
     pushed.push(ref);
   };
   build('provider-family-aws', crdsDir('provider-aws', 'family'));

@@ -4,7 +4,7 @@
  * Development runtime; `--crossplane-binary` is Crossplane core, so no Docker),
  * and `crossplane resource validate` offline against CRD and XRD files.
  */
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,6 +22,14 @@ export interface CliRun {
   code: number;
   stdout: string;
   stderr: string;
+}
+
+/**
+ * `crossplane xpkg push` of one package to `ref`: one file, or one per platform
+ * pushed as one index. With 'pipe' a failure throws with the CLI's output.
+ */
+export function xpkgPush(files: readonly string[], ref: string, stdio: 'pipe' | 'inherit' = 'pipe'): void {
+  execFileSync(tool('crossplane'), ['xpkg', 'push', '--package-files', files.join(','), ref], { stdio });
 }
 
 /** Runs the crossplane CLI; resolves with its exit code and output, never rejects on a non-zero exit. */

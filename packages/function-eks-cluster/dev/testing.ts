@@ -18,6 +18,7 @@ export {
   RESOURCE_NAME_ANNOTATION,
   resourceName,
   validate,
+  xpkgPush,
   yamlDocuments,
   yamlStream,
   type RenderOptions,

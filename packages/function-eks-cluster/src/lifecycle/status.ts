@@ -52,9 +52,11 @@ export function buildStatus(
   // Usages only order deletion; one line for all of them keeps the list readable.
   const pendingUsages = notReady.filter((r) => r.body.apiVersion === USAGE_API_VERSION).length;
   const pending = [
-    ...notReady.filter((r) => r.body.apiVersion !== USAGE_API_VERSION).map((r) => ({ key: r.key, why: notReadyReason(r.key, observed) })),
-    ...gated.held.map((h) => ({ key: h.key, why: `waits for ${h.waitsFor.join(', ')}` })),
-    ...(pendingUsages > 0 ? [{ key: 'usages', why: `${pendingUsages} deletion-order Usages being created` }] : []),
+    ...notReady
+      .filter((r) => r.body.apiVersion !== USAGE_API_VERSION)
+      .map((r) => ({ key: r.key, why: notReadyReason(r.key, observed), failed: failedOperation(r.key, observed) !== undefined })),
+    ...gated.held.map((h) => ({ key: h.key, why: `waits for ${h.waitsFor.join(', ')}`, failed: false })),
+    ...(pendingUsages > 0 ? [{ key: 'usages', why: `${pendingUsages} deletion-order Usages being created`, failed: false }] : []),
   ];
   const waitingFor = pending.map((p) => `${p.key}: ${p.why}`);
   const total = gated.emitted.length + gated.held.length;
@@ -95,7 +97,7 @@ export function buildStatus(
     if (waiting.length === 0) {
       return { type, status: 'True' as const, reason: 'Available', message: `${members.length} ${label} resources ready` };
     }
-    const failed = waiting.find((p) => failedOperation(p.key, observed) !== undefined);
+    const failed = waiting.find((p) => p.failed);
     const first = failed ?? waiting[0]!;
     return {
       type,
