@@ -7,10 +7,10 @@ export interface ColdStart {
   readonly medianMs: number;
 }
 
-async function once(bundle: string, body: Buffer): Promise<number> {
+async function once(bundle: string, body: Buffer, nodeArgs: readonly string[]): Promise<number> {
   const address = `127.0.0.1:${await freePort()}`;
   const t0 = performance.now();
-  const fn = await startFunction({ bundle, args: ['--insecure'], env: { ADDRESS: address } });
+  const fn = await startFunction({ bundle, nodeArgs: [...nodeArgs], args: ['--insecure'], env: { ADDRESS: address } });
   const client = connectRaw(fn.address);
   try {
     await client.run(body);
@@ -21,8 +21,8 @@ async function once(bundle: string, body: Buffer): Promise<number> {
   }
 }
 
-export async function coldStart(bundle: string, body: Buffer, runs: number): Promise<ColdStart> {
+export async function coldStart(bundle: string, body: Buffer, runs: number, nodeArgs: readonly string[] = []): Promise<ColdStart> {
   const samplesMs: number[] = [];
-  for (let i = 0; i < runs; i++) samplesMs.push(await once(bundle, body));
+  for (let i = 0; i < runs; i++) samplesMs.push(await once(bundle, body, nodeArgs));
   return { samplesMs, medianMs: median(samplesMs) };
 }

@@ -1,24 +1,33 @@
 /**
- * `npm run bench`: every figure of issue 5 in one run, on one machine, with
- * one client: in-process compose time, gRPC latency and throughput against
- * the no-op floor, cold start, memory and bundle size. Prints a table and
- * writes dist/bench/results.json at the repository root. Loopback only.
+ * `npm run bench`: four servers in one run, on one machine, with one client
+ * sending pre-encoded requests: ours, the Node no-op floor (same server, a
+ * handler that changes nothing), a Go no-op function on function-sdk-go and
+ * function-patch-and-transform with a Composition for the same resources
+ * (bench/peer-composition.ts). In-process time, gRPC latency and throughput,
+ * how cost grows with the claim, cold start and memory. Prints the tables and
+ * the targets, writes dist/bench/results.json and the peer's Composition
+ * (dist/bench/peer-composition.yaml) at the repository root. Loopback only.
  *
  * BENCH_SECONDS (default 5) per gRPC row, BENCH_SOAK_SECONDS (default 60),
- * BENCH_COLD_STARTS (default 7), BENCH_NODE_ARGS (V8 flags for both servers);
- * BENCH_CPU_PROF=1 writes a CPU profile of our
- * server to dist/bench/profiles.
+ * BENCH_COLD_STARTS (default 7), BENCH_GROWTH_SECONDS (default 1, per server
+ * and scenario of the growth table), BENCH_NODE_ARGS (V8 flags for both Node
+ * servers, after the image's own); BENCH_CPU_PROF=1 writes a CPU profile of
+ * our server to dist/bench/profiles.
  */
 import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RunFunctionResponse, Severity } from '@crossplane-org/function-sdk-typescript';
 import { REPO_ROOT } from '../dev/api-files.js';
-import { BUNDLE, connectRaw, PACKAGE_ROOT, startFunction, type FunctionProcess } from '../dev/function-process.js';
+import { BUNDLE, connectRaw, PACKAGE_ROOT, startFunction, type FunctionProcess, type UnaryClient } from '../dev/function-process.js';
+import { NODE_FLAGS } from '../image/node-flags.js';
 import { coldStart } from './cold-start.js';
+import { GO_NOOP_BIN, PEER_BIN, startGoFunction } from './go-process.js';
 import { drive, soak, type LoadResult } from './grpc-load.js';
 import { timeHandler } from './in-process.js';
+import { peerCompositionYaml } from './peer-composition.js';
+import { peerRequest } from './peer-request.js';
 import { machine, memory } from './process-metrics.js';
-import { render, PEER_BLOCKED, type InProcessRow, type Results } from './report.js';
+import { render, SERVERS, type GrowthRow, type InProcessRow, type Results, type ServerName } from './report.js';
 import { encodeRequest, productionScenario, scenarioGrid, type Scenario } from './scenarios.js';
 
 const NOOP_BUNDLE = join(PACKAGE_ROOT, 'dist', 'noop.cjs');
@@ -26,6 +35,9 @@ const OUT_DIR = join(REPO_ROOT, 'dist', 'bench');
 const CONCURRENCIES = [1, 8, 64] as const;
 const SOAK_CONCURRENCY = 32;
 const WARMUP_SECONDS = 1;
+const GROWTH_WARMUP_SECONDS = 0.2;
+const GROWTH_MAX_REQUESTS = 2000;
+const GROWTH_IN_PROCESS = { warmup: 100, maxIterations: 2000, maxMs: 500 };
 
 function setting(name: string, fallback: number, min: number, max: number): number {
   const raw = process.env[name];
@@ -34,31 +46,67 @@ function setting(name: string, fallback: number, min: number, max: number): numb
   return value;
 }
 
-function inProcessRow(s: Scenario): InProcessRow {
-  const { request, ...scenario } = s;
-  return { scenario, timing: timeHandler(request) };
-}
-
 function progress(message: string): void {
   process.stderr.write(`bench: ${message}\n`);
 }
 
-/** One answer from each server, decoded and checked, before any load: a broken setup must not produce figures. */
-async function checkAnswers(ours: FunctionProcess, floor: FunctionProcess, body: Buffer, observedResources: number) {
-  const sizes: number[] = [];
-  for (const [name, fn, expected] of [['ours', ours, observedResources], ['floor', floor, 0]] as const) {
-    const client = connectRaw(fn.address);
-    const bytes = await client.run(body);
-    client.close();
+function kinds(rsp: RunFunctionResponse): string[] {
+  return Object.values(rsp.desired?.resources ?? {})
+    .map((r) => `${String(r.resource?.apiVersion)}/${String(r.resource?.kind)}`)
+    .sort();
+}
+
+type Servers = Record<ServerName, FunctionProcess>;
+type Clients = Record<ServerName, UnaryClient<Buffer, Buffer>>;
+
+/**
+ * One answer from each server, decoded and checked, before any load: a broken
+ * setup must not produce figures. The no-ops return the (empty) desired state;
+ * patch-and-transform must compose the same resources, of the same kinds, as ours.
+ */
+async function checkAnswers(clients: Clients, bodies: Record<ServerName, Buffer>, observedResources: number) {
+  const sizes = {} as Record<ServerName, number>;
+  const answers = {} as Record<ServerName, RunFunctionResponse>;
+  for (const name of SERVERS) {
+    const bytes = await clients[name].run(bodies[name]);
     const rsp = RunFunctionResponse.decode(bytes);
     const fatal = rsp.results.find((r) => r.severity === Severity.SEVERITY_FATAL);
-    const resources = Object.keys(rsp.desired?.resources ?? {}).length;
-    if (fatal || resources !== expected) {
-      throw new Error(`${name} answered ${resources} desired resources (expected ${expected})${fatal ? `, fatal: ${fatal.message}` : ''}`);
-    }
-    sizes.push(bytes.length);
+    if (fatal) throw new Error(`${name} answered a fatal result: ${fatal.message}`);
+    answers[name] = rsp;
+    sizes[name] = bytes.length;
   }
-  return { responseBytes: sizes[0]!, floorResponseBytes: sizes[1]! };
+  const count = (name: ServerName) => Object.keys(answers[name].desired?.resources ?? {}).length;
+  if (count('ours') !== observedResources) throw new Error(`ours composed ${count('ours')} resources, ${observedResources} observed`);
+  for (const name of ['floor', 'goNoop'] as const) if (count(name) !== 0) throw new Error(`${name} answered ${count(name)} desired resources, expected none`);
+  const ours = kinds(answers.ours).join('\n');
+  const peer = kinds(answers.peer).join('\n');
+  if (ours !== peer) throw new Error(`patch-and-transform composed ${count('peer')} resources, ours ${count('ours')}, or of other kinds:\nours:\n${ours}\npeer:\n${peer}`);
+  return { sizes, composed: count('ours') };
+}
+
+/** Median latency at concurrency 1 of one server on one request, bounded in time and count. */
+async function wireLatency(client: UnaryClient<Buffer, Buffer>, body: Buffer, pid: number, seconds: number) {
+  const load = await drive(client, body, pid, { concurrency: 1, seconds, warmupSeconds: GROWTH_WARMUP_SECONDS, maxRequests: GROWTH_MAX_REQUESTS });
+  if (load.errors > 0) throw new Error(`growth table: ${load.errors} errors, first: ${load.firstError}`);
+  return load.latency;
+}
+
+async function growthRow(s: Scenario, servers: Servers, clients: Clients, seconds: number): Promise<GrowthRow> {
+  const { request, ...scenario } = s;
+  const body = encodeRequest(request);
+  const peerBody = encodeRequest(peerRequest(request));
+  const pid = (name: ServerName) => servers[name].child.pid!;
+  return {
+    scenario,
+    inProcess: timeHandler(request, GROWTH_IN_PROCESS),
+    requestBytes: body.length,
+    peerRequestBytes: peerBody.length,
+    wire: {
+      ours: await wireLatency(clients.ours, body, pid('ours'), seconds),
+      goNoop: await wireLatency(clients.goNoop, body, pid('goNoop'), seconds),
+      peer: await wireLatency(clients.peer, peerBody, pid('peer'), seconds),
+    },
+  };
 }
 
 async function main(): Promise<void> {
@@ -67,70 +115,91 @@ async function main(): Promise<void> {
     warmupSeconds: WARMUP_SECONDS,
     soakSeconds: setting('BENCH_SOAK_SECONDS', 60, 1, 600),
     coldStarts: setting('BENCH_COLD_STARTS', 7, 1, 25),
+    growthSeconds: setting('BENCH_GROWTH_SECONDS', 1, 0.2, 10),
+    nodeFlags: NODE_FLAGS.join(' '),
+    extraNodeArgs: process.env.BENCH_NODE_ARGS ?? '',
   };
   const profile = process.env.BENCH_CPU_PROF === '1';
   mkdirSync(OUT_DIR, { recursive: true });
 
-  progress('in-process timings');
-  const inProcess = scenarioGrid().map(inProcessRow);
+  progress('in-process timing of the production example');
   const productionFull = productionScenario('full');
-  const production = inProcessRow(productionFull);
+  const { request: _request, ...productionInfo } = productionFull;
+  const production: InProcessRow = { scenario: productionInfo, timing: timeHandler(productionFull.request) };
   const body = encodeRequest(productionFull.request);
+  const peerFull = peerRequest(productionFull.request);
+  const peerBody = encodeRequest(peerFull);
+  writeFileSync(join(OUT_DIR, 'peer-composition.yaml'), peerCompositionYaml(peerFull.input as Parameters<typeof peerCompositionYaml>[0]));
+  const bodies: Record<ServerName, Buffer> = { ours: body, floor: body, goNoop: body, peer: peerBody };
 
-  progress('starting both servers');
-  // BENCH_NODE_ARGS (e.g. "--max-semi-space-size=4") tunes V8 for both servers alike.
-  const tuning = (process.env.BENCH_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
-  const start = (bundle: string, nodeArgs: string[] = []) =>
-    startFunction({ bundle, nodeArgs: [...tuning, ...nodeArgs], args: ['--insecure'], maxOutputChars: 64 * 1024 });
-  const ours = await start(BUNDLE, profile ? ['--cpu-prof', '--cpu-prof-dir', join(OUT_DIR, 'profiles')] : []);
-  const floor = await start(NOOP_BUNDLE);
-  const ourLoad: LoadResult[] = [];
-  const floorLoad: LoadResult[] = [];
-  let sizes: { responseBytes: number; floorResponseBytes: number };
+  progress('starting the four servers');
+  // The image's flags first, then BENCH_NODE_ARGS (e.g. "--max-semi-space-size=4") for both Node servers alike.
+  const nodeArgs = [...NODE_FLAGS, ...settings.extraNodeArgs.split(/\s+/).filter(Boolean)];
+  const start = (bundle: string, more: string[] = []) =>
+    startFunction({ bundle, nodeArgs: [...nodeArgs, ...more], args: ['--insecure'], maxOutputChars: 64 * 1024 });
+  const started: Partial<Servers> = {};
+  const load: Record<ServerName, LoadResult[]> = { ours: [], floor: [], goNoop: [], peer: [] };
+  let checked: Awaited<ReturnType<typeof checkAnswers>>;
   let soaked;
-  let peaks: { ours: number; floor: number };
+  let peaks: Record<ServerName, number>;
+  const growth: GrowthRow[] = [];
   try {
-    sizes = await checkAnswers(ours, floor, body, productionFull.observedResources);
-    const oursClient = connectRaw(ours.address);
-    const floorClient = connectRaw(floor.address);
-    for (const concurrency of CONCURRENCIES) {
-      // Alternate the two servers so that a change of machine load hits both alike.
-      const options = { concurrency, seconds: settings.seconds, warmupSeconds: WARMUP_SECONDS, maxRequests: settings.seconds * 100_000 };
-      progress(`gRPC, concurrency ${concurrency}: ours`);
-      ourLoad.push(await drive(oursClient, body, ours.child.pid!, options));
-      progress(`gRPC, concurrency ${concurrency}: floor`);
-      floorLoad.push(await drive(floorClient, body, floor.child.pid!, options));
+    started.ours = await start(BUNDLE, profile ? ['--cpu-prof', '--cpu-prof-dir', join(OUT_DIR, 'profiles')] : []);
+    started.floor = await start(NOOP_BUNDLE);
+    started.goNoop = await startGoFunction(GO_NOOP_BIN);
+    started.peer = await startGoFunction(PEER_BIN);
+    const servers = started as Servers;
+    const clients = Object.fromEntries(SERVERS.map((n) => [n, connectRaw(servers[n].address)])) as Clients;
+    try {
+      checked = await checkAnswers(clients, bodies, productionFull.observedResources);
+      for (const concurrency of CONCURRENCIES) {
+        // Alternate the servers so that a change of machine load hits them alike.
+        const options = { concurrency, seconds: settings.seconds, warmupSeconds: WARMUP_SECONDS, maxRequests: settings.seconds * 100_000 };
+        for (const name of SERVERS) {
+          progress(`gRPC, concurrency ${concurrency}: ${name}`);
+          load[name].push(await drive(clients[name], bodies[name], servers[name].child.pid!, options));
+        }
+      }
+      progress(`soak: ${settings.soakSeconds} s at concurrency ${SOAK_CONCURRENCY}`);
+      soaked = await soak(clients.ours, body, servers.ours.child.pid!, SOAK_CONCURRENCY, settings.soakSeconds);
+      peaks = Object.fromEntries(SERVERS.map((n) => [n, memory(servers[n].child.pid!).peakRssBytes])) as Record<ServerName, number>;
+      for (const s of scenarioGrid()) {
+        progress(`growth: ${s.name}, ${s.observed} observed`);
+        growth.push(await growthRow(s, servers, clients, settings.growthSeconds));
+      }
+    } finally {
+      for (const name of SERVERS) clients[name].close();
     }
-    progress(`soak: ${settings.soakSeconds} s at concurrency ${SOAK_CONCURRENCY}`);
-    soaked = await soak(oursClient, body, ours.child.pid!, SOAK_CONCURRENCY, settings.soakSeconds);
-    peaks = { ours: memory(ours.child.pid!).peakRssBytes, floor: memory(floor.child.pid!).peakRssBytes };
-    oursClient.close();
-    floorClient.close();
   } finally {
-    await ours.stop();
-    await floor.stop();
+    for (const fn of Object.values(started)) await fn.stop();
   }
 
   progress('cold starts');
-  const coldOurs = await coldStart(BUNDLE, body, settings.coldStarts);
-  const coldFloor = await coldStart(NOOP_BUNDLE, body, settings.coldStarts);
+  const coldOurs = await coldStart(BUNDLE, body, settings.coldStarts, nodeArgs);
+  const coldFloor = await coldStart(NOOP_BUNDLE, body, settings.coldStarts, nodeArgs);
 
   const results: Results = {
     date: new Date().toISOString(),
     machine: machine(),
     settings,
-    inProcess,
     production,
-    wire: { observedResources: productionFull.observedResources, requestBytes: body.length, ...sizes },
-    ours: { load: ourLoad, coldStart: coldOurs, peakRssBytes: peaks.ours, bundleBytes: statSync(BUNDLE).size },
-    floor: { load: floorLoad, coldStart: coldFloor, peakRssBytes: peaks.floor, bundleBytes: statSync(NOOP_BUNDLE).size },
+    growth,
+    wire: {
+      observedResources: productionFull.observedResources,
+      composedResources: checked.composed,
+      requestBytes: body.length,
+      peerRequestBytes: peerBody.length,
+      responseBytes: checked.sizes,
+    },
+    ours: { load: load.ours, coldStart: coldOurs, peakRssBytes: peaks.ours, bundleBytes: statSync(BUNDLE).size },
+    floor: { load: load.floor, coldStart: coldFloor, peakRssBytes: peaks.floor, bundleBytes: statSync(NOOP_BUNDLE).size },
+    goNoop: { load: load.goNoop, peakRssBytes: peaks.goNoop, binaryBytes: statSync(GO_NOOP_BIN).size },
+    peer: { load: load.peer, peakRssBytes: peaks.peer, binaryBytes: statSync(PEER_BIN).size },
     soak: soaked,
-    peer: PEER_BLOCKED,
   };
   process.stdout.write(render(results));
-  const out = join(OUT_DIR, 'results.json');
-  writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
-  process.stdout.write(`\nwritten: dist/bench/results.json${profile ? ', dist/bench/profiles/*.cpuprofile' : ''}\n`);
+  writeFileSync(join(OUT_DIR, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+  process.stdout.write(`\nwritten: dist/bench/results.json, dist/bench/peer-composition.yaml${profile ? ', dist/bench/profiles/*.cpuprofile' : ''}\n`);
 }
 
 main().then(

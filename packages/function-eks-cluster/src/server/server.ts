@@ -2,16 +2,18 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
-import { FunctionRunnerServiceService, RunFunctionRequest, type RunFunctionResponse } from '@crossplane-org/function-sdk-typescript';
+import { FunctionRunnerServiceService, type RunFunctionRequest, type RunFunctionResponse } from '@crossplane-org/function-sdk-typescript';
 import { Severity } from '@crossplane-org/function-sdk-typescript';
 import { runFunction } from '../function.js';
 import type { ServerConfig } from './config.js';
 import type { Logger } from './log.js';
+import { decodeRequest } from './request-codec.js';
 import { encodeResponse } from './response-codec.js';
 
 /**
  * The SDK's service, with two changes. Responses are written by our encoder:
- * the same bytes, a fraction of the time. Requests stay bytes until their
+ * the same bytes, a fraction of the time; requests are read by our decoder
+ * (request-codec.ts), likewise. Requests stay bytes until their
  * handler runs: grpc-js decodes a message when it arrives but calls the
  * handler only at the end of its stream, so under load dozens of decoded
  * requests would wait, survive young-generation collections and be promoted;
@@ -59,7 +61,7 @@ export function createServer(config: ServerConfig, log: Logger, handler: Handler
     runFunction: (call: grpc.ServerUnaryCall<Buffer, RunFunctionResponse>, callback: grpc.sendUnaryData<RunFunctionResponse>) => {
       let req: RunFunctionRequest;
       try {
-        req = RunFunctionRequest.decode(call.request);
+        req = decodeRequest(call.request);
       } catch {
         // What grpc-js answers when the service's own deserializer throws.
         callback({ code: grpc.status.INTERNAL, details: 'Error deserializing request' });

@@ -1,0 +1,399 @@
+/**
+ * Protobuf bytes to RunFunctionRequest: what the SDK's RunFunctionRequest.decode
+ * gives for every field the function reads, without its costs. The SDK
+ * decodes each google.protobuf.Struct into Struct and Value messages (a
+ * Value object of six fields per JSON value, a map-entry object per key) and
+ * then copies them once more into plain objects; a request with 100+ observed
+ * resources holds tens of thousands of JSON values. This reader builds the
+ * plain objects directly, in one pass.
+ *
+ * It follows the SDK's generated decoders step by step, so that edge cases
+ * come out the same: the same wire reader (@bufbuild/protobuf), a field with
+ * an unexpected wire type skipped, an end-group tag or tag 0 ending the
+ * message, the last of repeated scalar fields winning, a map entry without a
+ * value dropped, a Value with several kinds set read in the SDK's order
+ * (string, number, bool, struct, list, null), the same nesting limit. A key
+ * "__proto__" is dropped, which is what the SDK's objects end up with too.
+ *
+ * Skipped, left at their empty defaults: what the function never reads. The
+ * input (the function takes none), credentials (secrets stay bytes), extra,
+ * required resources and schemas, the capabilities, and the connection
+ * details of observed resources. Skipped fields are stepped over as the wire
+ * format allows without looking inside them.
+ */
+import { BinaryReader } from '@bufbuild/protobuf/wire';
+import type { Resource, RunFunctionRequest, State } from '@crossplane-org/function-sdk-typescript';
+
+/** The SDK's nesting limit: every message level counts, as in its generated code. */
+const MAX_DEPTH = 100;
+const END_GROUP = 4;
+type JsonObject = Record<string, unknown>;
+
+/** The SDK's UTF-8 decoding (@bufbuild/protobuf's): invalid bytes become U+FFFD. */
+const utf8 = new TextDecoder();
+/** Strings up to this many bytes go through the cache below. */
+const CACHED_MAX_BYTES = 64;
+const CACHE_SLOTS = 4096;
+/**
+ * Recently read short ASCII strings by a hash of their bytes. Keys and many
+ * values repeat from resource to resource ("apiVersion", "Ready", a region):
+ * comparing bytes with a cached string costs a fraction of making a new one.
+ */
+const cache: (string | undefined)[] = new Array<string | undefined>(CACHE_SLOTS).fill(undefined);
+
+/**
+ * The wire reader: @bufbuild/protobuf's BinaryReader, which the SDK uses,
+ * with the same varint, bounds and UTF-8 rules, and strings cached. Rare
+ * operations (skipping a field) are left to a BinaryReader on the same bytes.
+ */
+class Reader {
+  pos = 0;
+  readonly len: number;
+  private readonly view: DataView;
+  private wire: BinaryReader | undefined;
+
+  constructor(readonly buf: Uint8Array) {
+    this.len = buf.length;
+    this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  }
+
+  private assertBounds(): void {
+    if (this.pos > this.len) throw new RangeError('premature EOF');
+  }
+
+  /** BinaryReader.uint32: a varint of up to ten bytes, its low 32 bits. */
+  uint32(): number {
+    const buf = this.buf;
+    let b = buf[this.pos++]!;
+    if ((b & 0x80) === 0) {
+      this.assertBounds();
+      return b;
+    }
+    let result = b & 0x7f;
+    for (let shift = 7; shift < 28; shift += 7) {
+      b = buf[this.pos++]!;
+      result |= (b & 0x7f) << shift;
+      if ((b & 0x80) === 0) {
+        this.assertBounds();
+        return result;
+      }
+    }
+    b = buf[this.pos++]!;
+    result |= (b & 0x0f) << 28;
+    for (let read = 5; (b & 0x80) !== 0 && read < 10; read++) b = buf[this.pos++]!;
+    if ((b & 0x80) !== 0) throw new Error('invalid varint');
+    this.assertBounds();
+    return result >>> 0;
+  }
+
+  int32(): number {
+    return this.uint32() | 0;
+  }
+
+  double(): number {
+    this.pos += 8;
+    return this.view.getFloat64(this.pos - 8, true);
+  }
+
+  bool(): boolean {
+    const b = this.buf[this.pos]!;
+    if (b < 0x80) {
+      this.pos++;
+      return b !== 0;
+    }
+    return this.wireReader((r) => r.bool());
+  }
+
+  bytes(): Uint8Array {
+    const len = this.uint32();
+    const start = this.pos;
+    this.pos += len;
+    this.assertBounds();
+    return this.buf.subarray(start, start + len);
+  }
+
+  string(): string {
+    const len = this.uint32();
+    const start = this.pos;
+    const end = start + len;
+    this.pos = end;
+    this.assertBounds();
+    const buf = this.buf;
+    if (len > CACHED_MAX_BYTES) return utf8.decode(buf.subarray(start, end));
+    let hash = len;
+    for (let i = start; i < end; i++) {
+      const c = buf[i]!;
+      if (c > 0x7f) return utf8.decode(buf.subarray(start, end));
+      hash = (Math.imul(hash, 31) + c) | 0;
+    }
+    const slot = hash & (CACHE_SLOTS - 1);
+    const hit = cache[slot];
+    if (hit !== undefined && hit.length === len) {
+      let i = 0;
+      while (i < len && hit.charCodeAt(i) === buf[start + i]) i++;
+      if (i === len) return hit;
+    }
+    const text = String.fromCharCode.apply(null, buf.subarray(start, end) as unknown as number[]);
+    cache[slot] = text;
+    return text;
+  }
+
+  skip(wireType: number): void {
+    this.wireReader((r) => r.skip(wireType));
+  }
+
+  private wireReader<T>(read: (r: BinaryReader) => T): T {
+    const r = (this.wire ??= new BinaryReader(this.buf));
+    r.pos = this.pos;
+    try {
+      return read(r);
+    } finally {
+      this.pos = r.pos;
+    }
+  }
+}
+
+function enter(depth: number): void {
+  if (depth >= MAX_DEPTH) throw new Error('protobuf decode recursion limit exceeded');
+}
+
+/** True when the message's fields are over: an end-group tag or tag 0, as the SDK's loop sees it. */
+function ends(tag: number): boolean {
+  return (tag & 7) === END_GROUP || tag === 0;
+}
+
+function struct(r: Reader, length: number, depth: number): JsonObject {
+  enter(depth);
+  const end = r.pos + length;
+  const object: JsonObject = {};
+  while (r.pos < end) {
+    const tag = r.uint32();
+    if (tag === 10) {
+      structField(r, r.uint32(), depth + 1, object);
+      continue;
+    }
+    if (ends(tag)) break;
+    r.skip(tag & 7);
+  }
+  return object;
+}
+
+/** One Struct.FieldsEntry, set on `object` as the SDK's map assignment does. */
+function structField(r: Reader, length: number, depth: number, object: JsonObject): void {
+  enter(depth);
+  const end = r.pos + length;
+  let key = '';
+  let value: unknown;
+  while (r.pos < end) {
+    const tag = r.uint32();
+    if (tag === 10) {
+      key = r.string();
+      continue;
+    }
+    if (tag === 18) {
+      value = jsonValue(r, r.uint32(), depth + 1);
+      continue;
+    }
+    if (ends(tag)) break;
+    r.skip(tag & 7);
+  }
+  if (value !== undefined && key !== '__proto__') object[key] = value;
+}
+
+/** A google.protobuf.Value as the JSON value Value.unwrap gives. */
+function jsonValue(r: Reader, length: number, depth: number): unknown {
+  enter(depth);
+  const end = r.pos + length;
+  let nullValue: number | undefined;
+  let numberValue: number | undefined;
+  let stringValue: string | undefined;
+  let boolValue: boolean | undefined;
+  let structValue: JsonObject | undefined;
+  let listValue: unknown[] | undefined;
+  while (r.pos < end) {
+    const tag = r.uint32();
+    switch (tag) {
+      case 8:
+        nullValue = r.int32();
+        continue;
+      case 17:
+        numberValue = r.double();
+        continue;
+      case 26:
+        stringValue = r.string();
+        continue;
+      case 32:
+        boolValue = r.bool();
+        continue;
+      case 42:
+        structValue = struct(r, r.uint32(), depth + 1);
+        continue;
+      case 50:
+        listValue = list(r, r.uint32(), depth + 1);
+        continue;
+    }
+    if (ends(tag)) break;
+    r.skip(tag & 7);
+  }
+  if (stringValue !== undefined) return stringValue;
+  if (numberValue !== undefined) return numberValue;
+  if (boolValue !== undefined) return boolValue;
+  if (structValue !== undefined) return structValue;
+  if (listValue !== undefined) return listValue;
+  return nullValue !== undefined ? null : undefined;
+}
+
+function list(r: Reader, length: number, depth: number): unknown[] {
+  enter(depth);
+  const end = r.pos + length;
+  const values: unknown[] = [];
+  while (r.pos < end) {
+    const tag = r.uint32();
+    if (tag === 10) {
+      values.push(jsonValue(r, r.uint32(), depth + 1));
+      continue;
+    }
+    if (ends(tag)) break;
+    r.skip(tag & 7);
+  }
+  return values;
+}
+
+function connectionDetail(r: Reader, length: number, depth: number, details: Record<string, Buffer>): void {
+  enter(depth);
+  const end = r.pos + length;
+  let key = '';
+  let value = Buffer.alloc(0);
+  while (r.pos < end) {
+    const tag = r.uint32();
+    if (tag === 10) {
+      key = r.string();
+      continue;
+    }
+    if (tag === 18) {
+      value = Buffer.from(r.bytes());
+      continue;
+    }
+    if (ends(tag)) break;
+    r.skip(tag & 7);
+  }
+  if (key !== '__proto__') details[key] = value;
+}
+
+/** A Resource; `details` false skips its connection details (observed ones: the function never reads them). */
+function resource(r: Reader, length: number, depth: number, details: boolean): Resource {
+  enter(depth);
+  const end = r.pos + length;
+  const message: Resource = { resource: undefined, connectionDetails: {}, ready: 0 };
+  while (r.pos < end) {
+    const tag = r.uint32();
+    if (tag === 10) {
+      message.resource = struct(r, r.uint32(), depth + 1);
+      continue;
+    }
+    if (tag === 18 && details) {
+      connectionDetail(r, r.uint32(), depth + 1, message.connectionDetails);
+      continue;
+    }
+    if (tag === 24) {
+      message.ready = r.int32();
+      continue;
+    }
+    if (ends(tag)) break;
+    r.skip(tag & 7);
+  }
+  return message;
+}
+
+function resourcesEntry(r: Reader, length: number, depth: number, details: boolean, resources: Record<string, Resource>): void {
+  enter(depth);
+  const end = r.pos + length;
+  let key = '';
+  let value: Resource | undefined;
+  while (r.pos < end) {
+    const tag = r.uint32();
+    if (tag === 10) {
+      key = r.string();
+      continue;
+    }
+    if (tag === 18) {
+      value = resource(r, r.uint32(), depth + 1, details);
+      continue;
+    }
+    if (ends(tag)) break;
+    r.skip(tag & 7);
+  }
+  if (value !== undefined && key !== '__proto__') resources[key] = value;
+}
+
+function state(r: Reader, length: number, depth: number, details: boolean): State {
+  enter(depth);
+  const end = r.pos + length;
+  const message: State = { composite: undefined, resources: {} };
+  while (r.pos < end) {
+    const tag = r.uint32();
+    if (tag === 10) {
+      message.composite = resource(r, r.uint32(), depth + 1, details);
+      continue;
+    }
+    if (tag === 18) {
+      resourcesEntry(r, r.uint32(), depth + 1, details, message.resources);
+      continue;
+    }
+    if (ends(tag)) break;
+    r.skip(tag & 7);
+  }
+  return message;
+}
+
+function requestMeta(r: Reader, length: number, depth: number): NonNullable<RunFunctionRequest['meta']> {
+  enter(depth);
+  const end = r.pos + length;
+  const message = { tag: '', capabilities: [] };
+  while (r.pos < end) {
+    const tag = r.uint32();
+    if (tag === 10) {
+      message.tag = r.string();
+      continue;
+    }
+    if (ends(tag)) break;
+    r.skip(tag & 7);
+  }
+  return message;
+}
+
+/** The request, as RunFunctionRequest.decode gives it for every field the function reads; throws where it throws. */
+export function decodeRequest(bytes: Uint8Array): RunFunctionRequest {
+  const r = new Reader(bytes);
+  const message: RunFunctionRequest = {
+    meta: undefined,
+    observed: undefined,
+    desired: undefined,
+    input: undefined,
+    context: undefined,
+    extraResources: {},
+    credentials: {},
+    requiredResources: {},
+    requiredSchemas: {},
+  };
+  while (r.pos < r.len) {
+    const tag = r.uint32();
+    switch (tag) {
+      case 10:
+        message.meta = requestMeta(r, r.uint32(), 1);
+        continue;
+      case 18:
+        message.observed = state(r, r.uint32(), 1, false);
+        continue;
+      case 26:
+        message.desired = state(r, r.uint32(), 1, true);
+        continue;
+      case 42:
+        message.context = struct(r, r.uint32(), 1);
+        continue;
+    }
+    if (ends(tag)) break;
+    r.skip(tag & 7);
+  }
+  return message;
+}

@@ -1,0 +1,110 @@
+/** The server's request decoder gives what the SDK's decoder gives for every field the function reads. */
+import fc from 'fast-check';
+import { Capability, Ready, RunFunctionRequest, type Resource, type State } from '@crossplane-org/function-sdk-typescript';
+import { describe, expect, it } from 'vitest';
+import { runFunction } from '../src/function.js';
+import { decodeRequest } from '../src/server/request-codec.js';
+import { encodeResponse } from '../src/server/response-codec.js';
+import { requestFor } from '../dev/function-process.js';
+import { encodeRequest, productionScenario, scenarioGrid } from '../bench/scenarios.js';
+import { BAD_INPUTS } from './support/bad-inputs.js';
+
+const RUNS = Number(process.env.PROPERTY_RUNS ?? 300);
+
+/** The SDK's decoding, with what decodeRequest skips set to its empty default. */
+function sdkDecoded(bytes: Buffer): RunFunctionRequest {
+  const req = RunFunctionRequest.decode(bytes);
+  const withoutDetails = (s: State | undefined): State | undefined =>
+    s && {
+      composite: s.composite && { ...s.composite, connectionDetails: {} },
+      resources: Object.fromEntries(Object.entries(s.resources).map(([k, r]) => [k, { ...r, connectionDetails: {} }])),
+    };
+  return {
+    ...req,
+    meta: req.meta && { tag: req.meta.tag, capabilities: [] },
+    observed: withoutDetails(req.observed),
+    input: undefined,
+    extraResources: {},
+    credentials: {},
+    requiredResources: {},
+    requiredSchemas: {},
+  };
+}
+
+function expectSameDecoding(bytes: Buffer): void {
+  const ours = decodeRequest(bytes);
+  expect(ours).toEqual(sdkDecoded(bytes));
+  // What matters in the end: the same answer, byte for byte.
+  expect(encodeResponse(runFunction(ours)).equals(encodeResponse(runFunction(RunFunctionRequest.decode(bytes))))).toBe(true);
+}
+
+const jsonObject = fc.dictionary(fc.string({ unit: 'binary' }), fc.jsonValue({ maxDepth: 5 }), { maxKeys: 6 });
+const optional = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: undefined });
+const bytesArb = fc.uint8Array({ maxLength: 8 }).map((b) => Buffer.from(b));
+
+const resourceArb: fc.Arbitrary<Resource> = fc.record({
+  resource: optional(jsonObject),
+  connectionDetails: fc.dictionary(fc.string(), bytesArb, { maxKeys: 3 }),
+  ready: fc.constantFrom(Ready.READY_UNSPECIFIED, Ready.READY_TRUE, Ready.READY_FALSE, -1 as Ready),
+});
+const stateArb: fc.Arbitrary<State> = fc.record({ composite: optional(resourceArb), resources: fc.dictionary(fc.string(), resourceArb, { maxKeys: 4 }) });
+
+const requestArb: fc.Arbitrary<RunFunctionRequest> = fc.record({
+  meta: optional(fc.record({ tag: fc.string({ unit: 'grapheme' }), capabilities: fc.array(fc.constantFrom(Capability.CAPABILITY_CAPABILITIES, Capability.CAPABILITY_CONDITIONS, 7 as Capability), { maxLength: 3 }) })),
+  observed: optional(stateArb),
+  desired: optional(stateArb),
+  input: optional(jsonObject),
+  context: optional(jsonObject),
+  extraResources: fc.dictionary(fc.string(), fc.record({ items: fc.array(resourceArb, { maxLength: 2 }) }), { maxKeys: 2 }),
+  credentials: fc.dictionary(fc.string(), fc.record({ credentialData: optional(fc.record({ data: fc.dictionary(fc.string(), bytesArb, { maxKeys: 2 }) })) }), { maxKeys: 2 }),
+  requiredResources: fc.dictionary(fc.string(), fc.record({ items: fc.array(resourceArb, { maxLength: 2 }) }), { maxKeys: 2 }),
+  requiredSchemas: fc.dictionary(fc.string(), fc.record({ openapiV3: optional(jsonObject) }), { maxKeys: 2 }),
+});
+
+describe('decodeRequest', () => {
+  it('matches the SDK for every benchmark scenario and the production example, empty and fully observed', () => {
+    for (const s of [...scenarioGrid(), productionScenario('full'), productionScenario('empty')]) expectSameDecoding(encodeRequest(s.request));
+  });
+
+  it('matches the SDK for every request of the bad-input corpus', () => {
+    for (const bad of BAD_INPUTS) {
+      const req = requestFor((bad.xr() ?? undefined) as Record<string, unknown>, bad.observed?.() ?? {});
+      expectSameDecoding(encodeRequest(req));
+    }
+  });
+
+  it('matches the SDK for arbitrary requests: any JSON, Unicode, empty keys, every field set or not', () => {
+    fc.assert(
+      fc.property(requestArb, (req) => {
+        expectSameDecoding(encodeRequest(req));
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  const cases = [
+    { reason: 'a Value with two kinds set is read in the SDK order: the string wins over the number', bytes: [0x2a, 0x13, 0x0a, 0x11, 0x0a, 0x01, 0x6b, 0x12, 0x0c, 0x11, 0, 0, 0, 0, 0, 0, 0xf0, 0x3f, 0x1a, 0x01, 0x78] },
+    { reason: 'a repeated key: the last value wins', bytes: [0x2a, 0x12, 0x0a, 0x07, 0x0a, 0x01, 0x6b, 0x12, 0x02, 0x20, 0x01, 0x0a, 0x07, 0x0a, 0x01, 0x6b, 0x12, 0x02, 0x08, 0x00] },
+    { reason: 'an entry whose Value has no kind is dropped', bytes: [0x2a, 0x05, 0x0a, 0x03, 0x0a, 0x01, 0x6b] },
+    { reason: 'an unknown field of any wire type is skipped', bytes: [0x78, 0x05, 0x2a, 0x00, 0x7d, 1, 2, 3, 4] },
+    { reason: 'an end-group tag ends the message', bytes: [0x2a, 0x00, 0x0c, 0x0a, 0x02, 0x0a, 0x00] },
+    { reason: 'the key "__proto__" is dropped', bytes: [0x2a, 0x11, 0x0a, 0x0f, 0x0a, 0x09, ...Buffer.from('__proto__'), 0x12, 0x02, 0x2a, 0x00] },
+  ];
+  it.each(cases)('matches the SDK on hand-made bytes: $reason', ({ bytes }) => {
+    expectSameDecoding(Buffer.from(bytes));
+  });
+
+  it('throws where the SDK throws: truncated bytes and nesting past its limit', () => {
+    const full = encodeRequest(productionScenario('full').request);
+    for (const cut of [1, 7, 100, full.length - 1]) {
+      const truncated = full.subarray(0, cut);
+      expect(() => RunFunctionRequest.decode(truncated)).toThrow();
+      expect(() => decodeRequest(truncated)).toThrow();
+    }
+    let deep: unknown = 'leaf';
+    for (let i = 0; i < 60; i++) deep = { d: deep };
+    const tooDeep = encodeRequest({ ...requestFor({}), context: deep as Record<string, unknown> });
+    expect(() => RunFunctionRequest.decode(tooDeep)).toThrow(/recursion limit/);
+    expect(() => decodeRequest(tooDeep)).toThrow(/recursion limit/);
+  });
+});
