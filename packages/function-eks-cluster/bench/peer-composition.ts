@@ -96,7 +96,10 @@ function xrArrays(xr: JsonObject): { path: string; value: string }[] {
 /** A string built from XR values: the fmt of a CombineFromComposite and its variables, longest values first. */
 function combination(text: string, values: readonly XrValue[]): { fmt: string; variables: string[] } | undefined {
   const found: { at: number; end: number; path: string }[] = [];
-  const byLength = [...new Map(values.map((v) => [v.value, v])).values()].sort((a, b) => b.value.length - a.value.length);
+  // The first XR field holding a value wins (metadata.name before a tag that repeats it).
+  const first = new Map<string, XrValue>();
+  for (const v of values) if (!first.has(v.value)) first.set(v.value, v);
+  const byLength = [...first.values()].sort((a, b) => b.value.length - a.value.length);
   for (const v of byLength) {
     for (let at = text.indexOf(v.value); at >= 0; at = text.indexOf(v.value, at + 1)) {
       const end = at + v.value.length;

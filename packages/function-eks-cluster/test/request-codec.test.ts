@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { Capability, Ready, RunFunctionRequest, type Resource, type State } from '@crossplane-org/function-sdk-typescript';
 import { describe, expect, it } from 'vitest';
 import { runFunction } from '../src/function.js';
-import { decodeRequest } from '../src/server/request-codec.js';
+import { decodeRequest, OBSERVED_READS, type Reads } from '../src/server/request-codec.js';
 import { encodeResponse } from '../src/server/response-codec.js';
 import { requestFor } from '../dev/function-process.js';
 import { encodeRequest, productionScenario, scenarioGrid } from '../bench/scenarios.js';
@@ -11,13 +11,31 @@ import { BAD_INPUTS } from './support/bad-inputs.js';
 
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 300);
 
-/** The SDK's decoding, with what decodeRequest skips set to its empty default. */
+/** A JSON value cut down to `reads`, as the description of Reads says (written apart from the decoder). */
+function project(value: unknown, reads: Reads | undefined): unknown {
+  if (reads === undefined || value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map((item) => project(item, reads));
+  const out: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) {
+    const rule = Object.hasOwn(reads, key) ? reads[key] : reads['*'];
+    if (rule === undefined || rule === false) continue;
+    out[key] = project(item, rule === true ? undefined : rule);
+  }
+  return out;
+}
+
+/** The SDK's decoding, with what decodeRequest skips left out. */
 function sdkDecoded(bytes: Buffer): RunFunctionRequest {
   const req = RunFunctionRequest.decode(bytes);
   const withoutDetails = (s: State | undefined): State | undefined =>
     s && {
       composite: s.composite && { ...s.composite, connectionDetails: {} },
-      resources: Object.fromEntries(Object.entries(s.resources).map(([k, r]) => [k, { ...r, connectionDetails: {} }])),
+      resources: Object.fromEntries(
+        Object.entries(s.resources).map(([k, r]) => [
+          k,
+          { ...r, connectionDetails: {}, resource: r.resource && (project(r.resource, OBSERVED_READS) as Record<string, unknown>) },
+        ]),
+      ),
     };
   return {
     ...req,
@@ -42,8 +60,22 @@ const jsonObject = fc.dictionary(fc.string({ unit: 'binary' }), fc.jsonValue({ m
 const optional = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: undefined });
 const bytesArb = fc.uint8Array({ maxLength: 8 }).map((b) => Buffer.from(b));
 
+/** Objects shaped like managed resources, so that OBSERVED_READS has something to keep and to skip. */
+const tags = fc.dictionary(fc.string(), fc.string(), { maxKeys: 3 });
+const providerFields = fc.tuple(jsonObject, optional(tags), optional(tags)).map(([o, t, ta]) => ({ ...o, ...(t ? { tags: t } : {}), ...(ta ? { tagsAll: ta } : {}) }));
+const managedResource = fc.record(
+  {
+    apiVersion: fc.string(),
+    kind: fc.string(),
+    metadata: fc.record({ name: fc.string(), annotations: fc.dictionary(fc.string(), fc.string(), { maxKeys: 3 }), labels: tags }, { requiredKeys: [] }),
+    spec: fc.tuple(jsonObject, optional(providerFields)).map(([o, fp]) => ({ ...o, ...(fp ? { forProvider: fp } : {}) })),
+    status: fc.record({ atProvider: providerFields, conditions: fc.array(jsonObject, { maxLength: 2 }), other: fc.jsonValue({ maxDepth: 2 }) }, { requiredKeys: [] }),
+  },
+  { requiredKeys: [] },
+);
+
 const resourceArb: fc.Arbitrary<Resource> = fc.record({
-  resource: optional(jsonObject),
+  resource: optional(fc.oneof(jsonObject, managedResource as fc.Arbitrary<Record<string, unknown>>)),
   connectionDetails: fc.dictionary(fc.string(), bytesArb, { maxKeys: 3 }),
   ready: fc.constantFrom(Ready.READY_UNSPECIFIED, Ready.READY_TRUE, Ready.READY_FALSE, -1 as Ready),
 });
@@ -61,16 +93,17 @@ const requestArb: fc.Arbitrary<RunFunctionRequest> = fc.record({
   requiredSchemas: fc.dictionary(fc.string(), fc.record({ openapiV3: optional(jsonObject) }), { maxKeys: 2 }),
 });
 
-describe('decodeRequest', () => {
-  it('matches the SDK for every benchmark scenario and the production example, empty and fully observed', () => {
-    for (const s of [...scenarioGrid(), productionScenario('full'), productionScenario('empty')]) expectSameDecoding(encodeRequest(s.request));
-  });
+/** Every request of the test corpus: the benchmark's scenarios and the bad-input corpus. */
+function corpus(): RunFunctionRequest[] {
+  return [
+    ...[...scenarioGrid(), productionScenario('full'), productionScenario('empty')].map((s) => s.request),
+    ...BAD_INPUTS.map((bad) => requestFor((bad.xr() ?? undefined) as Record<string, unknown>, bad.observed?.() ?? {})),
+  ];
+}
 
-  it('matches the SDK for every request of the bad-input corpus', () => {
-    for (const bad of BAD_INPUTS) {
-      const req = requestFor((bad.xr() ?? undefined) as Record<string, unknown>, bad.observed?.() ?? {});
-      expectSameDecoding(encodeRequest(req));
-    }
+describe('decodeRequest', () => {
+  it('matches the SDK on the corpus: every benchmark scenario, empty and fully observed, and every bad input', () => {
+    for (const req of corpus()) expectSameDecoding(encodeRequest(req));
   });
 
   it('matches the SDK for arbitrary requests: any JSON, Unicode, empty keys, every field set or not', () => {
@@ -92,6 +125,38 @@ describe('decodeRequest', () => {
   ];
   it.each(cases)('matches the SDK on hand-made bytes: $reason', ({ bytes }) => {
     expectSameDecoding(Buffer.from(bytes));
+  });
+
+  it('keeps everything the function reads of observed resources, on every request of the corpus', () => {
+    const read = new Set<string>();
+    const watch = (value: unknown, path: string[]): unknown =>
+      value === null || typeof value !== 'object'
+        ? value
+        : new Proxy(value, {
+            get(target, key, receiver) {
+              const item = Reflect.get(target, key, receiver) as unknown;
+              if (typeof key !== 'string' || (Array.isArray(target) && !/^\d+$/.test(key))) return item;
+              const step = Array.isArray(target) ? '[]' : key;
+              read.add([...path, step].join('.'));
+              return watch(item, [...path, step]);
+            },
+          });
+    for (const req of corpus()) {
+      const resources = Object.fromEntries(Object.entries(req.observed?.resources ?? {}).map(([k, r]) => [k, { ...r, resource: watch(r.resource, []) as Record<string, unknown> }]));
+      runFunction({ ...req, observed: { composite: req.observed?.composite, resources } });
+    }
+    const kept = (path: string[]): boolean => {
+      let reads: Reads | undefined = OBSERVED_READS;
+      for (const step of path) {
+        if (reads === undefined || step === '[]') continue;
+        const rule: Reads | boolean | undefined = Object.hasOwn(reads, step) ? reads[step] : reads['*'];
+        if (rule === undefined || rule === false) return false;
+        reads = rule === true ? undefined : rule;
+      }
+      return true;
+    };
+    expect(read.size).toBeGreaterThan(10);
+    expect([...read].filter((path) => !kept(path.split('.')))).toEqual([]);
   });
 
   it('throws where the SDK throws: truncated bytes and nesting past its limit', () => {

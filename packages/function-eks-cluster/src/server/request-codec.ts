@@ -17,9 +17,10 @@
  *
  * Skipped, left at their empty defaults: what the function never reads. The
  * input (the function takes none), credentials (secrets stay bytes), extra,
- * required resources and schemas, the capabilities, and the connection
- * details of observed resources. Skipped fields are stepped over as the wire
- * format allows without looking inside them.
+ * required resources and schemas, the capabilities, the connection details
+ * of observed resources, and of observed composed resources all but
+ * OBSERVED_READS. Skipped fields are stepped over as the wire format allows,
+ * without looking inside them.
  */
 import { BinaryReader } from '@bufbuild/protobuf/wire';
 import type { Resource, RunFunctionRequest, State } from '@crossplane-org/function-sdk-typescript';
@@ -138,8 +139,15 @@ class Reader {
     return text;
   }
 
+  /** BinaryReader.skip: length-delimited fields here, the rare rest there. */
   skip(wireType: number): void {
-    this.wireReader((r) => r.skip(wireType));
+    if (wireType !== 2) {
+      this.wireReader((r) => r.skip(wireType));
+      return;
+    }
+    const len = this.uint32();
+    this.pos += len;
+    this.assertBounds();
   }
 
   private wireReader<T>(read: (r: BinaryReader) => T): T {
@@ -162,14 +170,45 @@ function ends(tag: number): boolean {
   return (tag & 7) === END_GROUP || tag === 0;
 }
 
-function struct(r: Reader, length: number, depth: number): JsonObject {
+/**
+ * Which keys of a JSON object to decode: a key mapped to true is kept whole,
+ * to false skipped, to a Reads decoded with it; a key not listed follows "*"
+ * (skipped when there is no "*"). Undefined: everything.
+ */
+export interface Reads {
+  readonly [key: string]: Reads | boolean;
+}
+
+/**
+ * What the function reads of an observed composed resource: its
+ * external-name annotation, spec.forProvider and status.atProvider (but not
+ * their tags, which it writes and never reads back) and status.conditions.
+ * test/request-codec.test.ts checks that everything it reads on the test
+ * corpus lies inside this, and that its answers are the same bytes as with
+ * the SDK's whole decoding.
+ */
+export const OBSERVED_READS: Reads = {
+  metadata: { annotations: true },
+  spec: { forProvider: { '*': true, tags: false, tagsAll: false } },
+  status: { atProvider: { '*': true, tags: false, tagsAll: false }, conditions: true },
+};
+
+/** The reads for `key` under `reads`: undefined keeps everything, false skips. */
+function readsOf(reads: Reads | undefined, key: string): Reads | false | undefined {
+  if (reads === undefined) return undefined;
+  const own = Object.hasOwn(reads, key) ? reads[key] : reads['*'];
+  if (own === true) return undefined;
+  return own === undefined ? false : own;
+}
+
+function struct(r: Reader, length: number, depth: number, reads?: Reads): JsonObject {
   enter(depth);
   const end = r.pos + length;
   const object: JsonObject = {};
   while (r.pos < end) {
     const tag = r.uint32();
     if (tag === 10) {
-      structField(r, r.uint32(), depth + 1, object);
+      structField(r, r.uint32(), depth + 1, object, reads);
       continue;
     }
     if (ends(tag)) break;
@@ -178,30 +217,40 @@ function struct(r: Reader, length: number, depth: number): JsonObject {
   return object;
 }
 
-/** One Struct.FieldsEntry, set on `object` as the SDK's map assignment does. */
-function structField(r: Reader, length: number, depth: number, object: JsonObject): void {
+/**
+ * One Struct.FieldsEntry, set on `object` as the SDK's map assignment does.
+ * Its key comes first on the wire (every protobuf encoder writes fields in
+ * order); a value met before its key is decoded whole and dropped after if unread.
+ */
+function structField(r: Reader, length: number, depth: number, object: JsonObject, reads: Reads | undefined): void {
   enter(depth);
   const end = r.pos + length;
   let key = '';
+  let keyRead = false;
   let value: unknown;
   while (r.pos < end) {
     const tag = r.uint32();
     if (tag === 10) {
       key = r.string();
+      keyRead = true;
       continue;
     }
     if (tag === 18) {
-      value = jsonValue(r, r.uint32(), depth + 1);
+      const sub = keyRead ? readsOf(reads, key) : undefined;
+      if (sub === false) {
+        r.skip(2);
+        value = undefined;
+      } else value = jsonValue(r, r.uint32(), depth + 1, sub);
       continue;
     }
     if (ends(tag)) break;
     r.skip(tag & 7);
   }
-  if (value !== undefined && key !== '__proto__') object[key] = value;
+  if (value !== undefined && key !== '__proto__' && readsOf(reads, key) !== false) object[key] = value;
 }
 
 /** A google.protobuf.Value as the JSON value Value.unwrap gives. */
-function jsonValue(r: Reader, length: number, depth: number): unknown {
+function jsonValue(r: Reader, length: number, depth: number, reads: Reads | undefined): unknown {
   enter(depth);
   const end = r.pos + length;
   let nullValue: number | undefined;
@@ -226,10 +275,10 @@ function jsonValue(r: Reader, length: number, depth: number): unknown {
         boolValue = r.bool();
         continue;
       case 42:
-        structValue = struct(r, r.uint32(), depth + 1);
+        structValue = struct(r, r.uint32(), depth + 1, reads);
         continue;
       case 50:
-        listValue = list(r, r.uint32(), depth + 1);
+        listValue = list(r, r.uint32(), depth + 1, reads);
         continue;
     }
     if (ends(tag)) break;
@@ -243,14 +292,15 @@ function jsonValue(r: Reader, length: number, depth: number): unknown {
   return nullValue !== undefined ? null : undefined;
 }
 
-function list(r: Reader, length: number, depth: number): unknown[] {
+/** A ListValue; `reads` applies to each object in it. */
+function list(r: Reader, length: number, depth: number, reads: Reads | undefined): unknown[] {
   enter(depth);
   const end = r.pos + length;
   const values: unknown[] = [];
   while (r.pos < end) {
     const tag = r.uint32();
     if (tag === 10) {
-      values.push(jsonValue(r, r.uint32(), depth + 1));
+      values.push(jsonValue(r, r.uint32(), depth + 1, reads));
       continue;
     }
     if (ends(tag)) break;
@@ -280,18 +330,21 @@ function connectionDetail(r: Reader, length: number, depth: number, details: Rec
   if (key !== '__proto__') details[key] = value;
 }
 
-/** A Resource; `details` false skips its connection details (observed ones: the function never reads them). */
-function resource(r: Reader, length: number, depth: number, details: boolean): Resource {
+/**
+ * A Resource. Observed ones (`observed`) lose their connection details, which
+ * the function never reads, and observed composed ones keep only OBSERVED_READS.
+ */
+function resource(r: Reader, length: number, depth: number, observed: boolean, reads: Reads | undefined): Resource {
   enter(depth);
   const end = r.pos + length;
   const message: Resource = { resource: undefined, connectionDetails: {}, ready: 0 };
   while (r.pos < end) {
     const tag = r.uint32();
     if (tag === 10) {
-      message.resource = struct(r, r.uint32(), depth + 1);
+      message.resource = struct(r, r.uint32(), depth + 1, reads);
       continue;
     }
-    if (tag === 18 && details) {
+    if (tag === 18 && !observed) {
       connectionDetail(r, r.uint32(), depth + 1, message.connectionDetails);
       continue;
     }
@@ -305,7 +358,7 @@ function resource(r: Reader, length: number, depth: number, details: boolean): R
   return message;
 }
 
-function resourcesEntry(r: Reader, length: number, depth: number, details: boolean, resources: Record<string, Resource>): void {
+function resourcesEntry(r: Reader, length: number, depth: number, observed: boolean, resources: Record<string, Resource>): void {
   enter(depth);
   const end = r.pos + length;
   let key = '';
@@ -317,7 +370,7 @@ function resourcesEntry(r: Reader, length: number, depth: number, details: boole
       continue;
     }
     if (tag === 18) {
-      value = resource(r, r.uint32(), depth + 1, details);
+      value = resource(r, r.uint32(), depth + 1, observed, observed ? OBSERVED_READS : undefined);
       continue;
     }
     if (ends(tag)) break;
@@ -326,18 +379,18 @@ function resourcesEntry(r: Reader, length: number, depth: number, details: boole
   if (value !== undefined && key !== '__proto__') resources[key] = value;
 }
 
-function state(r: Reader, length: number, depth: number, details: boolean): State {
+function state(r: Reader, length: number, depth: number, observed: boolean): State {
   enter(depth);
   const end = r.pos + length;
   const message: State = { composite: undefined, resources: {} };
   while (r.pos < end) {
     const tag = r.uint32();
     if (tag === 10) {
-      message.composite = resource(r, r.uint32(), depth + 1, details);
+      message.composite = resource(r, r.uint32(), depth + 1, observed, undefined);
       continue;
     }
     if (tag === 18) {
-      resourcesEntry(r, r.uint32(), depth + 1, details, message.resources);
+      resourcesEntry(r, r.uint32(), depth + 1, observed, message.resources);
       continue;
     }
     if (ends(tag)) break;
@@ -383,10 +436,10 @@ export function decodeRequest(bytes: Uint8Array): RunFunctionRequest {
         message.meta = requestMeta(r, r.uint32(), 1);
         continue;
       case 18:
-        message.observed = state(r, r.uint32(), 1, false);
+        message.observed = state(r, r.uint32(), 1, true);
         continue;
       case 26:
-        message.desired = state(r, r.uint32(), 1, true);
+        message.desired = state(r, r.uint32(), 1, false);
         continue;
       case 42:
         message.context = struct(r, r.uint32(), 1);
