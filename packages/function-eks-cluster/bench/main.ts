@@ -11,8 +11,9 @@
  * BENCH_SECONDS (default 5) per gRPC row, BENCH_SOAK_SECONDS (default 60),
  * BENCH_COLD_STARTS (default 7), BENCH_GROWTH_SECONDS (default 1, per server
  * and scenario of the growth table), BENCH_NODE_ARGS (V8 flags for both Node
- * servers, after the image's own); BENCH_CPU_PROF=1 writes a CPU profile of
- * our server to dist/bench/profiles.
+ * servers, after the image's own), BENCH_IMAGE_FLAGS=0 (without the image's
+ * flags: what they cost); BENCH_CPU_PROF=1 writes a CPU profile of our
+ * server to dist/bench/profiles.
  */
 import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -50,10 +51,20 @@ function progress(message: string): void {
   process.stderr.write(`bench: ${message}\n`);
 }
 
-function kinds(rsp: RunFunctionResponse): string[] {
-  return Object.values(rsp.desired?.resources ?? {})
-    .map((r) => `${String(r.resource?.apiVersion)}/${String(r.resource?.kind)}`)
-    .sort();
+/** A JSON value with object keys sorted: patch-and-transform writes fields in its own order. */
+function canonical(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(canonical);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(
+    Object.keys(value)
+      .sort()
+      .map((k) => [k, canonical((value as Record<string, unknown>)[k])]),
+  );
+}
+
+/** Composed resources by name, each as canonical JSON. */
+function composed(rsp: RunFunctionResponse): Map<string, string> {
+  return new Map(Object.entries(rsp.desired?.resources ?? {}).map(([k, r]) => [k, JSON.stringify(canonical(r.resource))]));
 }
 
 type Servers = Record<ServerName, FunctionProcess>;
@@ -62,7 +73,7 @@ type Clients = Record<ServerName, UnaryClient<Buffer, Buffer>>;
 /**
  * One answer from each server, decoded and checked, before any load: a broken
  * setup must not produce figures. The no-ops return the (empty) desired state;
- * patch-and-transform must compose the same resources, of the same kinds, as ours.
+ * patch-and-transform must compose the same resources as ours, field for field.
  */
 async function checkAnswers(clients: Clients, bodies: Record<ServerName, Buffer>, observedResources: number) {
   const sizes = {} as Record<ServerName, number>;
@@ -78,9 +89,13 @@ async function checkAnswers(clients: Clients, bodies: Record<ServerName, Buffer>
   const count = (name: ServerName) => Object.keys(answers[name].desired?.resources ?? {}).length;
   if (count('ours') !== observedResources) throw new Error(`ours composed ${count('ours')} resources, ${observedResources} observed`);
   for (const name of ['floor', 'goNoop'] as const) if (count(name) !== 0) throw new Error(`${name} answered ${count(name)} desired resources, expected none`);
-  const ours = kinds(answers.ours).join('\n');
-  const peer = kinds(answers.peer).join('\n');
-  if (ours !== peer) throw new Error(`patch-and-transform composed ${count('peer')} resources, ours ${count('ours')}, or of other kinds:\nours:\n${ours}\npeer:\n${peer}`);
+  const ours = composed(answers.ours);
+  const peer = composed(answers.peer);
+  const differing = [...new Set([...ours.keys(), ...peer.keys()])].filter((k) => ours.get(k) !== peer.get(k));
+  if (differing.length > 0) {
+    const k = differing[0]!;
+    throw new Error(`patch-and-transform composed ${differing.length} resources otherwise than ours, e.g. ${k}:\nours: ${ours.get(k)}\npeer: ${peer.get(k)}`);
+  }
   return { sizes, composed: count('ours') };
 }
 
@@ -116,7 +131,7 @@ async function main(): Promise<void> {
     soakSeconds: setting('BENCH_SOAK_SECONDS', 60, 1, 600),
     coldStarts: setting('BENCH_COLD_STARTS', 7, 1, 25),
     growthSeconds: setting('BENCH_GROWTH_SECONDS', 1, 0.2, 10),
-    nodeFlags: NODE_FLAGS.join(' '),
+    nodeFlags: process.env.BENCH_IMAGE_FLAGS === '0' ? '' : NODE_FLAGS.join(' '),
     extraNodeArgs: process.env.BENCH_NODE_ARGS ?? '',
   };
   const profile = process.env.BENCH_CPU_PROF === '1';
@@ -134,7 +149,7 @@ async function main(): Promise<void> {
 
   progress('starting the four servers');
   // The image's flags first, then BENCH_NODE_ARGS (e.g. "--max-semi-space-size=4") for both Node servers alike.
-  const nodeArgs = [...NODE_FLAGS, ...settings.extraNodeArgs.split(/\s+/).filter(Boolean)];
+  const nodeArgs = [...settings.nodeFlags.split(' '), ...settings.extraNodeArgs.split(/\s+/)].filter(Boolean);
   const start = (bundle: string, more: string[] = []) =>
     startFunction({ bundle, nodeArgs: [...nodeArgs, ...more], args: ['--insecure'], maxOutputChars: 64 * 1024 });
   const started: Partial<Servers> = {};

@@ -13,8 +13,8 @@
  * by this function), the number of zones and node groups (one template per
  * subnet, route table, NAT gateway and node group) and the name suffix.
  *
- * Run on its own, it prints that Composition for configuration/examples/production.yaml:
- *   npx tsx bench/peer-composition.ts > peer-composition.yaml
+ * `npm run bench` writes the one for configuration/examples/production.yaml
+ * to dist/bench/peer-composition.yaml.
  */
 import { stringify } from 'yaml';
 import type { Json, JsonObject } from '../src/api/schema-builder.js';

@@ -146,7 +146,7 @@ export function targetChecks(r: Results): TargetCheck[] {
     },
     { name: 'cold start, spawn to first RunFunction (median)', target: `< ${TARGETS.coldStartMs} ms`, figure: `${ms(cold)} ms`, verdict: pass(cold < TARGETS.coldStartMs) },
     {
-      name: `peak RSS under load (VmHWM), image flags`,
+      name: `peak RSS under load (VmHWM), node flags: ${r.settings.nodeFlags || 'none'}`,
       target: `< ${TARGETS.peakRssMiB} MiB`,
       figure: mib(r.ours.peakRssBytes),
       verdict: pass(r.ours.peakRssBytes < TARGETS.peakRssMiB * 1024 * 1024),

@@ -7,12 +7,13 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { blob, gzip, sha256, type Blob } from './digest.js';
 import { PACKAGE_ROOT, loadInputs, type Arch, type Inputs } from './inputs.js';
+import { NODE_FLAGS } from './node-flags.js';
 import { MEDIA_TYPE, descriptor, json, manifest, platformOf, type Descriptor, type ImageConfig } from './oci.js';
 import { FUNCTION_DIR, NODE_DIR, USER_ID, imageLayers } from './rootfs.js';
 import { writeTar } from './tar.js';
 
 export const PORT = 9443;
-export const ENTRYPOINT = [`/${NODE_DIR}/bin/node`, `/${FUNCTION_DIR}/main.cjs`];
+export const ENTRYPOINT = [`/${NODE_DIR}/bin/node`, ...NODE_FLAGS, `/${FUNCTION_DIR}/main.cjs`];
 
 export interface BuiltLayer {
   /** The gzipped tar, as stored and pushed. */

@@ -16,6 +16,7 @@ import { dockerArchive } from '../image/docker-archive.js';
 import { ensureInputs } from '../image/fetch.js';
 import { loadInputs, PACKAGE_ROOT } from '../image/inputs.js';
 import { REF_NAME, writeOciLayout } from '../image/layout.js';
+import { NODE_FLAGS } from '../image/node-flags.js';
 import { MEDIA_TYPE } from '../image/oci.js';
 import { checkSharedLibraries, imageLayers, USER_ID } from '../image/rootfs.js';
 import { writeTar } from '../image/tar.js';
@@ -80,7 +81,10 @@ describe('the runtime image', () => {
     const { config, rootfs, architecture, os } = image.configDoc;
     expect({ architecture, os }).toEqual({ architecture: 'amd64', os: 'linux' });
     expect(config.User).toBe(`${USER_ID}:${USER_ID}`);
-    expect(config.Entrypoint).toEqual(['/nodejs/bin/node', '/function/main.cjs']);
+    expect(config.Entrypoint).toEqual(['/nodejs/bin/node', ...NODE_FLAGS, '/function/main.cjs']);
+    // The Dockerfile builds the same image another way: the same entrypoint, flags included.
+    const dockerfile = readFileSync(join(PACKAGE_ROOT, 'Dockerfile'), 'utf8');
+    expect(JSON.parse(/^ENTRYPOINT (.*)$/m.exec(dockerfile)?.[1] ?? 'null')).toEqual(config.Entrypoint);
     expect(config).not.toHaveProperty('Cmd');
     expect(Object.keys(config.ExposedPorts)).toEqual(['9443/tcp']);
     expect(rootfs.diff_ids).toHaveLength(image.layers.length);
