@@ -23,7 +23,7 @@
  * without looking inside them.
  */
 import { BinaryReader } from '@bufbuild/protobuf/wire';
-import type { Resource, RunFunctionRequest, State } from '@crossplane-org/function-sdk-typescript';
+import { RunFunctionRequest, type Resource, type State } from '@crossplane-org/function-sdk-typescript';
 
 /** The SDK's nesting limit: every message level counts, as in its generated code. */
 const MAX_DEPTH = 100;
@@ -309,24 +309,32 @@ function list(r: Reader, length: number, depth: number, reads: Reads | undefined
   return values;
 }
 
-function connectionDetail(r: Reader, length: number, depth: number, details: Record<string, Buffer>): void {
+/**
+ * A message's fields, in the loop the SDK's generated decoders run: `field`
+ * reads the field of a tag it knows and says so; other fields are skipped,
+ * an end-group tag or tag 0 ends the message. For the messages met once or a
+ * few times per resource; the JSON ones above spell the loop out, being hot.
+ */
+function fields(r: Reader, length: number, depth: number, field: (tag: number) => boolean): void {
   enter(depth);
   const end = r.pos + length;
-  let key = '';
-  let value = Buffer.alloc(0);
   while (r.pos < end) {
     const tag = r.uint32();
-    if (tag === 10) {
-      key = r.string();
-      continue;
-    }
-    if (tag === 18) {
-      value = Buffer.from(r.bytes());
-      continue;
-    }
+    if (field(tag)) continue;
     if (ends(tag)) break;
     r.skip(tag & 7);
   }
+}
+
+function connectionDetail(r: Reader, length: number, depth: number, details: Record<string, Buffer>): void {
+  let key = '';
+  let value = Buffer.alloc(0);
+  fields(r, length, depth, (tag) => {
+    if (tag === 10) key = r.string();
+    else if (tag === 18) value = Buffer.from(r.bytes());
+    else return false;
+    return true;
+  });
   if (key !== '__proto__') details[key] = value;
 }
 
@@ -335,118 +343,61 @@ function connectionDetail(r: Reader, length: number, depth: number, details: Rec
  * the function never reads, and observed composed ones keep only OBSERVED_READS.
  */
 function resource(r: Reader, length: number, depth: number, observed: boolean, reads: Reads | undefined): Resource {
-  enter(depth);
-  const end = r.pos + length;
   const message: Resource = { resource: undefined, connectionDetails: {}, ready: 0 };
-  while (r.pos < end) {
-    const tag = r.uint32();
-    if (tag === 10) {
-      message.resource = struct(r, r.uint32(), depth + 1, reads);
-      continue;
-    }
-    if (tag === 18 && !observed) {
-      connectionDetail(r, r.uint32(), depth + 1, message.connectionDetails);
-      continue;
-    }
-    if (tag === 24) {
-      message.ready = r.int32();
-      continue;
-    }
-    if (ends(tag)) break;
-    r.skip(tag & 7);
-  }
+  fields(r, length, depth, (tag) => {
+    if (tag === 10) message.resource = struct(r, r.uint32(), depth + 1, reads);
+    else if (tag === 18 && !observed) connectionDetail(r, r.uint32(), depth + 1, message.connectionDetails);
+    else if (tag === 24) message.ready = r.int32();
+    else return false;
+    return true;
+  });
   return message;
 }
 
 function resourcesEntry(r: Reader, length: number, depth: number, observed: boolean, resources: Record<string, Resource>): void {
-  enter(depth);
-  const end = r.pos + length;
   let key = '';
   let value: Resource | undefined;
-  while (r.pos < end) {
-    const tag = r.uint32();
-    if (tag === 10) {
-      key = r.string();
-      continue;
-    }
-    if (tag === 18) {
-      value = resource(r, r.uint32(), depth + 1, observed, observed ? OBSERVED_READS : undefined);
-      continue;
-    }
-    if (ends(tag)) break;
-    r.skip(tag & 7);
-  }
+  fields(r, length, depth, (tag) => {
+    if (tag === 10) key = r.string();
+    else if (tag === 18) value = resource(r, r.uint32(), depth + 1, observed, observed ? OBSERVED_READS : undefined);
+    else return false;
+    return true;
+  });
   if (value !== undefined && key !== '__proto__') resources[key] = value;
 }
 
 function state(r: Reader, length: number, depth: number, observed: boolean): State {
-  enter(depth);
-  const end = r.pos + length;
   const message: State = { composite: undefined, resources: {} };
-  while (r.pos < end) {
-    const tag = r.uint32();
-    if (tag === 10) {
-      message.composite = resource(r, r.uint32(), depth + 1, observed, undefined);
-      continue;
-    }
-    if (tag === 18) {
-      resourcesEntry(r, r.uint32(), depth + 1, observed, message.resources);
-      continue;
-    }
-    if (ends(tag)) break;
-    r.skip(tag & 7);
-  }
+  fields(r, length, depth, (tag) => {
+    if (tag === 10) message.composite = resource(r, r.uint32(), depth + 1, observed, undefined);
+    else if (tag === 18) resourcesEntry(r, r.uint32(), depth + 1, observed, message.resources);
+    else return false;
+    return true;
+  });
   return message;
 }
 
 function requestMeta(r: Reader, length: number, depth: number): NonNullable<RunFunctionRequest['meta']> {
-  enter(depth);
-  const end = r.pos + length;
   const message = { tag: '', capabilities: [] };
-  while (r.pos < end) {
-    const tag = r.uint32();
-    if (tag === 10) {
-      message.tag = r.string();
-      continue;
-    }
-    if (ends(tag)) break;
-    r.skip(tag & 7);
-  }
+  fields(r, length, depth, (tag) => {
+    if (tag !== 10) return false;
+    message.tag = r.string();
+    return true;
+  });
   return message;
 }
 
 /** The request, as RunFunctionRequest.decode gives it for every field the function reads; throws where it throws. */
 export function decodeRequest(bytes: Uint8Array): RunFunctionRequest {
   const r = new Reader(bytes);
-  const message: RunFunctionRequest = {
-    meta: undefined,
-    observed: undefined,
-    desired: undefined,
-    input: undefined,
-    context: undefined,
-    extraResources: {},
-    credentials: {},
-    requiredResources: {},
-    requiredSchemas: {},
-  };
-  while (r.pos < r.len) {
-    const tag = r.uint32();
-    switch (tag) {
-      case 10:
-        message.meta = requestMeta(r, r.uint32(), 1);
-        continue;
-      case 18:
-        message.observed = state(r, r.uint32(), 1, true);
-        continue;
-      case 26:
-        message.desired = state(r, r.uint32(), 1, false);
-        continue;
-      case 42:
-        message.context = struct(r, r.uint32(), 1);
-        continue;
-    }
-    if (ends(tag)) break;
-    r.skip(tag & 7);
-  }
+  const message = RunFunctionRequest.fromPartial({});
+  fields(r, r.len, 0, (tag) => {
+    if (tag === 10) message.meta = requestMeta(r, r.uint32(), 1);
+    else if (tag === 18) message.observed = state(r, r.uint32(), 1, true);
+    else if (tag === 26) message.desired = state(r, r.uint32(), 1, false);
+    else if (tag === 42) message.context = struct(r, r.uint32(), 1);
+    else return false;
+    return true;
+  });
   return message;
 }
