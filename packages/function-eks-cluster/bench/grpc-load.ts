@@ -14,6 +14,8 @@ export interface LoadOptions {
   readonly warmupSeconds: number;
   /** Bound on measured requests, whatever the time. */
   readonly maxRequests: number;
+  /** Per request; patch-and-transform under load can take longer than the client's default 10 s. */
+  readonly deadlineMs?: number;
   /** Called about once a second while measuring. */
   readonly onSecond?: () => void;
 }
@@ -34,7 +36,15 @@ export interface LoadResult {
   readonly serverRssBytes: number;
 }
 
-async function run(client: UnaryClient<Buffer, Buffer>, body: Buffer, concurrency: number, until: number, maxRequests: number, latencies?: number[]) {
+async function run(
+  client: UnaryClient<Buffer, Buffer>,
+  body: Buffer,
+  concurrency: number,
+  until: number,
+  maxRequests: number,
+  deadlineMs: number | undefined,
+  latencies?: number[],
+) {
   let errors = 0;
   let firstError: string | undefined;
   let started = 0;
@@ -43,7 +53,7 @@ async function run(client: UnaryClient<Buffer, Buffer>, body: Buffer, concurrenc
       started++;
       const t0 = performance.now();
       try {
-        await client.run(body);
+        await client.run(body, deadlineMs);
         latencies?.push(performance.now() - t0);
       } catch (error) {
         errors++;
@@ -56,12 +66,12 @@ async function run(client: UnaryClient<Buffer, Buffer>, body: Buffer, concurrenc
 }
 
 export async function drive(client: UnaryClient<Buffer, Buffer>, body: Buffer, pid: number, options: LoadOptions): Promise<LoadResult> {
-  await run(client, body, options.concurrency, performance.now() + options.warmupSeconds * 1000, options.maxRequests);
+  await run(client, body, options.concurrency, performance.now() + options.warmupSeconds * 1000, options.maxRequests, options.deadlineMs);
   const latencies: number[] = [];
   const cpuBefore = cpuSeconds(pid);
   const t0 = performance.now();
   const ticker = options.onSecond ? setInterval(options.onSecond, 1000) : undefined;
-  const { errors, firstError } = await run(client, body, options.concurrency, t0 + options.seconds * 1000, options.maxRequests, latencies);
+  const { errors, firstError } = await run(client, body, options.concurrency, t0 + options.seconds * 1000, options.maxRequests, options.deadlineMs, latencies);
   if (ticker) clearInterval(ticker);
   const seconds = (performance.now() - t0) / 1000;
   const cpu = cpuSeconds(pid) - cpuBefore;

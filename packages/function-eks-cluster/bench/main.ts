@@ -39,6 +39,8 @@ const WARMUP_SECONDS = 1;
 const GROWTH_WARMUP_SECONDS = 0.2;
 const GROWTH_MAX_REQUESTS = 2000;
 const GROWTH_IN_PROCESS = { warmup: 100, maxIterations: 2000, maxMs: 500 };
+/** Per request: long enough for patch-and-transform at concurrency 64 on a busy machine, still bounded. */
+const DEADLINE_MS = 60_000;
 
 function setting(name: string, fallback: number, min: number, max: number): number {
   const raw = process.env[name];
@@ -101,7 +103,7 @@ async function checkAnswers(clients: Clients, bodies: Record<ServerName, Buffer>
 
 /** Median latency at concurrency 1 of one server on one request, bounded in time and count. */
 async function wireLatency(client: UnaryClient<Buffer, Buffer>, body: Buffer, pid: number, seconds: number) {
-  const load = await drive(client, body, pid, { concurrency: 1, seconds, warmupSeconds: GROWTH_WARMUP_SECONDS, maxRequests: GROWTH_MAX_REQUESTS });
+  const load = await drive(client, body, pid, { concurrency: 1, seconds, warmupSeconds: GROWTH_WARMUP_SECONDS, maxRequests: GROWTH_MAX_REQUESTS, deadlineMs: DEADLINE_MS });
   if (load.errors > 0) throw new Error(`growth table: ${load.errors} errors, first: ${load.firstError}`);
   return load.latency;
 }
@@ -169,7 +171,7 @@ async function main(): Promise<void> {
       checked = await checkAnswers(clients, bodies, productionFull.observedResources);
       for (const concurrency of CONCURRENCIES) {
         // Alternate the servers so that a change of machine load hits them alike.
-        const options = { concurrency, seconds: settings.seconds, warmupSeconds: WARMUP_SECONDS, maxRequests: settings.seconds * 100_000 };
+        const options = { concurrency, seconds: settings.seconds, warmupSeconds: WARMUP_SECONDS, maxRequests: settings.seconds * 100_000, deadlineMs: DEADLINE_MS };
         for (const name of SERVERS) {
           progress(`gRPC, concurrency ${concurrency}: ${name}`);
           load[name].push(await drive(clients[name], bodies[name], servers[name].child.pid!, options));

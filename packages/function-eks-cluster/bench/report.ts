@@ -106,23 +106,28 @@ function at(load: readonly LoadResult[], concurrency: number): LoadResult {
   return found;
 }
 
+/** A comparison of two rows counts only if both ran without errors. */
+function compared(rows: readonly LoadResult[], ok: boolean, figure: string): { figure: string; verdict: Verdict } {
+  const failed = rows.filter((l) => l.errors > 0 || l.requests === 0);
+  if (failed.length === 0) return { figure, verdict: pass(ok) };
+  return { figure: `not comparable: ${failed.map((l) => `${l.errors} errors (${l.firstError ?? 'no answer'})`).join(', ')}`, verdict: 'MISS' };
+}
+
 export function targetChecks(r: Results): TargetCheck[] {
   const throughput = [8, 64].flatMap((c) => {
-    const ours = at(r.ours.load, c).requestsPerSecond;
-    const go = at(r.goNoop.load, c).requestsPerSecond;
-    const peer = at(r.peer.load, c).requestsPerSecond;
+    const [ours, go, peer] = [at(r.ours.load, c), at(r.goNoop.load, c), at(r.peer.load, c)];
+    const rate = (a: LoadResult, b: LoadResult) => a.requestsPerSecond / b.requestsPerSecond;
+    const figure = (b: LoadResult) => `${ratio(rate(ours, b))} (${int(ours.requestsPerSecond)} / ${int(b.requestsPerSecond)} req/s)`;
     return [
       {
         name: `throughput at concurrency ${c} vs Go no-op`,
         target: `>= ${TARGETS.throughputVsGoNoop.toFixed(1)}x`,
-        figure: `${ratio(ours / go)} (${int(ours)} / ${int(go)} req/s)`,
-        verdict: pass(ours / go >= TARGETS.throughputVsGoNoop),
+        ...compared([ours, go], rate(ours, go) >= TARGETS.throughputVsGoNoop, figure(go)),
       },
       {
         name: `throughput at concurrency ${c} vs patch-and-transform`,
         target: `>= ${TARGETS.throughputVsPeer.toFixed(1)}x`,
-        figure: `${ratio(ours / peer)} (${int(ours)} / ${int(peer)} req/s)`,
-        verdict: pass(ours / peer >= TARGETS.throughputVsPeer),
+        ...compared([ours, peer], rate(ours, peer) >= TARGETS.throughputVsPeer, figure(peer)),
       },
     ];
   });
@@ -135,8 +140,7 @@ export function targetChecks(r: Results): TargetCheck[] {
     {
       name: 'p99 at concurrency 64 vs Go no-op',
       target: `<= ${TARGETS.p99VsGoNoopAt64}x`,
-      figure: `${ratio(p99Ratio)} (${ms(ours64.latency.p99)} / ${ms(go64.latency.p99)} ms)`,
-      verdict: pass(p99Ratio <= TARGETS.p99VsGoNoopAt64),
+      ...compared([ours64, go64], p99Ratio <= TARGETS.p99VsGoNoopAt64, `${ratio(p99Ratio)} (${ms(ours64.latency.p99)} / ${ms(go64.latency.p99)} ms)`),
     },
     {
       name: 'in-process median, production.yaml, full observed',
