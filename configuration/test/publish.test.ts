@@ -191,7 +191,8 @@ describe('the runtime image of the pulled Function package, run as a container r
 
   it('is configured as a Function runtime: exec-form entrypoint, non-root user, no shell command', () => {
     expect(config.User).toBe(`${NONROOT}:${NONROOT}`);
-    expect(config.Entrypoint).toEqual(['/nodejs/bin/node', '/function/main.cjs']);
+    // The V8 flags keep the function under its memory target (packages/function-eks-cluster/image/node-flags.ts).
+    expect(config.Entrypoint).toEqual(['/nodejs/bin/node', '--max-semi-space-size=4', '--max-old-space-size=96', '/function/main.cjs']);
     expect(config).not.toHaveProperty('Cmd');
   });
 
