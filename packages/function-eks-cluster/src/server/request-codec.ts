@@ -8,7 +8,8 @@
  * plain objects directly, in one pass.
  *
  * It follows the SDK's generated decoders step by step, so that edge cases
- * come out the same: the same wire reader (@bufbuild/protobuf), a field with
+ * come out the same: the wire rules of the SDK's reader (@bufbuild/protobuf's
+ * BinaryReader: varints, bounds, UTF-8), a field with
  * an unexpected wire type skipped, an end-group tag or tag 0 ending the
  * message, the last of repeated scalar fields winning, a map entry without a
  * value dropped, a Value with several kinds set read in the SDK's order
@@ -45,7 +46,8 @@ const cache: (string | undefined)[] = new Array<string | undefined>(CACHE_SLOTS)
 /**
  * The wire reader: @bufbuild/protobuf's BinaryReader, which the SDK uses,
  * with the same varint, bounds and UTF-8 rules, and strings cached. Rare
- * operations (skipping a field) are left to a BinaryReader on the same bytes.
+ * operations (skipping a group or a fixed-width field, a bool of more than
+ * one byte) are left to a BinaryReader on the same bytes.
  */
 class Reader {
   pos = 0;
