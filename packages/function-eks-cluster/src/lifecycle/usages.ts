@@ -57,7 +57,7 @@ export function referenceEdges(ctx: ComposeContext, resources: readonly DesiredR
   const keyByName = new Map(resources.map((r) => [resourceName(ctx, r.key), r.key]));
   const edges: Edge[] = [];
   for (const resource of resources) {
-    if (NEEDS_NOTHING_KEPT.has(String(resource.body.kind))) continue;
+    if (NEEDS_NOTHING_KEPT.has(String(resource.body.kind)) || resource.keepsNothing) continue;
     const names = new Set<string>();
     referencedNames(dig(resource.body, 'spec', 'forProvider'), names);
     for (const name of [...names].sort()) {
