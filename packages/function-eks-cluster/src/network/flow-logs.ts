@@ -84,8 +84,8 @@ export function flowLogResources(ctx: ComposeContext): DesiredResource[] {
         iamRoleArnRef: ref(ctx, FLOW_LOG_ROLE_KEY),
         tags: awsTags(ctx, FLOW_LOG_KEY),
       },
-      // Without its permission the flow log is created but delivers nothing (DeliverLogsPermissionDenied).
-      waitsFor: [FLOW_LOG_POLICY_KEY],
+      // Created with the rest of the network: its references wait for the log group and role to
+      // exist, and delivery starts by itself once the role's policy is attached.
     }),
   ];
 }
