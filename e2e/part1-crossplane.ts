@@ -194,6 +194,18 @@ async function stages({ timeline, work, registry, packages, version }: PartConte
     if (!refusal || !/in use|usage/i.test(refusal.body)) throw new Error(`deleting the VPC in use was not refused: ${refusal?.message ?? 'it was accepted'}`);
     const reason = (JSON.parse(refusal.body) as { message?: string }).message ?? refusal.body;
     note(`deleting ${name}-vpc directly: refused (${refusal.status}): ${reason.slice(0, 200)}`);
+    // production.yaml turns on deletion protection, with which AWS refuses to delete the
+    // cluster: lifted the way flux/README.md says (set false, let it apply), then deleted.
+    await kube.mergePatch(xrRef, { spec: { controlPlane: { deletionProtection: false } } });
+    const cluster = { apiVersion: 'eks.aws.m.upbound.io/v1beta1', kind: 'Cluster', namespace, name: `${name}-cluster` };
+    await waitFor(
+      'deletion protection lifted on the Cluster',
+      async () => (((await kube.get(cluster)).spec as JsonObject | undefined)?.forProvider as JsonObject | undefined)?.deletionProtection === false || undefined,
+      120_000,
+      group,
+      1000,
+    );
+    note('spec.controlPlane.deletionProtection set false and applied to the Cluster');
     const before = await managed(kube, namespace);
     await kube.delete(xrRef);
     await waitFor('every managed resource gone', async () => ((await managed(kube, namespace)).length === 0 ? true : undefined), 600_000, group, 1000);

@@ -61,6 +61,12 @@ function overlay(helmRepositoryUrl: string): JsonObject[] {
     // The Prometheus chart has no source here: its HelmRepository and HelmRelease
     // are left out; the monitoring Kustomization still applies its AWS identity.
     nested({ kind: 'Kustomization', name: 'workload-clusters' }, [
+      // team-b is delivered with Flux's own AWS identity, which no process here can have: it is left out.
+      ...[
+        { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'team-b' } },
+        { apiVersion: 'kustomize.toolkit.fluxcd.io/v1', kind: 'Kustomization', metadata: { name: 'eks-cluster', namespace: 'team-b' } },
+        { apiVersion: 'kustomize.toolkit.fluxcd.io/v1', kind: 'Kustomization', metadata: { name: 'web', namespace: 'team-b' } },
+      ].map((o) => ({ patch: stringify({ ...o, $patch: 'delete' }) })),
       nested({ kind: 'Kustomization', name: 'monitoring' }, [
         { patch: stringify({ apiVersion: 'helm.toolkit.fluxcd.io/v2', kind: 'HelmRelease', metadata: { name: 'prometheus' }, $patch: 'delete' }) },
         { patch: stringify({ apiVersion: 'source.toolkit.fluxcd.io/v1', kind: 'HelmRepository', metadata: { name: 'prometheus-community' }, $patch: 'delete' }) },

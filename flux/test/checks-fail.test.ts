@@ -6,6 +6,8 @@ import { commitMonitoringInput, copyTree, copyWorkloadCluster, type TreeCopy } f
 
 const MGMT = "flux/clusters/management/infrastructure.yaml";
 const DELIVERY = "flux/workload-clusters/team-a/delivery.yaml";
+const TEAM_B_DELIVERY = "flux/workload-clusters/team-b/delivery.yaml";
+const TEAM_B_CLUSTER = "flux/workload-clusters/team-b/eks-cluster/eks-cluster.yaml";
 const EKS_CLUSTER = "flux/workload-clusters/team-a/eks-cluster/eks-cluster.yaml";
 const CROSSPLANE_RELEASE = "flux/infrastructure/crossplane/release.yaml";
 
@@ -126,6 +128,18 @@ const cases: Case[] = [
     expected: /Kustomization team-a\/web: kubeConfig\.secretRef "team-a-admin"/,
   },
   {
+    name: "a configMapRef to a ConfigMap the function does not compose",
+    breakIt: (t) => t.edit(TEAM_B_DELIVERY, "      name: team-b-kubeconfig", "      name: team-b-aws"),
+    check: "kubeconfigRefs",
+    expected: /Kustomization team-b\/web: kubeConfig\.configMapRef "team-b-aws" is not <name>-kubeconfig/,
+  },
+  {
+    name: "a configMapRef to an EKSCluster that delivers through a kubeconfig Secret",
+    breakIt: (t) => t.edit(TEAM_B_CLUSTER, /  delivery:\n(.*\n)*/, ""),
+    check: "kubeconfigRefs",
+    expected: /Kustomization team-b\/web: kubeConfig\.configMapRef "team-b-kubeconfig" names a ConfigMap the function composes only with spec\.delivery\.mode AWSIdentity/,
+  },
+  {
     name: "app delivery not gated on the EKSCluster",
     breakIt: (t) => t.edit(DELIVERY, /  dependsOn:\n    - name: eks-cluster\n(  interval: 10m\n  retryInterval: 2m\n  timeout: 5m)/, "$1"),
     check: "kubeconfigRefs",
@@ -209,8 +223,8 @@ const cases: Case[] = [
   {
     name: "a copied cluster folder that was not renamed",
     breakIt: (t) => {
-      copyWorkloadCluster(t, "team-a", "team-b");
-      t.write("flux/workload-clusters/team-b/namespace.yaml", t.read("flux/workload-clusters/team-a/namespace.yaml"));
+      copyWorkloadCluster(t, "team-a", "team-c");
+      t.write("flux/workload-clusters/team-c/namespace.yaml", t.read("flux/workload-clusters/team-a/namespace.yaml"));
     },
     check: "builds",
     expected: /workload-clusters.*already registered id: Namespace.*team-a/,

@@ -19,7 +19,7 @@ PROVIDER_AWS_VERSION=v2.7.0
 # renovate: datasource=go depName=github.com/crossplane/crossplane/v2
 CROSSPLANE_VERSION=v2.4.0
 # Family members we compose from; "family" is provider-family-aws (ProviderConfig kinds).
-MEMBERS="ec2 eks iam kms"
+MEMBERS="ec2 eks iam kms cloudwatchlogs"
 
 out=.tools/crds
 want="provider-aws=$PROVIDER_AWS_VERSION crossplane=$CROSSPLANE_VERSION members=$MEMBERS webhooks"
@@ -30,7 +30,9 @@ echo "tools: extracting CRDs ($want)"
 provider=$(go_module Dir "github.com/upbound/provider-aws/v2@$PROVIDER_AWS_VERSION")
 core=$(go_module Dir "github.com/crossplane/crossplane/v2@$CROSSPLANE_VERSION")
 
-rm -rf "$out"
+# Files are copied over what is there, never removed: other tools keep CRDs in
+# $out too (.tools/crds/flux), and a checkout pinning other members must not
+# take away the folders of another that shares the tools cache.
 mkdir -p "$out/provider-aws/family" "$out/crossplane"
 # Namespaced (.m.) kinds only: Crossplane v2 composes those into the XR's namespace.
 cp "$provider"/package/crds/aws.m.upbound.io_*.yaml "$out/provider-aws/family/"

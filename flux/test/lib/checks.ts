@@ -15,6 +15,8 @@ import {
 } from "../../../packages/function-eks-cluster/src/eks/kubeconfig.js";
 
 export { KUBECONFIG_KEY, kubeconfigSecretName };
+// The ConfigMap of delivery mode AWSIdentity, likewise.
+import { kubeconfigConfigMapName } from "../../../packages/function-eks-cluster/src/eks/flux-access.js";
 
 import { API_GROUP, API_VERSION, KIND } from "../../../packages/function-eks-cluster/src/api/eks-cluster.js";
 import type { JsonObject } from "../../../packages/function-eks-cluster/src/api/schema-builder.js";
@@ -78,7 +80,9 @@ export function checkDuplicates(graph: Graph): string[] {
 
 /**
  * Every kubeConfig.secretRef names the Secret the function writes for an
- * EKSCluster in the same namespace (<name>-kubeconfig, key kubeconfig), and
+ * EKSCluster in the same namespace (<name>-kubeconfig, key kubeconfig), every
+ * kubeConfig.configMapRef the ConfigMap it composes for an EKSCluster there
+ * whose spec.delivery.mode is AWSIdentity (<name>-kubeconfig), and
  * whatever uses it waits for that EKSCluster: a Kustomization with a kubeConfig
  * (or the Kustomization that applies a HelmRelease with one) dependsOn a
  * Kustomization that applies the EKSCluster and gates on its Ready condition.
@@ -108,13 +112,32 @@ export function checkKubeconfigRefs(graph: Graph): string[] {
   for (const o of management(graph).map((a) => a.object)) {
     if (!((o.apiVersion === KUSTOMIZE_API && o.kind === "Kustomization") || (o.apiVersion === HELM_API && o.kind === "HelmRelease"))) continue;
     const ref = get(o, "spec.kubeConfig.secretRef");
-    if (ref === undefined) continue;
-    const name = str(get(ref, "name")) ?? "";
-    if (get(ref, "key") !== KUBECONFIG_KEY) problems.push(`${idOf(o)}: kubeConfig.secretRef.key must be "${KUBECONFIG_KEY}" (Flux would read "value")`);
-    const xr = xrs.find((x) => x.metadata.namespace === o.metadata.namespace && kubeconfigSecretName(x.metadata.name) === name);
-    if (!xr) {
-      problems.push(`${idOf(o)}: kubeConfig.secretRef "${name}" is not <name>-kubeconfig of an EKSCluster in namespace ${o.metadata.namespace}`);
-      continue;
+    const configMapRef = get(o, "spec.kubeConfig.configMapRef");
+    let xr: K8sObject | undefined;
+    if (configMapRef !== undefined) {
+      const name = str(get(configMapRef, "name")) ?? "";
+      xr = xrs.find((x) => x.metadata.namespace === o.metadata.namespace && kubeconfigConfigMapName(x.metadata.name) === name);
+      if (!xr) {
+        problems.push(`${idOf(o)}: kubeConfig.configMapRef "${name}" is not <name>-kubeconfig of an EKSCluster in namespace ${o.metadata.namespace}`);
+        continue;
+      }
+      if (get(xr, "spec.delivery.mode") !== "AWSIdentity") {
+        problems.push(`${idOf(o)}: kubeConfig.configMapRef "${name}" names a ConfigMap the function composes only with spec.delivery.mode AWSIdentity, which ${idOf(xr)} does not set; set it (with fluxRoleArn) or use secretRef`);
+        continue;
+      }
+    } else {
+      if (ref === undefined) continue;
+      const name = str(get(ref, "name")) ?? "";
+      if (get(ref, "key") !== KUBECONFIG_KEY) problems.push(`${idOf(o)}: kubeConfig.secretRef.key must be "${KUBECONFIG_KEY}" (Flux would read "value")`);
+      xr = xrs.find((x) => x.metadata.namespace === o.metadata.namespace && kubeconfigSecretName(x.metadata.name) === name);
+      if (!xr) {
+        problems.push(`${idOf(o)}: kubeConfig.secretRef "${name}" is not <name>-kubeconfig of an EKSCluster in namespace ${o.metadata.namespace}`);
+        continue;
+      }
+      if (get(xr, "spec.delivery.mode") === "AWSIdentity") {
+        problems.push(`${idOf(o)}: kubeConfig.secretRef "${name}": ${idOf(xr)} has spec.delivery.mode AWSIdentity, so no kubeconfig Secret is written; use configMapRef with the same name`);
+        continue;
+      }
     }
     const gateKeeper = o.kind === "Kustomization" ? o : kustomizations.find((k) => appliers.get(o) === `Kustomization ${k.metadata.namespace}/${k.metadata.name}`);
     if (!gateKeeper || !waitsFor(gateKeeper, xr)) {

@@ -2,7 +2,7 @@
 // Kustomization (created by `flux bootstrap`) applies flux/clusters/management;
 // every Kustomization found there is followed to its path, and so on. Each
 // applied object is recorded with the cluster it lands in: "management", or
-// the workload cluster a kubeConfig.secretRef points at. Post-build
+// the workload cluster a kubeConfig.secretRef or configMapRef points at. Post-build
 // substitution takes its values from Git (postBuild.substitute, and
 // ConfigMaps/Secrets Git applies) and, for the substituteFrom sources the user
 // creates (required inputs), from the test values of inputs.ts; Graph.inputs
@@ -46,8 +46,9 @@ const isFluxKustomization = (o: K8sObject): boolean =>
   o.kind === "Kustomization" && o.apiVersion.startsWith("kustomize.toolkit.fluxcd.io/");
 
 export function clusterOf(o: K8sObject): string {
-  const secret = str(get(o, "spec.kubeConfig.secretRef.name"));
-  return secret ? `workload:${o.metadata.namespace ?? ""}/${secret}` : MANAGEMENT;
+  // A kubeconfig Secret, or a ConfigMap naming the EKS cluster Flux reaches with its AWS identity.
+  const ref = str(get(o, "spec.kubeConfig.secretRef.name")) ?? str(get(o, "spec.kubeConfig.configMapRef.name"));
+  return ref ? `workload:${o.metadata.namespace ?? ""}/${ref}` : MANAGEMENT;
 }
 
 export function walk(root: string): Graph {

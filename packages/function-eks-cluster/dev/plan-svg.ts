@@ -4,6 +4,7 @@
  */
 import { mustParseCidr } from '../src/network/cidr.js';
 import type { Topology } from './topology.js';
+import { externalNetworkSvg } from './plan-svg-external.js';
 
 const TIER_STYLE: Record<string, { fill: string; stroke: string; label: string }> = {
   public: { fill: '#e8f5e9', stroke: '#2e7d32', label: 'public subnets (load balancers, NAT)' },
@@ -30,6 +31,7 @@ function rect(x: number, y: number, w: number, h: number, attrs: string): string
 }
 
 export function planSvg(t: Topology): string {
+  if (t.external) return externalNetworkSvg(t);
   const labelWidth = 150;
   const margin = 24;
   const vpcX = margin;
@@ -162,7 +164,9 @@ export function planSvg(t: Topology): string {
     out.push(text(legendX + 20, legendY + 12, style.label, 'font-size="12" fill="#455a64"'));
     legendX += entryWidth;
   }
-  out.push(text(mapX, legendY + 36, `Kubeconfig: Secret ${t.kubeconfigSecret} (key kubeconfig) - ${t.total} composed resources, ${t.usages} deletion-order Usages`, 'font-size="12" fill="#455a64"'));
+  const access = t.fluxIdentity ? `Flux: ConfigMap ${t.fluxIdentity.configMap} (AWS identity, no Secret)` : `Kubeconfig: Secret ${t.kubeconfigSecret} (key kubeconfig)`;
+  const flowLogs = t.flowLogs ? ` - flow logs to ${t.flowLogs.logGroup} (${t.flowLogs.retentionDays} days)` : '';
+  out.push(text(mapX, legendY + 36, `${access}${flowLogs} - ${t.total} composed resources, ${t.usages} deletion-order Usages`, 'font-size="12" fill="#455a64"'));
   out.push('</svg>');
   return `${out.join('\n')}\n`;
 }

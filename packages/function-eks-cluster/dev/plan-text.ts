@@ -30,6 +30,7 @@ const COUNTED: [RegExp, string, string][] = [
   [/^nat/, 'NAT gateway', 'NAT gateways'],
   [/^role-(cluster|node)-/, 'policy attachment', 'policy attachments'],
   [/^access-/, 'access entry or policy', 'access entries and policies'],
+  [/^vpc-flow-log/, 'flow log resource', 'flow log resources'],
 ];
 
 /** Named resources in the order a reader expects; the rest alphabetically, so the plan never depends on who listed them. */
@@ -54,10 +55,7 @@ function describeEndpoints(endpoints: Topology['endpoints']): string {
   return [...gateways, ...shared].join('; ');
 }
 
-export function planText(t: Topology, waves: Wave[]): string {
-  const out: string[] = [];
-  out.push(`EKSCluster ${t.xr}: EKS cluster "${t.cluster.name}", Kubernetes ${t.cluster.version}, in ${t.region}`);
-  out.push('');
+function networkText(t: Topology, out: string[]): void {
   out.push(`Network: VPC ${t.vpcCidr} (${thousands(t.vpcAddresses)} addresses), internet gateway`);
   const rows: string[][] = [['', ...t.zones]];
   for (const tier of t.tiers) {
@@ -75,9 +73,24 @@ export function planText(t: Topology, waves: Wave[]): string {
   });
   out.push(`  addresses: ${perTier.join(', ')}; ${thousands(t.vpcAddresses - used)} of ${thousands(t.vpcAddresses)} left for zones added later`);
   if (t.endpoints.length > 0) out.push(`  VPC endpoints: ${describeEndpoints(t.endpoints)}`);
+}
+
+export function planText(t: Topology, waves: Wave[]): string {
+  const out: string[] = [];
+  out.push(`EKSCluster ${t.xr}: EKS cluster "${t.cluster.name}", Kubernetes ${t.cluster.version}, in ${t.region}`);
+  out.push('');
+  if (t.external) {
+    out.push(`Network: EXISTING VPC ${t.external.vpcId} (spec.network.existing): external, nothing of it is composed or ever deleted`);
+    out.push(`  private subnets (control plane, nodes): ${t.external.privateSubnetIds.join(', ')}`);
+    out.push(`  public subnets: ${t.external.publicSubnetIds.join(', ') || 'none given'}; routes, NAT, endpoints and subnet tags are the VPC owner's`);
+  } else {
+    networkText(t, out);
+  }
+  if (t.flowLogs) out.push(`  flow logs: ${t.flowLogs.trafficType} traffic to CloudWatch Logs group ${t.flowLogs.logGroup}, kept ${t.flowLogs.retentionDays} days`);
   out.push('');
   out.push(`Control plane: endpoint ${t.cluster.endpoint}; in ${t.cluster.subnets} private subnets; authentication mode API`);
   out.push(`  logs: ${t.cluster.logs.join(', ') || 'none'}; secrets encryption: ${t.cluster.encrypted ? 'KMS' : 'off'}`);
+  out.push(`  support: ${t.controlPlane.supportType}; deletion protection: ${t.controlPlane.deletionProtection ? 'on' : 'off'}; zonal shift: ${t.controlPlane.zonalShift ? 'on' : 'off'}`);
   out.push(`  IAM: role-cluster (AmazonEKSClusterPolicy), role-node (worker node, CNI, ECR pull, SSM policies)`);
   out.push('');
   out.push('Node groups (private subnets):');
@@ -92,7 +105,10 @@ export function planText(t: Topology, waves: Wave[]): string {
   const after = t.addons.filter((a) => a.phase === 'after nodes').map((a) => a.name + (a.version ? `@${a.version}` : ''));
   out.push(`Add-ons: ${before.join(', ')} (before nodes); ${after.join(', ') || 'none'} (after nodes)`);
   out.push(`Cluster admins: ${t.admins.length === 0 ? 'only the identity that creates the cluster' : t.admins.join(', ')}`);
-  out.push(`Kubeconfig: Secret ${t.xr.split('/')[0]}/${t.kubeconfigSecret}, key "kubeconfig" (for Flux spec.kubeConfig.secretRef)`);
+  if (t.fluxIdentity) {
+    out.push(`Flux access: ConfigMap ${t.xr.split('/')[0]}/${t.fluxIdentity.configMap} (provider aws, cluster ARN; for Flux spec.kubeConfig.configMapRef), access entry for ${t.fluxIdentity.roleArn}; no kubeconfig Secret`);
+  }
+  if (t.kubeconfigSecret) out.push(`Kubeconfig: Secret ${t.xr.split('/')[0]}/${t.kubeconfigSecret}, key "kubeconfig" (for Flux spec.kubeConfig.secretRef)`);
   out.push('');
   out.push('Creation order (each wave starts when the one before is Ready):');
   waves.forEach((w, i) => out.push(`  ${i + 1}. ${describeWave(w.keys)}`));

@@ -35,6 +35,10 @@ export function atProviderFor(kind: string, key: string, body: JsonObject): Json
       ...(forProvider.vpcEndpointType === 'Gateway' ? { prefixListId: `pl-${hex(key, 8)}` } : {}),
     }),
     Role: () => ({ id: name, arn: `arn:aws:iam::${ACCOUNT}:role/${name}` }),
+    RolePolicy: () => ({ id: `${name}:${hex(key, 8)}` }),
+    // cloudwatchlogs: a log group is named by its external name.
+    Group: () => ({ id: name, arn: `arn:aws:logs:${region}:${ACCOUNT}:log-group:${name}` }),
+    FlowLog: () => ({ id: `fl-${hex(key, 17)}`, arn: `arn:aws:ec2:${region}:${ACCOUNT}:vpc-flow-log/fl-${hex(key, 17)}` }),
     RolePolicyAttachment: () => ({ id: `${name}-${hex(key, 8)}` }),
     Key: () => ({ id: hex(key, 32), arn: `arn:aws:kms:${region}:${ACCOUNT}:key/${hex(key, 32)}` }),
     Cluster: () => ({
@@ -101,7 +105,8 @@ const isReady = (o: Managed | undefined) =>
 function resolvedValue(field: string, target: Managed): Json | undefined {
   const at = atProvider(target);
   if (kindOf(target) === 'Cluster' && at.status !== 'ACTIVE') return undefined; // EKS: clusterNameRef waits for ACTIVE
-  if (/Arns?$/.test(field)) return at.arn;
+  // A FlowLog's logDestinationRef resolves to the log group's ARN.
+  if (/Arns?$/.test(field) || field === 'logDestination') return at.arn;
   if (field === 'allocationId') return at.allocationId ?? at.id;
   if (field === 'role') return nameOf(target);
   return at.id;
@@ -253,6 +258,9 @@ export function refusesDelete(o: Managed, world: ReadonlyMap<string, Managed>): 
     case 'Role':
       return others('RolePolicyAttachment', 'role', nameOf(o)).length ? 'DeleteConflict: Cannot delete entity, must detach all policies first.' : undefined;
     case 'Cluster':
+      if (dig(o, 'spec', 'forProvider', 'deletionProtection') === true) {
+        return `InvalidRequestException: Cluster ${String(id)} cannot be deleted while deletion protection is enabled; disable deletion protection first`;
+      }
       return others('NodeGroup', 'clusterName').length ? `ResourceInUseException: Cluster has nodegroups attached` : undefined;
     case 'Key':
       return others('Cluster', 'encryptionConfig.provider.keyArn', atProvider(o).arn).length ? `KMSInvalidStateException: key ${String(atProvider(o).arn)} is in use by an EKS cluster` : undefined;

@@ -31,6 +31,12 @@ export interface Topology {
   addons: { name: string; version?: string; phase: 'before nodes' | 'after nodes' }[];
   admins: string[];
   kubeconfigSecret: string;
+  /** spec.network.existing: the VPC and subnets nothing composes. */
+  external?: { vpcId: string; privateSubnetIds: string[]; publicSubnetIds: string[] };
+  flowLogs?: { logGroup: string; retentionDays: number; trafficType: string };
+  controlPlane: { supportType: string; deletionProtection: boolean; zonalShift: boolean };
+  /** Delivery mode AWSIdentity: the ConfigMap Flux reads and the role it acts as. */
+  fluxIdentity?: { configMap: string; roleArn: string };
   usages: number;
   countsByKind: [string, number][];
   total: number;
@@ -39,6 +45,10 @@ export interface Topology {
 
 function str(value: Json | undefined, fallback = ''): string {
   return typeof value === 'string' ? value : fallback;
+}
+
+function ids(value: Json | undefined): string[] {
+  return Array.isArray(value) ? value.map((v) => str(v)) : [];
 }
 
 function names(value: Json | undefined): string[] {
@@ -123,7 +133,7 @@ export function topologyOf(xr: JsonObject, desired: Record<string, JsonObject>, 
       min: Number(fp(r.body, 'scalingConfig', 'minSize')),
       max: Number(fp(r.body, 'scalingConfig', 'maxSize')),
       desired: Number(dig(r.body, 'spec', 'initProvider', 'scalingConfig', 'desiredSize')),
-      zones: names(fp(r.body, 'subnetIdRefs')).map((n) => zoneOfSubnet.get(keyOf(n)) ?? keyOf(n)),
+      zones: [...names(fp(r.body, 'subnetIdRefs')).map((n) => zoneOfSubnet.get(keyOf(n)) ?? keyOf(n)), ...ids(fp(r.body, 'subnetIds'))],
       taints: ((fp(r.body, 'taint') as JsonObject[] | undefined) ?? []).map((t) => `${str(t.key)}=${str(t.value)}:${str(t.effect)}`),
     }));
 
@@ -139,7 +149,22 @@ export function topologyOf(xr: JsonObject, desired: Record<string, JsonObject>, 
   for (const r of resources) counts.set(str(r.body.kind), (counts.get(str(r.body.kind)) ?? 0) + 1);
   const vpcCidr = str(fp(byKey.get('vpc'), 'cidrBlock'));
   const auth = resources.find((r) => r.body.kind === 'ClusterAuth');
+  const existing = dig(xr, 'spec', 'network', 'existing');
+  const group = resources.find((r) => r.body.kind === 'Group');
+  const flowLog = resources.find((r) => r.body.kind === 'FlowLog');
+  const configMap = resources.find((r) => r.body.kind === 'ConfigMap');
+  const fluxEntry = resources.find((r) => r.body.kind === 'AccessEntry' && r.key.startsWith('access-flux-'));
   return {
+    ...(existing ? { external: { vpcId: str(dig(existing, 'vpcId')), privateSubnetIds: ids(dig(existing, 'privateSubnetIds')), publicSubnetIds: ids(dig(existing, 'publicSubnetIds')) } } : {}),
+    ...(group && flowLog
+      ? { flowLogs: { logGroup: str(dig(group.body, 'metadata', 'annotations', 'crossplane.io/external-name')), retentionDays: Number(fp(group.body, 'retentionInDays')), trafficType: str(fp(flowLog.body, 'trafficType')) } }
+      : {}),
+    controlPlane: {
+      supportType: str(fp(clusterBody, 'upgradePolicy', 'supportType')),
+      deletionProtection: fp(clusterBody, 'deletionProtection') === true,
+      zonalShift: fp(clusterBody, 'zonalShiftConfig', 'enabled') === true,
+    },
+    ...(configMap && fluxEntry ? { fluxIdentity: { configMap: str(dig(configMap.body, 'metadata', 'name')), roleArn: str(fp(fluxEntry.body, 'principalArn')) } } : {}),
     xr: `${str(dig(xr, 'metadata', 'namespace'))}/${xrName}`,
     region: str(dig(xr, 'spec', 'region')),
     vpcCidr,
@@ -156,11 +181,11 @@ export function topologyOf(xr: JsonObject, desired: Record<string, JsonObject>, 
       endpoint,
       logs: (fp(clusterBody, 'enabledClusterLogTypes') as string[] | undefined) ?? [],
       encrypted: fp(clusterBody, 'encryptionConfig') !== undefined || byKey.has('kms-key'),
-      subnets: names(dig(vpcConfig, 'subnetIdRefs')).length,
+      subnets: names(dig(vpcConfig, 'subnetIdRefs')).length || ids(dig(vpcConfig, 'subnetIds')).length,
     },
     nodeGroups,
     addons,
-    admins: resources.filter((r) => r.body.kind === 'AccessEntry').map((r) => str(fp(r.body, 'principalArn'))),
+    admins: resources.filter((r) => r.body.kind === 'AccessEntry' && !r.key.startsWith('access-flux-')).map((r) => str(fp(r.body, 'principalArn'))),
     kubeconfigSecret: auth ? str(dig(auth.body, 'spec', 'writeConnectionSecretToRef', 'name')) : str(dig(status, 'kubeconfigSecret', 'name')),
     usages: counts.get('Usage') ?? 0,
     countsByKind: [...counts.entries()].sort((a, b) => a[0].localeCompare(b[0])),

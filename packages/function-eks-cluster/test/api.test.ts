@@ -43,6 +43,8 @@ describe('defaults', () => {
       nodeGroups: [
         { name: 'default', instanceTypes: ['m7i.large'], minSize: 2, maxSize: 6, amiType: 'AL2023_x86_64_STANDARD', capacityType: 'ON_DEMAND', diskSize: 50, maxUnavailable: 1, labels: {}, taints: [] },
       ],
+      controlPlane: { supportType: 'STANDARD', deletionProtection: false, zonalShift: false },
+      delivery: { mode: 'KubeconfigSecret' },
       endpointAccess: { public: true, private: true, publicCidrs: ['0.0.0.0/0'] },
       access: { clusterAdmins: [] },
       addons: [],

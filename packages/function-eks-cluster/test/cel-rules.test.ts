@@ -43,6 +43,10 @@ const CASES: Record<string, Case[]> = {
     { self: '10.0.0.0/16', oldSelf: '10.0.0.0/16', valid: true },
     { self: '10.1.0.0/16', oldSelf: '10.0.0.0/16', valid: false },
   ],
+  'vpcId is immutable: the cluster lives in this VPC': [
+    { self: 'vpc-0a1b2c3d4e5f60718', oldSelf: 'vpc-0a1b2c3d4e5f60718', valid: true },
+    { self: 'vpc-0a1b2c3d4e5f60719', oldSelf: 'vpc-0a1b2c3d4e5f60718', valid: false },
+  ],
   [ZONE_REMOVAL_MESSAGE]: [
     { self: { availabilityZones: ['a', 'b', 'c'] }, oldSelf: { availabilityZones: ['a', 'b'] }, valid: true },
     { self: { availabilityZones: ['c', 'b', 'a'] }, oldSelf: { availabilityZones: ['a', 'b', 'c'] }, valid: true },

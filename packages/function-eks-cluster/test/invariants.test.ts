@@ -10,7 +10,7 @@ import { dig } from '../src/compose/observed.js';
 import { blockSize, mustParseCidr, overlaps, contains } from '../src/network/cidr.js';
 import { observeNotReady } from '../dev/simulated-aws.js';
 import { passOf, simulateTeardown } from '../dev/teardown.js';
-import { claimArb, claimDocument, isTooSmall, mustCompose, observedFrom, reconcileToReady, type ClaimShape } from './support/claims.js';
+import { claimArb, claimDocument, EXISTING_VPC_ID, existingSubnetId, FLUX_ROLE_ARN, isTooSmall, mustCompose, observedFrom, reconcileToReady, type ClaimShape } from './support/claims.js';
 
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 1000);
 const params = { numRuns: RUNS };
@@ -322,7 +322,14 @@ describe('invariant 5: ordered lifecycle', () => {
         expect(teardown.left).toEqual([]);
         const cluster = passOf(teardown, `Cluster/${shape.name}-cluster`);
         expect(cluster).toBeGreaterThanOrEqual(0);
-        expect(passOf(teardown, `Secret/${secretName}`)).toBeGreaterThan(cluster);
+        // What Flux reaches the cluster through goes after it: the kubeconfig Secret, or the ConfigMap and the Flux role's access entry.
+        if (shape.awsIdentity) {
+          expect(secretName).toBeUndefined();
+          expect(passOf(teardown, `ConfigMap/${shape.name}-kubeconfig`)).toBeGreaterThan(cluster);
+          for (const r of composition.resources.filter((x) => x.key.startsWith('access-flux-'))) expect(passOf(teardown, `${String(r.body.kind)}/${String(dig(r.body, 'metadata', 'name'))}`)).toBeGreaterThan(cluster);
+        } else {
+          expect(passOf(teardown, `Secret/${secretName}`)).toBeGreaterThan(cluster);
+        }
       }),
       params,
     );
@@ -359,7 +366,9 @@ describe('invariant 6: honest readiness', () => {
         if (!composition) return;
         expect(composition.allReady).toBe(true);
         expect(composition.resources.every((r) => r.ready)).toBe(true);
-        const victim = composition.resources.filter((r) => r.body.kind !== 'Usage')[pick % composition.resources.filter((r) => r.body.kind !== 'Usage').length]!;
+        // A Usage or a ConfigMap is ready by existing: it has no readiness to lose.
+        const candidates = composition.resources.filter((r) => r.body.kind !== 'Usage' && r.body.kind !== 'ConfigMap');
+        const victim = candidates[pick % candidates.length]!;
         const observed = observedFrom(composition);
         observed[victim.key] = observeNotReady(victim.body, 'Unavailable', 'simulated outage');
         const next = mustCompose(compose({ composite: claimDocument(shape), observed }));
@@ -370,6 +379,114 @@ describe('invariant 6: honest readiness', () => {
         expect(next.ttlSeconds).toBeLessThan(composition.ttlSeconds);
       }),
       { numRuns: Math.ceil(RUNS / 2) },
+    );
+  });
+});
+
+/** Kinds that make up a network: none of them is composed with spec.network.existing. */
+const NETWORK_KINDS = /^(VPC|Subnet|InternetGateway|NATGateway|EIP|RouteTable|Route|RouteTableAssociation|VPCEndpoint.*|SecurityGroup.*)$/;
+
+describe('spec.network.existing: nothing of the network is composed', () => {
+  const existingArb = claimArb.map((shape) => ({ ...shape, existing: true }));
+
+  it('composes no network resource; the cluster and every node group use exactly the given private subnets; the status says the network is external', () => {
+    fc.assert(
+      fc.property(existingArb, (shape) => {
+        const composition = mustCompose(reconcileToReady(claimDocument(shape)).result);
+        expect(composition.resources.filter((r) => NETWORK_KINDS.test(String(r.body.kind))).map((r) => r.key)).toEqual([]);
+        const privateIds = shape.zones.map((z) => existingSubnetId('private', z));
+        const bodies = byKey(composition);
+        expect(fp(bodies.get('cluster')!, 'vpcConfig', 'subnetIds')).toEqual(privateIds);
+        expect(fp(bodies.get('cluster')!, 'vpcConfig', 'subnetIdRefs')).toBeUndefined();
+        for (const r of composition.resources.filter((x) => x.body.kind === 'NodeGroup')) expect(fp(r.body, 'subnetIds')).toEqual(privateIds);
+        const flowLog = composition.resources.find((r) => r.body.kind === 'FlowLog');
+        expect(flowLog === undefined).toBe(!shape.flowLogs);
+        if (flowLog) expect(fp(flowLog.body, 'vpcId')).toBe(EXISTING_VPC_ID);
+        expect(composition.status.network?.mode).toBe('Existing');
+        expect(composition.status.vpcId).toBe(EXISTING_VPC_ID);
+        expect(composition.conditions.find((c) => c.type === 'NetworkReady')).toMatchObject({ status: 'True', reason: 'External' });
+        expect(composition.allReady).toBe(true);
+        const teardown = simulateTeardown(composition.resources, { namespaceDeleted: false });
+        expect(teardown.refusals).toEqual([]);
+        expect(teardown.left).toEqual([]);
+      }),
+      { numRuns: Math.ceil(RUNS / 4) },
+    );
+  });
+
+  it('adding a node group keeps every existing resource and its subnets; switching to a composed network is refused', () => {
+    fc.assert(
+      fc.property(existingArb, (shape) => {
+        const { result, observed } = reconcileToReady(claimDocument(shape));
+        const before = mustCompose(result);
+        const groups = shape.nodeGroups.length > 0 ? shape.nodeGroups.filter((g) => g.name !== 'added') : [{ name: 'default', minSize: 2, maxSize: 6 }];
+        const grown = mustCompose(compose({ composite: claimDocument({ ...shape, nodeGroups: [{ name: 'added', minSize: 1, maxSize: 2 }, ...groups] }), observed }));
+        const after = byKey(grown);
+        for (const r of before.resources) expect(dig(after.get(r.key), 'metadata', 'name')).toBe(dig(r.body, 'metadata', 'name'));
+        const switched = compose({ composite: claimDocument({ ...shape, existing: false }), observed });
+        expect(switched.ok).toBe(false);
+        if (!switched.ok) expect(switched.errors.map((e) => e.path)).toEqual(['spec.network.existing']);
+      }),
+      { numRuns: Math.ceil(RUNS / 4) },
+    );
+  });
+});
+
+describe('flow logs, lifecycle settings and AWS-identity delivery', () => {
+  it('flow logs: one FlowLog on the composed VPC into the composed log group through the composed role, and it goes before the VPC', () => {
+    fc.assert(
+      fc.property(claimArb, (shape) => {
+        const composition = readyComposition({ ...shape, flowLogs: true });
+        if (!composition) return;
+        const flowLogs = composition.resources.filter((r) => r.body.kind === 'FlowLog');
+        expect(flowLogs).toHaveLength(1);
+        const body = flowLogs[0]!.body;
+        expect(keyOfName(composition, String(fp(body, 'vpcIdRef', 'name')))).toBe('vpc');
+        expect(keyOfName(composition, String(fp(body, 'logDestinationRef', 'name')))).toBe('vpc-flow-log-group');
+        expect(keyOfName(composition, String(fp(body, 'iamRoleArnRef', 'name')))).toBe('vpc-flow-log-role');
+        expect(fp(byKey(composition).get('vpc-flow-log-group')!, 'retentionInDays')).toBe(30);
+        const keys = composition.resources.map((r) => r.key);
+        expect(keys).toContain('usage-vpc-flow-log-uses-vpc');
+        expect(keys).toContain('usage-vpc-flow-log-uses-vpc-flow-log-group');
+      }),
+      { numRuns: Math.ceil(RUNS / 4) },
+    );
+  });
+
+  it('the support type is always explicit, STANDARD unless asked; deletion protection keeps the cluster and what it uses, and nothing else is refused', () => {
+    fc.assert(
+      fc.property(claimArb, (shape) => {
+        const composition = readyComposition({ ...shape, deletionProtection: true });
+        if (!composition) return;
+        const cluster = byKey(composition).get('cluster')!;
+        expect(fp(cluster, 'upgradePolicy')).toEqual({ supportType: 'STANDARD' });
+        expect(fp(cluster, 'deletionProtection')).toBe(true);
+        const teardown = simulateTeardown(composition.resources, { namespaceDeleted: false });
+        expect(teardown.refusals.every((r) => r.startsWith(`Cluster/${shape.name}-cluster:`) && r.includes('deletion protection'))).toBe(true);
+        expect(teardown.left).toContain(`Cluster/${shape.name}-cluster`);
+        expect(teardown.left).toContain(`VPC/${shape.name}-vpc`);
+        expect(teardown.left.some((id) => id.startsWith('NodeGroup/'))).toBe(false);
+      }),
+      { numRuns: Math.ceil(RUNS / 4) },
+    );
+  });
+
+  it('AWS identity: a ConfigMap <name>-kubeconfig with provider aws and the cluster ARN the status reports, an access entry for the Flux role, no ClusterAuth', () => {
+    fc.assert(
+      fc.property(claimArb, (shape) => {
+        const composition = readyComposition({ ...shape, awsIdentity: true });
+        if (!composition) return;
+        const configMaps = composition.resources.filter((r) => r.body.kind === 'ConfigMap');
+        expect(configMaps).toHaveLength(1);
+        expect(dig(configMaps[0]!.body, 'metadata')).toMatchObject({ name: `${shape.name}-kubeconfig`, namespace: shape.namespace });
+        expect(configMaps[0]!.body.data).toEqual({ provider: 'aws', cluster: composition.status.cluster?.arn });
+        expect(composition.status.kubeconfigConfigMap).toEqual({ name: `${shape.name}-kubeconfig` });
+        expect(composition.resources.some((r) => r.body.kind === 'ClusterAuth')).toBe(false);
+        const entries = composition.resources.filter((r) => r.body.kind === 'AccessEntry' && fp(r.body, 'principalArn') === FLUX_ROLE_ARN);
+        expect(entries).toHaveLength(1);
+        expect(composition.resources.some((r) => r.body.kind === 'AccessPolicyAssociation' && fp(r.body, 'principalArn') === FLUX_ROLE_ARN)).toBe(true);
+      }),
+      { numRuns: Math.ceil(RUNS / 4) },
     );
   });
 });

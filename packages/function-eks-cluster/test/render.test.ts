@@ -27,8 +27,21 @@ describe('the plan and the diagram', () => {
     const text = planText(topology, rendered.waves);
     const svg = planSvg(topology);
     const { name, namespace } = xr.metadata as { name: string; namespace: string };
-    expect(text).toContain(`VPC ${topology.vpcCidr}`);
-    expect(text).toContain(`Kubeconfig: Secret ${namespace}/${name}-kubeconfig, key "kubeconfig"`);
+    if (topology.external) {
+      // An existing network is shown as external, by ID, in the plan and the picture.
+      expect(text).toContain(`Network: EXISTING VPC ${topology.external.vpcId}`);
+      expect(svg).toContain(`EXISTING VPC ${topology.external.vpcId} - external`);
+      for (const id of [...topology.external.privateSubnetIds, ...topology.external.publicSubnetIds]) expect(svg).toContain(`>${id}</text>`);
+    } else {
+      expect(text).toContain(`VPC ${topology.vpcCidr}`);
+    }
+    if (topology.fluxIdentity) {
+      expect(text).toContain(`Flux access: ConfigMap ${namespace}/${name}-kubeconfig (provider aws, cluster ARN`);
+      expect(text).not.toContain('Kubeconfig: Secret');
+    } else {
+      expect(text).toContain(`Kubeconfig: Secret ${namespace}/${name}-kubeconfig, key "kubeconfig"`);
+    }
+    if (topology.flowLogs) expect(text).toContain(`flow logs: ${topology.flowLogs.trafficType} traffic to CloudWatch Logs group ${topology.flowLogs.logGroup}`);
     expect(rendered.waves.length).toBeGreaterThanOrEqual(4);
     for (const subnet of topology.subnets) {
       expect(text).toContain(subnet.cidr);

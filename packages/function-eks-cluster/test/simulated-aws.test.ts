@@ -36,6 +36,14 @@ describe('references', () => {
     expect(resolveReferences(mr('NodeGroup', 'ng', { clusterNameRef: { name: 'cluster' } }, true), worldOf(creating)).unresolved).toEqual(['cluster']);
     expect(resolveReferences(mr('Subnet', 's', { vpcIdRef: { name: 'missing' } }, true), world).unresolved).toEqual(['missing']);
   });
+
+  it("resolve a flow log's log destination to the log group's ARN, as upjet's ARN extractor does", () => {
+    const group = mr('Group', 'group', {});
+    (group.metadata as JsonObject).annotations = { 'crossplane.io/external-name': '/aws/vpc-flow-logs/c' };
+    group.status = { atProvider: atProviderFor('Group', 'ns/group', group), conditions: READY };
+    const flowLog = mr('FlowLog', 'fl', { vpcIdRef: { name: 'vpc' }, logDestinationRef: { name: 'group' } }, true);
+    expect(resolveReferences(flowLog, worldOf(vpc, group)).forProvider).toEqual({ vpcId: id(vpc), logDestination: 'arn:aws:logs:us-east-1:111122223333:log-group:/aws/vpc-flow-logs/c' });
+  });
 });
 
 describe('AWS refuses to create', () => {
@@ -88,6 +96,8 @@ describe('AWS refuses to delete', () => {
       world: [vpc, mr('SecurityGroup', 'sg', { vpcIdRef: { name: 'vpc' } }), mr('VPCEndpoint', 'vpce', { vpcIdRef: { name: 'vpc' } }), mr('VPCEndpointSecurityGroupAssociation', 'assoc', { vpcEndpointIdRef: { name: 'vpce' }, securityGroupIdRef: { name: 'sg' } })],
       expected: /^DependencyViolation: resource sg-\w+ has a dependent object$/,
     },
+    { reason: 'a cluster with deletion protection on', object: mr('Cluster', 'cluster', { deletionProtection: true }), world: [mr('Cluster', 'cluster', { deletionProtection: true })], expected: /^InvalidRequestException: .*deletion protection is enabled; disable deletion protection first$/ },
+    { reason: 'nothing for a cluster whose deletion protection was lifted', object: mr('Cluster', 'cluster', { deletionProtection: false }), world: [mr('Cluster', 'cluster', { deletionProtection: false })], expected: undefined },
     { reason: 'nothing for an empty VPC', object: vpc, world: [vpc], expected: undefined },
   ];
   it.each(cases)('$reason', ({ object, world, expected }) => {

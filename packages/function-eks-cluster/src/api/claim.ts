@@ -4,7 +4,7 @@
  */
 import { parseCidr } from '../network/cidr.js';
 import { resolveZones, type Zone } from '../network/zones.js';
-import { API_GROUP, API_VERSION, KIND, specSchema, type EKSClusterSpec } from './eks-cluster.js';
+import { API_GROUP, API_VERSION, KIND, LOG_RETENTION_DAYS, specSchema, type EKSClusterSpec } from './eks-cluster.js';
 import type { JsonObject } from './schema-builder.js';
 import { conform, describeValue, type FieldError } from './validate.js';
 
@@ -107,6 +107,66 @@ function checkEndpoint(spec: EKSClusterSpec, errors: FieldError[]): void {
   });
 }
 
+/**
+ * With spec.network.existing nothing of the network is composed, so settings
+ * that shape a composed network would be silently ignored: each one set (the
+ * API server fills in the defaults, so: set to anything but its default) is
+ * refused. Node groups cannot be pinned to zones the function does not know.
+ */
+function checkExistingNetwork(spec: EKSClusterSpec, errors: FieldError[]): void {
+  const { network } = spec;
+  if (!network.existing) return;
+  const defaults = specSchema.node.properties?.network?.properties ?? {};
+  for (const field of ['vpcCidr', 'availabilityZones', 'nat', 'vpcEndpoints'] as const) {
+    if (JSON.stringify(network[field]) === JSON.stringify(defaults[field]?.default)) continue;
+    errors.push({
+      path: `spec.network.${field}`,
+      message: `${describeValue(network[field])} has no effect with spec.network.existing (vpc ${network.existing.vpcId}): the network is not composed; remove spec.network.${field}`,
+    });
+  }
+  const subnets = network.subnets;
+  if (subnets.private || subnets.public || subnets.isolated) {
+    errors.push({ path: 'spec.network.subnets', message: 'sizes subnets, but with spec.network.existing no subnet is composed; remove spec.network.subnets' });
+  }
+  if (network.allowZoneRemoval !== undefined) {
+    errors.push({ path: 'spec.network.allowZoneRemoval', message: 'has no effect with spec.network.existing: no zone is composed; remove it' });
+  }
+  const shared = (network.existing.publicSubnetIds ?? []).filter((id) => network.existing!.privateSubnetIds.includes(id));
+  if (shared.length > 0) {
+    errors.push({ path: 'spec.network.existing.publicSubnetIds', message: `${shared.join(', ')} also listed in privateSubnetIds; a subnet is private or public, list it once` });
+  }
+  spec.nodeGroups.forEach((group, i) => {
+    if (group.availabilityZones === undefined) return;
+    errors.push({
+      path: `spec.nodeGroups[${i}].availabilityZones`,
+      message: `${JSON.stringify(group.availabilityZones)} cannot be matched to the existing subnets of spec.network.existing; remove it (the group spans every private subnet)`,
+    });
+  });
+}
+
+function checkFlowLogs(spec: EKSClusterSpec, errors: FieldError[]): void {
+  const days = spec.network.flowLogs?.retentionDays;
+  if (days === undefined || (LOG_RETENTION_DAYS as readonly number[]).includes(days)) return;
+  const nearest = [...LOG_RETENTION_DAYS].sort((a, b) => Math.abs(a - days) - Math.abs(b - days))[0];
+  errors.push({
+    path: 'spec.network.flowLogs.retentionDays',
+    message: `${days} is not a retention CloudWatch Logs accepts; use ${nearest} (or one of ${LOG_RETENTION_DAYS.join(', ')})`,
+  });
+}
+
+function checkDelivery(spec: EKSClusterSpec, errors: FieldError[]): void {
+  const { mode, fluxRoleArn } = spec.delivery;
+  if (mode === 'AWSIdentity' && fluxRoleArn === undefined) {
+    errors.push({ path: 'spec.delivery.fluxRoleArn', message: 'is missing; delivery mode AWSIdentity needs the IAM role ARN of the Flux controllers (see flux/README.md), or set mode: KubeconfigSecret' });
+  }
+  if (mode === 'KubeconfigSecret' && fluxRoleArn !== undefined) {
+    errors.push({ path: 'spec.delivery.fluxRoleArn', message: `${describeValue(fluxRoleArn)} is used only with mode AWSIdentity; set spec.delivery.mode: AWSIdentity or remove fluxRoleArn` });
+  }
+  if (fluxRoleArn !== undefined && spec.access.clusterAdmins.includes(fluxRoleArn)) {
+    errors.push({ path: 'spec.delivery.fluxRoleArn', message: `${describeValue(fluxRoleArn)} is also in spec.access.clusterAdmins, and EKS allows one access entry per principal; remove it from clusterAdmins` });
+  }
+}
+
 function checkManagementPolicies(spec: EKSClusterSpec, errors: FieldError[]): void {
   if (spec.managementPolicies.includes('*') && spec.managementPolicies.length > 1) {
     errors.push({
@@ -143,6 +203,9 @@ export function readClaim(composite: unknown): ClaimRead {
   checkNodeGroups(spec, zones, errors);
   checkEndpoint(spec, errors);
   checkManagementPolicies(spec, errors);
+  checkExistingNetwork(spec, errors);
+  checkFlowLogs(spec, errors);
+  checkDelivery(spec, errors);
   if (errors.length > 0) return { ok: false, errors };
   return { ok: true, claim: { ...metadata, spec, zones } };
 }

@@ -26,6 +26,12 @@ export type NatMode = (typeof NAT_MODES)[number];
 
 export const VPC_ENDPOINT_MODES = ['Auto', 'Enabled', 'Disabled'] as const;
 
+export const SUPPORT_TYPES = ['STANDARD', 'EXTENDED'] as const;
+export const FLOW_LOG_TRAFFIC = ['ALL', 'ACCEPT', 'REJECT'] as const;
+/** The retentions CloudWatch Logs accepts, in days. */
+export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
+export const DELIVERY_MODES = ['KubeconfigSecret', 'AWSIdentity'] as const;
+
 export const LOG_TYPES = ['api', 'audit', 'authenticator', 'controllerManager', 'scheduler'] as const;
 export const AMI_TYPES = [
   'AL2023_x86_64_STANDARD',
@@ -206,6 +212,49 @@ export const specSchema = object(
             }),
             'HighlyAvailable',
           ),
+          existing: object(
+            {
+              vpcId: required(
+                string({
+                  description: 'ID of the existing VPC (vpc- and 8 or 17 hex digits). Immutable.',
+                  pattern: '^vpc-([0-9a-f]{8}|[0-9a-f]{17})$',
+                  maxLength: 21,
+                  'x-kubernetes-validations': [{ rule: 'self == oldSelf', message: 'vpcId is immutable: the cluster lives in this VPC' }],
+                }),
+              ),
+              privateSubnetIds: required(
+                array(string({ description: 'A subnet ID (subnet- and 8 or 17 hex digits).', pattern: '^subnet-([0-9a-f]{8}|[0-9a-f]{17})$', maxLength: 24 }), {
+                  description: 'Private subnets of the control plane and the node groups, in at least two zones. Their route to AWS (NAT or endpoints) and their tags (kubernetes.io/role/internal-elb) are yours. Kept by an existing cluster and node group: EKS fixes subnets at creation.',
+                  minItems: 2,
+                  maxItems: 16,
+                  'x-kubernetes-list-type': 'set',
+                }),
+              ),
+              publicSubnetIds: array(string({ description: 'A subnet ID (subnet- and 8 or 17 hex digits).', pattern: '^subnet-([0-9a-f]{8}|[0-9a-f]{17})$', maxLength: 24 }), {
+                description: 'Public subnets, recorded in the status for load balancers; tag them kubernetes.io/role/elb yourself.',
+                maxItems: 16,
+                'x-kubernetes-list-type': 'set',
+              }),
+            },
+            {
+              description:
+                'Run in a VPC you already have: nothing of the network (VPC, subnets, gateways, route tables, endpoints) is composed or ever deleted; the cluster, node groups, add-ons and IAM are. Leave vpcCidr, availabilityZones, nat, vpcEndpoints and subnets unset. Cannot be switched on or off on an existing cluster.',
+            },
+          ),
+          flowLogs: object(
+            {
+              enabled: withDefault(boolean({ description: 'Send VPC flow logs to a CloudWatch Logs group of this cluster.' }), false),
+              retentionDays: withDefault(
+                integer({ description: `Days CloudWatch Logs keeps the records: one of ${LOG_RETENTION_DAYS.join(', ')}.`, minimum: 1, maximum: 3653 }),
+                30,
+              ),
+              trafficType: withDefault(oneOf(FLOW_LOG_TRAFFIC, { description: 'Which traffic is recorded.' }), 'ALL'),
+            },
+            {
+              description:
+                'VPC flow logs (opt-in): a FlowLog on the VPC (the composed one, or spec.network.existing.vpcId), a CloudWatch Logs group /aws/vpc-flow-logs/<cluster name> with the retention, and the IAM role that delivers to it. Billed by CloudWatch Logs ingestion and storage.',
+            },
+          ),
           vpcEndpoints: withDefault(
             oneOf(VPC_ENDPOINT_MODES, {
               description:
@@ -258,6 +307,52 @@ export const specSchema = object(
         'x-kubernetes-list-map-keys': ['name'],
       }),
       [{ name: 'default', instanceTypes: ['m7i.large'], minSize: 2, maxSize: 6 }],
+    ),
+    controlPlane: withDefault(
+      object(
+        {
+          supportType: withDefault(
+            oneOf(SUPPORT_TYPES, {
+              description:
+                'EKS upgrade policy. STANDARD: the control plane is upgraded automatically when standard support of its version ends, at no extra charge. EXTENDED: it may stay on the version for extended support, billed per cluster-hour on top of the standard price. EKS itself defaults new clusters to EXTENDED; this API does not.',
+            }),
+            'STANDARD',
+          ),
+          deletionProtection: withDefault(
+            boolean({
+              description:
+                'EKS deletion protection: AWS refuses to delete the cluster, and the deletion-order Usages then keep its subnets, VPC and IAM roles too. To delete on purpose: set false, let it apply, then delete.',
+            }),
+            false,
+          ),
+          zonalShift: withDefault(
+            boolean({ description: 'Let Amazon Application Recovery Controller shift traffic away from an impaired zone (zonal shift); needs spare capacity in the other zones.' }),
+            false,
+          ),
+        },
+        { description: 'Lifecycle settings of the EKS control plane.' },
+      ),
+      {},
+    ),
+    delivery: withDefault(
+      object(
+        {
+          mode: withDefault(
+            oneOf(DELIVERY_MODES, {
+              description:
+                'How Flux on the management cluster reaches the new cluster. AWSIdentity (recommended on AWS): a ConfigMap <name>-kubeconfig (provider aws, cluster ARN) for spec.kubeConfig.configMapRef, and an access entry for fluxRoleArn; no Secret holds any credential. KubeconfigSecret: ClusterAuth writes a kubeconfig with a short-lived token to the Secret <name>-kubeconfig for spec.kubeConfig.secretRef, for management clusters outside AWS.',
+            }),
+            'KubeconfigSecret',
+          ),
+          fluxRoleArn: string({
+            description: "IAM role of the Flux controllers (Pod Identity or IRSA), given cluster-admin through an access entry. Required with AWSIdentity; it needs eks:DescribeCluster on this cluster.",
+            pattern: '^arn:aws[a-z-]*:iam::[0-9]{12}:role/.+$',
+            maxLength: 2048,
+          }),
+        },
+        { description: 'How Flux delivers apps to the new cluster.' },
+      ),
+      {},
     ),
     endpointAccess: withDefault(
       object(
@@ -396,6 +491,18 @@ export const statusSchema = object(
         version: string({ description: 'Kubernetes version.' }),
       },
       { description: 'The EKS cluster.' },
+    ),
+    network: object(
+      {
+        mode: string({ description: 'Composed (the function owns the VPC) or Existing (spec.network.existing: nothing of it is composed).' }),
+      },
+      { description: 'Who owns the network.' },
+    ),
+    kubeconfigConfigMap: object(
+      {
+        name: string({ description: 'ConfigMap name, for spec.kubeConfig.configMapRef.' }),
+      },
+      { description: 'With delivery mode AWSIdentity: the ConfigMap Flux reads, in the namespace of this EKSCluster.' },
     ),
     kubeconfigSecret: object(
       {

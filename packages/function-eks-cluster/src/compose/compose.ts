@@ -14,6 +14,7 @@ import { encryptionResources, KMS_KEY } from '../eks/encryption.js';
 import { clusterRoleAttachmentKeys, iamResources, nodeRoleAttachmentKeys } from '../eks/iam.js';
 import { kubeconfigEdges, kubeconfigResource, kubeconfigSecret } from '../eks/kubeconfig.js';
 import { OIDC_PROVIDER_KEY, oidcProviderResources } from '../eks/oidc.js';
+import { fluxAccessEdges, fluxAccessResources, kubeconfigSecretWanted } from '../eks/flux-access.js';
 import { planVersions } from '../eks/versions.js';
 import { nodeGroupKey, nodeGroupResources } from '../eks/node-groups.js';
 import { applyGates } from '../lifecycle/readiness.js';
@@ -21,6 +22,8 @@ import { buildStatus, type XrCondition } from '../lifecycle/status.js';
 import { usageResources, type Edge } from '../lifecycle/usages.js';
 import { mustParseCidr, parseCidr, type Cidr } from '../network/cidr.js';
 import { endpointResources, reachabilityNotices } from '../network/endpoints.js';
+import { checkNetworkOwnership, NO_NAT } from '../network/existing.js';
+import { flowLogResources } from '../network/flow-logs.js';
 import { planNat, SINGLE_NAT_KEY, type NatPlan } from '../network/nat.js';
 import { IGW_KEY, networkResources, VPC_KEY } from '../network/resources.js';
 import { defaultPrefixLength, planSubnets, TIERS, type PlannedSubnet, type TierRequest } from '../network/subnet-plan.js';
@@ -193,7 +196,7 @@ export function compose(input: ComposeInput): ComposeResult {
   const { claim } = read;
   const observed = new ObservedState(input.composite as JsonObject, input.observed);
   const { pins, errors: pinErrors } = pinnedSubnets(observed);
-  const stateErrors = [...pinErrors, ...checkAgainstObserved(claim, observed, pins)];
+  const stateErrors = [...pinErrors, ...checkNetworkOwnership(claim.spec, observed), ...(claim.spec.network.existing ? [] : checkAgainstObserved(claim, observed, pins))];
   if (stateErrors.length > 0) return { ok: false, errors: stateErrors };
 
   const names = clusterNameOf(claim, observed);
@@ -210,15 +213,19 @@ export function compose(input: ComposeInput): ComposeResult {
     observed,
   };
   const vpc = mustParseCidr(claim.spec.network.vpcCidr);
-  const plan = planSubnets({ vpc, zones: claim.zones, tiers: tierRequests(claim, vpc), pinned: pins });
+  // An existing network: no subnet is planned, no NAT, nothing of the network composed (network/existing.ts).
+  const external = claim.spec.network.existing !== undefined;
+  const plan = external ? { ok: true as const, subnets: [], warnings: [] } : planSubnets({ vpc, zones: claim.zones, tiers: tierRequests(claim, vpc), pinned: pins });
   if (!plan.ok) return plan;
-  const nat = planNat(claim.spec.network.nat, claim.zones, existingSingleNatZone(ctx));
+  const nat = external ? NO_NAT : planNat(claim.spec.network.nat, claim.zones, existingSingleNatZone(ctx));
 
   const nodeGroupKeys = claim.spec.nodeGroups.map((g) => nodeGroupKey(g.name));
-  const endpoints = endpointResources(ctx, vpc, plan.subnets);
+  const endpoints = external ? [] : endpointResources(ctx, vpc, plan.subnets);
+  const fluxAccess = fluxAccessResources(ctx);
   const wanted: DesiredResource[] = [
-    ...networkResources(ctx, vpc, plan.subnets, nat),
+    ...(external ? [] : networkResources(ctx, vpc, plan.subnets, nat)),
     ...endpoints,
+    ...flowLogResources(ctx),
     ...iamResources(ctx),
     ...encryptionResources(ctx),
     clusterResource(ctx, plan.subnets),
@@ -227,11 +234,12 @@ export function compose(input: ComposeInput): ComposeResult {
     ...oidcProviderResources(ctx),
     ...addonResources(ctx, nodeGroupKeys),
     ...accessResources(ctx),
-    kubeconfigResource(ctx),
+    ...(kubeconfigSecretWanted(ctx) ? [kubeconfigResource(ctx)] : []),
+    ...fluxAccess,
   ];
   const gated = applyGates(wanted, observed);
   const emittedKeys = new Set(gated.emitted.map((r) => r.key));
-  const usages = usageResources(ctx, wanted, emittedKeys, [...extraEdges(wanted, nat), ...kubeconfigEdges(observed)], [kubeconfigSecret(ctx)]);
+  const usages = usageResources(ctx, wanted, emittedKeys, [...extraEdges(wanted, nat), ...kubeconfigEdges(observed), ...fluxAccessEdges(fluxAccess)], [kubeconfigSecret(ctx)]);
   const all = { emitted: [...gated.emitted, ...usages], held: gated.held };
   const report = buildStatus(ctx, plan.subnets, nat, all);
   return {

@@ -22,10 +22,13 @@ function encryptionConfig(ctx: ComposeContext): Json | undefined {
  * vpcConfig.subnetIds as a replacement of the cluster, and the control plane
  * needs no new zone to serve nodes there.
  */
-function controlPlaneSubnets(ctx: ComposeContext, subnets: readonly PlannedSubnet[]): Json {
-  const existing = ctx.observed.forProvider(CLUSTER_KEY, 'vpcConfig', 'subnetIdRefs');
-  if (Array.isArray(existing) && existing.length > 0) return existing;
-  return subnets.filter((s) => s.tier === 'private').map((s) => ref(ctx, s.key));
+function controlPlaneSubnets(ctx: ComposeContext, subnets: readonly PlannedSubnet[]): JsonObject {
+  // An existing network's subnets are given by ID (network/existing is not composed).
+  const field = ctx.spec.network.existing ? 'subnetIds' : 'subnetIdRefs';
+  const existing = ctx.observed.forProvider(CLUSTER_KEY, 'vpcConfig', field);
+  if (Array.isArray(existing) && existing.length > 0) return { [field]: existing };
+  if (ctx.spec.network.existing) return { subnetIds: [...ctx.spec.network.existing.privateSubnetIds] };
+  return { subnetIdRefs: subnets.filter((s) => s.tier === 'private').map((s) => ref(ctx, s.key)) };
 }
 
 export function clusterResource(ctx: ComposeContext, subnets: readonly PlannedSubnet[]): DesiredResource {
@@ -35,7 +38,7 @@ export function clusterResource(ctx: ComposeContext, subnets: readonly PlannedSu
     version: ctx.versions.controlPlane,
     roleArnRef: ref(ctx, CLUSTER_ROLE_KEY),
     vpcConfig: {
-      subnetIdRefs: controlPlaneSubnets(ctx, subnets),
+      ...controlPlaneSubnets(ctx, subnets),
       endpointPrivateAccess: spec.endpointAccess.private,
       endpointPublicAccess: spec.endpointAccess.public,
       ...(spec.endpointAccess.public ? { publicAccessCidrs: spec.endpointAccess.publicCidrs } : {}),
@@ -44,6 +47,10 @@ export function clusterResource(ctx: ComposeContext, subnets: readonly PlannedSu
     // The add-ons are managed below as EKS add-ons; self-managed copies would fight them.
     bootstrapSelfManagedAddons: false,
     enabledClusterLogTypes: [...spec.logging.types].sort(),
+    // Always explicit: EKS's own default is EXTENDED (billed), and a false must reach a cluster that had true.
+    upgradePolicy: { supportType: spec.controlPlane.supportType },
+    deletionProtection: spec.controlPlane.deletionProtection,
+    zonalShiftConfig: { enabled: spec.controlPlane.zonalShift },
     tags: awsTags(ctx, CLUSTER_KEY),
   };
   const encryption = encryptionConfig(ctx);

@@ -25,6 +25,7 @@ function nodeGroupPolicies(policies: readonly string[]): string[] {
 /** What EKS fixes when a node group is created; a change would need a new node group. */
 const FIXED_AT_CREATION: Record<string, string> = {
   subnetIdRefs: 'subnets',
+  subnetIds: 'subnets',
   instanceTypes: 'instance types',
   capacityType: 'capacity type',
   amiType: 'AMI type',
@@ -54,7 +55,8 @@ function keepFixedFields(ctx: ComposeContext, key: string, forProvider: JsonObje
   const warnings: string[] = [];
   for (const [field, label] of Object.entries(FIXED_AT_CREATION)) {
     const existing = ctx.observed.forProvider(key, field);
-    if (existing === undefined || canonical(existing) === canonical(forProvider[field])) continue;
+    // The provider also writes resolved subnetIds next to subnetIdRefs: only a field the function sets is kept.
+    if (existing === undefined || !(field in forProvider) || canonical(existing) === canonical(forProvider[field])) continue;
     warnings.push(
       `${key} keeps its ${label} (${describeField(existing)}) because EKS cannot change them on an existing node group; for ${describeField(forProvider[field])}, add a node group with a new name and remove this one`,
     );
@@ -94,7 +96,7 @@ function nodeGroup(ctx: ComposeContext, group: NodeGroupSpec, subnets: readonly 
     region: ctx.spec.region,
     clusterNameRef: ref(ctx, CLUSTER_KEY),
     nodeRoleArnRef: ref(ctx, NODE_ROLE_KEY),
-    subnetIdRefs: placement,
+    ...(ctx.spec.network.existing ? { subnetIds: [...ctx.spec.network.existing.privateSubnetIds] } : { subnetIdRefs: placement }),
     version: ctx.versions.nodes,
     amiType: group.amiType,
     capacityType: group.capacityType,

@@ -31,9 +31,9 @@ export function applyGates(wanted: readonly DesiredResource[], observed: Observe
   return { emitted, held };
 }
 
-/** A Usage has no external state: it is ready once it exists. Everything else reports Ready itself. */
+/** A Usage or a ConfigMap has no external state: it is ready once it exists. Everything else reports Ready itself. */
 export function isResourceReady(resource: DesiredResource, observed: ObservedState): boolean {
-  if (resource.body.apiVersion === USAGE_API_VERSION) return observed.has(resource.key);
+  if (resource.body.apiVersion === USAGE_API_VERSION || (resource.body.apiVersion === 'v1' && resource.body.kind === 'ConfigMap')) return observed.has(resource.key);
   return observed.isReady(resource.key);
 }
 

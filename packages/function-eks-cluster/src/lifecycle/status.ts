@@ -8,6 +8,7 @@ import type { PlannedSubnet } from '../network/subnet-plan.js';
 import { OIDC_PROVIDER_KEY } from '../eks/oidc.js';
 import { CLUSTER_KEY } from '../eks/cluster.js';
 import { KUBECONFIG_SECRET_KEY, kubeconfigSecretName } from '../eks/kubeconfig.js';
+import { awsIdentityDelivery, kubeconfigConfigMapName, kubeconfigSecretWanted } from '../eks/flux-access.js';
 import { failedOperation, isResourceReady, notReadyReason, type Gated } from './readiness.js';
 import { USAGE_API_VERSION } from './usages.js';
 
@@ -30,7 +31,7 @@ const GROUPS: { type: string; label: string; matches: (key: string) => boolean }
   { type: 'ControlPlaneReady', label: 'control plane', matches: (k) => /^(cluster|role-|kms-key)/.test(k) },
   { type: 'NodesReady', label: 'node group', matches: (k) => k.startsWith('nodegroup-') },
   { type: 'AddonsReady', label: 'add-on', matches: (k) => k.startsWith('addon-') },
-  { type: 'AccessReady', label: 'access', matches: (k) => k.startsWith('access-') || k === 'kubeconfig' || k === OIDC_PROVIDER_KEY },
+  { type: 'AccessReady', label: 'access', matches: (k) => k.startsWith('access-') || k.startsWith('kubeconfig') || k === OIDC_PROVIDER_KEY },
 ];
 
 export interface StatusReport {
@@ -62,9 +63,21 @@ export function buildStatus(
   const total = gated.emitted.length + gated.held.length;
   const ready = gated.emitted.length - notReady.length;
   const allReady = waitingFor.length === 0;
+  const existing = ctx.spec.network.existing;
+  const secret = kubeconfigSecretWanted(ctx);
+  const configMap = awsIdentityDelivery(ctx);
+  const readyNote = configMap
+    ? `Flux reaches the cluster with its AWS identity through ConfigMap ${kubeconfigConfigMapName(ctx.xrName)}`
+    : `kubeconfig in Secret ${kubeconfigSecretName(ctx.xrName)}`;
 
   const status: EKSClusterStatus = {
-    subnets: subnets.map((s) => ({
+    network: { mode: existing ? 'Existing' : 'Composed' },
+    subnets: existing
+      ? [
+          ...existing.privateSubnetIds.map((id) => ({ name: id, tier: 'private', id })),
+          ...(existing.publicSubnetIds ?? []).map((id) => ({ name: id, tier: 'public', id })),
+        ]
+      : subnets.map((s) => ({
       name: s.key,
       tier: s.tier,
       zone: s.zone.name ?? s.zone.id ?? s.zone.key,
@@ -81,19 +94,29 @@ export function buildStatus(
       ...optional('oidcIssuer', digString(observed.get(CLUSTER_KEY), 'status', 'atProvider', 'identity', 0, 'oidc', 0, 'issuer')),
       ...optional('oidcProviderArn', observed.atProvider(OIDC_PROVIDER_KEY, 'arn')),
     },
-    kubeconfigSecret: { name: kubeconfigSecretName(ctx.xrName), key: KUBECONFIG_SECRET_KEY },
+    ...(secret ? { kubeconfigSecret: { name: kubeconfigSecretName(ctx.xrName), key: KUBECONFIG_SECRET_KEY } } : {}),
+    ...(configMap ? { kubeconfigConfigMap: { name: kubeconfigConfigMapName(ctx.xrName) } } : {}),
     resources: { ready, total },
     waitingFor,
     summary: allReady
-      ? `Ready: all ${total} resources are ready; kubeconfig in Secret ${kubeconfigSecretName(ctx.xrName)}`
+      ? `Ready: all ${total} resources are ready; ${readyNote}${existing ? ` (network: existing VPC ${existing.vpcId}, not composed)` : ''}`
       : `Creating: ${ready}/${total} resources ready; waiting for ${waitingFor[0]}${waitingFor.length > 1 ? ` and ${waitingFor.length - 1} more` : ''}`,
-    ...optional('vpcId', observed.atProvider('vpc', 'id')),
+    ...optional('vpcId', existing?.vpcId ?? observed.atProvider('vpc', 'id')),
   };
 
   const keys = [...gated.emitted.map((r) => r.key), ...gated.held.map((h) => h.key)];
   const conditions = GROUPS.map(({ type, label, matches }) => {
     const members = keys.filter(matches);
     const waiting = pending.filter((p) => matches(p.key));
+    if (waiting.length === 0 && type === 'NetworkReady' && existing) {
+      const publicCount = existing.publicSubnetIds?.length ?? 0;
+      return {
+        type,
+        status: 'True' as const,
+        reason: 'External',
+        message: `the network is external (spec.network.existing): VPC ${existing.vpcId}, ${existing.privateSubnetIds.length} private and ${publicCount} public subnets, none composed or deleted by this EKSCluster${members.length > 0 ? `; ${members.length} flow log resources ready` : ''}`,
+      };
+    }
     if (waiting.length === 0) {
       return { type, status: 'True' as const, reason: 'Available', message: `${members.length} ${label} resources ready` };
     }

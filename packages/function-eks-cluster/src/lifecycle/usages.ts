@@ -57,7 +57,7 @@ export function referenceEdges(ctx: ComposeContext, resources: readonly DesiredR
   const keyByName = new Map(resources.map((r) => [resourceName(ctx, r.key), r.key]));
   const edges: Edge[] = [];
   for (const resource of resources) {
-    if (NEEDS_NOTHING_KEPT.has(String(resource.body.kind))) continue;
+    if (NEEDS_NOTHING_KEPT.has(String(resource.body.kind)) || resource.keepsNothing) continue;
     const names = new Set<string>();
     referencedNames(dig(resource.body, 'spec', 'forProvider'), names);
     for (const name of [...names].sort()) {
@@ -91,7 +91,8 @@ interface End {
 
 function endsOf(ctx: ComposeContext, wanted: readonly DesiredResource[], emittedKeys: ReadonlySet<string>, uncomposed: readonly UncomposedObject[]): Map<string, End> {
   const ends = new Map<string, End>();
-  for (const r of wanted) ends.set(r.key, { apiVersion: String(r.body.apiVersion), kind: String(r.body.kind), name: resourceName(ctx, r.key), composed: emittedKeys.has(r.key) });
+  // The body's own name: a plain Kubernetes object (the Flux ConfigMap) is named for its readers, not by its key.
+  for (const r of wanted) ends.set(r.key, { apiVersion: String(r.body.apiVersion), kind: String(r.body.kind), name: String(dig(r.body, 'metadata', 'name') ?? resourceName(ctx, r.key)), composed: emittedKeys.has(r.key) });
   for (const o of uncomposed) ends.set(o.key, { apiVersion: o.apiVersion, kind: o.kind, name: o.name, composed: emittedKeys.has(o.writtenBy) });
   return ends;
 }

@@ -164,7 +164,7 @@ export function reachabilityNotices(ctx: ComposeContext, vpcCidr: Cidr): Notice[
   if (!endpointAccess.public) {
     notices.push({
       reason: 'PrivateEndpointOnly',
-      message: `the Kubernetes API is served inside VPC ${formatCidr(vpcCidr)} only (spec.endpointAccess.public: false): Flux and anything else on the management cluster can use the kubeconfig only if the management cluster's network reaches that VPC (VPC peering, a Transit Gateway, or the management cluster in the same VPC) and resolves the endpoint's private DNS name, which the function cannot check; otherwise set spec.endpointAccess.public: true with publicCidrs limited to the management cluster's egress addresses`,
+      message: `the Kubernetes API is served inside VPC ${network.existing?.vpcId ?? formatCidr(vpcCidr)} only (spec.endpointAccess.public: false): Flux and anything else on the management cluster can use the kubeconfig only if the management cluster's network reaches that VPC (VPC peering, a Transit Gateway, or the management cluster in the same VPC) and resolves the endpoint's private DNS name, which the function cannot check; otherwise set spec.endpointAccess.public: true with publicCidrs limited to the management cluster's egress addresses`,
     });
   }
   if (network.nat === 'None' && network.vpcEndpoints === 'Disabled') {

@@ -21,7 +21,21 @@ export interface ClaimShape {
   nodeGroups: { name: string; minSize: number; maxSize: number; zones?: string[] }[];
   admins: string[];
   encryption: boolean;
+  /** spec.network.flowLogs.enabled */
+  flowLogs?: boolean;
+  /** spec.delivery: AWSIdentity with a Flux role, else the default (KubeconfigSecret). */
+  awsIdentity?: boolean;
+  /** spec.network.existing, with one private subnet per zone; zones then only count subnets. */
+  existing?: boolean;
+  deletionProtection?: boolean;
 }
+
+/** The subnet ID an existing network has for a zone and tier (17 hex digits, like AWS's). */
+export function existingSubnetId(tier: 'private' | 'public', zone: string): string {
+  return `subnet-${tier === 'private' ? '0' : '1'}${Buffer.from(zone).toString('hex').padStart(16, '0').slice(-16)}`;
+}
+export const EXISTING_VPC_ID = 'vpc-0123456789abcdef0';
+export const FLUX_ROLE_ARN = 'arn:aws:iam::111122223333:role/flux-controllers';
 
 const octet = fc.integer({ min: 0, max: 255 });
 
@@ -54,6 +68,8 @@ export const claimArb: fc.Arbitrary<ClaimShape> = fc
     ),
     admins: fc.uniqueArray(fc.stringMatching(/^[a-z][a-z0-9-]{0,12}$/).map((r) => `arn:aws:iam::111122223333:role/${r}`), { maxLength: 3 }),
     encryption: fc.boolean(),
+    flowLogs: fc.boolean(),
+    awsIdentity: fc.boolean(),
   })
   .map(({ privateOffset, ...c }) => ({
     ...c,
@@ -73,6 +89,7 @@ export function exampleShape(overrides: Partial<ClaimShape> = {}): ClaimShape {
 }
 
 export function claimDocument(shape: ClaimShape): JsonObject {
+  if (shape.existing) return existingNetworkDocument(shape);
   const spec: JsonObject = {
     region: shape.region,
     network: {
@@ -88,6 +105,7 @@ export function claimDocument(shape: ClaimShape): JsonObject {
     access: { clusterAdmins: shape.admins },
     encryption: { enabled: shape.encryption },
   };
+  addFeatures(shape, spec);
   if (shape.nodeGroups.length > 0) {
     spec.nodeGroups = shape.nodeGroups.map((g) => ({
       name: g.name,
@@ -96,6 +114,31 @@ export function claimDocument(shape: ClaimShape): JsonObject {
       ...(g.zones ? { availabilityZones: g.zones } : {}),
     }));
   }
+  return { apiVersion: 'eks.gitops.dev/v1alpha1', kind: 'EKSCluster', metadata: { name: shape.name, namespace: shape.namespace }, spec };
+}
+
+function addFeatures(shape: ClaimShape, spec: JsonObject): void {
+  if (shape.flowLogs) (spec.network as JsonObject).flowLogs = { enabled: true };
+  if (shape.awsIdentity) spec.delivery = { mode: 'AWSIdentity', fluxRoleArn: FLUX_ROLE_ARN };
+  if (shape.deletionProtection) spec.controlPlane = { deletionProtection: true };
+}
+
+/** The same claim in an existing network: its zones become given subnet IDs, node groups span them all. */
+function existingNetworkDocument(shape: ClaimShape): JsonObject {
+  const spec: JsonObject = {
+    region: shape.region,
+    network: {
+      existing: {
+        vpcId: EXISTING_VPC_ID,
+        privateSubnetIds: shape.zones.map((z) => existingSubnetId('private', z)),
+        publicSubnetIds: shape.zones.map((z) => existingSubnetId('public', z)),
+      },
+    },
+    access: { clusterAdmins: shape.admins },
+    encryption: { enabled: shape.encryption },
+  };
+  addFeatures(shape, spec);
+  if (shape.nodeGroups.length > 0) spec.nodeGroups = shape.nodeGroups.map((g) => ({ name: g.name, minSize: g.minSize, maxSize: g.maxSize }));
   return { apiVersion: 'eks.gitops.dev/v1alpha1', kind: 'EKSCluster', metadata: { name: shape.name, namespace: shape.namespace }, spec };
 }
 

@@ -1,0 +1,97 @@
+/**
+ * Delivery mode AWSIdentity: Flux on the management cluster reaches the new
+ * cluster with its own AWS identity, and no Secret holds a credential.
+ * - The ConfigMap <xr-name>-kubeconfig in the EKSCluster's namespace, for a
+ *   Flux spec.kubeConfig.configMapRef: `provider: aws` and the cluster's ARN
+ *   (Flux looks up the endpoint and CA with eks:DescribeCluster).
+ * - An access entry with cluster-admin for the Flux controllers' IAM role.
+ *
+ * Like the kubeconfig Secret (eks/kubeconfig.ts), the ConfigMap and the access
+ * entry are kept by the Cluster: Flux prunes the apps from the cluster only
+ * while it can still reach it. They need nothing kept themselves: EKS deletes
+ * a cluster's access entries with it.
+ */
+import type { ComposeContext, DesiredResource } from '../compose/context.js';
+import { awsTags, EKS, managed, ref } from '../compose/managed.js';
+import { dig } from '../compose/observed.js';
+import type { Edge } from '../lifecycle/usages.js';
+import { accessKey } from './access.js';
+import { CLUSTER_KEY } from './cluster.js';
+import { KUBECONFIG_KEY, kubeconfigSecretName } from './kubeconfig.js';
+
+export const FLUX_CONFIGMAP_KEY = 'kubeconfig-configmap';
+
+/** Same name as the Secret of the other mode: whichever the mode, Flux reads <xr-name>-kubeconfig. */
+export const kubeconfigConfigMapName = kubeconfigSecretName;
+
+export function fluxAccessKey(fluxRoleArn: string): string {
+  return accessKey(fluxRoleArn).replace(/^access-/, 'access-flux-');
+}
+
+export function awsIdentityDelivery(ctx: ComposeContext): boolean {
+  return ctx.spec.delivery.mode === 'AWSIdentity' && ctx.spec.delivery.fluxRoleArn !== undefined;
+}
+
+/** ClusterAuth and its Secret: in mode KubeconfigSecret, and kept once they exist so switching mode never strands them. */
+export function kubeconfigSecretWanted(ctx: ComposeContext): boolean {
+  return !awsIdentityDelivery(ctx) || ctx.observed.has(KUBECONFIG_KEY);
+}
+
+function configMap(ctx: ComposeContext): DesiredResource {
+  const previous = dig(ctx.observed.get(FLUX_CONFIGMAP_KEY), 'data', 'cluster');
+  const arn = ctx.observed.atProvider(CLUSTER_KEY, 'arn') ?? (typeof previous === 'string' ? previous : '');
+  return {
+    key: FLUX_CONFIGMAP_KEY,
+    body: {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: kubeconfigConfigMapName(ctx.xrName), namespace: ctx.namespace, labels: { 'eks.gitops.dev/cluster': ctx.clusterName } },
+      data: { provider: 'aws', cluster: arn },
+    },
+    // The ARN is known once the cluster exists.
+    waitsFor: [CLUSTER_KEY],
+    keepsNothing: true,
+  };
+}
+
+export function fluxAccessResources(ctx: ComposeContext): DesiredResource[] {
+  if (!awsIdentityDelivery(ctx)) return [];
+  const principalArn = ctx.spec.delivery.fluxRoleArn!;
+  const key = fluxAccessKey(principalArn);
+  return [
+    configMap(ctx),
+    {
+      ...managed(ctx, {
+        key,
+        apiVersion: EKS,
+        kind: 'AccessEntry',
+        forProvider: { region: ctx.spec.region, clusterNameRef: ref(ctx, CLUSTER_KEY), principalArn, type: 'STANDARD', tags: awsTags(ctx, key) },
+        waitsFor: [CLUSTER_KEY],
+      }),
+      keepsNothing: true,
+    },
+    {
+      ...managed(ctx, {
+        key: `${key}-admin`,
+        apiVersion: EKS,
+        kind: 'AccessPolicyAssociation',
+        forProvider: {
+          region: ctx.spec.region,
+          clusterNameRef: ref(ctx, CLUSTER_KEY),
+          principalArn,
+          // Flux applies whatever Git holds, CRDs and namespaces included.
+          policyArn: `arn:${ctx.partition}:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy`,
+          accessScope: { type: 'cluster' },
+        },
+        waitsFor: [key],
+      }),
+      keepsNothing: true,
+    },
+  ];
+}
+
+/** The Cluster keeps what Flux reaches it through (see above). */
+export function fluxAccessEdges(resources: readonly DesiredResource[]): Edge[] {
+  return resources.filter((r) => r.keepsNothing).map((r) => ({ of: r.key, by: CLUSTER_KEY }));
+}
+
