@@ -50,6 +50,7 @@ describe('defaults', () => {
       encryption: { enabled: false },
       tags: {},
       providerConfigName: 'default',
+      providerConfigKind: 'ClusterProviderConfig',
       managementPolicies: ['*'],
     });
   });
