@@ -8,7 +8,7 @@
 // creates (required inputs), from the test values of inputs.ts; Graph.inputs
 // lists every source.
 import { join } from "node:path";
-import { postBuildVariables, substituteFromOf, type SourceLookup, type SubstituteSource } from "./inputs.js";
+import { INPUTS, postBuildVariables, substituteFromOf, type SourceLookup, type SubstituteSource } from "./inputs.js";
 import { buildPath, substituteObjects } from "./kustomize.js";
 import { get, isDict, str, type K8sObject } from "./objects.js";
 
@@ -50,6 +50,36 @@ export function clusterOf(o: K8sObject): string {
   return secret ? `workload:${o.metadata.namespace ?? ""}/${secret}` : MANAGEMENT;
 }
 
+/**
+ * Why a Kustomization's path cannot be followed, or undefined: its source must
+ * be this repository, the bootstrap GitRepository flux-system/flux-system or a
+ * GitRepository Git applies on the URL of the input git_repository_url (a
+ * team's source), and the path must be in that source's artifact (a team's
+ * source leaves out, with spec.ignore, everything but its folder and apps/).
+ */
+function sourceProblem(ks: K8sObject, path: string, applied: Applied[]): string | undefined {
+  const ref = get(ks, "spec.sourceRef");
+  const namespace = str(get(ref, "namespace")) ?? ks.metadata.namespace;
+  const name = str(get(ref, "name"));
+  const onlyThis = "only paths of this repository (GitRepository flux-system/flux-system, or a GitRepository on ${git_repository_url}) can be followed";
+  if (get(ref, "kind") !== "GitRepository") return onlyThis;
+  if (namespace === "flux-system" && name === "flux-system") return undefined;
+  const source = applied.find(({ object: o, cluster }) => cluster === MANAGEMENT && o.kind === "GitRepository" && o.metadata.name === name && o.metadata.namespace === namespace)?.object;
+  if (!source || get(source, "spec.url") !== INPUTS.git_repository_url?.testValue) return onlyThis;
+  const kept = artifactPrefixes(str(get(source, "spec.ignore")));
+  if (kept && !kept.some((prefix) => `/${path}/`.startsWith(prefix))) {
+    return `path ./${path} is not in the artifact of GitRepository ${namespace}/${name}, whose spec.ignore keeps only ${kept.join(", ")}`;
+  }
+  return undefined;
+}
+
+/** The folders a GitRepository's spec.ignore keeps when it ignores everything ("/*") and re-includes some ("!/dir/"); undefined: all. */
+function artifactPrefixes(ignore: string | undefined): string[] | undefined {
+  const lines = (ignore ?? "").split("\n").map((l) => l.trim()).filter((l) => l && !l.startsWith("#"));
+  if (!lines.includes("/*")) return undefined;
+  return lines.filter((l) => l.startsWith("!/")).map((l) => (l.endsWith("/") ? l.slice(1) : `${l.slice(1)}/`));
+}
+
 export function walk(root: string): Graph {
   const graph: Graph = { applied: [], paths: new Set(), errors: [], inputs: [] };
   const queue: { path: string; cluster: string; appliedBy: string; ks?: K8sObject }[] = [
@@ -85,21 +115,20 @@ export function walk(root: string): Graph {
       continue;
     }
     graph.paths.add(item.path);
+    for (const object of objects) graph.applied.push({ object, cluster: item.cluster, appliedBy: item.appliedBy, path: item.path });
     for (const object of objects) {
-      graph.applied.push({ object, cluster: item.cluster, appliedBy: item.appliedBy, path: item.path });
       if (!isFluxKustomization(object) || item.cluster !== MANAGEMENT) continue;
       const id = `${object.metadata.namespace}/${object.metadata.name}`;
       if (seen.has(id)) continue;
       seen.add(id);
-      const source = get(object, "spec.sourceRef");
-      const sourceNs = str(get(source, "namespace")) ?? object.metadata.namespace;
-      if (get(source, "kind") !== "GitRepository" || get(source, "name") !== "flux-system" || sourceNs !== "flux-system") {
-        graph.errors.push(`Kustomization ${id}: only paths of this repository (GitRepository flux-system/flux-system) can be followed`);
+      const path = (str(get(object, "spec.path")) ?? "./").replace(/^\.?\//, "").replace(/\/$/, "");
+      const problem = sourceProblem(object, path, graph.applied);
+      if (problem) {
+        graph.errors.push(`Kustomization ${id}: ${problem}`);
         continue;
       }
-      const path = str(get(object, "spec.path")) ?? "./";
       queue.push({
-        path: path.replace(/^\.?\//, "").replace(/\/$/, ""),
+        path,
         cluster: clusterOf(object),
         appliedBy: `Kustomization ${id}`,
         ks: object,
