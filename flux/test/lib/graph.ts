@@ -66,18 +66,32 @@ function sourceProblem(ks: K8sObject, path: string, applied: Applied[]): string 
   if (namespace === "flux-system" && name === "flux-system") return undefined;
   const source = applied.find(({ object: o, cluster }) => cluster === MANAGEMENT && o.kind === "GitRepository" && o.metadata.name === name && o.metadata.namespace === namespace)?.object;
   if (!source || get(source, "spec.url") !== INPUTS.git_repository_url?.testValue) return onlyThis;
-  const kept = artifactPrefixes(str(get(source, "spec.ignore")));
-  if (kept && !kept.some((prefix) => `/${path}/`.startsWith(prefix))) {
-    return `path ./${path} is not in the artifact of GitRepository ${namespace}/${name}, whose spec.ignore keeps only ${kept.join(", ")}`;
-  }
+  const ignore = str(get(source, "spec.ignore"));
+  if (ignore && ignored(ignore, path)) return `path ./${path} is not in the artifact of GitRepository ${namespace}/${name}: its spec.ignore leaves it out`;
   return undefined;
 }
 
-/** The folders a GitRepository's spec.ignore keeps when it ignores everything ("/*") and re-includes some ("!/dir/"); undefined: all. */
-function artifactPrefixes(ignore: string | undefined): string[] | undefined {
-  const lines = (ignore ?? "").split("\n").map((l) => l.trim()).filter((l) => l && !l.startsWith("#"));
-  if (!lines.includes("/*")) return undefined;
-  return lines.filter((l) => l.startsWith("!/")).map((l) => (l.endsWith("/") ? l.slice(1) : `${l.slice(1)}/`));
+/**
+ * Whether a GitRepository's spec.ignore (gitignore syntax, anchored patterns)
+ * leaves a folder out: source-controller skips a directory whose last matching
+ * rule ignores it, and everything under it.
+ */
+function ignored(ignore: string, path: string): boolean {
+  const rules = ignore
+    .split("\n")
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith("#"))
+    .map((l) => {
+      const negated = l.startsWith("!");
+      const glob = (negated ? l.slice(1) : l).replace(/^\//, "").replace(/\/$/, "");
+      return { negated, re: new RegExp(`^${glob.split("*").map((p) => p.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join("[^/]*")}$`) };
+    });
+  const parts = path.split("/");
+  return parts.some((_, i) => {
+    const dir = parts.slice(0, i + 1).join("/");
+    const last = rules.filter((r) => r.re.test(dir)).at(-1);
+    return last !== undefined && !last.negated;
+  });
 }
 
 export function walk(root: string): Graph {
