@@ -351,6 +351,11 @@ export const specSchema = object(
       }),
       'ClusterProviderConfig',
     ),
+    permissionsBoundaryArn: string({
+      description: 'Managed policy set as the permissions boundary of every IAM role composed (needed when the AWS identity may only create bounded roles).',
+      pattern: '^arn:aws[a-z-]*:iam::[0-9]{12}:policy/.+$',
+      maxLength: 2048,
+    }),
     managementPolicies: withDefault(
       array(oneOf(MANAGEMENT_POLICIES, { description: 'A Crossplane management policy.' }), {
         description: 'Management policies of every managed resource; ["Observe"] imports, omitting Delete orphans.',

@@ -1,7 +1,9 @@
 /**
- * Every managed resource uses the AWS identity the XR names: a team's namespaced
- * ProviderConfig (resolved by the provider in the XR's own namespace) or the
- * platform's ClusterProviderConfig, whatever else the claim asks for.
+ * A team's AWS identity: every managed resource uses the provider config the XR
+ * names (a team's namespaced ProviderConfig, resolved by the provider in the
+ * XR's own namespace, or the platform's ClusterProviderConfig), and every IAM
+ * role composed carries the XR's permissions boundary, whatever else the claim
+ * asks for.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -48,5 +50,21 @@ describe('provider config: every managed resource carries the XR\'s choice', () 
     Object.assign(xr.spec as JsonObject, spec);
     const managed = mustCompose(reconcileToReady(xr, {}, 3).result).resources.filter((r) => isManaged(r.body));
     for (const r of managed) expect(dig(r.body, 'spec', 'providerConfigRef'), r.key).toEqual(want);
+  });
+
+  it('every IAM role composed carries spec.permissionsBoundaryArn; without it, none has a boundary', () => {
+    const boundary = 'arn:aws:iam::210987654321:policy/eks-gitops-tenant-boundary';
+    fc.assert(
+      fc.property(claimArb, fc.boolean(), (shape, bounded) => {
+        const xr = claimDocument(shape);
+        if (bounded) (xr.spec as JsonObject).permissionsBoundaryArn = boundary;
+        const { result } = reconcileToReady(xr, {}, 1);
+        if (isTooSmall(result)) return;
+        const roles = mustCompose(result).resources.filter((r) => r.body.kind === 'Role' && String(r.body.apiVersion).startsWith('iam.aws.m.upbound.io/'));
+        expect(roles.length).toBeGreaterThan(0);
+        for (const r of roles) expect(dig(r.body, 'spec', 'forProvider', 'permissionsBoundary'), r.key).toBe(bounded ? boundary : undefined);
+      }),
+      { numRuns: 60 },
+    );
   });
 });
