@@ -97,7 +97,8 @@ function overlay(helmRepositoryUrl: string): JsonObject[] {
     // applies the team's folder, whose monitoring Kustomization applies them.)
     nested({ kind: 'Kustomization', name: 'workload-clusters' }, [
       nested({ kind: 'Kustomization', name: 'tenant-team-a' }, [
-        nested({ kind: 'Kustomization', name: 'team-a' }, [
+        // The template's one Kustomization, named ${team} until substituted after the build.
+        nested({ kind: 'Kustomization' }, [
           nested({ kind: 'Kustomization', name: 'monitoring' }, [
             { patch: stringify({ apiVersion: 'helm.toolkit.fluxcd.io/v2', kind: 'HelmRelease', metadata: { name: 'prometheus' }, $patch: 'delete' }) },
             { patch: stringify({ apiVersion: 'source.toolkit.fluxcd.io/v1', kind: 'HelmRepository', metadata: { name: 'prometheus-community' }, $patch: 'delete' }) },

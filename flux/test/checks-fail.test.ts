@@ -317,7 +317,7 @@ const cases: Case[] = [
   },
   {
     name: "monitoring without a source for its workspace",
-    breakIt: (t) => t.edit(DELIVERY, /    substituteFrom:\n      - kind: ConfigMap\n        name: team-a-monitoring\n        optional: false\n/, ""),
+    breakIt: (t) => t.edit(DELIVERY, /      - kind: ConfigMap\n        name: team-a-monitoring\n        optional: false\n/, ""),
     check: "paths",
     expected: /Kustomization team-a\/monitoring .*HelmRelease prometheus: variable \$\{amp_workspace_id\} has no value .*Flux says: variable not set \(strict mode\): "amp_workspace_id"/,
   },
