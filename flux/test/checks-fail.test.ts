@@ -214,7 +214,7 @@ const cases: Case[] = [
     name: "a chart source that does not exist",
     breakIt: (t) => t.edit(CROSSPLANE_RELEASE, "name: crossplane-stable", "name: crossplane-charts"),
     check: "references",
-    expected: /HelmRelease crossplane-system\/crossplane: chart\.spec\.sourceRef HelmRepository crossplane-system\/crossplane-charts does not exist/,
+    expected: /HelmRelease flux-system\/crossplane: chart\.spec\.sourceRef HelmRepository flux-system\/crossplane-charts does not exist/,
   },
   {
     name: "a managed resource reference to nothing",
@@ -226,7 +226,7 @@ const cases: Case[] = [
     name: "a chart version range",
     breakIt: (t) => t.edit(CROSSPLANE_RELEASE, "version: 2.4.0", 'version: ">=2.4.0"'),
     check: "pinned",
-    expected: /HelmRelease crossplane-system\/crossplane: chart crossplane version ">=2\.4\.0"/,
+    expected: /HelmRelease flux-system\/crossplane: chart crossplane version ">=2\.4\.0"/,
   },
   {
     name: "an image on latest",
@@ -305,7 +305,7 @@ const cases: Case[] = [
   },
   {
     name: "the monitoring input made optional",
-    breakIt: (t) => t.edit(DELIVERY, "        optional: false", "        optional: true"),
+    breakIt: (t) => t.edit(DELIVERY, "        name: team-a-monitoring\n        optional: false", "        name: team-a-monitoring\n        optional: true"),
     check: "inputs",
     expected: /Kustomization team-a\/monitoring: substituteFrom ConfigMap team-a\/team-a-monitoring is optional but is the only source of amp_workspace_id/,
   },
@@ -370,13 +370,13 @@ const cases: Case[] = [
     name: "Flux installing another Crossplane chart than the pinned core",
     breakIt: (t) => t.edit(CROSSPLANE_RELEASE, "version: 2.4.0", "version: 2.5.0"),
     check: "versions",
-    expected: /HelmRelease crossplane-system\/crossplane: chart crossplane 2\.5\.0 differs from CROSSPLANE_VERSION v2\.4\.0 of scripts\/tools\/crossplane-core\.sh/,
+    expected: /HelmRelease flux-system\/crossplane: chart crossplane 2\.5\.0 differs from CROSSPLANE_VERSION v2\.4\.0 of scripts\/tools\/crossplane-core\.sh/,
   },
   {
     name: "Crossplane CRDs of another version than the chart",
     breakIt: (t) => t.edit("scripts/tools/crds.sh", "CROSSPLANE_VERSION=v2.4.0", "CROSSPLANE_VERSION=v2.3.4"),
     check: "versions",
-    expected: /HelmRelease crossplane-system\/crossplane: chart crossplane 2\.4\.0 differs from CROSSPLANE_VERSION v2\.3\.4 of scripts\/tools\/crds\.sh/,
+    expected: /HelmRelease flux-system\/crossplane: chart crossplane 2\.4\.0 differs from CROSSPLANE_VERSION v2\.3\.4 of scripts\/tools\/crds\.sh/,
   },
 ];
 
