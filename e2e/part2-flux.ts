@@ -29,6 +29,10 @@ export const PACKAGE_HOME = 'ghcr.io/eks-gitops';
 const CLUSTER_FOLDER = 'flux/workload-clusters/team-a';
 /** A well-formed Amazon Managed Prometheus workspace id (ws- and a UUID): the simulated account's. */
 const AMP_WORKSPACE_ID = 'ws-3f9c2a71-8d4e-4b6a-9e1f-5c7d0b2a4e68';
+/** The simulated account that holds the teams' IAM roles. */
+const AWS_ACCOUNT_ID = '210987654321';
+/** Who team-a's Flux objects reconcile as (flux/workload-clusters/tenant). */
+const TEAM_IDENTITY = 'system:serviceaccount:team-a:flux-reconciler';
 const XR_PATH = `${CLUSTER_FOLDER}/eks-cluster/eks-cluster.yaml`;
 const WEB_KINDS = [
   { apiVersion: 'apps/v1', kind: 'Deployment' },
@@ -37,8 +41,37 @@ const WEB_KINDS = [
   { apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler' },
 ];
 
+/**
+ * What a team's folder tries in the fence stage, one Kustomization each, and
+ * how the API server (RBAC, the AWS identity policy) or Flux refuses it.
+ */
+const ESCAPES: Record<string, { object: JsonObject; sourceRef?: JsonObject; refusal: RegExp }> = {
+  'cluster-role': {
+    object: { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'team-a-escape' }, rules: [{ apiGroups: ['*'], resources: ['*'], verbs: ['*'] }] },
+    refusal: new RegExp(`forbidden: User "${TEAM_IDENTITY}" cannot \\w+ resource "clusterroles" in API group "rbac.authorization.k8s.io" at the cluster scope`),
+  },
+  'other-team': {
+    object: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'team-a-was-here', namespace: 'team-b' }, data: { from: 'team-a' } },
+    refusal: new RegExp(`forbidden: User "${TEAM_IDENTITY}" cannot \\w+ resource "configmaps" in API group "" in the namespace "team-b"`),
+  },
+  'platform-identity': {
+    object: {
+      apiVersion: 'eks.gitops.dev/v1alpha1',
+      kind: 'EKSCluster',
+      metadata: { name: 'team-a-escape', namespace: 'team-a' },
+      spec: { region: 'us-west-2', providerConfigKind: 'ClusterProviderConfig', network: { vpcCidr: '10.20.0.0/16', availabilityZones: ['a', 'b'], nat: 'Single' } },
+    },
+    refusal: /ValidatingAdmissionPolicy 'tenant-aws-identity'.*denied request.*must use the team's ProviderConfig/,
+  },
+  'platform-source': {
+    object: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'unreachable', namespace: 'team-a' } },
+    sourceRef: { kind: 'GitRepository', name: 'flux-system', namespace: 'flux-system' },
+    refusal: /cross-namespace/i,
+  },
+};
+
 export const PART2_VERDICT =
-  'Flux installed Crossplane, the providers and our packages from Git in dependsOn order, failed the gate while AWS failed a node group and held the apps, delivered apps/web into the new cluster, reported a claim the XRD rejects, grew the cluster by commit without touching what existed, and tore it all down by commit';
+  'Flux, locked down for tenants, installed Crossplane, the providers and our packages from Git in dependsOn order, failed the gate while AWS failed a node group and held the apps, delivered apps/web into the new cluster as the team, reported a claim the XRD rejects, grew the cluster by commit without touching what existed, refused a team folder reaching outside its namespace or identity while the rest reconciled, and tore it all down by commit';
 
 export interface FluxPartContext {
   timeline: Timeline;
@@ -60,16 +93,19 @@ function overlay(helmRepositoryUrl: string): JsonObject[] {
     ]),
     // The Prometheus chart has no source here: its HelmRepository and HelmRelease
     // are left out; the monitoring Kustomization still applies its AWS identity.
+    // (workload-clusters applies the team's grant, whose entry Kustomization
+    // applies the team's folder, whose monitoring Kustomization applies them.)
     nested({ kind: 'Kustomization', name: 'workload-clusters' }, [
-      // team-b is delivered with Flux's own AWS identity, which no process here can have: it is left out.
-      ...[
-        { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'team-b' } },
-        { apiVersion: 'kustomize.toolkit.fluxcd.io/v1', kind: 'Kustomization', metadata: { name: 'eks-cluster', namespace: 'team-b' } },
-        { apiVersion: 'kustomize.toolkit.fluxcd.io/v1', kind: 'Kustomization', metadata: { name: 'web', namespace: 'team-b' } },
-      ].map((o) => ({ patch: stringify({ ...o, $patch: 'delete' }) })),
-      nested({ kind: 'Kustomization', name: 'monitoring' }, [
-        { patch: stringify({ apiVersion: 'helm.toolkit.fluxcd.io/v2', kind: 'HelmRelease', metadata: { name: 'prometheus' }, $patch: 'delete' }) },
-        { patch: stringify({ apiVersion: 'source.toolkit.fluxcd.io/v1', kind: 'HelmRepository', metadata: { name: 'prometheus-community' }, $patch: 'delete' }) },
+      // team-b is delivered with Flux's own AWS identity, which no process here can have: its grant is left out.
+      { patch: stringify({ apiVersion: 'kustomize.toolkit.fluxcd.io/v1', kind: 'Kustomization', metadata: { name: 'tenant-team-b', namespace: 'flux-system' }, $patch: 'delete' }) },
+      nested({ kind: 'Kustomization', name: 'tenant-team-a' }, [
+        // The template's one Kustomization, named ${team} until substituted after the build.
+        nested({ kind: 'Kustomization' }, [
+          nested({ kind: 'Kustomization', name: 'monitoring' }, [
+            { patch: stringify({ apiVersion: 'helm.toolkit.fluxcd.io/v2', kind: 'HelmRelease', metadata: { name: 'prometheus' }, $patch: 'delete' }) },
+            { patch: stringify({ apiVersion: 'source.toolkit.fluxcd.io/v1', kind: 'HelmRepository', metadata: { name: 'prometheus-community' }, $patch: 'delete' }) },
+          ]),
+        ]),
       ]),
     ]),
   ];
@@ -195,6 +231,25 @@ async function stages({ timeline, work, registry, mirror, version }: FluxPartCon
     fn.pull();
     await fn.start();
     env.start();
+    // The platform's tenancy input, one per management cluster (flux/README.md, "Bootstrap").
+    await kube.apply(
+      { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'tenancy', namespace: FLUX_NAMESPACE }, data: { git_repository_url: git.url, git_branch: BRANCH, aws_account_id: AWS_ACCOUNT_ID } },
+      'platform-team',
+    );
+    // What the platform grants a team on its workload cluster (flux/README.md,
+    // "Security model"): under the lockdown Flux applies there as the team's
+    // ServiceAccount too.
+    await workload.apply(
+      {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'ClusterRoleBinding',
+        metadata: { name: 'flux-reconciler' },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin' },
+        subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: TEAM_IDENTITY }],
+      },
+      'platform-team',
+    );
+    note(`ConfigMap flux-system/tenancy (git_repository_url, git_branch, aws_account_id ${AWS_ACCOUNT_ID}); the workload cluster binds ${TEAM_IDENTITY}`);
     await bootstrap(kube, { url: git.url, branch: BRANCH, path: './flux/clusters/management', patches: overlay(helm.url) });
     const source = await fluxReady({ ...GIT_REPOSITORY, namespace: FLUX_NAMESPACE, name: FLUX_NAMESPACE }, 60_000);
     note(`GitRepository flux-system: ${String(((source.status as JsonObject).artifact as JsonObject | undefined)?.revision)}`);
@@ -205,7 +260,7 @@ async function stages({ timeline, work, registry, mirror, version }: FluxPartCon
 
   await timeline.stage('Flux installs Crossplane: HelmRelease crossplane from the loopback chart; the test runs the process its Deployment describes', async (note) => {
     const from = Date.now();
-    const release = await fluxReady({ ...HELM_RELEASE, namespace: NAMESPACE, name: 'crossplane' });
+    const release = await fluxReady({ ...HELM_RELEASE, namespace: FLUX_NAMESPACE, name: 'crossplane' });
     note(`HelmRelease crossplane: ${String(((release.status as JsonObject).history as JsonObject[] | undefined)?.[0]?.chartVersion ?? '')} installed`);
     await fluxReady(ks(FLUX_NAMESPACE, 'crossplane'));
     for (const line of order.since(from)) note(line);
@@ -279,12 +334,16 @@ async function stages({ timeline, work, registry, mirror, version }: FluxPartCon
 
   const commit = async (message: string, ...refs: ObjectRef[]) => {
     const revision = git.commit(message);
-    // `flux reconcile source git flux-system`, then of the Kustomizations that must apply it now.
-    await requestReconcile(kube, { ...GIT_REPOSITORY, namespace: FLUX_NAMESPACE, name: FLUX_NAMESPACE });
-    await waitFor(`GitRepository at ${revision}`, async () => {
-      const source = await kube.get({ ...GIT_REPOSITORY, namespace: FLUX_NAMESPACE, name: FLUX_NAMESPACE });
-      return ((source.status as JsonObject).artifact as JsonObject | undefined)?.revision === revision ? true : undefined;
-    }, 60_000, group, 500);
+    // `flux reconcile source git` of the platform's and the team's source, then of the Kustomizations that must apply it now.
+    const sources = [{ ...GIT_REPOSITORY, namespace: FLUX_NAMESPACE, name: FLUX_NAMESPACE }, { ...GIT_REPOSITORY, namespace: 'team-a', name: 'team-a' }];
+    for (const source of sources) {
+      if (!(await kube.find(source))) continue;
+      await requestReconcile(kube, source);
+      await waitFor(`GitRepository ${source.namespace}/${source.name} at ${revision}`, async () => {
+        const current = await kube.get(source);
+        return ((current.status as JsonObject).artifact as JsonObject | undefined)?.revision === revision ? true : undefined;
+      }, 60_000, group, 500);
+    }
     for (const ref of refs) await requestReconcile(kube, ref);
     return revision;
   };
@@ -345,20 +404,71 @@ async function stages({ timeline, work, registry, mirror, version }: FluxPartCon
     if (replaced.length || changed.length) throw new Error(`zone d touched existing resources: replaced ${replaced.join(', ')}; changed ${changed.join(', ')}`);
   });
 
-  await timeline.stage('A commit removes team-a from Git: apps leave the workload cluster, then AWS resources go in an order AWS accepts; nothing is left', async (note) => {
+  await timeline.stage('The fence: a team folder that reaches for a ClusterRole, another team\'s namespace, the platform\'s AWS identity or the platform\'s source is refused; the rest of the folder reconciles', async (note) => {
+    // Another team's namespace, as its grant would create it.
+    await kube.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'team-b', labels: { 'toolkit.fluxcd.io/tenant': 'team-b' } } }, 'platform-team');
+    const list = `${CLUSTER_FOLDER}/kustomization.yaml`;
+    const original = git.read(list);
+    const escapes = Object.entries(ESCAPES);
+    const kustomization = (name: string, sourceRef: JsonObject) => ({
+      apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
+      kind: 'Kustomization',
+      metadata: { name, namespace: 'team-a' },
+      spec: { serviceAccountName: 'flux-reconciler', interval: '10m', retryInterval: '1m', sourceRef, path: `./${CLUSTER_FOLDER}/escape/${name}`, prune: true },
+    });
+    git.write(`${CLUSTER_FOLDER}/escape.yaml`, escapes.map(([name, e]) => stringify(kustomization(name, e.sourceRef ?? { kind: 'GitRepository', name: 'team-a' }))).join('---\n'));
+    for (const [name, e] of escapes) git.write(`${CLUSTER_FOLDER}/escape/${name}/object.yaml`, stringify(e.object));
+    git.write(list, original.replace(/^resources:\n/m, 'resources:\n  - escape.yaml\n'));
+    const revision = await commit('team-a: reach outside its namespace', ks('team-a', 'team-a'));
+    await fluxReady(ks('team-a', 'team-a'));
+    for (const [name, e] of escapes) {
+      const refused = await waitFor(`Kustomization team-a/${name} refused`, async () => {
+        const ready = condition(await kube.find(ks('team-a', name)), 'Ready');
+        return ready?.status === 'False' && e.refusal.test(ready.message ?? '') ? ready : undefined;
+      }, 120_000, group, 1000);
+      note(`${name}: Ready=False (${refused.reason}): ${refused.message?.split('\n')[0]?.slice(0, 400)}`);
+    }
+    if (await kube.find({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', name: 'team-a-escape' })) throw new Error('the team created a ClusterRole');
+    if (await kube.find({ apiVersion: 'v1', kind: 'ConfigMap', namespace: 'team-b', name: 'team-a-was-here' })) throw new Error("the team wrote into team-b's namespace");
+    // The rest of the folder: the same commit applied, Ready.
+    for (const name of ['team-a', 'eks-cluster', 'web', 'monitoring']) {
+      await requestReconcile(kube, ks('team-a', name));
+      await waitFor(`Kustomization team-a/${name} Ready at ${revision}`, async () => {
+        const o = await kube.find(ks('team-a', name));
+        if (isTrue(o, 'Ready') && (o?.status as JsonObject | undefined)?.lastAppliedRevision === revision) return true;
+        throw new Error(readyLine(o));
+      }, 300_000, group, 1000);
+    }
+    note(`team-a, eks-cluster, web, monitoring: Ready at ${revision}`);
+    git.write(list, original);
+    rmSync(join(git.checkout, CLUSTER_FOLDER, 'escape.yaml'));
+    rmSync(join(git.checkout, CLUSTER_FOLDER, 'escape'), { recursive: true });
+    await settled(await commit('Revert "team-a: reach outside its namespace"', ks('team-a', 'team-a')));
+    note('reverted: the refused Kustomizations are gone, everything Ready again');
+  });
+
+  await timeline.stage('Commits remove team-a: its folder (apps leave the workload cluster, then AWS resources go in an order AWS accepts), then its grant; nothing is left', async (note) => {
     const before = (await managed(kube, 'team-a')).length;
-    const list = 'flux/workload-clusters/kustomization.yaml';
-    git.write(list, git.read(list).replace(/^\s*- team-a\s*$/m, ''));
+    // First the team's folder, pruned as the team's ServiceAccount while it still exists.
     rmSync(join(git.checkout, CLUSTER_FOLDER), { recursive: true, force: true });
-    await commit('Remove workload cluster team-a', ks(FLUX_NAMESPACE, 'workload-clusters'));
+    git.write(`${CLUSTER_FOLDER}/kustomization.yaml`, 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: []\n');
+    await commit('team-a: remove its workload cluster', ks('team-a', 'team-a'));
     await waitFor('apps/web gone from the workload cluster', async () => ((await workload.find({ apiVersion: 'v1', kind: 'Namespace', name: 'web' })) ? undefined : true), 300_000, group, 1000);
     const webGone = Date.now();
     note('namespace web gone from the workload API server');
-    await waitFor('namespace team-a gone from the management cluster', async () => {
-      if (!(await kube.find({ apiVersion: 'v1', kind: 'Namespace', name: 'team-a' }))) return true;
+    await waitFor('every managed resource of team-a gone', async () => {
       const left = await managed(kube, 'team-a');
+      if (left.length === 0) return true;
       throw new Error(`${left.length} managed resources left: ${left.slice(0, 5).map((o) => `${String(o.kind)} ${nameOf(o)}: ${condition(o, 'Synced')?.message ?? ''}`).join('; ')}`);
     }, 600_000, group, 1000);
+    // Then the platform's grant: the namespace, its ServiceAccount, source and AWS identity.
+    const list = 'flux/workload-clusters/kustomization.yaml';
+    git.write(list, git.read(list).replace(/^\s*- team-a\.yaml\s*$/m, ''));
+    rmSync(join(git.checkout, 'flux/workload-clusters/team-a.yaml'));
+    rmSync(join(git.checkout, CLUSTER_FOLDER), { recursive: true, force: true });
+    await commit('Remove team-a', ks(FLUX_NAMESPACE, 'workload-clusters'));
+    await waitFor('namespace team-a gone from the management cluster', async () => ((await kube.find({ apiVersion: 'v1', kind: 'Namespace', name: 'team-a' })) ? undefined : true), 300_000, group, 1000);
+    note('namespace team-a gone');
     const deleted = aws.events.filter((e) => e.what === 'deleted');
     note(`${deleted.length} managed resources deleted by the simulated AWS (${before} existed); ${aws.count('delete-refused')} deletions refused by AWS's rules on the way`);
     note(`order: ${deleted.map((e) => e.kind).filter((k, i, all) => all.indexOf(k) === i).join(' -> ')}`);

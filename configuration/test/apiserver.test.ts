@@ -59,6 +59,17 @@ function yamlFile(path: string): JsonObject {
   return parse(readFileSync(path, 'utf8')) as JsonObject;
 }
 
+/**
+ * What Flux substitutes into the Flux claim before the API server sees it
+ * (postBuild.substituteFrom ConfigMap tenant, flux/workload-clusters/tenant/facts.yaml).
+ */
+const FLUX_FACTS: Record<string, string> = { permissions_boundary_arn: 'arn:aws:iam::210987654321:policy/eks-gitops-tenant-boundary' };
+
+function claimFile(path: string): JsonObject {
+  const text = readFileSync(path, 'utf8').replace(/\$\{(\w+)\}/g, (match, name: string) => FLUX_FACTS[name] ?? match);
+  return parse(text) as JsonObject;
+}
+
 function claim(name: string, namespace: string, spec: JsonObject): JsonObject {
   return { apiVersion: `${API_GROUP}/${API_VERSION}`, kind: KIND, metadata: { name, namespace }, spec };
 }
@@ -162,7 +173,7 @@ describe('the CRD Crossplane derives from the XRD', () => {
 describe('every claim in the repository', () => {
   for (const file of CLAIM_FILES) {
     it(`${relative(REPO_ROOT, file)}: accepted, and the apiserver defaults it as the function does`, async () => {
-      const raw = yamlFile(file);
+      const raw = claimFile(file);
       const { name, namespace } = raw.metadata as { name: string; namespace: string };
       await ensureNamespace(namespace);
       let created: JsonObject;

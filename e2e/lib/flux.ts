@@ -7,8 +7,8 @@
  */
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseAllDocuments } from 'yaml';
-import { crdsDir, freePort, tool, waitFor, type JsonObject, type Kube, type ObjectRef, type ProcessGroup } from 'function-eks-cluster/testing';
+import { parse, parseAllDocuments } from 'yaml';
+import { crdsDir, freePort, REPO_ROOT, tool, waitFor, type JsonObject, type Kube, type ObjectRef, type ProcessGroup } from 'function-eks-cluster/testing';
 import { condition, isTrue } from './objects.js';
 
 export const FLUX_NAMESPACE = 'flux-system';
@@ -37,6 +37,28 @@ async function installCrds(kube: Kube): Promise<number> {
 }
 
 /**
+ * The flags flux/clusters/management/flux-system/kustomization.yaml adds to a
+ * controller's Deployment (the multi-tenancy lockdown), read from its patches,
+ * so the run locks Flux down exactly as a bootstrap of this tree would.
+ */
+export function lockdownArgs(controller: string): string[] {
+  const file = join(REPO_ROOT, 'flux', 'clusters', 'management', 'flux-system', 'kustomization.yaml');
+  const patches = ((parse(readFileSync(file, 'utf8')) as JsonObject).patches ?? []) as { patch: string; target?: { kind?: string; name?: string } }[];
+  const args: string[] = [];
+  for (const { patch, target } of patches) {
+    if (target?.kind !== 'Deployment' || !new RegExp(`^(?:${target.name ?? '.*'})$`).test(controller)) continue;
+    for (const op of parse(patch) as { op: string; path: string; value: unknown }[]) {
+      if (op.op === 'add' && op.path === '/spec/template/spec/containers/0/args/-') args.push(String(op.value));
+    }
+  }
+  if (args.length === 0) throw new Error(`${file}: no flags for ${controller}`);
+  return args;
+}
+
+/** What the bootstrap's gotk-components.yaml grants the controllers: their own ServiceAccounts, cluster-admin (the platform's Kustomizations name them). */
+const CONTROLLER_ACCOUNTS = ['kustomize-controller', 'helm-controller'];
+
+/**
  * Starts the three controllers. `requeueDependency` is how soon a
  * Kustomization or HelmRelease waiting on a `dependsOn` looks again (30 s by
  * default): the run shortens it rather than editing any interval in flux/.
@@ -59,9 +81,9 @@ export async function startFlux(group: ProcessGroup, kube: Kube, options: { kube
     `--storage-adv-addr=127.0.0.1:${storagePort}`,
   ], env);
   const kustomize = await common();
-  group.start('kustomize-controller', tool('kustomize-controller'), [...kustomize.args, '--no-remote-bases=true', `--requeue-dependency=${options.requeueDependency}`], env);
+  group.start('kustomize-controller', tool('kustomize-controller'), [...kustomize.args, ...lockdownArgs('kustomize-controller'), `--requeue-dependency=${options.requeueDependency}`], env);
   const helm = await common();
-  group.start('helm-controller', tool('helm-controller'), [...helm.args, `--requeue-dependency=${options.requeueDependency}`], env);
+  group.start('helm-controller', tool('helm-controller'), [...helm.args, ...lockdownArgs('helm-controller'), `--requeue-dependency=${options.requeueDependency}`], env);
   for (const [name, port] of [['source-controller', source.health], ['kustomize-controller', kustomize.health], ['helm-controller', helm.health]] as const) {
     await waitFor(`${name} /readyz`, async () => ((await fetch(`http://127.0.0.1:${port}/readyz`, { signal: AbortSignal.timeout(2000) })).ok ? true : undefined), 60_000, group);
   }
@@ -76,6 +98,17 @@ export async function startFlux(group: ProcessGroup, kube: Kube, options: { kube
  * builds, never written into flux/.
  */
 export async function bootstrap(kube: Kube, options: { url: string; branch: string; path: string; patches: JsonObject[] }): Promise<void> {
+  for (const name of CONTROLLER_ACCOUNTS) await kube.apply({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name, namespace: FLUX_NAMESPACE } }, FIELD_MANAGER);
+  await kube.apply(
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRoleBinding',
+      metadata: { name: 'cluster-reconciler-flux-system' },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin' },
+      subjects: CONTROLLER_ACCOUNTS.map((name) => ({ kind: 'ServiceAccount', name, namespace: FLUX_NAMESPACE })),
+    },
+    FIELD_MANAGER,
+  );
   await kube.apply(
     {
       ...GIT_REPOSITORY,
@@ -89,6 +122,8 @@ export async function bootstrap(kube: Kube, options: { url: string; branch: stri
       ...KUSTOMIZATION,
       metadata: { name: FLUX_NAMESPACE, namespace: FLUX_NAMESPACE },
       spec: {
+        // As the patch in flux/clusters/management/flux-system/kustomization.yaml sets it.
+        serviceAccountName: 'kustomize-controller',
         interval: '10m',
         path: options.path,
         prune: true,

@@ -24,7 +24,7 @@ export interface GitServer {
   commit(message: string): string;
   /** Reads a file of the working copy. */
   read(path: string): string;
-  /** Writes a file of the working copy. */
+  /** Writes a file of the working copy (and the folders it is in). */
   write(path: string, content: string): void;
   close(): Promise<void>;
 }
@@ -113,7 +113,10 @@ export async function startGitServer(dir: string, name: string): Promise<GitServ
     url: `http://127.0.0.1:${port}/${name}.git`,
     checkout,
     read: (path) => readFileSync(join(checkout, path), 'utf8'),
-    write: (path, content) => writeFileSync(join(checkout, path), content),
+    write: (path, content) => {
+      mkdirSync(dirname(join(checkout, path)), { recursive: true });
+      writeFileSync(join(checkout, path), content);
+    },
     commit: (message) => {
       git(checkout, 'add', '--all');
       git(checkout, 'commit', '--quiet', '--message', message);

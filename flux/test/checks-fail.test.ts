@@ -18,7 +18,74 @@ interface Case {
   expected: RegExp;
 }
 
+const TEAM_A = "flux/workload-clusters/team-a/kustomization.yaml";
+/** Adds a file to team-a's folder (applied as team-a's ServiceAccount). */
+const teamFile = (t: TreeCopy, name: string, text: string) => {
+  t.write(`flux/workload-clusters/team-a/${name}`, text);
+  t.edit(TEAM_A, "  - delivery.yaml\n", `  - delivery.yaml\n  - ${name}\n`);
+};
+
 const cases: Case[] = [
+  {
+    name: "a team's Kustomization without serviceAccountName (it would reconcile as team-a/default)",
+    breakIt: (t) => t.edit(DELIVERY, /(  name: web\n  namespace: team-a\nspec:\n)  serviceAccountName: flux-reconciler\n/, "$1"),
+    check: "tenancy",
+    expected: /Kustomization team-a\/web: no spec\.serviceAccountName: .*team-a\/default/,
+  },
+  {
+    name: "a team's Kustomization naming a ServiceAccount that does not exist",
+    breakIt: (t) => t.edit(DELIVERY, /(  name: web\n  namespace: team-a\nspec:\n)  serviceAccountName: flux-reconciler\n/, "$1  serviceAccountName: admin\n"),
+    check: "tenancy",
+    expected: /Kustomization team-a\/web: serviceAccountName admin: no ServiceAccount team-a\/admin/,
+  },
+  {
+    name: "a platform Kustomization without serviceAccountName",
+    breakIt: (t) => t.edit("flux/clusters/management/workload-clusters.yaml", /\n  serviceAccountName: kustomize-controller/, ""),
+    check: "tenancy",
+    expected: /Kustomization flux-system\/workload-clusters: no spec\.serviceAccountName/,
+  },
+  {
+    name: "a team's Kustomization using the flux-system source across namespaces",
+    breakIt: (t) => t.edit(DELIVERY, /(  name: web\n[\s\S]*?sourceRef:\n    kind: GitRepository\n    name: )team-a\n/, "$1flux-system\n    namespace: flux-system\n"),
+    check: "tenancy",
+    expected: /Kustomization team-a\/web: spec\.sourceRef is in namespace flux-system: Flux refuses references across namespaces/,
+  },
+  {
+    name: "a team's Kustomization depending on another namespace's",
+    breakIt: (t) => t.edit(DELIVERY, "  dependsOn:\n    - name: eks-cluster\n", "  dependsOn:\n    - name: eks-cluster\n    - name: workload-clusters\n      namespace: flux-system\n"),
+    check: "tenancy",
+    expected: /Kustomization team-a\/web: spec\.dependsOn\[1\] is in namespace flux-system/,
+  },
+  {
+    name: "a ClusterRole in a team's folder",
+    breakIt: (t) => teamFile(t, "escape.yaml", "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: team-a-escape\nrules: []\n"),
+    check: "tenancy",
+    expected: /ClusterRole team-a-escape: applied by Kustomization team-a\/team-a, .* only create objects in namespace team-a \(this one is cluster-scoped\)/,
+  },
+  {
+    name: "an object in another team's namespace, in a team's folder",
+    breakIt: (t) => teamFile(t, "escape.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: team-a-was-here\n  namespace: team-b\n"),
+    check: "tenancy",
+    expected: /ConfigMap team-b\/team-a-was-here: applied by Kustomization team-a\/team-a, .* only create objects in namespace team-a/,
+  },
+  {
+    name: "a team's EKSCluster on the platform's ClusterProviderConfig",
+    breakIt: (t) => t.edit(EKS_CLUSTER, "providerConfigKind: ProviderConfig", "providerConfigKind: ClusterProviderConfig"),
+    check: "tenancy",
+    expected: /EKSCluster team-a\/team-a: in a team's namespace set spec\.providerConfigKind: ProviderConfig/,
+  },
+  {
+    name: "a team's namespace without the tenant label",
+    breakIt: (t) => t.edit("flux/workload-clusters/tenant/namespace.yaml", /\n  labels:\n    toolkit\.fluxcd\.io\/tenant: \$\{team\}/, ""),
+    check: "tenancy",
+    expected: /Namespace team-a: a team's namespace needs the label toolkit\.fluxcd\.io\/tenant/,
+  },
+  {
+    name: "a team's Kustomization reaching for a path outside its source's artifact",
+    breakIt: (t) => t.edit(DELIVERY, "path: ./apps/web", "path: ./flux/infrastructure/providers"),
+    check: "paths",
+    expected: /Kustomization team-a\/web: path \.\/flux\/infrastructure\/providers is not in the artifact of GitRepository team-a\/team-a/,
+  },
   {
     name: "a kustomization.yaml listing a missing file",
     breakIt: (t) => t.edit("apps/web/kustomization.yaml", "  - hpa.yaml", "  - autoscaler.yaml"),
@@ -161,7 +228,7 @@ const cases: Case[] = [
     name: "a chart source that does not exist",
     breakIt: (t) => t.edit(CROSSPLANE_RELEASE, "name: crossplane-stable", "name: crossplane-charts"),
     check: "references",
-    expected: /HelmRelease crossplane-system\/crossplane: chart\.spec\.sourceRef HelmRepository crossplane-system\/crossplane-charts does not exist/,
+    expected: /HelmRelease flux-system\/crossplane: chart\.spec\.sourceRef HelmRepository flux-system\/crossplane-charts does not exist/,
   },
   {
     name: "a managed resource reference to nothing",
@@ -173,7 +240,7 @@ const cases: Case[] = [
     name: "a chart version range",
     breakIt: (t) => t.edit(CROSSPLANE_RELEASE, "version: 2.4.0", 'version: ">=2.4.0"'),
     check: "pinned",
-    expected: /HelmRelease crossplane-system\/crossplane: chart crossplane version ">=2\.4\.0"/,
+    expected: /HelmRelease flux-system\/crossplane: chart crossplane version ">=2\.4\.0"/,
   },
   {
     name: "an image on latest",
@@ -221,13 +288,13 @@ const cases: Case[] = [
     expected: /Kustomization team-a\/monitoring: region eu-west-1 differs/,
   },
   {
-    name: "a copied cluster folder that was not renamed",
+    name: "a copied team grant that was not renamed",
     breakIt: (t) => {
       copyWorkloadCluster(t, "team-a", "team-c");
-      t.write("flux/workload-clusters/team-c/namespace.yaml", t.read("flux/workload-clusters/team-a/namespace.yaml"));
+      t.write("flux/workload-clusters/team-c.yaml", t.read("flux/workload-clusters/team-a.yaml"));
     },
     check: "builds",
-    expected: /workload-clusters.*already registered id: Namespace.*team-a/,
+    expected: /workload-clusters.*already registered id: .*Kustomization.*tenant-team-a/,
   },
   {
     name: "two Kustomizations applying the same app to one cluster",
@@ -252,7 +319,7 @@ const cases: Case[] = [
   },
   {
     name: "the monitoring input made optional",
-    breakIt: (t) => t.edit(DELIVERY, "        optional: false", "        optional: true"),
+    breakIt: (t) => t.edit(DELIVERY, "        name: team-a-monitoring\n        optional: false", "        name: team-a-monitoring\n        optional: true"),
     check: "inputs",
     expected: /Kustomization team-a\/monitoring: substituteFrom ConfigMap team-a\/team-a-monitoring is optional but is the only source of amp_workspace_id/,
   },
@@ -264,7 +331,7 @@ const cases: Case[] = [
   },
   {
     name: "monitoring without a source for its workspace",
-    breakIt: (t) => t.edit(DELIVERY, /    substituteFrom:\n      - kind: ConfigMap\n        name: team-a-monitoring\n        optional: false\n/, ""),
+    breakIt: (t) => t.edit(DELIVERY, /      - kind: ConfigMap\n        name: team-a-monitoring\n        optional: false\n/, ""),
     check: "paths",
     expected: /Kustomization team-a\/monitoring .*HelmRelease prometheus: variable \$\{amp_workspace_id\} has no value .*Flux says: variable not set \(strict mode\): "amp_workspace_id"/,
   },
@@ -317,13 +384,13 @@ const cases: Case[] = [
     name: "Flux installing another Crossplane chart than the pinned core",
     breakIt: (t) => t.edit(CROSSPLANE_RELEASE, "version: 2.4.0", "version: 2.5.0"),
     check: "versions",
-    expected: /HelmRelease crossplane-system\/crossplane: chart crossplane 2\.5\.0 differs from CROSSPLANE_VERSION v2\.4\.0 of scripts\/tools\/crossplane-core\.sh/,
+    expected: /HelmRelease flux-system\/crossplane: chart crossplane 2\.5\.0 differs from CROSSPLANE_VERSION v2\.4\.0 of scripts\/tools\/crossplane-core\.sh/,
   },
   {
     name: "Crossplane CRDs of another version than the chart",
     breakIt: (t) => t.edit("scripts/tools/crds.sh", "CROSSPLANE_VERSION=v2.4.0", "CROSSPLANE_VERSION=v2.3.4"),
     check: "versions",
-    expected: /HelmRelease crossplane-system\/crossplane: chart crossplane 2\.4\.0 differs from CROSSPLANE_VERSION v2\.3\.4 of scripts\/tools\/crds\.sh/,
+    expected: /HelmRelease flux-system\/crossplane: chart crossplane 2\.4\.0 differs from CROSSPLANE_VERSION v2\.3\.4 of scripts\/tools\/crds\.sh/,
   },
 ];
 

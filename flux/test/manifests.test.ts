@@ -26,6 +26,7 @@ const checks: [string, string][] = [
   ["inputs", "an input the user provides is required (substituteFrom, not optional); a known input's value in Git has its format"],
   ["placeholders", "no value Flux applies is a placeholder (all-zero IDs, example accounts, changeme)"],
   ["iamRoleNames", "every IAM role has a valid AWS name (at most 64 characters), unique in the account"],
+  ["tenancy", "every Kustomization and HelmRelease reconciles as a named ServiceAccount, refers to nothing in another namespace, and a team's applies only into its namespace with its own AWS identity"],
 ];
 
 describe("flux/ and apps/", () => {
@@ -47,9 +48,15 @@ describe("flux/ and apps/", () => {
     expect(find("Deployment", "web", "web")?.cluster).toBe("workload:team-a/team-a-kubeconfig");
   });
 
-  it("requires the monitoring input from the user: ConfigMap team-a/team-a-monitoring, key amp_workspace_id, not optional, not in Git", () => {
-    expect(analysis.graph.inputs.map(({ values: _, ...input }) => input)).toEqual([
+  it("requires the platform's tenancy input (flux-system/tenancy) and the monitoring input (team-a/team-a-monitoring, key amp_workspace_id), not optional, not in Git", () => {
+    expect(analysis.graph.inputs.filter((i) => !i.inGit).map(({ values: _, ...input }) => input)).toEqual([
+      { kustomization: "Kustomization flux-system/tenant-team-a", kind: "ConfigMap", namespace: "flux-system", name: "tenancy", optional: false, inGit: false, keys: ["aws_account_id", "git_branch", "git_repository_url"] },
       { kustomization: "Kustomization team-a/monitoring", kind: "ConfigMap", namespace: "team-a", name: "team-a-monitoring", optional: false, inGit: false, keys: ["amp_workspace_id"] },
+    ]);
+    // The team's folder takes the platform's facts for it from Git (flux/workload-clusters/tenant/facts.yaml).
+    expect(analysis.graph.inputs.filter((i) => i.inGit).map((i) => `${i.kustomization} <- ${i.kind} ${i.namespace}/${i.name}: ${i.keys.join(", ")}`)).toEqual([
+      "Kustomization team-a/eks-cluster <- ConfigMap team-a/tenant: permissions_boundary_arn",
+      "Kustomization team-a/monitoring <- ConfigMap team-a/tenant: permissions_boundary_arn",
     ]);
     const monitoring = analysis.graph.applied.find((a) => a.object.kind === "Kustomization" && a.object.metadata.name === "monitoring")?.object;
     expect(get(monitoring, "spec.postBuild.substitute.amp_workspace_id")).toBeUndefined();

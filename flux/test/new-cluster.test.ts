@@ -39,16 +39,25 @@ describe("more workload clusters copied from team-a: team-c, and one with a long
   });
 
   it("takes each cluster's monitoring input from its own ConfigMap: team-c's from Git, the others' from the user", () => {
-    const inputs = Object.fromEntries(analysis.graph.inputs.map((i) => [i.kustomization, i]));
+    const inputs = Object.fromEntries(analysis.graph.inputs.filter((i) => i.name.endsWith("-monitoring")).map((i) => [i.kustomization, i]));
     expect(inputs["Kustomization team-c/monitoring"]).toMatchObject({ kind: "ConfigMap", namespace: "team-c", name: "team-c-monitoring", optional: false, inGit: true, keys: ["amp_workspace_id"] });
     expect(inputs[`Kustomization ${LONG}/monitoring`]).toMatchObject({ namespace: LONG, name: `${LONG}-monitoring`, inGit: false, keys: ["amp_workspace_id"] });
     const release = analysis.graph.applied.find((a) => a.object.kind === "HelmRelease" && a.object.metadata.namespace === "team-c")?.object;
     expect(get(release, "spec.values.server.remoteWrite")).toMatchObject([{ url: `https://aps-workspaces.us-west-2.amazonaws.com/workspaces/${TEAM_C_WORKSPACE}/api/v1/remote_write` }]);
   });
 
+  it("gives each team its own AWS role, at most 64 characters even for a long team name", () => {
+    const roles = analysis.graph.applied
+      .filter((a) => a.object.kind === "ProviderConfig")
+      .map((a) => String((get(a.object, "spec.assumeRoleChain") as { roleARN: string }[])[0]?.roleARN))
+      .sort();
+    expect(roles).toEqual([`arn:aws:iam::210987654321:role/eks-gitops/tenant-${LONG.slice(0, 57)}`, "arn:aws:iam::210987654321:role/eks-gitops/tenant-team-a", "arn:aws:iam::210987654321:role/eks-gitops/tenant-team-b", "arn:aws:iam::210987654321:role/eks-gitops/tenant-team-c"]);
+    for (const arn of roles) expect(arn.slice(arn.lastIndexOf("/") + 1).length).toBeLessThanOrEqual(64);
+  });
+
   it("gives each monitoring role its own AWS name, at most 64 characters even for a long cluster name", () => {
     const names = analysis.graph.applied
-      .filter((a) => a.object.kind === "Role")
+      .filter((a) => a.object.kind === "Role" && a.object.apiVersion.startsWith("iam.aws.m.upbound.io/"))
       .map((a) => (a.object.metadata.annotations as Record<string, string>)["crossplane.io/external-name"] ?? "")
       .sort();
     expect(names).toEqual([`${LONG.slice(0, 32)}-us-west-2-prometheus`, "team-a-us-west-2-prometheus", "team-c-us-west-2-prometheus"]);

@@ -18,6 +18,7 @@ import {
 import { walk, type Graph } from "./graph.js";
 import { checkInputs, checkPlaceholders } from "./inputs.js";
 import { hasKustomization, includedDirs, kubectlKustomize } from "./kustomize.js";
+import { checkTenancy } from "./tenancy.js";
 import { loadSchemas, validateObjects } from "./validate.js";
 
 export const MANIFEST_ROOTS = ["flux", "apps"];
@@ -87,6 +88,7 @@ export async function analyze(root: string): Promise<Analysis> {
         inputs: checkInputs(graph.inputs, objects),
         placeholders: checkPlaceholders(objects),
         iamRoleNames: checkIamRoleNames(graph),
+        tenancy: checkTenancy(graph),
       },
     };
   } finally {

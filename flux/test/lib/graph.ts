@@ -8,7 +8,7 @@
 // creates (required inputs), from the test values of inputs.ts; Graph.inputs
 // lists every source.
 import { join } from "node:path";
-import { postBuildVariables, substituteFromOf, type SourceLookup, type SubstituteSource } from "./inputs.js";
+import { INPUTS, postBuildVariables, substituteFromOf, type SourceLookup, type SubstituteSource } from "./inputs.js";
 import { buildPath, substituteObjects } from "./kustomize.js";
 import { get, isDict, str, type K8sObject } from "./objects.js";
 
@@ -51,6 +51,50 @@ export function clusterOf(o: K8sObject): string {
   return ref ? `workload:${o.metadata.namespace ?? ""}/${ref}` : MANAGEMENT;
 }
 
+/**
+ * Why a Kustomization's path cannot be followed, or undefined: its source must
+ * be this repository, the bootstrap GitRepository flux-system/flux-system or a
+ * GitRepository Git applies on the URL of the input git_repository_url (a
+ * team's source), and the path must be in that source's artifact (a team's
+ * source leaves out, with spec.ignore, everything but its folder and apps/).
+ */
+function sourceProblem(ks: K8sObject, path: string, applied: Applied[]): string | undefined {
+  const ref = get(ks, "spec.sourceRef");
+  const namespace = str(get(ref, "namespace")) ?? ks.metadata.namespace;
+  const name = str(get(ref, "name"));
+  const onlyThis = "only paths of this repository (GitRepository flux-system/flux-system, or a GitRepository on ${git_repository_url}) can be followed";
+  if (get(ref, "kind") !== "GitRepository") return onlyThis;
+  if (namespace === "flux-system" && name === "flux-system") return undefined;
+  const source = applied.find(({ object: o, cluster }) => cluster === MANAGEMENT && o.kind === "GitRepository" && o.metadata.name === name && o.metadata.namespace === namespace)?.object;
+  if (!source || get(source, "spec.url") !== INPUTS.git_repository_url?.testValue) return onlyThis;
+  const ignore = str(get(source, "spec.ignore"));
+  if (ignore && ignored(ignore, path)) return `path ./${path} is not in the artifact of GitRepository ${namespace}/${name}: its spec.ignore leaves it out`;
+  return undefined;
+}
+
+/**
+ * Whether a GitRepository's spec.ignore (gitignore syntax, anchored patterns)
+ * leaves a folder out: source-controller skips a directory whose last matching
+ * rule ignores it, and everything under it.
+ */
+function ignored(ignore: string, path: string): boolean {
+  const rules = ignore
+    .split("\n")
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith("#"))
+    .map((l) => {
+      const negated = l.startsWith("!");
+      const glob = (negated ? l.slice(1) : l).replace(/^\//, "").replace(/\/$/, "");
+      return { negated, re: new RegExp(`^${glob.split("*").map((p) => p.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join("[^/]*")}$`) };
+    });
+  const parts = path.split("/");
+  return parts.some((_, i) => {
+    const dir = parts.slice(0, i + 1).join("/");
+    const last = rules.filter((r) => r.re.test(dir)).at(-1);
+    return last !== undefined && !last.negated;
+  });
+}
+
 export function walk(root: string): Graph {
   const graph: Graph = { applied: [], paths: new Set(), errors: [], inputs: [] };
   const queue: { path: string; cluster: string; appliedBy: string; ks?: K8sObject }[] = [
@@ -86,21 +130,20 @@ export function walk(root: string): Graph {
       continue;
     }
     graph.paths.add(item.path);
+    for (const object of objects) graph.applied.push({ object, cluster: item.cluster, appliedBy: item.appliedBy, path: item.path });
     for (const object of objects) {
-      graph.applied.push({ object, cluster: item.cluster, appliedBy: item.appliedBy, path: item.path });
       if (!isFluxKustomization(object) || item.cluster !== MANAGEMENT) continue;
       const id = `${object.metadata.namespace}/${object.metadata.name}`;
       if (seen.has(id)) continue;
       seen.add(id);
-      const source = get(object, "spec.sourceRef");
-      const sourceNs = str(get(source, "namespace")) ?? object.metadata.namespace;
-      if (get(source, "kind") !== "GitRepository" || get(source, "name") !== "flux-system" || sourceNs !== "flux-system") {
-        graph.errors.push(`Kustomization ${id}: only paths of this repository (GitRepository flux-system/flux-system) can be followed`);
+      const path = (str(get(object, "spec.path")) ?? "./").replace(/^\.?\//, "").replace(/\/$/, "");
+      const problem = sourceProblem(object, path, graph.applied);
+      if (problem) {
+        graph.errors.push(`Kustomization ${id}: ${problem}`);
         continue;
       }
-      const path = str(get(object, "spec.path")) ?? "./";
       queue.push({
-        path: path.replace(/^\.?\//, "").replace(/\/$/, ""),
+        path,
         cluster: clusterOf(object),
         appliedBy: `Kustomization ${id}`,
         ks: object,

@@ -22,6 +22,22 @@ export const INPUTS: Record<string, InputSpec> = {
     pattern: /^ws-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/,
     testValue: "ws-3f9c2a71-8d4e-4b6a-9e1f-5c7d0b2a4e68",
   },
+  // The tenancy ConfigMap flux-system/tenancy, one per management cluster (flux/README.md, "Bootstrap").
+  git_repository_url: {
+    what: "the URL of this repository as the GitRepository flux-system/flux-system has it (kubectl -n flux-system get gitrepository flux-system -o jsonpath='{.spec.url}')",
+    pattern: /^(https?|ssh):\/\/\S+$/,
+    testValue: "https://git.example.org/platform/eks-gitops.git",
+  },
+  git_branch: {
+    what: "the branch the GitRepository flux-system/flux-system follows (flux bootstrap --branch)",
+    pattern: /^[\w./-]+$/,
+    testValue: "main",
+  },
+  aws_account_id: {
+    what: "the 12-digit ID of the AWS account that holds the teams' IAM roles (aws sts get-caller-identity --query Account)",
+    pattern: /^\d{12}$/,
+    testValue: "210987654321",
+  },
 };
 
 /** One postBuild.substituteFrom entry of one Kustomization, resolved. */

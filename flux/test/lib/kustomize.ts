@@ -32,7 +32,8 @@ function generatedResources(dir: string): string[] {
 /** Directories a kustomization.yaml includes (resources and components that are local directories). */
 export function includedDirs(dir: string): string[] {
   const file = KUSTOMIZATION_FILES.map((f) => join(dir, f)).find((f) => existsSync(f));
-  if (!file) return [];
+  // Without one, kustomize-controller generates it: its sub-directories with a kustomization.yaml are resources.
+  if (!file) return generatedResources(dir).filter((p) => statSync(p).isDirectory());
   const k = parse(readFileSync(file, "utf8")) as { resources?: unknown; components?: unknown } | null;
   const entries = [k?.resources, k?.components].flatMap((v) => (Array.isArray(v) ? v : [])).filter((v): v is string => typeof v === "string");
   return entries.map((e) => join(dir, e)).filter((p) => existsSync(p) && statSync(p).isDirectory());

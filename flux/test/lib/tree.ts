@@ -48,15 +48,20 @@ export function copyTree(): TreeCopy {
   };
 }
 
-/** Adds a workload cluster the way a person would: copy a folder, rename it, list it. */
+/**
+ * Adds a team with its workload cluster the way a person would: the platform's
+ * grant (copy <from>.yaml, rename, list it), and the team's folder (copy,
+ * rename).
+ */
 export function copyWorkloadCluster(tree: TreeCopy, from: string, to: string): void {
   const base = "flux/workload-clusters";
   cpSync(join(tree.root, base, from), join(tree.root, base, to), { recursive: true });
-  for (const file of ["kustomization.yaml", "namespace.yaml", "delivery.yaml", "eks-cluster/kustomization.yaml", "eks-cluster/eks-cluster.yaml"]) {
+  for (const file of ["kustomization.yaml", "delivery.yaml", "eks-cluster/kustomization.yaml", "eks-cluster/eks-cluster.yaml"]) {
     const path = `${base}/${to}/${file}`;
     tree.write(path, tree.read(path).replaceAll(from, to));
   }
-  tree.edit(`${base}/kustomization.yaml`, `  - ${from}\n`, `  - ${from}\n  - ${to}\n`);
+  tree.write(`${base}/${to}.yaml`, tree.read(`${base}/${from}.yaml`).replaceAll(from, to));
+  tree.edit(`${base}/kustomization.yaml`, `  - ${from}.yaml\n`, `  - ${from}.yaml\n  - ${to}.yaml\n`);
 }
 
 /**

@@ -52,6 +52,7 @@ describe('defaults', () => {
       encryption: { enabled: false },
       tags: {},
       providerConfigName: 'default',
+      providerConfigKind: 'ClusterProviderConfig',
       managementPolicies: ['*'],
     });
   });

@@ -46,6 +46,8 @@ export const AMI_TYPES = [
 export const CAPACITY_TYPES = ['ON_DEMAND', 'SPOT'] as const;
 export const TAINT_EFFECTS = ['NO_SCHEDULE', 'NO_EXECUTE', 'PREFER_NO_SCHEDULE'] as const;
 export const MANAGEMENT_POLICIES = ['*', 'Observe', 'Create', 'Update', 'Delete', 'LateInitialize'] as const;
+/** ProviderConfig: namespaced, resolved in the XR's namespace (a team's own AWS identity); ClusterProviderConfig: the platform's. */
+export const PROVIDER_CONFIG_KINDS = ['ClusterProviderConfig', 'ProviderConfig'] as const;
 
 /**
  * Add-ons installed unless switched off; the order here is not the install order (see eks/addons.ts).
@@ -435,9 +437,20 @@ export const specSchema = object(
     ),
     tags: withDefault(stringMap({ description: 'AWS tags on every resource.', maxLength: 256 }), {}),
     providerConfigName: withDefault(
-      string({ description: 'ClusterProviderConfig used by every managed resource.', maxLength: 253 }),
+      string({ description: 'Name of the provider config (of providerConfigKind) every managed resource uses.', maxLength: 253 }),
       'default',
     ),
+    providerConfigKind: withDefault(
+      oneOf(PROVIDER_CONFIG_KINDS, {
+        description: "Kind of providerConfigName: ProviderConfig is looked up in the XR's namespace (a team's own AWS identity), ClusterProviderConfig is cluster-wide.",
+      }),
+      'ClusterProviderConfig',
+    ),
+    permissionsBoundaryArn: string({
+      description: 'Managed policy set as the permissions boundary of every IAM role composed (needed when the AWS identity may only create bounded roles).',
+      pattern: '^arn:aws[a-z-]*:iam::[0-9]{12}:policy/.+$',
+      maxLength: 2048,
+    }),
     managementPolicies: withDefault(
       array(oneOf(MANAGEMENT_POLICIES, { description: 'A Crossplane management policy.' }), {
         description: 'Management policies of every managed resource; ["Observe"] imports, omitting Delete orphans.',

@@ -51,7 +51,7 @@ export function managed(ctx: ComposeContext, opts: ManagedOptions): DesiredResou
   const spec: JsonObject = { forProvider: opts.forProvider };
   if (opts.initProvider) spec.initProvider = opts.initProvider;
   spec.managementPolicies = [...(opts.managementPolicies ?? ctx.spec.managementPolicies)] as Json[];
-  spec.providerConfigRef = { kind: 'ClusterProviderConfig', name: ctx.spec.providerConfigName };
+  spec.providerConfigRef = { kind: ctx.spec.providerConfigKind, name: ctx.spec.providerConfigName };
   if (opts.connectionSecretName) spec.writeConnectionSecretToRef = { name: opts.connectionSecretName };
   return {
     key: opts.key,

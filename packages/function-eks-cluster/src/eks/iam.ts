@@ -42,6 +42,7 @@ function role(ctx: ComposeContext, key: string, purpose: string, service: string
         assumeRolePolicy: trustPolicy(service),
         description: `EKS ${purpose} role of ${ctx.clusterName}, managed by eks-gitops`,
         tags: awsTags(ctx, key),
+        ...(ctx.spec.permissionsBoundaryArn ? { permissionsBoundary: ctx.spec.permissionsBoundaryArn } : {}),
       },
     }),
     ...policies.map((policy) =>

@@ -121,6 +121,8 @@ export const BAD_INPUTS: BadInput[] = [
   { name: 'KMS key that is no ARN', xr: withSpec((s) => (s.encryption = { enabled: true, kmsKeyArn: 'key-123' })), path: 'spec.encryption.kmsKeyArn', fix: /Existing KMS key ARN/ },
   { name: 'management policies mixed with *', xr: withSpec((s) => (s.managementPolicies = ['*', 'Observe'])), path: 'spec.managementPolicies', fix: /use \["\*"\] alone/ },
   { name: 'unknown management policy', xr: withSpec((s) => (s.managementPolicies = ['Destroy'])), path: 'spec.managementPolicies[0]', fix: /use one of \*, Observe/ },
+  { name: 'permissions boundary that is a role, not a policy', xr: withSpec((s) => (s.permissionsBoundaryArn = 'arn:aws:iam::210987654321:role/boundary')), path: 'spec.permissionsBoundaryArn', fix: /Managed policy set as the permissions boundary/ },
+  { name: 'provider config kind from provider-aws v1 (cluster-scoped ProviderConfig)', xr: withSpec((s) => (s.providerConfigKind = 'providerconfig')), path: 'spec.providerConfigKind', fix: /use one of ClusterProviderConfig, ProviderConfig/ },
   { name: 'tag value as a number', xr: withSpec((s) => (s.tags = { team: 7 })), path: 'spec.tags.team', fix: /quote it: "7"/ },
   { name: 'tag value too long', xr: withSpec((s) => (s.tags = { team: 'x'.repeat(300) })), path: 'spec.tags.team', fix: /the limit is 256/ },
   { name: 'ten megabyte tag', xr: withSpec((s) => (s.tags = { blob: TEN_MB })), path: 'spec.tags.blob', fix: /is 10485760 characters long; the limit is 256/ },
