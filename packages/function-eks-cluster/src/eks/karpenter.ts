@@ -159,18 +159,17 @@ export function karpenterResources(ctx: ComposeContext): DesiredResource[] {
       }),
     ]),
   ];
+  // EKS creates the cluster security group: its ID is known once the cluster is Ready.
   const sgId = fromObserved(ctx, SG_TAG_KEY, 'resourceId', () => clusterSg);
-  if (sgId !== undefined) {
-    resources.push(
-      managed(ctx, {
-        key: SG_TAG_KEY,
-        apiVersion: EC2,
-        kind: 'Tag',
-        forProvider: { region, resourceId: sgId, key: 'karpenter.sh/discovery', value: ctx.clusterName },
-        waitsFor: [CLUSTER_KEY],
-      }),
-    );
-  }
+  resources.push(
+    managed(ctx, {
+      key: SG_TAG_KEY,
+      apiVersion: EC2,
+      kind: 'Tag',
+      forProvider: { region, ...withValue('resourceId', sgId), key: 'karpenter.sh/discovery', value: ctx.clusterName },
+      waitsFor: [CLUSTER_KEY],
+    }),
+  );
   return resources;
 }
 

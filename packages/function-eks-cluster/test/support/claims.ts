@@ -21,6 +21,12 @@ export interface ClaimShape {
   nodeGroups: { name: string; minSize: number; maxSize: number; zones?: string[] }[];
   admins: string[];
   encryption: boolean;
+  /** EKS Auto Mode (no node groups then: the list is written empty). */
+  autoMode?: boolean;
+  karpenter?: boolean;
+  /** aws-ebs-csi-driver listed in spec.addons: its role through Pod Identity. */
+  ebsCsi?: boolean;
+  podIdentityRoles?: { name: string; policyArns: string[] }[];
 }
 
 const octet = fc.integer({ min: 0, max: 255 });
@@ -54,11 +60,23 @@ export const claimArb: fc.Arbitrary<ClaimShape> = fc
     ),
     admins: fc.uniqueArray(fc.stringMatching(/^[a-z][a-z0-9-]{0,12}$/).map((r) => `arn:aws:iam::111122223333:role/${r}`), { maxLength: 3 }),
     encryption: fc.boolean(),
+    autoMode: fc.constantFrom(false, false, false, true),
+    karpenter: fc.boolean(),
+    ebsCsi: fc.boolean(),
+    podIdentityRoles: fc.uniqueArray(
+      fc.record({
+        name: fc.stringMatching(/^[a-z][a-z0-9-]{0,10}[a-z0-9]$/),
+        policyArns: fc.uniqueArray(fc.constantFrom('arn:aws:iam::aws:policy/ReadOnlyAccess', 'arn:aws:iam::111122223333:policy/AWSLoadBalancerControllerIAMPolicy', 'arn:aws:iam::444455556666:policy/AWSLoadBalancerControllerIAMPolicy'), { minLength: 1, maxLength: 3 }),
+      }),
+      { selector: (r) => r.name, maxLength: 2 },
+    ),
   })
   .map(({ privateOffset, ...c }) => ({
     ...c,
+    // Auto Mode runs its own Karpenter and nodes: the API refuses either with it.
+    karpenter: c.karpenter && !c.autoMode,
     ...(privateOffset ? { privatePrefix: Math.min(Number(c.vpcCidr.split('/')[1]) + privateOffset, 28) } : {}),
-    nodeGroups: c.nodeGroups.map((g) => ({
+    nodeGroups: (c.autoMode ? [] : c.nodeGroups).map((g) => ({
       name: g.name,
       minSize: g.minSize,
       maxSize: g.minSize + g.extra,
@@ -88,6 +106,15 @@ export function claimDocument(shape: ClaimShape): JsonObject {
     access: { clusterAdmins: shape.admins },
     encryption: { enabled: shape.encryption },
   };
+  if (shape.autoMode) {
+    spec.autoMode = { enabled: true };
+    spec.nodeGroups = [];
+  }
+  if (shape.karpenter) spec.karpenter = { enabled: true };
+  if (shape.ebsCsi) spec.addons = [{ name: 'aws-ebs-csi-driver' }];
+  if (shape.podIdentityRoles && shape.podIdentityRoles.length > 0) {
+    spec.podIdentity = { roles: shape.podIdentityRoles.map((r) => ({ name: r.name, namespace: 'kube-system', serviceAccount: `sa-${r.name}`, policyArns: r.policyArns })) };
+  }
   if (shape.nodeGroups.length > 0) {
     spec.nodeGroups = shape.nodeGroups.map((g) => ({
       name: g.name,
