@@ -30,11 +30,14 @@ const FIELD_MANAGER = 'simulated-aws';
 export const MANAGED_KINDS: { apiVersion: string; kind: string }[] = [
   ...[
     'VPC', 'Subnet', 'InternetGateway', 'NATGateway', 'EIP', 'RouteTable', 'Route', 'RouteTableAssociation',
-    'VPCEndpoint', 'VPCEndpointSubnetAssociation', 'VPCEndpointRouteTableAssociation', 'VPCEndpointSecurityGroupAssociation', 'SecurityGroup', 'SecurityGroupIngressRule',
+    'VPCEndpoint', 'VPCEndpointSubnetAssociation', 'VPCEndpointRouteTableAssociation', 'VPCEndpointSecurityGroupAssociation', 'SecurityGroup', 'SecurityGroupIngressRule', 'Tag',
   ].map((kind) => ({ apiVersion: 'ec2.aws.m.upbound.io/v1beta1', kind })),
   ...['Cluster', 'NodeGroup', 'Addon', 'AccessEntry', 'AccessPolicyAssociation', 'ClusterAuth', 'PodIdentityAssociation'].map((kind) => ({ apiVersion: 'eks.aws.m.upbound.io/v1beta1', kind })),
-  ...['Role', 'RolePolicyAttachment', 'OpenIDConnectProvider'].map((kind) => ({ apiVersion: 'iam.aws.m.upbound.io/v1beta1', kind })),
+  ...['Role', 'RolePolicyAttachment', 'RolePolicy', 'OpenIDConnectProvider'].map((kind) => ({ apiVersion: 'iam.aws.m.upbound.io/v1beta1', kind })),
   { apiVersion: 'kms.aws.m.upbound.io/v1beta1', kind: 'Key' },
+  // spec.karpenter: the interruption queue and the EventBridge rules feeding it.
+  ...['Queue', 'QueuePolicy'].map((kind) => ({ apiVersion: 'sqs.aws.m.upbound.io/v1beta1', kind })),
+  ...['Rule', 'Target'].map((kind) => ({ apiVersion: 'cloudwatchevents.aws.m.upbound.io/v1beta1', kind })),
 ];
 
 /** How long "AWS" takes to create a kind, in passes (the real EKS control plane takes the longest). */
