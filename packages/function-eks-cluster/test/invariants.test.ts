@@ -252,7 +252,8 @@ describe('invariant 3: no cross-wiring', () => {
           expect(dig(r.body, 'metadata', 'namespace')).toBe(shape.namespace);
         }
       }),
-      params,
+      // Up to six rounds per claim, each over every resource: half the runs keep it in its time on a loaded machine.
+      { numRuns: Math.ceil(RUNS / 2) },
     );
   });
 });
