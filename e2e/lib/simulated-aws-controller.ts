@@ -30,12 +30,15 @@ const FIELD_MANAGER = 'simulated-aws';
 export const MANAGED_KINDS: { apiVersion: string; kind: string }[] = [
   ...[
     'VPC', 'Subnet', 'InternetGateway', 'NATGateway', 'EIP', 'RouteTable', 'Route', 'RouteTableAssociation',
-    'VPCEndpoint', 'VPCEndpointSubnetAssociation', 'VPCEndpointRouteTableAssociation', 'VPCEndpointSecurityGroupAssociation', 'SecurityGroup', 'SecurityGroupIngressRule', 'FlowLog',
+    'VPCEndpoint', 'VPCEndpointSubnetAssociation', 'VPCEndpointRouteTableAssociation', 'VPCEndpointSecurityGroupAssociation', 'SecurityGroup', 'SecurityGroupIngressRule', 'FlowLog', 'Tag',
   ].map((kind) => ({ apiVersion: 'ec2.aws.m.upbound.io/v1beta1', kind })),
   ...['Cluster', 'NodeGroup', 'Addon', 'AccessEntry', 'AccessPolicyAssociation', 'ClusterAuth', 'PodIdentityAssociation'].map((kind) => ({ apiVersion: 'eks.aws.m.upbound.io/v1beta1', kind })),
   ...['Role', 'RolePolicy', 'RolePolicyAttachment', 'OpenIDConnectProvider'].map((kind) => ({ apiVersion: 'iam.aws.m.upbound.io/v1beta1', kind })),
   { apiVersion: 'kms.aws.m.upbound.io/v1beta1', kind: 'Key' },
   { apiVersion: 'cloudwatchlogs.aws.m.upbound.io/v1beta1', kind: 'Group' },
+  // spec.karpenter: the interruption queue and the EventBridge rules feeding it.
+  ...['Queue', 'QueuePolicy'].map((kind) => ({ apiVersion: 'sqs.aws.m.upbound.io/v1beta1', kind })),
+  ...['Rule', 'Target'].map((kind) => ({ apiVersion: 'cloudwatchevents.aws.m.upbound.io/v1beta1', kind })),
 ];
 
 /** How long "AWS" takes to create a kind, in passes (the real EKS control plane takes the longest). */

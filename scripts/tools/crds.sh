@@ -19,29 +19,41 @@ PROVIDER_AWS_VERSION=v2.7.0
 # renovate: datasource=go depName=github.com/crossplane/crossplane/v2
 CROSSPLANE_VERSION=v2.4.0
 # Family members we compose from; "family" is provider-family-aws (ProviderConfig kinds).
-MEMBERS="ec2 eks iam kms cloudwatchlogs"
+MEMBERS="ec2 eks iam kms cloudwatchlogs sqs cloudwatchevents"
 
+# Each part is extracted on its own, with its own stamp, and only its own folder
+# is replaced: adding a member never empties the CRDs another checkout reads.
 out=.tools/crds
-want="provider-aws=$PROVIDER_AWS_VERSION crossplane=$CROSSPLANE_VERSION members=$MEMBERS webhooks"
-if [ "$(cat "$out/.stamp" 2>/dev/null)" = "$want" ]; then
-  exit 0
-fi
-echo "tools: extracting CRDs ($want)"
-provider=$(go_module Dir "github.com/upbound/provider-aws/v2@$PROVIDER_AWS_VERSION")
-core=$(go_module Dir "github.com/crossplane/crossplane/v2@$CROSSPLANE_VERSION")
+mkdir -p "$out/provider-aws"
+# Stamps beside the folders, not in them: the folders are read as packages of CRDs.
+stamp() { echo "$out/.stamp-$(echo "${1#"$out"/}" | tr / -)"; }
+fresh() { [ ! -d "$1" ] || [ "$(cat "$(stamp "$1")" 2>/dev/null)" != "$2" ]; }
+done_part() { chmod -R u+w "$1"; echo "$2" > "$(stamp "$1")"; }
+provider_dir() { [ -n "${provider:-}" ] || provider=$(go_module Dir "github.com/upbound/provider-aws/v2@$PROVIDER_AWS_VERSION"); }
+core_dir() { [ -n "${core:-}" ] || core=$(go_module Dir "github.com/crossplane/crossplane/v2@$CROSSPLANE_VERSION"); }
 
-# Files are copied over what is there, never removed: other tools keep CRDs in
-# $out too (.tools/crds/flux), and a checkout pinning other members must not
-# take away the folders of another that shares the tools cache.
-mkdir -p "$out/provider-aws/family" "$out/crossplane"
 # Namespaced (.m.) kinds only: Crossplane v2 composes those into the XR's namespace.
-cp "$provider"/package/crds/aws.m.upbound.io_*.yaml "$out/provider-aws/family/"
-for member in $MEMBERS; do
-  mkdir -p "$out/provider-aws/$member"
-  cp "$provider"/package/crds/"$member".aws.m.upbound.io_*.yaml "$out/provider-aws/$member/"
+for member in family $MEMBERS; do
+  dir="$out/provider-aws/$member"
+  want="provider-aws=$PROVIDER_AWS_VERSION"
+  fresh "$dir" "$want" || continue
+  echo "tools: extracting provider-aws $member CRDs ($PROVIDER_AWS_VERSION)"
+  provider_dir
+  rm -rf "$dir" && mkdir -p "$dir"
+  if [ "$member" = family ]; then
+    cp "$provider"/package/crds/aws.m.upbound.io_*.yaml "$dir/"
+  else
+    cp "$provider"/package/crds/"$member".aws.m.upbound.io_*.yaml "$dir/"
+  fi
+  done_part "$dir" "$want"
 done
-cp "$core"/cluster/crds/*.yaml "$out/crossplane/"
-mkdir -p "$out/webhooks"
-cp "$core"/cluster/webhookconfigurations/*.yaml "$out/webhooks/"
-chmod -R u+w "$out"
-echo "$want" > "$out/.stamp"
+want="crossplane=$CROSSPLANE_VERSION"
+if fresh "$out/crossplane" "$want" || fresh "$out/webhooks" "$want"; then
+  echo "tools: extracting Crossplane CRDs ($CROSSPLANE_VERSION)"
+  core_dir
+  rm -rf "$out/crossplane" "$out/webhooks" && mkdir -p "$out/crossplane" "$out/webhooks"
+  cp "$core"/cluster/crds/*.yaml "$out/crossplane/"
+  cp "$core"/cluster/webhookconfigurations/*.yaml "$out/webhooks/"
+  done_part "$out/crossplane" "$want"
+  done_part "$out/webhooks" "$want"
+fi

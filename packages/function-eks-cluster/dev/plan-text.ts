@@ -91,19 +91,30 @@ export function planText(t: Topology, waves: Wave[]): string {
   out.push(`Control plane: endpoint ${t.cluster.endpoint}; in ${t.cluster.subnets} private subnets; authentication mode API`);
   out.push(`  logs: ${t.cluster.logs.join(', ') || 'none'}; secrets encryption: ${t.cluster.encrypted ? 'KMS' : 'off'}`);
   out.push(`  support: ${t.controlPlane.supportType}; deletion protection: ${t.controlPlane.deletionProtection ? 'on' : 'off'}; zonal shift: ${t.controlPlane.zonalShift ? 'on' : 'off'}`);
-  out.push(`  IAM: role-cluster (AmazonEKSClusterPolicy), role-node (worker node, CNI, ECR pull, SSM policies)`);
+  out.push('  IAM roles:');
+  for (const r of t.roles) out.push(`    ${r.key}: ${r.policies.join(', ') || 'no policies'}`);
+  if (t.podIdentity.length > 0) out.push(`  Pod Identity: ${t.podIdentity.map((p) => `${p.subject} -> ${p.role}`).join('; ')}`);
   out.push('');
-  out.push('Node groups (private subnets):');
-  out.push(
-    table([
-      ['name', 'instances', 'capacity', 'AMI', 'min..max (start)', 'zones', 'taints'],
-      ...t.nodeGroups.map((g) => [g.name, g.instanceTypes.join(','), g.capacityType, g.amiType, `${g.min}..${g.max} (${g.desired})`, g.zones.join(','), g.taints.join(' ') || '-']),
-    ]),
-  );
+  if (t.autoMode) {
+    out.push(`EKS Auto Mode: EKS runs the nodes (node pools ${t.autoMode.nodePools.join(', ') || 'none'}, node role ${t.autoMode.nodeRole}), EBS volumes and load balancers; no managed node group`);
+  } else {
+    out.push('Node groups (private subnets):');
+    out.push(
+      table([
+        ['name', 'instances', 'capacity', 'AMI', 'min..max (start)', 'zones', 'taints'],
+        ...t.nodeGroups.map((g) => [g.name, g.instanceTypes.join(','), g.capacityType, g.amiType, `${g.min}..${g.max} (${g.desired})`, g.zones.join(','), g.taints.join(' ') || '-']),
+      ]),
+    );
+  }
+  if (t.karpenter) {
+    out.push(
+      `Karpenter: controller ${t.karpenter.serviceAccount} (Pod Identity); interruption queue ${t.karpenter.queue} fed by EventBridge rules ${t.karpenter.rules.join(', ')}; node role ${t.karpenter.nodeRole} (${t.karpenter.accessEntry} access entry); karpenter.sh/discovery on ${t.karpenter.securityGroupTags} security group (the cluster's) and the private subnets`,
+    );
+  }
   out.push('');
   const before = t.addons.filter((a) => a.phase === 'before nodes').map((a) => a.name + (a.version ? `@${a.version}` : ''));
   const after = t.addons.filter((a) => a.phase === 'after nodes').map((a) => a.name + (a.version ? `@${a.version}` : ''));
-  out.push(`Add-ons: ${before.join(', ')} (before nodes); ${after.join(', ') || 'none'} (after nodes)`);
+  out.push(`Add-ons: ${before.join(', ') || 'none'} (before nodes); ${after.join(', ') || 'none'} (after nodes)`);
   out.push(`Cluster admins: ${t.admins.length === 0 ? 'only the identity that creates the cluster' : t.admins.join(', ')}`);
   if (t.fluxIdentity) {
     out.push(`Flux access: ConfigMap ${t.xr.split('/')[0]}/${t.fluxIdentity.configMap} (provider aws, cluster ARN; for Flux spec.kubeConfig.configMapRef), access entry for ${t.fluxIdentity.roleArn}; no kubeconfig Secret`);

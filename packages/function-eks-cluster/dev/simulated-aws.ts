@@ -35,7 +35,6 @@ export function atProviderFor(kind: string, key: string, body: JsonObject): Json
       ...(forProvider.vpcEndpointType === 'Gateway' ? { prefixListId: `pl-${hex(key, 8)}` } : {}),
     }),
     Role: () => ({ id: name, arn: `arn:aws:iam::${ACCOUNT}:role/${name}` }),
-    RolePolicy: () => ({ id: `${name}:${hex(key, 8)}` }),
     // cloudwatchlogs: a log group is named by its external name.
     Group: () => ({ id: name, arn: `arn:aws:logs:${region}:${ACCOUNT}:log-group:${name}` }),
     FlowLog: () => ({ id: `fl-${hex(key, 17)}`, arn: `arn:aws:ec2:${region}:${ACCOUNT}:vpc-flow-log/fl-${hex(key, 17)}` }),
@@ -46,9 +45,17 @@ export function atProviderFor(kind: string, key: string, body: JsonObject): Json
       arn: `arn:aws:eks:${region}:${ACCOUNT}:cluster/${name}`,
       endpoint: `https://${hex(key, 32).toUpperCase()}.gr7.${region}.eks.amazonaws.com`,
       identity: [{ oidc: [{ issuer: `https://oidc.eks.${region}.amazonaws.com/id/${hex(key, 32).toUpperCase()}` }] }],
+      vpcConfig: { ...((forProvider.vpcConfig ?? {}) as JsonObject), clusterSecurityGroupId: `sg-${hex(`${key}-cluster-sg`, 17)}` },
       status: 'ACTIVE',
     }),
     NodeGroup: () => ({ id: name, status: 'ACTIVE' }),
+    RolePolicy: () => ({ id: `${String(dig(body, 'spec', 'forProvider', 'roleRef', 'name'))}:${name}` }),
+    PodIdentityAssociation: () => ({ id: `a-${hex(key, 17)}`, associationId: `a-${hex(key, 17)}`, associationArn: `arn:aws:eks:${region}:${ACCOUNT}:podidentityassociation/${hex(key, 8)}/a-${hex(key, 17)}` }),
+    AccessEntry: () => ({ id: `${hex(key, 8)}:${String(forProvider.principalArn ?? 'role')}`, accessEntryArn: `arn:aws:eks:${region}:${ACCOUNT}:access-entry/${hex(key, 8)}` }),
+    // SQS: the queue URL is the provider's ID.
+    Queue: () => ({ id: `https://sqs.${region}.amazonaws.com/${ACCOUNT}/${String(forProvider.name ?? key)}`, url: `https://sqs.${region}.amazonaws.com/${ACCOUNT}/${String(forProvider.name ?? key)}`, arn: `arn:aws:sqs:${region}:${ACCOUNT}:${String(forProvider.name ?? key)}` }),
+    Rule: () => ({ id: name, arn: `arn:aws:events:${region}:${ACCOUNT}:rule/${name}` }),
+    Target: () => ({ id: `default/${hex(key, 8)}/${String(forProvider.targetId ?? key)}` }),
     OpenIDConnectProvider: () => {
       const arn = `arn:aws:iam::${ACCOUNT}:oidc-provider/${String(forProvider.url ?? key).replace(/^https:\/\//, '')}`;
       return { id: arn, arn };
@@ -106,7 +113,7 @@ function resolvedValue(field: string, target: Managed): Json | undefined {
   const at = atProvider(target);
   if (kindOf(target) === 'Cluster' && at.status !== 'ACTIVE') return undefined; // EKS: clusterNameRef waits for ACTIVE
   // A FlowLog's logDestinationRef resolves to the log group's ARN.
-  if (/Arns?$/.test(field) || field === 'logDestination') return at.arn;
+  if (/Arns?$/.test(field) || field === 'logDestination' || field === 'principalArnFromRole') return at.arn;
   if (field === 'allocationId') return at.allocationId ?? at.id;
   if (field === 'role') return nameOf(target);
   return at.id;
@@ -256,6 +263,7 @@ export function refusesDelete(o: Managed, world: ReadonlyMap<string, Managed>): 
     case 'EIP':
       return others('NATGateway', 'allocationId', atProvider(o).allocationId ?? id).length ? `InvalidIPAddress.InUse: Address ${String(id)} is in use.` : undefined;
     case 'Role':
+      if (others('RolePolicy', 'role', nameOf(o)).length) return 'DeleteConflict: Cannot delete entity, must delete policies first.';
       return others('RolePolicyAttachment', 'role', nameOf(o)).length ? 'DeleteConflict: Cannot delete entity, must detach all policies first.' : undefined;
     case 'Cluster':
       if (dig(o, 'spec', 'forProvider', 'deletionProtection') === true) {

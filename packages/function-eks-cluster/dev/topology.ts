@@ -30,6 +30,12 @@ export interface Topology {
   nodeGroups: { name: string; instanceTypes: string[]; capacityType: string; amiType: string; min: number; max: number; desired: number; zones: string[]; taints: string[] }[];
   addons: { name: string; version?: string; phase: 'before nodes' | 'after nodes' }[];
   admins: string[];
+  /** Every IAM role by key, with the names of its attached policies (inline ones as "inline <name>"). */
+  roles: { key: string; policies: string[] }[];
+  /** Who gets which role through EKS Pod Identity: add-ons through their association, others through PodIdentityAssociation. */
+  podIdentity: { subject: string; role: string }[];
+  autoMode?: { nodePools: string[]; nodeRole: string };
+  karpenter?: { queue: string; rules: string[]; serviceAccount: string; nodeRole: string; accessEntry: string; securityGroupTags: number };
   kubeconfigSecret: string;
   /** spec.network.existing: the VPC and subnets nothing composes. */
   external?: { vpcId: string; privateSubnetIds: string[]; publicSubnetIds: string[] };
@@ -145,6 +151,38 @@ export function topologyOf(xr: JsonObject, desired: Record<string, JsonObject>, 
       phase: (BEFORE_NODES.has(str(fp(r.body, 'addonName'))) ? 'before nodes' : 'after nodes') as 'before nodes' | 'after nodes',
     }));
 
+  const roleKeys = resources.filter((r) => r.body.kind === 'Role').map((r) => r.key);
+  const policiesOf = (roleKey: string) => [
+    ...resources.filter((r) => r.body.kind === 'RolePolicyAttachment' && keyOf(str(fp(r.body, 'roleRef', 'name'))) === roleKey).map((r) => str(fp(r.body, 'policyArn')).split('/').pop() ?? ''),
+    ...resources.filter((r) => r.body.kind === 'RolePolicy' && keyOf(str(fp(r.body, 'roleRef', 'name'))) === roleKey).map((r) => `inline ${str(dig(r.body, 'metadata', 'annotations', 'crossplane.io/external-name'), r.key)}`),
+  ];
+  const roleKeyOfArn = (arn: string) => roleKeys.find((k) => str(dig(byKey.get(k), 'metadata', 'annotations', 'crossplane.io/external-name')) === arn.split('/').pop());
+  const podIdentity = [
+    ...resources
+      .filter((r) => r.body.kind === 'Addon' && Array.isArray(fp(r.body, 'podIdentityAssociation')))
+      .flatMap((r) => (fp(r.body, 'podIdentityAssociation') as JsonObject[]).map((a) => ({ subject: `add-on ${str(fp(r.body, 'addonName'))} (${str(a.serviceAccount)})`, role: roleKeyOfArn(str(a.roleArn)) ?? str(a.roleArn) }))),
+    ...resources
+      .filter((r) => r.body.kind === 'PodIdentityAssociation')
+      .map((r) => ({ subject: `${str(fp(r.body, 'namespace'))}/${str(fp(r.body, 'serviceAccount'))}`, role: keyOf(str(fp(r.body, 'roleArnRef', 'name'))) })),
+  ];
+  const compute = fp(clusterBody, 'computeConfig');
+  const autoMode =
+    dig(compute, 'enabled') === true
+      ? { nodePools: (dig(compute, 'nodePools') as string[] | undefined) ?? [], nodeRole: roleKeys.find((k) => k === 'role-auto-node') ?? str(dig(compute, 'nodeRoleArn')) }
+      : undefined;
+  const queue = resources.find((r) => r.body.kind === 'Queue');
+  const karpenterPia = byKey.get('pia-karpenter');
+  const karpenter = queue
+    ? {
+        queue: str(fp(queue.body, 'name')),
+        rules: resources.filter((r) => r.body.kind === 'Rule').map((r) => r.key.replace(/^karpenter-rule-/, '')),
+        serviceAccount: `${str(fp(karpenterPia, 'namespace'))}/${str(fp(karpenterPia, 'serviceAccount'))}`,
+        nodeRole: str(dig(byKey.get('role-karpenter-node'), 'metadata', 'annotations', 'crossplane.io/external-name')),
+        accessEntry: str(fp(byKey.get('access-karpenter-node'), 'type')),
+        securityGroupTags: resources.filter((r) => r.body.kind === 'Tag' && fp(r.body, 'key') === 'karpenter.sh/discovery').length,
+      }
+    : undefined;
+
   const counts = new Map<string, number>();
   for (const r of resources) counts.set(str(r.body.kind), (counts.get(str(r.body.kind)) ?? 0) + 1);
   const vpcCidr = str(fp(byKey.get('vpc'), 'cidrBlock'));
@@ -185,7 +223,11 @@ export function topologyOf(xr: JsonObject, desired: Record<string, JsonObject>, 
     },
     nodeGroups,
     addons,
-    admins: resources.filter((r) => r.body.kind === 'AccessEntry' && !r.key.startsWith('access-flux-')).map((r) => str(fp(r.body, 'principalArn'))),
+    admins: resources.filter((r) => r.body.kind === 'AccessEntry' && fp(r.body, 'type') === 'STANDARD' && !r.key.startsWith('access-flux-')).map((r) => str(fp(r.body, 'principalArn'))),
+    roles: roleKeys.map((key) => ({ key, policies: policiesOf(key) })),
+    podIdentity,
+    ...(autoMode ? { autoMode } : {}),
+    ...(karpenter ? { karpenter } : {}),
     kubeconfigSecret: auth ? str(dig(auth.body, 'spec', 'writeConnectionSecretToRef', 'name')) : str(dig(status, 'kubeconfigSecret', 'name')),
     usages: counts.get('Usage') ?? 0,
     countsByKind: [...counts.entries()].sort((a, b) => a[0].localeCompare(b[0])),

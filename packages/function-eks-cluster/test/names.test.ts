@@ -16,6 +16,14 @@ const RUNS = Number(process.env.PROPERTY_RUNS ?? 1000);
 const LIMITS: Record<string, { max: number; pattern: RegExp }> = {
   Cluster: { max: 100, pattern: /^[0-9A-Za-z][A-Za-z0-9_-]*$/ },
   Role: { max: 64, pattern: /^[\w+=,.@-]+$/ },
+  Rule: { max: 64, pattern: /^[.\-_A-Za-z0-9]+$/ },
+  Queue: { max: 80, pattern: /^[A-Za-z0-9_-]+$/ },
+};
+
+/** Every feature that names AWS resources of its own: Karpenter's queue, rules and roles, a Pod Identity role with the longest name. */
+const NAMED_FEATURES: JsonObject = {
+  karpenter: { enabled: true },
+  podIdentity: { roles: [{ name: 'x'.repeat(24), namespace: 'kube-system', serviceAccount: 'sa', policyArns: ['arn:aws:iam::aws:policy/ReadOnlyAccess'] }] },
 };
 
 function xr(namespace: string, name: string, extra: JsonObject = {}): JsonObject {
@@ -31,7 +39,9 @@ function awsNames(doc: JsonObject, observed: Record<string, JsonObject> = {}): M
   const names = new Map<string, string>([['cluster', String(result.status.cluster?.name)]]);
   for (const r of result.resources) {
     if (!(String(r.body.kind) in LIMITS)) continue;
-    names.set(r.key, String(dig(r.body, 'metadata', 'annotations', 'crossplane.io/external-name')));
+    // A queue's name is a parameter (the provider's ID is its URL).
+    const name = r.body.kind === 'Queue' ? dig(r.body, 'spec', 'forProvider', 'name') : dig(r.body, 'metadata', 'annotations', 'crossplane.io/external-name');
+    names.set(r.key, String(name));
   }
   return names;
 }
@@ -49,11 +59,12 @@ describe('AWS names', () => {
     fc.assert(
       fc.property(identity, identity, ([ns1, n1], [ns2, n2]) => {
         fc.pre(ns1 !== ns2 || n1 !== n2);
-        const a = awsNames(xr(ns1, n1));
-        const b = awsNames(xr(ns2, n2));
-        expect(a.size).toBe(3);
+        const a = awsNames(xr(ns1, n1, NAMED_FEATURES));
+        const b = awsNames(xr(ns2, n2, NAMED_FEATURES));
+        // cluster; roles: cluster, node, vpc-cni, karpenter, karpenter-node, the Pod Identity role; the queue; four rules.
+        expect(a.size).toBe(12);
         for (const [key, name] of [...a, ...b]) {
-          const kind = key === 'cluster' ? 'Cluster' : 'Role';
+          const kind = key === 'cluster' ? 'Cluster' : key === 'karpenter-queue' ? 'Queue' : key.startsWith('karpenter-rule-') ? 'Rule' : 'Role';
           expect(name.length, name).toBeLessThanOrEqual(LIMITS[kind]!.max);
           expect(name).toMatch(LIMITS[kind]!.pattern);
         }
@@ -87,7 +98,8 @@ describe('AWS names', () => {
       (body.metadata as JsonObject).annotations = { 'crossplane.io/external-name': name };
     }
     const composite = { ...doc, status: { cluster: { name: old.cluster } } };
-    expect(Object.fromEntries(awsNames(composite, observed))).toEqual(old);
+    const names = awsNames(composite, observed);
+    expect(Object.fromEntries(Object.keys(old).map((k) => [k, names.get(k)]))).toEqual(old);
     const result = mustCompose(compose({ composite, observed }));
     expect(result.status.cluster?.name).toBe(old.cluster);
     const subnetTags = dig(result.resources.find((r) => r.key === 'subnet-private-a')!.body, 'spec', 'forProvider', 'tags') as JsonObject;

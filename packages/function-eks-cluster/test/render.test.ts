@@ -42,7 +42,14 @@ describe('the plan and the diagram', () => {
       expect(text).toContain(`Kubeconfig: Secret ${namespace}/${name}-kubeconfig, key "kubeconfig"`);
     }
     if (topology.flowLogs) expect(text).toContain(`flow logs: ${topology.flowLogs.trafficType} traffic to CloudWatch Logs group ${topology.flowLogs.logGroup}`);
-    expect(rendered.waves.length).toBeGreaterThanOrEqual(4);
+    // Auto Mode has no node group wave.
+    expect(rendered.waves.length).toBeGreaterThanOrEqual(file.includes('auto-mode') ? 3 : 4);
+    // Each feature a claim turns on shows in the plan: vpc-cni on Pod Identity (by default), Karpenter, Auto Mode.
+    const spec = xr.spec as JsonObject;
+    const on = (block: string) => (spec[block] as JsonObject | undefined)?.enabled === true;
+    if (on('autoMode')) expect(text).toMatch(/EKS Auto Mode: EKS runs the nodes \(node pools general-purpose, system, node role role-auto-node\)/);
+    else expect(text).toContain('add-on vpc-cni (aws-node) -> role-addon-vpc-cni');
+    if (on('karpenter')) expect(text).toMatch(/Karpenter: controller kube-system\/karpenter \(Pod Identity\); interruption queue \S+ fed by EventBridge rules health, rebalance, spot, state/);
     for (const subnet of topology.subnets) {
       expect(text).toContain(subnet.cidr);
       expect(svg).toContain(`>${subnet.cidr}</text>`);

@@ -2,6 +2,7 @@
  * Reads an observed EKSCluster into a defaulted, checked spec. Every problem
  * is reported at once, each naming the field, the value and the fix.
  */
+import { composedAddons, podIdentityAgentPresent } from '../eks/addon-set.js';
 import { parseCidr } from '../network/cidr.js';
 import { resolveZones, type Zone } from '../network/zones.js';
 import { API_GROUP, API_VERSION, KIND, LOG_RETENTION_DAYS, specSchema, type EKSClusterSpec } from './eks-cluster.js';
@@ -176,6 +177,35 @@ function checkManagementPolicies(spec: EKSClusterSpec, errors: FieldError[]): vo
   }
 }
 
+/** Auto Mode runs the nodes and its own Karpenter; Pod Identity needs its agent. */
+function checkCompute(spec: EKSClusterSpec, errors: FieldError[]): void {
+  if (spec.autoMode.enabled && spec.nodeGroups.length > 0) {
+    errors.push({
+      path: 'spec.nodeGroups',
+      message: `lists ${spec.nodeGroups.map((g) => g.name).join(', ')} while spec.autoMode.enabled is true, and EKS Auto Mode runs the nodes itself; set spec.nodeGroups: [] (left out, it means one default node group), or turn autoMode off`,
+    });
+  }
+  if (spec.autoMode.enabled && spec.karpenter.enabled) {
+    errors.push({
+      path: 'spec.karpenter.enabled',
+      message: 'is true while spec.autoMode.enabled is true, and Auto Mode runs its own Karpenter; turn one of them off',
+    });
+  }
+  if (!podIdentityAgentPresent(spec)) {
+    const needs = [
+      ...(spec.podIdentity.roles.length > 0 ? ['spec.podIdentity.roles'] : []),
+      ...(spec.karpenter.enabled ? ['spec.karpenter'] : []),
+      ...composedAddons(spec).filter((a) => a.name === 'aws-ebs-csi-driver' && !a.serviceAccountRoleArn).map(() => 'aws-ebs-csi-driver'),
+    ];
+    if (needs.length > 0) {
+      errors.push({
+        path: 'spec.addons',
+        message: `leaves out eks-pod-identity-agent, but ${needs.join(', ')} get their AWS permissions through EKS Pod Identity, which needs it; remove enabled: false from eks-pod-identity-agent`,
+      });
+    }
+  }
+}
+
 export function readClaim(composite: unknown): ClaimRead {
   if (!isObject(composite)) {
     return { ok: false, errors: [{ path: 'observed.composite', message: 'the request carries no EKSCluster; Crossplane must send the composite resource' }] };
@@ -206,6 +236,7 @@ export function readClaim(composite: unknown): ClaimRead {
   checkExistingNetwork(spec, errors);
   checkFlowLogs(spec, errors);
   checkDelivery(spec, errors);
+  checkCompute(spec, errors);
   if (errors.length > 0) return { ok: false, errors };
   return { ok: true, claim: { ...metadata, spec, zones } };
 }

@@ -45,6 +45,7 @@ export const AMI_TYPES = [
 ] as const;
 export const CAPACITY_TYPES = ['ON_DEMAND', 'SPOT'] as const;
 export const TAINT_EFFECTS = ['NO_SCHEDULE', 'NO_EXECUTE', 'PREFER_NO_SCHEDULE'] as const;
+export const AUTO_MODE_NODE_POOLS = ['general-purpose', 'system'] as const;
 export const MANAGEMENT_POLICIES = ['*', 'Observe', 'Create', 'Update', 'Delete', 'LateInitialize'] as const;
 /** ProviderConfig: namespaced, resolved in the XR's namespace (a team's own AWS identity); ClusterProviderConfig: the platform's. */
 export const PROVIDER_CONFIG_KINDS = ['ClusterProviderConfig', 'ProviderConfig'] as const;
@@ -138,7 +139,7 @@ const nodeGroup = object(
 
 const addon = object(
   {
-    name: required(string({ description: 'EKS add-on name, e.g. vpc-cni or aws-ebs-csi-driver.', maxLength: 100 })),
+    name: required(string({ description: 'EKS add-on name, e.g. vpc-cni or aws-ebs-csi-driver (listed, it gets its IAM role through Pod Identity; a cluster without it cannot run pods with EBS volumes).', maxLength: 100 })),
     enabled: withDefault(boolean({ description: 'Set false to leave a default add-on out.' }), true),
     version: string({
       description:
@@ -405,6 +406,88 @@ export const specSchema = object(
       }),
       [],
     ),
+    podIdentity: withDefault(
+      object(
+        {
+          roles: withDefault(
+            array(
+              object(
+                {
+                  name: required(
+                    string({
+                      description: 'Role name, unique within the cluster; part of the IAM role name and of every resource name derived from it.',
+                      pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$',
+                      maxLength: 24,
+                    }),
+                  ),
+                  namespace: required(string({ description: 'Kubernetes namespace of the service account.', pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$', maxLength: 63 })),
+                  serviceAccount: required(string({ description: 'Kubernetes service account whose pods get the role.', pattern: '^[a-z0-9]([-.a-z0-9]*[a-z0-9])?$', maxLength: 253 })),
+                  policyArns: required(
+                    array(string({ description: 'An IAM managed policy ARN.', pattern: '^arn:aws[a-z-]*:iam::([0-9]{12}|aws):policy/.+$', maxLength: 2048 }), {
+                      description: 'IAM managed policies attached to the role, e.g. arn:aws:iam::111122223333:policy/AWSLoadBalancerControllerIAMPolicy.',
+                      minItems: 1,
+                      maxItems: 10,
+                      'x-kubernetes-list-type': 'set',
+                    }),
+                  ),
+                },
+                { description: 'An IAM role for one service account, through EKS Pod Identity.' },
+              ),
+              {
+                description:
+                  'IAM roles for your own controllers (e.g. the AWS Load Balancer Controller in kube-system/aws-load-balancer-controller): each an IAM role trusted by pods.eks.amazonaws.com, its policy attachments and an EKS Pod Identity association, which needs the eks-pod-identity-agent add-on (or autoMode).',
+                maxItems: 20,
+                'x-kubernetes-list-type': 'map',
+                'x-kubernetes-list-map-keys': ['name'],
+              },
+            ),
+            [],
+          ),
+        },
+        { description: 'AWS permissions for pods through EKS Pod Identity. vpc-cni and aws-ebs-csi-driver get theirs without any setting.' },
+      ),
+      {},
+    ),
+    karpenter: withDefault(
+      object(
+        {
+          enabled: withDefault(
+            boolean({
+              description:
+                'Compose what Karpenter needs on AWS: its controller IAM role with a Pod Identity association, the interruption SQS queue with its policy, EventBridge rules for spot interruptions, rebalance recommendations, instance state changes and scheduled health events, a node IAM role with an EC2_LINUX access entry, and the karpenter.sh/discovery tag on the cluster security group (private subnets always carry it). Karpenter itself is installed by a HelmRelease (see the README). Not with autoMode.',
+            }),
+            false,
+          ),
+          namespace: withDefault(string({ description: 'Namespace Karpenter is installed into.', pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$', maxLength: 63 }), 'kube-system'),
+          serviceAccount: withDefault(string({ description: "Karpenter controller's service account.", pattern: '^[a-z0-9]([-.a-z0-9]*[a-z0-9])?$', maxLength: 253 }), 'karpenter'),
+        },
+        { description: 'Karpenter-ready cluster.' },
+      ),
+      {},
+    ),
+    autoMode: withDefault(
+      object(
+        {
+          enabled: withDefault(
+            boolean({
+              description:
+                'EKS Auto Mode: EKS runs the nodes (computeConfig), block storage and load balancing; the cluster role gets the compute, block storage, load balancing and networking policies, and an Auto Mode node role is composed (EKS gives it its access entry). Managed node groups and the add-ons Auto Mode brings itself (vpc-cni, kube-proxy, coredns, eks-pod-identity-agent, aws-ebs-csi-driver) are not composed: set spec.nodeGroups: []. Not with karpenter. AWS charges a management fee per Auto Mode instance on top of EC2.',
+            }),
+            false,
+          ),
+          nodePools: withDefault(
+            array(oneOf(AUTO_MODE_NODE_POOLS, { description: 'A built-in node pool.' }), {
+              description: 'Built-in node pools EKS runs: general-purpose for workloads, system for critical add-ons.',
+              maxItems: 2,
+              'x-kubernetes-list-type': 'set',
+            }),
+            ['general-purpose', 'system'],
+          ),
+        },
+        { description: 'EKS Auto Mode.' },
+      ),
+      {},
+    ),
     logging: withDefault(
       object(
         {
@@ -523,6 +606,14 @@ export const statusSchema = object(
         key: string({ description: 'Key holding the kubeconfig.' }),
       },
       { description: 'Where the kubeconfig is written, in the namespace of this EKSCluster.' },
+    ),
+    karpenter: object(
+      {
+        interruptionQueue: string({ description: 'SQS queue name: the Karpenter Helm value settings.interruptionQueue.' }),
+        nodeRoleName: string({ description: 'IAM role of the nodes Karpenter launches: spec.role of an EC2NodeClass.' }),
+        controllerRoleName: string({ description: 'IAM role of the Karpenter controller, associated with its service account through Pod Identity.' }),
+      },
+      { description: 'Names the Karpenter installation needs, when spec.karpenter.enabled.' },
     ),
     resources: object(
       {

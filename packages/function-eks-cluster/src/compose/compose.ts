@@ -8,6 +8,9 @@ import type { EKSClusterStatus } from '../api/eks-cluster.js';
 import type { JsonObject } from '../api/schema-builder.js';
 import type { FieldError } from '../api/validate.js';
 import { accessResources } from '../eks/access.js';
+import { autoModeClusterNeeds, autoModeResources } from '../eks/auto-mode.js';
+import { karpenterEdges, karpenterResources } from '../eks/karpenter.js';
+import { podIdentityEdges, podIdentityResources } from '../eks/pod-identity.js';
 import { addonResources, addonVersionNotices } from '../eks/addons.js';
 import { CLUSTER_KEY, clusterResource } from '../eks/cluster.js';
 import { encryptionResources, KMS_KEY } from '../eks/encryption.js';
@@ -175,15 +178,18 @@ function existingSingleNatZone(ctx: ComposeContext): string | undefined {
   return subnetRef?.startsWith(prefix) ? subnetRef.slice(prefix.length) : undefined;
 }
 
-function extraEdges(resources: readonly DesiredResource[], nat: NatPlan): Edge[] {
+function extraEdges(ctx: ComposeContext, resources: readonly DesiredResource[], nat: NatPlan): Edge[] {
   const keys = resources.map((r) => r.key);
   const nodeGroups = keys.filter((k) => k.startsWith('nodegroup-'));
   return [
     // An internet gateway cannot be detached while NAT gateways map public addresses.
     ...nat.gateways.map((g) => ({ of: IGW_KEY, by: g.key })),
     // Without its policies the control plane cannot clean up its network interfaces.
-    ...clusterRoleAttachmentKeys().map((of) => ({ of, by: CLUSTER_KEY })),
-    ...nodeGroups.flatMap((by) => nodeRoleAttachmentKeys().map((of) => ({ of, by }))),
+    ...clusterRoleAttachmentKeys(ctx).map((of) => ({ of, by: CLUSTER_KEY })),
+    ...autoModeClusterNeeds(ctx).map((of) => ({ of, by: CLUSTER_KEY })),
+    ...nodeGroups.flatMap((by) => nodeRoleAttachmentKeys(ctx).map((of) => ({ of, by }))),
+    ...podIdentityEdges(ctx, nodeGroups),
+    ...karpenterEdges(ctx),
     { of: KMS_KEY, by: CLUSTER_KEY },
     // An add-on's service account role is assumed through the OIDC provider.
     ...resources.filter((r) => r.key.startsWith('addon-') && dig(r.body, 'spec', 'forProvider', 'serviceAccountRoleArn') !== undefined).map((r) => ({ of: OIDC_PROVIDER_KEY, by: r.key })),
@@ -227,6 +233,8 @@ export function compose(input: ComposeInput): ComposeResult {
     ...endpoints,
     ...flowLogResources(ctx),
     ...iamResources(ctx),
+    ...autoModeResources(ctx),
+    ...podIdentityResources(ctx),
     ...encryptionResources(ctx),
     clusterResource(ctx, plan.subnets),
     // Nodes that cannot reach ECR, STS and the EKS API never join: with endpoints, they come first.
@@ -234,12 +242,13 @@ export function compose(input: ComposeInput): ComposeResult {
     ...oidcProviderResources(ctx),
     ...addonResources(ctx, nodeGroupKeys),
     ...accessResources(ctx),
+    ...karpenterResources(ctx),
     ...(kubeconfigSecretWanted(ctx) ? [kubeconfigResource(ctx)] : []),
     ...fluxAccess,
   ];
   const gated = applyGates(wanted, observed);
   const emittedKeys = new Set(gated.emitted.map((r) => r.key));
-  const usages = usageResources(ctx, wanted, emittedKeys, [...extraEdges(wanted, nat), ...kubeconfigEdges(observed), ...fluxAccessEdges(fluxAccess)], [kubeconfigSecret(ctx)]);
+  const usages = usageResources(ctx, wanted, emittedKeys, [...extraEdges(ctx, wanted, nat), ...kubeconfigEdges(observed), ...fluxAccessEdges(fluxAccess)], [kubeconfigSecret(ctx)]);
   const all = { emitted: [...gated.emitted, ...usages], held: gated.held };
   const report = buildStatus(ctx, plan.subnets, nat, all);
   return {

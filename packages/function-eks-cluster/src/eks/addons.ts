@@ -11,12 +11,16 @@
  * asked to run too), and a default never lowers the version an add-on runs.
  */
 import { DEFAULT_ADDONS, type AddonSpec } from '../api/eks-cluster.js';
-import type { JsonObject } from '../api/schema-builder.js';
+import type { Json, JsonObject } from '../api/schema-builder.js';
 import type { ComposeContext, DesiredResource, Notice } from '../compose/context.js';
 import { awsTags, EKS, managed, ref } from '../compose/managed.js';
 import { MAINTAINED_MINORS, maintainedAddonVersion } from './addon-versions.js';
 import { CLUSTER_KEY } from './cluster.js';
 import { OIDC_PROVIDER_KEY } from './oidc.js';
+import { addonRoleKey, composedAddons, effectiveAddons, POD_IDENTITY_ADDONS, usesPodIdentity } from './addon-set.js';
+import { roleAttachmentKeys } from './iam.js';
+
+export { effectiveAddons };
 
 /** Add-ons that nodes need to become Ready: installed as soon as the control plane is. */
 export const BEFORE_NODES: ReadonlySet<string> = new Set(['vpc-cni', 'kube-proxy', 'eks-pod-identity-agent']);
@@ -25,12 +29,6 @@ export function addonKey(name: string): string {
   return `addon-${name}`;
 }
 
-/** Defaults first, then the user's entries; a user entry with a default's name overrides it. */
-export function effectiveAddons(userAddons: readonly AddonSpec[]): AddonSpec[] {
-  const byName = new Map<string, AddonSpec>(DEFAULT_ADDONS.map((name) => [name, { name, enabled: true }]));
-  for (const addon of userAddons) byName.set(addon.name, addon);
-  return [...byName.values()].filter((a) => a.enabled).sort((a, b) => a.name.localeCompare(b.name));
-}
 
 /** v1.20.4-eksbuild.1 as [1, 20, 4, 1]; undefined when it is not of that form. */
 function versionParts(version: string): number[] | undefined {
@@ -73,7 +71,7 @@ function stringOf(value: unknown): string | undefined {
 export function addonVersionNotices(ctx: ComposeContext): Notice[] {
   const minor = ctx.versions.nodes;
   if (MAINTAINED_MINORS.includes(minor)) return [];
-  const unpinned = effectiveAddons(ctx.spec.addons).filter((a) => !a.version && isDefaultAddon(a.name));
+  const unpinned = composedAddons(ctx.spec).filter((a) => !a.version && isDefaultAddon(a.name));
   if (unpinned.length === 0) return [];
   return [
     {
@@ -83,8 +81,26 @@ export function addonVersionNotices(ctx: ComposeContext): Notice[] {
   ];
 }
 
+/**
+ * The add-on's Pod Identity association: its composed role, whose ARN (no
+ * reference field exists for it) is read from the observed role; the add-on
+ * waits for the role and its policies, so its pods never start without them.
+ * Until the ARN is known an existing add-on keeps what it has.
+ */
+function podIdentity(ctx: ComposeContext, addonName: string): { association?: Json; waitsFor: string[] } {
+  if (!usesPodIdentity(ctx.spec, addonName)) return { waitsFor: [] };
+  const roleKey = addonRoleKey(addonName);
+  const waitsFor = [roleKey, ...roleAttachmentKeys(roleKey, POD_IDENTITY_ADDONS[addonName]!.policies)];
+  const roleArn = ctx.observed.atProvider(roleKey, 'arn');
+  if (roleArn === undefined) {
+    const kept = ctx.observed.forProvider(addonKey(addonName), 'podIdentityAssociation');
+    return { waitsFor, ...(kept !== undefined ? { association: kept } : {}) };
+  }
+  return { waitsFor, association: [{ roleArn, serviceAccount: POD_IDENTITY_ADDONS[addonName]!.serviceAccount }] };
+}
+
 export function addonResources(ctx: ComposeContext, nodeGroupKeys: readonly string[]): DesiredResource[] {
-  return effectiveAddons(ctx.spec.addons).map((addon) => {
+  return composedAddons(ctx.spec).map((addon) => {
     const forProvider: JsonObject = {
       region: ctx.spec.region,
       clusterNameRef: ref(ctx, CLUSTER_KEY),
@@ -102,10 +118,13 @@ export function addonResources(ctx: ComposeContext, nodeGroupKeys: readonly stri
     if (addon.serviceAccountRoleArn) forProvider.serviceAccountRoleArn = addon.serviceAccountRoleArn;
     // A service account role can only be assumed once the cluster's OIDC provider is registered (eks/oidc.ts).
     const irsa = addon.serviceAccountRoleArn ? [OIDC_PROVIDER_KEY] : [];
+    const identity = podIdentity(ctx, addon.name);
+    if (identity.association) forProvider.podIdentityAssociation = identity.association;
+    const needs = [...irsa, ...identity.waitsFor];
     const gate =
       BEFORE_NODES.has(addon.name) || nodeGroupKeys.length === 0
-        ? { waitsFor: [CLUSTER_KEY, ...irsa] }
-        : { waitsFor: irsa, waitsForAny: nodeGroupKeys };
+        ? { waitsFor: [CLUSTER_KEY, ...needs] }
+        : { waitsFor: needs, waitsForAny: nodeGroupKeys };
     return managed(ctx, { key: addonKey(addon.name), apiVersion: EKS, kind: 'Addon', forProvider, ...gate });
   });
 }

@@ -4,6 +4,7 @@ import type { ComposeContext, DesiredResource } from '../compose/context.js';
 import { awsTags, EKS, managed, ref } from '../compose/managed.js';
 import type { PlannedSubnet } from '../network/subnet-plan.js';
 import { encryptionKeyArn, KMS_KEY } from './encryption.js';
+import { autoModeClusterConfig, autoModeClusterNeeds } from './auto-mode.js';
 import { CLUSTER_ROLE_KEY, clusterRoleAttachmentKeys } from './iam.js';
 
 export const CLUSTER_KEY = 'cluster';
@@ -53,13 +54,15 @@ export function clusterResource(ctx: ComposeContext, subnets: readonly PlannedSu
     zonalShiftConfig: { enabled: spec.controlPlane.zonalShift },
     tags: awsTags(ctx, CLUSTER_KEY),
   };
+  Object.assign(forProvider, autoModeClusterConfig(ctx));
   const encryption = encryptionConfig(ctx);
   if (encryption !== undefined) forProvider.encryptionConfig = encryption;
   const composedKey = spec.encryption.enabled && !spec.encryption.kmsKeyArn;
   // EKS checks the role's policies and the subnets at creation; asking earlier only fails and retries.
   const waitsFor = [
     CLUSTER_ROLE_KEY,
-    ...clusterRoleAttachmentKeys(),
+    ...clusterRoleAttachmentKeys(ctx),
+    ...autoModeClusterNeeds(ctx),
     ...subnets.filter((s) => s.tier === 'private').map((s) => s.key),
     ...(composedKey ? [KMS_KEY] : []),
   ];

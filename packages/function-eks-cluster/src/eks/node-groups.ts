@@ -5,6 +5,7 @@ import type { ComposeContext, DesiredResource } from '../compose/context.js';
 import { dig } from '../compose/observed.js';
 import { awsTags, EKS, managed, ref } from '../compose/managed.js';
 import type { PlannedSubnet } from '../network/subnet-plan.js';
+import { usesPodIdentity } from './addon-set.js';
 import { addonKey } from './addons.js';
 import { CLUSTER_KEY } from './cluster.js';
 import { NODE_ROLE_KEY, nodeRoleAttachmentKeys } from './iam.js';
@@ -122,8 +123,14 @@ function nodeGroup(ctx: ComposeContext, group: NodeGroupSpec, subnets: readonly 
     forProvider,
     initProvider: { scalingConfig: { desiredSize: group.desiredSize ?? group.minSize } },
     managementPolicies: nodeGroupPolicies(ctx.spec.managementPolicies),
-    // Nodes without a CNI never become Ready, and without their policies they cannot join.
-    waitsFor: [cniEnabled ? addonKey('vpc-cni') : CLUSTER_KEY, ...nodeRoleAttachmentKeys(), ...networkKeys],
+    // Nodes without a CNI never become Ready, and without their policies they cannot join;
+    // a CNI on Pod Identity gets its credentials from the agent on the node.
+    waitsFor: [
+      cniEnabled ? addonKey('vpc-cni') : CLUSTER_KEY,
+      ...(usesPodIdentity(ctx.spec, 'vpc-cni') && !ctx.spec.autoMode.enabled ? [addonKey('eks-pod-identity-agent')] : []),
+      ...nodeRoleAttachmentKeys(ctx),
+      ...networkKeys,
+    ],
   });
 }
 

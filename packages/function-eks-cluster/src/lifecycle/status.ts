@@ -7,6 +7,7 @@ import type { NatPlan } from '../network/nat.js';
 import type { PlannedSubnet } from '../network/subnet-plan.js';
 import { OIDC_PROVIDER_KEY } from '../eks/oidc.js';
 import { CLUSTER_KEY } from '../eks/cluster.js';
+import { karpenterStatus } from '../eks/karpenter.js';
 import { KUBECONFIG_SECRET_KEY, kubeconfigSecretName } from '../eks/kubeconfig.js';
 import { awsIdentityDelivery, kubeconfigConfigMapName, kubeconfigSecretWanted } from '../eks/flux-access.js';
 import { failedOperation, isResourceReady, notReadyReason, type Gated } from './readiness.js';
@@ -30,8 +31,8 @@ const GROUPS: { type: string; label: string; matches: (key: string) => boolean }
   { type: 'NetworkReady', label: 'network', matches: (k) => /^(vpc|igw|subnet-|rt-|route-|rta-|nat|eip)/.test(k) },
   { type: 'ControlPlaneReady', label: 'control plane', matches: (k) => /^(cluster|role-|kms-key)/.test(k) },
   { type: 'NodesReady', label: 'node group', matches: (k) => k.startsWith('nodegroup-') },
-  { type: 'AddonsReady', label: 'add-on', matches: (k) => k.startsWith('addon-') },
-  { type: 'AccessReady', label: 'access', matches: (k) => k.startsWith('access-') || k.startsWith('kubeconfig') || k === OIDC_PROVIDER_KEY },
+  { type: 'AddonsReady', label: 'add-on', matches: (k) => k.startsWith('addon-') || k.startsWith('karpenter-') },
+  { type: 'AccessReady', label: 'access', matches: (k) => k.startsWith('access-') || k.startsWith('pia-') || k.startsWith('kubeconfig') || k === OIDC_PROVIDER_KEY },
 ];
 
 export interface StatusReport {
@@ -96,6 +97,7 @@ export function buildStatus(
     },
     ...(secret ? { kubeconfigSecret: { name: kubeconfigSecretName(ctx.xrName), key: KUBECONFIG_SECRET_KEY } } : {}),
     ...(configMap ? { kubeconfigConfigMap: { name: kubeconfigConfigMapName(ctx.xrName) } } : {}),
+    ...(karpenterStatus(ctx) ? { karpenter: karpenterStatus(ctx) } : {}),
     resources: { ready, total },
     waitingFor,
     summary: allReady

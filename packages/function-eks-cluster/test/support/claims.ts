@@ -28,6 +28,12 @@ export interface ClaimShape {
   /** spec.network.existing, with one private subnet per zone; zones then only count subnets. */
   existing?: boolean;
   deletionProtection?: boolean;
+  /** EKS Auto Mode (no node groups then: the list is written empty). */
+  autoMode?: boolean;
+  karpenter?: boolean;
+  /** aws-ebs-csi-driver listed in spec.addons: its role through Pod Identity. */
+  ebsCsi?: boolean;
+  podIdentityRoles?: { name: string; policyArns: string[] }[];
 }
 
 /** The subnet ID an existing network has for a zone and tier (17 hex digits, like AWS's). */
@@ -70,11 +76,24 @@ export const claimArb: fc.Arbitrary<ClaimShape> = fc
     encryption: fc.boolean(),
     flowLogs: fc.boolean(),
     awsIdentity: fc.boolean(),
+    autoMode: fc.constantFrom(false, false, false, true),
+    // A third each: Karpenter adds about 60 resources per claim, and the properties replay many claims.
+    karpenter: fc.constantFrom(false, false, true),
+    ebsCsi: fc.constantFrom(false, false, true),
+    podIdentityRoles: fc.uniqueArray(
+      fc.record({
+        name: fc.stringMatching(/^[a-z][a-z0-9-]{0,10}[a-z0-9]$/),
+        policyArns: fc.uniqueArray(fc.constantFrom('arn:aws:iam::aws:policy/ReadOnlyAccess', 'arn:aws:iam::111122223333:policy/AWSLoadBalancerControllerIAMPolicy', 'arn:aws:iam::444455556666:policy/AWSLoadBalancerControllerIAMPolicy'), { minLength: 1, maxLength: 3 }),
+      }),
+      { selector: (r) => r.name, maxLength: 2 },
+    ),
   })
   .map(({ privateOffset, ...c }) => ({
     ...c,
+    // Auto Mode runs its own Karpenter and nodes: the API refuses either with it.
+    karpenter: c.karpenter && !c.autoMode,
     ...(privateOffset ? { privatePrefix: Math.min(Number(c.vpcCidr.split('/')[1]) + privateOffset, 28) } : {}),
-    nodeGroups: c.nodeGroups.map((g) => ({
+    nodeGroups: (c.autoMode ? [] : c.nodeGroups).map((g) => ({
       name: g.name,
       minSize: g.minSize,
       maxSize: g.minSize + g.extra,
@@ -121,6 +140,15 @@ function addFeatures(shape: ClaimShape, spec: JsonObject): void {
   if (shape.flowLogs) (spec.network as JsonObject).flowLogs = { enabled: true };
   if (shape.awsIdentity) spec.delivery = { mode: 'AWSIdentity', fluxRoleArn: FLUX_ROLE_ARN };
   if (shape.deletionProtection) spec.controlPlane = { deletionProtection: true };
+  if (shape.autoMode) {
+    spec.autoMode = { enabled: true };
+    spec.nodeGroups = [];
+  }
+  if (shape.karpenter) spec.karpenter = { enabled: true };
+  if (shape.ebsCsi) spec.addons = [{ name: 'aws-ebs-csi-driver' }];
+  if (shape.podIdentityRoles && shape.podIdentityRoles.length > 0) {
+    spec.podIdentity = { roles: shape.podIdentityRoles.map((r) => ({ name: r.name, namespace: 'kube-system', serviceAccount: `sa-${r.name}`, policyArns: r.policyArns })) };
+  }
 }
 
 /** The same claim in an existing network: its zones become given subnet IDs, node groups span them all. */

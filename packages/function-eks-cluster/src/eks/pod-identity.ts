@@ -1,0 +1,75 @@
+/**
+ * AWS permissions for pods through EKS Pod Identity: a role trusted by
+ * pods.eks.amazonaws.com per add-on that needs one (vpc-cni, aws-ebs-csi-driver,
+ * associated through the Addon's own podIdentityAssociation, eks/addons.ts) and
+ * per entry of spec.podIdentity.roles (associated through a
+ * PodIdentityAssociation). No OIDC provider or trust policy per cluster is
+ * involved: the agent on each node hands out the credentials.
+ */
+import type { ComposeContext, DesiredResource } from '../compose/context.js';
+import { awsTags, EKS, managed, ref } from '../compose/managed.js';
+import type { Edge } from '../lifecycle/usages.js';
+import { addonRoleKey, POD_IDENTITY_ADDONS, podIdentityAddons } from './addon-set.js';
+import { addonKey } from './addons.js';
+import { CLUSTER_KEY } from './cluster.js';
+import { role, roleAttachmentKeys } from './iam.js';
+
+export const POD_IDENTITY_SERVICE = 'pods.eks.amazonaws.com';
+
+export function podIdentityRoleKey(name: string): string {
+  return `role-pi-${name}`;
+}
+
+export function podIdentityAssociationKey(name: string): string {
+  return `pia-${name}`;
+}
+
+/** An association of `roleKey` with a service account; it waits for the role's policies, so pods never get a role without them. */
+export function podIdentityAssociation(ctx: ComposeContext, key: string, roleKey: string, policies: readonly string[], namespace: string, serviceAccount: string): DesiredResource {
+  return managed(ctx, {
+    key,
+    apiVersion: EKS,
+    kind: 'PodIdentityAssociation',
+    forProvider: {
+      region: ctx.spec.region,
+      clusterNameRef: ref(ctx, CLUSTER_KEY),
+      roleArnRef: ref(ctx, roleKey),
+      namespace,
+      serviceAccount,
+      tags: awsTags(ctx, key),
+    },
+    waitsFor: [CLUSTER_KEY, roleKey, ...roleAttachmentKeys(roleKey, policies)],
+  });
+}
+
+export function podIdentityResources(ctx: ComposeContext): DesiredResource[] {
+  const addonRoles = podIdentityAddons(ctx.spec).flatMap((addon) => {
+    const identity = POD_IDENTITY_ADDONS[addon.name]!;
+    return role(ctx, addonRoleKey(addon.name), identity.purpose, POD_IDENTITY_SERVICE, identity.policies);
+  });
+  const userRoles = [...ctx.spec.podIdentity.roles]
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+    .flatMap((r) => {
+      const roleKey = podIdentityRoleKey(r.name);
+      const policies = [...r.policyArns].sort();
+      return [
+        ...role(ctx, roleKey, `pi-${r.name}`, POD_IDENTITY_SERVICE, policies),
+        podIdentityAssociation(ctx, podIdentityAssociationKey(r.name), roleKey, policies, r.namespace, r.serviceAccount),
+      ];
+    });
+  return [...addonRoles, ...userRoles];
+}
+
+/**
+ * Needs without a reference (the Addon takes its role's ARN as a string): an
+ * add-on outlives neither its role nor its policies, and vpc-cni's policy
+ * stays while node groups drain (pods leaving still release addresses).
+ */
+export function podIdentityEdges(ctx: ComposeContext, nodeGroupKeys: readonly string[]): Edge[] {
+  return podIdentityAddons(ctx.spec).flatMap((addon) => {
+    const roleKey = addonRoleKey(addon.name);
+    const attachments = roleAttachmentKeys(roleKey, POD_IDENTITY_ADDONS[addon.name]!.policies);
+    const users = [addonKey(addon.name), ...(addon.name === 'vpc-cni' ? nodeGroupKeys : [])];
+    return users.flatMap((by) => [roleKey, ...attachments].map((of) => ({ of, by })));
+  });
+}

@@ -1,0 +1,59 @@
+/**
+ * spec.autoMode: the cluster runs compute, block storage and load balancing
+ * itself; the cluster role gets what that needs, an Auto Mode node role is
+ * composed, and no node group or built-in add-on is.
+ */
+import { describe, expect, it } from 'vitest';
+import type { Json, JsonObject } from '../src/api/schema-builder.js';
+import { compose, type Composition } from '../src/compose/compose.js';
+import { dig } from '../src/compose/observed.js';
+import { validXr } from './support/bad-inputs.js';
+import { mustCompose, reconcileToReady } from './support/claims.js';
+
+function autoXr(autoMode: JsonObject = { enabled: true }): JsonObject {
+  const xr = validXr();
+  Object.assign(xr.spec as JsonObject, { autoMode, nodeGroups: [], addons: [{ name: 'aws-ebs-csi-driver' }] });
+  return xr;
+}
+
+const fp = (c: Composition, key: string, ...path: (string | number)[]): Json | undefined => dig(c.resources.find((r) => r.key === key)?.body, 'spec', 'forProvider', ...path);
+
+describe('EKS Auto Mode', () => {
+  it('switches on compute with the built-in node pools and its node role, block storage and load balancing', () => {
+    const { result, observed } = reconcileToReady(autoXr());
+    const c = mustCompose(result);
+    expect(fp(c, 'cluster', 'computeConfig')).toEqual({ enabled: true, nodePools: ['general-purpose', 'system'], nodeRoleArn: dig(observed['role-auto-node'], 'status', 'atProvider', 'arn') });
+    expect(fp(c, 'cluster', 'storageConfig')).toEqual({ blockStorage: { enabled: true } });
+    expect(fp(c, 'cluster', 'kubernetesNetworkConfig')).toEqual({ elasticLoadBalancing: { enabled: true } });
+    expect(fp(c, 'cluster', 'bootstrapSelfManagedAddons')).toBe(false);
+  });
+
+  it('gives the cluster role the Auto Mode policies, trusted with sts:TagSession, and the node role the minimal ones', () => {
+    const c = mustCompose(reconcileToReady(autoXr()).result);
+    const policies = (role: string) => c.resources.filter((r) => r.body.kind === 'RolePolicyAttachment' && dig(r.body, 'spec', 'forProvider', 'roleRef', 'name') === `team-a-${role}`).map((r) => String(fp(c, r.key, 'policyArn')).split('/').pop()).sort();
+    expect(policies('role-cluster')).toEqual(['AmazonEKSBlockStoragePolicy', 'AmazonEKSClusterPolicy', 'AmazonEKSComputePolicy', 'AmazonEKSLoadBalancingPolicy', 'AmazonEKSNetworkingPolicy']);
+    expect(policies('role-auto-node')).toEqual(['AmazonEC2ContainerRegistryPullOnly', 'AmazonEKSWorkerNodeMinimalPolicy']);
+    expect(JSON.parse(String(fp(c, 'role-cluster', 'assumeRolePolicy'))).Statement[0].Action).toContain('sts:TagSession');
+  });
+
+  it('composes no node group, no node role and none of the add-ons Auto Mode runs itself', () => {
+    const c = mustCompose(reconcileToReady(autoXr()).result);
+    expect(c.resources.filter((r) => r.body.kind === 'NodeGroup')).toEqual([]);
+    expect(c.resources.map((r) => r.key)).not.toContain('role-node');
+    expect(c.resources.filter((r) => r.body.kind === 'Addon').map((r) => fp(c, r.key, 'addonName'))).toEqual(['metrics-server']);
+  });
+
+  it('the cluster waits for its node role and the policies Auto Mode needs', () => {
+    const { waves } = reconcileToReady(autoXr());
+    const waveOf = (key: string) => waves.findIndex((w) => w.includes(key));
+    for (const key of ['role-auto-node', 'role-auto-node-amazoneksworkernodeminimalpolicy', 'role-cluster-amazonekscomputepolicy']) expect(waveOf('cluster'), key).toBeGreaterThan(waveOf(key));
+  });
+
+  it('switched off on a running Auto Mode cluster, the three capabilities are switched off together', () => {
+    const { observed } = reconcileToReady(autoXr());
+    const off = mustCompose(compose({ composite: autoXr({ enabled: false }), observed }));
+    expect(fp(off, 'cluster', 'computeConfig')).toEqual({ enabled: false });
+    expect(fp(off, 'cluster', 'storageConfig')).toEqual({ blockStorage: { enabled: false } });
+    expect(fp(off, 'cluster', 'kubernetesNetworkConfig')).toEqual({ elasticLoadBalancing: { enabled: false } });
+  });
+});
