@@ -65,6 +65,11 @@ export function roleAttachmentKeys(roleKey: string, policies: readonly string[])
   return policies.map((p) => attachmentKey(roleKey, p));
 }
 
+/** spec.permissionsBoundaryArn, set on every IAM role composed: a team's AWS role may only create bounded roles. */
+export function permissionsBoundary(ctx: ComposeContext): { permissionsBoundary?: string } {
+  return ctx.spec.permissionsBoundaryArn ? { permissionsBoundary: ctx.spec.permissionsBoundaryArn } : {};
+}
+
 /** An IAM role trusted by `service` (sts:AssumeRole and sts:TagSession) with AWS managed policies, by path after policy/. */
 export function role(ctx: ComposeContext, key: string, purpose: string, service: string, policies: readonly string[]): DesiredResource[] {
   return [
@@ -77,7 +82,7 @@ export function role(ctx: ComposeContext, key: string, purpose: string, service:
         assumeRolePolicy: trustPolicy(service),
         description: `EKS ${purpose} role of ${ctx.clusterName}, managed by eks-gitops`,
         tags: awsTags(ctx, key),
-        ...(ctx.spec.permissionsBoundaryArn ? { permissionsBoundary: ctx.spec.permissionsBoundaryArn } : {}),
+        ...permissionsBoundary(ctx),
       },
     }),
     ...policies.map((policy) =>

@@ -8,7 +8,7 @@
 import type { JsonObject } from '../api/schema-builder.js';
 import type { ComposeContext, DesiredResource } from '../compose/context.js';
 import { awsTags, EC2, IAM, managed, ref } from '../compose/managed.js';
-import { roleName } from '../eks/iam.js';
+import { permissionsBoundary, roleName } from '../eks/iam.js';
 import { VPC_KEY } from './resources.js';
 
 export const CLOUDWATCH_LOGS = 'cloudwatchlogs.aws.m.upbound.io/v1beta1';
@@ -63,6 +63,7 @@ export function flowLogResources(ctx: ComposeContext): DesiredResource[] {
         assumeRolePolicy: trustPolicy(),
         description: `VPC flow log delivery of EKS cluster ${ctx.clusterName}, managed by eks-gitops`,
         tags: awsTags(ctx, FLOW_LOG_ROLE_KEY),
+        ...permissionsBoundary(ctx),
       },
     }),
     managed(ctx, {
