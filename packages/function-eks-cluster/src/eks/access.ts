@@ -13,35 +13,38 @@ export function accessKey(principalArn: string): string {
 }
 
 export function accessResources(ctx: ComposeContext): DesiredResource[] {
-  return [...ctx.spec.access.clusterAdmins].sort().flatMap((principalArn) => {
-    const key = accessKey(principalArn);
-    return [
-      managed(ctx, {
-        key,
-        apiVersion: EKS,
-        kind: 'AccessEntry',
-        forProvider: {
-          region: ctx.spec.region,
-          clusterNameRef: ref(ctx, CLUSTER_KEY),
-          principalArn,
-          type: 'STANDARD',
-          tags: awsTags(ctx, key),
-        },
-        waitsFor: [CLUSTER_KEY],
-      }),
-      managed(ctx, {
-        key: `${key}-admin`,
-        apiVersion: EKS,
-        kind: 'AccessPolicyAssociation',
-        forProvider: {
-          region: ctx.spec.region,
-          clusterNameRef: ref(ctx, CLUSTER_KEY),
-          principalArn,
-          policyArn: `arn:${ctx.partition}:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy`,
-          accessScope: { type: 'cluster' },
-        },
-        waitsFor: [key],
-      }),
-    ];
-  });
+  return [...ctx.spec.access.clusterAdmins].sort().flatMap((principalArn) => clusterAdminAccess(ctx, accessKey(principalArn), principalArn));
+}
+
+/** An access entry for `principalArn` under `key`, and its cluster-admin policy association (`<key>-admin`). */
+export function clusterAdminAccess(ctx: ComposeContext, key: string, principalArn: string): DesiredResource[] {
+  return [
+    managed(ctx, {
+      key,
+      apiVersion: EKS,
+      kind: 'AccessEntry',
+      forProvider: {
+        region: ctx.spec.region,
+        clusterNameRef: ref(ctx, CLUSTER_KEY),
+        principalArn,
+        type: 'STANDARD',
+        tags: awsTags(ctx, key),
+      },
+      waitsFor: [CLUSTER_KEY],
+    }),
+    managed(ctx, {
+      key: `${key}-admin`,
+      apiVersion: EKS,
+      kind: 'AccessPolicyAssociation',
+      forProvider: {
+        region: ctx.spec.region,
+        clusterNameRef: ref(ctx, CLUSTER_KEY),
+        principalArn,
+        // Cluster-wide: an admin, or Flux, applies whatever Git holds, CRDs and namespaces included.
+        policyArn: `arn:${ctx.partition}:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy`,
+        accessScope: { type: 'cluster' },
+      },
+      waitsFor: [key],
+    }),
+  ];
 }

@@ -12,10 +12,9 @@
  * a cluster's access entries with it.
  */
 import type { ComposeContext, DesiredResource } from '../compose/context.js';
-import { awsTags, EKS, managed, ref } from '../compose/managed.js';
 import { dig } from '../compose/observed.js';
 import type { Edge } from '../lifecycle/usages.js';
-import { accessKey } from './access.js';
+import { accessKey, clusterAdminAccess } from './access.js';
 import { CLUSTER_KEY } from './cluster.js';
 import { KUBECONFIG_KEY, kubeconfigSecretName } from './kubeconfig.js';
 
@@ -58,40 +57,10 @@ export function fluxAccessResources(ctx: ComposeContext): DesiredResource[] {
   if (!awsIdentityDelivery(ctx)) return [];
   const principalArn = ctx.spec.delivery.fluxRoleArn!;
   const key = fluxAccessKey(principalArn);
-  return [
-    configMap(ctx),
-    {
-      ...managed(ctx, {
-        key,
-        apiVersion: EKS,
-        kind: 'AccessEntry',
-        forProvider: { region: ctx.spec.region, clusterNameRef: ref(ctx, CLUSTER_KEY), principalArn, type: 'STANDARD', tags: awsTags(ctx, key) },
-        waitsFor: [CLUSTER_KEY],
-      }),
-      keepsNothing: true,
-    },
-    {
-      ...managed(ctx, {
-        key: `${key}-admin`,
-        apiVersion: EKS,
-        kind: 'AccessPolicyAssociation',
-        forProvider: {
-          region: ctx.spec.region,
-          clusterNameRef: ref(ctx, CLUSTER_KEY),
-          principalArn,
-          // Flux applies whatever Git holds, CRDs and namespaces included.
-          policyArn: `arn:${ctx.partition}:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy`,
-          accessScope: { type: 'cluster' },
-        },
-        waitsFor: [key],
-      }),
-      keepsNothing: true,
-    },
-  ];
+  return [configMap(ctx), ...clusterAdminAccess(ctx, key, principalArn).map((r) => ({ ...r, keepsNothing: true }))];
 }
 
 /** The Cluster keeps what Flux reaches it through (see above). */
 export function fluxAccessEdges(resources: readonly DesiredResource[]): Edge[] {
   return resources.filter((r) => r.keepsNothing).map((r) => ({ of: r.key, by: CLUSTER_KEY }));
 }
-
