@@ -3,14 +3,8 @@
  * the VPC and its subnets drawn dashed and grey, as external, by ID (their
  * CIDRs and zones are not the function's to know), and what is composed in them.
  */
+import { rect, text } from './svg.js';
 import type { Topology } from './topology.js';
-
-function esc(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-}
-
-const text = (x: number, y: number, content: string, attrs = '') => `<text x="${x}" y="${y}" ${attrs}>${esc(content)}</text>`;
-const rect = (x: number, y: number, w: number, h: number, attrs: string) => `<rect x="${x}" y="${y}" width="${w}" height="${h}" ${attrs}/>`;
 
 export function externalNetworkSvg(t: Topology): string {
   const external = t.external!;

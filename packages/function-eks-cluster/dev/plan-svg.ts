@@ -5,6 +5,7 @@
 import { mustParseCidr } from '../src/network/cidr.js';
 import type { Topology } from './topology.js';
 import { externalNetworkSvg } from './plan-svg-external.js';
+import { rect, text } from './svg.js';
 
 const TIER_STYLE: Record<string, { fill: string; stroke: string; label: string }> = {
   public: { fill: '#e8f5e9', stroke: '#2e7d32', label: 'public subnets (load balancers, NAT)' },
@@ -12,22 +13,10 @@ const TIER_STYLE: Record<string, { fill: string; stroke: string; label: string }
   isolated: { fill: '#f3e5f5', stroke: '#6a1b9a', label: 'isolated subnets (no route out)' },
 };
 
-function esc(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-}
-
-function text(x: number, y: number, content: string, attrs = ''): string {
-  return `<text x="${x}" y="${y}" ${attrs}>${esc(content)}</text>`;
-}
-
 /** Cuts a label to what fits in `width` pixels at about 7 px per character of 12 px text. */
 function fit(content: string, width: number): string {
   const max = Math.floor(width / 7);
   return content.length <= max ? content : `${content.slice(0, Math.max(0, max - 3))}...`;
-}
-
-function rect(x: number, y: number, w: number, h: number, attrs: string): string {
-  return `<rect x="${x}" y="${y}" width="${w}" height="${h}" ${attrs}/>`;
 }
 
 export function planSvg(t: Topology): string {
