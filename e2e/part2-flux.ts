@@ -71,7 +71,7 @@ const ESCAPES: Record<string, { object: JsonObject; sourceRef?: JsonObject; refu
 };
 
 export const PART2_VERDICT =
-  'Flux, locked down for tenants, installed Crossplane, the providers and our packages from Git in dependsOn order, failed the gate while AWS failed a node group and held the apps, delivered apps/web into the new cluster as the team, reported a claim the XRD rejects, grew the cluster by commit without touching what existed, refused a team folder reaching outside its namespace or identity while the rest reconciled, and tore it all down by commit';
+  'Flux, locked down for tenants, installed Crossplane, the providers and our packages from Git in dependsOn order, failed the gate while AWS failed a node group and held the apps, delivered apps/web into the new cluster as the team, reported an XR the XRD rejects, grew the cluster by commit without touching what existed, refused a team folder reaching outside its namespace or identity while the rest reconciled, and tore it all down by commit';
 
 export interface FluxPartContext {
   timeline: Timeline;

@@ -2,9 +2,9 @@
  * The XRD in a real kube-apiserver: the CRD Crossplane would create from
  * apis/eksclusters/definition.yaml is installed into etcd + kube-apiserver on
  * loopback, then
- * (a) every example and the Flux team-a claim is accepted,
+ * (a) every example and the Flux team-an XR is accepted,
  * (b) what the apiserver stores (its defaulting) equals the spec the
- *     function's readClaim() computes from the raw file (its defaulting),
+ *     function's readXR() computes from the raw file (its defaulting),
  * (c) the CEL and list-type rules reject what they must, with our messages,
  *     and allow growing a cluster.
  * Needs .tools/bin/etcd and .tools/bin/kube-apiserver (`npm run tools`).
@@ -22,16 +22,14 @@ import {
 } from '@kubernetes/client-node';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readClaim } from '../../packages/function-eks-cluster/src/api/claim.js';
-import { API_GROUP, API_VERSION, KIND, PLURAL } from '../../packages/function-eks-cluster/src/api/eks-cluster.js';
 import { compositeCrd } from './support/composite-crd.js';
-import { ProcessGroup, REPO_ROOT, startControlPlane, type ApiServer } from 'function-eks-cluster/testing';
+import { API_GROUP, API_VERSION, KIND, PLURAL, ProcessGroup, readXR, REPO_ROOT, startControlPlane, type ApiServer } from 'function-eks-cluster/testing';
 
 type JsonObject = Record<string, unknown>;
 
 const XRD_FILE = join(REPO_ROOT, 'configuration', 'apis', 'eksclusters', 'definition.yaml');
 const EXAMPLES_DIR = join(REPO_ROOT, 'configuration', 'examples');
-const CLAIM_FILES = [
+const XR_FILES = [
   ...readdirSync(EXAMPLES_DIR)
     .filter((f) => f.endsWith('.yaml'))
     .sort()
@@ -60,25 +58,25 @@ function yamlFile(path: string): JsonObject {
 }
 
 /**
- * What Flux substitutes into the Flux claim before the API server sees it
+ * What Flux substitutes into the Flux XR before the API server sees it
  * (postBuild.substituteFrom ConfigMap tenant, flux/workload-clusters/tenant/facts.yaml).
  */
 const FLUX_FACTS: Record<string, string> = { permissions_boundary_arn: 'arn:aws:iam::210987654321:policy/eks-gitops-tenant-boundary' };
 
-function claimFile(path: string): JsonObject {
+function xrFile(path: string): JsonObject {
   const text = readFileSync(path, 'utf8').replace(/\$\{(\w+)\}/g, (match, name: string) => FLUX_FACTS[name] ?? match);
   return parse(text) as JsonObject;
 }
 
-function claim(name: string, namespace: string, spec: JsonObject): JsonObject {
+function xr(name: string, namespace: string, spec: JsonObject): JsonObject {
   return { apiVersion: `${API_GROUP}/${API_VERSION}`, kind: KIND, metadata: { name, namespace }, spec };
 }
 
 /** The spec the function works with after its own defaulting, or its errors. */
 function functionSpec(composite: JsonObject): JsonObject {
-  const read = readClaim(structuredClone(composite));
-  if (!read.ok) throw new Error(`readClaim rejected it: ${read.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`);
-  return JSON.parse(JSON.stringify(read.claim.spec)) as JsonObject;
+  const read = readXR(structuredClone(composite));
+  if (!read.ok) throw new Error(`readXR rejected it: ${read.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`);
+  return JSON.parse(JSON.stringify(read.xr.spec)) as JsonObject;
 }
 
 /** The apiserver's Status message for a failed call. */
@@ -170,10 +168,10 @@ describe('the CRD Crossplane derives from the XRD', () => {
   });
 });
 
-describe('every claim in the repository', () => {
-  for (const file of CLAIM_FILES) {
+describe('every XR in the repository', () => {
+  for (const file of XR_FILES) {
     it(`${relative(REPO_ROOT, file)}: accepted, and the apiserver defaults it as the function does`, async () => {
-      const raw = claimFile(file);
+      const raw = xrFile(file);
       const { name, namespace } = raw.metadata as { name: string; namespace: string };
       await ensureNamespace(namespace);
       let created: JsonObject;
@@ -187,7 +185,7 @@ describe('every claim in the repository', () => {
         expect(stored.spec).toEqual(created.spec);
         expect(stored.spec).toStrictEqual(functionSpec(raw));
       } finally {
-        // minimal.yaml and the Flux claim are both team-a/team-a.
+        // minimal.yaml and the Flux XR are both team-a/team-a.
         await objects.deleteNamespacedCustomObject({ ...ref(namespace), name });
       }
     });
@@ -195,7 +193,7 @@ describe('every claim in the repository', () => {
 
   it('keeps Crossplane machinery under spec.crossplane, which the function ignores', async () => {
     await ensureNamespace('machinery');
-    const raw = claim('machinery', 'machinery', {
+    const raw = xr('machinery', 'machinery', {
       region: 'eu-west-1',
       crossplane: { compositionRef: { name: 'eksclusters.eks.gitops.dev' }, compositionUpdatePolicy: 'Manual' },
     });
@@ -207,7 +205,7 @@ describe('every claim in the repository', () => {
 
   it('defaults sparse node groups, add-ons and subnet tiers as the function does', async () => {
     await ensureNamespace('sparse');
-    const raw = claim('sparse', 'sparse', {
+    const raw = xr('sparse', 'sparse', {
       region: 'us-east-2',
       network: { availabilityZones: ['use2-az1', 'use2-az2'], subnets: { isolated: {}, private: { prefixLength: 20 } } },
       nodeGroups: [{ name: 'a' }, { name: 'b', minSize: 0, maxSize: 1, desiredSize: 1, labels: { role: 'b' } }],
@@ -249,11 +247,11 @@ describe('validation rules in the apiserver', () => {
   });
   let serial = 0;
 
-  /** A stored claim and its current state, to update. */
+  /** A stored XR and its current state, to update. */
   async function stored(): Promise<JsonObject> {
     const name = `rules-${++serial}`;
     await ensureNamespace(namespace);
-    return (await objects.createNamespacedCustomObject({ ...ref(namespace), body: claim(name, namespace, base()) })) as JsonObject;
+    return (await objects.createNamespacedCustomObject({ ...ref(namespace), body: xr(name, namespace, base()) })) as JsonObject;
   }
 
   async function update(current: JsonObject, change: (spec: JsonObject) => void): Promise<JsonObject> {
@@ -265,11 +263,11 @@ describe('validation rules in the apiserver', () => {
 
   async function rejectedCreate(spec: JsonObject): Promise<string> {
     await ensureNamespace(namespace);
-    const body = claim(`rejected-${++serial}`, namespace, spec);
+    const body = xr(`rejected-${++serial}`, namespace, spec);
     const { code, message } = await rejection(objects.createNamespacedCustomObject({ ...ref(namespace), body }));
     expect(code).toBe(422);
-    // The function, given the same raw claim, refuses it too.
-    expect(readClaim(structuredClone(body)).ok).toBe(false);
+    // The function, given the same raw XR, refuses it too.
+    expect(readXR(structuredClone(body)).ok).toBe(false);
     return message;
   }
 
@@ -307,7 +305,7 @@ describe('validation rules in the apiserver', () => {
     const current = await stored();
     const updated = await update(current, (s) => void groups(s).push({ name: 'batch', capacityType: 'SPOT', minSize: 0, maxSize: 5 }));
     expect(groups(updated.spec as JsonObject).map((g) => g.name)).toEqual(['general', 'batch']);
-    expect(updated.spec).toStrictEqual(functionSpec(claim('x', namespace, { ...base(), nodeGroups: [...base().nodeGroups, { name: 'batch', capacityType: 'SPOT', minSize: 0, maxSize: 5 }] })));
+    expect(updated.spec).toStrictEqual(functionSpec(xr('x', namespace, { ...base(), nodeGroups: [...base().nodeGroups, { name: 'batch', capacityType: 'SPOT', minSize: 0, maxSize: 5 }] })));
   });
 
   it('rejects minSize > maxSize, on create and on update', async () => {

@@ -2,7 +2,7 @@
  * `crossplane resource validate` (the real CLI, offline) is the schema check of
  * this project: render.test.ts runs it on every render. Here: the package's own
  * objects validate against Crossplane's CRDs; composed resources of generated
- * claims validate too; and each kind of mistake makes it fail, so a clean run
+ * XRs validate too; and each kind of mistake makes it fail, so a clean run
  * means something.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { claimArb, claimDocument, isTooSmall, mustCompose, reconcileToReady, type JsonObject } from 'function-eks-cluster/testing';
+import { xrArb, xrDocument, isTooSmall, mustCompose, reconcileToReady, type JsonObject } from 'function-eks-cluster/testing';
 import { COMPOSITION_FILE, EXAMPLES_DIR, XRD_FILE } from './support/paths.js';
 import { validateAll } from './support/validate.js';
 
@@ -43,11 +43,11 @@ describe('the package itself', () => {
   });
 });
 
-describe('generated claims', () => {
-  it('every resource composed for 60 generated claims validates against the provider-aws v2.7.0 and Crossplane CRDs', async () => {
+describe('generated XRs', () => {
+  it('every resource composed for 60 generated XRs validates against the provider-aws v2.7.0 and Crossplane CRDs', async () => {
     const objects: JsonObject[] = [];
-    for (const shape of fc.sample(claimArb, { numRuns: 60, seed: 42 })) {
-      const { result } = reconcileToReady(claimDocument(shape));
+    for (const shape of fc.sample(xrArb, { numRuns: 60, seed: 42 })) {
+      const { result } = reconcileToReady(xrDocument(shape));
       if (isTooSmall(result)) continue;
       objects.push(...mustCompose(result).resources.map((r) => r.body));
     }

@@ -20,7 +20,7 @@ import { kubeconfigConfigMapName } from "../../../packages/function-eks-cluster/
 
 import { API_GROUP, API_VERSION, KIND } from "../../../packages/function-eks-cluster/src/api/eks-cluster.js";
 import type { JsonObject } from "../../../packages/function-eks-cluster/src/api/schema-builder.js";
-import { reconcileToReady } from "../../../packages/function-eks-cluster/test/support/claims.js";
+import { reconcileToReady } from "../../../packages/function-eks-cluster/test/support/xrs.js";
 
 const XR_API_VERSION = `${API_GROUP}/${API_VERSION}`;
 const XR_KIND = KIND;

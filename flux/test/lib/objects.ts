@@ -1,7 +1,7 @@
 // Kubernetes objects as plain data, and small helpers to read them.
 import { parseAllDocuments } from "yaml";
 import type { Json } from "../../../packages/function-eks-cluster/src/api/schema-builder.js";
-import { dig } from "../../../packages/function-eks-cluster/src/compose/observed.js";
+import { dig } from "../../../packages/function-eks-cluster/src/ground/observed.js";
 
 export type K8sObject = {
   apiVersion: string;

@@ -4,7 +4,7 @@
  * handler that changes nothing), a Go no-op function on function-sdk-go and
  * function-patch-and-transform with a Composition for the same resources
  * (bench/peer-composition.ts). In-process time, gRPC latency and throughput,
- * how cost grows with the claim, cold start and memory. Prints the tables and
+ * how cost grows with the XR, cold start and memory. Prints the tables and
  * the targets, writes dist/bench/results.json and the peer's Composition
  * (dist/bench/peer-composition.yaml) at the repository root. Loopback only.
  *

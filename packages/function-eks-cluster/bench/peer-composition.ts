@@ -6,7 +6,7 @@
  * patches carry every value that comes from the XR (region, version, names,
  * tags, instance types, the cluster name inside other strings).
  *
- * The templates are derived from this function's own output for the claim,
+ * The templates are derived from this function's own output for the XR,
  * so that both sides compose exactly the same resources, kinds and fields.
  * What patch-and-transform cannot compute stays literal in the bases, as a
  * user would have to write it: the subnet CIDRs (carved out of the VPC CIDR

@@ -1,5 +1,5 @@
 /**
- * The claims and requests the benchmark sends: the production-like example,
+ * The XRs and requests the benchmark sends: the production-like example,
  * and a grid of its variants by number of zones and node groups, each with
  * nothing observed yet or with every composed resource observed Ready.
  */
@@ -10,7 +10,7 @@ import { RunFunctionRequest } from '@crossplane-org/function-sdk-typescript';
 import type { JsonObject } from '../src/api/schema-builder.js';
 import { REPO_ROOT } from '../dev/api-files.js';
 import { requestFor } from '../dev/function-process.js';
-import { reconcileToReady } from '../test/support/claims.js';
+import { reconcileToReady } from '../test/support/xrs.js';
 
 export const PRODUCTION_EXAMPLE = join(REPO_ROOT, 'configuration', 'examples', 'production.yaml');
 export const ZONE_COUNTS = [2, 3, 6] as const;
@@ -27,12 +27,12 @@ export interface Scenario {
   readonly request: RunFunctionRequest;
 }
 
-export function productionClaim(): JsonObject {
+export function productionXR(): JsonObject {
   return parse(readFileSync(PRODUCTION_EXAMPLE, 'utf8')) as JsonObject;
 }
 
-/** The production claim with `zones` zones (a, b, ...) and `nodeGroups` groups cycling through its own. */
-export function shapedClaim(base: JsonObject, zones: number, nodeGroups: number): JsonObject {
+/** The production XR with `zones` zones (a, b, ...) and `nodeGroups` groups cycling through its own. */
+export function shapedXR(base: JsonObject, zones: number, nodeGroups: number): JsonObject {
   const xr = structuredClone(base);
   const spec = xr.spec as JsonObject;
   const network = spec.network as JsonObject;
@@ -42,10 +42,10 @@ export function shapedClaim(base: JsonObject, zones: number, nodeGroups: number)
   return xr;
 }
 
-/** Every resource the function composes for the claim, observed Ready, as after a completed rollout. */
+/** Every resource the function composes for the XR, observed Ready, as after a completed rollout. */
 export function fullyObserved(xr: JsonObject): Record<string, JsonObject> {
   const { result, observed } = reconcileToReady(xr);
-  if (!result.ok) throw new Error(`benchmark claim is invalid: ${JSON.stringify(result.errors)}`);
+  if (!result.ok) throw new Error(`benchmark xr is invalid: ${JSON.stringify(result.errors)}`);
   return observed;
 }
 
@@ -63,17 +63,17 @@ export function scenario(name: string, xr: JsonObject, zones: number, nodeGroups
 
 /** The production example as it is, with everything it composes observed Ready: what the gRPC phases send. */
 export function productionScenario(observed: ObservedKind = 'full'): Scenario {
-  const xr = productionClaim();
+  const xr = productionXR();
   const spec = xr.spec as { network: { availabilityZones: string[] }; nodeGroups: unknown[] };
   return scenario('production.yaml', xr, spec.network.availabilityZones.length, spec.nodeGroups.length, observed);
 }
 
 export function scenarioGrid(): Scenario[] {
-  const base = productionClaim();
+  const base = productionXR();
   return ZONE_COUNTS.flatMap((zones) =>
     NODE_GROUP_COUNTS.flatMap((groups) =>
       (['empty', 'full'] as const).map((observed) =>
-        scenario(`${zones} AZs, ${groups} node groups`, shapedClaim(base, zones, groups), zones, groups, observed),
+        scenario(`${zones} AZs, ${groups} node groups`, shapedXR(base, zones, groups), zones, groups, observed),
       ),
     ),
   );

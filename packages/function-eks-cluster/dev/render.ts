@@ -1,5 +1,5 @@
 /**
- * `npm start [-- claim.yaml]`: renders an EKSCluster through the real function
+ * `npm start [-- XR.yaml]`: renders an EKSCluster through the real function
  * (the built bundle, over gRPC on loopback), wave after wave as a simulated AWS
  * makes each wave Ready, then prints what will be created and draws the network.
  */
@@ -14,9 +14,9 @@ import { planText } from './plan-text.js';
 import { composedBy, desiredStatus, renderWaves } from './render-waves.js';
 import { topologyOf } from './topology.js';
 
-const DEFAULT_CLAIM = join(REPO_ROOT, 'configuration', 'examples', 'production.yaml');
+const DEFAULT_XR = join(REPO_ROOT, 'configuration', 'examples', 'production.yaml');
 
-function readClaimFile(path: string): JsonObject {
+function readXRFile(path: string): JsonObject {
   if (!existsSync(path)) throw new UserError(`${path} does not exist`);
   const docs = parseAllDocuments(readFileSync(path, 'utf8'));
   for (const doc of docs) {
@@ -38,15 +38,15 @@ export function toYaml(xr: JsonObject, rsp: RunFunctionResponse): string {
 async function main(): Promise<number> {
   const arg = process.argv.slice(2).find((a) => !a.startsWith('-'));
   // Nx runs this inside the package; a relative path means one from where the user stood, usually the repo root.
-  const candidates = arg ? [resolve(process.cwd(), arg), resolve(REPO_ROOT, arg)] : [DEFAULT_CLAIM];
-  const claimPath = candidates.find((c) => existsSync(c)) ?? candidates[candidates.length - 1]!;
-  const xr = readClaimFile(claimPath);
+  const candidates = arg ? [resolve(process.cwd(), arg), resolve(REPO_ROOT, arg)] : [DEFAULT_XR];
+  const xrPath = candidates.find((c) => existsSync(c)) ?? candidates[candidates.length - 1]!;
+  const xr = readXRFile(xrPath);
   const fn = await startFunction();
   const client = connect(fn.address);
   try {
     const rendered = await renderWaves(xr, (req) => client.run(req));
     if (!rendered.ok) {
-      process.stderr.write(`The function rejected ${basename(claimPath)}:\n  ${rendered.fatal.replace(/; /g, '\n  ')}\n`);
+      process.stderr.write(`The function rejected ${basename(xrPath)}:\n  ${rendered.fatal.replace(/; /g, '\n  ')}\n`);
       return 1;
     }
     const { waves, final: rsp } = rendered;

@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Json, JsonObject } from '../src/api/schema-builder.js';
-import { dig } from '../src/compose/observed.js';
+import { dig } from '../src/ground/observed.js';
 
 function hex(seed: string, length: number): string {
   return createHash('sha256').update(seed).digest('hex').slice(0, length);

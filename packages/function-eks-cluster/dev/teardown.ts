@@ -12,7 +12,7 @@
  * Refusals are retried next pass, as the controllers retry. Pure.
  */
 import type { JsonObject } from '../src/api/schema-builder.js';
-import { dig } from '../src/compose/observed.js';
+import { dig } from '../src/ground/observed.js';
 import { atProviderFor, refusesDelete, type Managed } from './simulated-aws.js';
 
 export interface Teardown {

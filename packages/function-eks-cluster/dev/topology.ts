@@ -2,7 +2,7 @@
 import type { Json, JsonObject } from '../src/api/schema-builder.js';
 import type { EKSClusterStatus } from '../src/api/eks-cluster.js';
 import { blockSize, mustParseCidr } from '../src/network/cidr.js';
-import { dig } from '../src/compose/observed.js';
+import { dig } from '../src/ground/observed.js';
 import { BEFORE_NODES } from '../src/eks/addons.js';
 import { compareKeys } from '../src/network/zones.js';
 

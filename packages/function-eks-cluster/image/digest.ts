@@ -1,14 +1,9 @@
 /** Content addressing and compression, both deterministic. */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { constants, gzipSync } from 'node:zlib';
 
 export function sha256(data: Buffer | string): string {
   return createHash('sha256').update(data).digest('hex');
-}
-
-export function sha256File(path: string): string {
-  return sha256(readFileSync(path));
 }
 
 /** `sha512-<base64>`, the form npm records as a package's integrity. */

@@ -10,18 +10,18 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_ADDONS, specSchema } from '../src/api/eks-cluster.js';
 import type { JsonObject } from '../src/api/schema-builder.js';
 import { compose, type Composition } from '../src/compose/compose.js';
-import { dig } from '../src/compose/observed.js';
-import { ADDON_VERSIONS, MAINTAINED_MINORS } from '../src/eks/addon-versions.js';
+import { dig } from '../src/ground/observed.js';
+import { ADDON_VERSIONS, MAINTAINED_MINORS } from '../src/api/addon-versions.js';
 import { isNewerVersion } from '../src/eks/addons.js';
 import { REPO_ROOT } from '../dev/api-files.js';
-import { claimArb, claimDocument, exampleShape, isTooSmall, mustCompose, reconcileToReady, type ClaimShape } from './support/claims.js';
+import { xrArb, xrDocument, exampleShape, isTooSmall, mustCompose, reconcileToReady, type XRShape } from './support/xrs.js';
 
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 1000);
 
 const SHAPE = exampleShape();
 
-function claim(version: string, addons: JsonObject[] = [], shape: ClaimShape = SHAPE): JsonObject {
-  const xr = claimDocument(shape);
+function xr(version: string, addons: JsonObject[] = [], shape: XRShape = SHAPE): JsonObject {
+  const xr = xrDocument(shape);
   (xr.spec as JsonObject).kubernetesVersion = version;
   (xr.spec as JsonObject).addons = addons;
   return xr;
@@ -29,14 +29,14 @@ function claim(version: string, addons: JsonObject[] = [], shape: ClaimShape = S
 
 /** Everything composed and Ready at `version`, then the control plane reporting `running`. */
 function runningAt(version: string, running = version, addons: JsonObject[] = []): Record<string, JsonObject> {
-  const { observed } = reconcileToReady(claim(version, addons));
+  const { observed } = reconcileToReady(xr(version, addons));
   ((observed.cluster!.status as JsonObject).atProvider as JsonObject).version = running;
   return observed;
 }
 
 /** Everything Ready at `version` but the add-ons, which are about to be created. */
 function addonsNew(version: string): Record<string, JsonObject> {
-  const { observed } = reconcileToReady(claim(version));
+  const { observed } = reconcileToReady(xr(version));
   return Object.fromEntries(Object.entries(observed).filter(([key]) => !key.startsWith('addon-') && !key.includes('-uses-addon-') && !key.startsWith('usage-addon-')));
 }
 
@@ -59,7 +59,7 @@ describe('the table of default add-on versions', () => {
   });
 
   it("is kept current by renovate.json: its aws-eks-addon manager finds every entry with the query for that minor and add-on's default", () => {
-    const file = 'packages/function-eks-cluster/src/eks/addon-versions.ts';
+    const file = 'packages/function-eks-cluster/src/api/addon-versions.ts';
     const text = readFileSync(join(REPO_ROOT, file), 'utf8');
     const config = JSON.parse(readFileSync(join(REPO_ROOT, 'renovate.json'), 'utf8')) as {
       customManagers: { managerFilePatterns: string[]; matchStrings: string[]; datasourceTemplate?: string }[];
@@ -80,51 +80,51 @@ describe('add-on versions', () => {
   const cases: { reason: string; xr: JsonObject; observed: Record<string, JsonObject>; expected: Record<string, unknown>; notice?: boolean }[] = [
     {
       reason: 'a new cluster gets the maintained version of each default add-on (failed before: none was set)',
-      xr: claim('1.34'),
+      xr: xr('1.34'),
       observed: addonsNew('1.34'),
       expected: ADDON_VERSIONS['1.34']!,
     },
     {
       reason: 'an upgrade asked for but not yet done keeps the add-ons on the versions of the minor the control plane runs',
-      xr: claim('1.34'),
+      xr: xr('1.34'),
       observed: runningAt('1.33'),
       expected: ADDON_VERSIONS['1.33']!,
     },
     {
       reason: 'once the control plane reports the new minor, the add-ons move to its versions (failed before: they never moved)',
-      xr: claim('1.34'),
+      xr: xr('1.34'),
       observed: runningAt('1.33', '1.34'),
       expected: ADDON_VERSIONS['1.34']!,
     },
     {
       reason: "the user's version wins, also over a later running one",
-      xr: claim('1.34', [{ name: 'coredns', version: 'v1.11.4-eksbuild.2' }]),
+      xr: xr('1.34', [{ name: 'coredns', version: 'v1.11.4-eksbuild.2' }]),
       observed: runningAt('1.34'),
       expected: { ...ADDON_VERSIONS['1.34']!, coredns: 'v1.11.4-eksbuild.2' },
     },
     {
       reason: 'a default never lowers what an add-on runs (EKS does not downgrade add-ons), for example after an explicit version is dropped',
-      xr: claim('1.34'),
+      xr: xr('1.34'),
       observed: runningAt('1.34', '1.34', [{ name: 'kube-proxy', version: 'v1.34.9-eksbuild.3' }]),
       expected: { ...ADDON_VERSIONS['1.34']!, 'kube-proxy': 'v1.34.9-eksbuild.3' },
     },
     {
       reason: 'a minor the table lacks keeps what runs and warns',
-      xr: claim('1.35'),
+      xr: xr('1.35'),
       observed: runningAt('1.34', '1.35'),
       expected: ADDON_VERSIONS['1.34']!,
       notice: true,
     },
     {
       reason: 'a new cluster of a minor the table lacks leaves the choice to EKS and warns',
-      xr: claim('1.29'),
+      xr: xr('1.29'),
       observed: addonsNew('1.29'),
       expected: Object.fromEntries(DEFAULT_ADDONS.map((a) => [a, undefined])),
       notice: true,
     },
     {
       reason: 'an add-on outside the defaults gets its version from the user only',
-      xr: claim('1.34', [{ name: 'aws-ebs-csi-driver' }]),
+      xr: xr('1.34', [{ name: 'aws-ebs-csi-driver' }]),
       observed: addonsNew('1.34'),
       expected: { ...ADDON_VERSIONS['1.34']!, 'aws-ebs-csi-driver': undefined },
     },
@@ -136,7 +136,7 @@ describe('add-on versions', () => {
   });
 
   it('conflicts: OVERWRITE when created, PRESERVE on updates so that changes made on the cluster survive a version bump', () => {
-    const addons = mustCompose(reconcileToReady(claim('1.34')).result).resources.filter((r) => r.body.kind === 'Addon');
+    const addons = mustCompose(reconcileToReady(xr('1.34')).result).resources.filter((r) => r.body.kind === 'Addon');
     expect(addons).toHaveLength(DEFAULT_ADDONS.length);
     for (const a of addons) expect(dig(a.body, 'spec', 'forProvider')).toMatchObject({ resolveConflictsOnCreate: 'OVERWRITE', resolveConflictsOnUpdate: 'PRESERVE' });
   });
@@ -153,15 +153,15 @@ describe('add-on versions', () => {
   });
 });
 
-describe('an upgrade, over generated claims', () => {
+describe('an upgrade, over generated XRs', () => {
   it('moves add-on versions and nothing else: every resource keeps its name, and only versions change', () => {
     fc.assert(
-      fc.property(claimArb, (shape) => {
-        const { result, observed } = reconcileToReady(claim('1.33', [], shape));
+      fc.property(xrArb, (shape) => {
+        const { result, observed } = reconcileToReady(xr('1.33', [], shape));
         if (isTooSmall(result)) return;
         const before = mustCompose(result);
         ((observed.cluster!.status as JsonObject).atProvider as JsonObject).version = '1.34';
-        const after = mustCompose(compose({ composite: claim('1.34', [], shape), observed }));
+        const after = mustCompose(compose({ composite: xr('1.34', [], shape), observed }));
         const next = new Map(after.resources.map((r) => [r.key, r.body]));
         expect([...next.keys()].sort()).toEqual(before.resources.map((r) => r.key).sort());
         for (const r of before.resources) {

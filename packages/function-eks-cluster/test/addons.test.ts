@@ -2,9 +2,9 @@
 import { describe, expect, it } from 'vitest';
 import type { JsonObject } from '../src/api/schema-builder.js';
 import { compose } from '../src/compose/compose.js';
-import { dig } from '../src/compose/observed.js';
+import { dig } from '../src/ground/observed.js';
 import { validXr } from './support/bad-inputs.js';
-import { mustCompose, reconcileToReady } from './support/claims.js';
+import { mustCompose, reconcileToReady } from './support/xrs.js';
 
 function addon(result: ReturnType<typeof mustCompose>, name: string): JsonObject | undefined {
   return result.resources.find((r) => r.key === `addon-${name}`)?.body;

@@ -1,6 +1,6 @@
 /** One source of truth: the XRD file, the README table and the function's defaults all come from src/api/eks-cluster.ts. */
 import { describe, expect, it } from 'vitest';
-import { readClaim } from '../src/api/claim.js';
+import { readXR } from '../src/compose/xr.js';
 import { specSchema } from '../src/api/eks-cluster.js';
 import type { Json, SchemaNode } from '../src/api/schema-builder.js';
 import { conform, type FieldError } from '../src/api/validate.js';
@@ -32,11 +32,11 @@ describe('defaults', () => {
     expect(errors).toEqual([]);
   });
 
-  it('a claim with only a region gets the documented defaults', () => {
-    const read = readClaim({ apiVersion: 'eks.gitops.dev/v1alpha1', kind: 'EKSCluster', metadata: { name: 'a', namespace: 'b' }, spec: { region: 'us-west-2' } });
+  it('an XR with only a region gets the documented defaults', () => {
+    const read = readXR({ apiVersion: 'eks.gitops.dev/v1alpha1', kind: 'EKSCluster', metadata: { name: 'a', namespace: 'b' }, spec: { region: 'us-west-2' } });
     expect(read.ok).toBe(true);
     if (!read.ok) return;
-    expect(read.claim.spec).toEqual({
+    expect(read.xr.spec).toEqual({
       region: 'us-west-2',
       kubernetesVersion: '1.34',
       network: { vpcCidr: '10.0.0.0/16', availabilityZones: ['a', 'b', 'c'], nat: 'HighlyAvailable', vpcEndpoints: 'Auto', subnets: {} },
@@ -61,7 +61,7 @@ describe('defaults', () => {
   });
 
   it('leaves spec.crossplane (Crossplane\'s own fields) alone', () => {
-    const read = readClaim({
+    const read = readXR({
       apiVersion: 'eks.gitops.dev/v1alpha1',
       kind: 'EKSCluster',
       metadata: { name: 'a', namespace: 'b' },

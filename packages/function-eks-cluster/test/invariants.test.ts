@@ -1,16 +1,16 @@
 /**
- * The invariants of DESIGN section 3, over thousands of generated claims and
+ * The invariants of DESIGN section 3, over thousands of generated XRs and
  * observed states. Each property names the promise it keeps.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Json, JsonObject } from '../src/api/schema-builder.js';
 import { compose, type Composition } from '../src/compose/compose.js';
-import { dig } from '../src/compose/observed.js';
+import { dig } from '../src/ground/observed.js';
 import { blockSize, mustParseCidr, overlaps, contains } from '../src/network/cidr.js';
 import { observeNotReady } from '../dev/simulated-aws.js';
 import { passOf, simulateTeardown } from '../dev/teardown.js';
-import { claimArb, claimDocument, EXISTING_VPC_ID, existingSubnetId, FLUX_ROLE_ARN, isTooSmall, mustCompose, observedFrom, reconcileToReady, type ClaimShape } from './support/claims.js';
+import { xrArb, xrDocument, EXISTING_VPC_ID, existingSubnetId, FLUX_ROLE_ARN, isTooSmall, mustCompose, observedFrom, reconcileToReady, type XRShape } from './support/xrs.js';
 
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 1000);
 const params = { numRuns: RUNS };
@@ -47,9 +47,9 @@ function selectors(value: Json | undefined): JsonObject[] {
   );
 }
 
-/** Generated claims reconciled to all-Ready; claims too big for their VPC are skipped (their error is tested below). */
-function readyComposition(shape: ClaimShape): Composition | undefined {
-  const { result } = reconcileToReady(claimDocument(shape));
+/** Generated XRs reconciled to all-Ready; XRs too big for their VPC are skipped (their error is tested below). */
+function readyComposition(shape: XRShape): Composition | undefined {
+  const { result } = reconcileToReady(xrDocument(shape));
   if (isTooSmall(result)) return undefined;
   return mustCompose(result);
 }
@@ -57,8 +57,8 @@ function readyComposition(shape: ClaimShape): Composition | undefined {
 describe('invariant 1: a computed, valid network', () => {
   it('subnets are aligned, inside the VPC, pairwise disjoint and /16../28', () => {
     fc.assert(
-      fc.property(claimArb, (shape) => {
-        const result = compose({ composite: claimDocument(shape), observed: {} });
+      fc.property(xrArb, (shape) => {
+        const result = compose({ composite: xrDocument(shape), observed: {} });
         if (isTooSmall(result)) return;
         const { subnets } = mustCompose(result);
         const vpc = mustParseCidr(shape.vpcCidr);
@@ -76,10 +76,10 @@ describe('invariant 1: a computed, valid network', () => {
     );
   });
 
-  it('a claim that cannot fit gets one actionable error naming vpcCidr', () => {
+  it('an XR that cannot fit gets one actionable error naming vpcCidr', () => {
     fc.assert(
-      fc.property(claimArb, (shape) => {
-        const result = compose({ composite: claimDocument({ ...shape, privatePrefix: 19, vpcCidr: '10.0.0.0/18' }), observed: {} });
+      fc.property(xrArb, (shape) => {
+        const result = compose({ composite: xrDocument({ ...shape, privatePrefix: 19, vpcCidr: '10.0.0.0/18' }), observed: {} });
         expect(result.ok).toBe(false);
         if (result.ok) return;
         expect(result.errors).toHaveLength(1);
@@ -94,8 +94,8 @@ describe('invariant 1: a computed, valid network', () => {
 describe('invariant 2: nothing is destroyed by accident', () => {
   it('is deterministic', () => {
     fc.assert(
-      fc.property(claimArb, (shape) => {
-        const xr = claimDocument(shape);
+      fc.property(xrArb, (shape) => {
+        const xr = xrDocument(shape);
         expect(compose({ composite: xr, observed: {} })).toEqual(compose({ composite: structuredClone(xr), observed: {} }));
       }),
       params,
@@ -104,7 +104,7 @@ describe('invariant 2: nothing is destroyed by accident', () => {
 
   it('does not depend on the order of zones, node groups or admins', () => {
     fc.assert(
-      fc.property(claimArb, fc.integer(), (shape, seed) => {
+      fc.property(xrArb, fc.integer(), (shape, seed) => {
         const rotate = <T>(list: T[]) => (list.length === 0 ? list : [...list.slice(seed % list.length), ...list.slice(0, seed % list.length)].reverse());
         const shuffled = {
           ...shape,
@@ -113,8 +113,8 @@ describe('invariant 2: nothing is destroyed by accident', () => {
           admins: rotate(shape.admins),
           podIdentityRoles: rotate((shape.podIdentityRoles ?? []).map((r) => ({ ...r, policyArns: rotate(r.policyArns) }))),
         };
-        const a = compose({ composite: claimDocument(shape), observed: {} });
-        const b = compose({ composite: claimDocument(shuffled), observed: {} });
+        const a = compose({ composite: xrDocument(shape), observed: {} });
+        const b = compose({ composite: xrDocument(shuffled), observed: {} });
         if (!a.ok || !b.ok) {
           expect(b.ok).toBe(a.ok);
           return;
@@ -130,11 +130,11 @@ describe('invariant 2: nothing is destroyed by accident', () => {
 
   it('adding a zone or a node group keeps every existing resource, its name and its CIDR', () => {
     fc.assert(
-      fc.property(claimArb, fc.constantFrom('a', 'b', 'c', 'd', 'e', 'f'), (shape, newZone) => {
+      fc.property(xrArb, fc.constantFrom('a', 'b', 'c', 'd', 'e', 'f'), (shape, newZone) => {
         const before = readyComposition(shape);
         if (!before) return;
-        const { observed } = reconcileToReady(claimDocument(shape));
-        const grown: ClaimShape = {
+        const { observed } = reconcileToReady(xrDocument(shape));
+        const grown: XRShape = {
           ...shape,
           zones: shape.zones.includes(newZone) || shape.zones.length >= 6 ? shape.zones : [newZone, ...shape.zones],
           // Auto Mode has no node groups to add to.
@@ -146,7 +146,7 @@ describe('invariant 2: nothing is destroyed by accident', () => {
                 ...(shape.nodeGroups.length > 0 ? shape.nodeGroups.filter((g) => g.name !== 'added') : [{ name: 'default', minSize: 2, maxSize: 6 }]),
               ],
         };
-        const after = compose({ composite: claimDocument(grown), observed });
+        const after = compose({ composite: xrDocument(grown), observed });
         if (isTooSmall(after)) return;
         const next = mustCompose(after);
         const afterKeys = byKey(next);
@@ -169,21 +169,21 @@ describe('invariant 2: nothing is destroyed by accident', () => {
 
   it('a zone is removed only through spec.network.allowZoneRemoval, and then only its own resources go', () => {
     fc.assert(
-      fc.property(claimArb, fc.nat(), (shape, pick) => {
+      fc.property(xrArb, fc.nat(), (shape, pick) => {
         if (shape.zones.length < 3) return;
         const removed = shape.zones[pick % shape.zones.length]!;
         const kept = shape.zones.filter((z) => z !== removed);
         // Node groups that stay out of the removed zone: one inside it must be replaced first (bad-input corpus).
         const groups = shape.autoMode ? [] : shape.nodeGroups.length > 0 ? shape.nodeGroups : [{ name: 'default', minSize: 2, maxSize: 6 }];
-        const grown: ClaimShape = { ...shape, nodeGroups: groups.map((g) => ({ ...g, zones: kept.slice(0, 2) })) };
+        const grown: XRShape = { ...shape, nodeGroups: groups.map((g) => ({ ...g, zones: kept.slice(0, 2) })) };
         const before = readyComposition(grown);
         if (!before) return;
-        const { observed } = reconcileToReady(claimDocument(grown));
-        const shrunk: ClaimShape = { ...grown, zones: kept };
-        const refused = compose({ composite: claimDocument(shrunk), observed });
+        const { observed } = reconcileToReady(xrDocument(grown));
+        const shrunk: XRShape = { ...grown, zones: kept };
+        const refused = compose({ composite: xrDocument(shrunk), observed });
         expect(refused.ok).toBe(false);
         if (!refused.ok) expect(refused.errors.map((e) => e.path)).toEqual(['spec.network.availabilityZones']);
-        const allowed = claimDocument(shrunk);
+        const allowed = xrDocument(shrunk);
         ((allowed.spec as JsonObject).network as JsonObject).allowZoneRemoval = true;
         const next = mustCompose(compose({ composite: allowed, observed }));
         const keys = new Set(next.resources.map((r) => r.key));
@@ -197,13 +197,13 @@ describe('invariant 2: nothing is destroyed by accident', () => {
 
   it('an observed subnet keeps its CIDR when subnet sizes change', () => {
     fc.assert(
-      fc.property(claimArb, fc.integer({ min: 1, max: 8 }), (shape, offset) => {
+      fc.property(xrArb, fc.integer({ min: 1, max: 8 }), (shape, offset) => {
         const newPrefix = Math.min(Number(shape.vpcCidr.split('/')[1]) + offset, 28);
-        const first = compose({ composite: claimDocument(shape), observed: {} });
+        const first = compose({ composite: xrDocument(shape), observed: {} });
         if (isTooSmall(first)) return;
         const before = mustCompose(first);
         const observed = observedFrom(before, before.subnets.map((s) => s.key));
-        const after = compose({ composite: claimDocument({ ...shape, privatePrefix: newPrefix }), observed });
+        const after = compose({ composite: xrDocument({ ...shape, privatePrefix: newPrefix }), observed });
         expect(after.ok).toBe(true);
         const next = mustCompose(after);
         for (const s of before.subnets) expect(next.subnets.find((n) => n.key === s.key)!.cidr).toEqual(s.cidr);
@@ -216,7 +216,7 @@ describe('invariant 2: nothing is destroyed by accident', () => {
 
   it('whatever subset exists, in whatever state, every existing resource is composed again', () => {
     fc.assert(
-      fc.property(claimArb, fc.infiniteStream(fc.constantFrom('absent', 'ready', 'failing')), (shape, states) => {
+      fc.property(xrArb, fc.infiniteStream(fc.constantFrom('absent', 'ready', 'failing')), (shape, states) => {
         const full = readyComposition(shape);
         if (!full) return;
         const observed: Record<string, JsonObject> = {};
@@ -228,7 +228,7 @@ describe('invariant 2: nothing is destroyed by accident', () => {
           if (state === 'failing') observed[r.key] = observeNotReady(r.body, 'ReconcileError', 'simulated failure');
           everyResourceReady &&= state === 'ready';
         }
-        const next = mustCompose(compose({ composite: claimDocument(shape), observed }));
+        const next = mustCompose(compose({ composite: xrDocument(shape), observed }));
         const composed = new Set(next.resources.map((r) => r.key));
         for (const key of Object.keys(observed)) expect(composed.has(key)).toBe(true);
         expect(next.allReady).toBe(everyResourceReady);
@@ -241,8 +241,8 @@ describe('invariant 2: nothing is destroyed by accident', () => {
 describe('invariant 3: no cross-wiring', () => {
   it('every reference names a resource composed in the same response; no selectors', () => {
     fc.assert(
-      fc.property(claimArb, fc.integer({ min: 0, max: 6 }), (shape, rounds) => {
-        const { result } = reconcileToReady(claimDocument(shape), {}, rounds);
+      fc.property(xrArb, fc.integer({ min: 0, max: 6 }), (shape, rounds) => {
+        const { result } = reconcileToReady(xrDocument(shape), {}, rounds);
         if (isTooSmall(result)) return;
         const composition = mustCompose(result);
         const names = new Set(composition.resources.map((r) => String(dig(r.body, 'metadata', 'name'))));
@@ -252,7 +252,7 @@ describe('invariant 3: no cross-wiring', () => {
           expect(dig(r.body, 'metadata', 'namespace')).toBe(shape.namespace);
         }
       }),
-      // Up to six rounds per claim, each over every resource: half the runs keep it in its time on a loaded machine.
+      // Up to six rounds per XR, each over every resource: half the runs keep it in its time on a loaded machine.
       { numRuns: Math.ceil(RUNS / 2) },
     );
   });
@@ -261,7 +261,7 @@ describe('invariant 3: no cross-wiring', () => {
 describe('invariant 4: correct private networking', () => {
   it('nodes only in private subnets; private egress to the NAT of the same zone (or the shared one); public to the IGW', () => {
     fc.assert(
-      fc.property(claimArb, (shape) => {
+      fc.property(xrArb, (shape) => {
         const composition = readyComposition(shape);
         if (!composition) return;
         const bodies = byKey(composition);
@@ -299,8 +299,8 @@ describe('invariant 4: correct private networking', () => {
 describe('invariant 5: ordered lifecycle', () => {
   it('vpc-cni before node groups, node groups before coredns; Usages order every deletion', () => {
     fc.assert(
-      fc.property(claimArb, fc.boolean(), (shape, namespaceDeleted) => {
-        const { result, waves } = reconcileToReady(claimDocument(shape));
+      fc.property(xrArb, fc.boolean(), (shape, namespaceDeleted) => {
+        const { result, waves } = reconcileToReady(xrDocument(shape));
         if (isTooSmall(result)) return;
         const composition = mustCompose(result);
         const waveOf = (key: string) => waves.findIndex((w) => w.includes(key));
@@ -343,7 +343,7 @@ describe('invariant 5: ordered lifecycle', () => {
       }),
       params,
     );
-    // A teardown played per claim adds a fifth to the reconciling; a busy 2-core machine doubles both.
+    // A teardown played per XR adds a fifth to the reconciling; a busy 2-core machine doubles both.
   }, 120_000);
 });
 
@@ -371,7 +371,7 @@ function usageCycle(usages: readonly JsonObject[]): string[] {
 describe('invariant 6: honest readiness', () => {
   it('the XR is ready only when every composed resource is, and says what it waits for', () => {
     fc.assert(
-      fc.property(claimArb, fc.nat(), (shape, pick) => {
+      fc.property(xrArb, fc.nat(), (shape, pick) => {
         const composition = readyComposition(shape);
         if (!composition) return;
         expect(composition.allReady).toBe(true);
@@ -381,7 +381,7 @@ describe('invariant 6: honest readiness', () => {
         const victim = candidates[pick % candidates.length]!;
         const observed = observedFrom(composition);
         observed[victim.key] = observeNotReady(victim.body, 'Unavailable', 'simulated outage');
-        const next = mustCompose(compose({ composite: claimDocument(shape), observed }));
+        const next = mustCompose(compose({ composite: xrDocument(shape), observed }));
         expect(next.allReady).toBe(false);
         expect(next.resources.find((r) => r.key === victim.key)!.ready).toBe(false);
         expect(next.status.waitingFor).toContain(`${victim.key}: Unavailable: simulated outage`);
@@ -397,12 +397,12 @@ describe('invariant 6: honest readiness', () => {
 const NETWORK_KINDS = /^(VPC|Subnet|InternetGateway|NATGateway|EIP|RouteTable|Route|RouteTableAssociation|VPCEndpoint.*|SecurityGroup.*)$/;
 
 describe('spec.network.existing: nothing of the network is composed', () => {
-  const existingArb = claimArb.map((shape) => ({ ...shape, existing: true }));
+  const existingArb = xrArb.map((shape) => ({ ...shape, existing: true }));
 
   it('composes no network resource; the cluster and every node group use exactly the given private subnets; the status says the network is external', () => {
     fc.assert(
       fc.property(existingArb, (shape) => {
-        const composition = mustCompose(reconcileToReady(claimDocument(shape)).result);
+        const composition = mustCompose(reconcileToReady(xrDocument(shape)).result);
         expect(composition.resources.filter((r) => NETWORK_KINDS.test(String(r.body.kind))).map((r) => r.key)).toEqual([]);
         const privateIds = shape.zones.map((z) => existingSubnetId('private', z));
         const bodies = byKey(composition);
@@ -428,13 +428,13 @@ describe('spec.network.existing: nothing of the network is composed', () => {
     fc.assert(
       // Auto Mode takes no node groups: the API refuses adding one (test/auto-mode.test.ts).
       fc.property(existingArb.filter((s) => !s.autoMode), (shape) => {
-        const { result, observed } = reconcileToReady(claimDocument(shape));
+        const { result, observed } = reconcileToReady(xrDocument(shape));
         const before = mustCompose(result);
         const groups = shape.nodeGroups.length > 0 ? shape.nodeGroups.filter((g) => g.name !== 'added') : [{ name: 'default', minSize: 2, maxSize: 6 }];
-        const grown = mustCompose(compose({ composite: claimDocument({ ...shape, nodeGroups: [{ name: 'added', minSize: 1, maxSize: 2 }, ...groups] }), observed }));
+        const grown = mustCompose(compose({ composite: xrDocument({ ...shape, nodeGroups: [{ name: 'added', minSize: 1, maxSize: 2 }, ...groups] }), observed }));
         const after = byKey(grown);
         for (const r of before.resources) expect(dig(after.get(r.key), 'metadata', 'name')).toBe(dig(r.body, 'metadata', 'name'));
-        const switched = compose({ composite: claimDocument({ ...shape, existing: false }), observed });
+        const switched = compose({ composite: xrDocument({ ...shape, existing: false }), observed });
         expect(switched.ok).toBe(false);
         if (!switched.ok) expect(switched.errors.map((e) => e.path)).toEqual(['spec.network.existing']);
       }),
@@ -446,7 +446,7 @@ describe('spec.network.existing: nothing of the network is composed', () => {
 describe('flow logs, lifecycle settings and AWS-identity delivery', () => {
   it('flow logs: one FlowLog on the composed VPC into the composed log group through the composed role, and it goes before the VPC', () => {
     fc.assert(
-      fc.property(claimArb, (shape) => {
+      fc.property(xrArb, (shape) => {
         const composition = readyComposition({ ...shape, flowLogs: true });
         if (!composition) return;
         const flowLogs = composition.resources.filter((r) => r.body.kind === 'FlowLog');
@@ -466,7 +466,7 @@ describe('flow logs, lifecycle settings and AWS-identity delivery', () => {
 
   it('the support type is always explicit, STANDARD unless asked; deletion protection keeps the cluster and what it uses, and nothing else is refused', () => {
     fc.assert(
-      fc.property(claimArb, (shape) => {
+      fc.property(xrArb, (shape) => {
         const composition = readyComposition({ ...shape, deletionProtection: true });
         if (!composition) return;
         const cluster = byKey(composition).get('cluster')!;
@@ -484,7 +484,7 @@ describe('flow logs, lifecycle settings and AWS-identity delivery', () => {
 
   it('AWS identity: a ConfigMap <name>-kubeconfig with provider aws and the cluster ARN the status reports, an access entry for the Flux role, no ClusterAuth', () => {
     fc.assert(
-      fc.property(claimArb, (shape) => {
+      fc.property(xrArb, (shape) => {
         const composition = readyComposition({ ...shape, awsIdentity: true });
         if (!composition) return;
         const configMaps = composition.resources.filter((r) => r.body.kind === 'ConfigMap');

@@ -6,10 +6,10 @@
 import { describe, expect, it } from 'vitest';
 import type { Json, JsonObject } from '../src/api/schema-builder.js';
 import type { Composition } from '../src/compose/compose.js';
-import { dig } from '../src/compose/observed.js';
+import { dig } from '../src/ground/observed.js';
 import { passOf, simulateTeardown } from '../dev/teardown.js';
 import { validXr } from './support/bad-inputs.js';
-import { mustCompose, reconcileToReady } from './support/claims.js';
+import { mustCompose, reconcileToReady } from './support/xrs.js';
 
 function settled(karpenter: JsonObject | undefined): { composition: Composition; observed: Record<string, JsonObject> } {
   const xr = validXr();

@@ -7,8 +7,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { JsonObject } from '../src/api/schema-builder.js';
 import { compose } from '../src/compose/compose.js';
-import { dig } from '../src/compose/observed.js';
-import { mustCompose, reconcileToReady } from './support/claims.js';
+import { dig } from '../src/ground/observed.js';
+import { mustCompose, reconcileToReady } from './support/xrs.js';
 
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 1000);
 

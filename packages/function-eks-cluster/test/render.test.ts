@@ -1,4 +1,4 @@
-/** `npm start`: the plan and the diagram for every example, and a bad claim answered with the function's message. */
+/** `npm start`: the plan and the diagram for every example, and a bad XR answered with the function's message. */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -44,7 +44,7 @@ describe('the plan and the diagram', () => {
     if (topology.flowLogs) expect(text).toContain(`flow logs: ${topology.flowLogs.trafficType} traffic to CloudWatch Logs group ${topology.flowLogs.logGroup}`);
     // Auto Mode has no node group wave.
     expect(rendered.waves.length).toBeGreaterThanOrEqual(file.includes('auto-mode') ? 3 : 4);
-    // Each feature a claim turns on shows in the plan: vpc-cni on Pod Identity (by default), Karpenter, Auto Mode.
+    // Each feature an XR turns on shows in the plan: vpc-cni on Pod Identity (by default), Karpenter, Auto Mode.
     const spec = xr.spec as JsonObject;
     const on = (block: string) => (spec[block] as JsonObject | undefined)?.enabled === true;
     if (on('autoMode')) expect(text).toMatch(/EKS Auto Mode: EKS runs the nodes \(node pools general-purpose, system, node role role-auto-node\)/);
@@ -62,12 +62,12 @@ describe('the plan and the diagram', () => {
   });
 });
 
-describe('npm start with a bad claim', () => {
+describe('npm start with a bad XR', () => {
   it('prints the function\'s message, no stack trace, and exits 1', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'bad-claim-'));
-    const claim = join(dir, 'bad.yaml');
-    writeFileSync(claim, 'apiVersion: eks.gitops.dev/v1alpha1\nkind: EKSCluster\nmetadata: {name: x, namespace: y}\nspec:\n  region: us-west-2\n  network: {vpcCidr: 10.0.0.0/33}\n');
-    const run = promisify(execFile)(process.execPath, ['--import', 'tsx', join(PACKAGE_ROOT, 'dev', 'render.ts'), claim], { cwd: PACKAGE_ROOT });
+    const dir = mkdtempSync(join(tmpdir(), 'bad-xr-'));
+    const xr = join(dir, 'bad.yaml');
+    writeFileSync(xr, 'apiVersion: eks.gitops.dev/v1alpha1\nkind: EKSCluster\nmetadata: {name: x, namespace: y}\nspec:\n  region: us-west-2\n  network: {vpcCidr: 10.0.0.0/33}\n');
+    const run = promisify(execFile)(process.execPath, ['--import', 'tsx', join(PACKAGE_ROOT, 'dev', 'render.ts'), xr], { cwd: PACKAGE_ROOT });
     const failure = await run.then(() => undefined, (error: { code: number; stderr: string; stdout: string }) => error);
     expect(failure?.code).toBe(1);
     expect(failure?.stderr).toContain('spec.network.vpcCidr: "10.0.0.0/33" has a prefix length above 32');

@@ -9,7 +9,7 @@ import type { JsonObject } from '../src/api/schema-builder.js';
 import { runFunction } from '../src/function.js';
 import { requestFor } from '../dev/function-process.js';
 import { validXr } from './support/bad-inputs.js';
-import { reconcileToReady } from './support/claims.js';
+import { reconcileToReady } from './support/xrs.js';
 
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 1000);
 const json = fc.jsonValue({ maxDepth: 4 }) as fc.Arbitrary<unknown>;
@@ -39,7 +39,7 @@ describe('any input gets an answer, never an exception', () => {
     );
   });
 
-  it('a valid claim with arbitrary JSON grafted anywhere into it', () => {
+  it('a valid xr with arbitrary JSON grafted anywhere into it', () => {
     fc.assert(
       fc.property(pathArb, json, (path, value) => {
         noInternalError(runFunction(requestFor(graft(validXr(), path, value) as Record<string, unknown>)));

@@ -2,15 +2,15 @@
  * A team's AWS identity: every managed resource uses the provider config the XR
  * names (a team's namespaced ProviderConfig, resolved by the provider in the
  * XR's own namespace, or the platform's ClusterProviderConfig), and every IAM
- * role composed carries the XR's permissions boundary, whatever else the claim
+ * role composed carries the XR's permissions boundary, whatever else the XR
  * asks for.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { PROVIDER_CONFIG_KINDS } from '../src/api/eks-cluster.js';
 import type { JsonObject } from '../src/api/schema-builder.js';
-import { dig } from '../src/compose/observed.js';
-import { claimArb, claimDocument, exampleShape, isTooSmall, mustCompose, reconcileToReady } from './support/claims.js';
+import { dig } from '../src/ground/observed.js';
+import { xrArb, xrDocument, exampleShape, isTooSmall, mustCompose, reconcileToReady } from './support/xrs.js';
 
 const isManaged = (body: JsonObject) => String(body.apiVersion).includes('.aws.m.upbound.io/');
 
@@ -18,12 +18,12 @@ describe('provider config: every managed resource carries the XR\'s choice', () 
   it('spec.providerConfigRef is {kind: providerConfigKind, name: providerConfigName} on every managed resource, at every step', () => {
     fc.assert(
       fc.property(
-        claimArb,
+        xrArb,
         fc.option(fc.constantFrom(...PROVIDER_CONFIG_KINDS), { nil: undefined }),
         fc.option(fc.stringMatching(/^[a-z][a-z0-9-]{0,20}$/), { nil: undefined }),
         fc.integer({ min: 0, max: 4 }),
         (shape, kind, name, rounds) => {
-          const xr = claimDocument(shape);
+          const xr = xrDocument(shape);
           const spec = xr.spec as JsonObject;
           if (kind) spec.providerConfigKind = kind;
           if (name) spec.providerConfigName = name;
@@ -46,7 +46,7 @@ describe('provider config: every managed resource carries the XR\'s choice', () 
     { reason: 'nothing set: the platform ClusterProviderConfig default, as before', spec: {}, want: { kind: 'ClusterProviderConfig', name: 'default' } },
   ];
   it.each(cases)('$reason', ({ spec, want }) => {
-    const xr = claimDocument(exampleShape({ encryption: true }));
+    const xr = xrDocument(exampleShape({ encryption: true }));
     Object.assign(xr.spec as JsonObject, spec);
     const managed = mustCompose(reconcileToReady(xr, {}, 3).result).resources.filter((r) => isManaged(r.body));
     for (const r of managed) expect(dig(r.body, 'spec', 'providerConfigRef'), r.key).toEqual(want);
@@ -55,8 +55,8 @@ describe('provider config: every managed resource carries the XR\'s choice', () 
   it('every IAM role composed carries spec.permissionsBoundaryArn; without it, none has a boundary', () => {
     const boundary = 'arn:aws:iam::210987654321:policy/eks-gitops-tenant-boundary';
     fc.assert(
-      fc.property(claimArb, fc.boolean(), (shape, bounded) => {
-        const xr = claimDocument(shape);
+      fc.property(xrArb, fc.boolean(), (shape, bounded) => {
+        const xr = xrDocument(shape);
         if (bounded) (xr.spec as JsonObject).permissionsBoundaryArn = boundary;
         const { result } = reconcileToReady(xr, {}, 1);
         if (isTooSmall(result)) return;

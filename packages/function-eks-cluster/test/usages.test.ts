@@ -6,12 +6,12 @@
 import { describe, expect, it } from 'vitest';
 import type { JsonObject } from '../src/api/schema-builder.js';
 import { compose } from '../src/compose/compose.js';
-import { dig } from '../src/compose/observed.js';
+import { dig } from '../src/ground/observed.js';
 import { observeReady } from '../dev/simulated-aws.js';
 import { passOf, simulateTeardown } from '../dev/teardown.js';
-import { claimDocument, mustCompose, reconcileToReady, type ClaimShape } from './support/claims.js';
+import { xrDocument, mustCompose, reconcileToReady, type XRShape } from './support/xrs.js';
 
-const SHAPE: ClaimShape = {
+const SHAPE: XRShape = {
   name: 'team-a',
   namespace: 'team-a',
   region: 'us-west-2',
@@ -24,7 +24,7 @@ const SHAPE: ClaimShape = {
   encryption: true,
 };
 
-const { result, waves, observed } = reconcileToReady(claimDocument(SHAPE));
+const { result, waves, observed } = reconcileToReady(xrDocument(SHAPE));
 const composition = mustCompose(result);
 const usageSpec = (key: string) => composition.resources.find((r) => r.key === key)?.body.spec as JsonObject | undefined;
 
@@ -88,7 +88,7 @@ describe('a teardown', () => {
     };
     const before: Record<string, JsonObject> = { ...observed, 'usage-kubeconfig-uses-cluster': observeReady('usage-kubeconfig-uses-cluster', legacy) };
     delete before['usage-cluster-uses-kubeconfig'];
-    const next = mustCompose(compose({ composite: claimDocument(SHAPE), observed: before }));
+    const next = mustCompose(compose({ composite: xrDocument(SHAPE), observed: before }));
     const keys = next.resources.map((r) => r.key);
     expect(next.resources.find((r) => r.key === 'usage-kubeconfig-uses-cluster')?.body.spec).toEqual(legacy.spec);
     expect(keys).not.toContain('usage-cluster-uses-kubeconfig');

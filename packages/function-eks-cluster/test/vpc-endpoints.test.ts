@@ -8,12 +8,12 @@ import { Severity } from '@crossplane-org/function-sdk-typescript';
 import { describe, expect, it } from 'vitest';
 import type { Json, JsonObject } from '../src/api/schema-builder.js';
 import { compose, type Composition } from '../src/compose/compose.js';
-import { dig } from '../src/compose/observed.js';
-import { usageKey } from '../src/lifecycle/usages.js';
+import { dig } from '../src/ground/observed.js';
+import { usageKey } from '../src/ground/deletion-order.js';
 import { runFunction } from '../src/function.js';
 import { observeNotReady } from '../dev/simulated-aws.js';
 import { requestFor } from '../dev/function-process.js';
-import { claimArb, claimDocument, exampleShape, isTooSmall, mustCompose, reconcileToReady, type ClaimShape } from './support/claims.js';
+import { xrArb, xrDocument, exampleShape, isTooSmall, mustCompose, reconcileToReady, type XRShape } from './support/xrs.js';
 
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 1000);
 
@@ -21,8 +21,8 @@ const SHAPE = exampleShape({ name: 'vault', namespace: 'security', vpcCidr: '10.
 
 const INTERFACES = ['ec2', 'ecr.api', 'ecr.dkr', 'eks', 'eks-auth', 'logs', 'sts'];
 
-function settled(shape: ClaimShape, start: Record<string, JsonObject> = {}) {
-  const { result, observed, waves } = reconcileToReady(claimDocument(shape), start);
+function settled(shape: XRShape, start: Record<string, JsonObject> = {}) {
+  const { result, observed, waves } = reconcileToReady(xrDocument(shape), start);
   return { composition: mustCompose(result), observed, waves };
 }
 
@@ -69,11 +69,11 @@ describe('a private-only cluster gets what its nodes need from AWS', () => {
     expect(endpointKeys.length).toBe(2 + 1 + 3 + INTERFACES.length * (2 + 3));
     for (const key of endpointKeys) expect(waveOf('nodegroup-system')).toBeGreaterThan(waveOf(key));
 
-    const { observed } = reconcileToReady(claimDocument(SHAPE), {}, 3);
+    const { observed } = reconcileToReady(xrDocument(SHAPE), {}, 3);
     const beforeNodes = { ...observed };
     delete beforeNodes['nodegroup-system'];
     beforeNodes['vpce-ecr-dkr-subnet-private-b'] = observeNotReady(body(composition, 'vpce-ecr-dkr-subnet-private-b')!, 'ReconcileError', 'simulated failure');
-    const held = mustCompose(compose({ composite: claimDocument(SHAPE), observed: beforeNodes }));
+    const held = mustCompose(compose({ composite: xrDocument(SHAPE), observed: beforeNodes }));
     expect(held.resources.map((r) => r.key)).not.toContain('nodegroup-system');
     expect(held.status.waitingFor).toContain('nodegroup-system: waits for vpce-ecr-dkr-subnet-private-b');
     expect(held.conditions.find((c) => c.type === 'NetworkReady')).toMatchObject({ status: 'False' });
@@ -84,7 +84,7 @@ describe('a private-only cluster gets what its nodes need from AWS', () => {
     expect(endpoints.map((e) => e.service).sort()).toEqual([...INTERFACES, 's3'].map((s) => `com.amazonaws.us-west-2.${s}`).sort());
     for (const e of endpoints) expect(e.id).toMatch(/^vpce-[0-9a-f]{17}$/);
     expect(endpoints.find((e) => e.service?.endsWith('.s3'))?.type).toBe('Gateway');
-    const first = mustCompose(compose({ composite: claimDocument(SHAPE), observed: {} }));
+    const first = mustCompose(compose({ composite: xrDocument(SHAPE), observed: {} }));
     expect(first.status.vpcEndpoints?.every((e) => e.id === undefined)).toBe(true);
   });
 
@@ -109,7 +109,7 @@ describe('a private-only cluster gets what its nodes need from AWS', () => {
 });
 
 describe('spec.network.vpcEndpoints', () => {
-  const cases: { reason: string; nat: ClaimShape['nat']; mode?: ClaimShape['vpcEndpoints']; endpoints: boolean; notice?: string }[] = [
+  const cases: { reason: string; nat: XRShape['nat']; mode?: XRShape['vpcEndpoints']; endpoints: boolean; notice?: string }[] = [
     { reason: 'Auto (the default) turns them on without NAT: failed before, nothing was composed', nat: 'None', endpoints: true },
     { reason: 'Auto leaves a cluster with NAT gateways as it was', nat: 'HighlyAvailable', endpoints: false },
     { reason: 'Auto leaves a cluster with a regional NAT as it was', nat: 'Regional', mode: 'Auto', endpoints: false },
@@ -127,10 +127,10 @@ describe('spec.network.vpcEndpoints', () => {
 
   it('Auto keeps existing endpoints when a NAT gateway is added later; Disabled removes them', () => {
     const { composition: before, observed } = settled(SHAPE);
-    const withNat = mustCompose(compose({ composite: claimDocument({ ...SHAPE, nat: 'Single' }), observed }));
+    const withNat = mustCompose(compose({ composite: xrDocument({ ...SHAPE, nat: 'Single' }), observed }));
     const keys = new Set(withNat.resources.map((r) => r.key));
     for (const r of before.resources.filter((x) => x.key.startsWith('vpce-'))) expect(keys, r.key).toContain(r.key);
-    const disabled = mustCompose(compose({ composite: claimDocument({ ...SHAPE, nat: 'Single', vpcEndpoints: 'Disabled' }), observed }));
+    const disabled = mustCompose(compose({ composite: xrDocument({ ...SHAPE, nat: 'Single', vpcEndpoints: 'Disabled' }), observed }));
     expect(disabled.resources.filter((r) => /^vpce-/.test(r.key) || /-uses-vpce-|^usage-vpce-/.test(r.key))).toEqual([]);
   });
 
@@ -158,7 +158,7 @@ describe('a private API endpoint', () => {
     { reason: 'public on: nothing to say', public: true, warned: false },
   ];
   it.each(cases)('$reason', ({ public: isPublic, warned }) => {
-    const xr = claimDocument(SHAPE);
+    const xr = xrDocument(SHAPE);
     (xr.spec as JsonObject).endpointAccess = { public: isPublic, private: true };
     const rsp = runFunction(requestFor(xr, {}, 'private-endpoint'));
     const warning = rsp.results.find((r) => r.reason === 'PrivateEndpointOnly');
@@ -169,15 +169,15 @@ describe('a private API endpoint', () => {
   });
 });
 
-describe('invariants with endpoints, over generated claims', () => {
+describe('invariants with endpoints, over generated XRs', () => {
   it('adding a zone only adds associations: every existing endpoint resource is composed again unchanged', () => {
     fc.assert(
-      fc.property(claimArb, fc.constantFrom('a', 'b', 'c', 'd', 'e', 'f'), (shape, zone) => {
+      fc.property(xrArb, fc.constantFrom('a', 'b', 'c', 'd', 'e', 'f'), (shape, zone) => {
         if (shape.zones.includes(zone)) return;
-        const first = reconcileToReady(claimDocument(shape));
+        const first = reconcileToReady(xrDocument(shape));
         if (isTooSmall(first.result)) return;
         const before = mustCompose(first.result);
-        const after = compose({ composite: claimDocument({ ...shape, zones: [...shape.zones, zone] }), observed: first.observed });
+        const after = compose({ composite: xrDocument({ ...shape, zones: [...shape.zones, zone] }), observed: first.observed });
         if (isTooSmall(after)) return;
         const next = new Map(mustCompose(after).resources.map((r) => [r.key, r.body]));
         for (const r of before.resources.filter((x) => x.key.startsWith('vpce-'))) expect(next.get(r.key), r.key).toEqual(r.body);
@@ -190,8 +190,8 @@ describe('invariants with endpoints, over generated claims', () => {
 
   it('every reference of an endpoint resource is a Usage, so the VPC, subnets, route tables and security group go last', () => {
     fc.assert(
-      fc.property(claimArb, (shape) => {
-        const { result } = reconcileToReady(claimDocument(shape));
+      fc.property(xrArb, (shape) => {
+        const { result } = reconcileToReady(xrDocument(shape));
         if (isTooSmall(result)) return;
         const composition = mustCompose(result);
         const usages = new Set(ofKind(composition, 'Usage').map((r) => r.key));

@@ -14,7 +14,7 @@ import {
   withDefault,
   type TypeOf,
 } from './schema-builder.js';
-import { MAINTAINED_MINORS } from '../eks/addon-versions.js';
+import { MAINTAINED_MINORS } from './addon-versions.js';
 
 export const API_GROUP = 'eks.gitops.dev';
 export const API_VERSION = 'v1alpha1';

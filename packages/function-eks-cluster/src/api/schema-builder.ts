@@ -9,6 +9,11 @@
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 export type JsonObject = { [key: string]: Json };
 
+/** A JSON object: not null, not an array. */
+export function isObject(value: unknown): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
 /** One node of a Kubernetes structural schema (the subset we emit). */
 export interface SchemaNode {
   type: 'object' | 'array' | 'string' | 'integer' | 'boolean';

@@ -3,7 +3,8 @@
  * resources in, the complete desired state out, or errors and nothing else.
  * No I/O happens here.
  */
-import { readClaim, type Claim } from '../api/claim.js';
+import { checkAgainstObserved, checkNetworkOwnership, clusterNameOf, pinnedSubnets } from './observed-checks.js';
+import { readXR, type XR } from './xr.js';
 import type { EKSClusterStatus } from '../api/eks-cluster.js';
 import type { JsonObject } from '../api/schema-builder.js';
 import type { FieldError } from '../api/validate.js';
@@ -22,17 +23,18 @@ import { planVersions } from '../eks/versions.js';
 import { nodeGroupKey, nodeGroupResources } from '../eks/node-groups.js';
 import { applyGates } from '../lifecycle/readiness.js';
 import { buildStatus, type XrCondition } from '../lifecycle/status.js';
-import { usageResources, type Edge } from '../lifecycle/usages.js';
-import { mustParseCidr, parseCidr, type Cidr } from '../network/cidr.js';
+import type { Edge } from '../ground/deletion-order.js';
+import { usageResources } from '../lifecycle/usages.js';
+import { mustParseCidr, type Cidr } from '../network/cidr.js';
 import { endpointResources, reachabilityNotices } from '../network/endpoints.js';
-import { checkNetworkOwnership, NO_NAT } from '../network/existing.js';
+import { NO_NAT } from '../network/existing.js';
 import { flowLogResources } from '../network/flow-logs.js';
 import { planNat, SINGLE_NAT_KEY, type NatPlan } from '../network/nat.js';
-import { IGW_KEY, networkResources, VPC_KEY } from '../network/resources.js';
+import { IGW_KEY, networkResources } from '../network/resources.js';
 import { defaultPrefixLength, planSubnets, TIERS, type PlannedSubnet, type TierRequest } from '../network/subnet-plan.js';
-import { defaultClusterName, EKS_CLUSTER_NAME_MAX, partitionOf, type ComposeContext, type DesiredResource, type Notice } from './context.js';
-import { dig, digString, ObservedState } from './observed.js';
-import { resourceName } from './managed.js';
+import { partitionOf, type ComposeContext, type DesiredResource, type Notice } from '../ground/context.js';
+import { dig, digString, ObservedState } from '../ground/observed.js';
+import { resourceName } from '../ground/managed.js';
 
 export const TTL_PENDING_SECONDS = 20;
 export const TTL_READY_SECONDS = 60;
@@ -64,107 +66,8 @@ export interface ComposeInput {
   readonly observed: Readonly<Record<string, JsonObject>>;
 }
 
-const SUBNET_KEY = /^subnet-(private|public|isolated)-(.+)$/;
-
-/** CIDRs of subnets that exist: observed first, then what the XR's status remembers. */
-function pinnedSubnets(observed: ObservedState): { pins: Map<string, Cidr>; errors: FieldError[] } {
-  const pins = new Map<string, Cidr>();
-  const errors: FieldError[] = [];
-  const remember = (key: string, text: string | undefined, source: string) => {
-    if (!text || pins.has(key) || !SUBNET_KEY.test(key)) return;
-    const parsed = parseCidr(text);
-    if (parsed.ok) pins.set(key, parsed.cidr);
-    else errors.push({ path: source, message: `existing subnet ${key} has CIDR ${JSON.stringify(text)}, which ${parsed.reason}` });
-  };
-  for (const [key, resource] of Object.entries(observed.resources)) {
-    if (!SUBNET_KEY.test(key)) continue;
-    remember(key, digString(resource, 'spec', 'forProvider', 'cidrBlock') ?? digString(resource, 'status', 'atProvider', 'cidrBlock'), `observed ${key}`);
-  }
-  const remembered = dig(observed.composite, 'status', 'subnets');
-  if (Array.isArray(remembered)) {
-    for (const entry of remembered) remember(String(digString(entry, 'name')), digString(entry, 'cidr'), 'status.subnets');
-  }
-  return { pins, errors };
-}
-
-function checkAgainstObserved(claim: Claim, observed: ObservedState, pins: ReadonlyMap<string, Cidr>): FieldError[] {
-  const errors: FieldError[] = [];
-  const observedVpc = digString(observed.get(VPC_KEY), 'spec', 'forProvider', 'cidrBlock');
-  if (observedVpc && observedVpc !== claim.spec.network.vpcCidr) {
-    errors.push({
-      path: 'spec.network.vpcCidr',
-      message: `changed from ${observedVpc} to ${claim.spec.network.vpcCidr}, which would replace the VPC and everything in it; set it back to ${observedVpc}`,
-    });
-  }
-  // The XRD's CEL rule lets a removal through on the same field (src/api/eks-cluster.ts).
-  if (!claim.spec.network.allowZoneRemoval) {
-    const zoneKeys = new Set(claim.zones.map((z) => z.key));
-    const orphaned = [...pins.keys()].filter((key) => !zoneKeys.has(SUBNET_KEY.exec(key)?.[2] ?? ''));
-    const removedZones = [...new Set(orphaned.map((key) => SUBNET_KEY.exec(key)?.[2] ?? key))].sort();
-    if (removedZones.length > 0) {
-      errors.push({
-        path: 'spec.network.availabilityZones',
-        message: `no longer lists zone(s) ${removedZones.join(', ')}, whose subnets exist (${orphaned.sort().join(', ')}); removing a zone deletes its subnets, NAT gateway and nodes. Add the zone back, or set spec.network.allowZoneRemoval: true to remove it on purpose`,
-      });
-    }
-  }
-  if (claim.spec.network.allowZoneRemoval) errors.push(...nodeGroupsInRemovedZones(claim, observed, pins));
-  return errors;
-}
-
-/**
- * EKS cannot move a node group to other subnets, so one with nodes in a removed
- * zone would keep referring to subnets that are being deleted (and whose
- * network interfaces block the deletion): it has to be replaced first.
- */
-function nodeGroupsInRemovedZones(claim: Claim, observed: ObservedState, pins: ReadonlyMap<string, Cidr>): FieldError[] {
-  const zoneKeys = new Set(claim.zones.map((z) => z.key));
-  const removedSubnets = new Set(
-    [...pins.keys()].filter((key) => !zoneKeys.has(SUBNET_KEY.exec(key)?.[2] ?? '')).map((key) => `${claim.name}-${key}`),
-  );
-  const errors: FieldError[] = [];
-  for (const key of Object.keys(observed.resources).filter((k) => k.startsWith('nodegroup-')).sort()) {
-    const refs = observed.forProvider(key, 'subnetIdRefs');
-    const names = Array.isArray(refs) ? refs.map((r) => digString(r, 'name')) : [];
-    const inRemoved = names.filter((n): n is string => n !== undefined && removedSubnets.has(n));
-    if (inRemoved.length === 0) continue;
-    errors.push({
-      path: 'spec.network.availabilityZones',
-      message: `removes the zone of ${inRemoved.sort().join(', ')}, where ${key} runs nodes, and EKS cannot move a node group to other subnets; first add a node group with a new name whose availabilityZones leave the zone out and remove ${key.slice('nodegroup-'.length)}, then remove the zone`,
-    });
-  }
-  return errors;
-}
-
-const CLUSTER_NAME = /^[0-9A-Za-z][A-Za-z0-9_-]*$/;
-const validClusterName = (name: string | undefined) => name !== undefined && name.length <= EKS_CLUSTER_NAME_MAX && CLUSTER_NAME.test(name);
-
-/**
- * The EKS cluster's name never changes once chosen (a new name is a new
- * cluster): the existing cluster's, else the one status already announced
- * (an XR composed under an earlier naming scheme), else spec.clusterName, else
- * a new unique default.
- */
-function clusterNameOf(claim: Claim, observed: ObservedState): { ok: true; clusterName: string } | { ok: false; errors: FieldError[] } {
-  const existing = observed.externalName(CLUSTER_KEY);
-  const wanted = claim.spec.clusterName;
-  if (validClusterName(existing)) {
-    if (wanted !== undefined && wanted !== existing) {
-      return {
-        ok: false,
-        errors: [{ path: 'spec.clusterName', message: `changed to "${wanted}" on the existing EKS cluster "${existing}", which would replace the cluster; set it back to "${existing}"` }],
-      };
-    }
-    return { ok: true, clusterName: existing! };
-  }
-  if (wanted !== undefined) return { ok: true, clusterName: wanted };
-  const announced = digString(observed.composite, 'status', 'cluster', 'name');
-  if (validClusterName(announced)) return { ok: true, clusterName: announced! };
-  return { ok: true, clusterName: defaultClusterName(claim.namespace, claim.name) };
-}
-
-function tierRequests(claim: Claim, vpc: Cidr): TierRequest[] {
-  const { subnets } = claim.spec.network;
+function tierRequests(xr: XR, vpc: Cidr): TierRequest[] {
+  const { subnets } = xr.spec.network;
   return TIERS.filter((tier) => tier !== 'isolated' || subnets.isolated?.enabled).map((tier) => ({
     tier,
     prefixLength: subnets[tier]?.prefixLength ?? defaultPrefixLength(tier, vpc.prefixLength),
@@ -197,35 +100,35 @@ function extraEdges(ctx: ComposeContext, resources: readonly DesiredResource[], 
 }
 
 export function compose(input: ComposeInput): ComposeResult {
-  const read = readClaim(input.composite);
+  const read = readXR(input.composite);
   if (!read.ok) return read;
-  const { claim } = read;
+  const { xr } = read;
   const observed = new ObservedState(input.composite as JsonObject, input.observed);
   const { pins, errors: pinErrors } = pinnedSubnets(observed);
-  const stateErrors = [...pinErrors, ...checkNetworkOwnership(claim.spec, observed), ...(claim.spec.network.existing ? [] : checkAgainstObserved(claim, observed, pins))];
+  const stateErrors = [...pinErrors, ...checkNetworkOwnership(xr.spec, observed), ...(xr.spec.network.existing ? [] : checkAgainstObserved(xr, observed, pins))];
   if (stateErrors.length > 0) return { ok: false, errors: stateErrors };
 
-  const names = clusterNameOf(claim, observed);
+  const names = clusterNameOf(xr, observed);
   if (!names.ok) return names;
-  const versions = planVersions(claim.spec.kubernetesVersion, observed, CLUSTER_KEY);
+  const versions = planVersions(xr.spec.kubernetesVersion, observed, CLUSTER_KEY);
   if (!versions.ok) return versions;
   const ctx: ComposeContext = {
     versions: versions.plan,
-    xrName: claim.name,
-    namespace: claim.namespace,
-    spec: claim.spec,
+    xrName: xr.name,
+    namespace: xr.namespace,
+    spec: xr.spec,
     clusterName: names.clusterName,
-    partition: partitionOf(claim.spec.region),
+    partition: partitionOf(xr.spec.region),
     observed,
   };
-  const vpc = mustParseCidr(claim.spec.network.vpcCidr);
+  const vpc = mustParseCidr(xr.spec.network.vpcCidr);
   // An existing network: no subnet is planned, no NAT, nothing of the network composed (network/existing.ts).
-  const external = claim.spec.network.existing !== undefined;
-  const plan = external ? { ok: true as const, subnets: [], warnings: [] } : planSubnets({ vpc, zones: claim.zones, tiers: tierRequests(claim, vpc), pinned: pins });
+  const external = xr.spec.network.existing !== undefined;
+  const plan = external ? { ok: true as const, subnets: [], warnings: [] } : planSubnets({ vpc, zones: xr.zones, tiers: tierRequests(xr, vpc), pinned: pins });
   if (!plan.ok) return plan;
-  const nat = external ? NO_NAT : planNat(claim.spec.network.nat, claim.zones, existingSingleNatZone(ctx));
+  const nat = external ? NO_NAT : planNat(xr.spec.network.nat, xr.zones, existingSingleNatZone(ctx));
 
-  const nodeGroupKeys = claim.spec.nodeGroups.map((g) => nodeGroupKey(g.name));
+  const nodeGroupKeys = xr.spec.nodeGroups.map((g) => nodeGroupKey(g.name));
   const endpoints = external ? [] : endpointResources(ctx, vpc, plan.subnets);
   const fluxAccess = fluxAccessResources(ctx);
   const wanted: DesiredResource[] = [

@@ -1,7 +1,7 @@
 /** Cluster-admin access for IAM principals through EKS access entries. */
 import { createHash } from 'node:crypto';
-import type { ComposeContext, DesiredResource } from '../compose/context.js';
-import { awsTags, EKS, managed, ref } from '../compose/managed.js';
+import type { ComposeContext, DesiredResource } from '../ground/context.js';
+import { awsTags, EKS, managed, ref } from '../ground/managed.js';
 import { CLUSTER_KEY } from './cluster.js';
 
 /** A stable, readable key per principal: the last ARN segment plus a short hash for uniqueness. */

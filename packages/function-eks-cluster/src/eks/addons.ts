@@ -5,20 +5,20 @@
  * only once nodes exist, because a Deployment without nodes leaves the add-on DEGRADED.
  *
  * Versions: the user's, else the maintained default for the Kubernetes minor
- * the control plane runs (eks/addon-versions.ts). EKS wants the control plane
+ * the control plane runs (api/addon-versions.ts). EKS wants the control plane
  * upgraded before add-on versions of the new minor, so an add-on moves only
  * once the observed cluster reports it (ctx.versions.nodes: what nodes are
  * asked to run too), and a default never lowers the version an add-on runs.
  */
 import { DEFAULT_ADDONS, type AddonSpec } from '../api/eks-cluster.js';
 import type { Json, JsonObject } from '../api/schema-builder.js';
-import type { ComposeContext, DesiredResource, Notice } from '../compose/context.js';
-import { awsTags, EKS, managed, ref } from '../compose/managed.js';
-import { MAINTAINED_MINORS, maintainedAddonVersion } from './addon-versions.js';
+import type { ComposeContext, DesiredResource, Notice } from '../ground/context.js';
+import { awsTags, EKS, managed, ref } from '../ground/managed.js';
+import { MAINTAINED_MINORS, maintainedAddonVersion } from '../api/addon-versions.js';
 import { CLUSTER_KEY } from './cluster.js';
 import { OIDC_PROVIDER_KEY } from './oidc.js';
 import { addonRoleKey, composedAddons, effectiveAddons, POD_IDENTITY_ADDONS, usesPodIdentity } from './addon-set.js';
-import { roleAttachmentKeys } from './iam.js';
+import { roleAttachmentKeys } from '../ground/iam.js';
 
 export { effectiveAddons };
 

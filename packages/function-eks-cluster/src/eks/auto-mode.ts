@@ -3,13 +3,13 @@
  * (block storage) and load balancers; the three are switched on and off
  * together, as EKS requires. The nodes of its built-in node pools run as the
  * Auto Mode node role, which EKS also gives its access entry; no managed node
- * group or built-in add-on is composed (api/claim.ts refuses node groups,
+ * group or built-in add-on is composed (api/XR.ts refuses node groups,
  * eks/addon-set.ts leaves the add-ons out).
  */
 import type { JsonObject } from '../api/schema-builder.js';
-import type { ComposeContext, DesiredResource } from '../compose/context.js';
-import { dig } from '../compose/observed.js';
-import { role, roleAttachmentKeys } from './iam.js';
+import type { ComposeContext, DesiredResource } from '../ground/context.js';
+import { dig } from '../ground/observed.js';
+import { role, roleAttachmentKeys } from '../ground/iam.js';
 
 export const AUTO_NODE_ROLE_KEY = 'role-auto-node';
 const AUTO_NODE_POLICIES = ['AmazonEKSWorkerNodeMinimalPolicy', 'AmazonEC2ContainerRegistryPullOnly'];

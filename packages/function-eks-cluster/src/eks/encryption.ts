@@ -1,6 +1,6 @@
 /** KMS envelope encryption of Kubernetes Secrets: the user's key, or one composed for the cluster. */
-import type { ComposeContext, DesiredResource } from '../compose/context.js';
-import { awsTags, KMS, managed } from '../compose/managed.js';
+import type { ComposeContext, DesiredResource } from '../ground/context.js';
+import { awsTags, KMS, managed } from '../ground/managed.js';
 
 export const KMS_KEY = 'kms-key';
 

@@ -11,9 +11,9 @@
  * while it can still reach it. They need nothing kept themselves: EKS deletes
  * a cluster's access entries with it.
  */
-import type { ComposeContext, DesiredResource } from '../compose/context.js';
-import { dig } from '../compose/observed.js';
-import type { Edge } from '../lifecycle/usages.js';
+import type { ComposeContext, DesiredResource } from '../ground/context.js';
+import { dig } from '../ground/observed.js';
+import type { Edge } from '../ground/deletion-order.js';
 import { accessKey, clusterAdminAccess } from './access.js';
 import { CLUSTER_KEY } from './cluster.js';
 import { KUBECONFIG_KEY, kubeconfigSecretName } from './kubeconfig.js';

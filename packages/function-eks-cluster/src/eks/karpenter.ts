@@ -8,11 +8,12 @@
  * already (network/resources.ts). Karpenter itself is a HelmRelease (README).
  */
 import type { Json, JsonObject } from '../api/schema-builder.js';
-import { derivedRoleName, type ComposeContext, type DesiredResource } from '../compose/context.js';
-import { awsTags, EC2, EKS, IAM, managed, ref } from '../compose/managed.js';
-import type { Edge } from '../lifecycle/usages.js';
+import { derivedRoleName, type ComposeContext, type DesiredResource } from '../ground/context.js';
+import { awsTags, EC2, EKS, IAM, managed, ref } from '../ground/managed.js';
+import type { Edge } from '../ground/deletion-order.js';
 import { CLUSTER_KEY } from './cluster.js';
-import { CNI_POLICY, role, roleName } from './iam.js';
+import { role, roleName } from '../ground/iam.js';
+import { CNI_POLICY } from './iam.js';
 import { usesPodIdentity } from './addon-set.js';
 import { podIdentityAssociation, POD_IDENTITY_SERVICE } from './pod-identity.js';
 

@@ -3,10 +3,10 @@
  * Secret <xr-name>-kubeconfig, key "kubeconfig", in the EKSCluster's namespace,
  * where a Flux Kustomization's spec.kubeConfig.secretRef can read it.
  */
-import type { ComposeContext, DesiredResource } from '../compose/context.js';
-import { EKS, managed, ref } from '../compose/managed.js';
-import type { ObservedState } from '../compose/observed.js';
-import { usageKey, type Edge, type UncomposedObject } from '../lifecycle/usages.js';
+import type { ComposeContext, DesiredResource } from '../ground/context.js';
+import { EKS, managed, ref } from '../ground/managed.js';
+import type { ObservedState } from '../ground/observed.js';
+import { usageKey, type Edge, type UncomposedObject } from '../ground/deletion-order.js';
 import { CLUSTER_KEY } from './cluster.js';
 
 export const KUBECONFIG_KEY = 'kubeconfig';

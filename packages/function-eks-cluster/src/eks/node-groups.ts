@@ -1,10 +1,11 @@
 /** EKS managed node groups, in the private subnets, started only once the CNI is in place. */
 import type { NodeGroupSpec } from '../api/eks-cluster.js';
 import type { Json, JsonObject } from '../api/schema-builder.js';
-import type { ComposeContext, DesiredResource } from '../compose/context.js';
-import { dig } from '../compose/observed.js';
-import { awsTags, EKS, managed, ref } from '../compose/managed.js';
+import type { ComposeContext, DesiredResource } from '../ground/context.js';
+import { dig } from '../ground/observed.js';
+import { awsTags, EKS, managed, ref } from '../ground/managed.js';
 import type { PlannedSubnet } from '../network/subnet-plan.js';
+import { namesZone } from '../network/zones.js';
 import { usesPodIdentity } from './addon-set.js';
 import { addonKey } from './addons.js';
 import { CLUSTER_KEY } from './cluster.js';
@@ -91,7 +92,7 @@ function nodeGroup(ctx: ComposeContext, group: NodeGroupSpec, subnets: readonly 
   const zones = group.availabilityZones;
   const placement = subnets
     .filter((s) => s.tier === 'private')
-    .filter((s) => !zones || zones.some((z) => z === s.zone.input || z === s.zone.key || z === s.zone.name || z === s.zone.id))
+    .filter((s) => !zones || zones.some((z) => namesZone(s.zone, z)))
     .map((s) => ref(ctx, s.key));
   const forProvider: JsonObject = {
     region: ctx.spec.region,

@@ -5,9 +5,9 @@
  * provider is composed from the observed issuer; once it exists it keeps its
  * URL, as a cluster's issuer never changes.
  */
-import type { ComposeContext, DesiredResource } from '../compose/context.js';
-import { digString } from '../compose/observed.js';
-import { awsTags, IAM, managed } from '../compose/managed.js';
+import type { ComposeContext, DesiredResource } from '../ground/context.js';
+import { digString } from '../ground/observed.js';
+import { awsTags, IAM, managed } from '../ground/managed.js';
 import { CLUSTER_KEY } from './cluster.js';
 
 export const OIDC_PROVIDER_KEY = 'oidc-provider';

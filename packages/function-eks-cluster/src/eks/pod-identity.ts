@@ -6,13 +6,13 @@
  * PodIdentityAssociation). No OIDC provider or trust policy per cluster is
  * involved: the agent on each node hands out the credentials.
  */
-import type { ComposeContext, DesiredResource } from '../compose/context.js';
-import { awsTags, EKS, managed, ref } from '../compose/managed.js';
-import type { Edge } from '../lifecycle/usages.js';
+import type { ComposeContext, DesiredResource } from '../ground/context.js';
+import { awsTags, EKS, managed, ref } from '../ground/managed.js';
+import type { Edge } from '../ground/deletion-order.js';
 import { addonRoleKey, POD_IDENTITY_ADDONS, podIdentityAddons } from './addon-set.js';
 import { addonKey } from './addons.js';
 import { CLUSTER_KEY } from './cluster.js';
-import { role, roleAttachmentKeys } from './iam.js';
+import { role, roleAttachmentKeys } from '../ground/iam.js';
 
 export const POD_IDENTITY_SERVICE = 'pods.eks.amazonaws.com';
 

@@ -5,16 +5,8 @@
  * time, and node groups follow the version the control plane actually runs.
  */
 import type { FieldError } from '../api/validate.js';
-import type { ObservedState } from '../compose/observed.js';
-
-export interface VersionPlan {
-  /** What the Cluster is asked to run now. */
-  readonly controlPlane: string;
-  /** What node groups are asked to run now. */
-  readonly nodes: string;
-  /** Set while an upgrade is walked one step at a time. */
-  readonly note?: string;
-}
+import type { VersionPlan } from '../ground/context.js';
+import type { ObservedState } from '../ground/observed.js';
 
 function minor(version: string): number {
   return Number(version.split('.')[1]);

@@ -5,9 +5,9 @@
  * until it exists: once observed it is always composed again, so a gate that
  * later flaps can never delete it.
  */
-import type { DesiredResource } from '../compose/context.js';
-import type { ObservedState } from '../compose/observed.js';
-import { USAGE_API_VERSION } from './usages.js';
+import type { DesiredResource } from '../ground/context.js';
+import type { ObservedState } from '../ground/observed.js';
+import { USAGE_API_VERSION } from '../ground/deletion-order.js';
 
 export interface Gated {
   readonly emitted: DesiredResource[];

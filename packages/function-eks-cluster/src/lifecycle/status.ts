@@ -1,7 +1,7 @@
 /** The XR's status and conditions, from the plan and what was observed. */
 import type { EKSClusterStatus } from '../api/eks-cluster.js';
-import type { ComposeContext } from '../compose/context.js';
-import { dig, digString, type ObservedState } from '../compose/observed.js';
+import type { ComposeContext } from '../ground/context.js';
+import { dig, digString, type ObservedState } from '../ground/observed.js';
 import { formatCidr } from '../network/cidr.js';
 import type { NatPlan } from '../network/nat.js';
 import type { PlannedSubnet } from '../network/subnet-plan.js';
@@ -11,7 +11,7 @@ import { karpenterStatus } from '../eks/karpenter.js';
 import { KUBECONFIG_SECRET_KEY, kubeconfigSecretName } from '../eks/kubeconfig.js';
 import { awsIdentityDelivery, kubeconfigConfigMapName, kubeconfigSecretWanted } from '../eks/flux-access.js';
 import { failedOperation, isResourceReady, notReadyReason, type Gated } from './readiness.js';
-import { USAGE_API_VERSION } from './usages.js';
+import { USAGE_API_VERSION } from '../ground/deletion-order.js';
 
 /**
  * The reason of a condition whose resources AWS refuses, rather than is still

@@ -7,18 +7,10 @@
  * node groups) and leaves resources behind.
  */
 import type { Json, JsonObject } from '../api/schema-builder.js';
-import type { ComposeContext, DesiredResource } from '../compose/context.js';
-import { dig } from '../compose/observed.js';
-import { resourceName } from '../compose/managed.js';
-
-export const USAGE_API_VERSION = 'protection.crossplane.io/v1beta1';
-
-export interface Edge {
-  /** The resource that is needed, and must be deleted last. */
-  readonly of: string;
-  /** The resource that needs it. */
-  readonly by: string;
-}
+import type { ComposeContext, DesiredResource } from '../ground/context.js';
+import { dig } from '../ground/observed.js';
+import { resourceName } from '../ground/managed.js';
+import { USAGE_API_VERSION, usageKey, type Edge, type UncomposedObject } from '../ground/deletion-order.js';
 
 function referencedNames(value: Json | undefined, out: Set<string>): void {
   if (Array.isArray(value)) {
@@ -68,19 +60,6 @@ export function referenceEdges(ctx: ComposeContext, resources: readonly DesiredR
   return edges;
 }
 
-/**
- * An object the function does not compose that a Usage still protects, such
- * as a connection Secret: `key` stands for it in edges, and it counts as
- * composed once the resource that writes it is.
- */
-export interface UncomposedObject {
-  readonly key: string;
-  readonly apiVersion: string;
-  readonly kind: string;
-  readonly name: string;
-  readonly writtenBy: string;
-}
-
 /** One end of a Usage: what it names, and whether it is composed now. */
 interface End {
   readonly apiVersion: string;
@@ -99,10 +78,6 @@ function endsOf(ctx: ComposeContext, wanted: readonly DesiredResource[], emitted
 
 function usageEnd(end: End): JsonObject {
   return { apiVersion: end.apiVersion, kind: end.kind, resourceRef: { name: end.name } };
-}
-
-export function usageKey(edge: Edge): string {
-  return `usage-${edge.by}-uses-${edge.of}`;
 }
 
 /**

@@ -61,10 +61,6 @@ export function overlaps(a: Cidr, b: Cidr): boolean {
   return a.base <= lastAddress(b) && b.base <= lastAddress(a);
 }
 
-export function isAligned(cidr: Cidr): boolean {
-  return alignDown(cidr.base, cidr.prefixLength) === cidr.base;
-}
-
 /**
  * The lowest block of the given prefix length inside `within` that overlaps
  * none of `taken`, or undefined when the range is full.

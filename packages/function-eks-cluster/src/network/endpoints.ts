@@ -17,8 +17,8 @@
  * never rewrites an existing endpoint.
  */
 import type { JsonObject } from '../api/schema-builder.js';
-import type { ComposeContext, DesiredResource, Notice } from '../compose/context.js';
-import { awsTags, EC2, managed, ref } from '../compose/managed.js';
+import type { ComposeContext, DesiredResource, Notice } from '../ground/context.js';
+import { awsTags, EC2, managed, ref } from '../ground/managed.js';
 import { formatCidr, type Cidr } from './cidr.js';
 import { privateRouteTableKey, VPC_KEY } from './resources.js';
 import type { PlannedSubnet } from './subnet-plan.js';

@@ -6,9 +6,9 @@
  * the VPC alone), so it is offered with an existing network too.
  */
 import type { JsonObject } from '../api/schema-builder.js';
-import type { ComposeContext, DesiredResource } from '../compose/context.js';
-import { awsTags, EC2, IAM, managed, ref } from '../compose/managed.js';
-import { permissionsBoundary, roleName } from '../eks/iam.js';
+import type { ComposeContext, DesiredResource } from '../ground/context.js';
+import { awsTags, EC2, IAM, managed, ref } from '../ground/managed.js';
+import { permissionsBoundary, roleName } from '../ground/iam.js';
 import { VPC_KEY } from './resources.js';
 
 export const CLOUDWATCH_LOGS = 'cloudwatchlogs.aws.m.upbound.io/v1beta1';

@@ -71,6 +71,11 @@ export function resolveZones(
 const KEY_ORDER = new Intl.Collator('en', { numeric: true });
 
 /** Orders keys so that usw2-az2 sorts before usw2-az10. */
+/** Whether the user's text names this zone: by what they wrote, its key, its name or its ID. */
+export function namesZone(zone: Zone, text: string): boolean {
+  return text === zone.input || text === zone.key || text === zone.name || text === zone.id;
+}
+
 export function compareKeys(a: string, b: string): number {
   return KEY_ORDER.compare(a, b);
 }

@@ -1,5 +1,5 @@
 /**
- * The bad-input corpus: claims and observed states the function must refuse
+ * The bad-input corpus: XRs and observed states the function must refuse
  * with a fatal result that names the field and says how to fix it.
  */
 import type { JsonObject } from '../../src/api/schema-builder.js';

@@ -1,4 +1,4 @@
-/** Generators of EKSCluster claims and helpers that play rounds of reconciliation. */
+/** Generators of EKSCluster XRs and helpers that play rounds of reconciliation. */
 import fc from 'fast-check';
 import type { JsonObject } from '../../src/api/schema-builder.js';
 import { compose, type ComposeResult, type Composition } from '../../src/compose/compose.js';
@@ -7,7 +7,7 @@ import { observeReady } from '../../dev/simulated-aws.js';
 export const NAT_MODES = ['None', 'Single', 'HighlyAvailable', 'Regional'] as const;
 export const VPC_ENDPOINT_MODES = ['Auto', 'Enabled', 'Disabled'] as const;
 
-export interface ClaimShape {
+export interface XRShape {
   name: string;
   namespace: string;
   region: string;
@@ -52,7 +52,7 @@ export const vpcCidrArb = fc.tuple(fc.constantFrom(10, 172, 192), octet, octet, 
   return `${[24, 16, 8, 0].map((s) => Math.floor(base / 2 ** s) % 256).join('.')}/${prefix}`;
 });
 
-export const claimArb: fc.Arbitrary<ClaimShape> = fc
+export const xrArb: fc.Arbitrary<XRShape> = fc
   .record({
     name: fc.constantFrom('team-a', 'payments', 'x'),
     namespace: fc.constantFrom('team-a', 'platform'),
@@ -77,7 +77,7 @@ export const claimArb: fc.Arbitrary<ClaimShape> = fc
     flowLogs: fc.boolean(),
     awsIdentity: fc.boolean(),
     autoMode: fc.constantFrom(false, false, false, true),
-    // A third each: Karpenter adds about 60 resources per claim, and the properties replay many claims.
+    // A third each: Karpenter adds about 60 resources per XR, and the properties replay many XRs.
     karpenter: fc.constantFrom(false, false, true),
     ebsCsi: fc.constantFrom(false, false, true),
     podIdentityRoles: fc.uniqueArray(
@@ -101,13 +101,13 @@ export const claimArb: fc.Arbitrary<ClaimShape> = fc
     })),
   }));
 
-/** A small valid claim for example-based tests: two zones, one NAT, one node group; override what a test is about. */
-export function exampleShape(overrides: Partial<ClaimShape> = {}): ClaimShape {
-  const base: Omit<ClaimShape, 'nodeGroups'> = { name: 'team-a', namespace: 'team-a', region: 'us-west-2', vpcCidr: '10.10.0.0/16', zones: ['a', 'b'], nat: 'Single', isolated: false, admins: [], encryption: false };
+/** A small valid XR for example-based tests: two zones, one NAT, one node group; override what a test is about. */
+export function exampleShape(overrides: Partial<XRShape> = {}): XRShape {
+  const base: Omit<XRShape, 'nodeGroups'> = { name: 'team-a', namespace: 'team-a', region: 'us-west-2', vpcCidr: '10.10.0.0/16', zones: ['a', 'b'], nat: 'Single', isolated: false, admins: [], encryption: false };
   return { ...base, nodeGroups: [{ name: 'general', minSize: 2, maxSize: 4 }], ...overrides };
 }
 
-export function claimDocument(shape: ClaimShape): JsonObject {
+export function xrDocument(shape: XRShape): JsonObject {
   if (shape.existing) return existingNetworkDocument(shape);
   const spec: JsonObject = {
     region: shape.region,
@@ -136,7 +136,7 @@ export function claimDocument(shape: ClaimShape): JsonObject {
   return { apiVersion: 'eks.gitops.dev/v1alpha1', kind: 'EKSCluster', metadata: { name: shape.name, namespace: shape.namespace }, spec };
 }
 
-function addFeatures(shape: ClaimShape, spec: JsonObject): void {
+function addFeatures(shape: XRShape, spec: JsonObject): void {
   if (shape.flowLogs) (spec.network as JsonObject).flowLogs = { enabled: true };
   if (shape.awsIdentity) spec.delivery = { mode: 'AWSIdentity', fluxRoleArn: FLUX_ROLE_ARN };
   if (shape.deletionProtection) spec.controlPlane = { deletionProtection: true };
@@ -151,8 +151,8 @@ function addFeatures(shape: ClaimShape, spec: JsonObject): void {
   }
 }
 
-/** The same claim in an existing network: its zones become given subnet IDs, node groups span them all. */
-function existingNetworkDocument(shape: ClaimShape): JsonObject {
+/** The same XR in an existing network: its zones become given subnet IDs, node groups span them all. */
+function existingNetworkDocument(shape: XRShape): JsonObject {
   const spec: JsonObject = {
     region: shape.region,
     network: {
@@ -204,7 +204,7 @@ export function mustCompose(result: ComposeResult): Composition {
   return result;
 }
 
-/** A claim fits unless the only problem is the VPC being too small for what was asked. */
+/** A XR fits unless the only problem is the VPC being too small for what was asked. */
 export function isTooSmall(result: ComposeResult): boolean {
   return !result.ok && result.errors.every((e) => e.path === 'spec.network.vpcCidr' && e.message.includes('cannot hold'));
 }

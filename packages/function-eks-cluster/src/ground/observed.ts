@@ -1,15 +1,11 @@
 /** Read-only views of what Crossplane observed: the XR and the composed resources. */
-import type { Json, JsonObject } from '../api/schema-builder.js';
+import { isObject, type Json, type JsonObject } from '../api/schema-builder.js';
 
 export interface ObservedCondition {
   type: string;
   status: string;
   reason?: string;
   message?: string;
-}
-
-function isObject(value: Json | undefined): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** Follows a path of keys and indexes; undefined as soon as one step is missing. */

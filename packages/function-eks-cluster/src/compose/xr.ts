@@ -4,12 +4,12 @@
  */
 import { composedAddons, podIdentityAgentPresent } from '../eks/addon-set.js';
 import { parseCidr } from '../network/cidr.js';
-import { resolveZones, type Zone } from '../network/zones.js';
-import { API_GROUP, API_VERSION, KIND, LOG_RETENTION_DAYS, specSchema, type EKSClusterSpec } from './eks-cluster.js';
-import type { JsonObject } from './schema-builder.js';
-import { conform, describeValue, type FieldError } from './validate.js';
+import { namesZone, resolveZones, type Zone } from '../network/zones.js';
+import { API_GROUP, API_VERSION, KIND, LOG_RETENTION_DAYS, specSchema, type EKSClusterSpec } from '../api/eks-cluster.js';
+import { isObject, type JsonObject } from '../api/schema-builder.js';
+import { conform, describeValue, type FieldError } from '../api/validate.js';
 
-export interface Claim {
+export interface XR {
   readonly name: string;
   readonly namespace: string;
   readonly annotations: Readonly<Record<string, string>>;
@@ -18,7 +18,7 @@ export interface Claim {
   readonly zones: readonly Zone[];
 }
 
-export type ClaimRead = { ok: true; claim: Claim } | { ok: false; errors: FieldError[] };
+export type XRRead = { ok: true; xr: XR } | { ok: false; errors: FieldError[] };
 
 /**
  * Crossplane puts the XR's name into label values, so it is a DNS label (63
@@ -26,10 +26,6 @@ export type ClaimRead = { ok: true; claim: Claim } | { ok: false; errors: FieldE
  */
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const MAX_NAME = 63;
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function readMetadata(composite: Record<string, unknown>, errors: FieldError[]) {
   const metadata = isObject(composite.metadata) ? composite.metadata : {};
@@ -84,7 +80,7 @@ function checkNodeGroups(spec: EKSClusterSpec, zones: readonly Zone[], errors: F
       });
     }
     (group.availabilityZones ?? []).forEach((zone, j) => {
-      const known = zones.some((z) => zone === z.input || zone === z.key || zone === z.name || zone === z.id);
+      const known = zones.some((z) => namesZone(z, zone));
       if (!known) {
         errors.push({
           path: `${path}.availabilityZones[${j}]`,
@@ -206,7 +202,7 @@ function checkCompute(spec: EKSClusterSpec, errors: FieldError[]): void {
   }
 }
 
-export function readClaim(composite: unknown): ClaimRead {
+export function readXR(composite: unknown): XRRead {
   if (!isObject(composite)) {
     return { ok: false, errors: [{ path: 'observed.composite', message: 'the request carries no EKSCluster; Crossplane must send the composite resource' }] };
   }
@@ -238,6 +234,6 @@ export function readClaim(composite: unknown): ClaimRead {
   checkDelivery(spec, errors);
   checkCompute(spec, errors);
   if (errors.length > 0) return { ok: false, errors };
-  return { ok: true, claim: { ...metadata, spec, zones } };
+  return { ok: true, xr: { ...metadata, spec, zones } };
 }
 

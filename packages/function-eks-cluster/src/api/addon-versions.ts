@@ -20,7 +20,7 @@
  * versions EKS lists as compatible with each minor, and Renovate moves each to
  * the default from then on.
  */
-import type { DEFAULT_ADDONS } from '../api/eks-cluster.js';
+import type { DEFAULT_ADDONS } from './eks-cluster.js';
 
 export type DefaultAddon = (typeof DEFAULT_ADDONS)[number];
 

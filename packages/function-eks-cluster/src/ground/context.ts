@@ -1,9 +1,18 @@
-/** What every resource builder needs to know about the claim being composed. */
+/** What every resource builder needs to know about the XR being composed. */
 import { createHash } from 'node:crypto';
 import type { EKSClusterSpec } from '../api/eks-cluster.js';
 import type { JsonObject } from '../api/schema-builder.js';
-import type { VersionPlan } from '../eks/versions.js';
 import type { ObservedState } from './observed.js';
+
+/** Kubernetes versions to ask for now (eks/versions.ts plans them). */
+export interface VersionPlan {
+  /** What the Cluster is asked to run now. */
+  readonly controlPlane: string;
+  /** What node groups are asked to run now. */
+  readonly nodes: string;
+  /** Set while an upgrade is walked one step at a time. */
+  readonly note?: string;
+}
 
 export interface ComposeContext {
   readonly xrName: string;

@@ -1,0 +1,29 @@
+/**
+ * The vocabulary of deletion order, shared by the builders that declare what
+ * they need kept and by lifecycle/usages.ts, which turns it into Usages.
+ */
+export const USAGE_API_VERSION = 'protection.crossplane.io/v1beta1';
+
+export interface Edge {
+  /** The resource that is needed, and must be deleted last. */
+  readonly of: string;
+  /** The resource that needs it. */
+  readonly by: string;
+}
+
+/**
+ * An object the function does not compose that a Usage still protects, such
+ * as a connection Secret: `key` stands for it in edges, and it counts as
+ * composed once the resource that writes it is.
+ */
+export interface UncomposedObject {
+  readonly key: string;
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly name: string;
+  readonly writtenBy: string;
+}
+
+export function usageKey(edge: Edge): string {
+  return `usage-${edge.by}-uses-${edge.of}`;
+}
