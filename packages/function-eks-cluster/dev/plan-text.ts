@@ -15,36 +15,26 @@ function thousands(n: number): string {
   return n.toLocaleString('en-US');
 }
 
-/** Each key is counted under the first pattern it matches. */
-const COUNTED: [RegExp, string, string][] = [
-  [/^usage-/, 'Usage', 'Usages'],
-  [/^vpce-.+-subnet-/, 'endpoint subnet association', 'endpoint subnet associations'],
-  [/^vpce-.+-rt-/, 'endpoint route table association', 'endpoint route table associations'],
-  [/^vpce-(?!sg$).+-sg$/, 'endpoint security group association', 'endpoint security group associations'],
-  [/^vpce-(?!sg)/, 'VPC endpoint', 'VPC endpoints'],
-  [/^subnet-/, 'subnet', 'subnets'],
-  [/^rta-/, 'route table association', 'route table associations'],
-  [/^rt-/, 'route table', 'route tables'],
-  [/^route-/, 'route', 'routes'],
-  [/^eip/, 'Elastic IP', 'Elastic IPs'],
-  [/^nat/, 'NAT gateway', 'NAT gateways'],
-  [/^role-(cluster|node)-/, 'policy attachment', 'policy attachments'],
-  [/^access-/, 'access entry or policy', 'access entries and policies'],
-  [/^vpc-flow-log/, 'flow log resource', 'flow log resources'],
-];
+/** A wave names its resources, except kinds it holds many of, which it counts. */
+const COUNT_FROM = 3;
+
+/** A Kubernetes kind in words: VPCEndpointSubnetAssociation -> VPC endpoint subnet association. */
+function kindWords(kind: string, n: number): string {
+  const words = (kind.match(/[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+/g) ?? [kind]).map((w) => (/[a-z]/.test(w) ? w.toLowerCase() : w)).join(' ');
+  return n === 1 ? words : `${words}s`;
+}
 
 /** Named resources in the order a reader expects; the rest alphabetically, so the plan never depends on who listed them. */
 const FIRST = ['vpc', 'igw', 'kms-key', 'role-cluster', 'role-node', 'cluster', 'kubeconfig'];
 const rank = (key: string) => (FIRST.includes(key) ? FIRST.indexOf(key) : FIRST.length);
 
-function describeWave(keys: string[]): string {
-  const group = (k: string) => COUNTED.findIndex(([pattern]) => pattern.test(k));
-  const named = keys.filter((k) => group(k) < 0).sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0));
-  const counted = COUNTED.flatMap(([, one, many], i) => {
-    const n = keys.filter((k) => group(k) === i).length;
-    return n > 0 ? [`${n} ${n === 1 ? one : many}`] : [];
-  });
-  return [...named, ...counted].join(', ');
+function describeWave(keys: string[], kindOf: Readonly<Record<string, string>>): string {
+  const byKind = new Map<string, string[]>();
+  for (const key of keys) byKind.set(kindOf[key] ?? key, [...(byKind.get(kindOf[key] ?? key) ?? []), key]);
+  const counted = [...byKind].filter(([, members]) => members.length >= COUNT_FROM).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const countedKinds = new Set(counted.map(([kind]) => kind));
+  const named = keys.filter((k) => !countedKinds.has(kindOf[k] ?? k)).sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0));
+  return [...named, ...counted.map(([kind, members]) => `${members.length} ${kindWords(kind, members.length)}`)].join(', ');
 }
 
 function describeEndpoints(endpoints: Topology['endpoints']): string {
@@ -122,7 +112,7 @@ export function planText(t: Topology, waves: Wave[]): string {
   if (t.kubeconfigSecret) out.push(`Kubeconfig: Secret ${t.xr.split('/')[0]}/${t.kubeconfigSecret}, key "kubeconfig" (for Flux spec.kubeConfig.secretRef)`);
   out.push('');
   out.push('Creation order (each wave starts when the one before is Ready):');
-  waves.forEach((w, i) => out.push(`  ${i + 1}. ${describeWave(w.keys)}`));
+  waves.forEach((w, i) => out.push(`  ${i + 1}. ${describeWave(w.keys, t.kindOf)}`));
   out.push(`Deletion order: ${t.usages} Usages keep each resource until the ones that need it are gone`);
   out.push('');
   out.push(`${t.total} composed resources: ${t.countsByKind.map(([k, n]) => `${n} ${k}`).join(', ')}`);

@@ -45,6 +45,8 @@ export interface Topology {
   fluxIdentity?: { configMap: string; roleArn: string };
   usages: number;
   countsByKind: [string, number][];
+  /** The kind of each composed resource, by key. */
+  kindOf: Record<string, string>;
   total: number;
   status: EKSClusterStatus;
 }
@@ -231,6 +233,7 @@ export function topologyOf(xr: JsonObject, desired: Record<string, JsonObject>, 
     kubeconfigSecret: auth ? str(dig(auth.body, 'spec', 'writeConnectionSecretToRef', 'name')) : str(dig(status, 'kubeconfigSecret', 'name')),
     usages: counts.get('Usage') ?? 0,
     countsByKind: [...counts.entries()].sort((a, b) => a[0].localeCompare(b[0])),
+    kindOf: Object.fromEntries(resources.map((r) => [r.key, str(r.body.kind)])),
     total: resources.length,
     status,
   };

@@ -9,31 +9,30 @@ import type { EKSClusterStatus } from '../api/eks-cluster.js';
 import type { JsonObject } from '../api/schema-builder.js';
 import type { FieldError } from '../api/validate.js';
 import { accessResources } from '../eks/access.js';
-import { autoModeClusterNeeds, autoModeResources } from '../eks/auto-mode.js';
-import { karpenterEdges, karpenterResources } from '../eks/karpenter.js';
-import { podIdentityEdges, podIdentityResources } from '../eks/pod-identity.js';
+import { autoModeResources } from '../eks/auto-mode.js';
+import { karpenterResources } from '../eks/karpenter.js';
+import { podIdentityResources } from '../eks/pod-identity.js';
 import { addonResources, addonVersionNotices } from '../eks/addons.js';
 import { CLUSTER_KEY, clusterResource } from '../eks/cluster.js';
-import { encryptionResources, KMS_KEY } from '../eks/encryption.js';
-import { clusterRoleAttachmentKeys, iamResources, nodeRoleAttachmentKeys } from '../eks/iam.js';
-import { kubeconfigEdges, kubeconfigResource, kubeconfigSecret } from '../eks/kubeconfig.js';
-import { OIDC_PROVIDER_KEY, oidcProviderResources } from '../eks/oidc.js';
-import { fluxAccessEdges, fluxAccessResources, kubeconfigSecretWanted } from '../eks/flux-access.js';
+import { encryptionResources } from '../eks/encryption.js';
+import { iamResources } from '../eks/iam.js';
+import { kubeconfigResource, kubeconfigSecret } from '../eks/kubeconfig.js';
+import { oidcProviderResources } from '../eks/oidc.js';
+import { fluxAccessResources, kubeconfigSecretWanted } from '../eks/flux-access.js';
 import { planVersions } from '../eks/versions.js';
 import { nodeGroupKey, nodeGroupResources } from '../eks/node-groups.js';
 import { applyGates } from '../lifecycle/readiness.js';
 import { buildStatus, type XrCondition } from '../lifecycle/status.js';
-import type { Edge } from '../ground/deletion-order.js';
 import { usageResources } from '../lifecycle/usages.js';
 import { mustParseCidr, type Cidr } from '../network/cidr.js';
 import { endpointResources, reachabilityNotices } from '../network/endpoints.js';
 import { NO_NAT } from '../network/existing.js';
 import { flowLogResources } from '../network/flow-logs.js';
 import { planNat, SINGLE_NAT_KEY, type NatPlan } from '../network/nat.js';
-import { IGW_KEY, networkResources } from '../network/resources.js';
+import { networkResources } from '../network/resources.js';
 import { defaultPrefixLength, planSubnets, TIERS, type PlannedSubnet, type TierRequest } from '../network/subnet-plan.js';
 import { partitionOf, type ComposeContext, type DesiredResource, type Notice } from '../ground/context.js';
-import { dig, digString, ObservedState } from '../ground/observed.js';
+import { digString, ObservedState } from '../ground/observed.js';
 import { resourceName } from '../ground/managed.js';
 
 export const TTL_PENDING_SECONDS = 20;
@@ -81,35 +80,41 @@ function existingSingleNatZone(ctx: ComposeContext): string | undefined {
   return subnetRef?.startsWith(prefix) ? subnetRef.slice(prefix.length) : undefined;
 }
 
-function extraEdges(ctx: ComposeContext, resources: readonly DesiredResource[], nat: NatPlan): Edge[] {
-  const keys = resources.map((r) => r.key);
-  const nodeGroups = keys.filter((k) => k.startsWith('nodegroup-'));
+/** Everything the XR asks for, in dependency order, before gating: the network, identities, the cluster, what runs on it, access. */
+function wantedResources(ctx: ComposeContext, vpc: Cidr, subnets: readonly PlannedSubnet[], nat: NatPlan): DesiredResource[] {
+  const external = ctx.spec.network.existing !== undefined;
+  const endpoints = external ? [] : endpointResources(ctx, vpc, subnets);
   return [
-    // An internet gateway cannot be detached while NAT gateways map public addresses.
-    ...nat.gateways.map((g) => ({ of: IGW_KEY, by: g.key })),
-    // Without its policies the control plane cannot clean up its network interfaces.
-    ...clusterRoleAttachmentKeys(ctx).map((of) => ({ of, by: CLUSTER_KEY })),
-    ...autoModeClusterNeeds(ctx).map((of) => ({ of, by: CLUSTER_KEY })),
-    ...nodeGroups.flatMap((by) => nodeRoleAttachmentKeys(ctx).map((of) => ({ of, by }))),
-    ...podIdentityEdges(ctx, nodeGroups),
-    ...karpenterEdges(ctx),
-    { of: KMS_KEY, by: CLUSTER_KEY },
-    // An add-on's service account role is assumed through the OIDC provider.
-    ...resources.filter((r) => r.key.startsWith('addon-') && dig(r.body, 'spec', 'forProvider', 'serviceAccountRoleArn') !== undefined).map((r) => ({ of: OIDC_PROVIDER_KEY, by: r.key })),
+    ...(external ? [] : networkResources(ctx, vpc, subnets, nat)),
+    ...endpoints,
+    ...flowLogResources(ctx),
+    ...iamResources(ctx),
+    ...autoModeResources(ctx),
+    ...podIdentityResources(ctx),
+    ...encryptionResources(ctx),
+    clusterResource(ctx, subnets),
+    // Nodes that cannot reach ECR, STS and the EKS API never join: with endpoints, they come first.
+    ...nodeGroupResources(ctx, subnets, endpoints.map((r) => r.key)),
+    ...oidcProviderResources(ctx),
+    ...addonResources(ctx, ctx.spec.nodeGroups.map((g) => nodeGroupKey(g.name))),
+    ...accessResources(ctx),
+    ...karpenterResources(ctx),
+    ...(kubeconfigSecretWanted(ctx) ? [kubeconfigResource(ctx)] : []),
+    ...fluxAccessResources(ctx),
   ];
 }
 
 export function compose(input: ComposeInput): ComposeResult {
-  const read = readXR(input.composite);
-  if (!read.ok) return read;
-  const { xr } = read;
+  const xrRead = readXR(input.composite);
+  if (!xrRead.ok) return xrRead;
+  const { xr } = xrRead;
   const observed = new ObservedState(input.composite as JsonObject, input.observed);
   const { pins, errors: pinErrors } = pinnedSubnets(observed);
   const stateErrors = [...pinErrors, ...checkNetworkOwnership(xr.spec, observed), ...(xr.spec.network.existing ? [] : checkAgainstObserved(xr, observed, pins))];
   if (stateErrors.length > 0) return { ok: false, errors: stateErrors };
 
-  const names = clusterNameOf(xr, observed);
-  if (!names.ok) return names;
+  const clusterName = clusterNameOf(xr, observed);
+  if (!clusterName.ok) return clusterName;
   const versions = planVersions(xr.spec.kubernetesVersion, observed, CLUSTER_KEY);
   if (!versions.ok) return versions;
   const ctx: ComposeContext = {
@@ -117,52 +122,31 @@ export function compose(input: ComposeInput): ComposeResult {
     xrName: xr.name,
     namespace: xr.namespace,
     spec: xr.spec,
-    clusterName: names.clusterName,
+    clusterName: clusterName.clusterName,
     partition: partitionOf(xr.spec.region),
     observed,
   };
   const vpc = mustParseCidr(xr.spec.network.vpcCidr);
   // An existing network: no subnet is planned, no NAT, nothing of the network composed (network/existing.ts).
   const external = xr.spec.network.existing !== undefined;
-  const plan = external ? { ok: true as const, subnets: [], warnings: [] } : planSubnets({ vpc, zones: xr.zones, tiers: tierRequests(xr, vpc), pinned: pins });
-  if (!plan.ok) return plan;
+  const subnetPlan = external ? { ok: true as const, subnets: [], warnings: [] } : planSubnets({ vpc, zones: xr.zones, tiers: tierRequests(xr, vpc), pinned: pins });
+  if (!subnetPlan.ok) return subnetPlan;
   const nat = external ? NO_NAT : planNat(xr.spec.network.nat, xr.zones, existingSingleNatZone(ctx));
 
-  const nodeGroupKeys = xr.spec.nodeGroups.map((g) => nodeGroupKey(g.name));
-  const endpoints = external ? [] : endpointResources(ctx, vpc, plan.subnets);
-  const fluxAccess = fluxAccessResources(ctx);
-  const wanted: DesiredResource[] = [
-    ...(external ? [] : networkResources(ctx, vpc, plan.subnets, nat)),
-    ...endpoints,
-    ...flowLogResources(ctx),
-    ...iamResources(ctx),
-    ...autoModeResources(ctx),
-    ...podIdentityResources(ctx),
-    ...encryptionResources(ctx),
-    clusterResource(ctx, plan.subnets),
-    // Nodes that cannot reach ECR, STS and the EKS API never join: with endpoints, they come first.
-    ...nodeGroupResources(ctx, plan.subnets, endpoints.map((r) => r.key)),
-    ...oidcProviderResources(ctx),
-    ...addonResources(ctx, nodeGroupKeys),
-    ...accessResources(ctx),
-    ...karpenterResources(ctx),
-    ...(kubeconfigSecretWanted(ctx) ? [kubeconfigResource(ctx)] : []),
-    ...fluxAccess,
-  ];
+  const wanted = wantedResources(ctx, vpc, subnetPlan.subnets, nat);
   const gated = applyGates(wanted, observed);
-  const emittedKeys = new Set(gated.emitted.map((r) => r.key));
-  const usages = usageResources(ctx, wanted, emittedKeys, [...extraEdges(ctx, wanted, nat), ...kubeconfigEdges(observed), ...fluxAccessEdges(fluxAccess)], [kubeconfigSecret(ctx)]);
-  const all = { emitted: [...gated.emitted, ...usages], held: gated.held };
-  const report = buildStatus(ctx, plan.subnets, nat, all);
+  const usages = usageResources(ctx, wanted, new Set(gated.emitted.map((r) => r.key)), [kubeconfigSecret(ctx)]);
+  const composed = { emitted: [...gated.emitted, ...usages], held: gated.held };
+  const statusReport = buildStatus(ctx, subnetPlan.subnets, nat, composed);
   return {
     ok: true,
-    resources: all.emitted.map((r) => ({ key: r.key, body: r.body, ready: !report.notReady.has(r.key) })),
-    status: report.status,
-    conditions: report.conditions,
-    warnings: [...plan.warnings, ...(versions.plan.note ? [versions.plan.note] : []), ...wanted.flatMap((r) => r.warnings ?? [])],
+    resources: composed.emitted.map((r) => ({ key: r.key, body: r.body, ready: !statusReport.notReady.has(r.key) })),
+    status: statusReport.status,
+    conditions: statusReport.conditions,
+    warnings: [...subnetPlan.warnings, ...(versions.plan.note ? [versions.plan.note] : []), ...wanted.flatMap((r) => r.warnings ?? [])],
     notices: [...reachabilityNotices(ctx, vpc), ...addonVersionNotices(ctx)],
-    allReady: report.allReady,
-    ttlSeconds: report.allReady ? TTL_READY_SECONDS : TTL_PENDING_SECONDS,
-    subnets: plan.subnets,
+    allReady: statusReport.allReady,
+    ttlSeconds: statusReport.allReady ? TTL_READY_SECONDS : TTL_PENDING_SECONDS,
+    subnets: subnetPlan.subnets,
   };
 }

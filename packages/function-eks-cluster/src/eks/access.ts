@@ -20,6 +20,7 @@ export function accessResources(ctx: ComposeContext): DesiredResource[] {
 export function clusterAdminAccess(ctx: ComposeContext, key: string, principalArn: string): DesiredResource[] {
   return [
     managed(ctx, {
+      group: 'access',
       key,
       apiVersion: EKS,
       kind: 'AccessEntry',
@@ -33,6 +34,7 @@ export function clusterAdminAccess(ctx: ComposeContext, key: string, principalAr
       waitsFor: [CLUSTER_KEY],
     }),
     managed(ctx, {
+      group: 'access',
       key: `${key}-admin`,
       apiVersion: EKS,
       kind: 'AccessPolicyAssociation',

@@ -5,6 +5,7 @@
  * CNI policy only where vpc-cni cannot use Pod Identity).
  */
 import { DEFAULT_ADDONS, type AddonSpec, type EKSClusterSpec } from '../api/eks-cluster.js';
+import { roleAttachmentKeys } from '../ground/iam.js';
 
 /** Defaults first, then the user's entries; a user entry with a default's name overrides it. */
 export function effectiveAddons(userAddons: readonly AddonSpec[]): AddonSpec[] {
@@ -58,4 +59,11 @@ export function podIdentityAddons(spec: EKSClusterSpec): AddonSpec[] {
 
 export function usesPodIdentity(spec: EKSClusterSpec, addonName: string): boolean {
   return podIdentityAddons(spec).some((a) => a.name === addonName);
+}
+
+/** The add-on's composed role and its policy attachments, when it gets its AWS permissions through Pod Identity. */
+export function addonIdentityKeys(spec: EKSClusterSpec, addonName: string): string[] {
+  if (!usesPodIdentity(spec, addonName)) return [];
+  const roleKey = addonRoleKey(addonName);
+  return [roleKey, ...roleAttachmentKeys(roleKey, POD_IDENTITY_ADDONS[addonName]!.policies)];
 }

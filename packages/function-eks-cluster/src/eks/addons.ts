@@ -17,8 +17,7 @@ import { awsTags, EKS, managed, ref } from '../ground/managed.js';
 import { MAINTAINED_MINORS, maintainedAddonVersion } from '../api/addon-versions.js';
 import { CLUSTER_KEY } from './cluster.js';
 import { OIDC_PROVIDER_KEY } from './oidc.js';
-import { addonRoleKey, composedAddons, effectiveAddons, POD_IDENTITY_ADDONS, usesPodIdentity } from './addon-set.js';
-import { roleAttachmentKeys } from '../ground/iam.js';
+import { addonIdentityKeys, addonRoleKey, composedAddons, effectiveAddons, POD_IDENTITY_ADDONS, usesPodIdentity } from './addon-set.js';
 
 export { effectiveAddons };
 
@@ -90,7 +89,7 @@ export function addonVersionNotices(ctx: ComposeContext): Notice[] {
 function podIdentity(ctx: ComposeContext, addonName: string): { association?: Json; waitsFor: string[] } {
   if (!usesPodIdentity(ctx.spec, addonName)) return { waitsFor: [] };
   const roleKey = addonRoleKey(addonName);
-  const waitsFor = [roleKey, ...roleAttachmentKeys(roleKey, POD_IDENTITY_ADDONS[addonName]!.policies)];
+  const waitsFor = addonIdentityKeys(ctx.spec, addonName);
   const roleArn = ctx.observed.atProvider(roleKey, 'arn');
   if (roleArn === undefined) {
     const kept = ctx.observed.forProvider(addonKey(addonName), 'podIdentityAssociation');
@@ -125,6 +124,7 @@ export function addonResources(ctx: ComposeContext, nodeGroupKeys: readonly stri
       BEFORE_NODES.has(addon.name) || nodeGroupKeys.length === 0
         ? { waitsFor: [CLUSTER_KEY, ...needs] }
         : { waitsFor: needs, waitsForAny: nodeGroupKeys };
-    return managed(ctx, { key: addonKey(addon.name), apiVersion: EKS, kind: 'Addon', forProvider, ...gate });
+    // It outlives neither its role and policies (the ARN is a string, no reference) nor the OIDC provider its IRSA role is assumed through.
+    return managed(ctx, { group: 'addons', key: addonKey(addon.name), apiVersion: EKS, kind: 'Addon', forProvider, ...gate, needs });
   });
 }

@@ -9,6 +9,7 @@ export function encryptionResources(ctx: ComposeContext): DesiredResource[] {
   if (!enabled || kmsKeyArn) return [];
   return [
     managed(ctx, {
+      group: 'controlPlane',
       key: KMS_KEY,
       apiVersion: KMS,
       kind: 'Key',

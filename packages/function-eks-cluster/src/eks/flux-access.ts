@@ -13,7 +13,6 @@
  */
 import type { ComposeContext, DesiredResource } from '../ground/context.js';
 import { dig } from '../ground/observed.js';
-import type { Edge } from '../ground/deletion-order.js';
 import { accessKey, clusterAdminAccess } from './access.js';
 import { CLUSTER_KEY } from './cluster.js';
 import { KUBECONFIG_KEY, kubeconfigSecretName } from './kubeconfig.js';
@@ -48,8 +47,10 @@ function configMap(ctx: ComposeContext): DesiredResource {
       data: { provider: 'aws', cluster: arn },
     },
     // The ARN is known once the cluster exists.
+    group: 'access',
     waitsFor: [CLUSTER_KEY],
     keepsNothing: true,
+    keptBy: [CLUSTER_KEY],
   };
 }
 
@@ -57,10 +58,5 @@ export function fluxAccessResources(ctx: ComposeContext): DesiredResource[] {
   if (!awsIdentityDelivery(ctx)) return [];
   const principalArn = ctx.spec.delivery.fluxRoleArn!;
   const key = fluxAccessKey(principalArn);
-  return [configMap(ctx), ...clusterAdminAccess(ctx, key, principalArn).map((r) => ({ ...r, keepsNothing: true }))];
-}
-
-/** The Cluster keeps what Flux reaches it through (see above). */
-export function fluxAccessEdges(resources: readonly DesiredResource[]): Edge[] {
-  return resources.filter((r) => r.keepsNothing).map((r) => ({ of: r.key, by: CLUSTER_KEY }));
+  return [configMap(ctx), ...clusterAdminAccess(ctx, key, principalArn).map((r) => ({ ...r, keepsNothing: true, keptBy: [CLUSTER_KEY] }))];
 }

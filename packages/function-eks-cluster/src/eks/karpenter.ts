@@ -10,7 +10,6 @@
 import type { Json, JsonObject } from '../api/schema-builder.js';
 import { derivedRoleName, type ComposeContext, type DesiredResource } from '../ground/context.js';
 import { awsTags, EC2, EKS, IAM, managed, ref } from '../ground/managed.js';
-import type { Edge } from '../ground/deletion-order.js';
 import { CLUSTER_KEY } from './cluster.js';
 import { role, roleName } from '../ground/iam.js';
 import { CNI_POLICY } from './iam.js';
@@ -111,6 +110,7 @@ export function karpenterResources(ctx: ComposeContext): DesiredResource[] {
   const resources: DesiredResource[] = [
     ...role(ctx, KARPENTER_ROLE_KEY, 'karpenter', POD_IDENTITY_SERVICE, []),
     managed(ctx, {
+      group: 'controlPlane',
       key: KARPENTER_POLICY_KEY,
       apiVersion: IAM,
       kind: 'RolePolicy',
@@ -118,10 +118,12 @@ export function karpenterResources(ctx: ComposeContext): DesiredResource[] {
       forProvider: { roleRef: ref(ctx, KARPENTER_ROLE_KEY), ...(policy !== undefined ? { policy } : {}) },
       // The policy names the cluster, the node role and the queue by ARN.
       waitsFor: [KARPENTER_ROLE_KEY, CLUSTER_KEY, KARPENTER_NODE_ROLE_KEY, KARPENTER_QUEUE_KEY],
+      needs: [KARPENTER_NODE_ROLE_KEY, KARPENTER_QUEUE_KEY],
     }),
     { ...pia, waitsFor: [...(pia.waitsFor ?? []), KARPENTER_POLICY_KEY] },
     ...role(ctx, KARPENTER_NODE_ROLE_KEY, 'karpenter-node', 'ec2.amazonaws.com', nodePolicies(ctx)),
     managed(ctx, {
+      group: 'access',
       key: ACCESS_KEY,
       apiVersion: EKS,
       kind: 'AccessEntry',
@@ -129,6 +131,7 @@ export function karpenterResources(ctx: ComposeContext): DesiredResource[] {
       waitsFor: [CLUSTER_KEY, KARPENTER_NODE_ROLE_KEY],
     }),
     managed(ctx, {
+      group: 'addons',
       key: KARPENTER_QUEUE_KEY,
       apiVersion: SQS,
       kind: 'Queue',
@@ -136,6 +139,7 @@ export function karpenterResources(ctx: ComposeContext): DesiredResource[] {
       forProvider: { region, name: queueName(ctx), messageRetentionSeconds: 300, sqsManagedSseEnabled: true, tags: awsTags(ctx, KARPENTER_QUEUE_KEY) },
     }),
     managed(ctx, {
+      group: 'addons',
       key: QUEUE_POLICY_KEY,
       apiVersion: SQS,
       kind: 'QueuePolicy',
@@ -144,6 +148,7 @@ export function karpenterResources(ctx: ComposeContext): DesiredResource[] {
     }),
     ...RULES.flatMap((rule) => [
       managed(ctx, {
+        group: 'addons',
         key: ruleKey(rule.name),
         apiVersion: CLOUDWATCHEVENTS,
         kind: 'Rule',
@@ -151,12 +156,14 @@ export function karpenterResources(ctx: ComposeContext): DesiredResource[] {
         forProvider: { region, description: `Karpenter interruption handling of ${ctx.clusterName}: ${rule.description}`, eventPattern: JSON.stringify(rule.pattern), tags: awsTags(ctx, ruleKey(rule.name)) },
       }),
       managed(ctx, {
+        group: 'addons',
         key: targetKey(rule.name),
         apiVersion: CLOUDWATCHEVENTS,
         kind: 'Target',
         forProvider: { region, ruleRef: ref(ctx, ruleKey(rule.name)), targetId: 'KarpenterInterruptionQueue', ...withValue('arn', fromObserved(ctx, targetKey(rule.name), 'arn', () => queueArn)) },
         // The queue is named by ARN, and must accept EventBridge's messages first.
         waitsFor: [ruleKey(rule.name), KARPENTER_QUEUE_KEY, QUEUE_POLICY_KEY],
+        needs: [KARPENTER_QUEUE_KEY, QUEUE_POLICY_KEY],
       }),
     ]),
   ];
@@ -164,11 +171,14 @@ export function karpenterResources(ctx: ComposeContext): DesiredResource[] {
   const sgId = fromObserved(ctx, SG_TAG_KEY, 'resourceId', () => clusterSg);
   resources.push(
     managed(ctx, {
+      group: 'addons',
       key: SG_TAG_KEY,
       apiVersion: EC2,
       kind: 'Tag',
       forProvider: { region, ...withValue('resourceId', sgId), key: 'karpenter.sh/discovery', value: ctx.clusterName },
       waitsFor: [CLUSTER_KEY],
+      // It names the cluster's security group by ID, no reference: it goes before the cluster that owns the group.
+      needs: [CLUSTER_KEY],
     }),
   );
   return resources;
@@ -182,16 +192,6 @@ function existingOr(ctx: ComposeContext, key: string, fresh: string): string {
   return ctx.observed.externalName(key) ?? fresh;
 }
 
-/** Needs without a reference: targets send to the queue; the tag goes before the cluster that owns the security group. */
-export function karpenterEdges(ctx: ComposeContext): Edge[] {
-  if (!ctx.spec.karpenter.enabled) return [];
-  return [
-    ...RULES.flatMap((rule) => [{ of: KARPENTER_QUEUE_KEY, by: targetKey(rule.name) }, { of: QUEUE_POLICY_KEY, by: targetKey(rule.name) }]),
-    { of: CLUSTER_KEY, by: SG_TAG_KEY },
-    { of: KARPENTER_NODE_ROLE_KEY, by: KARPENTER_POLICY_KEY },
-    { of: KARPENTER_QUEUE_KEY, by: KARPENTER_POLICY_KEY },
-  ];
-}
 
 /** The names a Karpenter installation is configured with (status.karpenter). */
 export function karpenterStatus(ctx: ComposeContext): { interruptionQueue: string; nodeRoleName: string; controllerRoleName: string } | undefined {

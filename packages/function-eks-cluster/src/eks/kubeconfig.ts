@@ -5,8 +5,7 @@
  */
 import type { ComposeContext, DesiredResource } from '../ground/context.js';
 import { EKS, managed, ref } from '../ground/managed.js';
-import type { ObservedState } from '../ground/observed.js';
-import { usageKey, type Edge, type UncomposedObject } from '../ground/deletion-order.js';
+import { usageKey, type UncomposedObject } from '../ground/deletion-order.js';
 import { CLUSTER_KEY } from './cluster.js';
 
 export const KUBECONFIG_KEY = 'kubeconfig';
@@ -16,21 +15,6 @@ export const KUBECONFIG_SECRET_END = 'kubeconfig-secret';
 
 export function kubeconfigSecretName(xrName: string): string {
   return `${xrName}-kubeconfig`;
-}
-
-export function kubeconfigResource(ctx: ComposeContext): DesiredResource {
-  return managed(ctx, {
-    key: KUBECONFIG_KEY,
-    apiVersion: EKS,
-    kind: 'ClusterAuth',
-    forProvider: { region: ctx.spec.region, clusterNameRef: ref(ctx, CLUSTER_KEY) },
-    connectionSecretName: kubeconfigSecretName(ctx.xrName),
-    waitsFor: [CLUSTER_KEY],
-  });
-}
-
-export function kubeconfigSecret(ctx: ComposeContext): UncomposedObject {
-  return { key: KUBECONFIG_SECRET_END, apiVersion: 'v1', kind: 'Secret', name: kubeconfigSecretName(ctx.xrName), writtenBy: KUBECONFIG_KEY };
 }
 
 /**
@@ -54,9 +38,20 @@ export function kubeconfigSecret(ctx: ComposeContext): UncomposedObject {
  * Secret still outlives the Cluster, but the token in it is no longer
  * refreshed once ClusterAuth is gone.
  */
-export function kubeconfigEdges(observed: ObservedState): Edge[] {
-  const secret = { of: KUBECONFIG_SECRET_END, by: CLUSTER_KEY };
-  const legacy = { of: CLUSTER_KEY, by: KUBECONFIG_KEY };
-  if (observed.has(usageKey(legacy))) return [legacy, secret];
-  return [{ of: KUBECONFIG_KEY, by: CLUSTER_KEY }, secret];
+export function kubeconfigResource(ctx: ComposeContext): DesiredResource {
+  const legacy = ctx.observed.has(usageKey({ of: CLUSTER_KEY, by: KUBECONFIG_KEY }));
+  return managed(ctx, {
+    group: 'access',
+    key: KUBECONFIG_KEY,
+    apiVersion: EKS,
+    kind: 'ClusterAuth',
+    forProvider: { region: ctx.spec.region, clusterNameRef: ref(ctx, CLUSTER_KEY) },
+    connectionSecretName: kubeconfigSecretName(ctx.xrName),
+    waitsFor: [CLUSTER_KEY],
+    ...(legacy ? { needs: [CLUSTER_KEY] } : { keptBy: [CLUSTER_KEY] }),
+  });
+}
+
+export function kubeconfigSecret(ctx: ComposeContext): UncomposedObject {
+  return { key: KUBECONFIG_SECRET_END, apiVersion: 'v1', kind: 'Secret', name: kubeconfigSecretName(ctx.xrName), writtenBy: KUBECONFIG_KEY, keptBy: [CLUSTER_KEY] };
 }

@@ -6,7 +6,7 @@ import { dig } from '../ground/observed.js';
 import { awsTags, EKS, managed, ref } from '../ground/managed.js';
 import type { PlannedSubnet } from '../network/subnet-plan.js';
 import { namesZone } from '../network/zones.js';
-import { usesPodIdentity } from './addon-set.js';
+import { addonIdentityKeys, usesPodIdentity } from './addon-set.js';
 import { addonKey } from './addons.js';
 import { CLUSTER_KEY } from './cluster.js';
 import { NODE_ROLE_KEY, nodeRoleAttachmentKeys } from './iam.js';
@@ -116,6 +116,7 @@ function nodeGroup(ctx: ComposeContext, group: NodeGroupSpec, subnets: readonly 
   const vpcCni = ctx.spec.addons.find((a) => a.name === 'vpc-cni');
   const cniEnabled = vpcCni ? vpcCni.enabled : true;
   return managed(ctx, {
+    group: 'nodes',
     warnings,
     key,
     apiVersion: EKS,
@@ -132,6 +133,8 @@ function nodeGroup(ctx: ComposeContext, group: NodeGroupSpec, subnets: readonly 
       ...nodeRoleAttachmentKeys(ctx),
       ...networkKeys,
     ],
+    // Its instances cannot be cleaned up without the node role's policies, and pods leaving still release addresses through vpc-cni's role.
+    needs: [...nodeRoleAttachmentKeys(ctx), ...addonIdentityKeys(ctx.spec, 'vpc-cni')],
   });
 }
 

@@ -22,6 +22,7 @@ export function oidcProviderResources(ctx: ComposeContext): DesiredResource[] {
   if (url === undefined) return [];
   return [
     managed(ctx, {
+      group: 'access',
       key: OIDC_PROVIDER_KEY,
       apiVersion: IAM,
       kind: 'OpenIDConnectProvider',

@@ -8,9 +8,7 @@
  */
 import type { ComposeContext, DesiredResource } from '../ground/context.js';
 import { awsTags, EKS, managed, ref } from '../ground/managed.js';
-import type { Edge } from '../ground/deletion-order.js';
 import { addonRoleKey, POD_IDENTITY_ADDONS, podIdentityAddons } from './addon-set.js';
-import { addonKey } from './addons.js';
 import { CLUSTER_KEY } from './cluster.js';
 import { role, roleAttachmentKeys } from '../ground/iam.js';
 
@@ -27,6 +25,7 @@ export function podIdentityAssociationKey(name: string): string {
 /** An association of `roleKey` with a service account; it waits for the role's policies, so pods never get a role without them. */
 export function podIdentityAssociation(ctx: ComposeContext, key: string, roleKey: string, policies: readonly string[], namespace: string, serviceAccount: string): DesiredResource {
   return managed(ctx, {
+    group: 'access',
     key,
     apiVersion: EKS,
     kind: 'PodIdentityAssociation',
@@ -58,18 +57,4 @@ export function podIdentityResources(ctx: ComposeContext): DesiredResource[] {
       ];
     });
   return [...addonRoles, ...userRoles];
-}
-
-/**
- * Needs without a reference (the Addon takes its role's ARN as a string): an
- * add-on outlives neither its role nor its policies, and vpc-cni's policy
- * stays while node groups drain (pods leaving still release addresses).
- */
-export function podIdentityEdges(ctx: ComposeContext, nodeGroupKeys: readonly string[]): Edge[] {
-  return podIdentityAddons(ctx.spec).flatMap((addon) => {
-    const roleKey = addonRoleKey(addon.name);
-    const attachments = roleAttachmentKeys(roleKey, POD_IDENTITY_ADDONS[addon.name]!.policies);
-    const users = [addonKey(addon.name), ...(addon.name === 'vpc-cni' ? nodeGroupKeys : [])];
-    return users.flatMap((by) => [roleKey, ...attachments].map((of) => ({ of, by })));
-  });
 }

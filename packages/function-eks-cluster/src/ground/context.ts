@@ -33,11 +33,25 @@ export interface Notice {
   readonly message: string;
 }
 
+/**
+ * The part of the cluster a composed resource belongs to: each but the last
+ * has its own XR condition (lifecycle/status.ts). Usages only order deletion.
+ */
+export type StatusGroup = 'network' | 'controlPlane' | 'nodes' | 'addons' | 'access' | 'deletionOrder';
+
 /** One composed resource the function wants, before gating. */
 export interface DesiredResource {
   /** Composition resource name: stable, the key Crossplane tracks it by. */
   readonly key: string;
   readonly body: JsonObject;
+  readonly group: StatusGroup;
+  /**
+   * What AWS will not delete while this resource exists, though it holds no
+   * reference to it (references are found in the body): kept until it is gone.
+   */
+  readonly needs?: readonly string[];
+  /** What must be gone before this resource is deleted, though it holds no reference to this one. */
+  readonly keptBy?: readonly string[];
   /** Emitted only once all of these are Ready (or when it exists already). */
   readonly waitsFor?: readonly string[];
   /** Emitted only once at least one of these is Ready (or when it exists already). */

@@ -22,6 +22,8 @@ export interface UncomposedObject {
   readonly kind: string;
   readonly name: string;
   readonly writtenBy: string;
+  /** What must be gone before it is deleted. */
+  readonly keptBy?: readonly string[];
 }
 
 export function usageKey(edge: Edge): string {

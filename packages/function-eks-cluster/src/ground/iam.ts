@@ -46,6 +46,7 @@ export function permissionsBoundary(ctx: ComposeContext): { permissionsBoundary?
 export function role(ctx: ComposeContext, key: string, purpose: string, service: string, policies: readonly string[]): DesiredResource[] {
   return [
     managed(ctx, {
+      group: 'controlPlane',
       key,
       apiVersion: IAM,
       kind: 'Role',
@@ -59,6 +60,7 @@ export function role(ctx: ComposeContext, key: string, purpose: string, service:
     }),
     ...policies.map((policy) =>
       managed(ctx, {
+        group: 'controlPlane',
         key: attachmentKey(key, policy),
         apiVersion: IAM,
         kind: 'RolePolicyAttachment',

@@ -1,6 +1,6 @@
 /** The common shape of every managed resource the function composes. */
 import type { Json, JsonObject } from '../api/schema-builder.js';
-import type { ComposeContext, DesiredResource } from './context.js';
+import type { ComposeContext, DesiredResource, StatusGroup } from './context.js';
 
 export const EC2 = 'ec2.aws.m.upbound.io/v1beta1';
 export const EKS = 'eks.aws.m.upbound.io/v1beta1';
@@ -29,6 +29,9 @@ export function awsTags(ctx: ComposeContext, key: string, extra: Record<string, 
 
 export interface ManagedOptions {
   key: string;
+  group: StatusGroup;
+  needs?: readonly string[];
+  keptBy?: readonly string[];
   apiVersion: string;
   kind: string;
   forProvider: JsonObject;
@@ -56,6 +59,9 @@ export function managed(ctx: ComposeContext, opts: ManagedOptions): DesiredResou
   return {
     key: opts.key,
     body: { apiVersion: opts.apiVersion, kind: opts.kind, metadata, spec },
+    group: opts.group,
+    ...(opts.needs && opts.needs.length > 0 ? { needs: opts.needs } : {}),
+    ...(opts.keptBy && opts.keptBy.length > 0 ? { keptBy: opts.keptBy } : {}),
     ...(opts.waitsFor ? { waitsFor: opts.waitsFor } : {}),
     ...(opts.waitsForAny ? { waitsForAny: opts.waitsForAny } : {}),
     ...(opts.warnings && opts.warnings.length > 0 ? { warnings: opts.warnings } : {}),

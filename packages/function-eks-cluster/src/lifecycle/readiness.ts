@@ -5,14 +5,14 @@
  * until it exists: once observed it is always composed again, so a gate that
  * later flaps can never delete it.
  */
-import type { DesiredResource } from '../ground/context.js';
+import type { DesiredResource, StatusGroup } from '../ground/context.js';
 import type { ObservedState } from '../ground/observed.js';
 import { USAGE_API_VERSION } from '../ground/deletion-order.js';
 
 export interface Gated {
   readonly emitted: DesiredResource[];
   /** Not composed yet, with the keys each still waits for. */
-  readonly held: { key: string; waitsFor: string[] }[];
+  readonly held: { key: string; group: StatusGroup; waitsFor: string[] }[];
 }
 
 export function applyGates(wanted: readonly DesiredResource[], observed: ObservedState): Gated {
@@ -25,7 +25,7 @@ export function applyGates(wanted: readonly DesiredResource[], observed: Observe
     if (observed.has(resource.key) || (missing.length === 0 && anySatisfied)) {
       emitted.push(resource);
     } else {
-      held.push({ key: resource.key, waitsFor: anySatisfied ? missing : [...missing, `one of ${anyOf.join(', ')}`] });
+      held.push({ key: resource.key, group: resource.group, waitsFor: anySatisfied ? missing : [...missing, `one of ${anyOf.join(', ')}`] });
     }
   }
   return { emitted, held };

@@ -1,17 +1,17 @@
 /** The XR's status and conditions, from the plan and what was observed. */
 import type { EKSClusterStatus } from '../api/eks-cluster.js';
-import type { ComposeContext } from '../ground/context.js';
+import type { ComposeContext, StatusGroup } from '../ground/context.js';
 import { dig, digString, type ObservedState } from '../ground/observed.js';
 import { formatCidr } from '../network/cidr.js';
 import type { NatPlan } from '../network/nat.js';
 import type { PlannedSubnet } from '../network/subnet-plan.js';
+import { VPC_KEY } from '../network/resources.js';
 import { OIDC_PROVIDER_KEY } from '../eks/oidc.js';
 import { CLUSTER_KEY } from '../eks/cluster.js';
 import { karpenterStatus } from '../eks/karpenter.js';
 import { KUBECONFIG_SECRET_KEY, kubeconfigSecretName } from '../eks/kubeconfig.js';
 import { awsIdentityDelivery, kubeconfigConfigMapName, kubeconfigSecretWanted } from '../eks/flux-access.js';
 import { failedOperation, isResourceReady, notReadyReason, type Gated } from './readiness.js';
-import { USAGE_API_VERSION } from '../ground/deletion-order.js';
 
 /**
  * The reason of a condition whose resources AWS refuses, rather than is still
@@ -27,12 +27,13 @@ export interface XrCondition {
   message: string;
 }
 
-const GROUPS: { type: string; label: string; matches: (key: string) => boolean }[] = [
-  { type: 'NetworkReady', label: 'network', matches: (k) => /^(vpc|igw|subnet-|rt-|route-|rta-|nat|eip)/.test(k) },
-  { type: 'ControlPlaneReady', label: 'control plane', matches: (k) => /^(cluster|role-|kms-key)/.test(k) },
-  { type: 'NodesReady', label: 'node group', matches: (k) => k.startsWith('nodegroup-') },
-  { type: 'AddonsReady', label: 'add-on', matches: (k) => k.startsWith('addon-') || k.startsWith('karpenter-') },
-  { type: 'AccessReady', label: 'access', matches: (k) => k.startsWith('access-') || k.startsWith('pia-') || k.startsWith('kubeconfig') || k === OIDC_PROVIDER_KEY },
+/** One condition per group the builders put their resources in (DesiredResource.group). */
+const GROUPS: { type: string; label: string; group: StatusGroup }[] = [
+  { type: 'NetworkReady', label: 'network', group: 'network' },
+  { type: 'ControlPlaneReady', label: 'control plane', group: 'controlPlane' },
+  { type: 'NodesReady', label: 'node group', group: 'nodes' },
+  { type: 'AddonsReady', label: 'add-on', group: 'addons' },
+  { type: 'AccessReady', label: 'access', group: 'access' },
 ];
 
 export interface StatusReport {
@@ -52,13 +53,13 @@ export function buildStatus(
   const { observed } = ctx;
   const notReady = gated.emitted.filter((r) => !isResourceReady(r, observed));
   // Usages only order deletion; one line for all of them keeps the list readable.
-  const pendingUsages = notReady.filter((r) => r.body.apiVersion === USAGE_API_VERSION).length;
+  const pendingUsages = notReady.filter((r) => r.group === 'deletionOrder').length;
   const pending = [
     ...notReady
-      .filter((r) => r.body.apiVersion !== USAGE_API_VERSION)
-      .map((r) => ({ key: r.key, why: notReadyReason(r.key, observed), failed: failedOperation(r.key, observed) !== undefined })),
-    ...gated.held.map((h) => ({ key: h.key, why: `waits for ${h.waitsFor.join(', ')}`, failed: false })),
-    ...(pendingUsages > 0 ? [{ key: 'usages', why: `${pendingUsages} deletion-order Usages being created`, failed: false }] : []),
+      .filter((r) => r.group !== 'deletionOrder')
+      .map((r) => ({ key: r.key, group: r.group, why: notReadyReason(r.key, observed), failed: failedOperation(r.key, observed) !== undefined })),
+    ...gated.held.map((h) => ({ key: h.key, group: h.group, why: `waits for ${h.waitsFor.join(', ')}`, failed: false })),
+    ...(pendingUsages > 0 ? [{ key: 'usages', group: 'deletionOrder' as const, why: `${pendingUsages} deletion-order Usages being created`, failed: false }] : []),
   ];
   const waitingFor = pending.map((p) => `${p.key}: ${p.why}`);
   const total = gated.emitted.length + gated.held.length;
@@ -103,13 +104,13 @@ export function buildStatus(
     summary: allReady
       ? `Ready: all ${total} resources are ready; ${readyNote}${existing ? ` (network: existing VPC ${existing.vpcId}, not composed)` : ''}`
       : `Creating: ${ready}/${total} resources ready; waiting for ${waitingFor[0]}${waitingFor.length > 1 ? ` and ${waitingFor.length - 1} more` : ''}`,
-    ...optional('vpcId', existing?.vpcId ?? observed.atProvider('vpc', 'id')),
+    ...optional('vpcId', existing?.vpcId ?? observed.atProvider(VPC_KEY, 'id')),
   };
 
-  const keys = [...gated.emitted.map((r) => r.key), ...gated.held.map((h) => h.key)];
-  const conditions = GROUPS.map(({ type, label, matches }) => {
-    const members = keys.filter(matches);
-    const waiting = pending.filter((p) => matches(p.key));
+  const all = [...gated.emitted, ...gated.held];
+  const conditions = GROUPS.map(({ type, label, group }) => {
+    const members = all.filter((r) => r.group === group);
+    const waiting = pending.filter((p) => p.group === group);
     if (waiting.length === 0 && type === 'NetworkReady' && existing) {
       const publicCount = existing.publicSubnetIds?.length ?? 0;
       return {

@@ -80,6 +80,14 @@ function usageEnd(end: End): JsonObject {
   return { apiVersion: end.apiVersion, kind: end.kind, resourceRef: { name: end.name } };
 }
 
+/** The needs AWS enforces without a reference, as each resource declares them (DesiredResource.needs, .keptBy). */
+export function declaredEdges(wanted: readonly DesiredResource[], uncomposed: readonly UncomposedObject[] = []): Edge[] {
+  return [
+    ...wanted.flatMap((r) => [...(r.needs ?? []).map((of) => ({ of, by: r.key })), ...(r.keptBy ?? []).map((by) => ({ of: r.key, by }))]),
+    ...uncomposed.flatMap((o) => (o.keptBy ?? []).map((by) => ({ of: o.key, by }))),
+  ];
+}
+
 /**
  * One Usage per edge whose two ends are both composed now (an uncomposed
  * object: once the resource that writes it is); a Usage that exists already
@@ -89,13 +97,12 @@ export function usageResources(
   ctx: ComposeContext,
   wanted: readonly DesiredResource[],
   emittedKeys: ReadonlySet<string>,
-  extraEdges: readonly Edge[],
   uncomposed: readonly UncomposedObject[] = [],
 ): DesiredResource[] {
   const ends = endsOf(ctx, wanted, emittedKeys, uncomposed);
   const seen = new Set<string>();
   const usages: DesiredResource[] = [];
-  for (const edge of [...referenceEdges(ctx, wanted), ...extraEdges]) {
+  for (const edge of [...referenceEdges(ctx, wanted), ...declaredEdges(wanted, uncomposed)]) {
     const of = ends.get(edge.of);
     const by = ends.get(edge.by);
     const key = usageKey(edge);
@@ -104,6 +111,7 @@ export function usageResources(
     seen.add(key);
     usages.push({
       key,
+      group: 'deletionOrder',
       body: {
         apiVersion: USAGE_API_VERSION,
         kind: 'Usage',

@@ -75,6 +75,7 @@ export function endpointsWanted(ctx: ComposeContext): boolean {
 function securityGroup(ctx: ComposeContext, vpcCidr: Cidr): DesiredResource[] {
   return [
     managed(ctx, {
+      group: 'network',
       key: ENDPOINT_SECURITY_GROUP_KEY,
       apiVersion: EC2,
       kind: 'SecurityGroup',
@@ -88,6 +89,7 @@ function securityGroup(ctx: ComposeContext, vpcCidr: Cidr): DesiredResource[] {
       },
     }),
     managed(ctx, {
+      group: 'network',
       key: ENDPOINT_HTTPS_RULE_KEY,
       apiVersion: EC2,
       kind: 'SecurityGroupIngressRule',
@@ -114,11 +116,12 @@ function endpoint(ctx: ComposeContext, key: string, service: string, type: 'Gate
     tags: awsTags(ctx, key),
   };
   if (type === 'Interface') forProvider.privateDnsEnabled = true;
-  return managed(ctx, { key, apiVersion: EC2, kind: 'VPCEndpoint', forProvider });
+  return managed(ctx, { group: 'network', key, apiVersion: EC2, kind: 'VPCEndpoint', forProvider });
 }
 
 function association(ctx: ComposeContext, key: string, kind: string, endpointKey: string, target: JsonObject): DesiredResource {
   return managed(ctx, {
+    group: 'network',
     key,
     apiVersion: EC2,
     kind,

@@ -48,6 +48,7 @@ export function flowLogResources(ctx: ComposeContext): DesiredResource[] {
   const vpc: JsonObject = existing ? { vpcId: existing.vpcId } : { vpcIdRef: ref(ctx, VPC_KEY) };
   return [
     managed(ctx, {
+      group: 'network',
       key: FLOW_LOG_GROUP_KEY,
       apiVersion: CLOUDWATCH_LOGS,
       kind: 'Group',
@@ -55,6 +56,7 @@ export function flowLogResources(ctx: ComposeContext): DesiredResource[] {
       forProvider: { region, retentionInDays: settings.retentionDays, tags: awsTags(ctx, FLOW_LOG_GROUP_KEY) },
     }),
     managed(ctx, {
+      group: 'network',
       key: FLOW_LOG_ROLE_KEY,
       apiVersion: IAM,
       kind: 'Role',
@@ -67,12 +69,14 @@ export function flowLogResources(ctx: ComposeContext): DesiredResource[] {
       },
     }),
     managed(ctx, {
+      group: 'network',
       key: FLOW_LOG_POLICY_KEY,
       apiVersion: IAM,
       kind: 'RolePolicy',
       forProvider: { roleRef: ref(ctx, FLOW_LOG_ROLE_KEY), policy: deliveryPolicy(ctx) },
     }),
     managed(ctx, {
+      group: 'network',
       key: FLOW_LOG_KEY,
       apiVersion: EC2,
       kind: 'FlowLog',

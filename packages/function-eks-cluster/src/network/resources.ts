@@ -36,6 +36,7 @@ function subnetTags(ctx: ComposeContext, subnet: PlannedSubnet): Record<string, 
 
 function vpc(ctx: ComposeContext, cidr: Cidr): DesiredResource {
   return managed(ctx, {
+    group: 'network',
     key: VPC_KEY,
     apiVersion: EC2,
     kind: 'VPC',
@@ -52,6 +53,7 @@ function vpc(ctx: ComposeContext, cidr: Cidr): DesiredResource {
 function subnet(ctx: ComposeContext, s: PlannedSubnet): DesiredResource {
   const placement: JsonObject = s.zone.id ? { availabilityZoneId: s.zone.id } : { availabilityZone: s.zone.name ?? s.zone.key };
   return managed(ctx, {
+    group: 'network',
     key: s.key,
     apiVersion: EC2,
     kind: 'Subnet',
@@ -69,6 +71,7 @@ function subnet(ctx: ComposeContext, s: PlannedSubnet): DesiredResource {
 
 function routeTable(ctx: ComposeContext, key: string): DesiredResource {
   return managed(ctx, {
+    group: 'network',
     key,
     apiVersion: EC2,
     kind: 'RouteTable',
@@ -78,6 +81,7 @@ function routeTable(ctx: ComposeContext, key: string): DesiredResource {
 
 function defaultRoute(ctx: ComposeContext, tableKey: string, target: JsonObject): DesiredResource {
   return managed(ctx, {
+    group: 'network',
     key: `route-${tableKey.replace(/^rt-/, '')}-default`,
     apiVersion: EC2,
     kind: 'Route',
@@ -92,6 +96,7 @@ function defaultRoute(ctx: ComposeContext, tableKey: string, target: JsonObject)
 
 function association(ctx: ComposeContext, s: PlannedSubnet): DesiredResource {
   return managed(ctx, {
+    group: 'network',
     key: `rta-${s.tier}-${s.zone.key}`,
     apiVersion: EC2,
     kind: 'RouteTableAssociation',
@@ -105,10 +110,13 @@ function association(ctx: ComposeContext, s: PlannedSubnet): DesiredResource {
 
 function natGateway(ctx: ComposeContext, key: string, placement: JsonObject): DesiredResource {
   return managed(ctx, {
+    group: 'network',
     key,
     apiVersion: EC2,
     kind: 'NATGateway',
     forProvider: { region: ctx.spec.region, connectivityType: 'public', ...placement, tags: awsTags(ctx, key) },
+    // An internet gateway cannot be detached while NAT gateways map public addresses.
+    needs: [IGW_KEY],
   });
 }
 
@@ -119,6 +127,7 @@ function natResources(ctx: ComposeContext, nat: NatPlan): DesiredResource[] {
     }
     return [
       managed(ctx, {
+        group: 'network',
         key: gateway.eipKey,
         apiVersion: EC2,
         kind: 'EIP',
@@ -140,6 +149,7 @@ export function networkResources(
   const resources: DesiredResource[] = [
     vpc(ctx, vpcCidr),
     managed(ctx, {
+      group: 'network',
       key: IGW_KEY,
       apiVersion: EC2,
       kind: 'InternetGateway',
