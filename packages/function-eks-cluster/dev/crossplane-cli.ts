@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { parseAllDocuments, stringify } from 'yaml';
 import type { JsonObject } from '../src/api/schema-builder.js';
 import { dig } from '../src/ground/observed.js';
-import type { Composed } from './render-waves.js';
+import type { Composed } from './reconcile.js';
 import { tool } from './tools.js';
 
 /** The annotation Crossplane keys composed resources by. */
@@ -140,7 +140,7 @@ export function resourceName(o: JsonObject): string | undefined {
 }
 
 /**
- * What one render composed, for the reconcile loop (render-waves.ts). A fatal
+ * What one render composed, for the reconcile loop (reconcile.ts). A fatal
  * result makes the CLI fail; its message is the function's.
  */
 export async function composedByCli(xr: JsonObject, observed: Record<string, JsonObject>, options: RenderOptions): Promise<Composed & { rendered?: Rendered }> {
