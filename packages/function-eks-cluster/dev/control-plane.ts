@@ -31,7 +31,7 @@ export interface ControlPlanePki {
 }
 
 /** A throwaway PKI made with openssl in `dir`. */
-export function makeControlPlanePki(dir: string): ControlPlanePki {
+function makeControlPlanePki(dir: string): ControlPlanePki {
   mkdirSync(dir, { recursive: true });
   authority(dir, 'ca');
   leaf(dir, 'ca', 'server', 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n', '/CN=kube-apiserver');

@@ -52,7 +52,7 @@ function* rounds(start: Record<string, JsonObject>, maxRounds: number): Generato
 }
 
 /** The loop with a synchronous composer. */
-export function reconcileSync<A>(run: (pass: Pass) => A, read: (answer: A) => Composed, start: Record<string, JsonObject> = {}, maxRounds = 10): Reconciled<A> {
+function reconcileSync<A>(run: (pass: Pass) => A, read: (answer: A) => Composed, start: Record<string, JsonObject> = {}, maxRounds = 10): Reconciled<A> {
   const loop = rounds(start, maxRounds);
   let answer!: A;
   for (let step = loop.next(); ; ) {
