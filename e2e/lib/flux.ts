@@ -41,7 +41,7 @@ async function installCrds(kube: Kube): Promise<number> {
  * controller's Deployment (the multi-tenancy lockdown), read from its patches,
  * so the run locks Flux down exactly as a bootstrap of this tree would.
  */
-export function lockdownArgs(controller: string): string[] {
+function lockdownArgs(controller: string): string[] {
   const file = join(REPO_ROOT, 'flux', 'clusters', 'management', 'flux-system', 'kustomization.yaml');
   const patches = ((parse(readFileSync(file, 'utf8')) as JsonObject).patches ?? []) as { patch: string; target?: { kind?: string; name?: string } }[];
   const args: string[] = [];

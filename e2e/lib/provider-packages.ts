@@ -15,7 +15,7 @@ import { crdsDir, REPO_ROOT, tool, xpkgPush, yamlStream } from 'function-eks-clu
 export const UPSTREAM = 'xpkg.crossplane.io/crossplane-contrib';
 
 /** The provider-aws version the CRDs were extracted at (scripts/tools/crds.sh). */
-export function providerVersion(): string {
+function providerVersion(): string {
   const script = readFileSync(join(REPO_ROOT, 'scripts', 'tools', 'crds.sh'), 'utf8');
   const version = /^PROVIDER_AWS_VERSION=(\S+)$/m.exec(script)?.[1];
   if (!version) throw new Error('scripts/tools/crds.sh pins no PROVIDER_AWS_VERSION');
@@ -23,7 +23,7 @@ export function providerVersion(): string {
 }
 
 /** The family members configuration/crossplane.yaml depends on. */
-export function members(): string[] {
+function members(): string[] {
   const meta = readFileSync(join(REPO_ROOT, 'configuration', 'crossplane.yaml'), 'utf8');
   return [...meta.matchAll(/provider: \S+\/provider-aws-(\w+)/g)].map((m) => m[1]!);
 }

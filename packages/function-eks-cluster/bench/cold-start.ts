@@ -1,5 +1,5 @@
 /** Cold start: from spawning the process to the first successful RunFunction. */
-import { connectRaw, freePort, startFunction } from '../dev/function-process.js';
+import { connectRaw, freePort, startFunction } from 'function-eks-cluster/testing';
 import { median } from './stats.js';
 
 export interface ColdStart {

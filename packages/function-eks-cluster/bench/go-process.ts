@@ -8,8 +8,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
-import { REPO_ROOT } from '../dev/api-files.js';
-import { freePort, type FunctionProcess } from '../dev/function-process.js';
+import { freePort, type FunctionProcess, REPO_ROOT } from 'function-eks-cluster/testing';
 
 export const GO_NOOP_BIN = join(REPO_ROOT, '.tools', 'bin', 'go-noop');
 export const PEER_BIN = join(REPO_ROOT, '.tools', 'bin', 'function-patch-and-transform');

@@ -3,7 +3,7 @@
  * channel, each sending the same pre-encoded request, for a bounded time and
  * count. Latency is measured at the client; CPU at the server, from /proc.
  */
-import type { UnaryClient } from '../dev/function-process.js';
+import type { UnaryClient } from 'function-eks-cluster/testing';
 import { cpuSeconds, memory } from './process-metrics.js';
 import { summarize, type Summary } from './stats.js';
 

@@ -13,7 +13,7 @@ export interface Bounds {
   readonly maxMs: number;
 }
 
-export const DEFAULT_BOUNDS: Bounds = { warmup: 300, maxIterations: 5000, maxMs: 1500 };
+const DEFAULT_BOUNDS: Bounds = { warmup: 300, maxIterations: 5000, maxMs: 1500 };
 
 export interface InProcessTiming extends Summary {
   /** Composed resources in the response. */

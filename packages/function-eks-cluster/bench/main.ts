@@ -18,8 +18,7 @@
 import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RunFunctionResponse, Severity } from '@crossplane-org/function-sdk-typescript';
-import { REPO_ROOT } from '../dev/api-files.js';
-import { BUNDLE, connectRaw, PACKAGE_ROOT, startFunction, type FunctionProcess, type UnaryClient } from '../dev/function-process.js';
+import { BUNDLE, connectRaw, type FunctionProcess, PACKAGE_ROOT, REPO_ROOT, startFunction, type UnaryClient } from 'function-eks-cluster/testing';
 import { NODE_FLAGS } from '../image/node-flags.js';
 import { coldStart } from './cold-start.js';
 import { GO_NOOP_BIN, PEER_BIN, startGoFunction } from './go-process.js';

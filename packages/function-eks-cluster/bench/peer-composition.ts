@@ -19,7 +19,7 @@
 import { stringify } from 'yaml';
 import type { Json, JsonObject } from '../src/api/schema-builder.js';
 
-export const PEER_INPUT_API_VERSION = 'pt.fn.crossplane.io/v1beta1';
+const PEER_INPUT_API_VERSION = 'pt.fn.crossplane.io/v1beta1';
 
 interface FromComposite {
   readonly type: 'FromCompositeFieldPath';
@@ -182,7 +182,7 @@ export function peerInput(xr: JsonObject, desired: Readonly<Record<string, JsonO
 }
 
 /** The whole Composition as a user would apply it. */
-export function peerComposition(input: PeerInput): JsonObject {
+function peerComposition(input: PeerInput): JsonObject {
   return {
     apiVersion: 'apiextensions.crossplane.io/v1',
     kind: 'Composition',

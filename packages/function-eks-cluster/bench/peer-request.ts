@@ -5,7 +5,7 @@ import { runFunction } from '../src/function.js';
 import { peerInput } from './peer-composition.js';
 
 /** The resources this function composes for the request, by composition resource name. */
-export function composedBodies(request: RunFunctionRequest): Record<string, JsonObject> {
+function composedBodies(request: RunFunctionRequest): Record<string, JsonObject> {
   const rsp = runFunction(request);
   return Object.fromEntries(Object.entries(rsp.desired?.resources ?? {}).map(([key, r]) => [key, r.resource as JsonObject]));
 }

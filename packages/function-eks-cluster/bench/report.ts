@@ -6,7 +6,7 @@ import type { machine } from './process-metrics.js';
 import type { Scenario } from './scenarios.js';
 import type { Summary } from './stats.js';
 
-export const TARGETS = {
+const TARGETS = {
   /** ours / Go no-op, requests per second at concurrency 8 and 64. */
   throughputVsGoNoop: 0.8,
   /** ours / function-patch-and-transform, likewise. */
@@ -22,7 +22,7 @@ export const TARGETS = {
 export const SERVERS = ['ours', 'floor', 'goNoop', 'peer'] as const;
 export type ServerName = (typeof SERVERS)[number];
 
-export const SERVER_LABELS: Record<ServerName, string> = {
+const SERVER_LABELS: Record<ServerName, string> = {
   ours: 'ours (dist/main.cjs)',
   floor: 'Node no-op floor (dist/noop.cjs)',
   goNoop: 'Go no-op (function-sdk-go v0.7.1)',
@@ -91,7 +91,7 @@ const pass = (ok: boolean): Verdict => (ok ? 'PASS' : 'MISS');
 const NUMERIC = /^-?[\d.,]+(x| %| ms| MiB| KiB)?$/;
 
 /** Columns padded to their widest cell; a column of numbers is right-aligned. */
-export function table(rows: readonly (readonly string[])[]): string {
+function table(rows: readonly (readonly string[])[]): string {
   const columns = rows[0]!.map((_, c) => rows.map((r) => r[c] ?? ''));
   const widths = columns.map((cells) => Math.max(...cells.map((cell) => cell.length)));
   const numeric = columns.map((cells) => cells.slice(1).every((cell) => cell === '' || NUMERIC.test(cell)));
@@ -113,7 +113,7 @@ function compared(rows: readonly LoadResult[], ok: boolean, figure: string): { f
   return { figure: `not comparable: ${failed.map((l) => `${l.errors} errors (${l.firstError ?? 'no answer'})`).join(', ')}`, verdict: 'MISS' };
 }
 
-export function targetChecks(r: Results): TargetCheck[] {
+function targetChecks(r: Results): TargetCheck[] {
   const throughput = [8, 64].flatMap((c) => {
     const [ours, go, peer] = [at(r.ours.load, c), at(r.goNoop.load, c), at(r.peer.load, c)];
     const rate = (a: LoadResult, b: LoadResult) => a.requestsPerSecond / b.requestsPerSecond;

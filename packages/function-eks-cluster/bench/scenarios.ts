@@ -8,11 +8,9 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { RunFunctionRequest } from '@crossplane-org/function-sdk-typescript';
 import type { JsonObject } from '../src/api/schema-builder.js';
-import { REPO_ROOT } from '../dev/api-files.js';
-import { requestFor } from '../dev/function-process.js';
-import { reconcileToReady } from '../test/support/xrs.js';
+import { reconcileToReady, REPO_ROOT, requestFor } from 'function-eks-cluster/testing';
 
-export const PRODUCTION_EXAMPLE = join(REPO_ROOT, 'configuration', 'examples', 'production.yaml');
+const PRODUCTION_EXAMPLE = join(REPO_ROOT, 'configuration', 'examples', 'production.yaml');
 export const ZONE_COUNTS = [2, 3, 6] as const;
 export const NODE_GROUP_COUNTS = [1, 5, 20] as const;
 export type ObservedKind = 'empty' | 'full';
@@ -27,12 +25,12 @@ export interface Scenario {
   readonly request: RunFunctionRequest;
 }
 
-export function productionXR(): JsonObject {
+function productionXR(): JsonObject {
   return parse(readFileSync(PRODUCTION_EXAMPLE, 'utf8')) as JsonObject;
 }
 
 /** The production XR with `zones` zones (a, b, ...) and `nodeGroups` groups cycling through its own. */
-export function shapedXR(base: JsonObject, zones: number, nodeGroups: number): JsonObject {
+function shapedXR(base: JsonObject, zones: number, nodeGroups: number): JsonObject {
   const xr = structuredClone(base);
   const spec = xr.spec as JsonObject;
   const network = spec.network as JsonObject;
@@ -43,13 +41,13 @@ export function shapedXR(base: JsonObject, zones: number, nodeGroups: number): J
 }
 
 /** Every resource the function composes for the XR, observed Ready, as after a completed rollout. */
-export function fullyObserved(xr: JsonObject): Record<string, JsonObject> {
+function fullyObserved(xr: JsonObject): Record<string, JsonObject> {
   const { result, observed } = reconcileToReady(xr);
   if (!result.ok) throw new Error(`benchmark xr is invalid: ${JSON.stringify(result.errors)}`);
   return observed;
 }
 
-export function scenario(name: string, xr: JsonObject, zones: number, nodeGroups: number, observed: ObservedKind): Scenario {
+function scenario(name: string, xr: JsonObject, zones: number, nodeGroups: number, observed: ObservedKind): Scenario {
   const resources = observed === 'full' ? fullyObserved(xr) : {};
   return {
     name,

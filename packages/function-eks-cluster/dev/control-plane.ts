@@ -13,7 +13,7 @@ import { request } from 'node:https';
 import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
-import { authority, leaf, openssl } from '../test/support/certs.js';
+import { authority, leaf, openssl } from './certs.js';
 import { freePort } from './function-process.js';
 import { waitFor, type ProcessGroup } from './processes.js';
 import { tool } from './tools.js';
@@ -31,7 +31,7 @@ export interface ControlPlanePki {
 }
 
 /** A throwaway PKI made with openssl in `dir`. */
-export function makeControlPlanePki(dir: string): ControlPlanePki {
+function makeControlPlanePki(dir: string): ControlPlanePki {
   mkdirSync(dir, { recursive: true });
   authority(dir, 'ca');
   leaf(dir, 'ca', 'server', 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n', '/CN=kube-apiserver');

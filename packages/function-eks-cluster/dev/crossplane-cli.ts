@@ -11,12 +11,12 @@ import { join } from 'node:path';
 import { parseAllDocuments, stringify } from 'yaml';
 import type { JsonObject } from '../src/api/schema-builder.js';
 import { dig } from '../src/ground/observed.js';
-import type { Composed } from './render-waves.js';
+import type { Composed } from './reconcile.js';
 import { tool } from './tools.js';
 
 /** The annotation Crossplane keys composed resources by. */
-export const RESOURCE_NAME_ANNOTATION = 'crossplane.io/composition-resource-name';
-export const RESULT_KIND = 'Result';
+const RESOURCE_NAME_ANNOTATION = 'crossplane.io/composition-resource-name';
+const RESULT_KIND = 'Result';
 
 export interface CliRun {
   code: number;
@@ -33,7 +33,7 @@ export function xpkgPush(files: readonly string[], ref: string, stdio: 'pipe' | 
 }
 
 /** Runs the crossplane CLI; resolves with its exit code and output, never rejects on a non-zero exit. */
-export function crossplane(args: string[], options: { timeoutMs?: number; cwd?: string } = {}): Promise<CliRun> {
+function crossplane(args: string[], options: { timeoutMs?: number; cwd?: string } = {}): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     execFile(
       tool('crossplane'),
@@ -89,7 +89,7 @@ export interface Rendered {
 }
 
 /** `crossplane composition render`: one composition pass. Rejects with the CLI's own message when it fails. */
-export async function render(xr: JsonObject, options: RenderOptions): Promise<Rendered> {
+async function render(xr: JsonObject, options: RenderOptions): Promise<Rendered> {
   const dir = mkdtempSync(join(tmpdir(), 'xp-render-'));
   try {
     const xrFile = join(dir, 'xr.yaml');
@@ -124,7 +124,7 @@ export async function render(xr: JsonObject, options: RenderOptions): Promise<Re
   }
 }
 
-export class RenderError extends Error {
+class RenderError extends Error {
   constructor(
     message: string,
     readonly run: CliRun,
@@ -140,7 +140,7 @@ export function resourceName(o: JsonObject): string | undefined {
 }
 
 /**
- * What one render composed, for the reconcile loop (render-waves.ts). A fatal
+ * What one render composed, for the reconcile loop (reconcile.ts). A fatal
  * result makes the CLI fail; its message is the function's.
  */
 export async function composedByCli(xr: JsonObject, observed: Record<string, JsonObject>, options: RenderOptions): Promise<Composed & { rendered?: Rendered }> {

@@ -20,7 +20,7 @@ export class KubeError extends Error {
 }
 
 /** The plural resource name of a kind: every kind this project touches pluralizes regularly. */
-export function plural(kind: string): string {
+function plural(kind: string): string {
   const lower = kind.toLowerCase();
   if (lower.endsWith('y') && !/[aeiou]y$/.test(lower)) return `${lower.slice(0, -1)}ies`;
   return lower.endsWith('s') ? `${lower}es` : `${lower}s`;
@@ -34,7 +34,7 @@ export interface ObjectRef {
 }
 
 /** The REST path of an object, or of its collection when name is absent. */
-export function pathOf(ref: ObjectRef, subresource?: string): string {
+function pathOf(ref: ObjectRef, subresource?: string): string {
   const base = ref.apiVersion.includes('/') ? `/apis/${ref.apiVersion}` : `/api/${ref.apiVersion}`;
   const ns = ref.namespace ? `/namespaces/${ref.namespace}` : '';
   const name = ref.name ? `/${encodeURIComponent(ref.name)}` : '';

@@ -1,5 +1,10 @@
 /** The terminal picture of what an EKSCluster will create. */
 import type { Topology } from './topology.js';
+import { IGW_KEY, VPC_KEY } from '../src/network/resources.js';
+import { KMS_KEY } from '../src/eks/encryption.js';
+import { CLUSTER_ROLE_KEY, NODE_ROLE_KEY } from '../src/eks/iam.js';
+import { CLUSTER_KEY } from '../src/eks/cluster.js';
+import { KUBECONFIG_KEY } from '../src/eks/kubeconfig.js';
 
 export interface Wave {
   /** Resources first composed in this round, by key. */
@@ -25,7 +30,7 @@ function kindWords(kind: string, n: number): string {
 }
 
 /** Named resources in the order a reader expects; the rest alphabetically, so the plan never depends on who listed them. */
-const FIRST = ['vpc', 'igw', 'kms-key', 'role-cluster', 'role-node', 'cluster', 'kubeconfig'];
+const FIRST = [VPC_KEY, IGW_KEY, KMS_KEY, CLUSTER_ROLE_KEY, NODE_ROLE_KEY, CLUSTER_KEY, KUBECONFIG_KEY];
 const rank = (key: string) => (FIRST.includes(key) ? FIRST.indexOf(key) : FIRST.length);
 
 function describeWave(keys: string[], kindOf: Readonly<Record<string, string>>): string {

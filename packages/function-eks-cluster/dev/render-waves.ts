@@ -1,22 +1,15 @@
 /**
- * Replays an EKSCluster's life, the one reconcile loop of the workshop: compose,
- * let the simulated AWS make every new resource Ready, send the observed state
- * back, until nothing new appears. The composer is either our own gRPC client
- * (`npm start`) or the real `crossplane composition render` (configuration/test).
+ * Replays an EKSCluster's life over RunFunction or the real crossplane CLI with
+ * the workshop's one reconcile loop (reconcile.ts): the composer is either our
+ * own gRPC client (`npm start`) or `crossplane composition render` (configuration/test).
  */
 import { Severity, type RunFunctionRequest, type RunFunctionResponse } from '@crossplane-org/function-sdk-typescript';
 import type { JsonObject } from '../src/api/schema-builder.js';
 import { requestFor } from './function-process.js';
 import type { Wave } from './plan-text.js';
-import { observeReady } from './simulated-aws.js';
+import { reconcileAsync, type Composed } from './reconcile.js';
 
 const MAX_WAVES = 12;
-
-/** What one composition pass returned: the desired composed resources by name, or the fatal message. */
-export interface Composed {
-  fatal?: string;
-  desired: Record<string, JsonObject>;
-}
 
 export type Settled<A> =
   | { ok: true; waves: Wave[]; final: A; observed: Record<string, JsonObject> }
@@ -31,19 +24,9 @@ export async function settle<A>(
   compose: (observed: Record<string, JsonObject>, round: number) => Promise<A>,
   read: (answer: A) => Composed,
 ): Promise<Settled<A>> {
-  const waves: Wave[] = [];
-  const observed: Record<string, JsonObject> = {};
-  let answer: A | undefined;
-  for (let round = 0; round < MAX_WAVES; round++) {
-    answer = await compose({ ...observed }, round);
-    const { fatal, desired } = read(answer);
-    if (fatal !== undefined) return { ok: false, fatal };
-    const fresh = Object.keys(desired).filter((k) => !(k in observed));
-    if (fresh.length === 0) break;
-    waves.push({ keys: fresh });
-    for (const key of fresh) observed[key] = observeReady(key, desired[key]!);
-  }
-  return { ok: true, waves, final: answer!, observed };
+  const { last, fatal, waves, observed } = await reconcileAsync(({ observed, round }) => compose(observed, round), read, {}, MAX_WAVES);
+  if (fatal !== undefined) return { ok: false, fatal };
+  return { ok: true, waves: waves.map((keys) => ({ keys })), final: last, observed };
 }
 
 /** What a RunFunctionResponse composed. */

@@ -29,7 +29,7 @@ function readXRFile(path: string): JsonObject {
 
 class UserError extends Error {}
 
-export function toYaml(xr: JsonObject, rsp: RunFunctionResponse): string {
+function toYaml(xr: JsonObject, rsp: RunFunctionResponse): string {
   const resources = Object.entries(composedBy(rsp).desired).sort(([a], [b]) => a.localeCompare(b));
   const docs = [{ ...xr, status: desiredStatus(rsp) }, ...resources.map(([, r]) => r)];
   return docs.map((d) => stringify(d, { lineWidth: 0 })).join('---\n');

@@ -1,6 +1,6 @@
 /** SVG primitives shared by the network diagrams (dev/plan-svg.ts, dev/plan-svg-external.ts). */
 
-export function esc(text: string): string {
+function esc(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 

@@ -4,18 +4,16 @@
  * simulated AWS, the reconcile loop, the real crossplane CLI, the pinned tools,
  * the runtime image runner and throwaway certificates.
  */
-export { BUNDLE, PACKAGE_ROOT, REPO_ROOT, connect, freePort, requestFor, startFunction, untilServing, type FunctionProcess } from './function-process.js';
-export { composedBy, desiredStatus, renderWaves, settle, type Composed, type Settled } from './render-waves.js';
+export { BUNDLE, PACKAGE_ROOT, REPO_ROOT, connect, connectRaw, freePort, requestFor, startFunction, type FunctionProcess, type UnaryClient } from './function-process.js';
+export { composedBy, desiredStatus, renderWaves, settle, type Settled } from './render-waves.js';
+export { observedFrom, reconcileToReady, type Composed } from './reconcile.js';
 export { atProviderFor, observeNotReady, observeReady, refusesCreate, refusesDelete, resolveReferences, type Managed } from './simulated-aws.js';
-export { Kube, KubeError, pathOf, plural, type ObjectRef } from './kube.js';
+export { passOf, simulateTeardown } from './teardown.js';
+export { Kube, KubeError, type ObjectRef } from './kube.js';
 export { ProcessGroup, waitFor, type Started } from './processes.js';
-export { makeControlPlanePki, startControlPlane, type ApiServer, type ControlPlane } from './control-plane.js';
+export { startControlPlane, type ApiServer, type ControlPlane } from './control-plane.js';
 export {
   composedByCli,
-  crossplane,
-  render,
-  RenderError,
-  RESOURCE_NAME_ANNOTATION,
   resourceName,
   validate,
   xpkgPush,
@@ -29,8 +27,8 @@ export { runImage, type RunningImage, type RuntimeConfig } from './run-image.js'
 export { planText } from './plan-text.js';
 export { planSvg } from './plan-svg.js';
 export { topologyOf } from './topology.js';
-export { authority, leaf, makePki, openssl, type Pki } from '../test/support/certs.js';
-export { xrArb, xrDocument, isTooSmall, mustCompose, reconcileToReady } from '../test/support/xrs.js';
+export { makePki, type Pki } from './certs.js';
+export { EXISTING_VPC_ID, exampleShape, existingSubnetId, FLUX_ROLE_ARN, isTooSmall, mustCompose, xrArb, xrDocument, type XRShape } from './xrs.js';
 export { isObject, type Json, type JsonObject } from '../src/api/schema-builder.js';
 export { API_GROUP, API_VERSION, KIND, PLURAL } from '../src/api/eks-cluster.js';
 export { readXR } from '../src/compose/xr.js';

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { REPO_ROOT } from './function-process.js';
 
 export const TOOLS_DIR = join(REPO_ROOT, '.tools');
-export const CRDS_DIR = join(TOOLS_DIR, 'crds');
+const CRDS_DIR = join(TOOLS_DIR, 'crds');
 
 /** The path of a tool in .tools/bin; throws with the way to get it. */
 export function tool(name: 'crossplane' | 'crossplane-core' | 'registry' | 'crane' | 'etcd' | 'kube-apiserver' | 'kube-controller-manager' | 'kubeconform' | 'source-controller' | 'kustomize-controller' | 'helm-controller'): string {

@@ -5,6 +5,11 @@ import { blockSize, mustParseCidr } from '../src/network/cidr.js';
 import { dig } from '../src/ground/observed.js';
 import { BEFORE_NODES } from '../src/eks/addons.js';
 import { compareKeys } from '../src/network/zones.js';
+import { CLUSTER_KEY } from '../src/eks/cluster.js';
+import { AUTO_NODE_ROLE_KEY } from '../src/eks/auto-mode.js';
+import { KARPENTER_NODE_ROLE_KEY } from '../src/eks/karpenter.js';
+import { VPC_KEY } from '../src/network/resources.js';
+import { KMS_KEY } from '../src/eks/encryption.js';
 
 export interface SubnetView {
   key: string;
@@ -123,7 +128,7 @@ export function topologyOf(xr: JsonObject, desired: Record<string, JsonObject>, 
       attachments: attachedTo(r.key),
     }));
 
-  const clusterBody = byKey.get('cluster');
+  const clusterBody = byKey.get(CLUSTER_KEY);
   const vpcConfig = fp(clusterBody, 'vpcConfig');
   const endpoint = [
     dig(vpcConfig, 'endpointPublicAccess') === true ? `public (${(dig(vpcConfig, 'publicAccessCidrs') as string[] | undefined)?.join(', ') ?? 'any'})` : '',
@@ -170,7 +175,7 @@ export function topologyOf(xr: JsonObject, desired: Record<string, JsonObject>, 
   const compute = fp(clusterBody, 'computeConfig');
   const autoMode =
     dig(compute, 'enabled') === true
-      ? { nodePools: (dig(compute, 'nodePools') as string[] | undefined) ?? [], nodeRole: roleKeys.find((k) => k === 'role-auto-node') ?? str(dig(compute, 'nodeRoleArn')) }
+      ? { nodePools: (dig(compute, 'nodePools') as string[] | undefined) ?? [], nodeRole: roleKeys.find((k) => k === AUTO_NODE_ROLE_KEY) ?? str(dig(compute, 'nodeRoleArn')) }
       : undefined;
   const queue = resources.find((r) => r.body.kind === 'Queue');
   const karpenterPia = byKey.get('pia-karpenter');
@@ -179,7 +184,7 @@ export function topologyOf(xr: JsonObject, desired: Record<string, JsonObject>, 
         queue: str(fp(queue.body, 'name')),
         rules: resources.filter((r) => r.body.kind === 'Rule').map((r) => r.key.replace(/^karpenter-rule-/, '')),
         serviceAccount: `${str(fp(karpenterPia, 'namespace'))}/${str(fp(karpenterPia, 'serviceAccount'))}`,
-        nodeRole: str(dig(byKey.get('role-karpenter-node'), 'metadata', 'annotations', 'crossplane.io/external-name')),
+        nodeRole: str(dig(byKey.get(KARPENTER_NODE_ROLE_KEY), 'metadata', 'annotations', 'crossplane.io/external-name')),
         accessEntry: str(fp(byKey.get('access-karpenter-node'), 'type')),
         securityGroupTags: resources.filter((r) => r.body.kind === 'Tag' && fp(r.body, 'key') === 'karpenter.sh/discovery').length,
       }
@@ -187,7 +192,7 @@ export function topologyOf(xr: JsonObject, desired: Record<string, JsonObject>, 
 
   const counts = new Map<string, number>();
   for (const r of resources) counts.set(str(r.body.kind), (counts.get(str(r.body.kind)) ?? 0) + 1);
-  const vpcCidr = str(fp(byKey.get('vpc'), 'cidrBlock'));
+  const vpcCidr = str(fp(byKey.get(VPC_KEY), 'cidrBlock'));
   const auth = resources.find((r) => r.body.kind === 'ClusterAuth');
   const existing = dig(xr, 'spec', 'network', 'existing');
   const group = resources.find((r) => r.body.kind === 'Group');
@@ -220,7 +225,7 @@ export function topologyOf(xr: JsonObject, desired: Record<string, JsonObject>, 
       version: str(fp(clusterBody, 'version')),
       endpoint,
       logs: (fp(clusterBody, 'enabledClusterLogTypes') as string[] | undefined) ?? [],
-      encrypted: fp(clusterBody, 'encryptionConfig') !== undefined || byKey.has('kms-key'),
+      encrypted: fp(clusterBody, 'encryptionConfig') !== undefined || byKey.has(KMS_KEY),
       subnets: names(dig(vpcConfig, 'subnetIdRefs')).length || ids(dig(vpcConfig, 'subnetIds')).length,
     },
     nodeGroups,

@@ -12,8 +12,8 @@ import { MEDIA_TYPE, descriptor, json, manifest, platformOf, type Descriptor, ty
 import { FUNCTION_DIR, NODE_DIR, USER_ID, imageLayers } from './rootfs.js';
 import { writeTar } from './tar.js';
 
-export const PORT = 9443;
-export const ENTRYPOINT = [`/${NODE_DIR}/bin/node`, ...NODE_FLAGS, `/${FUNCTION_DIR}/main.cjs`];
+const PORT = 9443;
+const ENTRYPOINT = [`/${NODE_DIR}/bin/node`, ...NODE_FLAGS, `/${FUNCTION_DIR}/main.cjs`];
 
 export interface BuiltLayer {
   /** The gzipped tar, as stored and pushed. */
@@ -56,7 +56,7 @@ export function packageVersion(): string {
   return (JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 }
 
-export function buildLayer(tar: Buffer, annotations?: Record<string, string>): BuiltLayer {
+function buildLayer(tar: Buffer, annotations?: Record<string, string>): BuiltLayer {
   const compressed = blob(gzip(tar));
   return {
     blob: compressed,
@@ -67,7 +67,7 @@ export function buildLayer(tar: Buffer, annotations?: Record<string, string>): B
 }
 
 /** Puts layers and a config together; the manifest follows from them. */
-export function assemble(arch: Arch, layers: BuiltLayer[], configDoc: ImageConfig): Image {
+function assemble(arch: Arch, layers: BuiltLayer[], configDoc: ImageConfig): Image {
   const config = json(configDoc);
   const m = manifest(config, layers.map((l) => l.descriptor));
   return { arch, layers, config, configDoc, manifest: m, digest: m.digest };

@@ -30,7 +30,7 @@ export interface Inputs {
   debian: { release: string } & Record<Arch, DebianPin[]>;
 }
 
-export const IMAGE_DIR = dirname(fileURLToPath(import.meta.url));
+const IMAGE_DIR = dirname(fileURLToPath(import.meta.url));
 export const PACKAGE_ROOT = join(IMAGE_DIR, '..');
 export const WORKSPACE_ROOT = join(PACKAGE_ROOT, '..', '..');
 /** Downloaded, verified archives (gitignored). */

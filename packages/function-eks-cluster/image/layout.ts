@@ -7,7 +7,7 @@ import { MEDIA_TYPE, descriptor, index, platformOf } from './oci.js';
 
 export const REF_NAME = 'org.opencontainers.image.ref.name';
 
-export function imageBlobs(image: Image): Blob[] {
+function imageBlobs(image: Image): Blob[] {
   return [...image.layers.map((l) => l.blob), image.config, image.manifest];
 }
 

@@ -24,11 +24,11 @@ import { ARCHES, PACKAGE_ROOT, WORKSPACE_ROOT, isArch, loadInputs, type Arch } f
 import { writeOciLayout } from './layout.js';
 import { tool } from '../dev/tools.js';
 
-export const NAME = 'function-eks-cluster';
-export const IMAGE_OUT = join(WORKSPACE_ROOT, 'dist', 'image');
-export const XPKG_OUT = join(WORKSPACE_ROOT, 'dist', 'xpkg');
+const NAME = 'function-eks-cluster';
+const IMAGE_OUT = join(WORKSPACE_ROOT, 'dist', 'image');
+const XPKG_OUT = join(WORKSPACE_ROOT, 'dist', 'xpkg');
 
-export function sizes(image: Image): { compressed: number; uncompressed: number } {
+function sizes(image: Image): { compressed: number; uncompressed: number } {
   return {
     compressed: image.layers.reduce((n, l) => n + l.blob.size, image.config.size + image.manifest.size),
     uncompressed: image.layers.reduce((n, l) => n + l.uncompressedSize, 0),
@@ -36,13 +36,13 @@ export function sizes(image: Image): { compressed: number; uncompressed: number 
 }
 
 /** The Function package of one architecture, as `crossplane xpkg build` writes it. */
-export function functionPackageFile(arch: Arch): string {
+function functionPackageFile(arch: Arch): string {
   return join(XPKG_OUT, `${NAME}-${arch}.xpkg`);
 }
 
 const mib = (n: number) => `${(n / 2 ** 20).toFixed(1)} MiB`;
 
-export function packageImages(arches: readonly Arch[]): Image[] {
+function packageImages(arches: readonly Arch[]): Image[] {
   const inputs = loadInputs();
   ensureInputs(arches, inputs);
   const epoch = sourceDateEpoch();

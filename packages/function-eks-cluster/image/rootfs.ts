@@ -14,7 +14,7 @@ import { debArchive, nodeArchive, type Arch, type Inputs } from './inputs.js';
 import type { TarEntry } from './tar.js';
 
 export const USER_ID = 65532;
-export const USER_NAME = 'nonroot';
+const USER_NAME = 'nonroot';
 export const NODE_DIR = 'nodejs';
 export const FUNCTION_DIR = 'function';
 

@@ -14,7 +14,7 @@ export type TarEntry =
 const BLOCK = 512;
 
 /** `a/b/c` from `/a/b/c/`, `./a/b/c`; refuses `..` and empty paths. */
-export function normalizePath(path: string): string {
+function normalizePath(path: string): string {
   const clean = posix.normalize(path.replace(/^\/+/, '').replace(/^\.\//, '')).replace(/\/+$/, '');
   if (!clean || clean === '.' || clean.split('/').includes('..')) throw new Error(`unsafe tar path: ${JSON.stringify(path)}`);
   return clean;
@@ -65,7 +65,7 @@ function header(entry: TarEntry, name: string, size: number, mtime: number): Buf
 }
 
 /** Adds the missing parent directories (0755, root) and sorts by path, parents first. */
-export function completeEntries(entries: readonly TarEntry[]): TarEntry[] {
+function completeEntries(entries: readonly TarEntry[]): TarEntry[] {
   const byPath = new Map<string, TarEntry>();
   for (const entry of entries) {
     const path = normalizePath(entry.path);

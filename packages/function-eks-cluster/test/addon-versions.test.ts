@@ -13,8 +13,8 @@ import { compose, type Composition } from '../src/compose/compose.js';
 import { dig } from '../src/ground/observed.js';
 import { ADDON_VERSIONS, MAINTAINED_MINORS } from '../src/api/addon-versions.js';
 import { isNewerVersion } from '../src/eks/addons.js';
-import { REPO_ROOT } from '../dev/api-files.js';
-import { xrArb, xrDocument, exampleShape, isTooSmall, mustCompose, reconcileToReady, type XRShape } from './support/xrs.js';
+import { CLUSTER_KEY } from '../src/eks/cluster.js';
+import { exampleShape, isTooSmall, mustCompose, reconcileToReady, REPO_ROOT, xrArb, xrDocument, type XRShape } from 'function-eks-cluster/testing';
 
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 1000);
 
@@ -30,7 +30,7 @@ function xr(version: string, addons: JsonObject[] = [], shape: XRShape = SHAPE):
 /** Everything composed and Ready at `version`, then the control plane reporting `running`. */
 function runningAt(version: string, running = version, addons: JsonObject[] = []): Record<string, JsonObject> {
   const { observed } = reconcileToReady(xr(version, addons));
-  ((observed.cluster!.status as JsonObject).atProvider as JsonObject).version = running;
+  ((observed[CLUSTER_KEY]!.status as JsonObject).atProvider as JsonObject).version = running;
   return observed;
 }
 
@@ -160,7 +160,7 @@ describe('an upgrade, over generated XRs', () => {
         const { result, observed } = reconcileToReady(xr('1.33', [], shape));
         if (isTooSmall(result)) return;
         const before = mustCompose(result);
-        ((observed.cluster!.status as JsonObject).atProvider as JsonObject).version = '1.34';
+        ((observed[CLUSTER_KEY]!.status as JsonObject).atProvider as JsonObject).version = '1.34';
         const after = mustCompose(compose({ composite: xr('1.34', [], shape), observed }));
         const next = new Map(after.resources.map((r) => [r.key, r.body]));
         expect([...next.keys()].sort()).toEqual(before.resources.map((r) => r.key).sort());

@@ -4,7 +4,7 @@ import type { JsonObject } from '../src/api/schema-builder.js';
 import { compose } from '../src/compose/compose.js';
 import { dig } from '../src/ground/observed.js';
 import { validXr } from './support/bad-inputs.js';
-import { mustCompose, reconcileToReady } from './support/xrs.js';
+import { mustCompose, reconcileToReady } from 'function-eks-cluster/testing';
 
 function addon(result: ReturnType<typeof mustCompose>, name: string): JsonObject | undefined {
   return result.resources.find((r) => r.key === `addon-${name}`)?.body;

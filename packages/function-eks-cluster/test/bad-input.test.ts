@@ -2,7 +2,7 @@
 import { Severity } from '@crossplane-org/function-sdk-typescript';
 import { describe, expect, it } from 'vitest';
 import { runFunction } from '../src/function.js';
-import { requestFor } from '../dev/function-process.js';
+import { requestFor } from 'function-eks-cluster/testing';
 import { BAD_INPUTS } from './support/bad-inputs.js';
 
 describe('bad-input corpus', () => {

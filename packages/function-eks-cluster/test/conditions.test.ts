@@ -8,7 +8,7 @@ import type { JsonObject } from '../src/api/schema-builder.js';
 import { compose } from '../src/compose/compose.js';
 import { FAILED_REASON } from '../src/lifecycle/status.js';
 import { validXr } from './support/bad-inputs.js';
-import { mustCompose, reconcileToReady } from './support/xrs.js';
+import { mustCompose, reconcileToReady } from 'function-eks-cluster/testing';
 
 const ready = reconcileToReady(validXr()).observed;
 const at = '2026-01-01T00:00:00Z';

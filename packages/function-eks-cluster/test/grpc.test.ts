@@ -4,9 +4,9 @@ import { spawn } from 'node:child_process';
 import * as grpc from '@grpc/grpc-js';
 import { FunctionRunnerServiceService, Severity } from '@crossplane-org/function-sdk-typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BUNDLE, connect, freePort, requestFor, startFunction, type FunctionProcess } from '../dev/function-process.js';
+import { BUNDLE, connect, freePort, type FunctionProcess, makePki, type Pki, requestFor, startFunction } from 'function-eks-cluster/testing';
 import { BAD_INPUTS, validXr } from './support/bad-inputs.js';
-import { makePki, type Pki } from './support/certs.js';
+import { VPC_KEY } from '../src/network/resources.js';
 
 const validRequest = () => requestFor(validXr());
 
@@ -41,7 +41,7 @@ describe('over mTLS', () => {
     const rsp = await client.run(validRequest());
     client.close();
     expect(fatalOf(rsp)).toBeUndefined();
-    expect(Object.keys(rsp.desired!.resources)).toContain('vpc');
+    expect(Object.keys(rsp.desired!.resources)).toContain(VPC_KEY);
   });
 
   it('refuses a client without a certificate', async () => {

@@ -8,9 +8,11 @@ import type { Json, JsonObject } from '../src/api/schema-builder.js';
 import { compose, type Composition } from '../src/compose/compose.js';
 import { dig } from '../src/ground/observed.js';
 import { blockSize, mustParseCidr, overlaps, contains } from '../src/network/cidr.js';
-import { observeNotReady } from '../dev/simulated-aws.js';
-import { passOf, simulateTeardown } from '../dev/teardown.js';
-import { xrArb, xrDocument, EXISTING_VPC_ID, existingSubnetId, FLUX_ROLE_ARN, isTooSmall, mustCompose, observedFrom, reconcileToReady, type XRShape } from './support/xrs.js';
+import { EXISTING_VPC_ID, existingSubnetId, FLUX_ROLE_ARN, isTooSmall, mustCompose, observedFrom, observeNotReady, passOf, reconcileToReady, simulateTeardown, xrArb, xrDocument, type XRShape } from 'function-eks-cluster/testing';
+import { CLUSTER_KEY } from '../src/eks/cluster.js';
+import { REGIONAL_NAT_KEY, SINGLE_NAT_KEY } from '../src/network/nat.js';
+import { IGW_KEY, PUBLIC_ROUTE_TABLE_KEY, VPC_KEY } from '../src/network/resources.js';
+import { FLOW_LOG_GROUP_KEY, FLOW_LOG_ROLE_KEY } from '../src/network/flow-logs.js';
 
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 1000);
 const params = { numRuns: RUNS };
@@ -271,23 +273,23 @@ describe('invariant 4: correct private networking', () => {
           expect(subnets.length).toBeGreaterThan(0);
           for (const key of subnets) expect(key).toMatch(/^subnet-private-/);
         }
-        for (const key of refKeys(bodies.get('cluster')!, 'vpcConfig', 'subnetIdRefs')) expect(key).toMatch(/^subnet-private-/);
+        for (const key of refKeys(bodies.get(CLUSTER_KEY)!, 'vpcConfig', 'subnetIdRefs')) expect(key).toMatch(/^subnet-private-/);
         for (const zone of shape.zones) {
           const route = bodies.get(`route-private-${zone}-default`);
-          const expected = { None: undefined, Single: 'nat', HighlyAvailable: `nat-${zone}`, Regional: 'nat-regional' }[shape.nat];
+          const expected = { None: undefined, Single: SINGLE_NAT_KEY, HighlyAvailable: `nat-${zone}`, Regional: REGIONAL_NAT_KEY }[shape.nat];
           if (expected === undefined) expect(route).toBeUndefined();
           else expect(keyOfName(composition, String(fp(route!, 'natGatewayIdRef', 'name')))).toBe(expected);
           const association = bodies.get(`rta-private-${zone}`)!;
           expect(keyOfName(composition, String(fp(association, 'routeTableIdRef', 'name')))).toBe(`rt-private-${zone}`);
-          expect(keyOfName(composition, String(fp(bodies.get(`rta-public-${zone}`)!, 'routeTableIdRef', 'name')))).toBe('rt-public');
+          expect(keyOfName(composition, String(fp(bodies.get(`rta-public-${zone}`)!, 'routeTableIdRef', 'name')))).toBe(PUBLIC_ROUTE_TABLE_KEY);
           const tags = fp(bodies.get(`subnet-private-${zone}`)!, 'tags') as JsonObject;
           expect(tags['kubernetes.io/role/internal-elb']).toBe('1');
           expect(tags[`kubernetes.io/cluster/${composition.status.cluster?.name}`]).toBe('shared');
           expect(tags['karpenter.sh/discovery']).toBe(composition.status.cluster?.name);
           expect((fp(bodies.get(`subnet-public-${zone}`)!, 'tags') as JsonObject)['kubernetes.io/role/elb']).toBe('1');
         }
-        expect(keyOfName(composition, String(fp(bodies.get('route-public-default')!, 'gatewayIdRef', 'name')))).toBe('igw');
-        for (const nat of composition.resources.filter((r) => r.body.kind === 'NATGateway' && r.key !== 'nat-regional')) {
+        expect(keyOfName(composition, String(fp(bodies.get('route-public-default')!, 'gatewayIdRef', 'name')))).toBe(IGW_KEY);
+        for (const nat of composition.resources.filter((r) => r.body.kind === 'NATGateway' && r.key !== REGIONAL_NAT_KEY)) {
           expect(keyOfName(composition, String(fp(nat.body, 'subnetIdRef', 'name')))).toMatch(/^subnet-public-/);
         }
       }),
@@ -310,7 +312,7 @@ describe('invariant 5: ordered lifecycle', () => {
           expect(waveOf('addon-coredns')).toBeGreaterThan(waveOf(ng));
           expect(waves.flat()).toContain(`usage-${ng}-uses-cluster`);
         }
-        expect(waveOf('cluster')).toBeGreaterThan(waveOf('vpc'));
+        expect(waveOf(CLUSTER_KEY)).toBeGreaterThan(waveOf(VPC_KEY));
         for (const zone of shape.zones) {
           expect(waves.flat()).toContain(`usage-subnet-private-${zone}-uses-vpc`);
           expect(waves.flat()).toContain(`usage-cluster-uses-subnet-private-${zone}`);
@@ -406,8 +408,8 @@ describe('spec.network.existing: nothing of the network is composed', () => {
         expect(composition.resources.filter((r) => NETWORK_KINDS.test(String(r.body.kind))).map((r) => r.key)).toEqual([]);
         const privateIds = shape.zones.map((z) => existingSubnetId('private', z));
         const bodies = byKey(composition);
-        expect(fp(bodies.get('cluster')!, 'vpcConfig', 'subnetIds')).toEqual(privateIds);
-        expect(fp(bodies.get('cluster')!, 'vpcConfig', 'subnetIdRefs')).toBeUndefined();
+        expect(fp(bodies.get(CLUSTER_KEY)!, 'vpcConfig', 'subnetIds')).toEqual(privateIds);
+        expect(fp(bodies.get(CLUSTER_KEY)!, 'vpcConfig', 'subnetIdRefs')).toBeUndefined();
         for (const r of composition.resources.filter((x) => x.body.kind === 'NodeGroup')) expect(fp(r.body, 'subnetIds')).toEqual(privateIds);
         const flowLog = composition.resources.find((r) => r.body.kind === 'FlowLog');
         expect(flowLog === undefined).toBe(!shape.flowLogs);
@@ -452,10 +454,10 @@ describe('flow logs, lifecycle settings and AWS-identity delivery', () => {
         const flowLogs = composition.resources.filter((r) => r.body.kind === 'FlowLog');
         expect(flowLogs).toHaveLength(1);
         const body = flowLogs[0]!.body;
-        expect(keyOfName(composition, String(fp(body, 'vpcIdRef', 'name')))).toBe('vpc');
-        expect(keyOfName(composition, String(fp(body, 'logDestinationRef', 'name')))).toBe('vpc-flow-log-group');
-        expect(keyOfName(composition, String(fp(body, 'iamRoleArnRef', 'name')))).toBe('vpc-flow-log-role');
-        expect(fp(byKey(composition).get('vpc-flow-log-group')!, 'retentionInDays')).toBe(30);
+        expect(keyOfName(composition, String(fp(body, 'vpcIdRef', 'name')))).toBe(VPC_KEY);
+        expect(keyOfName(composition, String(fp(body, 'logDestinationRef', 'name')))).toBe(FLOW_LOG_GROUP_KEY);
+        expect(keyOfName(composition, String(fp(body, 'iamRoleArnRef', 'name')))).toBe(FLOW_LOG_ROLE_KEY);
+        expect(fp(byKey(composition).get(FLOW_LOG_GROUP_KEY)!, 'retentionInDays')).toBe(30);
         const keys = composition.resources.map((r) => r.key);
         expect(keys).toContain('usage-vpc-flow-log-uses-vpc');
         expect(keys).toContain('usage-vpc-flow-log-uses-vpc-flow-log-group');
@@ -469,7 +471,7 @@ describe('flow logs, lifecycle settings and AWS-identity delivery', () => {
       fc.property(xrArb, (shape) => {
         const composition = readyComposition({ ...shape, deletionProtection: true });
         if (!composition) return;
-        const cluster = byKey(composition).get('cluster')!;
+        const cluster = byKey(composition).get(CLUSTER_KEY)!;
         expect(fp(cluster, 'upgradePolicy')).toEqual({ supportType: 'STANDARD' });
         expect(fp(cluster, 'deletionProtection')).toBe(true);
         const teardown = simulateTeardown(composition.resources, { namespaceDeleted: false });

@@ -8,7 +8,8 @@ import type { JsonObject } from '../src/api/schema-builder.js';
 import { compose } from '../src/compose/compose.js';
 import { dig } from '../src/ground/observed.js';
 import { validXr } from './support/bad-inputs.js';
-import { mustCompose, reconcileToReady } from './support/xrs.js';
+import { mustCompose, reconcileToReady } from 'function-eks-cluster/testing';
+import { CLUSTER_KEY } from '../src/eks/cluster.js';
 
 const ROLE = 'arn:aws:iam::111122223333:role/ebs-csi';
 
@@ -24,7 +25,7 @@ describe('IAM OIDC provider', () => {
     const composed = mustCompose(result);
     const provider = composed.resources.find((r) => r.body.kind === 'OpenIDConnectProvider');
     expect(provider?.body.apiVersion).toBe('iam.aws.m.upbound.io/v1beta1');
-    const issuer = dig(observed.cluster, 'status', 'atProvider', 'identity', 0, 'oidc', 0, 'issuer');
+    const issuer = dig(observed[CLUSTER_KEY], 'status', 'atProvider', 'identity', 0, 'oidc', 0, 'issuer');
     expect(typeof issuer).toBe('string');
     expect(dig(provider!.body, 'spec', 'forProvider', 'url')).toBe(issuer);
     expect(dig(provider!.body, 'spec', 'forProvider', 'clientIdList')).toEqual(['sts.amazonaws.com']);
@@ -36,7 +37,7 @@ describe('IAM OIDC provider', () => {
     expect(first.resources.some((r) => r.body.kind === 'OpenIDConnectProvider')).toBe(false);
     const { observed } = reconcileToReady(withEbsCsi());
     const key = Object.keys(observed).find((k) => observed[k]!.kind === 'OpenIDConnectProvider')!;
-    const cluster = structuredClone(observed.cluster!);
+    const cluster = structuredClone(observed[CLUSTER_KEY]!);
     (cluster.status as JsonObject).atProvider = {};
     const again = mustCompose(compose({ composite: withEbsCsi(), observed: { ...observed, cluster } }));
     expect(dig(again.resources.find((r) => r.key === key)?.body, 'spec', 'forProvider', 'url')).toBe(dig(observed[key], 'spec', 'forProvider', 'url'));

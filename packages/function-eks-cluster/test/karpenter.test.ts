@@ -7,9 +7,10 @@ import { describe, expect, it } from 'vitest';
 import type { Json, JsonObject } from '../src/api/schema-builder.js';
 import type { Composition } from '../src/compose/compose.js';
 import { dig } from '../src/ground/observed.js';
-import { passOf, simulateTeardown } from '../dev/teardown.js';
+import { mustCompose, passOf, reconcileToReady, simulateTeardown } from 'function-eks-cluster/testing';
 import { validXr } from './support/bad-inputs.js';
-import { mustCompose, reconcileToReady } from './support/xrs.js';
+import { KARPENTER_NODE_ROLE_KEY, KARPENTER_POLICY_KEY, KARPENTER_QUEUE_KEY } from '../src/eks/karpenter.js';
+import { CLUSTER_KEY } from '../src/eks/cluster.js';
 
 function settled(karpenter: JsonObject | undefined): { composition: Composition; observed: Record<string, JsonObject> } {
   const xr = validXr();
@@ -30,7 +31,7 @@ describe('Karpenter-ready cluster', () => {
 
   it('feeds spot interruptions, rebalance recommendations, state changes and health events into its queue', () => {
     const { composition, observed } = settled({ enabled: true });
-    const queueArn = at(observed, 'karpenter-queue', 'arn');
+    const queueArn = at(observed, KARPENTER_QUEUE_KEY, 'arn');
     const rules = composition.resources.filter((r) => r.body.kind === 'Rule');
     expect(rules.map((r) => JSON.parse(String(fp(composition, r.key, 'eventPattern')))['detail-type'][0]).sort()).toEqual([
       'AWS Health Event',
@@ -52,24 +53,24 @@ describe('Karpenter-ready cluster', () => {
   it('the controller role is associated with kube-system/karpenter, and its policy names this cluster, queue and node role', () => {
     const { composition, observed } = settled({ enabled: true });
     expect(fp(composition, 'pia-karpenter')).toMatchObject({ namespace: 'kube-system', serviceAccount: 'karpenter', roleArnRef: { name: 'team-a-role-karpenter' } });
-    const policy = String(fp(composition, 'role-karpenter-controller', 'policy'));
-    for (const arn of [at(observed, 'cluster', 'arn'), at(observed, 'karpenter-queue', 'arn'), at(observed, 'role-karpenter-node', 'arn')]) expect(policy).toContain(String(arn));
+    const policy = String(fp(composition, KARPENTER_POLICY_KEY, 'policy'));
+    for (const arn of [at(observed, CLUSTER_KEY, 'arn'), at(observed, KARPENTER_QUEUE_KEY, 'arn'), at(observed, KARPENTER_NODE_ROLE_KEY, 'arn')]) expect(policy).toContain(String(arn));
     const passRole = JSON.parse(policy).Statement.find((s: JsonObject) => s.Action === 'iam:PassRole');
-    expect(passRole.Resource).toBe(at(observed, 'role-karpenter-node', 'arn'));
+    expect(passRole.Resource).toBe(at(observed, KARPENTER_NODE_ROLE_KEY, 'arn'));
   });
 
   it('its nodes join through an EC2_LINUX access entry of their own role', () => {
     const { composition } = settled({ enabled: true, namespace: 'karpenter', serviceAccount: 'controller' });
     expect(fp(composition, 'access-karpenter-node')).toMatchObject({ type: 'EC2_LINUX', principalArnFromRoleRef: { name: 'team-a-role-karpenter-node' } });
     expect(fp(composition, 'pia-karpenter')).toMatchObject({ namespace: 'karpenter', serviceAccount: 'controller' });
-    expect(composition.status.karpenter?.interruptionQueue).toBe(fp(composition, 'karpenter-queue', 'name'));
+    expect(composition.status.karpenter?.interruptionQueue).toBe(fp(composition, KARPENTER_QUEUE_KEY, 'name'));
   });
 
   it('the discovery tag is on exactly one security group, the cluster security group, and on private subnets only', () => {
     const { composition, observed } = settled({ enabled: true });
     const tags = composition.resources.filter((r) => r.body.kind === 'Tag' && fp(composition, r.key, 'key') === 'karpenter.sh/discovery');
     expect(tags).toHaveLength(1);
-    expect(fp(composition, tags[0]!.key, 'resourceId')).toBe(at(observed, 'cluster', 'vpcConfig', 'clusterSecurityGroupId'));
+    expect(fp(composition, tags[0]!.key, 'resourceId')).toBe(at(observed, CLUSTER_KEY, 'vpcConfig', 'clusterSecurityGroupId'));
     expect(fp(composition, tags[0]!.key, 'value')).toBe(composition.status.cluster?.name);
     for (const subnet of composition.resources.filter((r) => r.body.kind === 'Subnet')) {
       const discovery = (fp(composition, subnet.key, 'tags') as JsonObject)['karpenter.sh/discovery'];

@@ -8,7 +8,10 @@ import { describe, expect, it } from 'vitest';
 import type { JsonObject } from '../src/api/schema-builder.js';
 import { compose } from '../src/compose/compose.js';
 import { dig } from '../src/ground/observed.js';
-import { mustCompose, reconcileToReady } from './support/xrs.js';
+import { mustCompose, reconcileToReady } from 'function-eks-cluster/testing';
+import { CLUSTER_KEY } from '../src/eks/cluster.js';
+import { KARPENTER_QUEUE_KEY } from '../src/eks/karpenter.js';
+import { CLUSTER_ROLE_KEY, NODE_ROLE_KEY } from '../src/eks/iam.js';
 
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 1000);
 
@@ -36,7 +39,7 @@ function xr(namespace: string, name: string, extra: JsonObject = {}): JsonObject
  */
 function awsNames(doc: JsonObject, observed: Record<string, JsonObject> = {}): Map<string, string> {
   const result = mustCompose(compose({ composite: doc, observed }));
-  const names = new Map<string, string>([['cluster', String(result.status.cluster?.name)]]);
+  const names = new Map<string, string>([[CLUSTER_KEY, String(result.status.cluster?.name)]]);
   for (const r of result.resources) {
     if (!(String(r.body.kind) in LIMITS)) continue;
     // A queue's name is a parameter (the provider's ID is its URL).
@@ -64,7 +67,7 @@ describe('AWS names', () => {
         // cluster; roles: cluster, node, vpc-cni, karpenter, karpenter-node, the Pod Identity role; the queue; four rules.
         expect(a.size).toBe(12);
         for (const [key, name] of [...a, ...b]) {
-          const kind = key === 'cluster' ? 'Cluster' : key === 'karpenter-queue' ? 'Queue' : key.startsWith('karpenter-rule-') ? 'Rule' : 'Role';
+          const kind = key === CLUSTER_KEY ? 'Cluster' : key === KARPENTER_QUEUE_KEY ? 'Queue' : key.startsWith('karpenter-rule-') ? 'Rule' : 'Role';
           expect(name.length, name).toBeLessThanOrEqual(LIMITS[kind]!.max);
           expect(name).toMatch(LIMITS[kind]!.pattern);
         }
@@ -76,23 +79,23 @@ describe('AWS names', () => {
   });
 
   it('the ambiguous pairs of the old scheme are told apart', () => {
-    expect(awsNames(xr('a-b', 'c')).get('cluster')).not.toBe(awsNames(xr('a', 'b-c')).get('cluster'));
+    expect(awsNames(xr('a-b', 'c')).get(CLUSTER_KEY)).not.toBe(awsNames(xr('a', 'b-c')).get(CLUSTER_KEY));
     const long = 'x'.repeat(55);
-    expect(awsNames(xr(long, `${long}-one`)).get('role-node')).not.toBe(awsNames(xr(long, `${long}-two`)).get('role-node'));
+    expect(awsNames(xr(long, `${long}-one`)).get(NODE_ROLE_KEY)).not.toBe(awsNames(xr(long, `${long}-two`)).get(NODE_ROLE_KEY));
   });
 
   it('two EKSClusters with the same spec.clusterName (in different regions) get different role names', () => {
     const west = awsNames(xr('team-a', 'west', { clusterName: 'shared' }));
     const east = awsNames(xr('team-a', 'east', { clusterName: 'shared', region: 'us-east-1' }));
-    expect(west.get('cluster')).toBe('shared');
-    expect(west.get('role-node')).not.toBe(east.get('role-node'));
+    expect(west.get(CLUSTER_KEY)).toBe('shared');
+    expect(west.get(NODE_ROLE_KEY)).not.toBe(east.get(NODE_ROLE_KEY));
   });
 
   it('an existing XR keeps the names its cluster and roles were created with', () => {
     const doc = xr('team-a', 'payments');
     const { observed } = reconcileToReady(doc);
     // As an XR composed under an earlier naming scheme: every resource already named.
-    const old = { cluster: 'team-a-payments', 'role-cluster': 'team-a-payments-cluster', 'role-node': 'team-a-payments-node' };
+    const old = { [CLUSTER_KEY]: 'team-a-payments', [CLUSTER_ROLE_KEY]: 'team-a-payments-cluster', [NODE_ROLE_KEY]: 'team-a-payments-node' };
     for (const [key, name] of Object.entries(old)) {
       const body = observed[key]!;
       (body.metadata as JsonObject).annotations = { 'crossplane.io/external-name': name };
@@ -108,7 +111,7 @@ describe('AWS names', () => {
 
   it('an XR whose status names its cluster keeps that name before the cluster is observed', () => {
     const composite = { ...xr('team-a', 'payments'), status: { cluster: { name: 'team-a-payments' } } };
-    expect(awsNames(composite).get('cluster')).toBe('team-a-payments');
+    expect(awsNames(composite).get(CLUSTER_KEY)).toBe('team-a-payments');
   });
 
   it('is stable from one reconcile to the next for a new XR', () => {

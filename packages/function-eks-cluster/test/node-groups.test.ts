@@ -4,7 +4,8 @@ import type { JsonObject } from '../src/api/schema-builder.js';
 import { compose } from '../src/compose/compose.js';
 import { dig } from '../src/ground/observed.js';
 import { validXr } from './support/bad-inputs.js';
-import { mustCompose, reconcileToReady } from './support/xrs.js';
+import { mustCompose, reconcileToReady } from 'function-eks-cluster/testing';
+import { CLUSTER_KEY } from '../src/eks/cluster.js';
 
 type Group = Record<string, unknown>;
 
@@ -92,14 +93,14 @@ describe('an existing cluster', () => {
   it('keeps the control-plane subnets it was created in when a zone is added; new node groups get the new zone', () => {
     const xr = withGroup(() => {}, ['a', 'b', 'c', 'd']);
     const result = mustCompose(compose({ composite: xr, observed: existing }));
-    const cluster = result.resources.find((r) => r.key === 'cluster')!.body;
+    const cluster = result.resources.find((r) => r.key === CLUSTER_KEY)!.body;
     expect(dig(cluster, 'spec', 'forProvider', 'vpcConfig', 'subnetIdRefs')).toEqual(['a', 'b', 'c'].map((z) => ({ name: `team-a-subnet-private-${z}` })));
     expect(result.resources.map((r) => r.key)).toContain('subnet-private-d');
   });
 
   it('a new cluster starts in every zone', () => {
     const result = mustCompose(reconcileToReady(withGroup(() => {}, ['a', 'b', 'c', 'd'])).result);
-    const cluster = result.resources.find((r) => r.key === 'cluster')!.body;
+    const cluster = result.resources.find((r) => r.key === CLUSTER_KEY)!.body;
     expect(dig(cluster, 'spec', 'forProvider', 'vpcConfig', 'subnetIdRefs')).toEqual(['a', 'b', 'c', 'd'].map((z) => ({ name: `team-a-subnet-private-${z}` })));
   });
 });

@@ -8,9 +8,8 @@ import { describe, expect, it } from 'vitest';
 import type { Json, JsonObject } from '../src/api/schema-builder.js';
 import { compose, type Composition } from '../src/compose/compose.js';
 import { dig } from '../src/ground/observed.js';
-import { passOf, simulateTeardown } from '../dev/teardown.js';
+import { mustCompose, passOf, reconcileToReady, simulateTeardown } from 'function-eks-cluster/testing';
 import { validXr } from './support/bad-inputs.js';
-import { mustCompose, reconcileToReady } from './support/xrs.js';
 
 const LBC_POLICY = 'arn:aws:iam::111122223333:policy/AWSLoadBalancerControllerIAMPolicy';
 

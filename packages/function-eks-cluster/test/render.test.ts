@@ -8,12 +8,7 @@ import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import type { JsonObject } from '../src/api/schema-builder.js';
 import { runFunction } from '../src/function.js';
-import { REPO_ROOT } from '../dev/api-files.js';
-import { PACKAGE_ROOT } from '../dev/function-process.js';
-import { planSvg } from '../dev/plan-svg.js';
-import { planText } from '../dev/plan-text.js';
-import { composedBy, desiredStatus, renderWaves } from '../dev/render-waves.js';
-import { topologyOf } from '../dev/topology.js';
+import { composedBy, desiredStatus, PACKAGE_ROOT, planSvg, planText, renderWaves, REPO_ROOT, topologyOf } from 'function-eks-cluster/testing';
 
 const EXAMPLES = join(REPO_ROOT, 'configuration', 'examples');
 

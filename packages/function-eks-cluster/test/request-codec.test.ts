@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { runFunction } from '../src/function.js';
 import { decodeRequest, OBSERVED_READS, type Reads } from '../src/server/request-codec.js';
 import { encodeResponse } from '../src/server/response-codec.js';
-import { requestFor } from '../dev/function-process.js';
+import { requestFor } from 'function-eks-cluster/testing';
 import { encodeRequest, productionScenario, scenarioGrid } from '../bench/scenarios.js';
 import { BAD_INPUTS } from './support/bad-inputs.js';
 

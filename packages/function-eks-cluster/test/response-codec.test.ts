@@ -4,7 +4,7 @@ import { Ready, RunFunctionResponse, Severity, Status, Target } from '@crossplan
 import { describe, expect, it } from 'vitest';
 import { runFunction } from '../src/function.js';
 import { encodeResponse } from '../src/server/response-codec.js';
-import { requestFor } from '../dev/function-process.js';
+import { requestFor } from 'function-eks-cluster/testing';
 import { noopHandler } from '../bench/noop-handler.js';
 import { productionScenario, scenarioGrid } from '../bench/scenarios.js';
 import { BAD_INPUTS } from './support/bad-inputs.js';

@@ -7,9 +7,9 @@ import { Severity } from '@crossplane-org/function-sdk-typescript';
 import { describe, expect, it } from 'vitest';
 import type { JsonObject } from '../src/api/schema-builder.js';
 import { runFunction } from '../src/function.js';
-import { requestFor } from '../dev/function-process.js';
+import { reconcileToReady, requestFor } from 'function-eks-cluster/testing';
 import { validXr } from './support/bad-inputs.js';
-import { reconcileToReady } from './support/xrs.js';
+import { VPC_KEY } from '../src/network/resources.js';
 
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 1000);
 const json = fc.jsonValue({ maxDepth: 4 }) as fc.Arbitrary<unknown>;
@@ -69,6 +69,6 @@ describe('a pipeline step of its own', () => {
     const rsp = runFunction(req);
     expect(rsp.results.some((r) => r.severity === Severity.SEVERITY_FATAL)).toBe(false);
     expect(rsp.desired!.resources['earlier-step']!.resource).toEqual(earlier);
-    expect((rsp.desired!.resources.vpc!.resource as JsonObject).kind).toBe('VPC');
+    expect((rsp.desired!.resources[VPC_KEY]!.resource as JsonObject).kind).toBe('VPC');
   });
 });

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { JsonObject } from '../src/api/schema-builder.js';
-import { atProviderFor, refusesCreate, refusesDelete, resolveReferences, type Managed } from '../dev/simulated-aws.js';
+import { atProviderFor, type Managed, refusesCreate, refusesDelete, resolveReferences } from 'function-eks-cluster/testing';
 
 const READY = [{ type: 'Ready', status: 'True' }];
 

@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { PROVIDER_CONFIG_KINDS } from '../src/api/eks-cluster.js';
 import type { JsonObject } from '../src/api/schema-builder.js';
 import { dig } from '../src/ground/observed.js';
-import { xrArb, xrDocument, exampleShape, isTooSmall, mustCompose, reconcileToReady } from './support/xrs.js';
+import { exampleShape, isTooSmall, mustCompose, reconcileToReady, xrArb, xrDocument } from 'function-eks-cluster/testing';
 
 const isManaged = (body: JsonObject) => String(body.apiVersion).includes('.aws.m.upbound.io/');
 

@@ -7,9 +7,9 @@ import { describe, expect, it } from 'vitest';
 import type { JsonObject } from '../src/api/schema-builder.js';
 import { compose } from '../src/compose/compose.js';
 import { dig } from '../src/ground/observed.js';
-import { observeReady } from '../dev/simulated-aws.js';
-import { passOf, simulateTeardown } from '../dev/teardown.js';
-import { xrDocument, mustCompose, reconcileToReady, type XRShape } from './support/xrs.js';
+import { mustCompose, observeReady, passOf, reconcileToReady, simulateTeardown, xrDocument, type XRShape } from 'function-eks-cluster/testing';
+import { KUBECONFIG_KEY } from '../src/eks/kubeconfig.js';
+import { CLUSTER_KEY } from '../src/eks/cluster.js';
 
 const SHAPE: XRShape = {
   name: 'team-a',
@@ -58,9 +58,9 @@ describe('the deletion-order edges of the kubeconfig', () => {
 
   it('the Secret Usage comes with ClusterAuth, never before it', () => {
     const waveOf = (key: string) => waves.findIndex((w) => w.includes(key));
-    expect(waveOf('kubeconfig')).toBeGreaterThan(waveOf('cluster'));
-    expect(waveOf('usage-cluster-uses-kubeconfig-secret')).toBe(waveOf('kubeconfig'));
-    expect(waveOf('usage-cluster-uses-kubeconfig')).toBe(waveOf('kubeconfig'));
+    expect(waveOf(KUBECONFIG_KEY)).toBeGreaterThan(waveOf(CLUSTER_KEY));
+    expect(waveOf('usage-cluster-uses-kubeconfig-secret')).toBe(waveOf(KUBECONFIG_KEY));
+    expect(waveOf('usage-cluster-uses-kubeconfig')).toBe(waveOf(KUBECONFIG_KEY));
   });
 });
 

@@ -4,13 +4,14 @@ import type { JsonObject } from '../src/api/schema-builder.js';
 import { compose } from '../src/compose/compose.js';
 import { dig } from '../src/ground/observed.js';
 import { validXr } from './support/bad-inputs.js';
-import { mustCompose, reconcileToReady } from './support/xrs.js';
+import { mustCompose, reconcileToReady } from 'function-eks-cluster/testing';
+import { CLUSTER_KEY } from '../src/eks/cluster.js';
 
 function runningAt(version: string): Record<string, JsonObject> {
   const xr = validXr();
   (xr.spec as { kubernetesVersion: string }).kubernetesVersion = version;
   const { observed } = reconcileToReady(xr);
-  ((observed.cluster!.status as JsonObject).atProvider as JsonObject).version = version;
+  ((observed[CLUSTER_KEY]!.status as JsonObject).atProvider as JsonObject).version = version;
   return observed;
 }
 
@@ -30,7 +31,7 @@ describe('Kubernetes versions', () => {
     { running: '1.30', wanted: '1.34', controlPlane: '1.31', nodes: '1.30', note: true },
   ])('running $running, wanting $wanted: control plane $controlPlane, nodes $nodes', ({ running, wanted, controlPlane, nodes, note }) => {
     const result = mustCompose(compose({ composite: wanting(wanted), observed: runningAt(running) }));
-    expect(versionOf(result, 'cluster')).toBe(controlPlane);
+    expect(versionOf(result, CLUSTER_KEY)).toBe(controlPlane);
     expect(versionOf(result, 'nodegroup-general')).toBe(nodes);
     expect(result.status.cluster?.version).toBe(running);
     expect(result.warnings.some((w) => w.includes('one minor version at a time'))).toBe(note);
@@ -39,7 +40,7 @@ describe('Kubernetes versions', () => {
   it('a new cluster gets the wanted version everywhere', () => {
     const { result } = reconcileToReady(wanting('1.33'));
     const composition = mustCompose(result);
-    expect(versionOf(composition, 'cluster')).toBe('1.33');
+    expect(versionOf(composition, CLUSTER_KEY)).toBe('1.33');
     expect(versionOf(composition, 'nodegroup-general')).toBe('1.33');
   });
 

@@ -11,9 +11,9 @@ import { compose, type Composition } from '../src/compose/compose.js';
 import { dig } from '../src/ground/observed.js';
 import { usageKey } from '../src/ground/deletion-order.js';
 import { runFunction } from '../src/function.js';
-import { observeNotReady } from '../dev/simulated-aws.js';
-import { requestFor } from '../dev/function-process.js';
-import { xrArb, xrDocument, exampleShape, isTooSmall, mustCompose, reconcileToReady, type XRShape } from './support/xrs.js';
+import { exampleShape, isTooSmall, mustCompose, observeNotReady, reconcileToReady, requestFor, xrArb, xrDocument, type XRShape } from 'function-eks-cluster/testing';
+import { ENDPOINT_HTTPS_RULE_KEY, ENDPOINT_SECURITY_GROUP_KEY } from '../src/network/endpoints.js';
+import { VPC_KEY } from '../src/network/resources.js';
 
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 1000);
 
@@ -57,7 +57,7 @@ describe('a private-only cluster gets what its nodes need from AWS', () => {
   });
 
   it('the security group lets HTTPS in from the VPC CIDR, nothing else', () => {
-    expect(fp(body(composition, 'vpce-sg'))).toMatchObject({ vpcIdRef: { name: 'vault-vpc' } });
+    expect(fp(body(composition, ENDPOINT_SECURITY_GROUP_KEY))).toMatchObject({ vpcIdRef: { name: 'vault-vpc' } });
     expect(ofKind(composition, 'SecurityGroupIngressRule').map((r) => fp(r.body))).toEqual([
       expect.objectContaining({ securityGroupIdRef: { name: 'vault-vpce-sg' }, cidrIpv4: '10.40.0.0/20', ipProtocol: 'tcp', fromPort: 443, toPort: 443 }),
     ]);
@@ -91,16 +91,16 @@ describe('a private-only cluster gets what its nodes need from AWS', () => {
   it('deletion order: every endpoint outlives its associations and the VPC, subnets, route tables and security group outlive what is in them', () => {
     const usages = new Set(ofKind(composition, 'Usage').map((r) => r.key));
     const expected = [
-      ...['vpce-s3', ...INTERFACES.map((s) => `vpce-${s.replace('.', '-')}`)].map((by) => ({ of: 'vpc', by })),
-      { of: 'vpc', by: 'vpce-sg' },
-      { of: 'vpce-sg', by: 'vpce-sg-https' },
+      ...['vpce-s3', ...INTERFACES.map((s) => `vpce-${s.replace('.', '-')}`)].map((by) => ({ of: VPC_KEY, by })),
+      { of: VPC_KEY, by: ENDPOINT_SECURITY_GROUP_KEY },
+      { of: ENDPOINT_SECURITY_GROUP_KEY, by: ENDPOINT_HTTPS_RULE_KEY },
       ...['a', 'b', 'c'].flatMap((z) => [
         { of: `rt-private-${z}`, by: `vpce-s3-rt-private-${z}` },
         { of: 'vpce-s3', by: `vpce-s3-rt-private-${z}` },
         ...INTERFACES.map((s) => ({ of: `subnet-private-${z}`, by: `vpce-${s.replace('.', '-')}-subnet-private-${z}` })),
       ]),
       ...INTERFACES.flatMap((s) => [
-        { of: 'vpce-sg', by: `vpce-${s.replace('.', '-')}-sg` },
+        { of: ENDPOINT_SECURITY_GROUP_KEY, by: `vpce-${s.replace('.', '-')}-sg` },
         { of: `vpce-${s.replace('.', '-')}`, by: `vpce-${s.replace('.', '-')}-sg` },
       ]),
     ];

@@ -3,7 +3,9 @@
  * with a fatal result that names the field and says how to fix it.
  */
 import type { JsonObject } from '../../src/api/schema-builder.js';
-import { observeReady } from '../../dev/simulated-aws.js';
+import { observeReady } from 'function-eks-cluster/testing';
+import { VPC_KEY } from '../../src/network/resources.js';
+import { CLUSTER_KEY } from '../../src/eks/cluster.js';
 
 export interface BadInput {
   name: string;
@@ -57,7 +59,7 @@ function existingNetwork(change: (observed: Record<string, JsonObject>) => void 
     const vpc = { apiVersion: 'ec2.aws.m.upbound.io/v1beta1', kind: 'VPC', metadata: { name: 'team-a-vpc' }, spec: { forProvider: { region: 'us-west-2', cidrBlock: '10.10.0.0/16' } } };
     const subnet = (key: string, cidr: string) => observeReady(key, { apiVersion: 'ec2.aws.m.upbound.io/v1beta1', kind: 'Subnet', metadata: { name: `team-a-${key}` }, spec: { forProvider: { region: 'us-west-2', cidrBlock: cidr } } });
     const observed: Record<string, JsonObject> = {
-      vpc: observeReady('vpc', vpc),
+      [VPC_KEY]: observeReady(VPC_KEY, vpc),
       'subnet-private-a': subnet('subnet-private-a', '10.10.0.0/19'),
       'subnet-private-b': subnet('subnet-private-b', '10.10.32.0/19'),
       'subnet-private-c': subnet('subnet-private-c', '10.10.64.0/19'),
@@ -149,7 +151,7 @@ export const BAD_INPUTS: BadInput[] = [
     name: 'cluster name changed on an existing cluster',
     xr: withSpec((s) => (s.clusterName = 'renamed')),
     observed: existingNetwork((o) => {
-      o.cluster = observeReady('cluster', { apiVersion: 'eks.aws.m.upbound.io/v1beta1', kind: 'Cluster', metadata: { name: 'team-a-cluster', annotations: { 'crossplane.io/external-name': 'team-a' } }, spec: { forProvider: { region: 'us-west-2', version: '1.34' } } });
+      o[CLUSTER_KEY] = observeReady(CLUSTER_KEY, { apiVersion: 'eks.aws.m.upbound.io/v1beta1', kind: 'Cluster', metadata: { name: 'team-a-cluster', annotations: { 'crossplane.io/external-name': 'team-a' } }, spec: { forProvider: { region: 'us-west-2', version: '1.34' } } });
     }),
     path: 'spec.clusterName',
     fix: /would replace the cluster; set it back to "team-a"/,
@@ -178,7 +180,7 @@ export const BAD_INPUTS: BadInput[] = [
     name: 'Kubernetes downgrade',
     xr: withSpec((s) => (s.kubernetesVersion = '1.33')),
     observed: existingNetwork((o) => {
-      o.cluster = observeReady('cluster', { apiVersion: 'eks.aws.m.upbound.io/v1beta1', kind: 'Cluster', metadata: { name: 'team-a-cluster' }, spec: { forProvider: { region: 'us-west-2', version: '1.34' } } });
+      o[CLUSTER_KEY] = observeReady(CLUSTER_KEY, { apiVersion: 'eks.aws.m.upbound.io/v1beta1', kind: 'Cluster', metadata: { name: 'team-a-cluster' }, spec: { forProvider: { region: 'us-west-2', version: '1.34' } } });
     }),
     path: 'spec.kubernetesVersion',
     fix: /EKS cannot downgrade, set it back to "1\.34"/,
@@ -189,7 +191,7 @@ export const BAD_INPUTS: BadInput[] = [
   { name: 'existing network with a VPC CIDR', xr: net((n) => (n.existing = { vpcId: 'vpc-0a1b2c3d', privateSubnetIds: ['subnet-0a1b2c3d', 'subnet-0a1b2c3e'] })), path: 'spec.network.vpcCidr', fix: /no effect with spec\.network\.existing .*remove spec\.network\.vpcCidr/ },
   { name: 'existing network with subnet sizes', xr: withSpec((s) => (s.network = { existing: { vpcId: 'vpc-0a1b2c3d', privateSubnetIds: ['subnet-0a1b2c3d', 'subnet-0a1b2c3e'] }, subnets: { private: { prefixLength: 20 } } })), path: 'spec.network.subnets', fix: /remove spec\.network\.subnets/ },
   { name: 'existing network and node group zones', xr: withSpec((s) => { s.network = { existing: { vpcId: 'vpc-0a1b2c3d', privateSubnetIds: ['subnet-0a1b2c3d', 'subnet-0a1b2c3e'] } }; s.nodeGroups[0].availabilityZones = ['a']; }), path: 'spec.nodeGroups[0].availabilityZones', fix: /remove it \(the group spans every private subnet\)/ },
-  { name: 'existing network set on a composed VPC', xr: withSpec((s) => (s.network = { existing: { vpcId: 'vpc-0a1b2c3d', privateSubnetIds: ['subnet-0a1b2c3d', 'subnet-0a1b2c3e'] } })), observed: existingNetwork((o) => (o.vpc = observeReady('vpc', { apiVersion: 'ec2.aws.m.upbound.io/v1beta1', kind: 'VPC', metadata: { name: 'team-a-vpc' }, spec: { forProvider: { region: 'us-west-2', cidrBlock: '10.10.0.0/16' } } }))), path: 'spec.network.existing', fix: /would delete that VPC .*Remove spec\.network\.existing/ },
+  { name: 'existing network set on a composed VPC', xr: withSpec((s) => (s.network = { existing: { vpcId: 'vpc-0a1b2c3d', privateSubnetIds: ['subnet-0a1b2c3d', 'subnet-0a1b2c3e'] } })), observed: existingNetwork((o) => (o[VPC_KEY] = observeReady(VPC_KEY, { apiVersion: 'ec2.aws.m.upbound.io/v1beta1', kind: 'VPC', metadata: { name: 'team-a-vpc' }, spec: { forProvider: { region: 'us-west-2', cidrBlock: '10.10.0.0/16' } } }))), path: 'spec.network.existing', fix: /would delete that VPC .*Remove spec\.network\.existing/ },
   { name: 'flow log retention CloudWatch does not offer', xr: net((n) => (n.flowLogs = { enabled: true, retentionDays: 10 })), path: 'spec.network.flowLogs.retentionDays', fix: /use 7 \(or one of 1, 3, 5/ },
   { name: 'flow log traffic type in lower case', xr: net((n) => (n.flowLogs = { enabled: true, trafficType: 'all' })), path: 'spec.network.flowLogs.trafficType', fix: /use one of ALL, ACCEPT, REJECT/ },
   { name: 'unknown support type', xr: withSpec((s) => (s.controlPlane = { supportType: 'LONG' })), path: 'spec.controlPlane.supportType', fix: /use one of STANDARD, EXTENDED/ },

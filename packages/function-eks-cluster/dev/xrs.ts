@@ -1,11 +1,8 @@
-/** Generators of EKSCluster XRs and helpers that play rounds of reconciliation. */
+/** Generators of EKSCluster XRs, and what tests ask of an in-process compose() result. */
 import fc from 'fast-check';
-import type { JsonObject } from '../../src/api/schema-builder.js';
-import { compose, type ComposeResult, type Composition } from '../../src/compose/compose.js';
-import { observeReady } from '../../dev/simulated-aws.js';
-
-export const NAT_MODES = ['None', 'Single', 'HighlyAvailable', 'Regional'] as const;
-export const VPC_ENDPOINT_MODES = ['Auto', 'Enabled', 'Disabled'] as const;
+import type { JsonObject } from '../src/api/schema-builder.js';
+import { NAT_MODES, VPC_ENDPOINT_MODES } from '../src/api/eks-cluster.js';
+import type { ComposeResult, Composition } from '../src/compose/compose.js';
 
 export interface XRShape {
   name: string;
@@ -45,7 +42,7 @@ export const FLUX_ROLE_ARN = 'arn:aws:iam::111122223333:role/flux-controllers';
 
 const octet = fc.integer({ min: 0, max: 255 });
 
-export const vpcCidrArb = fc.tuple(fc.constantFrom(10, 172, 192), octet, octet, fc.integer({ min: 16, max: 22 })).map(([a, b, c, prefix]) => {
+const vpcCidrArb = fc.tuple(fc.constantFrom(10, 172, 192), octet, octet, fc.integer({ min: 16, max: 22 })).map(([a, b, c, prefix]) => {
   const address = ((a * 256 + b) * 256 + c) * 256;
   const size = 2 ** (32 - prefix);
   const base = Math.floor(address / size) * size;
@@ -168,35 +165,6 @@ function existingNetworkDocument(shape: XRShape): JsonObject {
   addFeatures(shape, spec);
   if (shape.nodeGroups.length > 0) spec.nodeGroups = shape.nodeGroups.map((g) => ({ name: g.name, minSize: g.minSize, maxSize: g.maxSize }));
   return { apiVersion: 'eks.gitops.dev/v1alpha1', kind: 'EKSCluster', metadata: { name: shape.name, namespace: shape.namespace }, spec };
-}
-
-export function observedFrom(result: Composition, keys?: Iterable<string>): Record<string, JsonObject> {
-  const wanted = keys ? new Set(keys) : undefined;
-  const observed: Record<string, JsonObject> = {};
-  for (const r of result.resources) if (!wanted || wanted.has(r.key)) observed[r.key] = observeReady(r.key, r.body);
-  return observed;
-}
-
-/**
- * Reconciles until nothing new appears, each round making everything Ready.
- * `waves` lists the keys first composed in each round.
- */
-export function reconcileToReady(
-  xr: JsonObject,
-  start: Record<string, JsonObject> = {},
-  maxRounds = 10,
-): { result: ComposeResult; observed: Record<string, JsonObject>; waves: string[][] } {
-  let observed = { ...start };
-  let result = compose({ composite: xr, observed });
-  const waves: string[][] = [];
-  for (let round = 0; round < maxRounds && result.ok; round++) {
-    const fresh = result.resources.filter((r) => !(r.key in observed)).map((r) => r.key);
-    if (fresh.length === 0) break;
-    waves.push(fresh);
-    observed = { ...observed, ...observedFrom(result, fresh) };
-    result = compose({ composite: xr, observed });
-  }
-  return { result, observed, waves };
 }
 
 export function mustCompose(result: ComposeResult): Composition {
