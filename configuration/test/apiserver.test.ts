@@ -22,10 +22,18 @@ import {
 } from '@kubernetes/client-node';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readClaim } from '../../packages/function-eks-cluster/src/api/claim.js';
-import { API_GROUP, API_VERSION, KIND, PLURAL } from '../../packages/function-eks-cluster/src/api/eks-cluster.js';
 import { compositeCrd } from './support/composite-crd.js';
-import { ProcessGroup, REPO_ROOT, startControlPlane, type ApiServer } from 'function-eks-cluster/testing';
+import {
+  API_GROUP,
+  API_VERSION,
+  KIND,
+  PLURAL,
+  ProcessGroup,
+  readClaim,
+  REPO_ROOT,
+  startControlPlane,
+  type ApiServer,
+} from 'function-eks-cluster/testing';
 
 type JsonObject = Record<string, unknown>;
 

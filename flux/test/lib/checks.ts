@@ -8,19 +8,20 @@ import { get, groupOf, idOf, isDict, str, type Dict, type K8sObject } from "./ob
 import { CONFIGURATION_META, CROSSPLANE_CORE_SCRIPT, CRDS_SCRIPT } from "./tools.js";
 import { scopeOf, type Schemas } from "./validate.js";
 
-// The Secret the function writes: one definition, imported, so the two cannot drift.
+// The Secret the function writes, the ConfigMap of delivery mode AWSIdentity and
+// the XR's kind: one definition each, imported, so the two cannot drift.
 import {
+  API_GROUP,
+  API_VERSION,
+  KIND,
   KUBECONFIG_SECRET_KEY as KUBECONFIG_KEY,
+  kubeconfigConfigMapName,
   kubeconfigSecretName,
-} from "../../../packages/function-eks-cluster/src/eks/kubeconfig.js";
+  reconcileToReady,
+  type JsonObject,
+} from "function-eks-cluster/testing";
 
 export { KUBECONFIG_KEY, kubeconfigSecretName };
-// The ConfigMap of delivery mode AWSIdentity, likewise.
-import { kubeconfigConfigMapName } from "../../../packages/function-eks-cluster/src/eks/flux-access.js";
-
-import { API_GROUP, API_VERSION, KIND } from "../../../packages/function-eks-cluster/src/api/eks-cluster.js";
-import type { JsonObject } from "../../../packages/function-eks-cluster/src/api/schema-builder.js";
-import { reconcileToReady } from "../../../packages/function-eks-cluster/test/support/claims.js";
 
 const XR_API_VERSION = `${API_GROUP}/${API_VERSION}`;
 const XR_KIND = KIND;

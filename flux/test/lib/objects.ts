@@ -1,7 +1,6 @@
 // Kubernetes objects as plain data, and small helpers to read them.
 import { parseAllDocuments } from "yaml";
-import type { Json } from "../../../packages/function-eks-cluster/src/api/schema-builder.js";
-import { dig } from "../../../packages/function-eks-cluster/src/compose/observed.js";
+import { dig, type Json } from "function-eks-cluster/testing";
 
 export type K8sObject = {
   apiVersion: string;

@@ -32,3 +32,10 @@ export { topologyOf } from './topology.js';
 export { authority, leaf, makePki, openssl, type Pki } from '../test/support/certs.js';
 export { claimArb, claimDocument, isTooSmall, mustCompose, reconcileToReady } from '../test/support/claims.js';
 export type { Json, JsonObject } from '../src/api/schema-builder.js';
+// The function's own definitions, for the other workspaces (flux/, configuration/,
+// e2e/), which import nothing of the function's source by path.
+export { API_GROUP, API_VERSION, KIND, PLURAL } from '../src/api/eks-cluster.js';
+export { readClaim } from '../src/api/claim.js';
+export { dig } from '../src/compose/observed.js';
+export { KUBECONFIG_SECRET_KEY, kubeconfigSecretName } from '../src/eks/kubeconfig.js';
+export { kubeconfigConfigMapName } from '../src/eks/flux-access.js';
