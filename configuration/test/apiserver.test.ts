@@ -33,9 +33,8 @@ import {
   REPO_ROOT,
   startControlPlane,
   type ApiServer,
+  type JsonObject,
 } from 'function-eks-cluster/testing';
-
-type JsonObject = Record<string, unknown>;
 
 const XRD_FILE = join(REPO_ROOT, 'configuration', 'apis', 'eksclusters', 'definition.yaml');
 const EXAMPLES_DIR = join(REPO_ROOT, 'configuration', 'examples');

@@ -20,7 +20,7 @@ KUSTOMIZE_CONTROLLER_VERSION=v1.9.5
 HELM_CONTROLLER_VERSION=v1.6.4
 
 out=.tools/schemas
-want="k8s=$KUBERNETES_VERSION source=$SOURCE_CONTROLLER_VERSION kustomize=$KUSTOMIZE_CONTROLLER_VERSION helm=$HELM_CONTROLLER_VERSION converter=$(sha256sum flux/scripts/build-schemas.ts flux/test/lib/jsonschema.ts | sha256sum | cut -c1-16)"
+want="k8s=$KUBERNETES_VERSION source=$SOURCE_CONTROLLER_VERSION kustomize=$KUSTOMIZE_CONTROLLER_VERSION helm=$HELM_CONTROLLER_VERSION converter=$(sha256sum flux/scripts/build-schemas.ts flux/test/lib/jsonschema.ts packages/function-eks-cluster/dev/json.ts | sha256sum | cut -c1-16)"
 if [ "$(cat "$out/.stamp" 2>/dev/null)" = "$want" ]; then
   exit 0
 fi

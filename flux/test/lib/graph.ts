@@ -10,7 +10,7 @@
 import { join } from "node:path";
 import { INPUTS, postBuildVariables, substituteFromOf, type SourceLookup, type SubstituteSource } from "./inputs.js";
 import { buildPath, substituteObjects } from "./kustomize.js";
-import { get, isDict, str, type K8sObject } from "./objects.js";
+import { get, isObject, str, type K8sObject } from "./objects.js";
 
 export const BOOTSTRAP_PATH = "flux/clusters/management";
 export const MANAGEMENT = "management";
@@ -119,7 +119,7 @@ export function walk(root: string): Graph {
         origin,
         ...(ks && str(get(ks, "spec.targetNamespace")) ? { targetNamespace: str(get(ks, "spec.targetNamespace")) } : {}),
       });
-      if (ks && isDict(get(ks, "spec.postBuild"))) {
+      if (ks && isObject(get(ks, "spec.postBuild"))) {
         const { vars, sources } = postBuildVariables(ks, objects, lookup);
         graph.inputs.push(...sources);
         // Flux substitutes only when there is at least one variable.

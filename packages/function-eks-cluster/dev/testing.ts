@@ -39,3 +39,5 @@ export { readClaim } from '../src/api/claim.js';
 export { dig } from '../src/compose/observed.js';
 export { KUBECONFIG_SECRET_KEY, kubeconfigSecretName } from '../src/eks/kubeconfig.js';
 export { kubeconfigConfigMapName } from '../src/eks/flux-access.js';
+export { isObject } from './json.js';
+export { XRD_PATH } from './api-files.js';
