@@ -378,7 +378,9 @@ const IAM_ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
 export function checkIamRoleNames(graph: Graph): string[] {
   const problems: string[] = [];
   const owners = new Map<string, K8sObject>();
-  for (const o of management(graph).map((a) => a.object)) {
+  // In the order of their ids, so a pair reads the same whatever order the builds list them in.
+  const objects = management(graph).map((a) => a.object).sort((x, y) => idOf(x).localeCompare(idOf(y)));
+  for (const o of objects) {
     if (groupOf(o.apiVersion) !== "iam.aws.m.upbound.io" || o.kind !== "Role") continue;
     const name = str((o.metadata.annotations as Dict | undefined)?.["crossplane.io/external-name"]) ?? o.metadata.name;
     if (!IAM_ROLE_NAME.test(name)) problems.push(`${idOf(o)}: AWS role name "${name}" (${name.length} characters) is not a valid IAM role name (at most 64 of [A-Za-z0-9+=,.@_-])`);

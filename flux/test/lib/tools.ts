@@ -1,5 +1,5 @@
 // Where the repository and its pinned tools are. Tools come from scripts/tools/*.sh
-// (npm test runs them first); kubectl (for `kubectl kustomize`) from PATH.
+// (npm test runs them first).
 import { existsSync } from "node:fs";
 import { join, relative } from "node:path";
 import { REPO_ROOT, tool, TOOLS_DIR, XRD_PATH as XRD_FILE } from "function-eks-cluster/testing";
@@ -21,3 +21,6 @@ export function kubeconformBinary(): string {
   }
   return bin;
 }
+
+/** The Flux CLI, for `flux build kustomization` (scripts/tools/flux-cli.sh). */
+export const fluxBinary = (): string => tool("flux");
