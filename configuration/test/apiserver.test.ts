@@ -23,9 +23,18 @@ import {
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compositeCrd } from './support/composite-crd.js';
-import { API_GROUP, API_VERSION, KIND, PLURAL, ProcessGroup, readXR, REPO_ROOT, startControlPlane, type ApiServer } from 'function-eks-cluster/testing';
-
-type JsonObject = Record<string, unknown>;
+import {
+  API_GROUP,
+  API_VERSION,
+  KIND,
+  PLURAL,
+  ProcessGroup,
+  readXR,
+  REPO_ROOT,
+  startControlPlane,
+  type ApiServer,
+  type JsonObject,
+} from 'function-eks-cluster/testing';
 
 const XRD_FILE = join(REPO_ROOT, 'configuration', 'apis', 'eksclusters', 'definition.yaml');
 const EXAMPLES_DIR = join(REPO_ROOT, 'configuration', 'examples');

@@ -7,8 +7,8 @@
  */
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse, parseAllDocuments } from 'yaml';
-import { crdsDir, freePort, REPO_ROOT, tool, waitFor, type JsonObject, type Kube, type ObjectRef, type ProcessGroup } from 'function-eks-cluster/testing';
+import { parse } from 'yaml';
+import { crdsDir, freePort, REPO_ROOT, tool, waitFor, yamlDocuments, type JsonObject, type Kube, type ObjectRef, type ProcessGroup } from 'function-eks-cluster/testing';
 import { condition, isTrue } from './objects.js';
 
 export const FLUX_NAMESPACE = 'flux-system';
@@ -23,8 +23,8 @@ async function installCrds(kube: Kube): Promise<number> {
   const dir = crdsDir('flux');
   const crds = readdirSync(dir)
     .filter((f) => f.endsWith('.yaml'))
-    .flatMap((f) => parseAllDocuments(readFileSync(join(dir, f), 'utf8')).map((d) => d.toJS() as JsonObject))
-    .filter((d) => d?.kind === 'CustomResourceDefinition');
+    .flatMap((f) => yamlDocuments(readFileSync(join(dir, f), 'utf8')))
+    .filter((d) => d.kind === 'CustomResourceDefinition');
   for (const crd of crds) await kube.apply(crd, FIELD_MANAGER);
   for (const crd of crds) {
     const name = String((crd.metadata as JsonObject).name);

@@ -7,7 +7,8 @@
 import { readdirSync, readFileSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseAllDocuments } from "yaml";
-import { kindsFromCrd, kindsFromOpenApi, writeSchemas, type JsonObject, type KindSchema } from "../test/lib/jsonschema.js";
+import type { JsonObject } from "function-eks-cluster/testing";
+import { kindsFromCrd, kindsFromOpenApi, writeSchemas, type KindSchema } from "../test/lib/jsonschema.js";
 
 const args = process.argv.slice(2);
 const values = (flag: string): string[] =>

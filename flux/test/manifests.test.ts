@@ -12,7 +12,7 @@ beforeAll(async () => {
 });
 
 const checks: [string, string][] = [
-  ["builds", "every kustomization directory builds with kubectl kustomize"],
+  ["builds", "every kustomization directory builds with flux build kustomization"],
   ["paths", "every Flux Kustomization path builds, and every kustomization directory is applied by one"],
   ["schemas", "every object validates against its schema (kubeconform strict; crossplane resource validate against the Crossplane and provider-aws CRDs and our XRD)"],
   ["duplicates", "no object is applied twice to the same cluster"],

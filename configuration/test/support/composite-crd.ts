@@ -23,8 +23,7 @@
  * Crossplane also sets an owner reference to the XRD; there is no XRD object
  * here to own it, so that is left out.
  */
-type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
-type JsonObject = { [key: string]: Json };
+import { isObject, type Json, type JsonObject } from 'function-eks-cluster/testing';
 
 const str = { type: 'string' };
 const labelSelector = {
@@ -87,7 +86,7 @@ const columns: JsonObject[] = [
 ];
 
 function obj(value: Json | undefined): JsonObject {
-  return value !== null && typeof value === 'object' && !Array.isArray(value) ? value : {};
+  return isObject(value) ? value : {};
 }
 
 /** Copies only the listed keys that are set. */

@@ -17,7 +17,7 @@ import {
 } from "./checks.js";
 import { walk, type Graph } from "./graph.js";
 import { checkInputs, checkPlaceholders } from "./inputs.js";
-import { hasKustomization, includedDirs, kubectlKustomize } from "./kustomize.js";
+import { plainKustomization, fluxBuild, hasKustomization, includedDirs } from "./kustomize.js";
 import { checkTenancy } from "./tenancy.js";
 import { loadSchemas, validateObjects } from "./validate.js";
 
@@ -59,15 +59,17 @@ export interface Analysis {
 
 export async function analyze(root: string): Promise<Analysis> {
   const kustomizationDirs = manifestDirs(root).filter((d) => hasKustomization(join(root, d)));
+  const graph = walk(root);
+  // Every kustomization directory builds: the walk built some as their
+  // Kustomization does; each of the others (and those that failed there) plainly.
   const builds: string[] = [];
-  for (const dir of kustomizationDirs) {
+  for (const dir of kustomizationDirs.filter((d) => !graph.paths.has(d))) {
     try {
-      kubectlKustomize(join(root, dir));
+      fluxBuild(root, dir, plainKustomization(dir));
     } catch (err) {
       builds.push((err as Error).message);
     }
   }
-  const graph = walk(root);
   const objects = graph.applied.map((a) => a.object);
   const schemas = loadSchemas(root);
   try {

@@ -4,23 +4,24 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
 import { BOOTSTRAP_OBJECTS, MANAGEMENT, type Applied, type Graph } from "./graph.js";
-import { get, groupOf, idOf, isDict, str, type Dict, type K8sObject } from "./objects.js";
+import { get, groupOf, idOf, isObject, str, type Dict, type K8sObject } from "./objects.js";
 import { CONFIGURATION_META, CROSSPLANE_CORE_SCRIPT, CRDS_SCRIPT } from "./tools.js";
 import { scopeOf, type Schemas } from "./validate.js";
 
-// The Secret the function writes: one definition, imported, so the two cannot drift.
+// The Secret the function writes, the ConfigMap of delivery mode AWSIdentity and
+// the XR's kind: one definition each, imported, so the two cannot drift.
 import {
+  API_GROUP,
+  API_VERSION,
+  KIND,
   KUBECONFIG_SECRET_KEY as KUBECONFIG_KEY,
+  kubeconfigConfigMapName,
   kubeconfigSecretName,
-} from "../../../packages/function-eks-cluster/src/eks/kubeconfig.js";
+  reconcileToReady,
+  type JsonObject,
+} from "function-eks-cluster/testing";
 
 export { KUBECONFIG_KEY, kubeconfigSecretName };
-// The ConfigMap of delivery mode AWSIdentity, likewise.
-import { kubeconfigConfigMapName } from "../../../packages/function-eks-cluster/src/eks/flux-access.js";
-
-import { API_GROUP, API_VERSION, KIND } from "../../../packages/function-eks-cluster/src/api/eks-cluster.js";
-import type { JsonObject } from "../../../packages/function-eks-cluster/src/api/schema-builder.js";
-import { reconcileToReady } from "../../../packages/function-eks-cluster/test/support/xrs.js";
 
 const XR_API_VERSION = `${API_GROUP}/${API_VERSION}`;
 const XR_KIND = KIND;
@@ -190,27 +191,27 @@ export function checkReferences(graph: Graph): string[] {
       sources.push([get(o, "spec.chartRef"), "chartRef"]);
     }
     for (const [ref, field] of sources) {
-      if (!isDict(ref)) continue;
+      if (!isObject(ref)) continue;
       const refNs = str(ref.namespace) ?? ns;
       if (!exists("source.toolkit.fluxcd.io", String(ref.kind), refNs, ref.name)) {
         problems.push(`${idOf(o)}: ${field} ${String(ref.kind)} ${refNs}/${String(ref.name)} does not exist`);
       }
     }
-    if (group === "pkg.crossplane.io" && isDict(get(o, "spec.runtimeConfigRef"))) {
+    if (group === "pkg.crossplane.io" && isObject(get(o, "spec.runtimeConfigRef"))) {
       const name = get(o, "spec.runtimeConfigRef.name");
       if (!exists("pkg.crossplane.io", "DeploymentRuntimeConfig", undefined, name)) {
         problems.push(`${idOf(o)}: runtimeConfigRef DeploymentRuntimeConfig ${String(name)} does not exist`);
       }
     }
     const forProvider = get(o, "spec.forProvider");
-    if (isDict(forProvider)) {
+    if (isObject(forProvider)) {
       for (const [field, ref] of Object.entries(forProvider)) {
-        if (!field.endsWith("Ref") || !isDict(ref)) continue;
+        if (!field.endsWith("Ref") || !isObject(ref)) continue;
         const refNs = str(ref.namespace) ?? ns;
         const kind = MR_REF_KINDS[field];
         const found =
           management(graph).some(
-            (a) => a.object.metadata.name === ref.name && a.object.metadata.namespace === refNs && isDict(get(a.object, "spec.forProvider")) && (!kind || a.object.kind === kind),
+            (a) => a.object.metadata.name === ref.name && a.object.metadata.namespace === refNs && isObject(get(a.object, "spec.forProvider")) && (!kind || a.object.kind === kind),
           ) || composed.some((c) => c.name === ref.name && c.namespace === refNs && (!kind || c.kind === kind));
         if (!found) problems.push(`${idOf(o)}: forProvider.${field} names ${String(ref.name)}, no ${kind ?? "managed resource"} of that name in ${refNs}, in Git or composed by the function`);
       }
@@ -235,7 +236,7 @@ function imageProblem(image: string): string | undefined {
 /** Images anywhere in a value (pod specs, Helm values): fields named "image" holding a string. */
 function images(value: unknown, out: string[] = []): string[] {
   if (Array.isArray(value)) value.forEach((v) => images(v, out));
-  else if (isDict(value)) {
+  else if (isObject(value)) {
     for (const [k, v] of Object.entries(value)) {
       if (k === "image" && typeof v === "string") out.push(v);
       else images(v, out);
@@ -251,7 +252,7 @@ export function checkPinned(graph: Graph): string[] {
     const group = groupOf(o.apiVersion);
     if (o.kind === "HelmRelease" && group === "helm.toolkit.fluxcd.io") {
       const chart = get(o, "spec.chart.spec");
-      if (isDict(chart)) {
+      if (isObject(chart)) {
         const version = str(chart.version) ?? "";
         if (!EXACT_SEMVER.test(version)) problems.push(`${idOf(o)}: chart ${String(chart.chart)} version "${version}" is not an exact version`);
       }
@@ -259,7 +260,7 @@ export function checkPinned(graph: Graph): string[] {
     if (o.kind === "HelmChart" && !EXACT_SEMVER.test(str(get(o, "spec.version")) ?? "")) problems.push(`${idOf(o)}: chart version is not an exact version`);
     if (o.kind === "OCIRepository") {
       const ref = get(o, "spec.ref");
-      if (!isDict(ref) || !(ref.digest || EXACT_SEMVER.test(str(ref.tag) ?? "") || EXACT_SEMVER.test(str(ref.semver) ?? ""))) {
+      if (!isObject(ref) || !(ref.digest || EXACT_SEMVER.test(str(ref.tag) ?? "") || EXACT_SEMVER.test(str(ref.semver) ?? ""))) {
         problems.push(`${idOf(o)}: spec.ref must be an exact tag, semver or digest`);
       }
     }
@@ -282,7 +283,7 @@ const AWS_ACCESS_KEY = /\b(AKIA|ASIA)[0-9A-Z]{16}\b/;
 export function checkNoSecrets(graph: Graph, rawTexts: Map<string, string>): string[] {
   const problems: string[] = [];
   for (const { object: o } of graph.applied) {
-    if (o.apiVersion === "v1" && o.kind === "Secret" && (isDict(o.data) || isDict(o.stringData)) && !isDict(o.sops)) {
+    if (o.apiVersion === "v1" && o.kind === "Secret" && (isObject(o.data) || isObject(o.stringData)) && !isObject(o.sops)) {
       problems.push(`${idOf(o)}: plaintext Secret data in Git (use SOPS, or let a controller write the Secret)`);
     }
     if (o.kind.endsWith("ProviderConfig") && groupOf(o.apiVersion).endsWith("upbound.io")) {
@@ -356,7 +357,7 @@ export function checkClusterNames(graph: Graph): string[] {
   }
   for (const ks of ofKind(graph, KUSTOMIZE_API, "Kustomization")) {
     const vars = get(ks, "spec.postBuild.substitute") as Dict | undefined;
-    if (!isDict(vars) || vars.cluster_name === undefined) continue;
+    if (!isObject(vars) || vars.cluster_name === undefined) continue;
     const xr = xrs.find((x) => x.metadata.name === vars.cluster_name && x.metadata.namespace === ks.metadata.namespace);
     if (!xr) {
       problems.push(`${idOf(ks)}: cluster_name ${String(vars.cluster_name)} is not an EKSCluster in namespace ${ks.metadata.namespace}`);
@@ -377,7 +378,9 @@ const IAM_ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
 export function checkIamRoleNames(graph: Graph): string[] {
   const problems: string[] = [];
   const owners = new Map<string, K8sObject>();
-  for (const o of management(graph).map((a) => a.object)) {
+  // In the order of their ids, so a pair reads the same whatever order the builds list them in.
+  const objects = management(graph).map((a) => a.object).sort((x, y) => idOf(x).localeCompare(idOf(y)));
+  for (const o of objects) {
     if (groupOf(o.apiVersion) !== "iam.aws.m.upbound.io" || o.kind !== "Role") continue;
     const name = str((o.metadata.annotations as Dict | undefined)?.["crossplane.io/external-name"]) ?? o.metadata.name;
     if (!IAM_ROLE_NAME.test(name)) problems.push(`${idOf(o)}: AWS role name "${name}" (${name.length} characters) is not a valid IAM role name (at most 64 of [A-Za-z0-9+=,.@_-])`);

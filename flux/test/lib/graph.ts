@@ -7,10 +7,9 @@
 // ConfigMaps/Secrets Git applies) and, for the substituteFrom sources the user
 // creates (required inputs), from the test values of inputs.ts; Graph.inputs
 // lists every source.
-import { join } from "node:path";
 import { INPUTS, postBuildVariables, substituteFromOf, type SourceLookup, type SubstituteSource } from "./inputs.js";
-import { buildPath, substituteObjects } from "./kustomize.js";
-import { get, isDict, str, type K8sObject } from "./objects.js";
+import { buildPath, plainKustomization, substituteObjects } from "./kustomize.js";
+import { get, isObject, str, type K8sObject } from "./objects.js";
 
 export const BOOTSTRAP_PATH = "flux/clusters/management";
 export const MANAGEMENT = "management";
@@ -97,8 +96,8 @@ function ignored(ignore: string, path: string): boolean {
 
 export function walk(root: string): Graph {
   const graph: Graph = { applied: [], paths: new Set(), errors: [], inputs: [] };
-  const queue: { path: string; cluster: string; appliedBy: string; ks?: K8sObject }[] = [
-    { path: BOOTSTRAP_PATH, cluster: MANAGEMENT, appliedBy: "bootstrap" },
+  const queue: { path: string; cluster: string; appliedBy: string; ks: K8sObject }[] = [
+    { path: BOOTSTRAP_PATH, cluster: MANAGEMENT, appliedBy: "bootstrap", ks: plainKustomization(BOOTSTRAP_PATH) },
   ];
   const lookup: SourceLookup = (ref, namespace) =>
     graph.applied.find(
@@ -106,7 +105,7 @@ export function walk(root: string): Graph {
     )?.object;
   // A path whose substituteFrom sources Git has not applied yet waits while
   // other paths may still apply them; what is still missing then is an input.
-  const ready = (ks?: K8sObject) => !ks || substituteFromOf(ks).every((ref) => lookup(ref, ks.metadata.namespace ?? "") !== undefined);
+  const ready = (ks: K8sObject) => substituteFromOf(ks).every((ref) => lookup(ref, ks.metadata.namespace ?? "") !== undefined);
   const seen = new Set<string>();
   while (queue.length > 0) {
     const next = Math.max(0, queue.findIndex((q) => ready(q.ks)));
@@ -115,11 +114,8 @@ export function walk(root: string): Graph {
     const origin = `${item.appliedBy} (path ${item.path})`;
     let objects: K8sObject[];
     try {
-      objects = buildPath(join(root, item.path), {
-        origin,
-        ...(ks && str(get(ks, "spec.targetNamespace")) ? { targetNamespace: str(get(ks, "spec.targetNamespace")) } : {}),
-      });
-      if (ks && isDict(get(ks, "spec.postBuild"))) {
+      objects = buildPath(root, item.path, ks, origin);
+      if (isObject(get(ks, "spec.postBuild"))) {
         const { vars, sources } = postBuildVariables(ks, objects, lookup);
         graph.inputs.push(...sources);
         // Flux substitutes only when there is at least one variable.

@@ -5,7 +5,7 @@
 // analysis renders with a realistic test value for each such input, from
 // INPUTS below, so that every other check still sees real-looking objects.
 import { requiredVariables } from "./kustomize.js";
-import { get, idOf, isDict, str, type K8sObject } from "./objects.js";
+import { get, idOf, isObject, str, type K8sObject } from "./objects.js";
 
 export interface InputSpec {
   /** What the value is, for messages: the person reading them has to go and find it. */
@@ -74,7 +74,7 @@ export function substituteFromOf(ks: K8sObject): Reference[] {
 function dataOf(o: K8sObject): Record<string, string> {
   const out: Record<string, string> = {};
   const add = (data: unknown, decode: boolean) => {
-    if (!isDict(data)) return;
+    if (!isObject(data)) return;
     for (const [k, v] of Object.entries(data)) out[k] = (decode ? Buffer.from(String(v), "base64").toString("utf8") : String(v)).replaceAll("\n", "");
   };
   add(o.data, o.kind === "Secret");
@@ -90,7 +90,7 @@ function dataOf(o: K8sObject): Record<string, string> {
 export function postBuildVariables(ks: K8sObject, objects: K8sObject[], lookup: SourceLookup): { vars: Record<string, string>; sources: SubstituteSource[] } {
   const namespace = ks.metadata.namespace ?? "";
   const inline = get(ks, "spec.postBuild.substitute");
-  const inlineVars = isDict(inline) ? Object.fromEntries(Object.entries(inline).map(([k, v]) => [k, String(v).replaceAll("\n", "")])) : {};
+  const inlineVars = isObject(inline) ? Object.fromEntries(Object.entries(inline).map(([k, v]) => [k, String(v).replaceAll("\n", "")])) : {};
   const needed = requiredVariables(objects);
   const vars: Record<string, string> = {};
   const sources: SubstituteSource[] = substituteFromOf(ks).map((ref) => {
@@ -142,7 +142,7 @@ export function checkInputs(sources: SubstituteSource[], objects: K8sObject[]): 
   }
   for (const ks of objects) {
     const inline = get(ks, "spec.postBuild.substitute");
-    if (isDict(inline)) for (const [name, value] of Object.entries(inline)) malformed(`${idOf(ks)}: postBuild.substitute`, name, String(value));
+    if (isObject(inline)) for (const [name, value] of Object.entries(inline)) malformed(`${idOf(ks)}: postBuild.substitute`, name, String(value));
   }
   return problems;
 }
@@ -157,7 +157,7 @@ const PLACEHOLDERS: [RegExp, string][] = [
 function strings(value: unknown, path: string, out: [string, string][]): [string, string][] {
   if (typeof value === "string") out.push([path, value]);
   else if (Array.isArray(value)) value.forEach((v, i) => strings(v, `${path}[${i}]`, out));
-  else if (isDict(value)) for (const [k, v] of Object.entries(value)) strings(v, path ? `${path}.${k}` : k, out);
+  else if (isObject(value)) for (const [k, v] of Object.entries(value)) strings(v, path ? `${path}.${k}` : k, out);
   return out;
 }
 

@@ -10,9 +10,8 @@
 // closed here.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { isObject, type Json, type JsonObject } from "function-eks-cluster/testing";
 
-export type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
-export type JsonObject = { [k: string]: Json };
 export type Scope = "Namespaced" | "Cluster";
 
 export interface KindSchema {
@@ -22,9 +21,6 @@ export interface KindSchema {
   scope: Scope;
   schema: JsonObject;
 }
-
-const isObject = (v: unknown): v is JsonObject =>
-  typeof v === "object" && v !== null && !Array.isArray(v);
 
 /** apiVersion string for a group and version ("" group is the core group). */
 export const apiVersionOf = (group: string, version: string): string =>
@@ -144,7 +140,7 @@ export function kindsFromCrd(crd: JsonObject): KindSchema[] {
   const group = String(spec.group);
   const kind = String(names.kind);
   const scope: Scope = spec.scope === "Cluster" ? "Cluster" : "Namespaced";
-  const versions = Array.isArray(spec.versions) ? spec.versions.filter(isObject) : [];
+  const versions = Array.isArray(spec.versions) ? spec.versions.filter((v): v is JsonObject => isObject(v)) : [];
   return versions
     .filter((v) => v.served !== false && isObject(v.schema) && isObject(v.schema.openAPIV3Schema))
     .map((v) => {

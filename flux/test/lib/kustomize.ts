@@ -1,53 +1,65 @@
-// Builds a Flux Kustomization's path the way kustomize-controller does, with
-// `kubectl kustomize`: the directory's own kustomization.yaml, or, when it has
-// none, a generated one listing its manifests (sub-directories that have a
-// kustomization.yaml are included as a whole); then spec.targetNamespace, then
-// the post-build substitution (spec.postBuild, see graph.ts for its sources).
+// Builds a Flux Kustomization's path with the real tool: `flux build
+// kustomization --dry-run` (the Flux CLI, scripts/tools/flux-cli.sh), which runs
+// kustomize-controller's own build: a kustomization.yaml generated when the
+// folder has none, the Kustomization's targetNamespace, patches, images and
+// commonMetadata, kustomize, and its owner labels. The post-build substitution
+// stays here (substituteObjects): in dry-run the CLI skips substituteFrom, and
+// the analysis must know where each variable comes from (graph.ts, inputs.ts).
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, relative } from "node:path";
+import { join } from "node:path";
 import { parse, stringify } from "yaml";
-import { parseObjects, type K8sObject } from "./objects.js";
+import { isObject, parseObjects, type K8sObject } from "./objects.js";
+import { fluxBinary } from "./tools.js";
 
 const KUSTOMIZATION_FILES = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
 
 export const hasKustomization = (dir: string): boolean => KUSTOMIZATION_FILES.some((f) => existsSync(join(dir, f)));
 
-/** The resources kustomize-controller would list for a directory without kustomization.yaml. */
-function generatedResources(dir: string): string[] {
-  const out: string[] = [];
-  for (const entry of readdirSync(dir).sort()) {
-    const path = join(dir, entry);
-    if (statSync(path).isDirectory()) {
-      if (hasKustomization(path)) out.push(path);
-      else out.push(...generatedResources(path));
-    } else if (/\.ya?ml$/.test(entry) && /^apiVersion:/m.test(readFileSync(path, "utf8")) && /^kind:/m.test(readFileSync(path, "utf8"))) {
-      out.push(path);
-    }
-  }
-  return out;
-}
-
-/** Directories a kustomization.yaml includes (resources and components that are local directories). */
+/**
+ * Directories a folder includes as a whole: the local directories its
+ * kustomization.yaml lists (resources, components) or, without one, the
+ * sub-directories with a kustomization.yaml that kustomize-controller's
+ * generated one lists (found through plain sub-directories).
+ */
 export function includedDirs(dir: string): string[] {
   const file = KUSTOMIZATION_FILES.map((f) => join(dir, f)).find((f) => existsSync(f));
-  // Without one, kustomize-controller generates it: its sub-directories with a kustomization.yaml are resources.
-  if (!file) return generatedResources(dir).filter((p) => statSync(p).isDirectory());
+  if (!file) {
+    return readdirSync(dir)
+      .sort()
+      .map((entry) => join(dir, entry))
+      .filter((path) => statSync(path).isDirectory())
+      .flatMap((path) => (hasKustomization(path) ? [path] : includedDirs(path)));
+  }
   const k = parse(readFileSync(file, "utf8")) as { resources?: unknown; components?: unknown } | null;
   const entries = [k?.resources, k?.components].flatMap((v) => (Array.isArray(v) ? v : [])).filter((v): v is string => typeof v === "string");
   return entries.map((e) => join(dir, e)).filter((p) => existsSync(p) && statSync(p).isDirectory());
 }
 
-export function kubectlKustomize(dir: string): string {
+/**
+ * `flux build kustomization` of one path of a tree (relative to root) as the
+ * given Flux Kustomization would build it, without its postBuild. Run in root,
+ * so, as in kustomize-controller, nothing outside the tree can be loaded.
+ */
+export function fluxBuild(root: string, path: string, ks: K8sObject): string {
+  const spec = isObject(ks.spec) ? { ...ks.spec } : {};
+  delete spec.postBuild;
+  const namespace = ks.metadata.namespace ?? "flux-system";
+  const tmp = mkdtempSync(join(tmpdir(), "flux-build-"));
+  const file = join(tmp, "kustomization.yaml");
+  writeFileSync(file, stringify({ ...ks, metadata: { name: ks.metadata.name, namespace }, spec }));
   try {
-    return execFileSync("kubectl", ["kustomize", "--load-restrictor", "LoadRestrictionsNone", dir], {
-      encoding: "utf8",
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    return execFileSync(
+      fluxBinary(),
+      ["build", "kustomization", ks.metadata.name, "--namespace", namespace, "--path", path, "--kustomization-file", file, "--dry-run", "--in-memory-build"],
+      { cwd: root, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], maxBuffer: 64 * 1024 * 1024 },
+    );
   } catch (err) {
     const e = err as { stderr?: string; message: string };
-    throw new Error(`kubectl kustomize ${dir} failed: ${(e.stderr ?? e.message).trim()}`);
+    throw new Error(`flux build kustomization ${path} failed: ${(e.stderr || e.message).replace(/^✗ /gm, "").trim()}`);
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
   }
 }
 
@@ -105,35 +117,26 @@ export function substituteObjects(objects: K8sObject[], vars: Record<string, str
   return objects.map((o) => (substituted(o) ? (parseObjects(substitute(asText(o), vars, `${origin}: ${o.kind} ${o.metadata.name}`), origin)[0] as K8sObject) : o));
 }
 
-export interface BuildOptions {
-  targetNamespace?: string;
-  substitute?: Record<string, string>;
-  /** For messages: what asked for this build. */
-  origin?: string;
+/**
+ * The objects a Flux Kustomization builds from its path in a tree (path
+ * relative to root), before post-build substitution.
+ */
+export function buildPath(root: string, path: string, ks: K8sObject, origin: string = path): K8sObject[] {
+  const dir = join(root, path);
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new Error(`${origin}: path ${dir} does not exist`);
+  return parseObjects(fluxBuild(root, path, ks), origin);
 }
 
-export function buildPath(dir: string, opts: BuildOptions = {}): K8sObject[] {
-  const origin = opts.origin ?? dir;
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new Error(`${origin}: path ${dir} does not exist`);
-  let text: string;
-  if (hasKustomization(dir) && !opts.targetNamespace) {
-    text = kubectlKustomize(dir);
-  } else {
-    const tmp = mkdtempSync(join(tmpdir(), "flux-build-"));
-    try {
-      const resources = hasKustomization(dir) ? [dir] : generatedResources(dir);
-      const kustomization: Record<string, unknown> = {
-        apiVersion: "kustomize.config.k8s.io/v1beta1",
-        kind: "Kustomization",
-        resources: resources.map((r) => relative(tmp, r)),
-      };
-      if (opts.targetNamespace) kustomization.namespace = opts.targetNamespace;
-      writeFileSync(join(tmp, "kustomization.yaml"), stringify(kustomization));
-      text = kubectlKustomize(tmp);
-    } finally {
-      rmSync(tmp, { recursive: true, force: true });
-    }
-  }
-  const objects = parseObjects(text, origin);
-  return opts.substitute ? substituteObjects(objects, opts.substitute, origin) : objects;
+/**
+ * A Kustomization of this repository (GitRepository flux-system) with nothing
+ * but a path: the one `flux bootstrap` creates for its path (graph.ts), and the
+ * plain build of any folder (analyze.ts).
+ */
+export function plainKustomization(path: string): K8sObject {
+  return {
+    apiVersion: "kustomize.toolkit.fluxcd.io/v1",
+    kind: "Kustomization",
+    metadata: { name: "flux-system", namespace: "flux-system" },
+    spec: { interval: "10m", path: `./${path}`, prune: true, sourceRef: { kind: "GitRepository", name: "flux-system" } },
+  };
 }

@@ -1,7 +1,6 @@
 // Kubernetes objects as plain data, and small helpers to read them.
 import { parseAllDocuments } from "yaml";
-import type { Json } from "../../../packages/function-eks-cluster/src/api/schema-builder.js";
-import { dig } from "../../../packages/function-eks-cluster/src/ground/observed.js";
+import { dig, isObject, type Json } from "function-eks-cluster/testing";
 
 export type K8sObject = {
   apiVersion: string;
@@ -12,7 +11,7 @@ export type K8sObject = {
 
 export type Dict = Record<string, unknown>;
 
-export const isDict = (v: unknown): v is Dict => typeof v === "object" && v !== null && !Array.isArray(v);
+export { isObject };
 
 /** Reads a dotted path ("spec.kubeConfig.secretRef") from an object, with the function's own reader. */
 export function get(obj: unknown, path: string): unknown {
@@ -34,7 +33,7 @@ export function parseObjects(text: string, origin: string): K8sObject[] {
     if (doc.errors.length > 0) throw new Error(`${origin}: ${doc.errors[0]?.message}`);
     const value: unknown = doc.toJS();
     if (value === null || value === undefined) continue;
-    if (!isDict(value) || typeof value.apiVersion !== "string" || typeof value.kind !== "string" || !isDict(value.metadata)) {
+    if (!isObject(value) || typeof value.apiVersion !== "string" || typeof value.kind !== "string" || !isObject(value.metadata)) {
       throw new Error(`${origin}: a document is not a Kubernetes object (apiVersion, kind, metadata)`);
     }
     out.push(value as K8sObject);

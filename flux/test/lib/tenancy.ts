@@ -13,7 +13,7 @@
 // The API server's own refusals are tested against a real kube-apiserver
 // (flux/test/tenancy-rbac.test.ts) and by the end-to-end test.
 import { MANAGEMENT, type Graph } from "./graph.js";
-import { get, idOf, isDict, str, type K8sObject } from "./objects.js";
+import { get, idOf, isObject, str, type K8sObject } from "./objects.js";
 
 export const TENANT_LABEL = "toolkit.fluxcd.io/tenant";
 /** ServiceAccounts `flux bootstrap` creates in flux-system, bound to cluster-admin. */
@@ -70,7 +70,7 @@ export function checkTenancy(graph: Graph): string[] {
   for (const ns of tenantNamespaces) {
     const namespace = applied.find((a) => a.object.apiVersion === "v1" && a.object.kind === "Namespace" && a.object.metadata.name === ns)?.object;
     const labels = get(namespace, "metadata.labels");
-    if (namespace && !(isDict(labels) && typeof labels[TENANT_LABEL] === "string")) {
+    if (namespace && !(isObject(labels) && typeof labels[TENANT_LABEL] === "string")) {
       problems.push(`${idOf(namespace)}: a team's namespace needs the label ${TENANT_LABEL}, which the AWS identity policy (flux/infrastructure/provider-config) selects on`);
     }
     for (const { object: xr } of applied) {

@@ -17,8 +17,8 @@ import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { parse, parseAllDocuments } from "yaml";
-import { crdsDir, validate, type JsonObject } from "function-eks-cluster/testing";
+import { parse } from "yaml";
+import { crdsDir, validate, yamlDocuments, type JsonObject } from "function-eks-cluster/testing";
 import type { Applied } from "./graph.js";
 import type { Scope } from "./jsonschema.js";
 import { get, groupOf, idOf, str, type K8sObject } from "./objects.js";
@@ -101,9 +101,8 @@ function crdScopes(group: string): Map<string, Scope> {
   scopes = new Map();
   const files = [crdsDir("crossplane"), crdsDir("provider-aws")].flatMap(yamlFiles).filter((f) => f.slice(f.lastIndexOf("/") + 1).startsWith(`${group}_`));
   for (const file of files) {
-    for (const doc of parseAllDocuments(readFileSync(file, "utf8"))) {
-      const crd = doc.toJS() as unknown;
-      if (get(crd, "kind") !== "CustomResourceDefinition") continue;
+    for (const crd of yamlDocuments(readFileSync(file, "utf8"))) {
+      if (crd.kind !== "CustomResourceDefinition") continue;
       const versions = get(crd, "spec.versions");
       for (const v of Array.isArray(versions) ? versions : []) {
         scopes.set(`${group}/${String(get(v, "name"))}/${String(get(crd, "spec.names.kind"))}`, get(crd, "spec.scope") === "Cluster" ? "Cluster" : "Namespaced");

@@ -29,6 +29,12 @@ export { planSvg } from './plan-svg.js';
 export { topologyOf } from './topology.js';
 export { makePki, type Pki } from './certs.js';
 export { EXISTING_VPC_ID, exampleShape, existingSubnetId, FLUX_ROLE_ARN, isTooSmall, mustCompose, xrArb, xrDocument, type XRShape } from './xrs.js';
+// The function's own definitions, for the other workspaces (flux/, configuration/,
+// e2e/), which import nothing of the function's source by path.
 export { isObject, type Json, type JsonObject } from '../src/api/schema-builder.js';
 export { API_GROUP, API_VERSION, KIND, PLURAL } from '../src/api/eks-cluster.js';
 export { readXR } from '../src/compose/xr.js';
+export { dig } from '../src/ground/observed.js';
+export { KUBECONFIG_SECRET_KEY, kubeconfigSecretName } from '../src/eks/kubeconfig.js';
+export { kubeconfigConfigMapName } from '../src/eks/flux-access.js';
+export { XRD_PATH } from './api-files.js';
