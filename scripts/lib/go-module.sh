@@ -1,4 +1,22 @@
 # Sourced by scripts/tools/*.sh (not run by scripts/tools.sh itself).
+
+# pinned WANT COMMAND...: true when COMMAND, the installed tool's version query,
+# prints WANT (it prints nothing while the tool is not there yet).
+pinned() {
+  local want=$1
+  shift
+  [ "$("$@" 2>/dev/null)" = "$want" ]
+}
+
+# building WHAT, then built WHAT: the two lines every tool build prints, the
+# second with the build's time.
+building() {
+  echo "tools: building $1"
+  BUILD_START=$SECONDS
+}
+built() {
+  echo "tools: $1 built in $((SECONDS - BUILD_START))s"
+}
 # go_module FIELD MODULE@VERSION: downloads a module through the Go module proxy
 # and prints one field of `go mod download -json`: Dir (the unpacked module),
 # GoMod (its go.mod file), ... Fails with the proxy's error.

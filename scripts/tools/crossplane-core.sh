@@ -18,15 +18,12 @@ CROSSPLANE_VERSION=v2.4.0
 
 bin=.tools/bin/crossplane-core
 # `crossplane-core --version` prints the version alone.
-if [ -x "$bin" ] && [ "$("$bin" --version 2>/dev/null)" = "$CROSSPLANE_VERSION" ]; then
-  exit 0
-fi
-echo "tools: building crossplane core $CROSSPLANE_VERSION"
-start=$SECONDS
+if pinned "$CROSSPLANE_VERSION" "$bin" --version; then exit 0; fi
+building "crossplane core $CROSSPLANE_VERSION"
 go_tools_build .tools/src/crossplane-core \
   "-s -w -X github.com/crossplane/crossplane-runtime/v2/pkg/version.version=$CROSSPLANE_VERSION" \
   "$bin" github.com/crossplane/crossplane/v2/cmd/crossplane \
   "github.com/crossplane/crossplane/v2 $CROSSPLANE_VERSION" \
   "github.com/crossplane/crossplane/apis/v2 $CROSSPLANE_VERSION"
 "$bin" --version
-echo "tools: crossplane core built in $((SECONDS - start))s"
+built "crossplane core"

@@ -14,14 +14,12 @@ CROSSPLANE_CLI_VERSION=v2.5.0
 
 bin=.tools/bin/crossplane
 # `crossplane version --client` prints "Client Version: v2.5.0".
-if [ -x "$bin" ] && [ "$("$bin" version --client 2>/dev/null | sed -n 's/^Client Version: //p')" = "$CROSSPLANE_CLI_VERSION" ]; then
-  exit 0
-fi
-echo "tools: building crossplane CLI $CROSSPLANE_CLI_VERSION"
-start=$SECONDS
+client_version() { "$bin" version --client | sed -n 's/^Client Version: //p'; }
+if pinned "$CROSSPLANE_CLI_VERSION" client_version; then exit 0; fi
+building "crossplane CLI $CROSSPLANE_CLI_VERSION"
 go_tools_build .tools/src/crossplane-cli \
   "-s -w -X github.com/crossplane/crossplane-runtime/v2/pkg/version.version=$CROSSPLANE_CLI_VERSION" \
   "$bin" github.com/crossplane/cli/v2/cmd/crossplane \
   "github.com/crossplane/cli/v2 $CROSSPLANE_CLI_VERSION"
 "$bin" version --client
-echo "tools: crossplane CLI built in $((SECONDS - start))s"
+built "crossplane CLI"

@@ -5,17 +5,16 @@
 # the pinned version is already in .tools/bin. A cold build takes about a minute.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+. scripts/lib/go-module.sh
 
 # renovate: datasource=go depName=go.etcd.io/etcd/server/v3
 ETCD_VERSION=v3.6.16
 
 bin=.tools/bin/etcd
 # `etcd --version` prints "etcd Version: 3.6.16" first.
-if [ -x "$bin" ] && [ "$("$bin" --version 2>/dev/null | sed -n 's/^etcd Version: /v/p')" = "$ETCD_VERSION" ]; then
-  exit 0
-fi
-echo "tools: building etcd $ETCD_VERSION"
-start=$SECONDS
+installed_version() { "$bin" --version | sed -n 's/^etcd Version: /v/p'; }
+if pinned "$ETCD_VERSION" installed_version; then exit 0; fi
+building "etcd $ETCD_VERSION"
 src=.tools/src/etcd
 rm -rf "$src"
 mkdir -p "$src" .tools/bin
@@ -48,4 +47,4 @@ GO
     -o ../../bin/etcd .
 )
 "$bin" --version
-echo "tools: etcd built in $((SECONDS - start))s"
+built etcd

@@ -21,11 +21,8 @@ FLUX_CLI_VERSION=v2.9.5
 
 bin=.tools/bin/flux
 # `flux version --client` prints "flux: v2.9.5".
-if [ -x "$bin" ] && [ "$("$bin" version --client 2>/dev/null)" = "flux: $FLUX_CLI_VERSION" ]; then
-  exit 0
-fi
-echo "tools: building flux CLI $FLUX_CLI_VERSION"
-start=$SECONDS
+if pinned "flux: $FLUX_CLI_VERSION" "$bin" version --client; then exit 0; fi
+building "flux CLI $FLUX_CLI_VERSION"
 src=.tools/src/flux-cli
 rm -rf "$src"
 mkdir -p "$(dirname "$src")"
@@ -40,4 +37,4 @@ out=$PWD/$bin
     -ldflags "-s -w -X main.VERSION=${FLUX_CLI_VERSION#v}" -o "$out" ./cmd/flux
 )
 "$bin" version --client
-echo "tools: flux CLI built in $((SECONDS - start))s"
+built "flux CLI"

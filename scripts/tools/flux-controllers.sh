@@ -75,19 +75,19 @@ own_replaces() {
 # main package is the module root) into .tools/bin/NAME. The controllers print
 # no version; the binary's build information records it (`go version -m`).
 build_controller() {
-  local name=$1 version=$2 module=github.com/fluxcd/$1 bin=.tools/bin/$1 start=$SECONDS replaces
+  local name=$1 version=$2 module=github.com/fluxcd/$1 bin=.tools/bin/$1 replaces
   shift 2
   if [ -x "$bin" ] && go version -m "$bin" 2>/dev/null |
     awk -v m="$module" -v v="$version" '$1 == "mod" && $2 == m && $3 == v { found = 1 } END { exit !found }'; then
     return 0
   fi
-  echo "tools: building $name $version"
+  building "$name $version"
   replaces=$(own_replaces "$module@$version")
   local -a lines=()
   [ -z "$replaces" ] || mapfile -t lines <<<"$replaces"
   go_tools_build ".tools/src/$name" "-s -w" "$bin" "$module" \
     "$module $version" "$module/api $version" "${lines[@]}" "$@"
-  echo "tools: $name $version built in $((SECONDS - start))s"
+  built "$name $version"
 }
 
 build_controller source-controller "$SOURCE_CONTROLLER_VERSION" "${SOURCE_CONTROLLER_REPLACES[@]}"

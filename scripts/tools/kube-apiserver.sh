@@ -23,8 +23,7 @@ current() { [ -x ".tools/bin/$1" ] && [ "$(".tools/bin/$1" --version 2>/dev/null
 if current kube-apiserver && current kube-controller-manager; then
   exit 0
 fi
-echo "tools: building kube-apiserver and kube-controller-manager $KUBERNETES_VERSION"
-start=$SECONDS
+building "kube-apiserver and kube-controller-manager $KUBERNETES_VERSION"
 src=.tools/src/kube-apiserver
 rm -rf "$src"
 mkdir -p "$src" .tools/bin
@@ -79,4 +78,4 @@ done
 )
 .tools/bin/kube-apiserver --version
 .tools/bin/kube-controller-manager --version
-echo "tools: kube-apiserver and kube-controller-manager built in $((SECONDS - start))s"
+built "kube-apiserver and kube-controller-manager"

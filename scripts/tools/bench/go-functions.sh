@@ -26,20 +26,18 @@ mkdir -p .tools/bin
 
 noop_want="go-noop $(cat "$NOOP_SRC/main.go" "$NOOP_SRC/go.mod" "$NOOP_SRC/go.sum" | sha256sum | cut -c1-16)"
 if [ ! -x .tools/bin/go-noop ] || [ "$(cat .tools/bin/.go-noop 2>/dev/null)" != "$noop_want" ]; then
-  echo "tools: building the Go no-op function"
-  start=$SECONDS
+  building "the Go no-op function"
   out=$PWD/.tools/bin/go-noop
   (cd "$NOOP_SRC" && CGO_ENABLED=0 nice -n 19 go build -trimpath -buildvcs=false -ldflags "-s -w" -o "$out" .)
   echo "$noop_want" > .tools/bin/.go-noop
-  echo "tools: go-noop built in $((SECONDS - start))s"
+  built go-noop
 fi
 
 pt=github.com/crossplane-contrib/function-patch-and-transform
 pt_bin=.tools/bin/function-patch-and-transform
 pt_want="$PATCH_AND_TRANSFORM_VERSION sdk $PATCH_AND_TRANSFORM_SDK_VERSION metrics 127.0.0.1:0"
 if [ ! -x "$pt_bin" ] || [ "$(cat .tools/bin/.function-patch-and-transform 2>/dev/null)" != "$pt_want" ]; then
-  echo "tools: building function-patch-and-transform $PATCH_AND_TRANSFORM_VERSION"
-  start=$SECONDS
+  building "function-patch-and-transform $PATCH_AND_TRANSFORM_VERSION"
   sdk=.tools/src/function-sdk-go-loopback
   rm -rf "$sdk"
   mkdir -p .tools/src
@@ -54,5 +52,5 @@ if [ ! -x "$pt_bin" ] || [ "$(cat .tools/bin/.function-patch-and-transform 2>/de
     "$pt $PATCH_AND_TRANSFORM_VERSION" \
     "github.com/crossplane/function-sdk-go => ../function-sdk-go-loopback"
   echo "$pt_want" > .tools/bin/.function-patch-and-transform
-  echo "tools: function-patch-and-transform $PATCH_AND_TRANSFORM_VERSION built in $((SECONDS - start))s"
+  built "function-patch-and-transform $PATCH_AND_TRANSFORM_VERSION"
 fi
