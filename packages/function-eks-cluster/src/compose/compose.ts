@@ -24,7 +24,7 @@ import { nodeGroupKey, nodeGroupResources } from '../eks/node-groups.js';
 import { applyGates } from '../lifecycle/readiness.js';
 import { buildStatus, type XrCondition } from '../lifecycle/status.js';
 import type { Edge } from '../ground/deletion-order.js';
-import { usageResources } from '../lifecycle/usages.js';
+import { referenceEdges, usageResources } from '../lifecycle/usages.js';
 import { mustParseCidr, type Cidr } from '../network/cidr.js';
 import { endpointResources, reachabilityNotices } from '../network/endpoints.js';
 import { NO_NAT } from '../network/existing.js';
@@ -99,7 +99,30 @@ function extraEdges(ctx: ComposeContext, resources: readonly DesiredResource[], 
   ];
 }
 
+/**
+ * Everything compose() decides before gating: a function of the XR and of the
+ * observed state it reads, nothing else (compose/memo.ts reuses it while
+ * those reads are unchanged). `ctx.observed` is the state it was planned on.
+ */
+export interface Planned {
+  readonly ok: true;
+  readonly ctx: ComposeContext;
+  readonly vpc: Cidr;
+  readonly subnets: readonly PlannedSubnet[];
+  readonly planWarnings: readonly string[];
+  readonly nat: NatPlan;
+  readonly wanted: readonly DesiredResource[];
+  readonly fluxAccess: readonly DesiredResource[];
+  /** Every reference between the wanted resources (lifecycle/usages.ts). */
+  readonly references: readonly Edge[];
+}
+
 export function compose(input: ComposeInput): ComposeResult {
+  const planned = planComposition(input);
+  return planned.ok ? finishComposition(planned, planned.ctx.observed) : planned;
+}
+
+export function planComposition(input: ComposeInput): Planned | { readonly ok: false; readonly errors: FieldError[] } {
   const read = readXR(input.composite);
   if (!read.ok) return read;
   const { xr } = read;
@@ -149,9 +172,18 @@ export function compose(input: ComposeInput): ComposeResult {
     ...(kubeconfigSecretWanted(ctx) ? [kubeconfigResource(ctx)] : []),
     ...fluxAccess,
   ];
+  return { ok: true, ctx, vpc, subnets: plan.subnets, planWarnings: plan.warnings, nat, wanted, fluxAccess, references: referenceEdges(ctx, wanted) };
+}
+
+/** The steps that read the observed state on every request: gates, Usages, status, notices. */
+export function finishComposition(planned: Planned, observed: ObservedState): Composition {
+  const { vpc, nat, wanted, fluxAccess } = planned;
+  const ctx: ComposeContext = { ...planned.ctx, observed };
+  const plan = { subnets: planned.subnets, warnings: planned.planWarnings };
+  const versions = { plan: ctx.versions };
   const gated = applyGates(wanted, observed);
   const emittedKeys = new Set(gated.emitted.map((r) => r.key));
-  const usages = usageResources(ctx, wanted, emittedKeys, [...extraEdges(ctx, wanted, nat), ...kubeconfigEdges(observed), ...fluxAccessEdges(fluxAccess)], [kubeconfigSecret(ctx)]);
+  const usages = usageResources(ctx, wanted, emittedKeys, [...extraEdges(ctx, wanted, nat), ...kubeconfigEdges(observed), ...fluxAccessEdges(fluxAccess)], [kubeconfigSecret(ctx)], planned.references);
   const all = { emitted: [...gated.emitted, ...usages], held: gated.held };
   const report = buildStatus(ctx, plan.subnets, nat, all);
   return {

@@ -31,18 +31,16 @@ export function digString(value: Json | undefined, ...path: (string | number)[])
 export function conditions(resource: Json | undefined): ObservedCondition[] {
   const list = dig(resource, 'status', 'conditions');
   if (!Array.isArray(list)) return [];
-  return list.filter(isObject).flatMap((c) =>
-    typeof c.type === 'string' && typeof c.status === 'string'
-      ? [
-          {
-            type: c.type,
-            status: c.status,
-            ...(typeof c.reason === 'string' ? { reason: c.reason } : {}),
-            ...(typeof c.message === 'string' ? { message: c.message } : {}),
-          },
-        ]
-      : [],
-  );
+  // A plain loop: readiness asks this of every composed resource on every request.
+  const found: ObservedCondition[] = [];
+  for (const c of list) {
+    if (!isObject(c) || typeof c.type !== 'string' || typeof c.status !== 'string') continue;
+    const condition: ObservedCondition = { type: c.type, status: c.status };
+    if (typeof c.reason === 'string') condition.reason = c.reason;
+    if (typeof c.message === 'string') condition.message = c.message;
+    found.push(condition);
+  }
+  return found;
 }
 
 export class ObservedState {

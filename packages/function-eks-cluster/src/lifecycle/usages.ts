@@ -91,11 +91,12 @@ export function usageResources(
   emittedKeys: ReadonlySet<string>,
   extraEdges: readonly Edge[],
   uncomposed: readonly UncomposedObject[] = [],
+  references: readonly Edge[] = referenceEdges(ctx, wanted),
 ): DesiredResource[] {
   const ends = endsOf(ctx, wanted, emittedKeys, uncomposed);
   const seen = new Set<string>();
   const usages: DesiredResource[] = [];
-  for (const edge of [...referenceEdges(ctx, wanted), ...extraEdges]) {
+  for (const edge of [...references, ...extraEdges]) {
     const of = ends.get(edge.of);
     const by = ends.get(edge.by);
     const key = usageKey(edge);

@@ -1,0 +1,83 @@
+/**
+ * Crossplane sends the same XR on every poll, and mostly the same observed
+ * state: planning the desired resources (reading and checking the spec,
+ * subnets, names, versions, every resource body, the reference graph) is
+ * most of compose()'s work and depends only on what it read. A Composer
+ * keeps each XR's last plan with the log of every read it made of the
+ * request (compose/read-log.ts) and reuses it while the new request answers
+ * all those reads alike; gates, Usages, status and notices, which follow the
+ * observed state, run on every request (compose.ts, finishComposition).
+ */
+import { isObject, type JsonObject } from '../api/schema-builder.js';
+import { ObservedState } from '../ground/observed.js';
+import { finishComposition, planComposition, type ComposeInput, type ComposeResult } from './compose.js';
+import { compileReads, readsMatch, trackReads, type CheckedReads } from './read-log.js';
+
+/** XRs whose plans are kept; a function instance serves the XRs of one Composition, usually far fewer. */
+export const DEFAULT_MAX_PLANS = 256;
+
+interface Entry {
+  readonly planned: ReturnType<typeof planComposition>;
+  readonly reads: CheckedReads;
+}
+
+export interface Composer {
+  compose(input: ComposeInput): ComposeResult;
+  /** Requests answered with a kept plan, and plans made: for tests and the benchmark. */
+  readonly stats: { hits: number; misses: number };
+}
+
+/** Which XR a request is about; undefined when it has no name to file a plan under. */
+function xrIdentity(composite: unknown): string | undefined {
+  const metadata = isObject(composite) ? composite.metadata : undefined;
+  if (!isObject(metadata) || typeof metadata.name !== 'string' || typeof metadata.namespace !== 'string') return undefined;
+  return `${metadata.namespace}/${metadata.name}`;
+}
+
+/**
+ * The plan of a request, and the log of what it read. The plain run gives the
+ * plan: nothing of the recording proxies can leak into a response. The
+ * recording run reads through proxies that refuse writes; if it fails, the
+ * plan is used once and not kept.
+ */
+function plan(input: ComposeInput): { planned: Entry['planned']; reads: CheckedReads | undefined } {
+  const planned = planComposition(input);
+  try {
+    const { tracked, log } = trackReads({ composite: input.composite, resources: input.observed } as { composite: unknown; resources: Record<string, JsonObject> });
+    planComposition({ composite: tracked.composite, observed: tracked.resources });
+    return { planned, reads: compileReads(log) };
+  } catch {
+    return { planned, reads: undefined };
+  }
+}
+
+export function createComposer(maxPlans: number = DEFAULT_MAX_PLANS): Composer {
+  const plans = new Map<string, Entry>();
+  const stats = { hits: 0, misses: 0 };
+  return {
+    stats,
+    compose(input) {
+      const id = xrIdentity(input.composite);
+      const kept = id === undefined ? undefined : plans.get(id);
+      let planned: Entry['planned'];
+      if (kept !== undefined && readsMatch({ composite: input.composite, resources: input.observed }, kept.reads)) {
+        stats.hits++;
+        planned = kept.planned;
+        // Most recently used last: the first key is the one to drop.
+        plans.delete(id!);
+        plans.set(id!, kept);
+      } else {
+        stats.misses++;
+        const made = plan(input);
+        planned = made.planned;
+        if (id !== undefined) plans.delete(id);
+        if (id !== undefined && made.reads !== undefined) {
+          plans.set(id, { planned, reads: made.reads });
+          if (plans.size > maxPlans) plans.delete(plans.keys().next().value!);
+        }
+      }
+      if (!planned.ok) return planned;
+      return finishComposition(planned, new ObservedState(input.composite as JsonObject, input.observed));
+    },
+  };
+}
