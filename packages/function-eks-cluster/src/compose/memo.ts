@@ -51,6 +51,26 @@ function plan(input: ComposeInput): { planned: Entry['planned']; reads: CheckedR
   }
 }
 
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+/**
+ * The plan with its resource bodies copied and deep-frozen: a kept body is
+ * part of every later response, so nothing may change it, and the plain run's
+ * bodies may share objects with the request that made them. Frozen, they also
+ * tell the response encoder that their bytes can be kept (server/response-codec.ts).
+ */
+function sealed(planned: Entry['planned']): Entry['planned'] {
+  if (!planned.ok) return deepFreeze(planned);
+  const copies = new Map(planned.wanted.map((r) => [r, { ...r, body: deepFreeze(structuredClone(r.body)) }]));
+  return { ...planned, wanted: planned.wanted.map((r) => copies.get(r)!), fluxAccess: planned.fluxAccess.map((r) => copies.get(r) ?? r) };
+}
+
 export function createComposer(maxPlans: number = DEFAULT_MAX_PLANS): Composer {
   const plans = new Map<string, Entry>();
   const stats = { hits: 0, misses: 0 };
@@ -69,7 +89,7 @@ export function createComposer(maxPlans: number = DEFAULT_MAX_PLANS): Composer {
       } else {
         stats.misses++;
         const made = plan(input);
-        planned = made.planned;
+        planned = made.reads === undefined ? made.planned : sealed(made.planned);
         if (id !== undefined) plans.delete(id);
         if (id !== undefined && made.reads !== undefined) {
           plans.set(id, { planned, reads: made.reads });
