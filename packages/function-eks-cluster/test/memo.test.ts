@@ -74,6 +74,13 @@ function edited(observed: Record<string, JsonObject>, edit: (copy: Record<string
   return copy;
 }
 
+/** The same content, every object's keys in reverse order (arrays as they are). */
+function reversedKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(reversedKeys);
+  if (typeof value !== 'object' || value === null) return value;
+  return Object.fromEntries(Object.entries(value).reverse().map(([k, v]) => [k, reversedKeys(v)]));
+}
+
 function withSpec(xr: JsonObject, edit: (spec: JsonObject) => void): JsonObject {
   const copy = structuredClone(xr);
   edit(copy.spec as JsonObject);
@@ -91,6 +98,7 @@ function lifeOf(xr: JsonObject, label: string): Step[] {
     ...steps,
     { reason: `${label}: steady state, polled again`, xr, observed, reuses: true },
     { reason: `${label}: steady state, a new resourceVersion of the XR (nothing read changed)`, xr: bumped('2'), observed: structuredClone(observed), reuses: true },
+    { reason: `${label}: steady state with every object's keys in reverse order, as Crossplane's Go client may send them`, xr: reversedKeys(xr) as JsonObject, observed: reversedKeys(observed) as Record<string, JsonObject>, reuses: true },
     {
       reason: `${label}: a composed resource turns not Ready (read per request, the plan stays)`,
       xr,

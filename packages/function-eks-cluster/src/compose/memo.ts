@@ -11,7 +11,7 @@
 import { isObject, type JsonObject } from '../api/schema-builder.js';
 import { ObservedState } from '../ground/observed.js';
 import { finishComposition, planComposition, type ComposeInput, type ComposeResult } from './compose.js';
-import { compileReads, readsMatch, trackReads, type CheckedReads } from './read-log.js';
+import { compileReads, readsMatch, sortedKeys, trackReads, type CheckedReads } from './read-log.js';
 
 /** XRs whose plans are kept; a function instance serves the XRs of one Composition, usually far fewer. */
 export const DEFAULT_MAX_PLANS = 256;
@@ -35,20 +35,25 @@ function xrIdentity(composite: unknown): string | undefined {
 }
 
 /**
- * The plan of a request, and the log of what it read. The plain run gives the
- * plan: nothing of the recording proxies can leak into a response. The
- * recording run reads through proxies that refuse writes; if it fails, the
- * plan is used once and not kept.
+ * The plan of a request, and the log of what it read. Both runs plan on a
+ * copy of the request with sorted keys (read-log.ts says why), so that a
+ * plan depends on the content of what it read, not on the order Crossplane
+ * happened to send it in. The recording run comes first and reads through
+ * proxies that refuse writes: if it fails, the plan is used once and not
+ * kept. The plain run then gives the plan, so nothing of the proxies can
+ * leak into a response.
  */
 function plan(input: ComposeInput): { planned: Entry['planned']; reads: CheckedReads | undefined } {
-  const planned = planComposition(input);
+  const canonical = sortedKeys({ composite: input.composite, resources: input.observed }) as { composite: unknown; resources: Record<string, JsonObject> };
+  let reads: CheckedReads | undefined;
   try {
-    const { tracked, log } = trackReads({ composite: input.composite, resources: input.observed } as { composite: unknown; resources: Record<string, JsonObject> });
+    const { tracked, log } = trackReads(canonical);
     planComposition({ composite: tracked.composite, observed: tracked.resources });
-    return { planned, reads: compileReads(log) };
+    reads = compileReads(log);
   } catch {
-    return { planned, reads: undefined };
+    reads = undefined;
   }
+  return { planned: planComposition({ composite: canonical.composite, observed: canonical.resources }), reads };
 }
 
 function deepFreeze<T>(value: T): T {

@@ -4,8 +4,11 @@
  *
  * trackReads() hands out a proxy that notes every read: a property's value
  * (a primitive, or only the kind, object or array, of a nested value, whose
- * own reads are noted in turn), whether a property exists, and the list of
- * keys. A computation that reads its input only through the proxy and does
+ * own reads are noted in turn), whether a property exists, and the set of
+ * keys. Key order is not compared: Crossplane's gRPC client writes the
+ * fields of every google.protobuf.Struct in Go's random map order, so the
+ * same object comes in another order on every poll; compose/memo.ts plans on
+ * a copy with sorted keys, which makes the set all that matters. A computation that reads its input only through the proxy and does
  * nothing else that varies (no clock, no randomness, no state of its own)
  * gives the same answer on any value for which readsMatch() holds: that is
  * what lets compose/memo.ts reuse a plan.
@@ -32,9 +35,9 @@ function shapeOf(value: unknown): 'object' | 'array' | undefined {
   return isObject(value) ? 'object' : undefined;
 }
 
-/** What enumerating a JSON object or array sees. */
+/** What enumerating a JSON object or array sees, in sorted order. */
 function keyList(target: object): string[] {
-  return Object.keys(target);
+  return Object.keys(target).sort();
 }
 
 function proxy<T extends object>(target: T, path: Path, log: ReadLog): T {
@@ -95,7 +98,7 @@ interface Expect {
   inChain?: boolean;
   shape?: 'object' | 'array';
   primitive?: { value: unknown };
-  keys?: readonly string[];
+  keys?: ReadonlySet<string>;
   children?: Map<string, Expect>;
 }
 
@@ -116,7 +119,7 @@ export function compileReads(log: ReadLog): CheckedReads {
       if (child === undefined) node.children.set(step, (child = {}));
       node = child;
     }
-    if ('keys' in read) node.keys = read.keys;
+    if ('keys' in read) node.keys = new Set(read.keys);
     else if ('inChain' in read) node.inChain = read.inChain;
     else if ('own' in read) node.own = read.own;
     else if ('shape' in read) node.shape = read.shape;
@@ -131,10 +134,11 @@ function count(node: Expect): number {
   return n;
 }
 
-function sameKeys(value: object, keys: readonly string[]): boolean {
+/** The same set of keys, in any order: keys of one object are distinct, so equal counts and inclusion suffice. */
+function sameKeys(value: object, keys: ReadonlySet<string>): boolean {
   const now = Object.keys(value);
-  if (now.length !== keys.length) return false;
-  for (let i = 0; i < keys.length; i++) if (now[i] !== keys[i]) return false;
+  if (now.length !== keys.size) return false;
+  for (const key of now) if (!keys.has(key)) return false;
   return true;
 }
 
@@ -162,4 +166,19 @@ function meets(value: unknown, node: Expect): boolean {
 /** True when `root` answers every read as the value the log was recorded on did. */
 export function readsMatch(root: unknown, reads: CheckedReads): boolean {
   return meets(root, reads.root);
+}
+
+/**
+ * A copy with every object's keys in sorted order, arrays as they are: the
+ * same content in any key order gives the same copy.
+ */
+export function sortedKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortedKeys);
+  if (!isObject(value)) return value;
+  const copy: Record<string, unknown> = {};
+  for (const key of Object.keys(value).sort()) {
+    // A key "__proto__" is data here, never the prototype.
+    Object.defineProperty(copy, key, { value: sortedKeys(value[key]), enumerable: true, writable: true, configurable: true });
+  }
+  return copy;
 }
