@@ -37,8 +37,6 @@ const OUT_DIR = join(REPO_ROOT, 'dist', 'bench');
 const CONCURRENCIES = [1, 8, 64] as const;
 /** Concurrencies of the informational rows that send one request over and over. */
 const REPEATED_CONCURRENCIES = [8, 64] as const;
-/** Distinct decoded requests the in-process timing cycles through. */
-const IN_PROCESS_VARIANTS = 64;
 const SOAK_CONCURRENCY = 32;
 const WARMUP_SECONDS = 1;
 const GROWTH_WARMUP_SECONDS = 0.2;
@@ -150,7 +148,7 @@ async function main(): Promise<void> {
   // Every request differs (bench/varying.ts), as in the gRPC rows that give the verdicts; the same request over and over for comparison.
   const production: InProcessRow = {
     scenario: productionInfo,
-    timing: timeHandler(varyingRequests(productionFull.request, IN_PROCESS_VARIANTS)),
+    timing: timeHandler(varyingRequests(productionFull.request)),
     repeated: timeHandler(productionFull.request),
   };
   const body = encodeRequest(productionFull.request);

@@ -8,6 +8,7 @@
  */
 import type { RunFunctionRequest } from '@crossplane-org/function-sdk-typescript';
 import type { JsonObject } from '../src/api/schema-builder.js';
+import { decodeRequest } from '../src/server/request-codec.js';
 import { encodeRequest } from './scenarios.js';
 
 const DIGITS = 12;
@@ -17,9 +18,9 @@ function mark(prefix: string): string {
   return `${prefix}${'#'.repeat(DIGITS)}`;
 }
 
-function withMarks(request: RunFunctionRequest, n: number | undefined): RunFunctionRequest {
+function withMarks(request: RunFunctionRequest): RunFunctionRequest {
   const req = structuredClone(request);
-  const text = (prefix: string) => (n === undefined ? mark(prefix) : `${prefix}${String(n).padStart(DIGITS, '0')}`);
+  const text = mark;
   req.meta = { ...req.meta!, tag: text(MARKS.tag) };
   const composite = req.observed!.composite!.resource as JsonObject;
   composite.metadata = { ...(composite.metadata as JsonObject), resourceVersion: text(MARKS.composite) };
@@ -33,7 +34,7 @@ function withMarks(request: RunFunctionRequest, n: number | undefined): RunFunct
 
 /** The request's bytes, each call with new values in place of the marks (same length, so every protobuf length stays right). */
 export function varyingBodies(request: RunFunctionRequest): () => Buffer {
-  const template = encodeRequest(withMarks(request, undefined));
+  const template = encodeRequest(withMarks(request));
   const offsets = Object.values(MARKS).flatMap((prefix) => {
     const at = template.indexOf(mark(prefix));
     return at < 0 ? [] : [at + prefix.length];
@@ -47,9 +48,12 @@ export function varyingBodies(request: RunFunctionRequest): () => Buffer {
   };
 }
 
-/** Decoded requests that differ likewise, for the in-process timing: `count` of them, used in turn. */
-export function varyingRequests(request: RunFunctionRequest, count: number): () => RunFunctionRequest {
-  const requests = Array.from({ length: count }, (_, i) => withMarks(request, i + 1));
-  let i = 0;
-  return () => requests[i++ % count]!;
+/**
+ * Decoded requests that differ likewise, for the in-process timing: each one
+ * decoded from new bytes by the server's decoder, just before it is used, as
+ * the server does (so it is as fresh in memory as a request the server handles).
+ */
+export function varyingRequests(request: RunFunctionRequest): () => RunFunctionRequest {
+  const next = varyingBodies(request);
+  return () => decodeRequest(next());
 }

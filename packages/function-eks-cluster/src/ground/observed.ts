@@ -70,7 +70,15 @@ export class ObservedState {
   }
 
   isReady(key: string): boolean {
-    return this.condition(key, 'Ready')?.status === 'True';
+    const known = this.conditionsByKey.get(key);
+    if (known !== undefined) return known.find((c) => c.type === 'Ready')?.status === 'True';
+    // Asked of every composed resource on every request: the first valid Ready condition, found without building the list.
+    const list = dig(this.resources[key], 'status', 'conditions');
+    if (!Array.isArray(list)) return false;
+    for (const c of list) {
+      if (isObject(c) && c.type === 'Ready' && typeof c.status === 'string') return c.status === 'True';
+    }
+    return false;
   }
 
   /** The AWS name of an existing resource, as Crossplane records it. */
