@@ -102,10 +102,40 @@ interface Expect {
   children?: Map<string, Expect>;
 }
 
+/** A property of a checked object and what must hold of it; arrays, not maps, so that checking allocates nothing. */
+interface Check {
+  readonly key: string;
+  readonly own: boolean | undefined;
+  readonly inChain: boolean | undefined;
+  /** Whether its value was read, so must be there and meet `node`. */
+  readonly readsValue: boolean;
+  readonly node: Node;
+}
+
+interface Node {
+  readonly primitive: { value: unknown } | undefined;
+  readonly shape: 'object' | 'array' | undefined;
+  readonly keys: ReadonlySet<string> | undefined;
+  readonly checks: readonly Check[] | undefined;
+}
+
 export interface CheckedReads {
-  readonly root: Expect;
+  readonly root: Node;
   /** Distinct facts checked. */
   readonly size: number;
+}
+
+function compiled(e: Expect): Node {
+  const checks = e.children
+    ? [...e.children].map(([key, child]) => ({
+        key,
+        own: child.own,
+        inChain: child.inChain,
+        readsValue: child.primitive !== undefined || child.shape !== undefined || child.keys !== undefined || child.children !== undefined,
+        node: compiled(child),
+      }))
+    : undefined;
+  return { primitive: e.primitive, shape: e.shape, keys: e.keys, checks };
 }
 
 /** The log as one tree; a fact read many times is checked once. */
@@ -125,7 +155,7 @@ export function compileReads(log: ReadLog): CheckedReads {
     else if ('shape' in read) node.shape = read.shape;
     else node.primitive = { value: read.value };
   }
-  return { root, size: count(root) };
+  return { root: compiled(root), size: count(root) };
 }
 
 function count(node: Expect): number {
@@ -138,27 +168,27 @@ function count(node: Expect): number {
 function sameKeys(value: object, keys: ReadonlySet<string>): boolean {
   const now = Object.keys(value);
   if (now.length !== keys.size) return false;
-  for (const key of now) if (!keys.has(key)) return false;
+  for (let i = 0; i < now.length; i++) if (!keys.has(now[i]!)) return false;
   return true;
 }
 
 /** Whether `value`, the value at this node's path, meets every expectation of the node and below. */
-function meets(value: unknown, node: Expect): boolean {
+function meets(value: unknown, node: Node): boolean {
   if (node.primitive !== undefined) return Object.is(value, node.primitive.value);
   const shape = shapeOf(value);
   if (node.shape !== undefined && shape !== node.shape) return false;
-  if (shape === undefined) return node.children === undefined && node.keys === undefined;
+  if (shape === undefined) return node.checks === undefined && node.keys === undefined;
   const target = value as Record<string, unknown>;
   if (node.keys !== undefined && !sameKeys(target, node.keys)) return false;
-  if (node.children === undefined) return true;
-  for (const [key, child] of node.children) {
-    const own = hasOwn(target, key);
-    if (child.own !== undefined && own !== child.own) return false;
-    if (child.inChain !== undefined && key in target !== child.inChain) return false;
-    const readsValue = child.primitive !== undefined || child.shape !== undefined || child.keys !== undefined || child.children !== undefined;
-    if (!readsValue) continue;
+  const checks = node.checks;
+  if (checks === undefined) return true;
+  for (let i = 0; i < checks.length; i++) {
+    const check = checks[i]!;
+    const own = hasOwn(target, check.key);
+    if (check.own !== undefined && own !== check.own) return false;
+    if (check.inChain !== undefined && check.key in target !== check.inChain) return false;
     // A value was read: it was there (undefined included, as an own property), and must be again.
-    if (!own || !meets(target[key], child)) return false;
+    if (check.readsValue && (!own || !meets(target[check.key], check.node))) return false;
   }
   return true;
 }
