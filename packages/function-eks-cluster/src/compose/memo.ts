@@ -35,7 +35,7 @@ function xrIdentity(composite: unknown): string | undefined {
 }
 
 /**
- * The plan of a request, and the log of what it read. Both runs plan on a
+ * The plan of a request, and (when `record`) the log of what it read. Both runs plan on a
  * copy of the request with sorted keys (read-log.ts says why), so that a
  * plan depends on the content of what it read, not on the order Crossplane
  * happened to send it in. The recording run comes first and reads through
@@ -43,15 +43,17 @@ function xrIdentity(composite: unknown): string | undefined {
  * kept. The plain run then gives the plan, so nothing of the proxies can
  * leak into a response.
  */
-function plan(input: ComposeInput): { planned: Entry['planned']; reads: CheckedReads | undefined } {
+function plan(input: ComposeInput, record: boolean): { planned: Entry['planned']; reads: CheckedReads | undefined } {
   const canonical = sortedKeys({ composite: input.composite, resources: input.observed }) as { composite: unknown; resources: Record<string, JsonObject> };
   let reads: CheckedReads | undefined;
-  try {
-    const { tracked, log } = trackReads(canonical);
-    planComposition({ composite: tracked.composite, observed: tracked.resources });
-    reads = compileReads(log);
-  } catch {
-    reads = undefined;
+  if (record) {
+    try {
+      const { tracked, log } = trackReads(canonical);
+      planComposition({ composite: tracked.composite, observed: tracked.resources });
+      reads = compileReads(log);
+    } catch {
+      reads = undefined;
+    }
   }
   return { planned: planComposition({ composite: canonical.composite, observed: canonical.resources }), reads };
 }
@@ -76,30 +78,35 @@ function sealed(planned: Entry['planned']): Entry['planned'] {
   return { ...planned, wanted: planned.wanted.map((r) => copies.get(r)!), fluxAccess: planned.fluxAccess.map((r) => copies.get(r) ?? r) };
 }
 
+/** An XR met once: its next request is planned with the recording run and kept. */
+const SEEN = 'seen';
+
 export function createComposer(maxPlans: number = DEFAULT_MAX_PLANS): Composer {
-  const plans = new Map<string, Entry>();
+  const plans = new Map<string, Entry | typeof SEEN>();
   const stats = { hits: 0, misses: 0 };
+  const remember = (id: string, value: Entry | typeof SEEN) => {
+    // Most recently used last: the first key is the one to drop.
+    plans.delete(id);
+    plans.set(id, value);
+    if (plans.size > maxPlans) plans.delete(plans.keys().next().value!);
+  };
   return {
     stats,
     compose(input) {
       const id = xrIdentity(input.composite);
       const kept = id === undefined ? undefined : plans.get(id);
       let planned: Entry['planned'];
-      if (kept !== undefined && readsMatch({ composite: input.composite, resources: input.observed }, kept.reads)) {
+      if (kept !== undefined && kept !== SEEN && readsMatch({ composite: input.composite, resources: input.observed }, kept.reads)) {
         stats.hits++;
         planned = kept.planned;
-        // Most recently used last: the first key is the one to drop.
-        plans.delete(id!);
-        plans.set(id!, kept);
+        remember(id!, kept);
       } else {
         stats.misses++;
-        const made = plan(input);
+        // The first request of an XR (a new process's first answer among them) is not slowed by the recording
+        // run: a plan is kept from the second on, when Crossplane is seen to come back with it.
+        const made = plan(input, kept !== undefined);
         planned = made.reads === undefined ? made.planned : sealed(made.planned);
-        if (id !== undefined) plans.delete(id);
-        if (id !== undefined && made.reads !== undefined) {
-          plans.set(id, { planned, reads: made.reads });
-          if (plans.size > maxPlans) plans.delete(plans.keys().next().value!);
-        }
+        if (id !== undefined) remember(id, made.reads === undefined ? SEEN : { planned, reads: made.reads });
       }
       if (!planned.ok) return planned;
       return finishComposition(planned, new ObservedState(input.composite as JsonObject, input.observed));
