@@ -1,7 +1,7 @@
 /**
  * A closed-loop load driver over gRPC: `concurrency` calls in flight on one
- * channel, each sending the same pre-encoded request, for a bounded time and
- * count. Latency is measured at the client; CPU at the server, from /proc.
+ * channel, each sending a pre-encoded request (the same one, or a new one
+ * from a function, bench/varying.ts), for a bounded time and count. Latency is measured at the client; CPU at the server, from /proc.
  */
 import type { UnaryClient } from 'function-eks-cluster/testing';
 import { cpuSeconds, memory } from './process-metrics.js';
@@ -36,9 +36,12 @@ export interface LoadResult {
   readonly serverRssBytes: number;
 }
 
+/** The same bytes every time, or new bytes for every request. */
+export type Body = Buffer | (() => Buffer);
+
 async function run(
   client: UnaryClient<Buffer, Buffer>,
-  body: Buffer,
+  body: Body,
   concurrency: number,
   until: number,
   maxRequests: number,
@@ -51,9 +54,10 @@ async function run(
   const worker = async () => {
     while (performance.now() < until && started < maxRequests) {
       started++;
+      const bytes = typeof body === 'function' ? body() : body;
       const t0 = performance.now();
       try {
-        await client.run(body, deadlineMs);
+        await client.run(bytes, deadlineMs);
         latencies?.push(performance.now() - t0);
       } catch (error) {
         errors++;
@@ -65,7 +69,7 @@ async function run(
   return { errors, firstError };
 }
 
-export async function drive(client: UnaryClient<Buffer, Buffer>, body: Buffer, pid: number, options: LoadOptions): Promise<LoadResult> {
+export async function drive(client: UnaryClient<Buffer, Buffer>, body: Body, pid: number, options: LoadOptions): Promise<LoadResult> {
   await run(client, body, options.concurrency, performance.now() + options.warmupSeconds * 1000, options.maxRequests, options.deadlineMs);
   const latencies: number[] = [];
   const cpuBefore = cpuSeconds(pid);
@@ -100,7 +104,7 @@ export interface SoakResult {
 }
 
 /** A long run at steady concurrency, watching the server's resident memory. */
-export async function soak(client: UnaryClient<Buffer, Buffer>, body: Buffer, pid: number, concurrency: number, seconds: number): Promise<SoakResult> {
+export async function soak(client: UnaryClient<Buffer, Buffer>, body: Body, pid: number, concurrency: number, seconds: number): Promise<SoakResult> {
   const rssSamples: number[] = [];
   const sample = () => rssSamples.push(memory(pid).rssBytes);
   const load = await drive(client, body, pid, { concurrency, seconds, warmupSeconds: 2, maxRequests: seconds * 100_000, onSecond: sample });

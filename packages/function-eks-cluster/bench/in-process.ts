@@ -20,16 +20,19 @@ export interface InProcessTiming extends Summary {
   readonly resources: number;
 }
 
+/** The same request every time, or the next of a set of requests (bench/varying.ts). */
 export function timeHandler(
-  request: RunFunctionRequest,
+  requests: RunFunctionRequest | (() => RunFunctionRequest),
   bounds: Bounds = DEFAULT_BOUNDS,
   handler: (req: RunFunctionRequest) => RunFunctionResponse = runFunction,
 ): InProcessTiming {
-  const first = handler(request);
-  for (let i = 0; i < bounds.warmup; i++) handler(request);
+  const next = typeof requests === 'function' ? requests : () => requests;
+  const first = handler(next());
+  for (let i = 0; i < bounds.warmup; i++) handler(next());
   const samples: number[] = [];
   const deadline = performance.now() + bounds.maxMs;
   while (samples.length < bounds.maxIterations && performance.now() < deadline) {
+    const request = next();
     const started = process.hrtime.bigint();
     handler(request);
     samples.push(Number(process.hrtime.bigint() - started) / 1e6);

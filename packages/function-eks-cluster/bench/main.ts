@@ -22,17 +22,20 @@ import { BUNDLE, connectRaw, type FunctionProcess, PACKAGE_ROOT, REPO_ROOT, star
 import { NODE_FLAGS } from '../image/node-flags.js';
 import { coldStart } from './cold-start.js';
 import { GO_NOOP_BIN, PEER_BIN, startGoFunction } from './go-process.js';
-import { drive, soak, type LoadResult } from './grpc-load.js';
+import { drive, soak, type Body, type LoadResult } from './grpc-load.js';
 import { timeHandler } from './in-process.js';
 import { peerCompositionYaml } from './peer-composition.js';
 import { peerRequest } from './peer-request.js';
 import { machine, memory } from './process-metrics.js';
 import { render, SERVERS, type GrowthRow, type InProcessRow, type Results, type ServerName } from './report.js';
 import { encodeRequest, productionScenario, scenarioGrid, type Scenario } from './scenarios.js';
+import { varyingBodies, varyingRequests } from './varying.js';
 
 const NOOP_BUNDLE = join(PACKAGE_ROOT, 'dist', 'noop.cjs');
 const OUT_DIR = join(REPO_ROOT, 'dist', 'bench');
 const CONCURRENCIES = [1, 8, 64] as const;
+/** Concurrencies of the informational rows that send one request over and over. */
+const REPEATED_CONCURRENCIES = [8, 64] as const;
 const SOAK_CONCURRENCY = 32;
 const WARMUP_SECONDS = 1;
 const GROWTH_WARMUP_SECONDS = 0.2;
@@ -141,12 +144,19 @@ async function main(): Promise<void> {
   progress('in-process timing of the production example');
   const productionFull = productionScenario('full');
   const { request: _request, ...productionInfo } = productionFull;
-  const production: InProcessRow = { scenario: productionInfo, timing: timeHandler(productionFull.request) };
+  // Every request differs (bench/varying.ts), as in the gRPC rows that give the verdicts; the same request over and over for comparison.
+  const production: InProcessRow = {
+    scenario: productionInfo,
+    timing: timeHandler(varyingRequests(productionFull.request)),
+    repeated: timeHandler(productionFull.request),
+  };
   const body = encodeRequest(productionFull.request);
   const peerFull = peerRequest(productionFull.request);
   const peerBody = encodeRequest(peerFull);
   writeFileSync(join(OUT_DIR, 'peer-composition.yaml'), peerCompositionYaml(peerFull.input as Parameters<typeof peerCompositionYaml>[0]));
   const bodies: Record<ServerName, Buffer> = { ours: body, floor: body, goNoop: body, peer: peerBody };
+  // The verdict rows: every request differs, so that no cache of a whole request can answer it.
+  const varying: Record<ServerName, Body> = { ours: varyingBodies(productionFull.request), floor: varyingBodies(productionFull.request), goNoop: varyingBodies(productionFull.request), peer: varyingBodies(peerFull) };
 
   progress('starting the four servers');
   // The image's flags first, then BENCH_NODE_ARGS (e.g. "--max-semi-space-size=4") for both Node servers alike.
@@ -155,6 +165,7 @@ async function main(): Promise<void> {
     startFunction({ bundle, nodeArgs: [...nodeArgs, ...more], args: ['--insecure'], maxOutputChars: 64 * 1024 });
   const started: Partial<Servers> = {};
   const load: Record<ServerName, LoadResult[]> = { ours: [], floor: [], goNoop: [], peer: [] };
+  const repeated: LoadResult[] = [];
   let checked: Awaited<ReturnType<typeof checkAnswers>>;
   let soaked;
   let peaks: Record<ServerName, number>;
@@ -173,11 +184,15 @@ async function main(): Promise<void> {
         const options = { concurrency, seconds: settings.seconds, warmupSeconds: WARMUP_SECONDS, maxRequests: settings.seconds * 100_000, deadlineMs: DEADLINE_MS };
         for (const name of SERVERS) {
           progress(`gRPC, concurrency ${concurrency}: ${name}`);
-          load[name].push(await drive(clients[name], bodies[name], servers[name].child.pid!, options));
+          load[name].push(await drive(clients[name], varying[name], servers[name].child.pid!, options));
+        }
+        if ((REPEATED_CONCURRENCIES as readonly number[]).includes(concurrency)) {
+          progress(`gRPC, concurrency ${concurrency}: ours, repeated request (informational)`);
+          repeated.push(await drive(clients.ours, bodies.ours, servers.ours.child.pid!, options));
         }
       }
       progress(`soak: ${settings.soakSeconds} s at concurrency ${SOAK_CONCURRENCY}`);
-      soaked = await soak(clients.ours, body, servers.ours.child.pid!, SOAK_CONCURRENCY, settings.soakSeconds);
+      soaked = await soak(clients.ours, varying.ours, servers.ours.child.pid!, SOAK_CONCURRENCY, settings.soakSeconds);
       peaks = Object.fromEntries(SERVERS.map((n) => [n, memory(servers[n].child.pid!).peakRssBytes])) as Record<ServerName, number>;
       for (const s of scenarioGrid()) {
         progress(`growth: ${s.name}, ${s.observed} observed`);
@@ -207,6 +222,7 @@ async function main(): Promise<void> {
       peerRequestBytes: peerBody.length,
       responseBytes: checked.sizes,
     },
+    oursRepeated: { load: repeated },
     ours: { load: load.ours, coldStart: coldOurs, peakRssBytes: peaks.ours, bundleBytes: statSync(BUNDLE).size },
     floor: { load: load.floor, coldStart: coldFloor, peakRssBytes: peaks.floor, bundleBytes: statSync(NOOP_BUNDLE).size },
     goNoop: { load: load.goNoop, peakRssBytes: peaks.goNoop, binaryBytes: statSync(GO_NOOP_BIN).size },

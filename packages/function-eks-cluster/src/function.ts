@@ -15,7 +15,8 @@ import {
 import { API_GROUP, API_VERSION, KIND } from './api/eks-cluster.js';
 import type { JsonObject } from './api/schema-builder.js';
 import { formatFieldError, type FieldError } from './api/validate.js';
-import { compose, TTL_PENDING_SECONDS, type Composition } from './compose/compose.js';
+import { TTL_PENDING_SECONDS, type Composition } from './compose/compose.js';
+import { createComposer, type Composer } from './compose/memo.js';
 
 function observedResources(req: RunFunctionRequest): Record<string, JsonObject> {
   const observed: Record<string, JsonObject> = {};
@@ -93,9 +94,12 @@ function successResponse(req: RunFunctionRequest, composition: Composition): Run
   return rsp;
 }
 
-export function runFunction(req: RunFunctionRequest): RunFunctionResponse {
+/** One per process: the plans of the XRs this instance serves (compose/memo.ts). */
+const SHARED_COMPOSER = createComposer();
+
+export function runFunction(req: RunFunctionRequest, composer: Composer = SHARED_COMPOSER): RunFunctionResponse {
   try {
-    const result = compose({ composite: req.observed?.composite?.resource, observed: observedResources(req) });
+    const result = composer.compose({ composite: req.observed?.composite?.resource, observed: observedResources(req) });
     if (!result.ok) return fatalResponse(req, fatalMessage(result.errors), 'InvalidSpec');
     return successResponse(req, result);
   } catch (error) {

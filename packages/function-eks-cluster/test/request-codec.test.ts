@@ -3,9 +3,14 @@ import fc from 'fast-check';
 import { Capability, Ready, RunFunctionRequest, type Resource, type State } from '@crossplane-org/function-sdk-typescript';
 import { describe, expect, it } from 'vitest';
 import { runFunction } from '../src/function.js';
+import { compose } from '../src/compose/compose.js';
 import { decodeRequest, OBSERVED_READS, type Reads } from '../src/server/request-codec.js';
 import { encodeResponse } from '../src/server/response-codec.js';
-import { requestFor } from 'function-eks-cluster/testing';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { reconcileToReady, REPO_ROOT, requestFor, type JsonObject } from 'function-eks-cluster/testing';
+import { CLUSTER_KEY } from '../src/eks/cluster.js';
 import { encodeRequest, productionScenario, scenarioGrid } from '../bench/scenarios.js';
 import { BAD_INPUTS } from './support/bad-inputs.js';
 
@@ -94,9 +99,19 @@ const requestArb: fc.Arbitrary<RunFunctionRequest> = fc.record({
 });
 
 /** Every request of the test corpus: the benchmark's scenarios and the bad-input corpus. */
+/** An AWS-identity cluster whose Cluster shows no ARN for a poll: its ConfigMap keeps the one it has (src/eks/flux-access.ts). */
+function clusterWithoutArn(): RunFunctionRequest {
+  const xr = parse(readFileSync(join(REPO_ROOT, 'configuration', 'examples', 'existing-network.yaml'), 'utf8')) as JsonObject;
+  const { observed } = reconcileToReady(xr);
+  const cluster = structuredClone(observed[CLUSTER_KEY]!) as { status: { atProvider: Record<string, unknown> } };
+  delete cluster.status.atProvider.arn;
+  return requestFor(xr, { ...observed, [CLUSTER_KEY]: cluster as unknown as JsonObject });
+}
+
 function corpus(): RunFunctionRequest[] {
   return [
     ...[...scenarioGrid(), productionScenario('full'), productionScenario('empty')].map((s) => s.request),
+    clusterWithoutArn(),
     ...BAD_INPUTS.map((bad) => requestFor((bad.xr() ?? undefined) as Record<string, unknown>, bad.observed?.() ?? {})),
   ];
 }
@@ -143,7 +158,8 @@ describe('decodeRequest', () => {
           });
     for (const req of corpus()) {
       const resources = Object.fromEntries(Object.entries(req.observed?.resources ?? {}).map(([k, r]) => [k, { ...r, resource: watch(r.resource, []) as Record<string, unknown> }]));
-      runFunction({ ...req, observed: { composite: req.observed?.composite, resources } });
+      // The core itself: a Composer copies the whole request when it plans (compose/memo.ts), which says nothing of what composing reads.
+      runFunction({ ...req, observed: { composite: req.observed?.composite, resources } }, { compose, stats: { hits: 0, misses: 0 } });
     }
     const kept = (path: string[]): boolean => {
       let reads: Reads | undefined = OBSERVED_READS;

@@ -19,6 +19,14 @@ function expectSameBytes(rsp: RunFunctionResponse): void {
 
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 300);
 
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null) {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
+}
+
 const jsonObject = fc.dictionary(fc.string({ unit: 'binary' }), fc.jsonValue({ maxDepth: 5 }), { maxKeys: 6 });
 const optional = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: undefined });
 const int32 = fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 });
@@ -83,6 +91,39 @@ describe('encodeResponse', () => {
   it('grows past its first buffer', () => {
     const big = { data: 'x'.repeat(200_000), list: Array.from({ length: 5000 }, (_, i) => ({ i, s: `é${i}` })) };
     expectSameBytes({ ...noopHandler(requestFor({})), context: big });
+  });
+
+  it('matches the SDK for arbitrary responses whose bodies are deep-frozen, encoded twice (the second from kept bytes)', () => {
+    fc.assert(
+      fc.property(responseArb, (rsp) => {
+        for (const r of Object.values(rsp.desired?.resources ?? {})) deepFreeze(r.resource);
+        return encodeResponse(rsp).equals(sdkBytes(rsp)) && encodeResponse(rsp).equals(sdkBytes(rsp));
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  const BODY_CASES: { reason: string; body: () => Record<string, unknown>; change: (body: Record<string, unknown>) => void }[] = [
+    { reason: 'a body not frozen, changed between two encodings', body: () => ({ spec: { a: 1 } }), change: (b) => ((b.spec as Record<string, unknown>).a = 2) },
+    { reason: 'a body frozen only at the top, its nested object changed', body: () => Object.freeze({ spec: { a: 1 } }), change: (b) => ((b.spec as Record<string, unknown>).a = 2) },
+    { reason: 'a deep-frozen body sent beside different neighbours', body: () => deepFreeze({ spec: { a: [1, 'x', null, { b: true }] } }), change: () => {} },
+  ];
+
+  it.each(BODY_CASES.map((c) => [c.reason, c] as const))('keeps only bytes that cannot go stale: %s', (_, { body, change }) => {
+    const shared = body();
+    const response = (extra: string) => {
+      const rsp = noopHandler(requestFor({}));
+      rsp.desired = { composite: undefined, resources: { [extra]: { resource: { extra }, connectionDetails: {}, ready: Ready.READY_TRUE }, shared: { resource: shared, connectionDetails: {}, ready: Ready.READY_FALSE } } };
+      return rsp;
+    };
+    expectSameBytes(response('first'));
+    change(shared);
+    expectSameBytes(response('second-neighbour'));
+  });
+
+  it('matches the SDK for the production steady state answered again and again from the kept plan', () => {
+    const { request } = productionScenario('full');
+    for (let i = 0; i < 3; i++) expectSameBytes(runFunction(request));
   });
 
   it('leaves responses with requirements to the SDK', () => {

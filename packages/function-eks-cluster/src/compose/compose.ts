@@ -23,7 +23,8 @@ import { planVersions } from '../eks/versions.js';
 import { nodeGroupKey, nodeGroupResources } from '../eks/node-groups.js';
 import { applyGates } from '../lifecycle/readiness.js';
 import { buildStatus, type XrCondition } from '../lifecycle/status.js';
-import { usageResources } from '../lifecycle/usages.js';
+import type { Edge } from '../ground/deletion-order.js';
+import { referenceEdges, usageResources } from '../lifecycle/usages.js';
 import { mustParseCidr, type Cidr } from '../network/cidr.js';
 import { endpointResources, reachabilityNotices } from '../network/endpoints.js';
 import { NO_NAT } from '../network/existing.js';
@@ -104,7 +105,30 @@ function wantedResources(ctx: ComposeContext, vpc: Cidr, subnets: readonly Plann
   ];
 }
 
+/**
+ * Everything compose() decides before gating: a function of the XR and of the
+ * observed state it reads, nothing else (compose/memo.ts reuses it while
+ * those reads are unchanged). `ctx.observed` is the state it was planned on.
+ */
+export interface Planned {
+  readonly ok: true;
+  readonly ctx: ComposeContext;
+  readonly vpc: Cidr;
+  readonly subnets: readonly PlannedSubnet[];
+  readonly planWarnings: readonly string[];
+  readonly nat: NatPlan;
+  readonly wanted: readonly DesiredResource[];
+  /** Every reference between the wanted resources (lifecycle/usages.ts). */
+  readonly references: readonly Edge[];
+}
+
 export function compose(input: ComposeInput): ComposeResult {
+  const planned = planComposition(input);
+  return planned.ok ? finishComposition(planned, planned.ctx.observed) : planned;
+}
+
+/** Read the XR, check it against what exists, name, version and lay out the network, then build every wanted resource. */
+export function planComposition(input: ComposeInput): Planned | { readonly ok: false; readonly errors: FieldError[] } {
   const xrRead = readXR(input.composite);
   if (!xrRead.ok) return xrRead;
   const { xr } = xrRead;
@@ -132,21 +156,27 @@ export function compose(input: ComposeInput): ComposeResult {
   const subnetPlan = external ? { ok: true as const, subnets: [], warnings: [] } : planSubnets({ vpc, zones: xr.zones, tiers: tierRequests(xr, vpc), pinned: pins });
   if (!subnetPlan.ok) return subnetPlan;
   const nat = external ? NO_NAT : planNat(xr.spec.network.nat, xr.zones, existingSingleNatZone(ctx));
-
   const wanted = wantedResources(ctx, vpc, subnetPlan.subnets, nat);
+  return { ok: true, ctx, vpc, subnets: subnetPlan.subnets, planWarnings: subnetPlan.warnings, nat, wanted, references: referenceEdges(ctx, wanted) };
+}
+
+/** The steps that read the observed state on every request: gates, Usages, status, notices. */
+export function finishComposition(planned: Planned, observed: ObservedState): Composition {
+  const { vpc, nat, wanted, subnets } = planned;
+  const ctx: ComposeContext = { ...planned.ctx, observed };
   const gated = applyGates(wanted, observed);
-  const usages = usageResources(ctx, wanted, new Set(gated.emitted.map((r) => r.key)), [kubeconfigSecret(ctx)]);
+  const usages = usageResources(ctx, wanted, new Set(gated.emitted.map((r) => r.key)), [kubeconfigSecret(ctx)], planned.references);
   const composed = { emitted: [...gated.emitted, ...usages], held: gated.held };
-  const statusReport = buildStatus(ctx, subnetPlan.subnets, nat, composed);
+  const statusReport = buildStatus(ctx, subnets, nat, composed);
   return {
     ok: true,
     resources: composed.emitted.map((r) => ({ key: r.key, body: r.body, ready: !statusReport.notReady.has(r.key) })),
     status: statusReport.status,
     conditions: statusReport.conditions,
-    warnings: [...subnetPlan.warnings, ...(versions.plan.note ? [versions.plan.note] : []), ...wanted.flatMap((r) => r.warnings ?? [])],
+    warnings: [...planned.planWarnings, ...(ctx.versions.note ? [ctx.versions.note] : []), ...wanted.flatMap((r) => r.warnings ?? [])],
     notices: [...reachabilityNotices(ctx, vpc), ...addonVersionNotices(ctx)],
     allReady: statusReport.allReady,
     ttlSeconds: statusReport.allReady ? TTL_READY_SECONDS : TTL_PENDING_SECONDS,
-    subnets: subnetPlan.subnets,
+    subnets,
   };
 }

@@ -31,18 +31,16 @@ export function digString(value: Json | undefined, ...path: (string | number)[])
 export function conditions(resource: Json | undefined): ObservedCondition[] {
   const list = dig(resource, 'status', 'conditions');
   if (!Array.isArray(list)) return [];
-  return list.filter(isObject).flatMap((c) =>
-    typeof c.type === 'string' && typeof c.status === 'string'
-      ? [
-          {
-            type: c.type,
-            status: c.status,
-            ...(typeof c.reason === 'string' ? { reason: c.reason } : {}),
-            ...(typeof c.message === 'string' ? { message: c.message } : {}),
-          },
-        ]
-      : [],
-  );
+  // A plain loop: readiness asks this of every composed resource on every request.
+  const found: ObservedCondition[] = [];
+  for (const c of list) {
+    if (!isObject(c) || typeof c.type !== 'string' || typeof c.status !== 'string') continue;
+    const condition: ObservedCondition = { type: c.type, status: c.status };
+    if (typeof c.reason === 'string') condition.reason = c.reason;
+    if (typeof c.message === 'string') condition.message = c.message;
+    found.push(condition);
+  }
+  return found;
 }
 
 export class ObservedState {
@@ -72,7 +70,15 @@ export class ObservedState {
   }
 
   isReady(key: string): boolean {
-    return this.condition(key, 'Ready')?.status === 'True';
+    const known = this.conditionsByKey.get(key);
+    if (known !== undefined) return known.find((c) => c.type === 'Ready')?.status === 'True';
+    // Asked of every composed resource on every request: the first valid Ready condition, found without building the list.
+    const list = dig(this.resources[key], 'status', 'conditions');
+    if (!Array.isArray(list)) return false;
+    for (const c of list) {
+      if (isObject(c) && c.type === 'Ready' && typeof c.status === 'string') return c.status === 'True';
+    }
+    return false;
   }
 
   /** The AWS name of an existing resource, as Crossplane records it. */

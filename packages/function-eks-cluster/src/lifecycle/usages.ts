@@ -98,11 +98,12 @@ export function usageResources(
   wanted: readonly DesiredResource[],
   emittedKeys: ReadonlySet<string>,
   uncomposed: readonly UncomposedObject[] = [],
+  references: readonly Edge[] = referenceEdges(ctx, wanted),
 ): DesiredResource[] {
   const ends = endsOf(ctx, wanted, emittedKeys, uncomposed);
   const seen = new Set<string>();
   const usages: DesiredResource[] = [];
-  for (const edge of [...referenceEdges(ctx, wanted), ...declaredEdges(wanted, uncomposed)]) {
+  for (const edge of [...references, ...declaredEdges(wanted, uncomposed)]) {
     const of = ends.get(edge.of);
     const by = ends.get(edge.by);
     const key = usageKey(edge);

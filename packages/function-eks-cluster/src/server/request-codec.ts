@@ -184,7 +184,8 @@ export interface Reads {
 /**
  * What the function reads of an observed composed resource: its
  * external-name annotation, spec.forProvider and status.atProvider (but not
- * their tags, which it writes and never reads back) and status.conditions.
+ * their tags, which it writes and never reads back), status.conditions, and
+ * the data of a plain object (the Flux ConfigMap keeps its cluster ARN from it).
  * test/request-codec.test.ts checks that everything it reads on the test
  * corpus lies inside this, and that its answers are the same bytes as with
  * the SDK's whole decoding.
@@ -193,6 +194,7 @@ export const OBSERVED_READS: Reads = {
   metadata: { annotations: true },
   spec: { forProvider: { '*': true, tags: false, tagsAll: false } },
   status: { atProvider: { '*': true, tags: false, tagsAll: false }, conditions: true },
+  data: true,
 };
 
 /** The reads for `key` under `reads`: undefined keeps everything, false skips. */

@@ -119,6 +119,18 @@ class ReverseWriter {
     this.varint(bytes);
   }
 
+  /** Bytes written before, as they are. */
+  raw(value: Uint8Array): void {
+    this.room(value.length);
+    this.pos -= value.length;
+    this.buf.set(value, this.pos);
+  }
+
+  /** A copy of the bytes written since `start` (a `length` reading). */
+  since(start: number): Buffer {
+    return Buffer.from(this.buf.subarray(this.pos, this.pos + this.length - start));
+  }
+
   bytes(value: Uint8Array): void {
     this.room(value.length);
     this.pos -= value.length;
@@ -209,6 +221,34 @@ function intField(w: ReverseWriter, field: number, value: number | undefined, om
   w.tag(field, VARINT);
 }
 
+/**
+ * Encoded fields of deep-frozen resource bodies: the function's composer
+ * freezes the bodies it keeps from one request to the next
+ * (compose/memo.ts), and a frozen object cannot change, so its bytes stay
+ * right for as long as it lives. Anything not frozen is encoded every time.
+ */
+const frozenBodies = new WeakMap<object, Buffer>();
+
+function deepFrozen(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null) return true;
+  return Object.isFrozen(value) && Object.values(value).every(deepFrozen);
+}
+
+function bodyField(w: ReverseWriter, body: Record<string, unknown> | undefined): void {
+  if (body === undefined) return;
+  const known = frozenBodies.get(body);
+  if (known !== undefined) {
+    w.raw(known);
+    w.varint(known.length);
+    w.tag(1, LENGTH_DELIMITED);
+    return;
+  }
+  const start = w.length;
+  struct(w, body);
+  if (Object.isFrozen(body) && deepFrozen(body)) frozenBodies.set(body, w.since(start));
+  w.close(1, start);
+}
+
 function resource(w: ReverseWriter, r: Resource): void {
   intField(w, 3, r.ready, true);
   const details = Object.keys(r.connectionDetails);
@@ -223,7 +263,7 @@ function resource(w: ReverseWriter, r: Resource): void {
     stringField(w, 1, key, true);
     w.close(2, entry);
   }
-  structField(w, 1, r.resource);
+  bodyField(w, r.resource);
 }
 
 /**
