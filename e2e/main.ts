@@ -33,22 +33,25 @@ const groups: ProcessGroup[] = [];
 const verdicts: string[] = [];
 
 async function main(): Promise<void> {
-  const { registry, mirror } = await timeline.stage('Packages: npm run publish, a mirror of ghcr.io/eks-gitops and the provider packages, in a registry on 127.0.0.1', async (note) => {
-    const registry = await startRegistry();
-    // What `npm run publish -- <registry>/<owner> <version>` pushes (part 1 installs the Configuration from here).
-    await publish(`${registry}/${OWNER}`, VERSION);
-    note(`npm run publish: ${registry}/${OWNER}/function-eks-cluster:${VERSION} (amd64, arm64), ${registry}/${OWNER}/configuration-eks-cluster:${VERSION}`);
-    // What a release pushes to ghcr.io/eks-gitops, whose names flux/ uses: the
-    // packages `npm run package` built, mirrored here for part 2.
-    const mirror = `${registry}/mirror/${PACKAGE_HOME}`;
-    execFileSync(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'configuration', 'scripts', 'package.ts')], { cwd: REPO_ROOT, stdio: 'pipe' });
-    const xpkg = (name: string) => join(REPO_ROOT, 'dist', 'xpkg', name);
-    xpkgPush([xpkg('function-eks-cluster-amd64.xpkg'), xpkg('function-eks-cluster-arm64.xpkg')], `${mirror}/function-eks-cluster:${VERSION}`);
-    xpkgPush([xpkg('configuration-eks-cluster.xpkg')], `${mirror}/configuration-eks-cluster:${VERSION}`);
-    note(`mirror of ${PACKAGE_HOME}: ${mirror}/function-eks-cluster:${VERSION}, ${mirror}/configuration-eks-cluster:${VERSION}`);
-    for (const ref of publishProviders(registry, join(work, 'providers'))) note(`pushed ${ref}`);
-    return { registry, mirror };
-  });
+  const { registry, mirror } = await timeline.stage(
+    'Packages: npm run publish, a mirror of ghcr.io/eks-gitops and the provider packages, in a registry on 127.0.0.1',
+    async (note) => {
+      const registry = await startRegistry();
+      // What `npm run publish -- <registry>/<owner> <version>` pushes (part 1 installs the Configuration from here).
+      await publish(`${registry}/${OWNER}`, VERSION);
+      note(`npm run publish: ${registry}/${OWNER}/function-eks-cluster:${VERSION} (amd64, arm64), ${registry}/${OWNER}/configuration-eks-cluster:${VERSION}`);
+      // What a release pushes to ghcr.io/eks-gitops, whose names flux/ uses: the
+      // packages `npm run package` built, mirrored here for part 2.
+      const mirror = `${registry}/mirror/${PACKAGE_HOME}`;
+      execFileSync(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'configuration', 'scripts', 'package.ts')], { cwd: REPO_ROOT, stdio: 'pipe' });
+      const xpkg = (name: string) => join(REPO_ROOT, 'dist', 'xpkg', name);
+      xpkgPush([xpkg('function-eks-cluster-amd64.xpkg'), xpkg('function-eks-cluster-arm64.xpkg')], `${mirror}/function-eks-cluster:${VERSION}`);
+      xpkgPush([xpkg('configuration-eks-cluster.xpkg')], `${mirror}/configuration-eks-cluster:${VERSION}`);
+      note(`mirror of ${PACKAGE_HOME}: ${mirror}/function-eks-cluster:${VERSION}, ${mirror}/configuration-eks-cluster:${VERSION}`);
+      for (const ref of publishProviders(registry, join(work, 'providers'))) note(`pushed ${ref}`);
+      return { registry, mirror };
+    },
+  );
 
   if (runs('crossplane')) {
     const group = await crossplanePart({ timeline, work: join(work, 'crossplane'), registry, packages: `${registry}/${OWNER}`, version: VERSION });

@@ -59,7 +59,12 @@ async function stages({ timeline, work, registry, packages, version }: PartConte
   await timeline.stage('Configuration from the registry: Crossplane resolves the Function and the providers', async (note) => {
     await mirrorPackages(kube, 'loopback-registry', UPSTREAM, `${registry}/crossplane-contrib`);
     await kube.apply(
-      { apiVersion: 'pkg.crossplane.io/v1', kind: 'Configuration', metadata: { name: 'configuration-eks-cluster' }, spec: { package: `${packages}/configuration-eks-cluster:${version}` } },
+      {
+        apiVersion: 'pkg.crossplane.io/v1',
+        kind: 'Configuration',
+        metadata: { name: 'configuration-eks-cluster' },
+        spec: { package: `${packages}/configuration-eks-cluster:${version}` },
+      },
       'e2e',
     );
     fn.pull();
@@ -81,10 +86,15 @@ async function stages({ timeline, work, registry, packages, version }: PartConte
     const providers = await kube.list({ apiVersion: 'pkg.crossplane.io/v1', kind: 'Provider' });
     note(`Functions: ${functions.map((f) => String((f.metadata as JsonObject).name)).join(', ')}`);
     note(`Providers: ${providers.map((p) => String((p.metadata as JsonObject).name)).join(', ')}`);
-    await waitFor('the EKSCluster CRD established', async () => {
-      const crd = await kube.find({ apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', name: 'eksclusters.eks.gitops.dev' });
-      return isTrue(crd, 'Established') ? crd : undefined;
-    }, 60_000, group);
+    await waitFor(
+      'the EKSCluster CRD established',
+      async () => {
+        const crd = await kube.find({ apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', name: 'eksclusters.eks.gitops.dev' });
+        return isTrue(crd, 'Established') ? crd : undefined;
+      },
+      60_000,
+      group,
+    );
   });
 
   const xr = parse(readFileSync(XR_FILE, 'utf8')) as JsonObject;
@@ -94,49 +104,72 @@ async function stages({ timeline, work, registry, packages, version }: PartConte
 
   /** Waits for the XR to be Ready; while it is not, the last error says what it waits for and what the simulated AWS reports. */
   const xrReady = (what: string) =>
-    waitFor(what, async () => {
-      await playPackageRuntime(kube, 'FunctionRevision', `dns:///${fn.address}`);
-      const current = await kube.get(xrRef);
-      if (isTrue(current, 'Ready')) return current;
-      const notReady = (await managed(kube, namespace)).filter((o) => !isTrue(o, 'Ready'));
-      const why = notReady.slice(0, 5).map((o) => `${String(o.kind)} ${String((o.metadata as JsonObject).name)}: ${condition(o, 'Synced')?.message ?? condition(o, 'Ready')?.reason ?? 'no conditions'}`);
-      throw new Error(
-        `XR: ${conditions(current).map((c) => `${c.type}=${c.status}${c.message ? ` (${c.message})` : ''}`).join('; ')}\n` +
-          `${notReady.length} managed resources not Ready: ${why.join('; ')}\nsimulated AWS: ${aws.passErrors} failed passes${aws.lastPassError ? `, last: ${aws.lastPassError}` : ''}`,
-      );
-    }, 300_000, group, 1000);
+    waitFor(
+      what,
+      async () => {
+        await playPackageRuntime(kube, 'FunctionRevision', `dns:///${fn.address}`);
+        const current = await kube.get(xrRef);
+        if (isTrue(current, 'Ready')) return current;
+        const notReady = (await managed(kube, namespace)).filter((o) => !isTrue(o, 'Ready'));
+        const why = notReady
+          .slice(0, 5)
+          .map(
+            (o) =>
+              `${String(o.kind)} ${String((o.metadata as JsonObject).name)}: ${condition(o, 'Synced')?.message ?? condition(o, 'Ready')?.reason ?? 'no conditions'}`,
+          );
+        throw new Error(
+          `XR: ${conditions(current)
+            .map((c) => `${c.type}=${c.status}${c.message ? ` (${c.message})` : ''}`)
+            .join('; ')}\n` +
+            `${notReady.length} managed resources not Ready: ${why.join('; ')}\nsimulated AWS: ${aws.passErrors} failed passes${aws.lastPassError ? `, last: ${aws.lastPassError}` : ''}`,
+        );
+      },
+      300_000,
+      group,
+      1000,
+    );
   /** Every managed resource by name with its uid and what Crossplane asked of it. */
   const snapshot = async () =>
-    new Map((await managed(kube, namespace)).map((o) => [String((o.metadata as JsonObject).name), { uid: String((o.metadata as JsonObject).uid), forProvider: JSON.stringify((o.spec as JsonObject).forProvider) }]));
+    new Map(
+      (await managed(kube, namespace)).map((o) => [
+        String((o.metadata as JsonObject).name),
+        { uid: String((o.metadata as JsonObject).uid), forProvider: JSON.stringify((o.spec as JsonObject).forProvider) },
+      ]),
+    );
 
-  await timeline.stage(`EKSCluster ${namespace}/${name} applied; faults while it is created: function killed, Crossplane killed, AWS throttling`, async (note) => {
-    await kube.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } }, 'e2e');
-    // Established is not yet served everywhere: retry the first apply briefly.
-    await waitFor('the EKSCluster accepted', () => kube.apply(xr, 'e2e'), 30_000, group, 500);
-    aws.start();
-    // The first wave exists: the function answered over mTLS.
-    await waitFor('the first managed resources', async () => ((await managed(kube, namespace)).length > 20 ? true : undefined), 180_000, group, 1000);
-    note(`first wave composed: ${(await managed(kube, namespace)).length} managed resources`);
+  await timeline.stage(
+    `EKSCluster ${namespace}/${name} applied; faults while it is created: function killed, Crossplane killed, AWS throttling`,
+    async (note) => {
+      await kube.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } }, 'e2e');
+      // Established is not yet served everywhere: retry the first apply briefly.
+      await waitFor('the EKSCluster accepted', () => kube.apply(xr, 'e2e'), 30_000, group, 500);
+      aws.start();
+      // The first wave exists: the function answered over mTLS.
+      await waitFor('the first managed resources', async () => ((await managed(kube, namespace)).length > 20 ? true : undefined), 180_000, group, 1000);
+      note(`first wave composed: ${(await managed(kube, namespace)).length} managed resources`);
 
-    await fn.stop();
-    note('function killed (SIGKILL)');
-    await new Promise((r) => setTimeout(r, 5000));
-    await fn.start();
-    note(`function started again on ${fn.address}`);
+      await fn.stop();
+      note('function killed (SIGKILL)');
+      await new Promise((r) => setTimeout(r, 5000));
+      await fn.start();
+      note(`function started again on ${fn.address}`);
 
-    await crossplane.restart();
-    note('Crossplane core killed (SIGKILL) and started again');
+      await crossplane.restart();
+      note('Crossplane core killed (SIGKILL) and started again');
 
-    aws.throttleUntil = Date.now() + 15_000;
-    note('simulated AWS answers ThrottlingException for 15 s');
-  });
+      aws.throttleUntil = Date.now() + 15_000;
+      note('simulated AWS answers ThrottlingException for 15 s');
+    },
+  );
 
   await timeline.stage('The XR becomes Ready with its status filled; nothing deleted or replaced by the faults', async (note) => {
     const ready = await xrReady('the XR Ready');
     const status = ready.status as JsonObject;
     const resources = await managed(kube, namespace);
     const usages = await kube.list({ apiVersion: 'protection.crossplane.io/v1beta1', kind: 'Usage', namespace });
-    note(`${resources.length} managed resources, ${usages.length} Usages; ${aws.count('created')} created by the simulated AWS, ${aws.count('refused')} refusals on the way`);
+    note(
+      `${resources.length} managed resources, ${usages.length} Usages; ${aws.count('created')} created by the simulated AWS, ${aws.count('refused')} refusals on the way`,
+    );
     note(`status: ${String(status.summary)}; VPC ${String(status.vpcId)}; cluster endpoint ${String((status.cluster as JsonObject | undefined)?.endpoint)}`);
     if (!status.vpcId || !(status.cluster as JsonObject | undefined)?.endpoint) throw new Error(`status incomplete: ${JSON.stringify(status)}`);
     if (aws.count('deleted') > 0) throw new Error(`${aws.count('deleted')} managed resources deleted before the teardown`);
@@ -154,14 +187,20 @@ async function stages({ timeline, work, registry, packages, version }: PartConte
     const spec = structuredClone(xr.spec) as JsonObject;
     ((spec.network as JsonObject).availabilityZones as string[]).push('d');
     (spec.nodeGroups as JsonObject[]).push({ name: 'arm', instanceTypes: ['m7g.large'], amiType: 'AL2023_ARM_64_STANDARD', minSize: 1, maxSize: 3 });
-    const totalBefore = Number(((((await kube.get(xrRef)).status as JsonObject).resources as JsonObject | undefined)?.total));
+    const totalBefore = Number((((await kube.get(xrRef)).status as JsonObject).resources as JsonObject | undefined)?.total);
     await kube.apply({ ...xr, spec }, 'e2e');
     // Ready again, and counting more resources than before: the grown cluster, not the old one.
-    await waitFor('the grown XR Ready', async () => {
-      const current = await xrReady('the XR Ready');
-      const resources = (current.status as JsonObject).resources as { total: number; ready: number } | undefined;
-      return resources && resources.total > totalBefore && resources.ready === resources.total ? current : undefined;
-    }, 300_000, group, 1000);
+    await waitFor(
+      'the grown XR Ready',
+      async () => {
+        const current = await xrReady('the XR Ready');
+        const resources = (current.status as JsonObject).resources as { total: number; ready: number } | undefined;
+        return resources && resources.total > totalBefore && resources.ready === resources.total ? current : undefined;
+      },
+      300_000,
+      group,
+      1000,
+    );
     const after = await snapshot();
     const replaced = [...before].filter(([n, b]) => after.get(n)?.uid !== b.uid).map(([n]) => n);
     const changed = [...before].filter(([n, b]) => after.get(n) && after.get(n)!.forProvider !== b.forProvider).map(([n]) => n);
@@ -173,11 +212,17 @@ async function stages({ timeline, work, registry, packages, version }: PartConte
   await timeline.stage('A node group fails: the XR says which and why; it recovers', async (note) => {
     const reason = 'NodeCreationFailure: Instances failed to join the kubernetes cluster';
     aws.failing.set(`${name}-nodegroup-batch`, reason);
-    const failing = await waitFor('the XR naming the failing node group', async () => {
-      const current = await kube.get(xrRef);
-      const nodes = condition(current, 'NodesReady');
-      return nodes?.status === 'False' && nodes.message?.includes('nodegroup-batch') && nodes.message.includes('NodeCreationFailure') ? nodes : undefined;
-    }, 120_000, group, 1000);
+    const failing = await waitFor(
+      'the XR naming the failing node group',
+      async () => {
+        const current = await kube.get(xrRef);
+        const nodes = condition(current, 'NodesReady');
+        return nodes?.status === 'False' && nodes.message?.includes('nodegroup-batch') && nodes.message.includes('NodeCreationFailure') ? nodes : undefined;
+      },
+      120_000,
+      group,
+      1000,
+    );
     note(`NodesReady=False: ${failing.message}`);
     aws.failing.clear();
     await xrReady('the XR Ready again');
@@ -200,7 +245,8 @@ async function stages({ timeline, work, registry, packages, version }: PartConte
     const cluster = { apiVersion: 'eks.aws.m.upbound.io/v1beta1', kind: 'Cluster', namespace, name: `${name}-cluster` };
     await waitFor(
       'deletion protection lifted on the Cluster',
-      async () => (((await kube.get(cluster)).spec as JsonObject | undefined)?.forProvider as JsonObject | undefined)?.deletionProtection === false || undefined,
+      async () =>
+        (((await kube.get(cluster)).spec as JsonObject | undefined)?.forProvider as JsonObject | undefined)?.deletionProtection === false || undefined,
       120_000,
       group,
       1000,
@@ -211,9 +257,20 @@ async function stages({ timeline, work, registry, packages, version }: PartConte
     await waitFor('every managed resource gone', async () => ((await managed(kube, namespace)).length === 0 ? true : undefined), 600_000, group, 1000);
     const deleted = aws.events.filter((e) => e.what === 'deleted');
     note(`${deleted.length} of ${before.length} deleted by the simulated AWS; ${aws.count('delete-refused')} deletions refused by AWS's rules on the way`);
-    note(`order: ${deleted.map((e) => e.kind).filter((k, i, all) => all.indexOf(k) === i).join(' -> ')}`);
+    note(
+      `order: ${deleted
+        .map((e) => e.kind)
+        .filter((k, i, all) => all.indexOf(k) === i)
+        .join(' -> ')}`,
+    );
     if (deleted.length !== before.length) throw new Error(`deleted ${deleted.length}, expected ${before.length}`);
-    await waitFor('every Usage gone', async () => ((await kube.list({ apiVersion: 'protection.crossplane.io/v1beta1', kind: 'Usage', namespace })).length === 0 ? true : undefined), 120_000, group, 1000);
+    await waitFor(
+      'every Usage gone',
+      async () => ((await kube.list({ apiVersion: 'protection.crossplane.io/v1beta1', kind: 'Usage', namespace })).length === 0 ? true : undefined),
+      120_000,
+      group,
+      1000,
+    );
     await waitFor('the XR gone', async () => ((await kube.find(xrRef)) ? undefined : true), 120_000, group, 1000);
     note('no managed resource, Usage or XR left');
   });
@@ -221,4 +278,3 @@ async function stages({ timeline, work, registry, packages, version }: PartConte
   await aws.stop();
   await fn.stop();
 }
-

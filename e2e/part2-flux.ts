@@ -12,7 +12,16 @@ import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { Kube, makePki, ProcessGroup, REPO_ROOT, waitFor, type JsonObject, type ObjectRef } from 'function-eks-cluster/testing';
-import { chartDeploymentArgs, initCore, mirrorPackages, NAMESPACE, playPackageRuntime, runtimeTlsSecret, startCore, type Crossplane } from './lib/crossplane.js';
+import {
+  chartDeploymentArgs,
+  initCore,
+  mirrorPackages,
+  NAMESPACE,
+  playPackageRuntime,
+  runtimeTlsSecret,
+  startCore,
+  type Crossplane,
+} from './lib/crossplane.js';
 import { playDeploymentStatus } from './lib/deployment-status.js';
 import { bootstrap, GIT_REPOSITORY, HELM_RELEASE, KUSTOMIZATION, readyLine, requestReconcile, startFlux, FLUX_NAMESPACE } from './lib/flux.js';
 import { FunctionImage } from './lib/function-image.js';
@@ -47,7 +56,12 @@ const WEB_KINDS = [
  */
 const ESCAPES: Record<string, { object: JsonObject; sourceRef?: JsonObject; refusal: RegExp }> = {
   'cluster-role': {
-    object: { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'team-a-escape' }, rules: [{ apiGroups: ['*'], resources: ['*'], verbs: ['*'] }] },
+    object: {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRole',
+      metadata: { name: 'team-a-escape' },
+      rules: [{ apiGroups: ['*'], resources: ['*'], verbs: ['*'] }],
+    },
     refusal: new RegExp(`forbidden: User "${TEAM_IDENTITY}" cannot \\w+ resource "clusterroles" in API group "rbac.authorization.k8s.io" at the cluster scope`),
   },
   'other-team': {
@@ -59,7 +73,11 @@ const ESCAPES: Record<string, { object: JsonObject; sourceRef?: JsonObject; refu
       apiVersion: 'eks.gitops.dev/v1alpha1',
       kind: 'EKSCluster',
       metadata: { name: 'team-a-escape', namespace: 'team-a' },
-      spec: { region: 'us-west-2', providerConfigKind: 'ClusterProviderConfig', network: { vpcCidr: '10.20.0.0/16', availabilityZones: ['a', 'b'], nat: 'Single' } },
+      spec: {
+        region: 'us-west-2',
+        providerConfigKind: 'ClusterProviderConfig',
+        network: { vpcCidr: '10.20.0.0/16', availabilityZones: ['a', 'b'], nat: 'Single' },
+      },
     },
     refusal: /ValidatingAdmissionPolicy 'tenant-aws-identity'.*denied request.*must use the team's ProviderConfig/,
   },
@@ -89,7 +107,10 @@ function overlay(helmRepositoryUrl: string): JsonObject[] {
   return [
     // charts.crossplane.io cannot be reached: the same chart, served on 127.0.0.1.
     nested({ kind: 'Kustomization', name: 'crossplane' }, [
-      { target: { kind: 'HelmRepository', name: 'crossplane-stable' }, patch: JSON.stringify([{ op: 'replace', path: '/spec/url', value: helmRepositoryUrl }]) },
+      {
+        target: { kind: 'HelmRepository', name: 'crossplane-stable' },
+        patch: JSON.stringify([{ op: 'replace', path: '/spec/url', value: helmRepositoryUrl }]),
+      },
     ]),
     // The Prometheus chart has no source here: its HelmRepository and HelmRelease
     // are left out; the monitoring Kustomization still applies its AWS identity.
@@ -97,13 +118,27 @@ function overlay(helmRepositoryUrl: string): JsonObject[] {
     // applies the team's folder, whose monitoring Kustomization applies them.)
     nested({ kind: 'Kustomization', name: 'workload-clusters' }, [
       // team-b is delivered with Flux's own AWS identity, which no process here can have: its grant is left out.
-      { patch: stringify({ apiVersion: 'kustomize.toolkit.fluxcd.io/v1', kind: 'Kustomization', metadata: { name: 'tenant-team-b', namespace: 'flux-system' }, $patch: 'delete' }) },
+      {
+        patch: stringify({
+          apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
+          kind: 'Kustomization',
+          metadata: { name: 'tenant-team-b', namespace: 'flux-system' },
+          $patch: 'delete',
+        }),
+      },
       nested({ kind: 'Kustomization', name: 'tenant-team-a' }, [
         // The template's one Kustomization, named ${team} until substituted after the build.
         nested({ kind: 'Kustomization' }, [
           nested({ kind: 'Kustomization', name: 'monitoring' }, [
             { patch: stringify({ apiVersion: 'helm.toolkit.fluxcd.io/v2', kind: 'HelmRelease', metadata: { name: 'prometheus' }, $patch: 'delete' }) },
-            { patch: stringify({ apiVersion: 'source.toolkit.fluxcd.io/v1', kind: 'HelmRepository', metadata: { name: 'prometheus-community' }, $patch: 'delete' }) },
+            {
+              patch: stringify({
+                apiVersion: 'source.toolkit.fluxcd.io/v1',
+                kind: 'HelmRepository',
+                metadata: { name: 'prometheus-community' },
+                $patch: 'delete',
+              }),
+            },
           ]),
         ]),
       ]),
@@ -186,24 +221,36 @@ export function fluxPart(ctx: FluxPartContext): Promise<ProcessGroup> {
 }
 
 async function stages({ timeline, work, registry, mirror, version }: FluxPartContext, group: ProcessGroup): Promise<void> {
-  const plane = await startClusters(timeline, group, work, 'Flux part: a fresh control plane (management and workload kube-apiservers, a kube-controller-manager each)');
+  const plane = await startClusters(
+    timeline,
+    group,
+    work,
+    'Flux part: a fresh control plane (management and workload kube-apiservers, a kube-controller-manager each)',
+  );
   const kube = new Kube(plane.primary.kubeconfigYaml);
   const workloadServer = plane.apiservers[1]!;
   const workload = new Kube(workloadServer.kubeconfigYaml);
   const pki = makePki();
   const fn = new FunctionImage(`${mirror}/function-eks-cluster:${version}`, join(work, 'function'), pki);
 
-  const { git, helm } = await timeline.stage('Git over smart HTTP, a Helm repository and the Flux controllers (source v1.9.5, kustomize v1.9.5, helm v1.6.4), all on 127.0.0.1', async (note) => {
-    const git = await startGitServer(join(work, 'git'), 'eks-gitops');
-    note(`git: ${git.url} (${BRANCH}: this repository's working tree, one commit)`);
-    const release = parse(readFileSync(join(REPO_ROOT, 'flux', 'infrastructure', 'crossplane', 'release.yaml'), 'utf8')) as JsonObject;
-    const chartVersion = String(((((release.spec as JsonObject).chart as JsonObject).spec as JsonObject).version));
-    const helm = await startHelmRepository('crossplane', chartVersion);
-    note(`helm: ${helm.url} (chart crossplane ${chartVersion} from the core module, sha256 ${helm.chart.digest.slice(0, 12)})`);
-    const { crds } = await startFlux(group, kube, { kubeconfigFile: plane.primary.kubeconfigFile, storageDir: join(work, 'flux-storage'), requeueDependency: '5s' });
-    note(`${crds} Flux CRDs from the controllers' modules; controllers ready`);
-    return { git, helm };
-  });
+  const { git, helm } = await timeline.stage(
+    'Git over smart HTTP, a Helm repository and the Flux controllers (source v1.9.5, kustomize v1.9.5, helm v1.6.4), all on 127.0.0.1',
+    async (note) => {
+      const git = await startGitServer(join(work, 'git'), 'eks-gitops');
+      note(`git: ${git.url} (${BRANCH}: this repository's working tree, one commit)`);
+      const release = parse(readFileSync(join(REPO_ROOT, 'flux', 'infrastructure', 'crossplane', 'release.yaml'), 'utf8')) as JsonObject;
+      const chartVersion = String((((release.spec as JsonObject).chart as JsonObject).spec as JsonObject).version);
+      const helm = await startHelmRepository('crossplane', chartVersion);
+      note(`helm: ${helm.url} (chart crossplane ${chartVersion} from the core module, sha256 ${helm.chart.digest.slice(0, 12)})`);
+      const { crds } = await startFlux(group, kube, {
+        kubeconfigFile: plane.primary.kubeconfigFile,
+        storageDir: join(work, 'flux-storage'),
+        requeueDependency: '5s',
+      });
+      note(`${crds} Flux CRDs from the controllers' modules; controllers ready`);
+      return { git, helm };
+    },
+  );
 
   const aws = new SimulatedAws(kube, { namespaces: ['team-a'], workloadKubeconfig: workloadServer.kubeconfigYaml });
   const env = new Environment(kube, workload, fn, async (deployment) => {
@@ -212,19 +259,31 @@ async function stages({ timeline, work, registry, mirror, version }: FluxPartCon
     await initCore(plane.primary.kubeconfigFile, group.logDir, initArgs);
     await mirrorPackages(kube, 'mirror-crossplane-contrib', UPSTREAM, `${registry}/crossplane-contrib`);
     await mirrorPackages(kube, 'mirror-eks-gitops', PACKAGE_HOME, mirror);
-    const core = await startCore(group, kube, { kubeconfigFile: plane.primary.kubeconfigFile, dir: join(work, 'crossplane'), pki, extraArgs: startArgs, extraEnv: literal });
+    const core = await startCore(group, kube, {
+      kubeconfigFile: plane.primary.kubeconfigFile,
+      dir: join(work, 'crossplane'),
+      pki,
+      extraArgs: startArgs,
+      extraEnv: literal,
+    });
     await runtimeTlsSecret(kube, pki);
     return core;
   });
   const order = new ReadyOrder(kube);
   /** Waits for a Flux object to be Ready; while it is not, the error says what it reports. */
   const fluxReady = (ref: ObjectRef, timeoutMs = 300_000) =>
-    waitFor(`${ref.kind} ${ref.namespace}/${ref.name} Ready`, async () => {
-      await order.poll();
-      const o = await kube.find(ref);
-      if (isTrue(o, 'Ready')) return o!;
-      throw new Error(`${readyLine(o)}${env.errors ? `; environment: ${env.errors} errors, last: ${env.lastError}` : ''}`);
-    }, timeoutMs, group, 1000);
+    waitFor(
+      `${ref.kind} ${ref.namespace}/${ref.name} Ready`,
+      async () => {
+        await order.poll();
+        const o = await kube.find(ref);
+        if (isTrue(o, 'Ready')) return o!;
+        throw new Error(`${readyLine(o)}${env.errors ? `; environment: ${env.errors} errors, last: ${env.lastError}` : ''}`);
+      },
+      timeoutMs,
+      group,
+      1000,
+    );
   const ks = (namespace: string, name: string) => ({ ...KUSTOMIZATION, namespace, name });
 
   await timeline.stage('Bootstrap: flux-system on the Git URL, path ./flux/clusters/management, with the environment overlay', async (note) => {
@@ -233,7 +292,12 @@ async function stages({ timeline, work, registry, mirror, version }: FluxPartCon
     env.start();
     // The platform's tenancy input, one per management cluster (flux/README.md, "Bootstrap").
     await kube.apply(
-      { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'tenancy', namespace: FLUX_NAMESPACE }, data: { git_repository_url: git.url, git_branch: BRANCH, aws_account_id: AWS_ACCOUNT_ID } },
+      {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: 'tenancy', namespace: FLUX_NAMESPACE },
+        data: { git_repository_url: git.url, git_branch: BRANCH, aws_account_id: AWS_ACCOUNT_ID },
+      },
       'platform-team',
     );
     // What the platform grants a team on its workload cluster (flux/README.md,
@@ -258,13 +322,16 @@ async function stages({ timeline, work, registry, mirror, version }: FluxPartCon
     note(`function image (pulled from the mirror of ${PACKAGE_HOME}) serving mTLS on ${fn.address}`);
   });
 
-  await timeline.stage('Flux installs Crossplane: HelmRelease crossplane from the loopback chart; the test runs the process its Deployment describes', async (note) => {
-    const from = Date.now();
-    const release = await fluxReady({ ...HELM_RELEASE, namespace: FLUX_NAMESPACE, name: 'crossplane' });
-    note(`HelmRelease crossplane: ${String(((release.status as JsonObject).history as JsonObject[] | undefined)?.[0]?.chartVersion ?? '')} installed`);
-    await fluxReady(ks(FLUX_NAMESPACE, 'crossplane'));
-    for (const line of order.since(from)) note(line);
-  });
+  await timeline.stage(
+    'Flux installs Crossplane: HelmRelease crossplane from the loopback chart; the test runs the process its Deployment describes',
+    async (note) => {
+      const from = Date.now();
+      const release = await fluxReady({ ...HELM_RELEASE, namespace: FLUX_NAMESPACE, name: 'crossplane' });
+      note(`HelmRelease crossplane: ${String(((release.status as JsonObject).history as JsonObject[] | undefined)?.[0]?.chartVersion ?? '')} installed`);
+      await fluxReady(ks(FLUX_NAMESPACE, 'crossplane'));
+      for (const line of order.since(from)) note(line);
+    },
+  );
 
   await timeline.stage('Providers, their ProviderConfig, our Function and Configuration: in the order dependsOn gives', async (note) => {
     const from = Date.now();
@@ -273,76 +340,110 @@ async function stages({ timeline, work, registry, mirror, version }: FluxPartCon
     await fluxReady(ks(FLUX_NAMESPACE, 'crossplane-packages'));
     await fluxReady(ks(FLUX_NAMESPACE, 'workload-clusters'));
     for (const line of order.since(from)) note(line);
-    const packages = [...(await kube.list({ apiVersion: 'pkg.crossplane.io/v1', kind: 'Provider' })), ...(await kube.list({ apiVersion: 'pkg.crossplane.io/v1', kind: 'Function' }))];
+    const packages = [
+      ...(await kube.list({ apiVersion: 'pkg.crossplane.io/v1', kind: 'Provider' })),
+      ...(await kube.list({ apiVersion: 'pkg.crossplane.io/v1', kind: 'Function' })),
+    ];
     note(`packages: ${packages.map(nameOf).join(', ')}`);
   });
 
   const xrRef = { apiVersion: 'eks.gitops.dev/v1alpha1', kind: 'EKSCluster', namespace: 'team-a', name: 'team-a' };
   const failingNodeGroup = 'team-a-nodegroup-general';
-  await timeline.stage('The EKSCluster from Git, while AWS keeps failing node group general: the gate fails early saying so, no app is delivered', async (note) => {
-    aws.failing.set(failingNodeGroup, 'NodeCreationFailure: Instances failed to join the kubernetes cluster');
-    aws.start();
-    // The per-cluster input flux/README.md asks the platform team for, kept out of Git.
-    await waitFor('namespace team-a from Git', () => kube.find({ apiVersion: 'v1', kind: 'Namespace', name: 'team-a' }), 120_000, group, 1000);
-    await kube.apply(
-      {
-        apiVersion: 'v1',
-        kind: 'ConfigMap',
-        metadata: { name: 'team-a-monitoring', namespace: 'team-a', labels: { 'reconcile.fluxcd.io/watch': 'Enabled' } },
-        data: { amp_workspace_id: AMP_WORKSPACE_ID },
-      },
-      'platform-team',
-    );
-    note(`ConfigMap team-a/team-a-monitoring created (amp_workspace_id ${AMP_WORKSPACE_ID}), as flux/README.md asks`);
-    const nodes = await waitFor('the XR naming the failing node group', async () => {
-      const nodesReady = condition(await kube.find(xrRef), 'NodesReady');
-      return nodesReady?.status === 'False' && nodesReady.message?.includes('nodegroup-general') && nodesReady.message.includes('NodeCreationFailure') ? nodesReady : undefined;
-    }, 300_000, group, 1000);
-    note(`EKSCluster NodesReady=False (${nodes.reason}): ${nodes.message}`);
-    const gate = await waitFor('the gate failing on the EKSCluster', async () => {
-      const o = await kube.find(ks('team-a', 'eks-cluster'));
-      return condition(o, 'Ready')?.status === 'False' && /EKSCluster\/team-a\/team-a/.test(condition(o, 'Ready')?.message ?? '') ? o : undefined;
-    }, 120_000, group, 1000);
-    note(`gate eks-cluster: ${readyLine(gate)}`);
-    const web = await kube.get(ks('team-a', 'web'));
-    if (!/dependency .*eks-cluster.* not ready/i.test(condition(web, 'Ready')?.message ?? '')) throw new Error(`web does not wait on the gate: ${readyLine(web)}`);
-    note(`web: ${readyLine(web)}`);
-    if (await workload.find({ apiVersion: 'v1', kind: 'Namespace', name: 'web' })) throw new Error('apps/web reached the workload cluster before the gate');
-  });
+  await timeline.stage(
+    'The EKSCluster from Git, while AWS keeps failing node group general: the gate fails early saying so, no app is delivered',
+    async (note) => {
+      aws.failing.set(failingNodeGroup, 'NodeCreationFailure: Instances failed to join the kubernetes cluster');
+      aws.start();
+      // The per-cluster input flux/README.md asks the platform team for, kept out of Git.
+      await waitFor('namespace team-a from Git', () => kube.find({ apiVersion: 'v1', kind: 'Namespace', name: 'team-a' }), 120_000, group, 1000);
+      await kube.apply(
+        {
+          apiVersion: 'v1',
+          kind: 'ConfigMap',
+          metadata: { name: 'team-a-monitoring', namespace: 'team-a', labels: { 'reconcile.fluxcd.io/watch': 'Enabled' } },
+          data: { amp_workspace_id: AMP_WORKSPACE_ID },
+        },
+        'platform-team',
+      );
+      note(`ConfigMap team-a/team-a-monitoring created (amp_workspace_id ${AMP_WORKSPACE_ID}), as flux/README.md asks`);
+      const nodes = await waitFor(
+        'the XR naming the failing node group',
+        async () => {
+          const nodesReady = condition(await kube.find(xrRef), 'NodesReady');
+          return nodesReady?.status === 'False' && nodesReady.message?.includes('nodegroup-general') && nodesReady.message.includes('NodeCreationFailure')
+            ? nodesReady
+            : undefined;
+        },
+        300_000,
+        group,
+        1000,
+      );
+      note(`EKSCluster NodesReady=False (${nodes.reason}): ${nodes.message}`);
+      const gate = await waitFor(
+        'the gate failing on the EKSCluster',
+        async () => {
+          const o = await kube.find(ks('team-a', 'eks-cluster'));
+          return condition(o, 'Ready')?.status === 'False' && /EKSCluster\/team-a\/team-a/.test(condition(o, 'Ready')?.message ?? '') ? o : undefined;
+        },
+        120_000,
+        group,
+        1000,
+      );
+      note(`gate eks-cluster: ${readyLine(gate)}`);
+      const web = await kube.get(ks('team-a', 'web'));
+      if (!/dependency .*eks-cluster.* not ready/i.test(condition(web, 'Ready')?.message ?? ''))
+        throw new Error(`web does not wait on the gate: ${readyLine(web)}`);
+      note(`web: ${readyLine(web)}`);
+      if (await workload.find({ apiVersion: 'v1', kind: 'Namespace', name: 'web' })) throw new Error('apps/web reached the workload cluster before the gate');
+    },
+  );
 
-  await timeline.stage('AWS recovers; flux reconcile of the gate: Ready, the kubeconfig Secret appears, apps/web lands in the workload API server, monitoring applies its AWS identity', async (note) => {
-    const from = Date.now();
-    aws.failing.clear();
-    await waitFor('the EKSCluster Ready', async () => (isTrue(await kube.get(xrRef), 'Ready') ? true : undefined), 300_000, group, 1000);
-    // What `flux reconcile kustomization eks-cluster -n team-a` does once the user
-    // sees it Ready; otherwise Flux retries after the gate's retryInterval (5m).
-    await requestReconcile(kube, ks('team-a', 'eks-cluster'));
-    await fluxReady(ks('team-a', 'eks-cluster'), 600_000);
-    const secret = await kube.get({ apiVersion: 'v1', kind: 'Secret', namespace: 'team-a', name: 'team-a-kubeconfig' });
-    note(`Secret team-a/team-a-kubeconfig: keys ${Object.keys(secret.data as JsonObject).join(', ')}`);
-    await fluxReady(ks('team-a', 'web'));
-    await fluxReady(ks('team-a', 'monitoring'));
-    for (const line of order.since(from)) note(line);
-    const found: string[] = [];
-    for (const kind of WEB_KINDS) for (const o of await workload.list({ ...kind, namespace: 'web' })) found.push(`${kind.kind}/${nameOf(o)}`);
-    note(`in ${workloadServer.server}, namespace web: ${found.join(', ')}`);
-    for (const kind of WEB_KINDS) if (!found.some((f) => f.startsWith(`${kind.kind}/`))) throw new Error(`no ${kind.kind} delivered into the workload cluster`);
-    const identity = (await managed(kube, 'team-a')).filter((o) => nameOf(o).includes('prometheus'));
-    note(`monitoring's AWS identity: ${identity.map((o) => `${String(o.kind)} ${nameOf(o)}`).join(', ')}`);
-    if (identity.length !== 3) throw new Error(`expected the monitoring Role, RolePolicyAttachment and PodIdentityAssociation, found ${identity.length}`);
-  });
+  await timeline.stage(
+    'AWS recovers; flux reconcile of the gate: Ready, the kubeconfig Secret appears, apps/web lands in the workload API server, monitoring applies its AWS identity',
+    async (note) => {
+      const from = Date.now();
+      aws.failing.clear();
+      await waitFor('the EKSCluster Ready', async () => (isTrue(await kube.get(xrRef), 'Ready') ? true : undefined), 300_000, group, 1000);
+      // What `flux reconcile kustomization eks-cluster -n team-a` does once the user
+      // sees it Ready; otherwise Flux retries after the gate's retryInterval (5m).
+      await requestReconcile(kube, ks('team-a', 'eks-cluster'));
+      await fluxReady(ks('team-a', 'eks-cluster'), 600_000);
+      const secret = await kube.get({ apiVersion: 'v1', kind: 'Secret', namespace: 'team-a', name: 'team-a-kubeconfig' });
+      note(`Secret team-a/team-a-kubeconfig: keys ${Object.keys(secret.data as JsonObject).join(', ')}`);
+      await fluxReady(ks('team-a', 'web'));
+      await fluxReady(ks('team-a', 'monitoring'));
+      for (const line of order.since(from)) note(line);
+      const found: string[] = [];
+      for (const kind of WEB_KINDS) for (const o of await workload.list({ ...kind, namespace: 'web' })) found.push(`${kind.kind}/${nameOf(o)}`);
+      note(`in ${workloadServer.server}, namespace web: ${found.join(', ')}`);
+      for (const kind of WEB_KINDS)
+        if (!found.some((f) => f.startsWith(`${kind.kind}/`))) throw new Error(`no ${kind.kind} delivered into the workload cluster`);
+      const identity = (await managed(kube, 'team-a')).filter((o) => nameOf(o).includes('prometheus'));
+      note(`monitoring's AWS identity: ${identity.map((o) => `${String(o.kind)} ${nameOf(o)}`).join(', ')}`);
+      if (identity.length !== 3) throw new Error(`expected the monitoring Role, RolePolicyAttachment and PodIdentityAssociation, found ${identity.length}`);
+    },
+  );
 
   const commit = async (message: string, ...refs: ObjectRef[]) => {
     const revision = git.commit(message);
     // `flux reconcile source git` of the platform's and the team's source, then of the Kustomizations that must apply it now.
-    const sources = [{ ...GIT_REPOSITORY, namespace: FLUX_NAMESPACE, name: FLUX_NAMESPACE }, { ...GIT_REPOSITORY, namespace: 'team-a', name: 'team-a' }];
+    const sources = [
+      { ...GIT_REPOSITORY, namespace: FLUX_NAMESPACE, name: FLUX_NAMESPACE },
+      { ...GIT_REPOSITORY, namespace: 'team-a', name: 'team-a' },
+    ];
     for (const source of sources) {
       if (!(await kube.find(source))) continue;
       await requestReconcile(kube, source);
-      await waitFor(`GitRepository ${source.namespace}/${source.name} at ${revision}`, async () => {
-        const current = await kube.get(source);
-        return ((current.status as JsonObject).artifact as JsonObject | undefined)?.revision === revision ? true : undefined;
-      }, 60_000, group, 500);
+      await waitFor(
+        `GitRepository ${source.namespace}/${source.name} at ${revision}`,
+        async () => {
+          const current = await kube.get(source);
+          return ((current.status as JsonObject).artifact as JsonObject | undefined)?.revision === revision ? true : undefined;
+        },
+        60_000,
+        group,
+        500,
+      );
     }
     for (const ref of refs) await requestReconcile(kube, ref);
     return revision;
@@ -353,28 +454,42 @@ async function stages({ timeline, work, registry, mirror, version }: FluxPartCon
    * monitoring) before Flux finalizes it, so the run settles before a removal.
    */
   const settled = (revision: string) =>
-    waitFor(`every Kustomization Ready at ${revision}`, async () => {
-      await order.poll();
-      const lagging = (await kube.list(KUSTOMIZATION)).filter((k) => !isTrue(k, 'Ready') || (k.status as JsonObject | undefined)?.lastAppliedRevision !== revision);
-      if (lagging.length === 0) return true;
-      throw new Error(lagging.map((k) => `${String((k.metadata as JsonObject).namespace)}/${nameOf(k)}: ${readyLine(k)}`).join('; '));
-    }, 300_000, group, 1000);
+    waitFor(
+      `every Kustomization Ready at ${revision}`,
+      async () => {
+        await order.poll();
+        const lagging = (await kube.list(KUSTOMIZATION)).filter(
+          (k) => !isTrue(k, 'Ready') || (k.status as JsonObject | undefined)?.lastAppliedRevision !== revision,
+        );
+        if (lagging.length === 0) return true;
+        throw new Error(lagging.map((k) => `${String((k.metadata as JsonObject).namespace)}/${nameOf(k)}: ${readyLine(k)}`).join('; '));
+      },
+      300_000,
+      group,
+      1000,
+    );
   const xrSpec = () => parse(git.read(XR_PATH)) as JsonObject;
   const writeXr = (xr: JsonObject) => git.write(XR_PATH, stringify(xr));
 
-  await timeline.stage('A commit the XRD rejects (zone c removed): Flux reports the API server\'s message; reverting recovers', async (note) => {
+  await timeline.stage("A commit the XRD rejects (zone c removed): Flux reports the API server's message; reverting recovers", async (note) => {
     const original = git.read(XR_PATH);
     const xr = xrSpec();
     const zones = ((xr.spec as JsonObject).network as JsonObject).availabilityZones as string[];
     ((xr.spec as JsonObject).network as JsonObject).availabilityZones = zones.filter((z) => z !== 'c');
     writeXr(xr);
     const revision = await commit('team-a: drop zone c', ks('team-a', 'eks-cluster'));
-    const failed = await waitFor('the gate failing on the new revision', async () => {
-      const o = await kube.get(ks('team-a', 'eks-cluster'));
-      const ready = condition(o, 'Ready');
-      const attempted = (o.status as JsonObject | undefined)?.lastAttemptedRevision;
-      return attempted === revision && ready?.status === 'False' ? ready : undefined;
-    }, 120_000, group, 1000);
+    const failed = await waitFor(
+      'the gate failing on the new revision',
+      async () => {
+        const o = await kube.get(ks('team-a', 'eks-cluster'));
+        const ready = condition(o, 'Ready');
+        const attempted = (o.status as JsonObject | undefined)?.lastAttemptedRevision;
+        return attempted === revision && ready?.status === 'False' ? ready : undefined;
+      },
+      120_000,
+      group,
+      1000,
+    );
     note(`gate eks-cluster: Ready=False (${failed.reason}): ${failed.message?.split('\n')[0]?.slice(0, 400)}`);
     git.write(XR_PATH, original);
     await settled(await commit('Revert "team-a: drop zone c"', ks('team-a', 'eks-cluster')));
@@ -384,18 +499,29 @@ async function stages({ timeline, work, registry, mirror, version }: FluxPartCon
 
   await timeline.stage('A commit adds zone d: it reaches AWS (simulated) without replacing or changing any existing resource', async (note) => {
     const snapshot = async () =>
-      new Map((await managed(kube, 'team-a')).map((o) => [nameOf(o), { uid: String((o.metadata as JsonObject).uid), forProvider: JSON.stringify((o.spec as JsonObject).forProvider) }]));
+      new Map(
+        (await managed(kube, 'team-a')).map((o) => [
+          nameOf(o),
+          { uid: String((o.metadata as JsonObject).uid), forProvider: JSON.stringify((o.spec as JsonObject).forProvider) },
+        ]),
+      );
     const before = await snapshot();
     const totalBefore = Number((((await kube.get(xrRef)).status as JsonObject).resources as JsonObject).total);
     const xr = xrSpec();
     (((xr.spec as JsonObject).network as JsonObject).availabilityZones as string[]).push('d');
     writeXr(xr);
     const revision = await commit('team-a: add zone d', ks('team-a', 'eks-cluster'));
-    await waitFor('the grown XR Ready', async () => {
-      const current = await kube.get(xrRef);
-      const resources = (current.status as JsonObject).resources as { total: number; ready: number } | undefined;
-      return isTrue(current, 'Ready') && resources && resources.total > totalBefore && resources.ready === resources.total ? current : undefined;
-    }, 300_000, group, 1000);
+    await waitFor(
+      'the grown XR Ready',
+      async () => {
+        const current = await kube.get(xrRef);
+        const resources = (current.status as JsonObject).resources as { total: number; ready: number } | undefined;
+        return isTrue(current, 'Ready') && resources && resources.total > totalBefore && resources.ready === resources.total ? current : undefined;
+      },
+      300_000,
+      group,
+      1000,
+    );
     await settled(revision);
     const after = await snapshot();
     const replaced = [...before].filter(([n, b]) => after.get(n)?.uid !== b.uid).map(([n]) => n);
@@ -404,82 +530,145 @@ async function stages({ timeline, work, registry, mirror, version }: FluxPartCon
     if (replaced.length || changed.length) throw new Error(`zone d touched existing resources: replaced ${replaced.join(', ')}; changed ${changed.join(', ')}`);
   });
 
-  await timeline.stage('The fence: a team folder that reaches for a ClusterRole, another team\'s namespace, the platform\'s AWS identity or the platform\'s source is refused; the rest of the folder reconciles', async (note) => {
-    // Another team's namespace, as its grant would create it.
-    await kube.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'team-b', labels: { 'toolkit.fluxcd.io/tenant': 'team-b' } } }, 'platform-team');
-    const list = `${CLUSTER_FOLDER}/kustomization.yaml`;
-    const original = git.read(list);
-    const escapes = Object.entries(ESCAPES);
-    const kustomization = (name: string, sourceRef: JsonObject) => ({
-      apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
-      kind: 'Kustomization',
-      metadata: { name, namespace: 'team-a' },
-      spec: { serviceAccountName: 'flux-reconciler', interval: '10m', retryInterval: '1m', sourceRef, path: `./${CLUSTER_FOLDER}/escape/${name}`, prune: true },
-    });
-    git.write(`${CLUSTER_FOLDER}/escape.yaml`, escapes.map(([name, e]) => stringify(kustomization(name, e.sourceRef ?? { kind: 'GitRepository', name: 'team-a' }))).join('---\n'));
-    for (const [name, e] of escapes) git.write(`${CLUSTER_FOLDER}/escape/${name}/object.yaml`, stringify(e.object));
-    git.write(list, original.replace(/^resources:\n/m, 'resources:\n  - escape.yaml\n'));
-    const revision = await commit('team-a: reach outside its namespace', ks('team-a', 'team-a'));
-    await fluxReady(ks('team-a', 'team-a'));
-    for (const [name, e] of escapes) {
-      const refused = await waitFor(`Kustomization team-a/${name} refused`, async () => {
-        const ready = condition(await kube.find(ks('team-a', name)), 'Ready');
-        return ready?.status === 'False' && e.refusal.test(ready.message ?? '') ? ready : undefined;
-      }, 120_000, group, 1000);
-      note(`${name}: Ready=False (${refused.reason}): ${refused.message?.split('\n')[0]?.slice(0, 400)}`);
-    }
-    if (await kube.find({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', name: 'team-a-escape' })) throw new Error('the team created a ClusterRole');
-    if (await kube.find({ apiVersion: 'v1', kind: 'ConfigMap', namespace: 'team-b', name: 'team-a-was-here' })) throw new Error("the team wrote into team-b's namespace");
-    // The rest of the folder: the same commit applied, Ready.
-    for (const name of ['team-a', 'eks-cluster', 'web', 'monitoring']) {
-      await requestReconcile(kube, ks('team-a', name));
-      await waitFor(`Kustomization team-a/${name} Ready at ${revision}`, async () => {
-        const o = await kube.find(ks('team-a', name));
-        if (isTrue(o, 'Ready') && (o?.status as JsonObject | undefined)?.lastAppliedRevision === revision) return true;
-        throw new Error(readyLine(o));
-      }, 300_000, group, 1000);
-    }
-    note(`team-a, eks-cluster, web, monitoring: Ready at ${revision}`);
-    git.write(list, original);
-    rmSync(join(git.checkout, CLUSTER_FOLDER, 'escape.yaml'));
-    rmSync(join(git.checkout, CLUSTER_FOLDER, 'escape'), { recursive: true });
-    await settled(await commit('Revert "team-a: reach outside its namespace"', ks('team-a', 'team-a')));
-    note('reverted: the refused Kustomizations are gone, everything Ready again');
-  });
+  await timeline.stage(
+    "The fence: a team folder that reaches for a ClusterRole, another team's namespace, the platform's AWS identity or the platform's source is refused; the rest of the folder reconciles",
+    async (note) => {
+      // Another team's namespace, as its grant would create it.
+      await kube.apply(
+        { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'team-b', labels: { 'toolkit.fluxcd.io/tenant': 'team-b' } } },
+        'platform-team',
+      );
+      const list = `${CLUSTER_FOLDER}/kustomization.yaml`;
+      const original = git.read(list);
+      const escapes = Object.entries(ESCAPES);
+      const kustomization = (name: string, sourceRef: JsonObject) => ({
+        apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
+        kind: 'Kustomization',
+        metadata: { name, namespace: 'team-a' },
+        spec: {
+          serviceAccountName: 'flux-reconciler',
+          interval: '10m',
+          retryInterval: '1m',
+          sourceRef,
+          path: `./${CLUSTER_FOLDER}/escape/${name}`,
+          prune: true,
+        },
+      });
+      git.write(
+        `${CLUSTER_FOLDER}/escape.yaml`,
+        escapes.map(([name, e]) => stringify(kustomization(name, e.sourceRef ?? { kind: 'GitRepository', name: 'team-a' }))).join('---\n'),
+      );
+      for (const [name, e] of escapes) git.write(`${CLUSTER_FOLDER}/escape/${name}/object.yaml`, stringify(e.object));
+      git.write(list, original.replace(/^resources:\n/m, 'resources:\n  - escape.yaml\n'));
+      const revision = await commit('team-a: reach outside its namespace', ks('team-a', 'team-a'));
+      await fluxReady(ks('team-a', 'team-a'));
+      for (const [name, e] of escapes) {
+        const refused = await waitFor(
+          `Kustomization team-a/${name} refused`,
+          async () => {
+            const ready = condition(await kube.find(ks('team-a', name)), 'Ready');
+            return ready?.status === 'False' && e.refusal.test(ready.message ?? '') ? ready : undefined;
+          },
+          120_000,
+          group,
+          1000,
+        );
+        note(`${name}: Ready=False (${refused.reason}): ${refused.message?.split('\n')[0]?.slice(0, 400)}`);
+      }
+      if (await kube.find({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', name: 'team-a-escape' }))
+        throw new Error('the team created a ClusterRole');
+      if (await kube.find({ apiVersion: 'v1', kind: 'ConfigMap', namespace: 'team-b', name: 'team-a-was-here' }))
+        throw new Error("the team wrote into team-b's namespace");
+      // The rest of the folder: the same commit applied, Ready.
+      for (const name of ['team-a', 'eks-cluster', 'web', 'monitoring']) {
+        await requestReconcile(kube, ks('team-a', name));
+        await waitFor(
+          `Kustomization team-a/${name} Ready at ${revision}`,
+          async () => {
+            const o = await kube.find(ks('team-a', name));
+            if (isTrue(o, 'Ready') && (o?.status as JsonObject | undefined)?.lastAppliedRevision === revision) return true;
+            throw new Error(readyLine(o));
+          },
+          300_000,
+          group,
+          1000,
+        );
+      }
+      note(`team-a, eks-cluster, web, monitoring: Ready at ${revision}`);
+      git.write(list, original);
+      rmSync(join(git.checkout, CLUSTER_FOLDER, 'escape.yaml'));
+      rmSync(join(git.checkout, CLUSTER_FOLDER, 'escape'), { recursive: true });
+      await settled(await commit('Revert "team-a: reach outside its namespace"', ks('team-a', 'team-a')));
+      note('reverted: the refused Kustomizations are gone, everything Ready again');
+    },
+  );
 
-  await timeline.stage('Commits remove team-a: its folder (apps leave the workload cluster, then AWS resources go in an order AWS accepts), then its grant; nothing is left', async (note) => {
-    const before = (await managed(kube, 'team-a')).length;
-    // First the team's folder, pruned as the team's ServiceAccount while it still exists.
-    rmSync(join(git.checkout, CLUSTER_FOLDER), { recursive: true, force: true });
-    git.write(`${CLUSTER_FOLDER}/kustomization.yaml`, 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: []\n');
-    await commit('team-a: remove its workload cluster', ks('team-a', 'team-a'));
-    await waitFor('apps/web gone from the workload cluster', async () => ((await workload.find({ apiVersion: 'v1', kind: 'Namespace', name: 'web' })) ? undefined : true), 300_000, group, 1000);
-    const webGone = Date.now();
-    note('namespace web gone from the workload API server');
-    await waitFor('every managed resource of team-a gone', async () => {
-      const left = await managed(kube, 'team-a');
-      if (left.length === 0) return true;
-      throw new Error(`${left.length} managed resources left: ${left.slice(0, 5).map((o) => `${String(o.kind)} ${nameOf(o)}: ${condition(o, 'Synced')?.message ?? ''}`).join('; ')}`);
-    }, 600_000, group, 1000);
-    // Then the platform's grant: the namespace, its ServiceAccount, source and AWS identity.
-    const list = 'flux/workload-clusters/kustomization.yaml';
-    git.write(list, git.read(list).replace(/^\s*- team-a\.yaml\s*$/m, ''));
-    rmSync(join(git.checkout, 'flux/workload-clusters/team-a.yaml'));
-    rmSync(join(git.checkout, CLUSTER_FOLDER), { recursive: true, force: true });
-    await commit('Remove team-a', ks(FLUX_NAMESPACE, 'workload-clusters'));
-    await waitFor('namespace team-a gone from the management cluster', async () => ((await kube.find({ apiVersion: 'v1', kind: 'Namespace', name: 'team-a' })) ? undefined : true), 300_000, group, 1000);
-    note('namespace team-a gone');
-    const deleted = aws.events.filter((e) => e.what === 'deleted');
-    note(`${deleted.length} managed resources deleted by the simulated AWS (${before} existed); ${aws.count('delete-refused')} deletions refused by AWS's rules on the way`);
-    note(`order: ${deleted.map((e) => e.kind).filter((k, i, all) => all.indexOf(k) === i).join(' -> ')}`);
-    const xrs = await kube.list({ apiVersion: 'eks.gitops.dev/v1alpha1', kind: 'EKSCluster' });
-    if (xrs.length > 0) throw new Error(`EKSClusters left: ${xrs.map(nameOf).join(', ')}`);
-    if (deleted.length < before) throw new Error(`deleted ${deleted.length}, expected at least ${before}`);
-    // Apps must leave while the cluster can be reached: before AWS deletes the EKS cluster.
-    const clusterDeleted = deleted.find((e) => e.kind === 'Cluster')?.at ?? 0;
-    if (clusterDeleted < webGone) throw new Error('the EKS cluster was deleted before apps/web left it');
-    note(`apps/web left ${((clusterDeleted - webGone) / 1000).toFixed(1)} s before AWS deleted the EKS cluster`);
-  });
+  await timeline.stage(
+    'Commits remove team-a: its folder (apps leave the workload cluster, then AWS resources go in an order AWS accepts), then its grant; nothing is left',
+    async (note) => {
+      const before = (await managed(kube, 'team-a')).length;
+      // First the team's folder, pruned as the team's ServiceAccount while it still exists.
+      rmSync(join(git.checkout, CLUSTER_FOLDER), { recursive: true, force: true });
+      git.write(`${CLUSTER_FOLDER}/kustomization.yaml`, 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: []\n');
+      await commit('team-a: remove its workload cluster', ks('team-a', 'team-a'));
+      await waitFor(
+        'apps/web gone from the workload cluster',
+        async () => ((await workload.find({ apiVersion: 'v1', kind: 'Namespace', name: 'web' })) ? undefined : true),
+        300_000,
+        group,
+        1000,
+      );
+      const webGone = Date.now();
+      note('namespace web gone from the workload API server');
+      await waitFor(
+        'every managed resource of team-a gone',
+        async () => {
+          const left = await managed(kube, 'team-a');
+          if (left.length === 0) return true;
+          throw new Error(
+            `${left.length} managed resources left: ${left
+              .slice(0, 5)
+              .map((o) => `${String(o.kind)} ${nameOf(o)}: ${condition(o, 'Synced')?.message ?? ''}`)
+              .join('; ')}`,
+          );
+        },
+        600_000,
+        group,
+        1000,
+      );
+      // Then the platform's grant: the namespace, its ServiceAccount, source and AWS identity.
+      const list = 'flux/workload-clusters/kustomization.yaml';
+      git.write(list, git.read(list).replace(/^\s*- team-a\.yaml\s*$/m, ''));
+      rmSync(join(git.checkout, 'flux/workload-clusters/team-a.yaml'));
+      rmSync(join(git.checkout, CLUSTER_FOLDER), { recursive: true, force: true });
+      await commit('Remove team-a', ks(FLUX_NAMESPACE, 'workload-clusters'));
+      await waitFor(
+        'namespace team-a gone from the management cluster',
+        async () => ((await kube.find({ apiVersion: 'v1', kind: 'Namespace', name: 'team-a' })) ? undefined : true),
+        300_000,
+        group,
+        1000,
+      );
+      note('namespace team-a gone');
+      const deleted = aws.events.filter((e) => e.what === 'deleted');
+      note(
+        `${deleted.length} managed resources deleted by the simulated AWS (${before} existed); ${aws.count('delete-refused')} deletions refused by AWS's rules on the way`,
+      );
+      note(
+        `order: ${deleted
+          .map((e) => e.kind)
+          .filter((k, i, all) => all.indexOf(k) === i)
+          .join(' -> ')}`,
+      );
+      const xrs = await kube.list({ apiVersion: 'eks.gitops.dev/v1alpha1', kind: 'EKSCluster' });
+      if (xrs.length > 0) throw new Error(`EKSClusters left: ${xrs.map(nameOf).join(', ')}`);
+      if (deleted.length < before) throw new Error(`deleted ${deleted.length}, expected at least ${before}`);
+      // Apps must leave while the cluster can be reached: before AWS deletes the EKS cluster.
+      const clusterDeleted = deleted.find((e) => e.kind === 'Cluster')?.at ?? 0;
+      if (clusterDeleted < webGone) throw new Error('the EKS cluster was deleted before apps/web left it');
+      note(`apps/web left ${((clusterDeleted - webGone) / 1000).toFixed(1)} s before AWS deleted the EKS cluster`);
+    },
+  );
 
   env.stop();
   await aws.stop();
@@ -487,4 +676,3 @@ async function stages({ timeline, work, registry, mirror, version }: FluxPartCon
   await git.close();
   await helm.close();
 }
-

@@ -12,14 +12,7 @@
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import {
-  ApiException,
-  ApiextensionsV1Api,
-  CoreV1Api,
-  CustomObjectsApi,
-  loadYaml,
-  type V1CustomResourceDefinition,
-} from '@kubernetes/client-node';
+import { ApiException, ApiextensionsV1Api, CoreV1Api, CustomObjectsApi, loadYaml, type V1CustomResourceDefinition } from '@kubernetes/client-node';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compositeCrd } from './support/composite-crd.js';
@@ -314,7 +307,9 @@ describe('validation rules in the apiserver', () => {
     const current = await stored();
     const updated = await update(current, (s) => void groups(s).push({ name: 'batch', capacityType: 'SPOT', minSize: 0, maxSize: 5 }));
     expect(groups(updated.spec as JsonObject).map((g) => g.name)).toEqual(['general', 'batch']);
-    expect(updated.spec).toStrictEqual(functionSpec(xr('x', namespace, { ...base(), nodeGroups: [...base().nodeGroups, { name: 'batch', capacityType: 'SPOT', minSize: 0, maxSize: 5 }] })));
+    expect(updated.spec).toStrictEqual(
+      functionSpec(xr('x', namespace, { ...base(), nodeGroups: [...base().nodeGroups, { name: 'batch', capacityType: 'SPOT', minSize: 0, maxSize: 5 }] })),
+    );
   });
 
   it('rejects minSize > maxSize, on create and on update', async () => {

@@ -129,7 +129,9 @@ describe('npm run publish -- <registry>/<owner> <version>', () => {
     expect(docs.map((d) => d.kind).sort()).toEqual(['CompositeResourceDefinition', 'Composition', 'Configuration']);
     // Crossplane installs the dependency as eks-gitops-function-eks-cluster (the repository path, registry dropped).
     const composition = docs.find((d) => d.kind === 'Composition')!;
-    expect(((composition.spec as JsonObject).pipeline as JsonObject[]).map((s) => (s.functionRef as JsonObject).name)).toEqual(['eks-gitops-function-eks-cluster']);
+    expect(((composition.spec as JsonObject).pipeline as JsonObject[]).map((s) => (s.functionRef as JsonObject).name)).toEqual([
+      'eks-gitops-function-eks-cluster',
+    ]);
   });
 
   it('refuses a target or version it cannot push as given', async () => {
@@ -150,7 +152,9 @@ describe('one repository per package, everywhere', () => {
     const meta = parse(readFileSync(join(CONFIGURATION_DIR, 'crossplane.yaml'), 'utf8')) as { spec: { dependsOn: { function?: string }[] } };
     const dependency = meta.spec.dependsOn.find((d) => d.function)?.function;
     const fluxFunction = parse(readFileSync(FLUX_FUNCTION_FILE, 'utf8')) as { metadata: { name: string }; spec: { package: string } };
-    const fluxConfiguration = parse(readFileSync(join(REPO_ROOT, 'flux', 'infrastructure', 'packages', 'configuration.yaml'), 'utf8')) as { spec: { package: string } };
+    const fluxConfiguration = parse(readFileSync(join(REPO_ROOT, 'flux', 'infrastructure', 'packages', 'configuration.yaml'), 'utf8')) as {
+      spec: { package: string };
+    };
     expect(repository(fluxFunction.spec.package)).toBe(dependency);
     expect(repository(fluxConfiguration.spec.package)).toBe(dependency!.replace(/function-eks-cluster$/, 'configuration-eks-cluster'));
     // Installed by Flux or as the Configuration's dependency, the Function has the name the Composition calls.
@@ -180,7 +184,7 @@ describe('the runtime image of the pulled Function package, run as a container r
     const flat = join(work, 'amd64.tar');
     crane('export', '--platform', 'linux/amd64', ref, flat);
     execFileSync('tar', ['--numeric-owner', '-xpf', flat, '-C', rootfs]);
-    config = (craneJson('config', '--platform', 'linux/amd64', ref).config as unknown) as RuntimeConfig;
+    config = craneJson('config', '--platform', 'linux/amd64', ref).config as unknown as RuntimeConfig;
     pki = makePki();
     image = await runImage(rootfs, config, pki.serverDir, work);
   }, 120_000);

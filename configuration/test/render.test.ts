@@ -53,7 +53,14 @@ const outputs: { name: string; docs: JsonObject[] }[] = [];
 
 beforeAll(async () => {
   fn = await startFunction();
-  options = { composition: COMPOSITION_FILE, functions: FLUX_FUNCTION_FILE, functionAddress: fn.address, xrd: XRD_FILE, includeFullXr: true, includeFunctionResults: true };
+  options = {
+    composition: COMPOSITION_FILE,
+    functions: FLUX_FUNCTION_FILE,
+    functionAddress: fn.address,
+    xrd: XRD_FILE,
+    includeFullXr: true,
+    includeFunctionResults: true,
+  };
 });
 
 afterAll(async () => {
@@ -92,7 +99,10 @@ async function renderStep(xr: JsonObject, observed: Record<string, JsonObject>):
 
 /** The CLI's reconcile loop: render, make every new resource Ready, render again, until nothing new appears. */
 function settleWithCli(xr: JsonObject) {
-  return settle((observed) => composedByCli(xr, observed, options), (step) => step);
+  return settle(
+    (observed) => composedByCli(xr, observed, options),
+    (step) => step,
+  );
 }
 
 /** Observes as Ready what the last render composed and `keep` selects. */

@@ -70,9 +70,19 @@ describe('the validator fails on each kind of mistake', () => {
   const cases: Breakage[] = [
     ['a misspelt field in a composed resource', 'Subnet', (o) => (at(o, 'spec', 'forProvider').vpcIdRefs = [{ name: 'x' }]), /unknown field: "vpcIdRefs"/],
     ['a wrong type', 'Subnet', (o) => (at(o, 'spec', 'forProvider').mapPublicIpOnLaunch = 'yes'), /mapPublicIpOnLaunch.*must be of type boolean/],
-    ['an unknown field inside a reference', 'Route', (o) => (at(o, 'spec', 'forProvider', 'routeTableIdRef').namespaceName = 'x'), /unknown field: "namespaceName"/],
+    [
+      'an unknown field inside a reference',
+      'Route',
+      (o) => (at(o, 'spec', 'forProvider', 'routeTableIdRef').namespaceName = 'x'),
+      /unknown field: "namespaceName"/,
+    ],
     ['a value outside an enum', 'NodeGroup', (o) => (at(o, 'spec').managementPolicies = ['Everything']), /managementPolicies.*Unsupported value: "Everything"/],
-    ['a field the provider does not have (regional NAT on a zonal field)', 'NATGateway', (o) => (at(o, 'spec', 'forProvider').availabilityZones = ['a']), /unknown field: "availabilityZones"/],
+    [
+      'a field the provider does not have (regional NAT on a zonal field)',
+      'NATGateway',
+      (o) => (at(o, 'spec', 'forProvider').availabilityZones = ['a']),
+      /unknown field: "availabilityZones"/,
+    ],
     ['a broken Usage', 'Usage', (o) => (at(o, 'spec').of = 'vpc'), /spec\.of/],
     ['a kind no CRD describes', 'VPC', (o) => (o.kind = 'VirtualPrivateCloud'), /missing schemas|VirtualPrivateCloud/],
   ];

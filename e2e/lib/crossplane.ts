@@ -69,7 +69,8 @@ export async function startCore(
   mkdirSync(cache, { recursive: true });
   const [webhookPort, metricsPort, healthPort] = [await freePort(), await freePort(), await freePort()];
   const args = [
-    'core', 'start',
+    'core',
+    'start',
     `--namespace=${NAMESPACE}`,
     `--xpkg-cache-dir=${cache}`,
     '--package-runtime=Function=External;Provider=External',
@@ -89,13 +90,24 @@ export async function startCore(
     ...(options.extraArgs ?? []),
   ];
   // Flags win over the environment, so the loopback ports and folders above hold whatever the env says.
-  const env = { ...options.extraEnv, PATH: process.env.PATH ?? '', KUBECONFIG: options.kubeconfigFile, POD_NAMESPACE: NAMESPACE, POD_SERVICE_ACCOUNT: 'crossplane' };
+  const env = {
+    ...options.extraEnv,
+    PATH: process.env.PATH ?? '',
+    KUBECONFIG: options.kubeconfigFile,
+    POD_NAMESPACE: NAMESPACE,
+    POD_SERVICE_ACCOUNT: 'crossplane',
+  };
   let current = group.start('crossplane', tool('crossplane-core'), args, env);
   const ready = () =>
-    waitFor('Crossplane /readyz', async () => {
-      const answer = await fetch(`http://127.0.0.1:${healthPort}/readyz`, { signal: AbortSignal.timeout(2000) });
-      return answer.ok ? true : undefined;
-    }, 90_000, group);
+    waitFor(
+      'Crossplane /readyz',
+      async () => {
+        const answer = await fetch(`http://127.0.0.1:${healthPort}/readyz`, { signal: AbortSignal.timeout(2000) });
+        return answer.ok ? true : undefined;
+      },
+      90_000,
+      group,
+    );
   await ready();
 
   // The chart's webhook configuration, pointed at the loopback webhook server.
@@ -159,7 +171,11 @@ export async function runtimeTlsSecret(kube: Kube, pki: Pki): Promise<void> {
       kind: 'Secret',
       metadata: { name: 'e2e-runtime-tls', namespace: NAMESPACE },
       type: 'kubernetes.io/tls',
-      data: { 'tls.crt': b64(readFileSync(join(pki.serverDir, 'tls.crt'))), 'tls.key': b64(readFileSync(join(pki.serverDir, 'tls.key'))), 'ca.crt': b64(pki.ca) },
+      data: {
+        'tls.crt': b64(readFileSync(join(pki.serverDir, 'tls.crt'))),
+        'tls.key': b64(readFileSync(join(pki.serverDir, 'tls.key'))),
+        'ca.crt': b64(pki.ca),
+      },
     },
     'e2e',
   );
@@ -173,8 +189,12 @@ export async function runtimeTlsSecret(kube: Kube, pki: Pki): Promise<void> {
  */
 export function chartDeploymentArgs(deployment: JsonObject): { initArgs: string[]; startArgs: string[]; env: Record<string, string> } {
   const pod = ((deployment.spec as JsonObject).template as JsonObject).spec as JsonObject;
-  const init = ((pod.initContainers as JsonObject[] | undefined) ?? []).find((c) => ((c.args as string[] | undefined) ?? []).slice(0, 2).join(' ') === 'core init');
-  const main = ((pod.containers as JsonObject[] | undefined) ?? []).find((c) => ((c.args as string[] | undefined) ?? []).slice(0, 2).join(' ') === 'core start');
+  const init = ((pod.initContainers as JsonObject[] | undefined) ?? []).find(
+    (c) => ((c.args as string[] | undefined) ?? []).slice(0, 2).join(' ') === 'core init',
+  );
+  const main = ((pod.containers as JsonObject[] | undefined) ?? []).find(
+    (c) => ((c.args as string[] | undefined) ?? []).slice(0, 2).join(' ') === 'core start',
+  );
   if (!main) throw new Error('the crossplane Deployment has no container running `core start`');
   const env: Record<string, string> = {};
   for (const e of (main.env as { name: string; value?: string }[] | undefined) ?? []) if (e.value !== undefined) env[e.name] = e.value;
@@ -189,5 +209,13 @@ export function chartDeploymentArgs(deployment: JsonObject): { initArgs: string[
  * cluster: a Crossplane ImageConfig that sends packages under `prefix` to `to`.
  */
 export async function mirrorPackages(kube: Kube, name: string, prefix: string, to: string): Promise<void> {
-  await kube.apply({ apiVersion: 'pkg.crossplane.io/v1beta1', kind: 'ImageConfig', metadata: { name }, spec: { matchImages: [{ type: 'Prefix', prefix }], rewriteImage: { prefix: to } } }, 'e2e');
+  await kube.apply(
+    {
+      apiVersion: 'pkg.crossplane.io/v1beta1',
+      kind: 'ImageConfig',
+      metadata: { name },
+      spec: { matchImages: [{ type: 'Prefix', prefix }], rewriteImage: { prefix: to } },
+    },
+    'e2e',
+  );
 }

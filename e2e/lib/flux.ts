@@ -8,7 +8,18 @@
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { crdsDir, freePort, REPO_ROOT, tool, waitFor, yamlDocuments, type JsonObject, type Kube, type ObjectRef, type ProcessGroup } from 'function-eks-cluster/testing';
+import {
+  crdsDir,
+  freePort,
+  REPO_ROOT,
+  tool,
+  waitFor,
+  yamlDocuments,
+  type JsonObject,
+  type Kube,
+  type ObjectRef,
+  type ProcessGroup,
+} from 'function-eks-cluster/testing';
 import { condition, isTrue } from './objects.js';
 
 export const FLUX_NAMESPACE = 'flux-system';
@@ -16,7 +27,6 @@ const FIELD_MANAGER = 'e2e-flux-bootstrap';
 export const KUSTOMIZATION = { apiVersion: 'kustomize.toolkit.fluxcd.io/v1', kind: 'Kustomization' } as const;
 export const GIT_REPOSITORY = { apiVersion: 'source.toolkit.fluxcd.io/v1', kind: 'GitRepository' } as const;
 export const HELM_RELEASE = { apiVersion: 'helm.toolkit.fluxcd.io/v2', kind: 'HelmRelease' } as const;
-
 
 /** Server-side applies Flux's CRDs and waits until they are served. */
 async function installCrds(kube: Kube): Promise<number> {
@@ -28,10 +38,14 @@ async function installCrds(kube: Kube): Promise<number> {
   for (const crd of crds) await kube.apply(crd, FIELD_MANAGER);
   for (const crd of crds) {
     const name = String((crd.metadata as JsonObject).name);
-    await waitFor(`CRD ${name} established`, async () => {
-      const current = await kube.get({ apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', name });
-      return isTrue(current, 'Established') ? true : undefined;
-    }, 60_000);
+    await waitFor(
+      `CRD ${name} established`,
+      async () => {
+        const current = await kube.get({ apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', name });
+        return isTrue(current, 'Established') ? true : undefined;
+      },
+      60_000,
+    );
   }
   return crds.length;
 }
@@ -63,29 +77,61 @@ const CONTROLLER_ACCOUNTS = ['kustomize-controller', 'helm-controller'];
  * Kustomization or HelmRelease waiting on a `dependsOn` looks again (30 s by
  * default): the run shortens it rather than editing any interval in flux/.
  */
-export async function startFlux(group: ProcessGroup, kube: Kube, options: { kubeconfigFile: string; storageDir: string; requeueDependency: string }): Promise<{ crds: number }> {
+export async function startFlux(
+  group: ProcessGroup,
+  kube: Kube,
+  options: { kubeconfigFile: string; storageDir: string; requeueDependency: string },
+): Promise<{ crds: number }> {
   const crds = await installCrds(kube);
   mkdirSync(options.storageDir, { recursive: true });
   await kube.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: FLUX_NAMESPACE } }, FIELD_MANAGER);
   const env = { PATH: process.env.PATH ?? '', KUBECONFIG: options.kubeconfigFile, RUNTIME_NAMESPACE: FLUX_NAMESPACE };
   const common = async () => {
     const health = await freePort();
-    return { health, args: ['--watch-all-namespaces=true', `--metrics-addr=127.0.0.1:${await freePort()}`, `--health-addr=127.0.0.1:${health}`, '--log-encoding=console', '--events-addr='] };
+    return {
+      health,
+      args: [
+        '--watch-all-namespaces=true',
+        `--metrics-addr=127.0.0.1:${await freePort()}`,
+        `--health-addr=127.0.0.1:${health}`,
+        '--log-encoding=console',
+        '--events-addr=',
+      ],
+    };
   };
   const storagePort = await freePort();
   const source = await common();
-  group.start('source-controller', tool('source-controller'), [
-    ...source.args,
-    `--storage-path=${options.storageDir}`,
-    `--storage-addr=127.0.0.1:${storagePort}`,
-    `--storage-adv-addr=127.0.0.1:${storagePort}`,
-  ], env);
+  group.start(
+    'source-controller',
+    tool('source-controller'),
+    [...source.args, `--storage-path=${options.storageDir}`, `--storage-addr=127.0.0.1:${storagePort}`, `--storage-adv-addr=127.0.0.1:${storagePort}`],
+    env,
+  );
   const kustomize = await common();
-  group.start('kustomize-controller', tool('kustomize-controller'), [...kustomize.args, ...lockdownArgs('kustomize-controller'), `--requeue-dependency=${options.requeueDependency}`], env);
+  group.start(
+    'kustomize-controller',
+    tool('kustomize-controller'),
+    [...kustomize.args, ...lockdownArgs('kustomize-controller'), `--requeue-dependency=${options.requeueDependency}`],
+    env,
+  );
   const helm = await common();
-  group.start('helm-controller', tool('helm-controller'), [...helm.args, ...lockdownArgs('helm-controller'), `--requeue-dependency=${options.requeueDependency}`], env);
-  for (const [name, port] of [['source-controller', source.health], ['kustomize-controller', kustomize.health], ['helm-controller', helm.health]] as const) {
-    await waitFor(`${name} /readyz`, async () => ((await fetch(`http://127.0.0.1:${port}/readyz`, { signal: AbortSignal.timeout(2000) })).ok ? true : undefined), 60_000, group);
+  group.start(
+    'helm-controller',
+    tool('helm-controller'),
+    [...helm.args, ...lockdownArgs('helm-controller'), `--requeue-dependency=${options.requeueDependency}`],
+    env,
+  );
+  for (const [name, port] of [
+    ['source-controller', source.health],
+    ['kustomize-controller', kustomize.health],
+    ['helm-controller', helm.health],
+  ] as const) {
+    await waitFor(
+      `${name} /readyz`,
+      async () => ((await fetch(`http://127.0.0.1:${port}/readyz`, { signal: AbortSignal.timeout(2000) })).ok ? true : undefined),
+      60_000,
+      group,
+    );
   }
   return { crds };
 }
@@ -98,7 +144,8 @@ export async function startFlux(group: ProcessGroup, kube: Kube, options: { kube
  * builds, never written into flux/.
  */
 export async function bootstrap(kube: Kube, options: { url: string; branch: string; path: string; patches: JsonObject[] }): Promise<void> {
-  for (const name of CONTROLLER_ACCOUNTS) await kube.apply({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name, namespace: FLUX_NAMESPACE } }, FIELD_MANAGER);
+  for (const name of CONTROLLER_ACCOUNTS)
+    await kube.apply({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name, namespace: FLUX_NAMESPACE } }, FIELD_MANAGER);
   await kube.apply(
     {
       apiVersion: 'rbac.authorization.k8s.io/v1',

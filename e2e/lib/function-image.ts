@@ -32,7 +32,9 @@ export class FunctionImage {
   }
 
   async start(): Promise<void> {
-    const config = (JSON.parse(execFileSync(tool('crane'), ['config', '--platform', 'linux/amd64', this.ref], { encoding: 'utf8' })) as { config: RuntimeConfig }).config;
+    const config = (
+      JSON.parse(execFileSync(tool('crane'), ['config', '--platform', 'linux/amd64', this.ref], { encoding: 'utf8' })) as { config: RuntimeConfig }
+    ).config;
     this.running = await runImage(this.rootfs, config, this.pki.serverDir, join(this.dir, 'scratch'), this.address || undefined);
     this.address = this.running.address;
   }

@@ -33,7 +33,9 @@ const git = (cwd: string, ...args: string[]) => execFileSync('git', [...AUTHOR, 
 
 /** Copies this repository's working tree (without ignored files) into `dir`. */
 function copyWorkingTree(dir: string): void {
-  const files = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard', '-z'], { cwd: REPO_ROOT, encoding: 'utf8' }).split('\0').filter(Boolean);
+  const files = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard', '-z'], { cwd: REPO_ROOT, encoding: 'utf8' })
+    .split('\0')
+    .filter(Boolean);
   for (const file of files) {
     const from = join(REPO_ROOT, file);
     try {

@@ -24,7 +24,12 @@ export async function runPart(work: string, body: (group: ProcessGroup) => Promi
 
 export function startClusters(timeline: Timeline, group: ProcessGroup, work: string, title: string): Promise<ControlPlane> {
   return timeline.stage(title, async (note) => {
-    const plane = await startControlPlane(group, { dir: join(work, 'control-plane'), clusters: ['management', 'workload'], controllerManager: true, readyTimeoutMs: 180_000 });
+    const plane = await startControlPlane(group, {
+      dir: join(work, 'control-plane'),
+      clusters: ['management', 'workload'],
+      controllerManager: true,
+      readyTimeoutMs: 180_000,
+    });
     for (const a of plane.apiservers) note(`${a.name}: ${a.server}`);
     return plane;
   });

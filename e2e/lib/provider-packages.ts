@@ -47,7 +47,9 @@ export function publishProviders(registry: string, workDir: string): string[] {
     writeFileSync(join(root, 'crossplane.yaml'), yamlStream([meta]));
     cpSync(crds, join(root, 'crds'), { recursive: true });
     const file = join(workDir, `${name}.xpkg`);
-    execFileSync(tool('crossplane'), ['xpkg', 'build', '--package-root', root, '--examples-root', join(root, 'none'), '--package-file', file], { stdio: 'pipe' });
+    execFileSync(tool('crossplane'), ['xpkg', 'build', '--package-root', root, '--examples-root', join(root, 'none'), '--package-file', file], {
+      stdio: 'pipe',
+    });
     const ref = `${registry}/crossplane-contrib/${name}:${version}`;
     xpkgPush([file], ref);
     pushed.push(ref);

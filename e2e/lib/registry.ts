@@ -26,5 +26,8 @@ export async function startRegistry(): Promise<string> {
 
 /** `npm run publish -- <target> <version>`: the command a release runs. */
 export async function publish(target: string, version: string): Promise<void> {
-  await promisify(execFile)(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'configuration', 'scripts', 'publish.ts'), target, version], { cwd: REPO_ROOT, maxBuffer: 64 * 2 ** 20 });
+  await promisify(execFile)(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'configuration', 'scripts', 'publish.ts'), target, version], {
+    cwd: REPO_ROOT,
+    maxBuffer: 64 * 2 ** 20,
+  });
 }

@@ -29,10 +29,27 @@ const FIELD_MANAGER = 'simulated-aws';
 /** Every managed resource kind the function composes, and apps/monitoring's Pod Identity association, by API version. */
 export const MANAGED_KINDS: { apiVersion: string; kind: string }[] = [
   ...[
-    'VPC', 'Subnet', 'InternetGateway', 'NATGateway', 'EIP', 'RouteTable', 'Route', 'RouteTableAssociation',
-    'VPCEndpoint', 'VPCEndpointSubnetAssociation', 'VPCEndpointRouteTableAssociation', 'VPCEndpointSecurityGroupAssociation', 'SecurityGroup', 'SecurityGroupIngressRule', 'FlowLog', 'Tag',
+    'VPC',
+    'Subnet',
+    'InternetGateway',
+    'NATGateway',
+    'EIP',
+    'RouteTable',
+    'Route',
+    'RouteTableAssociation',
+    'VPCEndpoint',
+    'VPCEndpointSubnetAssociation',
+    'VPCEndpointRouteTableAssociation',
+    'VPCEndpointSecurityGroupAssociation',
+    'SecurityGroup',
+    'SecurityGroupIngressRule',
+    'FlowLog',
+    'Tag',
   ].map((kind) => ({ apiVersion: 'ec2.aws.m.upbound.io/v1beta1', kind })),
-  ...['Cluster', 'NodeGroup', 'Addon', 'AccessEntry', 'AccessPolicyAssociation', 'ClusterAuth', 'PodIdentityAssociation'].map((kind) => ({ apiVersion: 'eks.aws.m.upbound.io/v1beta1', kind })),
+  ...['Cluster', 'NodeGroup', 'Addon', 'AccessEntry', 'AccessPolicyAssociation', 'ClusterAuth', 'PodIdentityAssociation'].map((kind) => ({
+    apiVersion: 'eks.aws.m.upbound.io/v1beta1',
+    kind,
+  })),
   ...['Role', 'RolePolicy', 'RolePolicyAttachment', 'OpenIDConnectProvider'].map((kind) => ({ apiVersion: 'iam.aws.m.upbound.io/v1beta1', kind })),
   { apiVersion: 'kms.aws.m.upbound.io/v1beta1', kind: 'Key' },
   { apiVersion: 'cloudwatchlogs.aws.m.upbound.io/v1beta1', kind: 'Group' },
@@ -121,10 +138,15 @@ export class SimulatedAws {
     const now = new Date().toISOString();
     const condition = (type: string, c: { status: string; reason: string; message?: string }) => ({ type, lastTransitionTime: now, ...c });
     // How upjet reports an AWS call that failed, besides Synced=False.
-    const lastAsync = failedOperation === undefined ? [] : [condition('LastAsyncOperation', { status: 'False', reason: 'ApplyFailure', message: failedOperation })];
+    const lastAsync =
+      failedOperation === undefined ? [] : [condition('LastAsyncOperation', { status: 'False', reason: 'ApplyFailure', message: failedOperation })];
     // A merge patch, not an apply: the API server drops atProvider fields a kind's
     // schema lacks (as a provider's typed client never sends them) instead of refusing.
-    await this.kube.mergePatch(refOf(o), { status: { ...(atProvider ? { atProvider } : {}), conditions: [condition('Ready', ready), condition('Synced', synced), ...lastAsync] } }, 'status');
+    await this.kube.mergePatch(
+      refOf(o),
+      { status: { ...(atProvider ? { atProvider } : {}), conditions: [condition('Ready', ready), condition('Synced', synced), ...lastAsync] } },
+      'status',
+    );
   }
 
   private async pass(): Promise<void> {
@@ -167,15 +189,26 @@ export class SimulatedAws {
 
     if (meta.deletionTimestamp) {
       if (!finalizers.includes(FINALIZER)) return;
-      if (throttled) return this.setConditions(o, { status: 'False', reason: 'Deleting' }, { status: 'False', reason: 'ReconcileError', message: 'delete failed: ThrottlingException: Rate exceeded' });
+      if (throttled)
+        return this.setConditions(
+          o,
+          { status: 'False', reason: 'Deleting' },
+          { status: 'False', reason: 'ReconcileError', message: 'delete failed: ThrottlingException: Rate exceeded' },
+        );
       const refusal = exists ? refusesDelete(o, world) : undefined;
       if (refusal) {
         if (this.events.at(-1)?.name !== nameOf(o) || this.events.at(-1)?.what !== 'delete-refused') this.record(o, 'delete-refused', refusal);
-        return this.setConditions(o, { status: 'False', reason: 'Deleting' }, { status: 'False', reason: 'ReconcileError', message: `delete failed: ${refusal}` });
+        return this.setConditions(
+          o,
+          { status: 'False', reason: 'Deleting' },
+          { status: 'False', reason: 'ReconcileError', message: `delete failed: ${refusal}` },
+        );
       }
       this.record(o, 'deleted');
       world.delete(nameOf(o));
-      await this.kube.mergePatch(refOf(o), { metadata: { finalizers: finalizers.filter((f) => f !== FINALIZER), resourceVersion: meta.resourceVersion } } as JsonObject);
+      await this.kube.mergePatch(refOf(o), {
+        metadata: { finalizers: finalizers.filter((f) => f !== FINALIZER), resourceVersion: meta.resourceVersion },
+      } as JsonObject);
       return;
     }
 
@@ -195,7 +228,11 @@ export class SimulatedAws {
       const ready = ((o.status as JsonObject).conditions as JsonObject[] | undefined)?.find((c) => c.type === 'Ready');
       if (failure !== undefined && ready?.status === 'True') {
         this.record(o, 'failing', failure);
-        return this.setConditions(o, { status: 'False', reason: 'Unavailable', message: failure }, { status: 'False', reason: 'ReconcileError', message: `observe failed: ${failure}` });
+        return this.setConditions(
+          o,
+          { status: 'False', reason: 'Unavailable', message: failure },
+          { status: 'False', reason: 'ReconcileError', message: `observe failed: ${failure}` },
+        );
       }
       if (failure === undefined && ready?.status !== 'True') {
         return this.setConditions(o, { status: 'True', reason: 'Available' }, { status: 'True', reason: 'ReconcileSuccess' });
@@ -203,17 +240,31 @@ export class SimulatedAws {
       return;
     }
     if (throttled) {
-      return this.setConditions(o, { status: 'False', reason: 'Creating' }, { status: 'False', reason: 'ReconcileError', message: 'create failed: ThrottlingException: Rate exceeded' });
+      return this.setConditions(
+        o,
+        { status: 'False', reason: 'Creating' },
+        { status: 'False', reason: 'ReconcileError', message: 'create failed: ThrottlingException: Rate exceeded' },
+      );
     }
 
     const { forProvider, unresolved } = resolveReferences(o, world);
     if (unresolved.length > 0) {
-      return this.setConditions(o, { status: 'False', reason: 'Creating' }, { status: 'False', reason: 'ReconcileError', message: `cannot resolve references: waiting for ${unresolved.join(', ')}` });
+      return this.setConditions(
+        o,
+        { status: 'False', reason: 'Creating' },
+        { status: 'False', reason: 'ReconcileError', message: `cannot resolve references: waiting for ${unresolved.join(', ')}` },
+      );
     }
     const refusal = refusesCreate(o, forProvider, world) ?? this.failing.get(nameOf(o));
     if (refusal) {
       if (!this.events.some((e) => e.name === nameOf(o) && e.what === 'refused' && e.message === refusal)) this.record(o, 'refused', refusal);
-      return this.setConditions(o, { status: 'False', reason: 'Creating', message: refusal }, { status: 'False', reason: 'ReconcileError', message: `create failed: ${refusal}` }, undefined, refusal);
+      return this.setConditions(
+        o,
+        { status: 'False', reason: 'Creating', message: refusal },
+        { status: 'False', reason: 'ReconcileError', message: `create failed: ${refusal}` },
+        undefined,
+        refusal,
+      );
     }
     // Creation takes a few passes, as AWS does.
     const waited = (this.pending.get(key(o)) ?? 0) + 1;
@@ -221,7 +272,10 @@ export class SimulatedAws {
     if (waited < (CREATE_PASSES[String(o.kind)] ?? 1)) return;
 
     // What the provider observes: the resolved spec and the ids AWS assigned.
-    const atProvider = { ...forProvider, ...atProviderFor(String(o.kind), `${ns(o)}/${nameOf(o)}`, { ...o, spec: { ...(o.spec as JsonObject), forProvider } }) };
+    const atProvider = {
+      ...forProvider,
+      ...atProviderFor(String(o.kind), `${ns(o)}/${nameOf(o)}`, { ...o, spec: { ...(o.spec as JsonObject), forProvider } }),
+    };
     if (o.kind === 'ClusterAuth') await this.writeKubeconfig(o);
     await this.setConditions(o, { status: 'True', reason: 'Available' }, { status: 'True', reason: 'ReconcileSuccess' }, atProvider);
     this.createdSpec.set(key(o), spec);
@@ -243,7 +297,16 @@ export class SimulatedAws {
         metadata: {
           name: secretName,
           namespace: ns(o),
-          ownerReferences: [{ apiVersion: String(o.apiVersion), kind: String(o.kind), name: nameOf(o), uid: String((o.metadata as JsonObject).uid), controller: true, blockOwnerDeletion: true }],
+          ownerReferences: [
+            {
+              apiVersion: String(o.apiVersion),
+              kind: String(o.kind),
+              name: nameOf(o),
+              uid: String((o.metadata as JsonObject).uid),
+              controller: true,
+              blockOwnerDeletion: true,
+            },
+          ],
         },
         type: 'connection.crossplane.io/v1alpha1',
         data: { kubeconfig: b64(this.options.workloadKubeconfig), endpoint: b64(server), clusterCA: ca },

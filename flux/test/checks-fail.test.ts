@@ -1,15 +1,15 @@
 // Every check can fail: each case breaks one thing in a copy of the tree and
 // expects the named check to say so.
-import { describe, expect, it } from "vitest";
-import { analyze } from "./lib/analyze.js";
-import { commitMonitoringInput, copyTree, copyWorkloadCluster, type TreeCopy } from "./lib/tree.js";
+import { describe, expect, it } from 'vitest';
+import { analyze } from './lib/analyze.js';
+import { commitMonitoringInput, copyTree, copyWorkloadCluster, type TreeCopy } from './lib/tree.js';
 
-const MGMT = "flux/clusters/management/infrastructure.yaml";
-const DELIVERY = "flux/workload-clusters/team-a/delivery.yaml";
-const TEAM_B_DELIVERY = "flux/workload-clusters/team-b/delivery.yaml";
-const TEAM_B_CLUSTER = "flux/workload-clusters/team-b/eks-cluster/eks-cluster.yaml";
-const EKS_CLUSTER = "flux/workload-clusters/team-a/eks-cluster/eks-cluster.yaml";
-const CROSSPLANE_RELEASE = "flux/infrastructure/crossplane/release.yaml";
+const MGMT = 'flux/clusters/management/infrastructure.yaml';
+const DELIVERY = 'flux/workload-clusters/team-a/delivery.yaml';
+const TEAM_B_DELIVERY = 'flux/workload-clusters/team-b/delivery.yaml';
+const TEAM_B_CLUSTER = 'flux/workload-clusters/team-b/eks-cluster/eks-cluster.yaml';
+const EKS_CLUSTER = 'flux/workload-clusters/team-a/eks-cluster/eks-cluster.yaml';
+const CROSSPLANE_RELEASE = 'flux/infrastructure/crossplane/release.yaml';
 
 interface Case {
   name: string;
@@ -18,390 +18,428 @@ interface Case {
   expected: RegExp;
 }
 
-const TEAM_A = "flux/workload-clusters/team-a/kustomization.yaml";
+const TEAM_A = 'flux/workload-clusters/team-a/kustomization.yaml';
 /** Adds a file to team-a's folder (applied as team-a's ServiceAccount). */
 const teamFile = (t: TreeCopy, name: string, text: string) => {
   t.write(`flux/workload-clusters/team-a/${name}`, text);
-  t.edit(TEAM_A, "  - delivery.yaml\n", `  - delivery.yaml\n  - ${name}\n`);
+  t.edit(TEAM_A, '  - delivery.yaml\n', `  - delivery.yaml\n  - ${name}\n`);
 };
 
 const cases: Case[] = [
   {
     name: "a team's Kustomization without serviceAccountName (it would reconcile as team-a/default)",
-    breakIt: (t) => t.edit(DELIVERY, /(  name: web\n  namespace: team-a\nspec:\n)  serviceAccountName: flux-reconciler\n/, "$1"),
-    check: "tenancy",
+    breakIt: (t) => t.edit(DELIVERY, /(  name: web\n  namespace: team-a\nspec:\n)  serviceAccountName: flux-reconciler\n/, '$1'),
+    check: 'tenancy',
     expected: /Kustomization team-a\/web: no spec\.serviceAccountName: .*team-a\/default/,
   },
   {
     name: "a team's Kustomization naming a ServiceAccount that does not exist",
-    breakIt: (t) => t.edit(DELIVERY, /(  name: web\n  namespace: team-a\nspec:\n)  serviceAccountName: flux-reconciler\n/, "$1  serviceAccountName: admin\n"),
-    check: "tenancy",
+    breakIt: (t) => t.edit(DELIVERY, /(  name: web\n  namespace: team-a\nspec:\n)  serviceAccountName: flux-reconciler\n/, '$1  serviceAccountName: admin\n'),
+    check: 'tenancy',
     expected: /Kustomization team-a\/web: serviceAccountName admin: no ServiceAccount team-a\/admin/,
   },
   {
-    name: "a platform Kustomization without serviceAccountName",
-    breakIt: (t) => t.edit("flux/clusters/management/workload-clusters.yaml", /\n  serviceAccountName: kustomize-controller/, ""),
-    check: "tenancy",
+    name: 'a platform Kustomization without serviceAccountName',
+    breakIt: (t) => t.edit('flux/clusters/management/workload-clusters.yaml', /\n  serviceAccountName: kustomize-controller/, ''),
+    check: 'tenancy',
     expected: /Kustomization flux-system\/workload-clusters: no spec\.serviceAccountName/,
   },
   {
     name: "a team's Kustomization using the flux-system source across namespaces",
-    breakIt: (t) => t.edit(DELIVERY, /(  name: web\n[\s\S]*?sourceRef:\n    kind: GitRepository\n    name: )team-a\n/, "$1flux-system\n    namespace: flux-system\n"),
-    check: "tenancy",
+    breakIt: (t) =>
+      t.edit(DELIVERY, /(  name: web\n[\s\S]*?sourceRef:\n    kind: GitRepository\n    name: )team-a\n/, '$1flux-system\n    namespace: flux-system\n'),
+    check: 'tenancy',
     expected: /Kustomization team-a\/web: spec\.sourceRef is in namespace flux-system: Flux refuses references across namespaces/,
   },
   {
     name: "a team's Kustomization depending on another namespace's",
-    breakIt: (t) => t.edit(DELIVERY, "  dependsOn:\n    - name: eks-cluster\n", "  dependsOn:\n    - name: eks-cluster\n    - name: workload-clusters\n      namespace: flux-system\n"),
-    check: "tenancy",
+    breakIt: (t) =>
+      t.edit(
+        DELIVERY,
+        '  dependsOn:\n    - name: eks-cluster\n',
+        '  dependsOn:\n    - name: eks-cluster\n    - name: workload-clusters\n      namespace: flux-system\n',
+      ),
+    check: 'tenancy',
     expected: /Kustomization team-a\/web: spec\.dependsOn\[1\] is in namespace flux-system/,
   },
   {
     name: "a ClusterRole in a team's folder",
-    breakIt: (t) => teamFile(t, "escape.yaml", "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: team-a-escape\nrules: []\n"),
-    check: "tenancy",
+    breakIt: (t) => teamFile(t, 'escape.yaml', 'apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: team-a-escape\nrules: []\n'),
+    check: 'tenancy',
     expected: /ClusterRole team-a-escape: applied by Kustomization team-a\/team-a, .* only create objects in namespace team-a \(this one is cluster-scoped\)/,
   },
   {
     name: "an object in another team's namespace, in a team's folder",
-    breakIt: (t) => teamFile(t, "escape.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: team-a-was-here\n  namespace: team-b\n"),
-    check: "tenancy",
+    breakIt: (t) => teamFile(t, 'escape.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: team-a-was-here\n  namespace: team-b\n'),
+    check: 'tenancy',
     expected: /ConfigMap team-b\/team-a-was-here: applied by Kustomization team-a\/team-a, .* only create objects in namespace team-a/,
   },
   {
     name: "a team's EKSCluster on the platform's ClusterProviderConfig",
-    breakIt: (t) => t.edit(EKS_CLUSTER, "providerConfigKind: ProviderConfig", "providerConfigKind: ClusterProviderConfig"),
-    check: "tenancy",
+    breakIt: (t) => t.edit(EKS_CLUSTER, 'providerConfigKind: ProviderConfig', 'providerConfigKind: ClusterProviderConfig'),
+    check: 'tenancy',
     expected: /EKSCluster team-a\/team-a: in a team's namespace set spec\.providerConfigKind: ProviderConfig/,
   },
   {
     name: "a team's namespace without the tenant label",
-    breakIt: (t) => t.edit("flux/workload-clusters/tenant/namespace.yaml", /\n  labels:\n    toolkit\.fluxcd\.io\/tenant: \$\{team\}/, ""),
-    check: "tenancy",
+    breakIt: (t) => t.edit('flux/workload-clusters/tenant/namespace.yaml', /\n  labels:\n    toolkit\.fluxcd\.io\/tenant: \$\{team\}/, ''),
+    check: 'tenancy',
     expected: /Namespace team-a: a team's namespace needs the label toolkit\.fluxcd\.io\/tenant/,
   },
   {
     name: "a team's Kustomization reaching for a path outside its source's artifact",
-    breakIt: (t) => t.edit(DELIVERY, "path: ./apps/web", "path: ./flux/infrastructure/providers"),
-    check: "paths",
+    breakIt: (t) => t.edit(DELIVERY, 'path: ./apps/web', 'path: ./flux/infrastructure/providers'),
+    check: 'paths',
     expected: /Kustomization team-a\/web: path \.\/flux\/infrastructure\/providers is not in the artifact of GitRepository team-a\/team-a/,
   },
   {
-    name: "a kustomization.yaml listing a missing file",
-    breakIt: (t) => t.edit("apps/web/kustomization.yaml", "  - hpa.yaml", "  - autoscaler.yaml"),
-    check: "builds",
+    name: 'a kustomization.yaml listing a missing file',
+    breakIt: (t) => t.edit('apps/web/kustomization.yaml', '  - hpa.yaml', '  - autoscaler.yaml'),
+    check: 'builds',
     expected: /apps\/web.*autoscaler\.yaml/,
   },
   {
-    name: "a kustomization directory nothing applies",
-    breakIt: (t) => t.write("apps/orphan/kustomization.yaml", "resources: []\n"),
-    check: "paths",
+    name: 'a kustomization directory nothing applies',
+    breakIt: (t) => t.write('apps/orphan/kustomization.yaml', 'resources: []\n'),
+    check: 'paths',
     expected: /apps\/orphan has a kustomization\.yaml but no Flux Kustomization applies it/,
   },
   {
-    name: "a Kustomization path that does not exist",
-    breakIt: (t) => t.edit(DELIVERY, "path: ./apps/web", "path: ./apps/website"),
-    check: "paths",
+    name: 'a Kustomization path that does not exist',
+    breakIt: (t) => t.edit(DELIVERY, 'path: ./apps/web', 'path: ./apps/website'),
+    check: 'paths',
     expected: /apps\/website does not exist/,
   },
   {
-    name: "an unknown field in a Deployment (strict)",
-    breakIt: (t) => t.edit("apps/web/deployment.yaml", "revisionHistoryLimit:", "revisionHistoryLimits:"),
-    check: "schemas",
+    name: 'an unknown field in a Deployment (strict)',
+    breakIt: (t) => t.edit('apps/web/deployment.yaml', 'revisionHistoryLimit:', 'revisionHistoryLimits:'),
+    check: 'schemas',
     expected: /Deployment web\/web.*revisionHistoryLimits/,
   },
   {
-    name: "a wrong type in a Flux Kustomization",
-    breakIt: (t) => t.edit(MGMT, "  prune: true\n  wait: true\n---", '  prune: "yes"\n  wait: true\n---'),
-    check: "schemas",
+    name: 'a wrong type in a Flux Kustomization',
+    breakIt: (t) => t.edit(MGMT, '  prune: true\n  wait: true\n---', '  prune: "yes"\n  wait: true\n---'),
+    check: 'schemas',
     expected: /Kustomization flux-system\/crossplane .*prune/,
   },
   {
-    name: "an unknown field in a HelmRelease (strict)",
-    breakIt: (t) => t.edit("apps/monitoring/release.yaml", "  releaseName: prometheus", "  release: prometheus"),
-    check: "schemas",
+    name: 'an unknown field in a HelmRelease (strict)',
+    breakIt: (t) => t.edit('apps/monitoring/release.yaml', '  releaseName: prometheus', '  release: prometheus'),
+    check: 'schemas',
     expected: /HelmRelease team-a\/prometheus.*release/,
   },
   {
-    name: "a misspelt field in a Crossplane Provider",
-    breakIt: (t) => t.edit("flux/infrastructure/providers/providers.yaml", "  package: xpkg.crossplane.io/crossplane-contrib/provider-aws-eks", "  packages: xpkg.crossplane.io/crossplane-contrib/provider-aws-eks"),
-    check: "schemas",
+    name: 'a misspelt field in a Crossplane Provider',
+    breakIt: (t) =>
+      t.edit(
+        'flux/infrastructure/providers/providers.yaml',
+        '  package: xpkg.crossplane.io/crossplane-contrib/provider-aws-eks',
+        '  packages: xpkg.crossplane.io/crossplane-contrib/provider-aws-eks',
+      ),
+    check: 'schemas',
     expected: /Provider provider-aws-eks \(pkg\.crossplane\.io\/v1\): crossplane resource validate invalid: .*spec\.packages: .*unknown field: "packages"/,
   },
   {
-    name: "a misspelt field in a DeploymentRuntimeConfig",
-    breakIt: (t) => t.edit("flux/infrastructure/providers/runtime-config.yaml", "  deploymentTemplate:", "  deploymentTemplates:"),
-    check: "schemas",
-    expected: /DeploymentRuntimeConfig provider-aws \(pkg\.crossplane\.io\/v1beta1\): crossplane resource validate invalid: .*spec\.deploymentTemplates: .*unknown field: "deploymentTemplates"/,
+    name: 'a misspelt field in a DeploymentRuntimeConfig',
+    breakIt: (t) => t.edit('flux/infrastructure/providers/runtime-config.yaml', '  deploymentTemplate:', '  deploymentTemplates:'),
+    check: 'schemas',
+    expected:
+      /DeploymentRuntimeConfig provider-aws \(pkg\.crossplane\.io\/v1beta1\): crossplane resource validate invalid: .*spec\.deploymentTemplates: .*unknown field: "deploymentTemplates"/,
   },
   {
-    name: "a ClusterProviderConfig with an unknown credentials source",
-    breakIt: (t) => t.edit("flux/infrastructure/provider-config/cluster-provider-config.yaml", "source: PodIdentity", "source: AccessKeys"),
-    check: "schemas",
-    expected: /ClusterProviderConfig default \(aws\.m\.upbound\.io\/v1beta1\): crossplane resource validate invalid: spec\.credentials\.source: Unsupported value: "AccessKeys"/,
+    name: 'a ClusterProviderConfig with an unknown credentials source',
+    breakIt: (t) => t.edit('flux/infrastructure/provider-config/cluster-provider-config.yaml', 'source: PodIdentity', 'source: AccessKeys'),
+    check: 'schemas',
+    expected:
+      /ClusterProviderConfig default \(aws\.m\.upbound\.io\/v1beta1\): crossplane resource validate invalid: spec\.credentials\.source: Unsupported value: "AccessKeys"/,
   },
   {
-    name: "a managed resource field of the wrong type",
-    breakIt: (t) => t.edit("apps/monitoring/remote-write-identity.yaml", "    namespace: monitoring", "    namespace: [monitoring]"),
-    check: "schemas",
-    expected: /PodIdentityAssociation team-a\/team-a-prometheus \(eks\.aws\.m\.upbound\.io\/v1beta1\): crossplane resource validate invalid: spec\.forProvider\.namespace: Invalid value: "array": spec\.forProvider\.namespace in body must be of type string/,
+    name: 'a managed resource field of the wrong type',
+    breakIt: (t) => t.edit('apps/monitoring/remote-write-identity.yaml', '    namespace: monitoring', '    namespace: [monitoring]'),
+    check: 'schemas',
+    expected:
+      /PodIdentityAssociation team-a\/team-a-prometheus \(eks\.aws\.m\.upbound\.io\/v1beta1\): crossplane resource validate invalid: spec\.forProvider\.namespace: Invalid value: "array": spec\.forProvider\.namespace in body must be of type string/,
   },
   {
-    name: "an EKSCluster value its XRD rejects",
-    breakIt: (t) => t.edit(EKS_CLUSTER, "nat: HighlyAvailable", "nat: Always"),
-    check: "schemas",
+    name: 'an EKSCluster value its XRD rejects',
+    breakIt: (t) => t.edit(EKS_CLUSTER, 'nat: HighlyAvailable', 'nat: Always'),
+    check: 'schemas',
     expected: /EKSCluster team-a\/team-a \(eks\.gitops\.dev\/v1alpha1\): crossplane resource validate invalid: spec\.network\.nat: Unsupported value: "Always"/,
   },
   {
-    name: "an EKSCluster field its XRD does not have",
-    breakIt: (t) => t.edit(EKS_CLUSTER, "vpcCidr:", "vpcCIDR:"),
-    check: "schemas",
-    expected: /EKSCluster team-a\/team-a \(eks\.gitops\.dev\/v1alpha1\): crossplane resource validate invalid: spec\.network\.vpcCIDR: .*unknown field: "vpcCIDR"/,
+    name: 'an EKSCluster field its XRD does not have',
+    breakIt: (t) => t.edit(EKS_CLUSTER, 'vpcCidr:', 'vpcCIDR:'),
+    check: 'schemas',
+    expected:
+      /EKSCluster team-a\/team-a \(eks\.gitops\.dev\/v1alpha1\): crossplane resource validate invalid: spec\.network\.vpcCIDR: .*unknown field: "vpcCIDR"/,
   },
   {
-    name: "an EKSCluster without its XRD",
-    breakIt: (t) => t.remove("configuration/apis/eksclusters/definition.yaml"),
-    check: "schemas",
+    name: 'an EKSCluster without its XRD',
+    breakIt: (t) => t.remove('configuration/apis/eksclusters/definition.yaml'),
+    check: 'schemas',
     expected: /EKSCluster team-a\/team-a \(eks\.gitops\.dev\/v1alpha1\): kubeconform error: could not find schema/,
   },
   {
-    name: "a Crossplane kind no CRD defines",
+    name: 'a Crossplane kind no CRD defines',
     breakIt: (t) => {
-      t.write("apps/web/widget.yaml", "apiVersion: pkg.crossplane.io/v1\nkind: Widget\nmetadata:\n  name: w\n");
-      t.edit("apps/web/kustomization.yaml", "  - hpa.yaml", "  - hpa.yaml\n  - widget.yaml");
+      t.write('apps/web/widget.yaml', 'apiVersion: pkg.crossplane.io/v1\nkind: Widget\nmetadata:\n  name: w\n');
+      t.edit('apps/web/kustomization.yaml', '  - hpa.yaml', '  - hpa.yaml\n  - widget.yaml');
     },
-    check: "schemas",
+    check: 'schemas',
     expected: /Widget web\/w \(pkg\.crossplane\.io\/v1\): crossplane resource validate missingSchema/,
   },
   {
-    name: "an object of a kind no validator covers",
+    name: 'an object of a kind no validator covers',
     breakIt: (t) => {
-      t.write("apps/web/widget.yaml", "apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\n");
-      t.edit("apps/web/kustomization.yaml", "  - hpa.yaml", "  - hpa.yaml\n  - widget.yaml");
+      t.write('apps/web/widget.yaml', 'apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\n');
+      t.edit('apps/web/kustomization.yaml', '  - hpa.yaml', '  - hpa.yaml\n  - widget.yaml');
     },
-    check: "schemas",
+    check: 'schemas',
     expected: /Widget web\/w.*could not find schema/,
   },
   {
     name: "a kubeconfig Secret read under Flux's default key",
-    breakIt: (t) => t.edit(DELIVERY, "      key: kubeconfig", "      key: value"),
-    check: "kubeconfigRefs",
+    breakIt: (t) => t.edit(DELIVERY, '      key: kubeconfig', '      key: value'),
+    check: 'kubeconfigRefs',
     expected: /Kustomization team-a\/web: kubeConfig\.secretRef\.key must be "kubeconfig"/,
   },
   {
-    name: "a kubeconfig Secret the function does not write",
-    breakIt: (t) => t.edit(DELIVERY, "name: team-a-kubeconfig", "name: team-a-admin"),
-    check: "kubeconfigRefs",
+    name: 'a kubeconfig Secret the function does not write',
+    breakIt: (t) => t.edit(DELIVERY, 'name: team-a-kubeconfig', 'name: team-a-admin'),
+    check: 'kubeconfigRefs',
     expected: /Kustomization team-a\/web: kubeConfig\.secretRef "team-a-admin"/,
   },
   {
-    name: "a configMapRef to a ConfigMap the function does not compose",
-    breakIt: (t) => t.edit(TEAM_B_DELIVERY, "      name: team-b-kubeconfig", "      name: team-b-aws"),
-    check: "kubeconfigRefs",
+    name: 'a configMapRef to a ConfigMap the function does not compose',
+    breakIt: (t) => t.edit(TEAM_B_DELIVERY, '      name: team-b-kubeconfig', '      name: team-b-aws'),
+    check: 'kubeconfigRefs',
     expected: /Kustomization team-b\/web: kubeConfig\.configMapRef "team-b-aws" is not <name>-kubeconfig/,
   },
   {
-    name: "a configMapRef to an EKSCluster that delivers through a kubeconfig Secret",
-    breakIt: (t) => t.edit(TEAM_B_CLUSTER, /  delivery:\n(.*\n)*/, ""),
-    check: "kubeconfigRefs",
-    expected: /Kustomization team-b\/web: kubeConfig\.configMapRef "team-b-kubeconfig" names a ConfigMap the function composes only with spec\.delivery\.mode AWSIdentity/,
+    name: 'a configMapRef to an EKSCluster that delivers through a kubeconfig Secret',
+    breakIt: (t) => t.edit(TEAM_B_CLUSTER, /  delivery:\n(.*\n)*/, ''),
+    check: 'kubeconfigRefs',
+    expected:
+      /Kustomization team-b\/web: kubeConfig\.configMapRef "team-b-kubeconfig" names a ConfigMap the function composes only with spec\.delivery\.mode AWSIdentity/,
   },
   {
-    name: "app delivery not gated on the EKSCluster",
-    breakIt: (t) => t.edit(DELIVERY, /  dependsOn:\n    - name: eks-cluster\n(  interval: 10m\n  retryInterval: 2m\n  timeout: 5m)/, "$1"),
-    check: "kubeconfigRefs",
+    name: 'app delivery not gated on the EKSCluster',
+    breakIt: (t) => t.edit(DELIVERY, /  dependsOn:\n    - name: eks-cluster\n(  interval: 10m\n  retryInterval: 2m\n  timeout: 5m)/, '$1'),
+    check: 'kubeconfigRefs',
     expected: /Kustomization team-a\/web: it must dependsOn/,
   },
   {
-    name: "a gate without a failed expression",
-    breakIt: (t) => t.edit(DELIVERY, /\n      failed: .*/, ""),
-    check: "kubeconfigRefs",
+    name: 'a gate without a failed expression',
+    breakIt: (t) => t.edit(DELIVERY, /\n      failed: .*/, ''),
+    check: 'kubeconfigRefs',
     expected: /HelmRelease team-a\/prometheus: the Kustomization applying it/,
   },
   {
-    name: "a dependsOn target that does not exist",
-    breakIt: (t) => t.edit(MGMT, "    - name: crossplane\n", "    - name: crossplane-core\n"),
-    check: "references",
+    name: 'a dependsOn target that does not exist',
+    breakIt: (t) => t.edit(MGMT, '    - name: crossplane\n', '    - name: crossplane-core\n'),
+    check: 'references',
     expected: /Kustomization flux-system\/crossplane-providers: dependsOn Kustomization flux-system\/crossplane-core does not exist/,
   },
   {
-    name: "a chart source that does not exist",
-    breakIt: (t) => t.edit(CROSSPLANE_RELEASE, "name: crossplane-stable", "name: crossplane-charts"),
-    check: "references",
+    name: 'a chart source that does not exist',
+    breakIt: (t) => t.edit(CROSSPLANE_RELEASE, 'name: crossplane-stable', 'name: crossplane-charts'),
+    check: 'references',
     expected: /HelmRelease flux-system\/crossplane: chart\.spec\.sourceRef HelmRepository flux-system\/crossplane-charts does not exist/,
   },
   {
-    name: "a managed resource reference to nothing",
-    breakIt: (t) => t.edit("apps/monitoring/remote-write-identity.yaml", "    roleArnRef:\n      name: ${cluster_name}-prometheus-remote-write", "    roleArnRef:\n      name: ${cluster_name}-prometheus"),
-    check: "references",
+    name: 'a managed resource reference to nothing',
+    breakIt: (t) =>
+      t.edit(
+        'apps/monitoring/remote-write-identity.yaml',
+        '    roleArnRef:\n      name: ${cluster_name}-prometheus-remote-write',
+        '    roleArnRef:\n      name: ${cluster_name}-prometheus',
+      ),
+    check: 'references',
     expected: /PodIdentityAssociation team-a\/team-a-prometheus: forProvider\.roleArnRef names team-a-prometheus, no Role/,
   },
   {
-    name: "a chart version range",
-    breakIt: (t) => t.edit(CROSSPLANE_RELEASE, "version: 2.4.0", 'version: ">=2.4.0"'),
-    check: "pinned",
+    name: 'a chart version range',
+    breakIt: (t) => t.edit(CROSSPLANE_RELEASE, 'version: 2.4.0', 'version: ">=2.4.0"'),
+    check: 'pinned',
     expected: /HelmRelease flux-system\/crossplane: chart crossplane version ">=2\.4\.0"/,
   },
   {
-    name: "an image on latest",
-    breakIt: (t) => t.edit("apps/web/deployment.yaml", "podinfo:6.14.1", "podinfo:latest"),
-    check: "pinned",
+    name: 'an image on latest',
+    breakIt: (t) => t.edit('apps/web/deployment.yaml', 'podinfo:6.14.1', 'podinfo:latest'),
+    check: 'pinned',
     expected: /Deployment web\/web: image ghcr\.io\/stefanprodan\/podinfo:latest is not pinned/,
   },
   {
-    name: "a package without a version",
-    breakIt: (t) => t.edit("flux/infrastructure/packages/function.yaml", "function-eks-cluster:v0.1.0", "function-eks-cluster"),
-    check: "pinned",
+    name: 'a package without a version',
+    breakIt: (t) => t.edit('flux/infrastructure/packages/function.yaml', 'function-eks-cluster:v0.1.0', 'function-eks-cluster'),
+    check: 'pinned',
     expected: /Function eks-gitops-function-eks-cluster: package .* is not pinned/,
   },
   {
-    name: "a plaintext Secret",
+    name: 'a plaintext Secret',
     breakIt: (t) => {
-      t.write("apps/web/secret.yaml", "apiVersion: v1\nkind: Secret\nmetadata:\n  name: creds\nstringData:\n  password: hunter2\n");
-      t.edit("apps/web/kustomization.yaml", "  - hpa.yaml", "  - hpa.yaml\n  - secret.yaml");
+      t.write('apps/web/secret.yaml', 'apiVersion: v1\nkind: Secret\nmetadata:\n  name: creds\nstringData:\n  password: hunter2\n');
+      t.edit('apps/web/kustomization.yaml', '  - hpa.yaml', '  - hpa.yaml\n  - secret.yaml');
     },
-    check: "secrets",
+    check: 'secrets',
     expected: /Secret web\/creds: plaintext Secret data/,
   },
   {
-    name: "an AWS access key in a manifest",
-    breakIt: (t) => t.edit(DELIVERY, "      region: us-west-2", "      region: us-west-2\n      # AKIAIOSFODNN7EXAMPLE"),
-    check: "secrets",
+    name: 'an AWS access key in a manifest',
+    breakIt: (t) => t.edit(DELIVERY, '      region: us-west-2', '      region: us-west-2\n      # AKIAIOSFODNN7EXAMPLE'),
+    check: 'secrets',
     expected: /delivery\.yaml: looks like an AWS access key/,
   },
   {
-    name: "a namespace nothing creates",
-    breakIt: (t) => t.edit("apps/web/kustomization.yaml", "  - namespace.yaml\n", ""),
-    check: "namespaces",
+    name: 'a namespace nothing creates',
+    breakIt: (t) => t.edit('apps/web/kustomization.yaml', '  - namespace.yaml\n', ''),
+    check: 'namespaces',
     expected: /Deployment web\/web uses namespace web in workload:team-a\/team-a-kubeconfig, which nothing creates there/,
   },
   {
-    name: "a Helm release namespace nothing creates",
-    breakIt: (t) => t.edit("apps/monitoring/release.yaml", "    createNamespace: true\n", ""),
-    check: "namespaces",
+    name: 'a Helm release namespace nothing creates',
+    breakIt: (t) => t.edit('apps/monitoring/release.yaml', '    createNamespace: true\n', ''),
+    check: 'namespaces',
     expected: /HelmRelease team-a\/prometheus \(release\) uses namespace monitoring in workload:team-a\/team-a-kubeconfig/,
   },
   {
-    name: "monitoring substituted for another cluster",
-    breakIt: (t) => t.edit(DELIVERY, "      region: us-west-2", "      region: eu-west-1"),
-    check: "clusterNames",
+    name: 'monitoring substituted for another cluster',
+    breakIt: (t) => t.edit(DELIVERY, '      region: us-west-2', '      region: eu-west-1'),
+    check: 'clusterNames',
     expected: /Kustomization team-a\/monitoring: region eu-west-1 differs/,
   },
   {
-    name: "a copied team grant that was not renamed",
+    name: 'a copied team grant that was not renamed',
     breakIt: (t) => {
-      copyWorkloadCluster(t, "team-a", "team-c");
-      t.write("flux/workload-clusters/team-c.yaml", t.read("flux/workload-clusters/team-a.yaml"));
+      copyWorkloadCluster(t, 'team-a', 'team-c');
+      t.write('flux/workload-clusters/team-c.yaml', t.read('flux/workload-clusters/team-a.yaml'));
     },
-    check: "builds",
+    check: 'builds',
     expected: /workload-clusters.*already registered id: .*Kustomization.*tenant-team-a/,
   },
   {
-    name: "two Kustomizations applying the same app to one cluster",
+    name: 'two Kustomizations applying the same app to one cluster',
     breakIt: (t) => {
-      const web = t.read(DELIVERY).split("---\n").find((doc) => doc.includes("  name: web\n")) ?? "";
-      t.write(DELIVERY, `${t.read(DELIVERY)}---\n${web.replace("  name: web\n", "  name: web-again\n")}`);
+      const web =
+        t
+          .read(DELIVERY)
+          .split('---\n')
+          .find((doc) => doc.includes('  name: web\n')) ?? '';
+      t.write(DELIVERY, `${t.read(DELIVERY)}---\n${web.replace('  name: web\n', '  name: web-again\n')}`);
     },
-    check: "duplicates",
+    check: 'duplicates',
     expected: /Deployment web\/web in workload:team-a\/team-a-kubeconfig is applied by both Kustomization team-a\/web and Kustomization team-a\/web-again/,
   },
   {
-    name: "a placeholder workspace ID in postBuild.substitute",
-    breakIt: (t) => t.edit(DELIVERY, "      region: us-west-2\n", "      region: us-west-2\n      amp_workspace_id: ws-00000000-0000-0000-0000-000000000000\n"),
-    check: "placeholders",
+    name: 'a placeholder workspace ID in postBuild.substitute',
+    breakIt: (t) => t.edit(DELIVERY, '      region: us-west-2\n', '      region: us-west-2\n      amp_workspace_id: ws-00000000-0000-0000-0000-000000000000\n'),
+    check: 'placeholders',
     expected: /Kustomization team-a\/monitoring: spec\.postBuild\.substitute\.amp_workspace_id "ws-00000000-0000-0000-0000-000000000000" is an all-zero ID/,
   },
   {
-    name: "a placeholder word in a manifest",
-    breakIt: (t) => t.edit("apps/monitoring/release.yaml", "          cluster: ${cluster_name}", "          cluster: CHANGEME"),
-    check: "placeholders",
+    name: 'a placeholder word in a manifest',
+    breakIt: (t) => t.edit('apps/monitoring/release.yaml', '          cluster: ${cluster_name}', '          cluster: CHANGEME'),
+    check: 'placeholders',
     expected: /HelmRelease team-a\/prometheus: spec\.values\.server\.global\.external_labels\.cluster "CHANGEME" is a placeholder/,
   },
   {
-    name: "the monitoring input made optional",
-    breakIt: (t) => t.edit(DELIVERY, "        name: team-a-monitoring\n        optional: false", "        name: team-a-monitoring\n        optional: true"),
-    check: "inputs",
+    name: 'the monitoring input made optional',
+    breakIt: (t) => t.edit(DELIVERY, '        name: team-a-monitoring\n        optional: false', '        name: team-a-monitoring\n        optional: true'),
+    check: 'inputs',
     expected: /Kustomization team-a\/monitoring: substituteFrom ConfigMap team-a\/team-a-monitoring is optional but is the only source of amp_workspace_id/,
   },
   {
-    name: "a workspace ARN committed where its ID belongs",
-    breakIt: (t) => commitMonitoringInput(t, "team-a", "arn:aws:aps:us-west-2:111122223333:workspace/ws-3f9c2a71-8d4e-4b6a-9e1f-5c7d0b2a4e68"),
-    check: "inputs",
+    name: 'a workspace ARN committed where its ID belongs',
+    breakIt: (t) => commitMonitoringInput(t, 'team-a', 'arn:aws:aps:us-west-2:111122223333:workspace/ws-3f9c2a71-8d4e-4b6a-9e1f-5c7d0b2a4e68'),
+    check: 'inputs',
     expected: /ConfigMap team-a\/team-a-monitoring: amp_workspace_id "arn:aws:aps:.*" is not the ID of an Amazon Managed Prometheus workspace/,
   },
   {
-    name: "monitoring without a source for its workspace",
-    breakIt: (t) => t.edit(DELIVERY, /      - kind: ConfigMap\n        name: team-a-monitoring\n        optional: false\n/, ""),
-    check: "paths",
-    expected: /Kustomization team-a\/monitoring .*HelmRelease prometheus: variable \$\{amp_workspace_id\} has no value .*Flux says: variable not set \(strict mode\): "amp_workspace_id"/,
+    name: 'monitoring without a source for its workspace',
+    breakIt: (t) => t.edit(DELIVERY, /      - kind: ConfigMap\n        name: team-a-monitoring\n        optional: false\n/, ''),
+    check: 'paths',
+    expected:
+      /Kustomization team-a\/monitoring .*HelmRelease prometheus: variable \$\{amp_workspace_id\} has no value .*Flux says: variable not set \(strict mode\): "amp_workspace_id"/,
   },
   {
-    name: "a required input of an unknown format",
-    breakIt: (t) => t.edit("apps/monitoring/release.yaml", "          cluster: ${cluster_name}", "          cluster: ${cluster_name}\n          team: ${team_id}"),
-    check: "paths",
-    expected: /Kustomization team-a\/monitoring: \$\{team_id\} must come from ConfigMap team-a\/team-a-monitoring, which is not in Git, and flux\/test\/lib\/inputs\.ts has no test value for team_id/,
+    name: 'a required input of an unknown format',
+    breakIt: (t) =>
+      t.edit('apps/monitoring/release.yaml', '          cluster: ${cluster_name}', '          cluster: ${cluster_name}\n          team: ${team_id}'),
+    check: 'paths',
+    expected:
+      /Kustomization team-a\/monitoring: \$\{team_id\} must come from ConfigMap team-a\/team-a-monitoring, which is not in Git, and flux\/test\/lib\/inputs\.ts has no test value for team_id/,
   },
   {
-    name: "a ${var:?message} that Flux would substitute",
-    breakIt: (t) => t.edit("apps/monitoring/release.yaml", "workspaces/${amp_workspace_id}/", "workspaces/${amp_workspace_id:?set the workspace}/"),
-    check: "paths",
+    name: 'a ${var:?message} that Flux would substitute',
+    breakIt: (t) => t.edit('apps/monitoring/release.yaml', 'workspaces/${amp_workspace_id}/', 'workspaces/${amp_workspace_id:?set the workspace}/'),
+    check: 'paths',
     expected: /HelmRelease prometheus: \$\{amp_workspace_id:\?\.\.\.\} does not fail in Flux: its envsubst substitutes the message/,
   },
   {
-    name: "two clusters whose monitoring roles share an AWS name",
+    name: 'two clusters whose monitoring roles share an AWS name',
     breakIt: (t) => {
-      copyWorkloadCluster(t, "team-a", "observability-platform-production-a");
-      copyWorkloadCluster(t, "team-a", "observability-platform-production-b");
+      copyWorkloadCluster(t, 'team-a', 'observability-platform-production-a');
+      copyWorkloadCluster(t, 'team-a', 'observability-platform-production-b');
     },
-    check: "iamRoleNames",
-    expected: /Role observability-platform-production-b\/observability-platform-production-b-prometheus-remote-write and Role observability-platform-production-a\/.* have the same AWS role name "observability-platform-productio-us-west-2-prometheus"/,
+    check: 'iamRoleNames',
+    expected:
+      /Role observability-platform-production-b\/observability-platform-production-b-prometheus-remote-write and Role observability-platform-production-a\/.* have the same AWS role name "observability-platform-productio-us-west-2-prometheus"/,
   },
   {
-    name: "a role name longer than IAM allows",
-    breakIt: (t) => t.edit("apps/monitoring/remote-write-identity.yaml", "${cluster_name:0:32}-${region}-prometheus", "${cluster_name}-${region}-prometheus-remote-write-to-amazon-managed-prometheus"),
-    check: "iamRoleNames",
-    expected: /Role team-a\/team-a-prometheus-remote-write: AWS role name "team-a-us-west-2-prometheus-remote-write-to-amazon-managed-prometheus" \(69 characters\) is not a valid IAM role name/,
+    name: 'a role name longer than IAM allows',
+    breakIt: (t) =>
+      t.edit(
+        'apps/monitoring/remote-write-identity.yaml',
+        '${cluster_name:0:32}-${region}-prometheus',
+        '${cluster_name}-${region}-prometheus-remote-write-to-amazon-managed-prometheus',
+      ),
+    check: 'iamRoleNames',
+    expected:
+      /Role team-a\/team-a-prometheus-remote-write: AWS role name "team-a-us-west-2-prometheus-remote-write-to-amazon-managed-prometheus" \(69 characters\) is not a valid IAM role name/,
   },
   {
-    name: "Flux installing a provider-aws version the tests have no CRDs for",
-    breakIt: (t) => t.edit(MGMT, "aws_provider_version: v2.7.0", "aws_provider_version: v2.8.0"),
-    check: "versions",
+    name: 'Flux installing a provider-aws version the tests have no CRDs for',
+    breakIt: (t) => t.edit(MGMT, 'aws_provider_version: v2.7.0', 'aws_provider_version: v2.8.0'),
+    check: 'versions',
     expected: /Provider provider-aws-ec2: package .*provider-aws-ec2:v2\.8\.0 is not at PROVIDER_AWS_VERSION v2\.7\.0 of scripts\/tools\/crds\.sh/,
   },
   {
-    name: "CRDs of another provider-aws version than Flux installs",
-    breakIt: (t) => t.edit("scripts/tools/crds.sh", "PROVIDER_AWS_VERSION=v2.7.0", "PROVIDER_AWS_VERSION=v2.6.0"),
-    check: "versions",
+    name: 'CRDs of another provider-aws version than Flux installs',
+    breakIt: (t) => t.edit('scripts/tools/crds.sh', 'PROVIDER_AWS_VERSION=v2.7.0', 'PROVIDER_AWS_VERSION=v2.6.0'),
+    check: 'versions',
     expected: /Kustomization flux-system\/crossplane-providers: aws_provider_version v2\.7\.0 differs from PROVIDER_AWS_VERSION v2\.6\.0/,
   },
   {
-    name: "the Configuration accepting an older provider-aws",
-    breakIt: (t) => t.edit("configuration/crossplane.yaml", 'provider-aws-iam\n      version: ">=v2.7.0"', 'provider-aws-iam\n      version: ">=v2.5.0"'),
-    check: "versions",
+    name: 'the Configuration accepting an older provider-aws',
+    breakIt: (t) => t.edit('configuration/crossplane.yaml', 'provider-aws-iam\n      version: ">=v2.7.0"', 'provider-aws-iam\n      version: ">=v2.5.0"'),
+    check: 'versions',
     expected: /configuration\/crossplane\.yaml: .*provider-aws-iam version ">=v2\.5\.0" must be ">=v2\.7\.0"/,
   },
   {
-    name: "Flux installing another Crossplane chart than the pinned core",
-    breakIt: (t) => t.edit(CROSSPLANE_RELEASE, "version: 2.4.0", "version: 2.5.0"),
-    check: "versions",
+    name: 'Flux installing another Crossplane chart than the pinned core',
+    breakIt: (t) => t.edit(CROSSPLANE_RELEASE, 'version: 2.4.0', 'version: 2.5.0'),
+    check: 'versions',
     expected: /HelmRelease flux-system\/crossplane: chart crossplane 2\.5\.0 differs from CROSSPLANE_VERSION v2\.4\.0 of scripts\/tools\/crossplane-core\.sh/,
   },
   {
-    name: "Crossplane CRDs of another version than the chart",
-    breakIt: (t) => t.edit("scripts/tools/crds.sh", "CROSSPLANE_VERSION=v2.4.0", "CROSSPLANE_VERSION=v2.3.4"),
-    check: "versions",
+    name: 'Crossplane CRDs of another version than the chart',
+    breakIt: (t) => t.edit('scripts/tools/crds.sh', 'CROSSPLANE_VERSION=v2.4.0', 'CROSSPLANE_VERSION=v2.3.4'),
+    check: 'versions',
     expected: /HelmRelease flux-system\/crossplane: chart crossplane 2\.4\.0 differs from CROSSPLANE_VERSION v2\.3\.4 of scripts\/tools\/crds\.sh/,
   },
 ];
 
-describe("each check fails on a broken manifest", () => {
-  it.each(cases)("$check: $name", async ({ breakIt, check, expected }) => {
+describe('each check fails on a broken manifest', () => {
+  it.each(cases)('$check: $name', async ({ breakIt, check, expected }) => {
     const tree = copyTree();
     try {
       breakIt(tree);
       const problems = (await analyze(tree.root)).problems[check];
       expect(problems, `no check named ${check}`).toBeDefined();
-      expect(problems?.some((p) => expected.test(p)), `${check} should report ${String(expected)}; it reported:\n${problems?.join("\n")}`).toBe(true);
+      expect(
+        problems?.some((p) => expected.test(p)),
+        `${check} should report ${String(expected)}; it reported:\n${problems?.join('\n')}`,
+      ).toBe(true);
     } finally {
       tree.dispose();
     }

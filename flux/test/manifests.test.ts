@@ -1,10 +1,10 @@
 // The manifests in this repository, as Flux would apply them from
 // `flux bootstrap --path=flux/clusters/management`, validated offline.
-import { beforeAll, describe, expect, it } from "vitest";
-import { analyze, type Analysis } from "./lib/analyze.js";
-import { MANAGEMENT } from "./lib/graph.js";
-import { get } from "./lib/objects.js";
-import { REPO_ROOT } from "./lib/tools.js";
+import { beforeAll, describe, expect, it } from 'vitest';
+import { analyze, type Analysis } from './lib/analyze.js';
+import { MANAGEMENT } from './lib/graph.js';
+import { get } from './lib/objects.js';
+import { REPO_ROOT } from './lib/tools.js';
 
 let analysis: Analysis;
 beforeAll(async () => {
@@ -12,60 +12,90 @@ beforeAll(async () => {
 });
 
 const checks: [string, string][] = [
-  ["builds", "every kustomization directory builds with flux build kustomization"],
-  ["paths", "every Flux Kustomization path builds, and every kustomization directory is applied by one"],
-  ["schemas", "every object validates against its schema (kubeconform strict; crossplane resource validate against the Crossplane and provider-aws CRDs and our XRD)"],
-  ["duplicates", "no object is applied twice to the same cluster"],
-  ["kubeconfigRefs", "every kubeConfig.secretRef names <EKSCluster>-kubeconfig, key kubeconfig, in its namespace, gated on the EKSCluster being Ready"],
-  ["references", "every dependsOn, sourceRef and reference target exists"],
-  ["pinned", "every chart, package and image version is pinned"],
-  ["secrets", "no plaintext Secret data, no AWS keys, no static provider credentials"],
-  ["namespaces", "every namespace used is created in the cluster that uses it"],
-  ["clusterNames", "each workload cluster folder names one cluster everywhere"],
-  ["versions", "Flux installs the provider-aws and Crossplane versions whose CRDs the schemas check uses"],
-  ["inputs", "an input the user provides is required (substituteFrom, not optional); a known input's value in Git has its format"],
-  ["placeholders", "no value Flux applies is a placeholder (all-zero IDs, example accounts, changeme)"],
-  ["iamRoleNames", "every IAM role has a valid AWS name (at most 64 characters), unique in the account"],
-  ["tenancy", "every Kustomization and HelmRelease reconciles as a named ServiceAccount, refers to nothing in another namespace, and a team's applies only into its namespace with its own AWS identity"],
+  ['builds', 'every kustomization directory builds with flux build kustomization'],
+  ['paths', 'every Flux Kustomization path builds, and every kustomization directory is applied by one'],
+  [
+    'schemas',
+    'every object validates against its schema (kubeconform strict; crossplane resource validate against the Crossplane and provider-aws CRDs and our XRD)',
+  ],
+  ['duplicates', 'no object is applied twice to the same cluster'],
+  ['kubeconfigRefs', 'every kubeConfig.secretRef names <EKSCluster>-kubeconfig, key kubeconfig, in its namespace, gated on the EKSCluster being Ready'],
+  ['references', 'every dependsOn, sourceRef and reference target exists'],
+  ['pinned', 'every chart, package and image version is pinned'],
+  ['secrets', 'no plaintext Secret data, no AWS keys, no static provider credentials'],
+  ['namespaces', 'every namespace used is created in the cluster that uses it'],
+  ['clusterNames', 'each workload cluster folder names one cluster everywhere'],
+  ['versions', 'Flux installs the provider-aws and Crossplane versions whose CRDs the schemas check uses'],
+  ['inputs', "an input the user provides is required (substituteFrom, not optional); a known input's value in Git has its format"],
+  ['placeholders', 'no value Flux applies is a placeholder (all-zero IDs, example accounts, changeme)'],
+  ['iamRoleNames', 'every IAM role has a valid AWS name (at most 64 characters), unique in the account'],
+  [
+    'tenancy',
+    "every Kustomization and HelmRelease reconciles as a named ServiceAccount, refers to nothing in another namespace, and a team's applies only into its namespace with its own AWS identity",
+  ],
 ];
 
-describe("flux/ and apps/", () => {
-  it("runs every check listed here", () => {
+describe('flux/ and apps/', () => {
+  it('runs every check listed here', () => {
     expect(Object.keys(analysis.problems).sort()).toEqual(checks.map(([name]) => name).sort());
   });
 
-  it.each(checks)("%s: %s", (name) => {
+  it.each(checks)('%s: %s', (name) => {
     expect(analysis.problems[name]).toEqual([]);
   });
 
-  it("delivers the apps to workload cluster team-a only through its kubeconfig Secret", () => {
+  it('delivers the apps to workload cluster team-a only through its kubeconfig Secret', () => {
     const find = (kind: string, ns: string, name: string) =>
       analysis.graph.applied.find((a) => a.object.kind === kind && a.object.metadata.namespace === ns && a.object.metadata.name === name);
-    const kubeconfig = { name: "team-a-kubeconfig", key: "kubeconfig" };
-    expect(find("EKSCluster", "team-a", "team-a")?.cluster).toBe(MANAGEMENT);
-    expect(get(find("Kustomization", "team-a", "web")?.object, "spec.kubeConfig.secretRef")).toEqual(kubeconfig);
-    expect(get(find("HelmRelease", "team-a", "prometheus")?.object, "spec.kubeConfig.secretRef")).toEqual(kubeconfig);
-    expect(find("Deployment", "web", "web")?.cluster).toBe("workload:team-a/team-a-kubeconfig");
+    const kubeconfig = { name: 'team-a-kubeconfig', key: 'kubeconfig' };
+    expect(find('EKSCluster', 'team-a', 'team-a')?.cluster).toBe(MANAGEMENT);
+    expect(get(find('Kustomization', 'team-a', 'web')?.object, 'spec.kubeConfig.secretRef')).toEqual(kubeconfig);
+    expect(get(find('HelmRelease', 'team-a', 'prometheus')?.object, 'spec.kubeConfig.secretRef')).toEqual(kubeconfig);
+    expect(find('Deployment', 'web', 'web')?.cluster).toBe('workload:team-a/team-a-kubeconfig');
   });
 
   it("requires the platform's tenancy input (flux-system/tenancy) and the monitoring input (team-a/team-a-monitoring, key amp_workspace_id), not optional, not in Git", () => {
     expect(analysis.graph.inputs.filter((i) => !i.inGit).map(({ values: _, ...input }) => input)).toEqual([
-      { kustomization: "Kustomization flux-system/tenant-team-a", kind: "ConfigMap", namespace: "flux-system", name: "tenancy", optional: false, inGit: false, keys: ["aws_account_id", "git_branch", "git_repository_url"] },
-      { kustomization: "Kustomization flux-system/tenant-team-b", kind: "ConfigMap", namespace: "flux-system", name: "tenancy", optional: false, inGit: false, keys: ["aws_account_id", "git_branch", "git_repository_url"] },
-      { kustomization: "Kustomization team-a/monitoring", kind: "ConfigMap", namespace: "team-a", name: "team-a-monitoring", optional: false, inGit: false, keys: ["amp_workspace_id"] },
+      {
+        kustomization: 'Kustomization flux-system/tenant-team-a',
+        kind: 'ConfigMap',
+        namespace: 'flux-system',
+        name: 'tenancy',
+        optional: false,
+        inGit: false,
+        keys: ['aws_account_id', 'git_branch', 'git_repository_url'],
+      },
+      {
+        kustomization: 'Kustomization flux-system/tenant-team-b',
+        kind: 'ConfigMap',
+        namespace: 'flux-system',
+        name: 'tenancy',
+        optional: false,
+        inGit: false,
+        keys: ['aws_account_id', 'git_branch', 'git_repository_url'],
+      },
+      {
+        kustomization: 'Kustomization team-a/monitoring',
+        kind: 'ConfigMap',
+        namespace: 'team-a',
+        name: 'team-a-monitoring',
+        optional: false,
+        inGit: false,
+        keys: ['amp_workspace_id'],
+      },
     ]);
     // The team's folder takes the platform's facts for it from Git (flux/workload-clusters/tenant/facts.yaml).
-    expect(analysis.graph.inputs.filter((i) => i.inGit).map((i) => `${i.kustomization} <- ${i.kind} ${i.namespace}/${i.name}: ${i.keys.join(", ")}`)).toEqual([
-      "Kustomization team-a/eks-cluster <- ConfigMap team-a/tenant: permissions_boundary_arn",
-      "Kustomization team-b/eks-cluster <- ConfigMap team-b/tenant: permissions_boundary_arn",
-      "Kustomization team-a/monitoring <- ConfigMap team-a/tenant: permissions_boundary_arn",
+    expect(analysis.graph.inputs.filter((i) => i.inGit).map((i) => `${i.kustomization} <- ${i.kind} ${i.namespace}/${i.name}: ${i.keys.join(', ')}`)).toEqual([
+      'Kustomization team-a/eks-cluster <- ConfigMap team-a/tenant: permissions_boundary_arn',
+      'Kustomization team-b/eks-cluster <- ConfigMap team-b/tenant: permissions_boundary_arn',
+      'Kustomization team-a/monitoring <- ConfigMap team-a/tenant: permissions_boundary_arn',
     ]);
-    const monitoring = analysis.graph.applied.find((a) => a.object.kind === "Kustomization" && a.object.metadata.name === "monitoring")?.object;
-    expect(get(monitoring, "spec.postBuild.substitute.amp_workspace_id")).toBeUndefined();
+    const monitoring = analysis.graph.applied.find((a) => a.object.kind === 'Kustomization' && a.object.metadata.name === 'monitoring')?.object;
+    expect(get(monitoring, 'spec.postBuild.substitute.amp_workspace_id')).toBeUndefined();
   });
 
   it("names the monitoring role in AWS by cluster and region, within IAM's 64 characters", () => {
-    const role = analysis.graph.applied.find((a) => a.object.kind === "Role" && a.object.metadata.name === "team-a-prometheus-remote-write")?.object;
-    expect(role?.metadata.annotations).toEqual({ "crossplane.io/external-name": "team-a-us-west-2-prometheus" });
+    const role = analysis.graph.applied.find((a) => a.object.kind === 'Role' && a.object.metadata.name === 'team-a-prometheus-remote-write')?.object;
+    expect(role?.metadata.annotations).toEqual({ 'crossplane.io/external-name': 'team-a-us-west-2-prometheus' });
   });
 });

@@ -1,66 +1,87 @@
 // Adding a workload cluster is copying one folder and changing its name, and
 // providing its monitoring input: team-c commits it in its folder, the other
 // copy leaves it to `kubectl create configmap` (outside Git), like team-a.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { analyze, type Analysis } from "./lib/analyze.js";
-import { get } from "./lib/objects.js";
-import { commitMonitoringInput, copyTree, copyWorkloadCluster, type TreeCopy } from "./lib/tree.js";
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { analyze, type Analysis } from './lib/analyze.js';
+import { get } from './lib/objects.js';
+import { commitMonitoringInput, copyTree, copyWorkloadCluster, type TreeCopy } from './lib/tree.js';
 
 // As long as a namespace name may be: AWS names derived from it must still fit.
-const LONG = "observability-platform-production-eu-central-1-workload-0001";
-const TEAM_C_WORKSPACE = "ws-0b7e5d2c-41a9-4c3f-8e6d-9a2b7c1f5e30";
+const LONG = 'observability-platform-production-eu-central-1-workload-0001';
+const TEAM_C_WORKSPACE = 'ws-0b7e5d2c-41a9-4c3f-8e6d-9a2b7c1f5e30';
 
 let tree: TreeCopy;
 let analysis: Analysis;
 beforeAll(async () => {
   tree = copyTree();
-  copyWorkloadCluster(tree, "team-a", "team-c");
-  commitMonitoringInput(tree, "team-c", TEAM_C_WORKSPACE);
-  copyWorkloadCluster(tree, "team-a", LONG);
+  copyWorkloadCluster(tree, 'team-a', 'team-c');
+  commitMonitoringInput(tree, 'team-c', TEAM_C_WORKSPACE);
+  copyWorkloadCluster(tree, 'team-a', LONG);
   analysis = await analyze(tree.root);
 });
 afterAll(() => tree.dispose());
 
-describe("more workload clusters copied from team-a: team-c, and one with a long name", () => {
-  it("passes every check", () => {
+describe('more workload clusters copied from team-a: team-c, and one with a long name', () => {
+  it('passes every check', () => {
     expect(analysis.problems).toEqual(Object.fromEntries(Object.keys(analysis.problems).map((k) => [k, []])));
   });
 
-  it("is a cluster of its own: EKSCluster, kubeconfig reference and apps in namespace team-c", () => {
+  it('is a cluster of its own: EKSCluster, kubeconfig reference and apps in namespace team-c', () => {
     const objects = analysis.graph.applied.map((a) => a.object);
-    const xr = objects.find((o) => o.kind === "EKSCluster" && o.metadata.namespace === "team-c");
-    expect(xr?.metadata.name).toBe("team-c");
-    const web = objects.find((o) => o.kind === "Kustomization" && o.metadata.namespace === "team-c" && o.metadata.name === "web");
-    expect(get(web, "spec.kubeConfig.secretRef.name")).toBe("team-c-kubeconfig");
-    expect(get(web, "spec.path")).toBe("./apps/web");
-    const deployments = analysis.graph.applied.filter((a) => a.object.kind === "Deployment").map((a) => a.cluster);
+    const xr = objects.find((o) => o.kind === 'EKSCluster' && o.metadata.namespace === 'team-c');
+    expect(xr?.metadata.name).toBe('team-c');
+    const web = objects.find((o) => o.kind === 'Kustomization' && o.metadata.namespace === 'team-c' && o.metadata.name === 'web');
+    expect(get(web, 'spec.kubeConfig.secretRef.name')).toBe('team-c-kubeconfig');
+    expect(get(web, 'spec.path')).toBe('./apps/web');
+    const deployments = analysis.graph.applied.filter((a) => a.object.kind === 'Deployment').map((a) => a.cluster);
     // team-b, in the tree already, is reached through a ConfigMap of the same name (delivery mode AWSIdentity).
-    expect(deployments.sort()).toEqual(["workload:team-a/team-a-kubeconfig", "workload:team-b/team-b-kubeconfig", "workload:team-c/team-c-kubeconfig", `workload:${LONG}/${LONG}-kubeconfig`].sort());
+    expect(deployments.sort()).toEqual(
+      [
+        'workload:team-a/team-a-kubeconfig',
+        'workload:team-b/team-b-kubeconfig',
+        'workload:team-c/team-c-kubeconfig',
+        `workload:${LONG}/${LONG}-kubeconfig`,
+      ].sort(),
+    );
   });
 
   it("takes each cluster's monitoring input from its own ConfigMap: team-c's from Git, the others' from the user", () => {
-    const inputs = Object.fromEntries(analysis.graph.inputs.filter((i) => i.name.endsWith("-monitoring")).map((i) => [i.kustomization, i]));
-    expect(inputs["Kustomization team-c/monitoring"]).toMatchObject({ kind: "ConfigMap", namespace: "team-c", name: "team-c-monitoring", optional: false, inGit: true, keys: ["amp_workspace_id"] });
-    expect(inputs[`Kustomization ${LONG}/monitoring`]).toMatchObject({ namespace: LONG, name: `${LONG}-monitoring`, inGit: false, keys: ["amp_workspace_id"] });
-    const release = analysis.graph.applied.find((a) => a.object.kind === "HelmRelease" && a.object.metadata.namespace === "team-c")?.object;
-    expect(get(release, "spec.values.server.remoteWrite")).toMatchObject([{ url: `https://aps-workspaces.us-west-2.amazonaws.com/workspaces/${TEAM_C_WORKSPACE}/api/v1/remote_write` }]);
+    const inputs = Object.fromEntries(analysis.graph.inputs.filter((i) => i.name.endsWith('-monitoring')).map((i) => [i.kustomization, i]));
+    expect(inputs['Kustomization team-c/monitoring']).toMatchObject({
+      kind: 'ConfigMap',
+      namespace: 'team-c',
+      name: 'team-c-monitoring',
+      optional: false,
+      inGit: true,
+      keys: ['amp_workspace_id'],
+    });
+    expect(inputs[`Kustomization ${LONG}/monitoring`]).toMatchObject({ namespace: LONG, name: `${LONG}-monitoring`, inGit: false, keys: ['amp_workspace_id'] });
+    const release = analysis.graph.applied.find((a) => a.object.kind === 'HelmRelease' && a.object.metadata.namespace === 'team-c')?.object;
+    expect(get(release, 'spec.values.server.remoteWrite')).toMatchObject([
+      { url: `https://aps-workspaces.us-west-2.amazonaws.com/workspaces/${TEAM_C_WORKSPACE}/api/v1/remote_write` },
+    ]);
   });
 
-  it("gives each team its own AWS role, at most 64 characters even for a long team name", () => {
+  it('gives each team its own AWS role, at most 64 characters even for a long team name', () => {
     const roles = analysis.graph.applied
-      .filter((a) => a.object.kind === "ProviderConfig")
-      .map((a) => String((get(a.object, "spec.assumeRoleChain") as { roleARN: string }[])[0]?.roleARN))
+      .filter((a) => a.object.kind === 'ProviderConfig')
+      .map((a) => String((get(a.object, 'spec.assumeRoleChain') as { roleARN: string }[])[0]?.roleARN))
       .sort();
-    expect(roles).toEqual([`arn:aws:iam::210987654321:role/eks-gitops/tenant-${LONG.slice(0, 57)}`, "arn:aws:iam::210987654321:role/eks-gitops/tenant-team-a", "arn:aws:iam::210987654321:role/eks-gitops/tenant-team-b", "arn:aws:iam::210987654321:role/eks-gitops/tenant-team-c"]);
-    for (const arn of roles) expect(arn.slice(arn.lastIndexOf("/") + 1).length).toBeLessThanOrEqual(64);
+    expect(roles).toEqual([
+      `arn:aws:iam::210987654321:role/eks-gitops/tenant-${LONG.slice(0, 57)}`,
+      'arn:aws:iam::210987654321:role/eks-gitops/tenant-team-a',
+      'arn:aws:iam::210987654321:role/eks-gitops/tenant-team-b',
+      'arn:aws:iam::210987654321:role/eks-gitops/tenant-team-c',
+    ]);
+    for (const arn of roles) expect(arn.slice(arn.lastIndexOf('/') + 1).length).toBeLessThanOrEqual(64);
   });
 
-  it("gives each monitoring role its own AWS name, at most 64 characters even for a long cluster name", () => {
+  it('gives each monitoring role its own AWS name, at most 64 characters even for a long cluster name', () => {
     const names = analysis.graph.applied
-      .filter((a) => a.object.kind === "Role" && a.object.apiVersion.startsWith("iam.aws.m.upbound.io/"))
-      .map((a) => (a.object.metadata.annotations as Record<string, string>)["crossplane.io/external-name"] ?? "")
+      .filter((a) => a.object.kind === 'Role' && a.object.apiVersion.startsWith('iam.aws.m.upbound.io/'))
+      .map((a) => (a.object.metadata.annotations as Record<string, string>)['crossplane.io/external-name'] ?? '')
       .sort();
-    expect(names).toEqual([`${LONG.slice(0, 32)}-us-west-2-prometheus`, "team-a-us-west-2-prometheus", "team-c-us-west-2-prometheus"]);
+    expect(names).toEqual([`${LONG.slice(0, 32)}-us-west-2-prometheus`, 'team-a-us-west-2-prometheus', 'team-c-us-west-2-prometheus']);
     for (const name of names) expect(name.length).toBeLessThanOrEqual(64);
   });
 });

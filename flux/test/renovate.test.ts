@@ -1,33 +1,33 @@
 // Renovate keeps every pin current: the custom regex managers in renovate.json
 // must find each pinned tool version in scripts/tools and each version set by
 // a Flux postBuild.substitute with a "# renovate:" comment.
-import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
-import { describe, expect, it } from "vitest";
-import { manifestTexts } from "./lib/analyze.js";
-import { REPO_ROOT } from "./lib/tools.js";
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { manifestTexts } from './lib/analyze.js';
+import { REPO_ROOT } from './lib/tools.js';
 
 interface CustomManager {
   managerFilePatterns: string[];
   matchStrings: string[];
 }
 
-const config = JSON.parse(readFileSync(join(REPO_ROOT, "renovate.json"), "utf8")) as { customManagers: CustomManager[] };
-const toRegExp = (pattern: string) => new RegExp(pattern.replace(/^\/|\/$/g, ""));
+const config = JSON.parse(readFileSync(join(REPO_ROOT, 'renovate.json'), 'utf8')) as { customManagers: CustomManager[] };
+const toRegExp = (pattern: string) => new RegExp(pattern.replace(/^\/|\/$/g, ''));
 
 /** The dependencies Renovate's custom managers extract from a file. */
 function extract(file: string, text: string): { depName?: string; currentValue?: string }[] {
   return config.customManagers
     .filter((m) => m.managerFilePatterns.some((p) => toRegExp(p).test(file)))
-    .flatMap((m) => m.matchStrings.flatMap((s) => [...text.matchAll(new RegExp(s, "g"))].map((match) => ({ ...match.groups }))));
+    .flatMap((m) => m.matchStrings.flatMap((s) => [...text.matchAll(new RegExp(s, 'g'))].map((match) => ({ ...match.groups }))));
 }
 
-describe("renovate.json", () => {
-  const toolScripts = readdirSync(join(REPO_ROOT, "scripts/tools")).filter((f) => f.endsWith(".sh"));
+describe('renovate.json', () => {
+  const toolScripts = readdirSync(join(REPO_ROOT, 'scripts/tools')).filter((f) => f.endsWith('.sh'));
 
-  it.each(toolScripts)("covers every *_VERSION pin in scripts/tools/%s", (script) => {
+  it.each(toolScripts)('covers every *_VERSION pin in scripts/tools/%s', (script) => {
     const file = `scripts/tools/${script}`;
-    const text = readFileSync(join(REPO_ROOT, file), "utf8");
+    const text = readFileSync(join(REPO_ROOT, file), 'utf8');
     const pins = [...text.matchAll(/^[A-Z0-9_]+_VERSION=(\S+)$/gm)].map((m) => m[1]);
     // A script whose pins live elsewhere (with their checksums, or in another
     // tools script) names the file that holds them instead.
@@ -38,15 +38,23 @@ describe("renovate.json", () => {
       return;
     }
     expect(pins.length).toBeGreaterThan(0);
-    expect(extract(file, text).map((d) => d.currentValue).sort()).toEqual([...pins].sort());
+    expect(
+      extract(file, text)
+        .map((d) => d.currentValue)
+        .sort(),
+    ).toEqual([...pins].sort());
   });
 
-  it("covers every provider dependency of configuration/crossplane.yaml", () => {
-    const file = "configuration/crossplane.yaml";
-    const text = readFileSync(join(REPO_ROOT, file), "utf8");
+  it('covers every provider dependency of configuration/crossplane.yaml', () => {
+    const file = 'configuration/crossplane.yaml';
+    const text = readFileSync(join(REPO_ROOT, file), 'utf8');
     const providers = [...text.matchAll(/provider: (\S+)/g)].map((m) => m[1]);
     expect(providers.length).toBeGreaterThan(0);
-    expect(extract(file, text).map((d) => d.depName).sort()).toEqual([...providers].sort());
+    expect(
+      extract(file, text)
+        .map((d) => d.depName)
+        .sort(),
+    ).toEqual([...providers].sort());
   });
 
   it("covers every version annotated with '# renovate:' under flux/ and apps/", () => {

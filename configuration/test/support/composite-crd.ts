@@ -35,8 +35,7 @@ const nameRef = { type: 'object', required: ['name'], properties: { name: str } 
 
 /** spec.crossplane: Crossplane's machinery fields of a modern XR. */
 function crossplaneSpec(scope: string, defaultUpdatePolicy: Json | undefined): JsonObject {
-  const refProps: JsonObject =
-    scope === 'Namespaced' ? { apiVersion: str, name: str, kind: str } : { apiVersion: str, name: str, namespace: str, kind: str };
+  const refProps: JsonObject = scope === 'Namespaced' ? { apiVersion: str, name: str, kind: str } : { apiVersion: str, name: str, namespace: str, kind: str };
   const updatePolicy: JsonObject = { type: 'string', enum: ['Automatic', 'Manual'] };
   if (defaultUpdatePolicy !== undefined && defaultUpdatePolicy !== null) updatePolicy.default = defaultUpdatePolicy;
   return {

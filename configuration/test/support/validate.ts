@@ -38,6 +38,9 @@ export async function validateAll(resources: readonly JsonObject[], cacheDir: st
   }
   const problems = report.resources
     .filter((r) => r.status !== 'valid')
-    .map((r) => `${r.kind} ${r.namespace ? `${r.namespace}/` : ''}${r.name} (${r.apiVersion}): ${r.status}${(r.errors ?? []).map((e) => `; ${e.message}`).join('')}`);
+    .map(
+      (r) =>
+        `${r.kind} ${r.namespace ? `${r.namespace}/` : ''}${r.name} (${r.apiVersion}): ${r.status}${(r.errors ?? []).map((e) => `; ${e.message}`).join('')}`,
+    );
   return { summary: report.summary, problems, code: run.code };
 }

@@ -1,8 +1,8 @@
 // Runs the whole offline analysis of a repository tree (the real one, or a
 // modified copy in a temp dir): walk what Flux would apply, validate every
 // object, run every consistency check.
-import { readdirSync, readFileSync, statSync } from "node:fs";
-import { join, relative } from "node:path";
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import {
   checkClusterNames,
   checkDuplicates,
@@ -14,19 +14,19 @@ import {
   checkPinned,
   checkReferences,
   checkVersions,
-} from "./checks.js";
-import { walk, type Graph } from "./graph.js";
-import { checkInputs, checkPlaceholders } from "./inputs.js";
-import { plainKustomization, fluxBuild, hasKustomization, includedDirs } from "./kustomize.js";
-import { checkTenancy } from "./tenancy.js";
-import { loadSchemas, validateObjects } from "./validate.js";
+} from './checks.js';
+import { walk, type Graph } from './graph.js';
+import { checkInputs, checkPlaceholders } from './inputs.js';
+import { plainKustomization, fluxBuild, hasKustomization, includedDirs } from './kustomize.js';
+import { checkTenancy } from './tenancy.js';
+import { loadSchemas, validateObjects } from './validate.js';
 
-export const MANIFEST_ROOTS = ["flux", "apps"];
+export const MANIFEST_ROOTS = ['flux', 'apps'];
 
 function walkDirs(dir: string, out: string[]): void {
   out.push(dir);
   for (const entry of readdirSync(dir)) {
-    if (entry.startsWith(".") || entry === "node_modules") continue;
+    if (entry.startsWith('.') || entry === 'node_modules') continue;
     const path = join(dir, entry);
     if (statSync(path).isDirectory()) walkDirs(path, out);
   }
@@ -45,7 +45,7 @@ export function manifestTexts(root: string): Map<string, string> {
   for (const dir of manifestDirs(root)) {
     for (const entry of readdirSync(join(root, dir))) {
       const file = join(dir, entry);
-      if (/\.ya?ml$/.test(entry) && statSync(join(root, file)).isFile()) texts.set(file, readFileSync(join(root, file), "utf8"));
+      if (/\.ya?ml$/.test(entry) && statSync(join(root, file)).isFile()) texts.set(file, readFileSync(join(root, file), 'utf8'));
     }
   }
   return texts;

@@ -1,12 +1,12 @@
 // Consistency checks over what Flux would apply (see graph.ts). Each returns
 // the problems it finds, as sentences a person can act on; [] means it passes.
-import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
-import { parse } from "yaml";
-import { BOOTSTRAP_OBJECTS, MANAGEMENT, type Applied, type Graph } from "./graph.js";
-import { get, groupOf, idOf, isObject, str, type Dict, type K8sObject } from "./objects.js";
-import { CONFIGURATION_META, CROSSPLANE_CORE_SCRIPT, CRDS_SCRIPT } from "./tools.js";
-import { scopeOf, type Schemas } from "./validate.js";
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { BOOTSTRAP_OBJECTS, MANAGEMENT, type Applied, type Graph } from './graph.js';
+import { get, groupOf, idOf, isObject, str, type Dict, type K8sObject } from './objects.js';
+import { CONFIGURATION_META, CROSSPLANE_CORE_SCRIPT, CRDS_SCRIPT } from './tools.js';
+import { scopeOf, type Schemas } from './validate.js';
 
 // The Secret the function writes, the ConfigMap of delivery mode AWSIdentity and
 // the XR's kind: one definition each, imported, so the two cannot drift.
@@ -19,17 +19,17 @@ import {
   kubeconfigSecretName,
   reconcileToReady,
   type JsonObject,
-} from "function-eks-cluster/testing";
+} from 'function-eks-cluster/testing';
 
 export { KUBECONFIG_KEY, kubeconfigSecretName };
 
 const XR_API_VERSION = `${API_GROUP}/${API_VERSION}`;
 const XR_KIND = KIND;
-const KUSTOMIZE_API = "kustomize.toolkit.fluxcd.io/v1";
-const HELM_API = "helm.toolkit.fluxcd.io/v2";
+const KUSTOMIZE_API = 'kustomize.toolkit.fluxcd.io/v1';
+const HELM_API = 'helm.toolkit.fluxcd.io/v2';
 
 const key = (apiVersionOrGroup: string, kind: string, namespace: string | undefined, name: string): string =>
-  `${apiVersionOrGroup}|${kind}|${namespace ?? ""}|${name}`;
+  `${apiVersionOrGroup}|${kind}|${namespace ?? ''}|${name}`;
 
 /** Objects by kind (API group, not version) in one cluster, bootstrap objects included. */
 function index(graph: Graph, cluster: string): Set<string> {
@@ -45,7 +45,9 @@ function index(graph: Graph, cluster: string): Set<string> {
 
 const management = (graph: Graph): Applied[] => graph.applied.filter((a) => a.cluster === MANAGEMENT);
 const ofKind = (graph: Graph, apiVersion: string, kind: string): K8sObject[] =>
-  management(graph).map((a) => a.object).filter((o) => o.apiVersion === apiVersion && o.kind === kind);
+  management(graph)
+    .map((a) => a.object)
+    .filter((o) => o.apiVersion === apiVersion && o.kind === kind);
 
 /**
  * Every path Flux follows builds; every kustomization directory is reached,
@@ -91,59 +93,70 @@ export function checkDuplicates(graph: Graph): string[] {
 export function checkKubeconfigRefs(graph: Graph): string[] {
   const problems: string[] = [];
   const xrs = ofKind(graph, XR_API_VERSION, XR_KIND);
-  const kustomizations = ofKind(graph, KUSTOMIZE_API, "Kustomization");
+  const kustomizations = ofKind(graph, KUSTOMIZE_API, 'Kustomization');
   const appliers = new Map(management(graph).map((a) => [a.object, a.appliedBy]));
   const gates = (ks: K8sObject, xr: K8sObject): boolean => {
-    const exprs = get(ks, "spec.healthCheckExprs");
+    const exprs = get(ks, 'spec.healthCheckExprs');
     const applies = graph.applied.some((a) => a.object === xr && a.appliedBy === `Kustomization ${ks.metadata.namespace}/${ks.metadata.name}`);
     const gated =
-      get(ks, "spec.wait") === true &&
+      get(ks, 'spec.wait') === true &&
       Array.isArray(exprs) &&
-      exprs.some((e) => get(e, "apiVersion") === XR_API_VERSION && get(e, "kind") === XR_KIND && /Ready/.test(str(get(e, "current")) ?? "") && typeof get(e, "failed") === "string");
+      exprs.some(
+        (e) =>
+          get(e, 'apiVersion') === XR_API_VERSION &&
+          get(e, 'kind') === XR_KIND &&
+          /Ready/.test(str(get(e, 'current')) ?? '') &&
+          typeof get(e, 'failed') === 'string',
+      );
     return applies && gated;
   };
   const waitsFor = (ks: K8sObject, xr: K8sObject): boolean => {
-    const deps = get(ks, "spec.dependsOn");
+    const deps = get(ks, 'spec.dependsOn');
     return (Array.isArray(deps) ? deps : []).some((d) => {
-      const ns = str(get(d, "namespace")) ?? ks.metadata.namespace;
-      const dep = kustomizations.find((k) => k.metadata.name === get(d, "name") && k.metadata.namespace === ns);
+      const ns = str(get(d, 'namespace')) ?? ks.metadata.namespace;
+      const dep = kustomizations.find((k) => k.metadata.name === get(d, 'name') && k.metadata.namespace === ns);
       return dep !== undefined && gates(dep, xr);
     });
   };
   for (const o of management(graph).map((a) => a.object)) {
-    if (!((o.apiVersion === KUSTOMIZE_API && o.kind === "Kustomization") || (o.apiVersion === HELM_API && o.kind === "HelmRelease"))) continue;
-    const ref = get(o, "spec.kubeConfig.secretRef");
-    const configMapRef = get(o, "spec.kubeConfig.configMapRef");
+    if (!((o.apiVersion === KUSTOMIZE_API && o.kind === 'Kustomization') || (o.apiVersion === HELM_API && o.kind === 'HelmRelease'))) continue;
+    const ref = get(o, 'spec.kubeConfig.secretRef');
+    const configMapRef = get(o, 'spec.kubeConfig.configMapRef');
     let xr: K8sObject | undefined;
     if (configMapRef !== undefined) {
-      const name = str(get(configMapRef, "name")) ?? "";
+      const name = str(get(configMapRef, 'name')) ?? '';
       xr = xrs.find((x) => x.metadata.namespace === o.metadata.namespace && kubeconfigConfigMapName(x.metadata.name) === name);
       if (!xr) {
         problems.push(`${idOf(o)}: kubeConfig.configMapRef "${name}" is not <name>-kubeconfig of an EKSCluster in namespace ${o.metadata.namespace}`);
         continue;
       }
-      if (get(xr, "spec.delivery.mode") !== "AWSIdentity") {
-        problems.push(`${idOf(o)}: kubeConfig.configMapRef "${name}" names a ConfigMap the function composes only with spec.delivery.mode AWSIdentity, which ${idOf(xr)} does not set; set it (with fluxRoleArn) or use secretRef`);
+      if (get(xr, 'spec.delivery.mode') !== 'AWSIdentity') {
+        problems.push(
+          `${idOf(o)}: kubeConfig.configMapRef "${name}" names a ConfigMap the function composes only with spec.delivery.mode AWSIdentity, which ${idOf(xr)} does not set; set it (with fluxRoleArn) or use secretRef`,
+        );
         continue;
       }
     } else {
       if (ref === undefined) continue;
-      const name = str(get(ref, "name")) ?? "";
-      if (get(ref, "key") !== KUBECONFIG_KEY) problems.push(`${idOf(o)}: kubeConfig.secretRef.key must be "${KUBECONFIG_KEY}" (Flux would read "value")`);
+      const name = str(get(ref, 'name')) ?? '';
+      if (get(ref, 'key') !== KUBECONFIG_KEY) problems.push(`${idOf(o)}: kubeConfig.secretRef.key must be "${KUBECONFIG_KEY}" (Flux would read "value")`);
       xr = xrs.find((x) => x.metadata.namespace === o.metadata.namespace && kubeconfigSecretName(x.metadata.name) === name);
       if (!xr) {
         problems.push(`${idOf(o)}: kubeConfig.secretRef "${name}" is not <name>-kubeconfig of an EKSCluster in namespace ${o.metadata.namespace}`);
         continue;
       }
-      if (get(xr, "spec.delivery.mode") === "AWSIdentity") {
-        problems.push(`${idOf(o)}: kubeConfig.secretRef "${name}": ${idOf(xr)} has spec.delivery.mode AWSIdentity, so no kubeconfig Secret is written; use configMapRef with the same name`);
+      if (get(xr, 'spec.delivery.mode') === 'AWSIdentity') {
+        problems.push(
+          `${idOf(o)}: kubeConfig.secretRef "${name}": ${idOf(xr)} has spec.delivery.mode AWSIdentity, so no kubeconfig Secret is written; use configMapRef with the same name`,
+        );
         continue;
       }
     }
-    const gateKeeper = o.kind === "Kustomization" ? o : kustomizations.find((k) => appliers.get(o) === `Kustomization ${k.metadata.namespace}/${k.metadata.name}`);
+    const gateKeeper =
+      o.kind === 'Kustomization' ? o : kustomizations.find((k) => appliers.get(o) === `Kustomization ${k.metadata.namespace}/${k.metadata.name}`);
     if (!gateKeeper || !waitsFor(gateKeeper, xr)) {
       problems.push(
-        `${idOf(o)}: ${o.kind === "Kustomization" ? "it" : `the Kustomization applying it (${appliers.get(o)})`} must dependsOn the Kustomization that applies ${idOf(xr)} with wait and a healthCheckExprs entry (current: Ready, failed) for it`,
+        `${idOf(o)}: ${o.kind === 'Kustomization' ? 'it' : `the Kustomization applying it (${appliers.get(o)})`} must dependsOn the Kustomization that applies ${idOf(xr)} with wait and a healthCheckExprs entry (current: Ready, failed) for it`,
       );
     }
   }
@@ -151,7 +164,7 @@ export function checkKubeconfigRefs(graph: Graph): string[] {
 }
 
 /** The kind a managed resource's *Ref field must name, where the field says it. */
-const MR_REF_KINDS: Record<string, string> = { roleRef: "Role", roleArnRef: "Role", clusterNameRef: "Cluster", vpcIdRef: "VPC", subnetIdRef: "Subnet" };
+const MR_REF_KINDS: Record<string, string> = { roleRef: 'Role', roleArnRef: 'Role', clusterNameRef: 'Cluster', vpcIdRef: 'VPC', subnetIdRef: 'Subnet' };
 
 interface Composed {
   name: string;
@@ -164,7 +177,11 @@ function composedByFunction(graph: Graph): Composed[] {
   return ofKind(graph, XR_API_VERSION, XR_KIND).flatMap((xr) => {
     const { result } = reconcileToReady(xr as unknown as JsonObject);
     if (!result.ok) return [];
-    return result.resources.map((r) => ({ name: String(get(r.body, "metadata.name")), namespace: String(get(r.body, "metadata.namespace")), kind: String(r.body.kind) }));
+    return result.resources.map((r) => ({
+      name: String(get(r.body, 'metadata.name')),
+      namespace: String(get(r.body, 'metadata.namespace')),
+      kind: String(r.body.kind),
+    }));
   });
 }
 
@@ -173,47 +190,54 @@ export function checkReferences(graph: Graph): string[] {
   const problems: string[] = [];
   const composed = composedByFunction(graph);
   const mgmt = index(graph, MANAGEMENT);
-  const exists = (group: string, kind: string, ns: string | undefined, name: unknown) => typeof name === "string" && mgmt.has(key(group, kind, ns, name));
+  const exists = (group: string, kind: string, ns: string | undefined, name: unknown) => typeof name === 'string' && mgmt.has(key(group, kind, ns, name));
   for (const o of management(graph).map((a) => a.object)) {
     const ns = o.metadata.namespace;
     const group = groupOf(o.apiVersion);
-    if (group === "kustomize.toolkit.fluxcd.io" || group === "helm.toolkit.fluxcd.io") {
-      const deps = get(o, "spec.dependsOn");
+    if (group === 'kustomize.toolkit.fluxcd.io' || group === 'helm.toolkit.fluxcd.io') {
+      const deps = get(o, 'spec.dependsOn');
       for (const d of Array.isArray(deps) ? deps : []) {
-        const depNs = str(get(d, "namespace")) ?? ns;
-        if (!exists(group, o.kind, depNs, get(d, "name"))) problems.push(`${idOf(o)}: dependsOn ${o.kind} ${depNs}/${String(get(d, "name"))} does not exist`);
+        const depNs = str(get(d, 'namespace')) ?? ns;
+        if (!exists(group, o.kind, depNs, get(d, 'name'))) problems.push(`${idOf(o)}: dependsOn ${o.kind} ${depNs}/${String(get(d, 'name'))} does not exist`);
       }
     }
     const sources: [unknown, string][] = [];
-    if (o.kind === "Kustomization" && group === "kustomize.toolkit.fluxcd.io") sources.push([get(o, "spec.sourceRef"), "sourceRef"]);
-    if (o.kind === "HelmRelease") {
-      sources.push([get(o, "spec.chart.spec.sourceRef"), "chart.spec.sourceRef"]);
-      sources.push([get(o, "spec.chartRef"), "chartRef"]);
+    if (o.kind === 'Kustomization' && group === 'kustomize.toolkit.fluxcd.io') sources.push([get(o, 'spec.sourceRef'), 'sourceRef']);
+    if (o.kind === 'HelmRelease') {
+      sources.push([get(o, 'spec.chart.spec.sourceRef'), 'chart.spec.sourceRef']);
+      sources.push([get(o, 'spec.chartRef'), 'chartRef']);
     }
     for (const [ref, field] of sources) {
       if (!isObject(ref)) continue;
       const refNs = str(ref.namespace) ?? ns;
-      if (!exists("source.toolkit.fluxcd.io", String(ref.kind), refNs, ref.name)) {
+      if (!exists('source.toolkit.fluxcd.io', String(ref.kind), refNs, ref.name)) {
         problems.push(`${idOf(o)}: ${field} ${String(ref.kind)} ${refNs}/${String(ref.name)} does not exist`);
       }
     }
-    if (group === "pkg.crossplane.io" && isObject(get(o, "spec.runtimeConfigRef"))) {
-      const name = get(o, "spec.runtimeConfigRef.name");
-      if (!exists("pkg.crossplane.io", "DeploymentRuntimeConfig", undefined, name)) {
+    if (group === 'pkg.crossplane.io' && isObject(get(o, 'spec.runtimeConfigRef'))) {
+      const name = get(o, 'spec.runtimeConfigRef.name');
+      if (!exists('pkg.crossplane.io', 'DeploymentRuntimeConfig', undefined, name)) {
         problems.push(`${idOf(o)}: runtimeConfigRef DeploymentRuntimeConfig ${String(name)} does not exist`);
       }
     }
-    const forProvider = get(o, "spec.forProvider");
+    const forProvider = get(o, 'spec.forProvider');
     if (isObject(forProvider)) {
       for (const [field, ref] of Object.entries(forProvider)) {
-        if (!field.endsWith("Ref") || !isObject(ref)) continue;
+        if (!field.endsWith('Ref') || !isObject(ref)) continue;
         const refNs = str(ref.namespace) ?? ns;
         const kind = MR_REF_KINDS[field];
         const found =
           management(graph).some(
-            (a) => a.object.metadata.name === ref.name && a.object.metadata.namespace === refNs && isObject(get(a.object, "spec.forProvider")) && (!kind || a.object.kind === kind),
+            (a) =>
+              a.object.metadata.name === ref.name &&
+              a.object.metadata.namespace === refNs &&
+              isObject(get(a.object, 'spec.forProvider')) &&
+              (!kind || a.object.kind === kind),
           ) || composed.some((c) => c.name === ref.name && c.namespace === refNs && (!kind || c.kind === kind));
-        if (!found) problems.push(`${idOf(o)}: forProvider.${field} names ${String(ref.name)}, no ${kind ?? "managed resource"} of that name in ${refNs}, in Git or composed by the function`);
+        if (!found)
+          problems.push(
+            `${idOf(o)}: forProvider.${field} names ${String(ref.name)}, no ${kind ?? 'managed resource'} of that name in ${refNs}, in Git or composed by the function`,
+          );
       }
     }
   }
@@ -225,10 +249,10 @@ const DIGEST = /@sha256:[a-f0-9]{64}$/;
 
 function imageProblem(image: string): string | undefined {
   if (DIGEST.test(image)) return undefined;
-  const lastSegment = image.slice(image.lastIndexOf("/") + 1);
-  const tag = lastSegment.includes(":") ? lastSegment.slice(lastSegment.indexOf(":") + 1) : "";
-  if (tag === "") return `image ${image} has no tag or digest`;
-  if (tag === "latest" || tag.includes("$")) return `image ${image} is not pinned`;
+  const lastSegment = image.slice(image.lastIndexOf('/') + 1);
+  const tag = lastSegment.includes(':') ? lastSegment.slice(lastSegment.indexOf(':') + 1) : '';
+  if (tag === '') return `image ${image} has no tag or digest`;
+  if (tag === 'latest' || tag.includes('$')) return `image ${image} is not pinned`;
   if (!/\d/.test(tag)) return `image ${image}: tag "${tag}" is not a version`;
   return undefined;
 }
@@ -238,7 +262,7 @@ function images(value: unknown, out: string[] = []): string[] {
   if (Array.isArray(value)) value.forEach((v) => images(v, out));
   else if (isObject(value)) {
     for (const [k, v] of Object.entries(value)) {
-      if (k === "image" && typeof v === "string") out.push(v);
+      if (k === 'image' && typeof v === 'string') out.push(v);
       else images(v, out);
     }
   }
@@ -250,24 +274,25 @@ export function checkPinned(graph: Graph): string[] {
   const problems: string[] = [];
   for (const { object: o } of graph.applied) {
     const group = groupOf(o.apiVersion);
-    if (o.kind === "HelmRelease" && group === "helm.toolkit.fluxcd.io") {
-      const chart = get(o, "spec.chart.spec");
+    if (o.kind === 'HelmRelease' && group === 'helm.toolkit.fluxcd.io') {
+      const chart = get(o, 'spec.chart.spec');
       if (isObject(chart)) {
-        const version = str(chart.version) ?? "";
+        const version = str(chart.version) ?? '';
         if (!EXACT_SEMVER.test(version)) problems.push(`${idOf(o)}: chart ${String(chart.chart)} version "${version}" is not an exact version`);
       }
     }
-    if (o.kind === "HelmChart" && !EXACT_SEMVER.test(str(get(o, "spec.version")) ?? "")) problems.push(`${idOf(o)}: chart version is not an exact version`);
-    if (o.kind === "OCIRepository") {
-      const ref = get(o, "spec.ref");
-      if (!isObject(ref) || !(ref.digest || EXACT_SEMVER.test(str(ref.tag) ?? "") || EXACT_SEMVER.test(str(ref.semver) ?? ""))) {
+    if (o.kind === 'HelmChart' && !EXACT_SEMVER.test(str(get(o, 'spec.version')) ?? '')) problems.push(`${idOf(o)}: chart version is not an exact version`);
+    if (o.kind === 'OCIRepository') {
+      const ref = get(o, 'spec.ref');
+      if (!isObject(ref) || !(ref.digest || EXACT_SEMVER.test(str(ref.tag) ?? '') || EXACT_SEMVER.test(str(ref.semver) ?? ''))) {
         problems.push(`${idOf(o)}: spec.ref must be an exact tag, semver or digest`);
       }
     }
-    if (group === "pkg.crossplane.io" && ["Provider", "Function", "Configuration"].includes(o.kind)) {
-      const pkg = str(get(o, "spec.package")) ?? "";
-      const tag = pkg.includes("@sha256:") ? "digest" : pkg.slice(pkg.lastIndexOf(":") + 1);
-      if (!DIGEST.test(pkg) && (!pkg.includes(":") || !EXACT_SEMVER.test(tag))) problems.push(`${idOf(o)}: package ${pkg} is not pinned to an exact version or digest`);
+    if (group === 'pkg.crossplane.io' && ['Provider', 'Function', 'Configuration'].includes(o.kind)) {
+      const pkg = str(get(o, 'spec.package')) ?? '';
+      const tag = pkg.includes('@sha256:') ? 'digest' : pkg.slice(pkg.lastIndexOf(':') + 1);
+      if (!DIGEST.test(pkg) && (!pkg.includes(':') || !EXACT_SEMVER.test(tag)))
+        problems.push(`${idOf(o)}: package ${pkg} is not pinned to an exact version or digest`);
     }
     for (const image of images(o.spec)) {
       const problem = imageProblem(image);
@@ -283,12 +308,12 @@ const AWS_ACCESS_KEY = /\b(AKIA|ASIA)[0-9A-Z]{16}\b/;
 export function checkNoSecrets(graph: Graph, rawTexts: Map<string, string>): string[] {
   const problems: string[] = [];
   for (const { object: o } of graph.applied) {
-    if (o.apiVersion === "v1" && o.kind === "Secret" && (isObject(o.data) || isObject(o.stringData)) && !isObject(o.sops)) {
+    if (o.apiVersion === 'v1' && o.kind === 'Secret' && (isObject(o.data) || isObject(o.stringData)) && !isObject(o.sops)) {
       problems.push(`${idOf(o)}: plaintext Secret data in Git (use SOPS, or let a controller write the Secret)`);
     }
-    if (o.kind.endsWith("ProviderConfig") && groupOf(o.apiVersion).endsWith("upbound.io")) {
-      const source = get(o, "spec.credentials.source");
-      if (source !== "PodIdentity" && source !== "IRSA" && source !== "WebIdentity") {
+    if (o.kind.endsWith('ProviderConfig') && groupOf(o.apiVersion).endsWith('upbound.io')) {
+      const source = get(o, 'spec.credentials.source');
+      if (source !== 'PodIdentity' && source !== 'IRSA' && source !== 'WebIdentity') {
         problems.push(`${idOf(o)}: credentials.source ${String(source)}: use PodIdentity or IRSA, never static keys`);
       }
     }
@@ -308,11 +333,11 @@ export function checkNamespaces(graph: Graph, schemas: Schemas): string[] {
   const problems: string[] = [];
   const created = new Map<string, Set<string>>();
   const create = (cluster: string, ns: string) => created.set(cluster, (created.get(cluster) ?? new Set()).add(ns));
-  create(MANAGEMENT, "flux-system");
+  create(MANAGEMENT, 'flux-system');
   for (const { object: o, cluster } of graph.applied) {
-    if (o.apiVersion === "v1" && o.kind === "Namespace") create(cluster, o.metadata.name);
-    if (o.kind === "HelmRelease" && get(o, "spec.install.createNamespace") === true) {
-      const target = str(get(o, "spec.targetNamespace")) ?? o.metadata.namespace ?? "";
+    if (o.apiVersion === 'v1' && o.kind === 'Namespace') create(cluster, o.metadata.name);
+    if (o.kind === 'HelmRelease' && get(o, 'spec.install.createNamespace') === true) {
+      const target = str(get(o, 'spec.targetNamespace')) ?? o.metadata.namespace ?? '';
       create(remoteOf(o) ?? cluster, target);
     }
   }
@@ -322,16 +347,18 @@ export function checkNamespaces(graph: Graph, schemas: Schemas): string[] {
   for (const { object: o, cluster } of graph.applied) {
     const scope = scopeOf(o, schemas);
     if (scope === undefined) {
-      problems.push(`${idOf(o)} (${o.apiVersion}): unknown kind, scope cannot be checked${schemas.xrdError && o.apiVersion === XR_API_VERSION ? ` (${schemas.xrdError})` : ""}`);
+      problems.push(
+        `${idOf(o)} (${o.apiVersion}): unknown kind, scope cannot be checked${schemas.xrdError && o.apiVersion === XR_API_VERSION ? ` (${schemas.xrdError})` : ''}`,
+      );
       continue;
     }
     const ns = o.metadata.namespace;
-    if (scope === "Namespaced" && !ns) problems.push(`${idOf(o)} in ${cluster}: namespaced but has no namespace (set one, or targetNamespace)`);
-    if (scope === "Cluster" && ns) problems.push(`${idOf(o)} in ${cluster}: cluster-scoped but has a namespace`);
-    if (scope === "Namespaced" && ns) need(cluster, ns, idOf(o));
-    if (o.kind === "HelmRelease") {
-      const target = str(get(o, "spec.targetNamespace"));
-      const storage = str(get(o, "spec.storageNamespace"));
+    if (scope === 'Namespaced' && !ns) problems.push(`${idOf(o)} in ${cluster}: namespaced but has no namespace (set one, or targetNamespace)`);
+    if (scope === 'Cluster' && ns) problems.push(`${idOf(o)} in ${cluster}: cluster-scoped but has a namespace`);
+    if (scope === 'Namespaced' && ns) need(cluster, ns, idOf(o));
+    if (o.kind === 'HelmRelease') {
+      const target = str(get(o, 'spec.targetNamespace'));
+      const storage = str(get(o, 'spec.storageNamespace'));
       for (const t of [target, storage]) if (t) need(remoteOf(o) ?? cluster, t, `${idOf(o)} (release)`);
     }
   }
@@ -339,8 +366,8 @@ export function checkNamespaces(graph: Graph, schemas: Schemas): string[] {
 }
 
 function remoteOf(o: K8sObject): string | undefined {
-  const secret = str(get(o, "spec.kubeConfig.secretRef.name"));
-  return secret ? `workload:${o.metadata.namespace ?? ""}/${secret}` : undefined;
+  const secret = str(get(o, 'spec.kubeConfig.secretRef.name'));
+  return secret ? `workload:${o.metadata.namespace ?? ''}/${secret}` : undefined;
 }
 
 /**
@@ -355,14 +382,14 @@ export function checkClusterNames(graph: Graph): string[] {
   for (const xr of xrs) {
     if (xr.metadata.name !== xr.metadata.namespace) problems.push(`${idOf(xr)}: name it like its namespace (one folder, one namespace, one cluster)`);
   }
-  for (const ks of ofKind(graph, KUSTOMIZE_API, "Kustomization")) {
-    const vars = get(ks, "spec.postBuild.substitute") as Dict | undefined;
+  for (const ks of ofKind(graph, KUSTOMIZE_API, 'Kustomization')) {
+    const vars = get(ks, 'spec.postBuild.substitute') as Dict | undefined;
     if (!isObject(vars) || vars.cluster_name === undefined) continue;
     const xr = xrs.find((x) => x.metadata.name === vars.cluster_name && x.metadata.namespace === ks.metadata.namespace);
     if (!xr) {
       problems.push(`${idOf(ks)}: cluster_name ${String(vars.cluster_name)} is not an EKSCluster in namespace ${ks.metadata.namespace}`);
-    } else if (vars.region !== undefined && vars.region !== get(xr, "spec.region")) {
-      problems.push(`${idOf(ks)}: region ${String(vars.region)} differs from ${idOf(xr)} spec.region ${String(get(xr, "spec.region"))}`);
+    } else if (vars.region !== undefined && vars.region !== get(xr, 'spec.region')) {
+      problems.push(`${idOf(ks)}: region ${String(vars.region)} differs from ${idOf(xr)} spec.region ${String(get(xr, 'spec.region'))}`);
     }
   }
   return problems;
@@ -379,11 +406,14 @@ export function checkIamRoleNames(graph: Graph): string[] {
   const problems: string[] = [];
   const owners = new Map<string, K8sObject>();
   // In the order of their ids, so a pair reads the same whatever order the builds list them in.
-  const objects = management(graph).map((a) => a.object).sort((x, y) => idOf(x).localeCompare(idOf(y)));
+  const objects = management(graph)
+    .map((a) => a.object)
+    .sort((x, y) => idOf(x).localeCompare(idOf(y)));
   for (const o of objects) {
-    if (groupOf(o.apiVersion) !== "iam.aws.m.upbound.io" || o.kind !== "Role") continue;
-    const name = str((o.metadata.annotations as Dict | undefined)?.["crossplane.io/external-name"]) ?? o.metadata.name;
-    if (!IAM_ROLE_NAME.test(name)) problems.push(`${idOf(o)}: AWS role name "${name}" (${name.length} characters) is not a valid IAM role name (at most 64 of [A-Za-z0-9+=,.@_-])`);
+    if (groupOf(o.apiVersion) !== 'iam.aws.m.upbound.io' || o.kind !== 'Role') continue;
+    const name = str((o.metadata.annotations as Dict | undefined)?.['crossplane.io/external-name']) ?? o.metadata.name;
+    if (!IAM_ROLE_NAME.test(name))
+      problems.push(`${idOf(o)}: AWS role name "${name}" (${name.length} characters) is not a valid IAM role name (at most 64 of [A-Za-z0-9+=,.@_-])`);
     const first = owners.get(name);
     if (first) problems.push(`${idOf(o)} and ${idOf(first)} have the same AWS role name "${name}": IAM names are global to the account`);
     else owners.set(name, o);
@@ -393,17 +423,17 @@ export function checkIamRoleNames(graph: Graph): string[] {
 
 /** NAME=value of a shell script (the tool scripts pin versions that way), or undefined. */
 function shellVariable(text: string | undefined, name: string): string | undefined {
-  return text === undefined ? undefined : new RegExp(`^${name}=(\\S+)$`, "m").exec(text)?.[1];
+  return text === undefined ? undefined : new RegExp(`^${name}=(\\S+)$`, 'm').exec(text)?.[1];
 }
 
 /** A package reference (registry/repository[:tag][@sha256:digest]) split into repository and tag ("" when none). */
 function splitPackage(pkg: string): { repository: string; tag: string } {
-  const ref = pkg.replace(/@sha256:[a-f0-9]+$/, "");
-  const colon = ref.lastIndexOf(":");
-  return colon > ref.lastIndexOf("/") ? { repository: ref.slice(0, colon), tag: ref.slice(colon + 1) } : { repository: ref, tag: "" };
+  const ref = pkg.replace(/@sha256:[a-f0-9]+$/, '');
+  const colon = ref.lastIndexOf(':');
+  return colon > ref.lastIndexOf('/') ? { repository: ref.slice(0, colon), tag: ref.slice(colon + 1) } : { repository: ref, tag: '' };
 }
 
-const withoutV = (version: string): string => version.replace(/^v/, "");
+const withoutV = (version: string): string => version.replace(/^v/, '');
 /** A provider-aws family member's package repository (provider-aws-ec2, ...). */
 const PROVIDER_AWS_PACKAGE = /\/provider-aws-[a-z0-9]+$/;
 
@@ -421,47 +451,49 @@ const PROVIDER_AWS_PACKAGE = /\/provider-aws-[a-z0-9]+$/;
  */
 export function checkVersions(graph: Graph, root: string): string[] {
   const problems: string[] = [];
-  const read = (file: string) => (existsSync(join(root, file)) ? readFileSync(join(root, file), "utf8") : undefined);
+  const read = (file: string) => (existsSync(join(root, file)) ? readFileSync(join(root, file), 'utf8') : undefined);
   const pinned = (file: string, name: string): string | undefined => {
     const value = shellVariable(read(file), name);
     if (value === undefined) problems.push(`${file}: no ${name}=... line`);
     return value;
   };
 
-  const provider = pinned(CRDS_SCRIPT, "PROVIDER_AWS_VERSION");
+  const provider = pinned(CRDS_SCRIPT, 'PROVIDER_AWS_VERSION');
   if (provider !== undefined) {
     const against = `PROVIDER_AWS_VERSION ${provider} of ${CRDS_SCRIPT} (the CRDs the schemas check validates against); bump them together`;
-    for (const ks of ofKind(graph, KUSTOMIZE_API, "Kustomization")) {
-      const version = get(ks, "spec.postBuild.substitute.aws_provider_version");
+    for (const ks of ofKind(graph, KUSTOMIZE_API, 'Kustomization')) {
+      const version = get(ks, 'spec.postBuild.substitute.aws_provider_version');
       if (version !== undefined && version !== provider) problems.push(`${idOf(ks)}: aws_provider_version ${String(version)} differs from ${against}`);
     }
-    const providers = ofKind(graph, "pkg.crossplane.io/v1", "Provider")
-      .map((p) => ({ p, ...splitPackage(str(get(p, "spec.package")) ?? "") }))
+    const providers = ofKind(graph, 'pkg.crossplane.io/v1', 'Provider')
+      .map((p) => ({ p, ...splitPackage(str(get(p, 'spec.package')) ?? '') }))
       .filter(({ repository }) => PROVIDER_AWS_PACKAGE.test(repository));
     if (providers.length === 0) problems.push(`no provider-aws Provider is applied to ${MANAGEMENT}`);
     for (const { p, tag } of providers) {
-      if (tag !== provider) problems.push(`${idOf(p)}: package ${String(get(p, "spec.package"))} is not at ${against}`);
+      if (tag !== provider) problems.push(`${idOf(p)}: package ${String(get(p, 'spec.package'))} is not at ${against}`);
     }
     const meta = read(CONFIGURATION_META);
-    const deps = get(meta === undefined ? undefined : parse(meta), "spec.dependsOn");
-    const members = (Array.isArray(deps) ? deps : []).filter((d) => PROVIDER_AWS_PACKAGE.test(str(get(d, "provider")) ?? ""));
+    const deps = get(meta === undefined ? undefined : parse(meta), 'spec.dependsOn');
+    const members = (Array.isArray(deps) ? deps : []).filter((d) => PROVIDER_AWS_PACKAGE.test(str(get(d, 'provider')) ?? ''));
     if (members.length === 0) problems.push(`${CONFIGURATION_META}: no provider-aws dependency in spec.dependsOn`);
     for (const d of members) {
-      const constraint = str(get(d, "version"));
-      if (constraint !== `>=${provider}`) problems.push(`${CONFIGURATION_META}: ${String(get(d, "provider"))} version "${String(constraint)}" must be ">=${provider}", from ${against}`);
+      const constraint = str(get(d, 'version'));
+      if (constraint !== `>=${provider}`)
+        problems.push(`${CONFIGURATION_META}: ${String(get(d, 'provider'))} version "${String(constraint)}" must be ">=${provider}", from ${against}`);
     }
   }
 
   const charts = management(graph)
     .map((a) => a.object)
-    .filter((o) => o.apiVersion === HELM_API && o.kind === "HelmRelease" && get(o, "spec.chart.spec.chart") === "crossplane");
+    .filter((o) => o.apiVersion === HELM_API && o.kind === 'HelmRelease' && get(o, 'spec.chart.spec.chart') === 'crossplane');
   if (charts.length === 0) problems.push(`no HelmRelease of the crossplane chart is applied to ${MANAGEMENT}`);
   for (const file of [CROSSPLANE_CORE_SCRIPT, CRDS_SCRIPT]) {
-    const core = pinned(file, "CROSSPLANE_VERSION");
+    const core = pinned(file, 'CROSSPLANE_VERSION');
     if (core === undefined) continue;
     for (const release of charts) {
-      const version = str(get(release, "spec.chart.spec.version")) ?? "";
-      if (withoutV(version) !== withoutV(core)) problems.push(`${idOf(release)}: chart crossplane ${version} differs from CROSSPLANE_VERSION ${core} of ${file}; bump them together`);
+      const version = str(get(release, 'spec.chart.spec.version')) ?? '';
+      if (withoutV(version) !== withoutV(core))
+        problems.push(`${idOf(release)}: chart crossplane ${version} differs from CROSSPLANE_VERSION ${core} of ${file}; bump them together`);
     }
   }
   return problems;

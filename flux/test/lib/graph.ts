@@ -7,18 +7,18 @@
 // ConfigMaps/Secrets Git applies) and, for the substituteFrom sources the user
 // creates (required inputs), from the test values of inputs.ts; Graph.inputs
 // lists every source.
-import { INPUTS, postBuildVariables, substituteFromOf, type SourceLookup, type SubstituteSource } from "./inputs.js";
-import { buildPath, plainKustomization, substituteObjects } from "./kustomize.js";
-import { get, isObject, str, type K8sObject } from "./objects.js";
+import { INPUTS, postBuildVariables, substituteFromOf, type SourceLookup, type SubstituteSource } from './inputs.js';
+import { buildPath, plainKustomization, substituteObjects } from './kustomize.js';
+import { get, isObject, str, type K8sObject } from './objects.js';
 
-export const BOOTSTRAP_PATH = "flux/clusters/management";
-export const MANAGEMENT = "management";
+export const BOOTSTRAP_PATH = 'flux/clusters/management';
+export const MANAGEMENT = 'management';
 
 /** Objects `flux bootstrap` creates outside this tree, in the management cluster. */
 export const BOOTSTRAP_OBJECTS = [
-  { apiVersion: "v1", kind: "Namespace", name: "flux-system" },
-  { apiVersion: "source.toolkit.fluxcd.io/v1", kind: "GitRepository", name: "flux-system", namespace: "flux-system" },
-  { apiVersion: "kustomize.toolkit.fluxcd.io/v1", kind: "Kustomization", name: "flux-system", namespace: "flux-system" },
+  { apiVersion: 'v1', kind: 'Namespace', name: 'flux-system' },
+  { apiVersion: 'source.toolkit.fluxcd.io/v1', kind: 'GitRepository', name: 'flux-system', namespace: 'flux-system' },
+  { apiVersion: 'kustomize.toolkit.fluxcd.io/v1', kind: 'Kustomization', name: 'flux-system', namespace: 'flux-system' },
 ];
 
 export interface Applied {
@@ -41,13 +41,12 @@ export interface Graph {
   inputs: SubstituteSource[];
 }
 
-const isFluxKustomization = (o: K8sObject): boolean =>
-  o.kind === "Kustomization" && o.apiVersion.startsWith("kustomize.toolkit.fluxcd.io/");
+const isFluxKustomization = (o: K8sObject): boolean => o.kind === 'Kustomization' && o.apiVersion.startsWith('kustomize.toolkit.fluxcd.io/');
 
 export function clusterOf(o: K8sObject): string {
   // A kubeconfig Secret, or a ConfigMap naming the EKS cluster Flux reaches with its AWS identity.
-  const ref = str(get(o, "spec.kubeConfig.secretRef.name")) ?? str(get(o, "spec.kubeConfig.configMapRef.name"));
-  return ref ? `workload:${o.metadata.namespace ?? ""}/${ref}` : MANAGEMENT;
+  const ref = str(get(o, 'spec.kubeConfig.secretRef.name')) ?? str(get(o, 'spec.kubeConfig.configMapRef.name'));
+  return ref ? `workload:${o.metadata.namespace ?? ''}/${ref}` : MANAGEMENT;
 }
 
 /**
@@ -58,15 +57,17 @@ export function clusterOf(o: K8sObject): string {
  * source leaves out, with spec.ignore, everything but its folder and apps/).
  */
 function sourceProblem(ks: K8sObject, path: string, applied: Applied[]): string | undefined {
-  const ref = get(ks, "spec.sourceRef");
-  const namespace = str(get(ref, "namespace")) ?? ks.metadata.namespace;
-  const name = str(get(ref, "name"));
-  const onlyThis = "only paths of this repository (GitRepository flux-system/flux-system, or a GitRepository on ${git_repository_url}) can be followed";
-  if (get(ref, "kind") !== "GitRepository") return onlyThis;
-  if (namespace === "flux-system" && name === "flux-system") return undefined;
-  const source = applied.find(({ object: o, cluster }) => cluster === MANAGEMENT && o.kind === "GitRepository" && o.metadata.name === name && o.metadata.namespace === namespace)?.object;
-  if (!source || get(source, "spec.url") !== INPUTS.git_repository_url?.testValue) return onlyThis;
-  const ignore = str(get(source, "spec.ignore"));
+  const ref = get(ks, 'spec.sourceRef');
+  const namespace = str(get(ref, 'namespace')) ?? ks.metadata.namespace;
+  const name = str(get(ref, 'name'));
+  const onlyThis = 'only paths of this repository (GitRepository flux-system/flux-system, or a GitRepository on ${git_repository_url}) can be followed';
+  if (get(ref, 'kind') !== 'GitRepository') return onlyThis;
+  if (namespace === 'flux-system' && name === 'flux-system') return undefined;
+  const source = applied.find(
+    ({ object: o, cluster }) => cluster === MANAGEMENT && o.kind === 'GitRepository' && o.metadata.name === name && o.metadata.namespace === namespace,
+  )?.object;
+  if (!source || get(source, 'spec.url') !== INPUTS.git_repository_url?.testValue) return onlyThis;
+  const ignore = str(get(source, 'spec.ignore'));
   if (ignore && ignored(ignore, path)) return `path ./${path} is not in the artifact of GitRepository ${namespace}/${name}: its spec.ignore leaves it out`;
   return undefined;
 }
@@ -78,17 +79,25 @@ function sourceProblem(ks: K8sObject, path: string, applied: Applied[]): string 
  */
 function ignored(ignore: string, path: string): boolean {
   const rules = ignore
-    .split("\n")
+    .split('\n')
     .map((l) => l.trim())
-    .filter((l) => l && !l.startsWith("#"))
+    .filter((l) => l && !l.startsWith('#'))
     .map((l) => {
-      const negated = l.startsWith("!");
-      const glob = (negated ? l.slice(1) : l).replace(/^\//, "").replace(/\/$/, "");
-      return { negated, re: new RegExp(`^${glob.split("*").map((p) => p.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join("[^/]*")}$`) };
+      const negated = l.startsWith('!');
+      const glob = (negated ? l.slice(1) : l).replace(/^\//, '').replace(/\/$/, '');
+      return {
+        negated,
+        re: new RegExp(
+          `^${glob
+            .split('*')
+            .map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+            .join('[^/]*')}$`,
+        ),
+      };
     });
-  const parts = path.split("/");
+  const parts = path.split('/');
   return parts.some((_, i) => {
-    const dir = parts.slice(0, i + 1).join("/");
+    const dir = parts.slice(0, i + 1).join('/');
     const last = rules.filter((r) => r.re.test(dir)).at(-1);
     return last !== undefined && !last.negated;
   });
@@ -97,25 +106,29 @@ function ignored(ignore: string, path: string): boolean {
 export function walk(root: string): Graph {
   const graph: Graph = { applied: [], paths: new Set(), errors: [], inputs: [] };
   const queue: { path: string; cluster: string; appliedBy: string; ks: K8sObject }[] = [
-    { path: BOOTSTRAP_PATH, cluster: MANAGEMENT, appliedBy: "bootstrap", ks: plainKustomization(BOOTSTRAP_PATH) },
+    { path: BOOTSTRAP_PATH, cluster: MANAGEMENT, appliedBy: 'bootstrap', ks: plainKustomization(BOOTSTRAP_PATH) },
   ];
   const lookup: SourceLookup = (ref, namespace) =>
     graph.applied.find(
-      ({ object: o, cluster }) => cluster === MANAGEMENT && o.apiVersion === "v1" && o.kind === ref.kind && o.metadata.name === ref.name && o.metadata.namespace === namespace,
+      ({ object: o, cluster }) =>
+        cluster === MANAGEMENT && o.apiVersion === 'v1' && o.kind === ref.kind && o.metadata.name === ref.name && o.metadata.namespace === namespace,
     )?.object;
   // A path whose substituteFrom sources Git has not applied yet waits while
   // other paths may still apply them; what is still missing then is an input.
-  const ready = (ks: K8sObject) => substituteFromOf(ks).every((ref) => lookup(ref, ks.metadata.namespace ?? "") !== undefined);
+  const ready = (ks: K8sObject) => substituteFromOf(ks).every((ref) => lookup(ref, ks.metadata.namespace ?? '') !== undefined);
   const seen = new Set<string>();
   while (queue.length > 0) {
-    const next = Math.max(0, queue.findIndex((q) => ready(q.ks)));
+    const next = Math.max(
+      0,
+      queue.findIndex((q) => ready(q.ks)),
+    );
     const item = queue.splice(next, 1)[0] as (typeof queue)[number];
     const ks = item.ks;
     const origin = `${item.appliedBy} (path ${item.path})`;
     let objects: K8sObject[];
     try {
       objects = buildPath(root, item.path, ks, origin);
-      if (isObject(get(ks, "spec.postBuild"))) {
+      if (isObject(get(ks, 'spec.postBuild'))) {
         const { vars, sources } = postBuildVariables(ks, objects, lookup);
         graph.inputs.push(...sources);
         // Flux substitutes only when there is at least one variable.
@@ -132,7 +145,7 @@ export function walk(root: string): Graph {
       const id = `${object.metadata.namespace}/${object.metadata.name}`;
       if (seen.has(id)) continue;
       seen.add(id);
-      const path = (str(get(object, "spec.path")) ?? "./").replace(/^\.?\//, "").replace(/\/$/, "");
+      const path = (str(get(object, 'spec.path')) ?? './').replace(/^\.?\//, '').replace(/\/$/, '');
       const problem = sourceProblem(object, path, graph.applied);
       if (problem) {
         graph.errors.push(`Kustomization ${id}: ${problem}`);

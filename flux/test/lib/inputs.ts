@@ -4,8 +4,8 @@
 // input: the user creates it per cluster (flux/README.md says how). The
 // analysis renders with a realistic test value for each such input, from
 // INPUTS below, so that every other check still sees real-looking objects.
-import { requiredVariables } from "./kustomize.js";
-import { get, idOf, isObject, str, type K8sObject } from "./objects.js";
+import { requiredVariables } from './kustomize.js';
+import { get, idOf, isObject, str, type K8sObject } from './objects.js';
 
 export interface InputSpec {
   /** What the value is, for messages: the person reading them has to go and find it. */
@@ -20,23 +20,23 @@ export const INPUTS: Record<string, InputSpec> = {
   amp_workspace_id: {
     what: "the ID of an Amazon Managed Prometheus workspace in the cluster's region, as `aws amp list-workspaces` prints it (ws-<uuid>; not its alias, ARN or URL)",
     pattern: /^ws-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/,
-    testValue: "ws-3f9c2a71-8d4e-4b6a-9e1f-5c7d0b2a4e68",
+    testValue: 'ws-3f9c2a71-8d4e-4b6a-9e1f-5c7d0b2a4e68',
   },
   // The tenancy ConfigMap flux-system/tenancy, one per management cluster (flux/README.md, "Bootstrap").
   git_repository_url: {
     what: "the URL of this repository as the GitRepository flux-system/flux-system has it (kubectl -n flux-system get gitrepository flux-system -o jsonpath='{.spec.url}')",
     pattern: /^(https?|ssh):\/\/\S+$/,
-    testValue: "https://git.example.org/platform/eks-gitops.git",
+    testValue: 'https://git.example.org/platform/eks-gitops.git',
   },
   git_branch: {
-    what: "the branch the GitRepository flux-system/flux-system follows (flux bootstrap --branch)",
+    what: 'the branch the GitRepository flux-system/flux-system follows (flux bootstrap --branch)',
     pattern: /^[\w./-]+$/,
-    testValue: "main",
+    testValue: 'main',
   },
   aws_account_id: {
     what: "the 12-digit ID of the AWS account that holds the teams' IAM roles (aws sts get-caller-identity --query Account)",
     pattern: /^\d{12}$/,
-    testValue: "210987654321",
+    testValue: '210987654321',
   },
 };
 
@@ -66,8 +66,12 @@ export interface Reference {
 export type SourceLookup = (ref: Reference, namespace: string) => K8sObject | undefined;
 
 export function substituteFromOf(ks: K8sObject): Reference[] {
-  const refs = get(ks, "spec.postBuild.substituteFrom");
-  return (Array.isArray(refs) ? refs : []).map((r) => ({ kind: str(get(r, "kind")) ?? "", name: str(get(r, "name")) ?? "", optional: get(r, "optional") === true }));
+  const refs = get(ks, 'spec.postBuild.substituteFrom');
+  return (Array.isArray(refs) ? refs : []).map((r) => ({
+    kind: str(get(r, 'kind')) ?? '',
+    name: str(get(r, 'name')) ?? '',
+    optional: get(r, 'optional') === true,
+  }));
 }
 
 /** A ConfigMap's or Secret's data as Flux's substitution reads it (Secret data decoded; newlines dropped). */
@@ -75,9 +79,9 @@ function dataOf(o: K8sObject): Record<string, string> {
   const out: Record<string, string> = {};
   const add = (data: unknown, decode: boolean) => {
     if (!isObject(data)) return;
-    for (const [k, v] of Object.entries(data)) out[k] = (decode ? Buffer.from(String(v), "base64").toString("utf8") : String(v)).replaceAll("\n", "");
+    for (const [k, v] of Object.entries(data)) out[k] = (decode ? Buffer.from(String(v), 'base64').toString('utf8') : String(v)).replaceAll('\n', '');
   };
-  add(o.data, o.kind === "Secret");
+  add(o.data, o.kind === 'Secret');
   add(o.stringData, false);
   return out;
 }
@@ -88,9 +92,9 @@ function dataOf(o: K8sObject): Record<string, string> {
  * outside Git and INPUTS has no test value for it.
  */
 export function postBuildVariables(ks: K8sObject, objects: K8sObject[], lookup: SourceLookup): { vars: Record<string, string>; sources: SubstituteSource[] } {
-  const namespace = ks.metadata.namespace ?? "";
-  const inline = get(ks, "spec.postBuild.substitute");
-  const inlineVars = isObject(inline) ? Object.fromEntries(Object.entries(inline).map(([k, v]) => [k, String(v).replaceAll("\n", "")])) : {};
+  const namespace = ks.metadata.namespace ?? '';
+  const inline = get(ks, 'spec.postBuild.substitute');
+  const inlineVars = isObject(inline) ? Object.fromEntries(Object.entries(inline).map(([k, v]) => [k, String(v).replaceAll('\n', '')])) : {};
   const needed = requiredVariables(objects);
   const vars: Record<string, string> = {};
   const sources: SubstituteSource[] = substituteFromOf(ks).map((ref) => {
@@ -107,8 +111,10 @@ export function postBuildVariables(ks: K8sObject, objects: K8sObject[], lookup: 
     for (const name of missing) {
       const spec = INPUTS[name];
       if (!spec) {
-        const from = outside.map((s) => `${s.kind} ${s.namespace}/${s.name}`).join(" or ");
-        throw new Error(`${idOf(ks)}: \${${name}} must come from ${from}, which is not in Git, and flux/test/lib/inputs.ts has no test value for ${name}: add one (with its format)`);
+        const from = outside.map((s) => `${s.kind} ${s.namespace}/${s.name}`).join(' or ');
+        throw new Error(
+          `${idOf(ks)}: \${${name}} must come from ${from}, which is not in Git, and flux/test/lib/inputs.ts has no test value for ${name}: add one (with its format)`,
+        );
       }
       vars[name] = spec.testValue;
     }
@@ -136,26 +142,28 @@ export function checkInputs(sources: SubstituteSource[], objects: K8sObject[]): 
   };
   for (const s of sources) {
     if (!s.inGit && s.optional && s.keys.length > 0) {
-      problems.push(`${where(s)} is optional but is the only source of ${s.keys.join(", ")}: make it required (optional: false) so that Flux names it when it is missing`);
+      problems.push(
+        `${where(s)} is optional but is the only source of ${s.keys.join(', ')}: make it required (optional: false) so that Flux names it when it is missing`,
+      );
     }
-    if (s.inGit) for (const name of s.keys) malformed(`${s.kind} ${s.namespace}/${s.name}`, name, s.values[name] ?? "");
+    if (s.inGit) for (const name of s.keys) malformed(`${s.kind} ${s.namespace}/${s.name}`, name, s.values[name] ?? '');
   }
   for (const ks of objects) {
-    const inline = get(ks, "spec.postBuild.substitute");
+    const inline = get(ks, 'spec.postBuild.substitute');
     if (isObject(inline)) for (const [name, value] of Object.entries(inline)) malformed(`${idOf(ks)}: postBuild.substitute`, name, String(value));
   }
   return problems;
 }
 
 const PLACEHOLDERS: [RegExp, string][] = [
-  [/(?<![0-9a-f])0{8}-0{4}-0{4}-0{4}-0{12}(?![0-9a-f])/i, "an all-zero ID"],
-  [/(?<![0-9a-f])0{12}(?![0-9a-f])/i, "an all-zero AWS account ID"],
+  [/(?<![0-9a-f])0{8}-0{4}-0{4}-0{4}-0{12}(?![0-9a-f])/i, 'an all-zero ID'],
+  [/(?<![0-9a-f])0{12}(?![0-9a-f])/i, 'an all-zero AWS account ID'],
   [/(?<!\d)123456789012(?!\d)/, "the AWS documentation's example account ID"],
-  [/^\s*(change[-_ ]?me|replace[-_ ]?me|todo|tbd|fixme|placeholder|dummy|x{3,}|<[^<>]+>)\s*$/i, "a placeholder"],
+  [/^\s*(change[-_ ]?me|replace[-_ ]?me|todo|tbd|fixme|placeholder|dummy|x{3,}|<[^<>]+>)\s*$/i, 'a placeholder'],
 ];
 
 function strings(value: unknown, path: string, out: [string, string][]): [string, string][] {
-  if (typeof value === "string") out.push([path, value]);
+  if (typeof value === 'string') out.push([path, value]);
   else if (Array.isArray(value)) value.forEach((v, i) => strings(v, `${path}[${i}]`, out));
   else if (isObject(value)) for (const [k, v] of Object.entries(value)) strings(v, path ? `${path}.${k}` : k, out);
   return out;
@@ -165,9 +173,12 @@ function strings(value: unknown, path: string, out: [string, string][]): [string
 export function checkPlaceholders(objects: K8sObject[]): string[] {
   const problems: string[] = [];
   for (const o of objects) {
-    for (const [path, value] of strings(o, "", [])) {
+    for (const [path, value] of strings(o, '', [])) {
       const hit = PLACEHOLDERS.find(([re]) => re.test(value));
-      if (hit) problems.push(`${idOf(o)}: ${path} "${value}" is ${hit[1]}, not a real value: make it a required input (postBuild.substituteFrom) the user provides per cluster`);
+      if (hit)
+        problems.push(
+          `${idOf(o)}: ${path} "${value}" is ${hit[1]}, not a real value: make it a required input (postBuild.substituteFrom) the user provides per cluster`,
+        );
     }
   }
   return problems;

@@ -8,11 +8,11 @@
 // only when the schema says additionalProperties: false. So every object
 // schema that lists properties (and does not preserve unknown fields) is
 // closed here.
-import { mkdirSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
-import { isObject, type Json, type JsonObject } from "function-eks-cluster/testing";
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { isObject, type Json, type JsonObject } from 'function-eks-cluster/testing';
 
-export type Scope = "Namespaced" | "Cluster";
+export type Scope = 'Namespaced' | 'Cluster';
 
 export interface KindSchema {
   group: string;
@@ -23,13 +23,12 @@ export interface KindSchema {
 }
 
 /** apiVersion string for a group and version ("" group is the core group). */
-export const apiVersionOf = (group: string, version: string): string =>
-  group === "" ? version : `${group}/${version}`;
+export const apiVersionOf = (group: string, version: string): string => (group === '' ? version : `${group}/${version}`);
 
 /** The file kubeconform resolves for this kind under a schema root. */
 export function schemaFile(root: string, apiVersion: string, kind: string): string {
-  const [first, second] = apiVersion.split("/");
-  return join(root, first ?? "", `${kind.toLowerCase()}_${second ?? first}.json`);
+  const [first, second] = apiVersion.split('/');
+  return join(root, first ?? '', `${kind.toLowerCase()}_${second ?? first}.json`);
 }
 
 /**
@@ -37,36 +36,34 @@ export function schemaFile(root: string, apiVersion: string, kind: string): stri
  * nullable, int-or-string, preserve-unknown-fields, embedded resources,
  * closed objects; vendor extensions and formats are dropped.
  */
-export function toJsonSchema(node: Json, refPrefix = "#/components/schemas/"): Json {
+export function toJsonSchema(node: Json, refPrefix = '#/components/schemas/'): Json {
   if (Array.isArray(node)) return node.map((n) => toJsonSchema(n, refPrefix));
   if (!isObject(node)) return node;
   const out: JsonObject = {};
   for (const [key, value] of Object.entries(node)) {
-    if (key.startsWith("x-kubernetes-") || key === "format" || key === "nullable") continue;
-    if (key === "$ref" && typeof value === "string") {
+    if (key.startsWith('x-kubernetes-') || key === 'format' || key === 'nullable') continue;
+    if (key === '$ref' && typeof value === 'string') {
       out.$ref = value.startsWith(refPrefix) ? `#/definitions/${value.slice(refPrefix.length)}` : value;
-    } else if (key === "properties" && isObject(value)) {
-      out.properties = Object.fromEntries(
-        Object.entries(value).map(([name, sub]) => [name, toJsonSchema(sub, refPrefix)]),
-      );
-    } else if (key === "default" || key === "example" || key === "enum" || key === "const") {
+    } else if (key === 'properties' && isObject(value)) {
+      out.properties = Object.fromEntries(Object.entries(value).map(([name, sub]) => [name, toJsonSchema(sub, refPrefix)]));
+    } else if (key === 'default' || key === 'example' || key === 'enum' || key === 'const') {
       out[key] = value;
     } else {
       out[key] = toJsonSchema(value, refPrefix);
     }
   }
-  if (node["x-kubernetes-int-or-string"] === true) {
+  if (node['x-kubernetes-int-or-string'] === true) {
     delete out.type;
-    out.anyOf = [{ type: "integer" }, { type: "string" }];
+    out.anyOf = [{ type: 'integer' }, { type: 'string' }];
   }
-  if (node.nullable === true && typeof out.type === "string") out.type = [out.type, "null"];
-  const preserve = node["x-kubernetes-preserve-unknown-fields"] === true;
-  if (node["x-kubernetes-embedded-resource"] === true) {
+  if (node.nullable === true && typeof out.type === 'string') out.type = [out.type, 'null'];
+  const preserve = node['x-kubernetes-preserve-unknown-fields'] === true;
+  if (node['x-kubernetes-embedded-resource'] === true) {
     const props = isObject(out.properties) ? out.properties : {};
     out.properties = {
-      apiVersion: { type: "string" },
-      kind: { type: "string" },
-      metadata: { type: "object" },
+      apiVersion: { type: 'string' },
+      kind: { type: 'string' },
+      metadata: { type: 'object' },
       ...props,
     };
   }
@@ -80,7 +77,7 @@ function collectRefs(node: Json, prefix: string, into: Set<string>): void {
   if (Array.isArray(node)) node.forEach((n) => collectRefs(n, prefix, into));
   else if (isObject(node)) {
     for (const [k, v] of Object.entries(node)) {
-      if (k === "$ref" && typeof v === "string" && v.startsWith(prefix)) into.add(v.slice(prefix.length));
+      if (k === '$ref' && typeof v === 'string' && v.startsWith(prefix)) into.add(v.slice(prefix.length));
       else collectRefs(v, prefix, into);
     }
   }
@@ -93,23 +90,23 @@ function collectRefs(node: Json, prefix: string, into: Set<string>): void {
  * is namespaced when some path for it contains "/namespaces/{namespace}/".
  */
 export function kindsFromOpenApi(doc: JsonObject): KindSchema[] {
-  const prefix = "#/components/schemas/";
+  const prefix = '#/components/schemas/';
   const components = isObject(doc.components) && isObject(doc.components.schemas) ? doc.components.schemas : {};
   const namespaced = new Set<string>();
   for (const [path, item] of Object.entries(isObject(doc.paths) ? doc.paths : {})) {
-    if (!path.includes("/namespaces/{namespace}/") || !isObject(item)) continue;
+    if (!path.includes('/namespaces/{namespace}/') || !isObject(item)) continue;
     for (const op of Object.values(item)) {
-      const gvk = isObject(op) ? op["x-kubernetes-group-version-kind"] : undefined;
+      const gvk = isObject(op) ? op['x-kubernetes-group-version-kind'] : undefined;
       if (isObject(gvk)) namespaced.add(`${String(gvk.group)}/${String(gvk.version)}/${String(gvk.kind)}`);
     }
   }
   const result: KindSchema[] = [];
   for (const [name, def] of Object.entries(components)) {
     if (!isObject(def)) continue;
-    const gvks = def["x-kubernetes-group-version-kind"];
+    const gvks = def['x-kubernetes-group-version-kind'];
     if (!Array.isArray(gvks) || gvks.length !== 1 || !isObject(gvks[0])) continue;
     const { group, version, kind } = gvks[0];
-    if (typeof group !== "string" || typeof version !== "string" || typeof kind !== "string") continue;
+    if (typeof group !== 'string' || typeof version !== 'string' || typeof kind !== 'string') continue;
     const reachable = new Set<string>();
     const queue = [name];
     while (queue.length > 0) {
@@ -123,11 +120,9 @@ export function kindsFromOpenApi(doc: JsonObject): KindSchema[] {
     reachable.delete(name);
     const schema = toJsonSchema(def, prefix) as JsonObject;
     if (reachable.size > 0) {
-      schema.definitions = Object.fromEntries(
-        [...reachable].sort().map((ref) => [ref, toJsonSchema(components[ref] ?? {}, prefix)]),
-      );
+      schema.definitions = Object.fromEntries([...reachable].sort().map((ref) => [ref, toJsonSchema(components[ref] ?? {}, prefix)]));
     }
-    const scope: Scope = namespaced.has(`${group}/${version}/${kind}`) ? "Namespaced" : "Cluster";
+    const scope: Scope = namespaced.has(`${group}/${version}/${kind}`) ? 'Namespaced' : 'Cluster';
     result.push({ group, version, kind, scope, schema });
   }
   return result;
@@ -139,7 +134,7 @@ export function kindsFromCrd(crd: JsonObject): KindSchema[] {
   const names = isObject(spec.names) ? spec.names : {};
   const group = String(spec.group);
   const kind = String(names.kind);
-  const scope: Scope = spec.scope === "Cluster" ? "Cluster" : "Namespaced";
+  const scope: Scope = spec.scope === 'Cluster' ? 'Cluster' : 'Namespaced';
   const versions = Array.isArray(spec.versions) ? spec.versions.filter((v): v is JsonObject => isObject(v)) : [];
   return versions
     .filter((v) => v.served !== false && isObject(v.schema) && isObject(v.schema.openAPIV3Schema))
@@ -154,8 +149,8 @@ function rootSchema(raw: JsonObject, group: string, version: string, kind: strin
   const props = isObject(schema.properties) ? schema.properties : {};
   schema.properties = {
     ...props,
-    apiVersion: { type: "string", enum: [apiVersionOf(group, version)] },
-    kind: { type: "string", enum: [kind] },
+    apiVersion: { type: 'string', enum: [apiVersionOf(group, version)] },
+    kind: { type: 'string', enum: [kind] },
   };
   return schema;
 }
@@ -166,7 +161,7 @@ export function writeSchemas(root: string, kinds: KindSchema[]): Record<string, 
   for (const k of kinds) {
     const apiVersion = apiVersionOf(k.group, k.version);
     const file = schemaFile(root, apiVersion, k.kind);
-    mkdirSync(join(file, ".."), { recursive: true });
+    mkdirSync(join(file, '..'), { recursive: true });
     writeFileSync(file, JSON.stringify(k.schema));
     scopes[`${apiVersion}/${k.kind}`] = k.scope;
   }

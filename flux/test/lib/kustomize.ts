@@ -5,15 +5,15 @@
 // commonMetadata, kustomize, and its owner labels. The post-build substitution
 // stays here (substituteObjects): in dry-run the CLI skips substituteFrom, and
 // the analysis must know where each variable comes from (graph.ts, inputs.ts).
-import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { parse, stringify } from "yaml";
-import { isObject, parseObjects, type K8sObject } from "./objects.js";
-import { fluxBinary } from "./tools.js";
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse, stringify } from 'yaml';
+import { isObject, parseObjects, type K8sObject } from './objects.js';
+import { fluxBinary } from './tools.js';
 
-const KUSTOMIZATION_FILES = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
+const KUSTOMIZATION_FILES = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'];
 
 export const hasKustomization = (dir: string): boolean => KUSTOMIZATION_FILES.some((f) => existsSync(join(dir, f)));
 
@@ -32,8 +32,8 @@ export function includedDirs(dir: string): string[] {
       .filter((path) => statSync(path).isDirectory())
       .flatMap((path) => (hasKustomization(path) ? [path] : includedDirs(path)));
   }
-  const k = parse(readFileSync(file, "utf8")) as { resources?: unknown; components?: unknown } | null;
-  const entries = [k?.resources, k?.components].flatMap((v) => (Array.isArray(v) ? v : [])).filter((v): v is string => typeof v === "string");
+  const k = parse(readFileSync(file, 'utf8')) as { resources?: unknown; components?: unknown } | null;
+  const entries = [k?.resources, k?.components].flatMap((v) => (Array.isArray(v) ? v : [])).filter((v): v is string => typeof v === 'string');
   return entries.map((e) => join(dir, e)).filter((p) => existsSync(p) && statSync(p).isDirectory());
 }
 
@@ -45,19 +45,19 @@ export function includedDirs(dir: string): string[] {
 export function fluxBuild(root: string, path: string, ks: K8sObject): string {
   const spec = isObject(ks.spec) ? { ...ks.spec } : {};
   delete spec.postBuild;
-  const namespace = ks.metadata.namespace ?? "flux-system";
-  const tmp = mkdtempSync(join(tmpdir(), "flux-build-"));
-  const file = join(tmp, "kustomization.yaml");
+  const namespace = ks.metadata.namespace ?? 'flux-system';
+  const tmp = mkdtempSync(join(tmpdir(), 'flux-build-'));
+  const file = join(tmp, 'kustomization.yaml');
   writeFileSync(file, stringify({ ...ks, metadata: { name: ks.metadata.name, namespace }, spec }));
   try {
     return execFileSync(
       fluxBinary(),
-      ["build", "kustomization", ks.metadata.name, "--namespace", namespace, "--path", path, "--kustomization-file", file, "--dry-run", "--in-memory-build"],
-      { cwd: root, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], maxBuffer: 64 * 1024 * 1024 },
+      ['build', 'kustomization', ks.metadata.name, '--namespace', namespace, '--path', path, '--kustomization-file', file, '--dry-run', '--in-memory-build'],
+      { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 * 1024 * 1024 },
     );
   } catch (err) {
     const e = err as { stderr?: string; message: string };
-    throw new Error(`flux build kustomization ${path} failed: ${(e.stderr || e.message).replace(/^✗ /gm, "").trim()}`);
+    throw new Error(`flux build kustomization ${path} failed: ${(e.stderr || e.message).replace(/^✗ /gm, '').trim()}`);
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
@@ -82,22 +82,26 @@ export function substitute(text: string, vars: Record<string, string>, origin: s
   return text.replace(VARIABLE, (match, escape: string, name: string, op: string | undefined, word: string | undefined) => {
     if (escape) return match.slice(1);
     const value = vars[name];
-    if (op?.endsWith("?")) {
-      throw new Error(`${origin}: \${${name}${op}...} does not fail in Flux: its envsubst substitutes the message as the value; make the variable required (postBuild.substituteFrom, not optional) instead`);
+    if (op?.endsWith('?')) {
+      throw new Error(
+        `${origin}: \${${name}${op}...} does not fail in Flux: its envsubst substitutes the message as the value; make the variable required (postBuild.substituteFrom, not optional) instead`,
+      );
     }
-    if (op !== undefined && op !== ":") return value || (word ?? "");
+    if (op !== undefined && op !== ':') return value || (word ?? '');
     if (value === undefined) {
-      throw new Error(`${origin}: variable \${${name}} has no value (set it in postBuild.substitute, or in a ConfigMap or Secret of postBuild.substituteFrom); Flux says: variable not set (strict mode): "${name}"`);
+      throw new Error(
+        `${origin}: variable \${${name}} has no value (set it in postBuild.substitute, or in a ConfigMap or Secret of postBuild.substituteFrom); Flux says: variable not set (strict mode): "${name}"`,
+      );
     }
     if (op === undefined) return value;
-    const [offset = 0, length] = (word ?? "").split(":").map(Number);
+    const [offset = 0, length] = (word ?? '').split(':').map(Number);
     return value.slice(offset, length === undefined ? undefined : length < 0 ? length : offset + length);
   });
 }
 
 /** Flux substitutes every object but those labelled or annotated kustomize.toolkit.fluxcd.io/substitute: disabled. */
 function substituted(o: K8sObject): boolean {
-  const optOut = (m: unknown) => (m as Record<string, string> | undefined)?.["kustomize.toolkit.fluxcd.io/substitute"] === "disabled";
+  const optOut = (m: unknown) => (m as Record<string, string> | undefined)?.['kustomize.toolkit.fluxcd.io/substitute'] === 'disabled';
   return !optOut(o.metadata.labels) && !optOut(o.metadata.annotations);
 }
 
@@ -107,14 +111,16 @@ const asText = (o: K8sObject): string => stringify(o, { lineWidth: 0 });
 export function requiredVariables(objects: K8sObject[]): string[] {
   const names = new Set<string>();
   for (const o of objects.filter(substituted)) {
-    for (const m of asText(o).matchAll(VARIABLE)) if (!m[1] && (m[3] === undefined || m[3] === ":")) names.add(m[2] as string);
+    for (const m of asText(o).matchAll(VARIABLE)) if (!m[1] && (m[3] === undefined || m[3] === ':')) names.add(m[2] as string);
   }
   return [...names].sort();
 }
 
 /** Flux's post-build substitution of built objects, one object at a time. */
 export function substituteObjects(objects: K8sObject[], vars: Record<string, string>, origin: string): K8sObject[] {
-  return objects.map((o) => (substituted(o) ? (parseObjects(substitute(asText(o), vars, `${origin}: ${o.kind} ${o.metadata.name}`), origin)[0] as K8sObject) : o));
+  return objects.map((o) =>
+    substituted(o) ? (parseObjects(substitute(asText(o), vars, `${origin}: ${o.kind} ${o.metadata.name}`), origin)[0] as K8sObject) : o,
+  );
 }
 
 /**
@@ -134,9 +140,9 @@ export function buildPath(root: string, path: string, ks: K8sObject, origin: str
  */
 export function plainKustomization(path: string): K8sObject {
   return {
-    apiVersion: "kustomize.toolkit.fluxcd.io/v1",
-    kind: "Kustomization",
-    metadata: { name: "flux-system", namespace: "flux-system" },
-    spec: { interval: "10m", path: `./${path}`, prune: true, sourceRef: { kind: "GitRepository", name: "flux-system" } },
+    apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
+    kind: 'Kustomization',
+    metadata: { name: 'flux-system', namespace: 'flux-system' },
+    spec: { interval: '10m', path: `./${path}`, prune: true, sourceRef: { kind: 'GitRepository', name: 'flux-system' } },
   };
 }

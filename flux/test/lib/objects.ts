@@ -1,6 +1,6 @@
 // Kubernetes objects as plain data, and small helpers to read them.
-import { parseAllDocuments } from "yaml";
-import { dig, isObject, type Json } from "function-eks-cluster/testing";
+import { parseAllDocuments } from 'yaml';
+import { dig, isObject, type Json } from 'function-eks-cluster/testing';
 
 export type K8sObject = {
   apiVersion: string;
@@ -15,12 +15,12 @@ export { isObject };
 
 /** Reads a dotted path ("spec.kubeConfig.secretRef") from an object, with the function's own reader. */
 export function get(obj: unknown, path: string): unknown {
-  return dig(obj as Json, ...path.split("."));
+  return dig(obj as Json, ...path.split('.'));
 }
 
-export const str = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined);
+export const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 
-export const groupOf = (apiVersion: string): string => (apiVersion.includes("/") ? (apiVersion.split("/")[0] ?? "") : "");
+export const groupOf = (apiVersion: string): string => (apiVersion.includes('/') ? (apiVersion.split('/')[0] ?? '') : '');
 
 /** "kind namespace/name" (or "kind name" for cluster-scoped objects), for messages. */
 export function idOf(o: K8sObject): string {
@@ -33,7 +33,7 @@ export function parseObjects(text: string, origin: string): K8sObject[] {
     if (doc.errors.length > 0) throw new Error(`${origin}: ${doc.errors[0]?.message}`);
     const value: unknown = doc.toJS();
     if (value === null || value === undefined) continue;
-    if (!isObject(value) || typeof value.apiVersion !== "string" || typeof value.kind !== "string" || !isObject(value.metadata)) {
+    if (!isObject(value) || typeof value.apiVersion !== 'string' || typeof value.kind !== 'string' || !isObject(value.metadata)) {
       throw new Error(`${origin}: a document is not a Kubernetes object (apiVersion, kind, metadata)`);
     }
     out.push(value as K8sObject);

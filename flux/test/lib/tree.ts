@@ -1,10 +1,10 @@
 // A throw-away copy of the manifest tree (flux/, apps/, our XRD, and the files
 // the versions check reads) to modify in tests.
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { basename, dirname, join } from "node:path";
-import { MANIFEST_ROOTS } from "./analyze.js";
-import { CONFIGURATION_META, CROSSPLANE_CORE_SCRIPT, CRDS_SCRIPT, REPO_ROOT, XRD_PATH } from "./tools.js";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join } from 'node:path';
+import { MANIFEST_ROOTS } from './analyze.js';
+import { CONFIGURATION_META, CROSSPLANE_CORE_SCRIPT, CRDS_SCRIPT, REPO_ROOT, XRD_PATH } from './tools.js';
 
 export interface TreeCopy {
   root: string;
@@ -18,17 +18,17 @@ export interface TreeCopy {
 }
 
 export function copyTree(): TreeCopy {
-  const root = mkdtempSync(join(tmpdir(), "eks-gitops-tree-"));
+  const root = mkdtempSync(join(tmpdir(), 'eks-gitops-tree-'));
   for (const top of MANIFEST_ROOTS) {
     cpSync(join(REPO_ROOT, top), join(root, top), {
       recursive: true,
-      filter: (src) => basename(src) !== "node_modules",
+      filter: (src) => basename(src) !== 'node_modules',
     });
   }
   for (const file of [XRD_PATH, CRDS_SCRIPT, CROSSPLANE_CORE_SCRIPT, CONFIGURATION_META]) {
     if (existsSync(join(REPO_ROOT, file))) cpSync(join(REPO_ROOT, file), join(root, file), { recursive: true });
   }
-  const read = (file: string) => readFileSync(join(root, file), "utf8");
+  const read = (file: string) => readFileSync(join(root, file), 'utf8');
   const write = (file: string, text: string) => {
     mkdirSync(join(root, dirname(file)), { recursive: true });
     writeFileSync(join(root, file), text);
@@ -54,9 +54,9 @@ export function copyTree(): TreeCopy {
  * rename).
  */
 export function copyWorkloadCluster(tree: TreeCopy, from: string, to: string): void {
-  const base = "flux/workload-clusters";
+  const base = 'flux/workload-clusters';
   cpSync(join(tree.root, base, from), join(tree.root, base, to), { recursive: true });
-  for (const file of ["kustomization.yaml", "delivery.yaml", "eks-cluster/kustomization.yaml", "eks-cluster/eks-cluster.yaml"]) {
+  for (const file of ['kustomization.yaml', 'delivery.yaml', 'eks-cluster/kustomization.yaml', 'eks-cluster/eks-cluster.yaml']) {
     const path = `${base}/${to}/${file}`;
     tree.write(path, tree.read(path).replaceAll(from, to));
   }
@@ -74,5 +74,5 @@ export function commitMonitoringInput(tree: TreeCopy, cluster: string, workspace
     `${folder}/monitoring-input.yaml`,
     `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${cluster}-monitoring\n  namespace: ${cluster}\ndata:\n  amp_workspace_id: ${workspaceId}\n`,
   );
-  tree.edit(`${folder}/kustomization.yaml`, "  - delivery.yaml\n", "  - delivery.yaml\n  - monitoring-input.yaml\n");
+  tree.edit(`${folder}/kustomization.yaml`, '  - delivery.yaml\n', '  - delivery.yaml\n  - monitoring-input.yaml\n');
 }

@@ -105,7 +105,13 @@ async function checkAnswers(clients: Clients, bodies: Record<ServerName, Buffer>
 
 /** Median latency at concurrency 1 of one server on one request, bounded in time and count. */
 async function wireLatency(client: UnaryClient<Buffer, Buffer>, body: Buffer, pid: number, seconds: number) {
-  const load = await drive(client, body, pid, { concurrency: 1, seconds, warmupSeconds: GROWTH_WARMUP_SECONDS, maxRequests: GROWTH_MAX_REQUESTS, deadlineMs: DEADLINE_MS });
+  const load = await drive(client, body, pid, {
+    concurrency: 1,
+    seconds,
+    warmupSeconds: GROWTH_WARMUP_SECONDS,
+    maxRequests: GROWTH_MAX_REQUESTS,
+    deadlineMs: DEADLINE_MS,
+  });
   if (load.errors > 0) throw new Error(`growth table: ${load.errors} errors, first: ${load.firstError}`);
   return load.latency;
 }
@@ -156,7 +162,12 @@ async function main(): Promise<void> {
   writeFileSync(join(OUT_DIR, 'peer-composition.yaml'), peerCompositionYaml(peerFull.input as Parameters<typeof peerCompositionYaml>[0]));
   const bodies: Record<ServerName, Buffer> = { ours: body, floor: body, goNoop: body, peer: peerBody };
   // The verdict rows: every request differs, so that no cache of a whole request can answer it.
-  const varying: Record<ServerName, Body> = { ours: varyingBodies(productionFull.request), floor: varyingBodies(productionFull.request), goNoop: varyingBodies(productionFull.request), peer: varyingBodies(peerFull) };
+  const varying: Record<ServerName, Body> = {
+    ours: varyingBodies(productionFull.request),
+    floor: varyingBodies(productionFull.request),
+    goNoop: varyingBodies(productionFull.request),
+    peer: varyingBodies(peerFull),
+  };
 
   progress('starting the four servers');
   // The image's flags first, then BENCH_NODE_ARGS (e.g. "--max-semi-space-size=4") for both Node servers alike.
@@ -181,7 +192,13 @@ async function main(): Promise<void> {
       checked = await checkAnswers(clients, bodies, productionFull.observedResources);
       for (const concurrency of CONCURRENCIES) {
         // Alternate the servers so that a change of machine load hits them alike.
-        const options = { concurrency, seconds: settings.seconds, warmupSeconds: WARMUP_SECONDS, maxRequests: settings.seconds * 100_000, deadlineMs: DEADLINE_MS };
+        const options = {
+          concurrency,
+          seconds: settings.seconds,
+          warmupSeconds: WARMUP_SECONDS,
+          maxRequests: settings.seconds * 100_000,
+          deadlineMs: DEADLINE_MS,
+        };
         for (const name of SERVERS) {
           progress(`gRPC, concurrency ${concurrency}: ${name}`);
           load[name].push(await drive(clients[name], varying[name], servers[name].child.pid!, options));

@@ -53,9 +53,7 @@ const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** A crossplane-runtime field path: dots between plain keys, brackets for other keys and for indexes. */
 export function fieldPath(path: readonly (string | number)[]): string {
-  return path
-    .map((step, i) => (typeof step === 'number' ? `[${step}]` : IDENTIFIER.test(step) ? (i === 0 ? step : `.${step}`) : `[${step}]`))
-    .join('');
+  return path.map((step, i) => (typeof step === 'number' ? `[${step}]` : IDENTIFIER.test(step) ? (i === 0 ? step : `.${step}`) : `[${step}]`)).join('');
 }
 
 interface XrValue {

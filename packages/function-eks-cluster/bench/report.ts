@@ -101,7 +101,12 @@ function table(rows: readonly (readonly string[])[]): string {
   const widths = columns.map((cells) => Math.max(...cells.map((cell) => cell.length)));
   const numeric = columns.map((cells) => cells.slice(1).every((cell) => cell === '' || NUMERIC.test(cell)));
   return rows
-    .map((r) => r.map((cell, c) => (numeric[c] ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!))).join('  ').trimEnd())
+    .map((r) =>
+      r
+        .map((cell, c) => (numeric[c] ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!)))
+        .join('  ')
+        .trimEnd(),
+    )
     .join('\n');
 }
 
@@ -153,7 +158,12 @@ function targetChecks(r: Results): TargetCheck[] {
       figure: `${ms(r.production.timing.p50)} ms`,
       verdict: pass(r.production.timing.p50 < TARGETS.inProcessMedianMs),
     },
-    { name: 'cold start, spawn to first RunFunction (median)', target: `< ${TARGETS.coldStartMs} ms`, figure: `${ms(cold)} ms`, verdict: pass(cold < TARGETS.coldStartMs) },
+    {
+      name: 'cold start, spawn to first RunFunction (median)',
+      target: `< ${TARGETS.coldStartMs} ms`,
+      figure: `${ms(cold)} ms`,
+      verdict: pass(cold < TARGETS.coldStartMs),
+    },
     {
       name: `peak RSS under load (VmHWM), node flags: ${r.settings.nodeFlags || 'none'}`,
       target: `< ${TARGETS.peakRssMiB} MiB`,
@@ -210,14 +220,16 @@ function grpcSection(r: Results): string {
     `   servers alternated: production.yaml with ${w.observedResources} observed resources, ${w.composedResources} composed (request ${kib(w.requestBytes)};`,
     `   patch-and-transform's request also carries its Composition as input: ${kib(w.peerRequestBytes)}). Responses: ours ${kib(w.responseBytes.ours)},`,
     `   patch-and-transform ${kib(w.responseBytes.peer)}, the no-ops ${kib(w.responseBytes.floor)} / ${kib(w.responseBytes.goNoop)}. "ours / this" is the ratio of req/s.`,
-    '   Every request differs (its meta.tag, the XR\'s and one observed resource\'s resourceVersion: bench/varying.ts), so no cache of a whole',
+    "   Every request differs (its meta.tag, the XR's and one observed resource's resourceVersion: bench/varying.ts), so no cache of a whole",
     '   request can answer it; these rows give the verdicts. "repeated request" sends one request over and over: informational only.',
     table(rows),
   ].join('\n');
 }
 
 function growthSection(r: Results): string {
-  const rows = [['AZs', 'node groups', 'observed', 'composed', 'request', 'ours in-process', 'ours wire', 'Go no-op wire', 'p&t wire', 'ours - Go no-op', 'p&t / ours']];
+  const rows = [
+    ['AZs', 'node groups', 'observed', 'composed', 'request', 'ours in-process', 'ours wire', 'Go no-op wire', 'p&t wire', 'ours - Go no-op', 'p&t / ours'],
+  ];
   for (const g of r.growth) {
     const s = g.scenario;
     rows.push([
@@ -268,7 +280,9 @@ export function render(r: Results): string {
     `function-eks-cluster benchmark, ${r.date}`,
     `machine: ${m.cpus} CPUs (nproc), ${m.cpuModel}, node ${m.node}, Linux ${m.kernel}`,
     `in-process, production.yaml, full observed, every request differs: median ${ms(t.p50)} ms, p99 ${ms(t.p99)} ms (${int(t.count)} runs)`,
-    ...(r.production.repeated ? [`in-process, the same request over and over (informational): median ${ms(r.production.repeated.p50)} ms, p99 ${ms(r.production.repeated.p99)} ms`] : []),
+    ...(r.production.repeated
+      ? [`in-process, the same request over and over (informational): median ${ms(r.production.repeated.p50)} ms, p99 ${ms(r.production.repeated.p99)} ms`]
+      : []),
     '',
     grpcSection(r),
     '',

@@ -70,9 +70,7 @@ export function scenarioGrid(): Scenario[] {
   const base = productionXR();
   return ZONE_COUNTS.flatMap((zones) =>
     NODE_GROUP_COUNTS.flatMap((groups) =>
-      (['empty', 'full'] as const).map((observed) =>
-        scenario(`${zones} AZs, ${groups} node groups`, shapedXR(base, zones, groups), zones, groups, observed),
-      ),
+      (['empty', 'full'] as const).map((observed) => scenario(`${zones} AZs, ${groups} node groups`, shapedXR(base, zones, groups), zones, groups, observed)),
     ),
   );
 }

@@ -21,8 +21,7 @@ export function generatedApiFiles(): GeneratedFile[] {
   const readme = existsSync(README_PATH) ? readFileSync(README_PATH, 'utf8') : '';
   const start = readme.indexOf(TABLE_START);
   const end = readme.indexOf(TABLE_END);
-  const expectedReadme =
-    start >= 0 && end > start ? `${readme.slice(0, start + TABLE_START.length)}\n${fieldTable()}\n${readme.slice(end)}` : readme;
+  const expectedReadme = start >= 0 && end > start ? `${readme.slice(0, start + TABLE_START.length)}\n${fieldTable()}\n${readme.slice(end)}` : readme;
   return [
     { path: XRD_PATH, actual: existsSync(XRD_PATH) ? readFileSync(XRD_PATH, 'utf8') : '', expected: xrd },
     { path: README_PATH, actual: readme, expected: start >= 0 && end > start ? expectedReadme : `the markers ${TABLE_START} ... ${TABLE_END}` },

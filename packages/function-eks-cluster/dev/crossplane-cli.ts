@@ -38,7 +38,12 @@ function crossplane(args: string[], options: { timeoutMs?: number; cwd?: string 
     execFile(
       tool('crossplane'),
       args,
-      { maxBuffer: 256 * 2 ** 20, timeout: options.timeoutMs ?? 120_000, cwd: options.cwd, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? tmpdir() } },
+      {
+        maxBuffer: 256 * 2 ** 20,
+        timeout: options.timeoutMs ?? 120_000,
+        cwd: options.cwd,
+        env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? tmpdir() },
+      },
       (error, stdout, stderr) => {
         if (error && typeof error.code !== 'number') return reject(new Error(`crossplane ${args.join(' ')}: ${error.message}\n${stderr}`));
         resolve({ code: typeof error?.code === 'number' ? error.code : 0, stdout, stderr });
@@ -95,10 +100,17 @@ async function render(xr: JsonObject, options: RenderOptions): Promise<Rendered>
     const xrFile = join(dir, 'xr.yaml');
     writeFileSync(xrFile, yamlStream([xr]));
     const args = [
-      'composition', 'render', xrFile, options.composition, options.functions,
-      '--crossplane-binary', tool('crossplane-core'),
-      '-a', 'render.crossplane.io/runtime=Development',
-      '-a', `render.crossplane.io/runtime-development-target=${options.functionAddress}`,
+      'composition',
+      'render',
+      xrFile,
+      options.composition,
+      options.functions,
+      '--crossplane-binary',
+      tool('crossplane-core'),
+      '-a',
+      'render.crossplane.io/runtime=Development',
+      '-a',
+      `render.crossplane.io/runtime-development-target=${options.functionAddress}`,
     ];
     if (options.xrd) args.push('--xrd', options.xrd);
     if (options.observed?.length) {
@@ -174,7 +186,16 @@ export async function validate(resources: readonly JsonObject[], options: Valida
   try {
     const file = join(dir, 'resources.yaml');
     writeFileSync(file, yamlStream(resources));
-    const args = ['resource', 'validate', options.extensions.join(','), file, '--cache-dir', options.cacheDir, '--crossplane-image=', '--error-on-missing-schemas'];
+    const args = [
+      'resource',
+      'validate',
+      options.extensions.join(','),
+      file,
+      '--cache-dir',
+      options.cacheDir,
+      '--crossplane-image=',
+      '--error-on-missing-schemas',
+    ];
     if (options.output) args.push('--output', options.output);
     return await crossplane(args, { timeoutMs: options.timeoutMs ?? Math.max(120_000, resources.length * 40) });
   } finally {

@@ -8,11 +8,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
-import {
-  FunctionRunnerServiceService,
-  type RunFunctionRequest,
-  type RunFunctionResponse,
-} from '@crossplane-org/function-sdk-typescript';
+import { FunctionRunnerServiceService, type RunFunctionRequest, type RunFunctionResponse } from '@crossplane-org/function-sdk-typescript';
 
 export const PACKAGE_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const REPO_ROOT = join(PACKAGE_ROOT, '..', '..');
@@ -147,9 +143,7 @@ function unaryClient<Req, Rsp>(
           options: grpc.CallOptions,
           callback: (error: grpc.ServiceError | null, rsp: Rsp) => void,
         ) => void;
-        method.call(client, req, new grpc.Metadata(), { deadline: Date.now() + deadlineMs }, (error, rsp) =>
-          error ? reject(error) : resolve(rsp),
-        );
+        method.call(client, req, new grpc.Metadata(), { deadline: Date.now() + deadlineMs }, (error, rsp) => (error ? reject(error) : resolve(rsp)));
       }),
     close: () => client.close(),
   };
@@ -174,9 +168,7 @@ export function requestFor(xr: Record<string, unknown>, observed: Record<string,
     meta: { tag, capabilities: [] },
     observed: {
       composite: { resource: xr, connectionDetails: {}, ready: 0 },
-      resources: Object.fromEntries(
-        Object.entries(observed).map(([key, resource]) => [key, { resource, connectionDetails: {}, ready: 0 }]),
-      ),
+      resources: Object.fromEntries(Object.entries(observed).map(([key, resource]) => [key, { resource, connectionDetails: {}, ready: 0 }])),
     },
     desired: { composite: undefined, resources: {} },
     input: undefined,

@@ -110,7 +110,12 @@ export class Kube {
   apply(object: JsonObject, fieldManager: string, subresource?: string): Promise<JsonObject> {
     const meta = object.metadata as { name: string; namespace?: string };
     const ref = { apiVersion: String(object.apiVersion), kind: String(object.kind), name: meta.name, namespace: meta.namespace };
-    return this.call('PATCH', `${pathOf(ref, subresource)}?fieldManager=${encodeURIComponent(fieldManager)}&force=true`, object, 'application/apply-patch+yaml');
+    return this.call(
+      'PATCH',
+      `${pathOf(ref, subresource)}?fieldManager=${encodeURIComponent(fieldManager)}&force=true`,
+      object,
+      'application/apply-patch+yaml',
+    );
   }
 
   mergePatch(ref: ObjectRef, patch: JsonObject, subresource?: string): Promise<JsonObject> {

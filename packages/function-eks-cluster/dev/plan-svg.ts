@@ -41,11 +41,17 @@ export function planSvg(t: Topology): string {
   const colX = (i: number) => zonesX + i * columnWidth + 10;
   const out: string[] = [];
 
-  out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="Helvetica, Arial, sans-serif" font-size="13">`);
-  out.push('<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#e65100"/></marker></defs>');
+  out.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="Helvetica, Arial, sans-serif" font-size="13">`,
+  );
+  out.push(
+    '<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#e65100"/></marker></defs>',
+  );
   out.push(rect(0, 0, width, height, 'fill="#ffffff"'));
   out.push(text(margin, 30, `EKSCluster ${t.xr}`, 'font-size="20" font-weight="bold" fill="#212121"'));
-  out.push(text(margin, 52, `EKS cluster ${t.cluster.name} - Kubernetes ${t.cluster.version} - ${t.region} - endpoint ${t.cluster.endpoint}`, 'fill="#424242"'));
+  out.push(
+    text(margin, 52, `EKS cluster ${t.cluster.name} - Kubernetes ${t.cluster.version} - ${t.region} - endpoint ${t.cluster.endpoint}`, 'fill="#424242"'),
+  );
 
   // Internet and the internet gateway on the VPC's edge.
   const igwX = width / 2;
@@ -67,7 +73,14 @@ export function planSvg(t: Topology): string {
   if (regional) {
     const y = top + 22;
     out.push(rect(zonesX + 10, y, t.zones.length * columnWidth - 28, 26, 'rx="4" fill="#fff3e0" stroke="#e65100"'));
-    out.push(text(zonesX + (t.zones.length * columnWidth) / 2, y + 17, `regional NAT gateway (${regional.key}): serves every zone`, 'text-anchor="middle" fill="#bf360c"'));
+    out.push(
+      text(
+        zonesX + (t.zones.length * columnWidth) / 2,
+        y + 17,
+        `regional NAT gateway (${regional.key}): serves every zone`,
+        'text-anchor="middle" fill="#bf360c"',
+      ),
+    );
   }
 
   rows.forEach((tier, r) => {
@@ -92,14 +105,18 @@ export function planSvg(t: Topology): string {
       }
       if (tier === 'private') {
         const target = t.privateRoutes.get(zone);
-        out.push(text(x + 10, y + 58, target ? `0.0.0.0/0 -> ${target}` : 'no route out of the VPC', `fill="${target ? '#bf360c' : '#757575'}" font-size="12"`));
+        out.push(
+          text(x + 10, y + 58, target ? `0.0.0.0/0 -> ${target}` : 'no route out of the VPC', `fill="${target ? '#bf360c' : '#757575'}" font-size="12"`),
+        );
         const publicRow = rows.indexOf('public');
         const nat = t.nats.find((n) => n.key === target);
         if (nat && !nat.regional && publicRow >= 0) {
           const natColumn = t.zones.indexOf(nat.zone ?? '');
           const fromX = x + w / 2;
           const toX = colX(natColumn) + (columnWidth - 20) / 2 + (natColumn === i ? 0 : natColumn < i ? 40 : -40);
-          out.push(`<line x1="${fromX}" y1="${y}" x2="${toX}" y2="${rowsY(publicRow) + 22 + 70}" stroke="#e65100" stroke-width="1.5" marker-end="url(#arrow)"/>`);
+          out.push(
+            `<line x1="${fromX}" y1="${y}" x2="${toX}" y2="${rowsY(publicRow) + 22 + 70}" stroke="#e65100" stroke-width="1.5" marker-end="url(#arrow)"/>`,
+          );
         }
       }
     });
@@ -118,7 +135,13 @@ export function planSvg(t: Topology): string {
   out.push(text(vpcX + 12, afterRows + 12, 'EKS', 'font-weight="bold" fill="#263238"'));
   bar(afterRows, privateZones, `EKS control plane ENIs (${t.cluster.name}), add-ons: ${t.addons.map((a) => a.name).join(', ')}`, '#fffde7', '#f9a825');
   t.nodeGroups.forEach((g, i) => {
-    bar(groupsY + i * 30 - 14, g.zones, `node group ${g.name}: ${g.instanceTypes.join(', ')} ${g.capacityType}, ${g.min}..${g.max} nodes${g.taints.length ? `, taint ${g.taints.join(' ')}` : ''}`, '#ede7f6', '#5e35b1');
+    bar(
+      groupsY + i * 30 - 14,
+      g.zones,
+      `node group ${g.name}: ${g.instanceTypes.join(', ')} ${g.capacityType}, ${g.min}..${g.max} nodes${g.taints.length ? `, taint ${g.taints.join(' ')}` : ''}`,
+      '#ede7f6',
+      '#5e35b1',
+    );
   });
   if (t.nodeGroups.length > 0) out.push(text(vpcX + 12, groupsY + 2, 'node groups', 'font-weight="bold" fill="#5e35b1"'));
 
@@ -139,7 +162,14 @@ export function planSvg(t: Topology): string {
   }
   out.push(text(mapX, mapY + 44, t.vpcCidr.split('/')[0]!, 'font-size="11" fill="#607d8b"'));
   const free = t.vpcAddresses - t.subnets.reduce((sum, s) => sum + s.addresses, 0);
-  out.push(text(mapX + mapWidth, mapY + 44, `${free.toLocaleString('en-US')} of ${t.vpcAddresses.toLocaleString('en-US')} addresses free`, 'font-size="11" fill="#607d8b" text-anchor="end"'));
+  out.push(
+    text(
+      mapX + mapWidth,
+      mapY + 44,
+      `${free.toLocaleString('en-US')} of ${t.vpcAddresses.toLocaleString('en-US')} addresses free`,
+      'font-size="11" fill="#607d8b" text-anchor="end"',
+    ),
+  );
   let legendX = mapX;
   let legendY = mapY + 62;
   for (const tier of t.tiers) {
@@ -153,9 +183,13 @@ export function planSvg(t: Topology): string {
     out.push(text(legendX + 20, legendY + 12, style.label, 'font-size="12" fill="#455a64"'));
     legendX += entryWidth;
   }
-  const access = t.fluxIdentity ? `Flux: ConfigMap ${t.fluxIdentity.configMap} (AWS identity, no Secret)` : `Kubeconfig: Secret ${t.kubeconfigSecret} (key kubeconfig)`;
+  const access = t.fluxIdentity
+    ? `Flux: ConfigMap ${t.fluxIdentity.configMap} (AWS identity, no Secret)`
+    : `Kubeconfig: Secret ${t.kubeconfigSecret} (key kubeconfig)`;
   const flowLogs = t.flowLogs ? ` - flow logs to ${t.flowLogs.logGroup} (${t.flowLogs.retentionDays} days)` : '';
-  out.push(text(mapX, legendY + 36, `${access}${flowLogs} - ${t.total} composed resources, ${t.usages} deletion-order Usages`, 'font-size="12" fill="#455a64"'));
+  out.push(
+    text(mapX, legendY + 36, `${access}${flowLogs} - ${t.total} composed resources, ${t.usages} deletion-order Usages`, 'font-size="12" fill="#455a64"'),
+  );
   out.push('</svg>');
   return `${out.join('\n')}\n`;
 }

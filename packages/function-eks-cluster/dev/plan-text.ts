@@ -13,7 +13,16 @@ export interface Wave {
 
 function table(rows: string[][], indent = '  '): string {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
-  return rows.map((r) => indent + r.map((cell, i) => cell.padEnd(widths[i]!)).join('   ').trimEnd()).join('\n');
+  return rows
+    .map(
+      (r) =>
+        indent +
+        r
+          .map((cell, i) => cell.padEnd(widths[i]!))
+          .join('   ')
+          .trimEnd(),
+    )
+    .join('\n');
 }
 
 function thousands(n: number): string {
@@ -46,7 +55,8 @@ function describeEndpoints(endpoints: Topology['endpoints']): string {
   const gateways = endpoints.filter((e) => e.type === 'Gateway').map((e) => `${e.service} (gateway, on ${e.attachments} private route tables)`);
   const interfaces = endpoints.filter((e) => e.type === 'Interface');
   const subnets = Math.max(0, ...interfaces.map((e) => e.attachments));
-  const shared = interfaces.length > 0 ? [`${interfaces.map((e) => e.service).join(', ')} (interface, private DNS, in ${subnets} private subnets, HTTPS from the VPC)`] : [];
+  const shared =
+    interfaces.length > 0 ? [`${interfaces.map((e) => e.service).join(', ')} (interface, private DNS, in ${subnets} private subnets, HTTPS from the VPC)`] : [];
   return [...gateways, ...shared].join('; ');
 }
 
@@ -57,7 +67,17 @@ function networkText(t: Topology, out: string[]): void {
     rows.push([`${tier} subnet`, ...t.zones.map((z) => t.subnets.find((s) => s.tier === tier && s.zone === z)?.cidr ?? '-')]);
   }
   const zonalNats = t.nats.filter((n) => !n.regional);
-  if (zonalNats.length > 0) rows.push(['NAT gateway', ...t.zones.map((z) => zonalNats.filter((n) => n.zone === z).map((n) => `${n.key} + ${n.eip}`).join(', ') || '-')]);
+  if (zonalNats.length > 0)
+    rows.push([
+      'NAT gateway',
+      ...t.zones.map(
+        (z) =>
+          zonalNats
+            .filter((n) => n.zone === z)
+            .map((n) => `${n.key} + ${n.eip}`)
+            .join(', ') || '-',
+      ),
+    ]);
   rows.push(['private egress', ...t.zones.map((z) => (t.privateRoutes.get(z) ? `0.0.0.0/0 -> ${t.privateRoutes.get(z)}` : 'none (VPC only)'))]);
   out.push(table(rows));
   if (t.nats.some((n) => n.regional)) out.push('  one regional NAT gateway (nat-regional) serves every zone');
@@ -81,23 +101,36 @@ export function planText(t: Topology, waves: Wave[]): string {
   } else {
     networkText(t, out);
   }
-  if (t.flowLogs) out.push(`  flow logs: ${t.flowLogs.trafficType} traffic to CloudWatch Logs group ${t.flowLogs.logGroup}, kept ${t.flowLogs.retentionDays} days`);
+  if (t.flowLogs)
+    out.push(`  flow logs: ${t.flowLogs.trafficType} traffic to CloudWatch Logs group ${t.flowLogs.logGroup}, kept ${t.flowLogs.retentionDays} days`);
   out.push('');
   out.push(`Control plane: endpoint ${t.cluster.endpoint}; in ${t.cluster.subnets} private subnets; authentication mode API`);
   out.push(`  logs: ${t.cluster.logs.join(', ') || 'none'}; secrets encryption: ${t.cluster.encrypted ? 'KMS' : 'off'}`);
-  out.push(`  support: ${t.controlPlane.supportType}; deletion protection: ${t.controlPlane.deletionProtection ? 'on' : 'off'}; zonal shift: ${t.controlPlane.zonalShift ? 'on' : 'off'}`);
+  out.push(
+    `  support: ${t.controlPlane.supportType}; deletion protection: ${t.controlPlane.deletionProtection ? 'on' : 'off'}; zonal shift: ${t.controlPlane.zonalShift ? 'on' : 'off'}`,
+  );
   out.push('  IAM roles:');
   for (const r of t.roles) out.push(`    ${r.key}: ${r.policies.join(', ') || 'no policies'}`);
   if (t.podIdentity.length > 0) out.push(`  Pod Identity: ${t.podIdentity.map((p) => `${p.subject} -> ${p.role}`).join('; ')}`);
   out.push('');
   if (t.autoMode) {
-    out.push(`EKS Auto Mode: EKS runs the nodes (node pools ${t.autoMode.nodePools.join(', ') || 'none'}, node role ${t.autoMode.nodeRole}), EBS volumes and load balancers; no managed node group`);
+    out.push(
+      `EKS Auto Mode: EKS runs the nodes (node pools ${t.autoMode.nodePools.join(', ') || 'none'}, node role ${t.autoMode.nodeRole}), EBS volumes and load balancers; no managed node group`,
+    );
   } else {
     out.push('Node groups (private subnets):');
     out.push(
       table([
         ['name', 'instances', 'capacity', 'AMI', 'min..max (start)', 'zones', 'taints'],
-        ...t.nodeGroups.map((g) => [g.name, g.instanceTypes.join(','), g.capacityType, g.amiType, `${g.min}..${g.max} (${g.desired})`, g.zones.join(','), g.taints.join(' ') || '-']),
+        ...t.nodeGroups.map((g) => [
+          g.name,
+          g.instanceTypes.join(','),
+          g.capacityType,
+          g.amiType,
+          `${g.min}..${g.max} (${g.desired})`,
+          g.zones.join(','),
+          g.taints.join(' ') || '-',
+        ]),
       ]),
     );
   }
@@ -112,7 +145,9 @@ export function planText(t: Topology, waves: Wave[]): string {
   out.push(`Add-ons: ${before.join(', ') || 'none'} (before nodes); ${after.join(', ') || 'none'} (after nodes)`);
   out.push(`Cluster admins: ${t.admins.length === 0 ? 'only the identity that creates the cluster' : t.admins.join(', ')}`);
   if (t.fluxIdentity) {
-    out.push(`Flux access: ConfigMap ${t.xr.split('/')[0]}/${t.fluxIdentity.configMap} (provider aws, cluster ARN; for Flux spec.kubeConfig.configMapRef), access entry for ${t.fluxIdentity.roleArn}; no kubeconfig Secret`);
+    out.push(
+      `Flux access: ConfigMap ${t.xr.split('/')[0]}/${t.fluxIdentity.configMap} (provider aws, cluster ARN; for Flux spec.kubeConfig.configMapRef), access entry for ${t.fluxIdentity.roleArn}; no kubeconfig Secret`,
+    );
   }
   if (t.kubeconfigSecret) out.push(`Kubeconfig: Secret ${t.xr.split('/')[0]}/${t.kubeconfigSecret}, key "kubeconfig" (for Flux spec.kubeConfig.secretRef)`);
   out.push('');

@@ -55,7 +55,7 @@ function* rounds(start: Record<string, JsonObject>, maxRounds: number): Generato
 function reconcileSync<A>(run: (pass: Pass) => A, read: (answer: A) => Composed, start: Record<string, JsonObject> = {}, maxRounds = 10): Reconciled<A> {
   const loop = rounds(start, maxRounds);
   let answer!: A;
-  for (let step = loop.next(); ; ) {
+  for (let step = loop.next(); ;) {
     if (step.done) return { last: answer, ...step.value };
     answer = run(step.value);
     step = loop.next(read(answer));
@@ -63,10 +63,15 @@ function reconcileSync<A>(run: (pass: Pass) => A, read: (answer: A) => Composed,
 }
 
 /** The loop with an asynchronous composer. */
-export async function reconcileAsync<A>(run: (pass: Pass) => Promise<A>, read: (answer: A) => Composed, start: Record<string, JsonObject> = {}, maxRounds = 10): Promise<Reconciled<A>> {
+export async function reconcileAsync<A>(
+  run: (pass: Pass) => Promise<A>,
+  read: (answer: A) => Composed,
+  start: Record<string, JsonObject> = {},
+  maxRounds = 10,
+): Promise<Reconciled<A>> {
   const loop = rounds(start, maxRounds);
   let answer!: A;
-  for (let step = loop.next(); ; ) {
+  for (let step = loop.next(); ;) {
     if (step.done) return { last: answer, ...step.value };
     answer = await run(step.value);
     step = loop.next(read(answer));

@@ -11,9 +11,7 @@ import { reconcileAsync, type Composed } from './reconcile.js';
 
 const MAX_WAVES = 12;
 
-export type Settled<A> =
-  | { ok: true; waves: Wave[]; final: A; observed: Record<string, JsonObject> }
-  | { ok: false; fatal: string };
+export type Settled<A> = { ok: true; waves: Wave[]; final: A; observed: Record<string, JsonObject> } | { ok: false; fatal: string };
 
 /**
  * Runs `compose` on the observed state until no new resource appears. `read`

@@ -71,7 +71,25 @@ export async function runImage(rootfs: string, config: RuntimeConfig, tlsDir: st
   const env = Object.fromEntries((config.Env ?? []).map((kv) => kv.split(/=(.*)/s).slice(0, 2)));
   const child = spawn(
     unshare,
-    ['--mount', '--pid', '--fork', '--kill-child', '--', '/bin/sh', '-c', script, 'sh', rootfs, secret, mount, chroot, config.User, ...config.Entrypoint, '--address', address],
+    [
+      '--mount',
+      '--pid',
+      '--fork',
+      '--kill-child',
+      '--',
+      '/bin/sh',
+      '-c',
+      script,
+      'sh',
+      rootfs,
+      secret,
+      mount,
+      chroot,
+      config.User,
+      ...config.Entrypoint,
+      '--address',
+      address,
+    ],
     { env, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const { exited } = await untilServing(child, { timeoutMs: 15_000 });

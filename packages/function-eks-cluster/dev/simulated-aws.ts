@@ -50,10 +50,21 @@ export function atProviderFor(kind: string, key: string, body: JsonObject): Json
     }),
     NodeGroup: () => ({ id: name, status: 'ACTIVE' }),
     RolePolicy: () => ({ id: `${String(dig(body, 'spec', 'forProvider', 'roleRef', 'name'))}:${name}` }),
-    PodIdentityAssociation: () => ({ id: `a-${hex(key, 17)}`, associationId: `a-${hex(key, 17)}`, associationArn: `arn:aws:eks:${region}:${ACCOUNT}:podidentityassociation/${hex(key, 8)}/a-${hex(key, 17)}` }),
-    AccessEntry: () => ({ id: `${hex(key, 8)}:${String(forProvider.principalArn ?? 'role')}`, accessEntryArn: `arn:aws:eks:${region}:${ACCOUNT}:access-entry/${hex(key, 8)}` }),
+    PodIdentityAssociation: () => ({
+      id: `a-${hex(key, 17)}`,
+      associationId: `a-${hex(key, 17)}`,
+      associationArn: `arn:aws:eks:${region}:${ACCOUNT}:podidentityassociation/${hex(key, 8)}/a-${hex(key, 17)}`,
+    }),
+    AccessEntry: () => ({
+      id: `${hex(key, 8)}:${String(forProvider.principalArn ?? 'role')}`,
+      accessEntryArn: `arn:aws:eks:${region}:${ACCOUNT}:access-entry/${hex(key, 8)}`,
+    }),
     // SQS: the queue URL is the provider's ID.
-    Queue: () => ({ id: `https://sqs.${region}.amazonaws.com/${ACCOUNT}/${String(forProvider.name ?? key)}`, url: `https://sqs.${region}.amazonaws.com/${ACCOUNT}/${String(forProvider.name ?? key)}`, arn: `arn:aws:sqs:${region}:${ACCOUNT}:${String(forProvider.name ?? key)}` }),
+    Queue: () => ({
+      id: `https://sqs.${region}.amazonaws.com/${ACCOUNT}/${String(forProvider.name ?? key)}`,
+      url: `https://sqs.${region}.amazonaws.com/${ACCOUNT}/${String(forProvider.name ?? key)}`,
+      arn: `arn:aws:sqs:${region}:${ACCOUNT}:${String(forProvider.name ?? key)}`,
+    }),
     Rule: () => ({ id: name, arn: `arn:aws:events:${region}:${ACCOUNT}:rule/${name}` }),
     Target: () => ({ id: `default/${hex(key, 8)}/${String(forProvider.targetId ?? key)}` }),
     OpenIDConnectProvider: () => {
@@ -207,9 +218,13 @@ export function refusesCreate(o: Managed, forProvider: JsonObject, world: Readon
       const toIgw = [...world.values()].some((r) => {
         if (kindOf(r) !== 'Route') return false;
         const fp = resolveReferences(r, world).forProvider;
-        return tables.includes(fp.routeTableId) && fp.destinationCidrBlock === '0.0.0.0/0' && typeof fp.gatewayId === 'string' && fp.gatewayId.startsWith('igw-');
+        return (
+          tables.includes(fp.routeTableId) && fp.destinationCidrBlock === '0.0.0.0/0' && typeof fp.gatewayId === 'string' && fp.gatewayId.startsWith('igw-')
+        );
       });
-      return toIgw ? undefined : `InvalidSubnet: subnet ${String(forProvider.subnetId)} has no route to an internet gateway; a public NAT gateway needs a public subnet`;
+      return toIgw
+        ? undefined
+        : `InvalidSubnet: subnet ${String(forProvider.subnetId)} has no route to an internet gateway; a public NAT gateway needs a public subnet`;
     }
     case 'NodeGroup': {
       const cluster = [...world.values()].find((c) => kindOf(c) === 'Cluster' && atProvider(c).id === forProvider.clusterName);
@@ -253,15 +268,23 @@ export function refusesDelete(o: Managed, world: ReadonlyMap<string, Managed>): 
         const fp = resolveReferences(n, world).forProvider;
         return fp.vpcId === vpcId || using(world, 'Subnet', 'vpcId', vpcId).some((s) => atProvider(s).id === fp.subnetId);
       });
-      return publicNat ? `DependencyViolation: Network ${String(vpcId)} has some mapped public address(es). Please unmap those public address(es) before detaching the gateway.` : undefined;
+      return publicNat
+        ? `DependencyViolation: Network ${String(vpcId)} has some mapped public address(es). Please unmap those public address(es) before detaching the gateway.`
+        : undefined;
     }
     case 'RouteTable':
-      return others('RouteTableAssociation', 'routeTableId').length ? `DependencyViolation: The routeTable '${String(id)}' has dependencies and cannot be deleted.` : undefined;
+      return others('RouteTableAssociation', 'routeTableId').length
+        ? `DependencyViolation: The routeTable '${String(id)}' has dependencies and cannot be deleted.`
+        : undefined;
     case 'SecurityGroup':
       // The endpoints' network interfaces keep it while it is associated with them.
-      return others('VPCEndpointSecurityGroupAssociation', 'securityGroupId').length ? `DependencyViolation: resource ${String(id)} has a dependent object` : undefined;
+      return others('VPCEndpointSecurityGroupAssociation', 'securityGroupId').length
+        ? `DependencyViolation: resource ${String(id)} has a dependent object`
+        : undefined;
     case 'EIP':
-      return others('NATGateway', 'allocationId', atProvider(o).allocationId ?? id).length ? `InvalidIPAddress.InUse: Address ${String(id)} is in use.` : undefined;
+      return others('NATGateway', 'allocationId', atProvider(o).allocationId ?? id).length
+        ? `InvalidIPAddress.InUse: Address ${String(id)} is in use.`
+        : undefined;
     case 'Role':
       if (others('RolePolicy', 'role', nameOf(o)).length) return 'DeleteConflict: Cannot delete entity, must delete policies first.';
       return others('RolePolicyAttachment', 'role', nameOf(o)).length ? 'DeleteConflict: Cannot delete entity, must detach all policies first.' : undefined;
@@ -271,7 +294,9 @@ export function refusesDelete(o: Managed, world: ReadonlyMap<string, Managed>): 
       }
       return others('NodeGroup', 'clusterName').length ? `ResourceInUseException: Cluster has nodegroups attached` : undefined;
     case 'Key':
-      return others('Cluster', 'encryptionConfig.provider.keyArn', atProvider(o).arn).length ? `KMSInvalidStateException: key ${String(atProvider(o).arn)} is in use by an EKS cluster` : undefined;
+      return others('Cluster', 'encryptionConfig.provider.keyArn', atProvider(o).arn).length
+        ? `KMSInvalidStateException: key ${String(atProvider(o).arn)} is in use by an EKS cluster`
+        : undefined;
     default:
       return undefined;
   }

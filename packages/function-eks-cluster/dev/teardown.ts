@@ -51,7 +51,10 @@ function worldOf(composed: readonly { key: string; body: JsonObject }[]): Map<st
     world.set(id, { body: { ...body, status: { atProvider: atProviderFor(String(body.kind), key, body), conditions: READY } } });
     const secret = dig(body, 'spec', 'writeConnectionSecretToRef', 'name');
     if (typeof secret === 'string') {
-      world.set(idOf('Secret', secret), { body: { apiVersion: 'v1', kind: 'Secret', metadata: { name: secret, namespace: dig(body, 'metadata', 'namespace') ?? null } }, owner: id });
+      world.set(idOf('Secret', secret), {
+        body: { apiVersion: 'v1', kind: 'Secret', metadata: { name: secret, namespace: dig(body, 'metadata', 'namespace') ?? null } },
+        owner: id,
+      });
     }
   }
   return world;

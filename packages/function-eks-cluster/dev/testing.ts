@@ -4,7 +4,18 @@
  * simulated AWS, the reconcile loop, the real crossplane CLI, the pinned tools,
  * the runtime image runner and throwaway certificates.
  */
-export { BUNDLE, PACKAGE_ROOT, REPO_ROOT, connect, connectRaw, freePort, requestFor, startFunction, type FunctionProcess, type UnaryClient } from './function-process.js';
+export {
+  BUNDLE,
+  PACKAGE_ROOT,
+  REPO_ROOT,
+  connect,
+  connectRaw,
+  freePort,
+  requestFor,
+  startFunction,
+  type FunctionProcess,
+  type UnaryClient,
+} from './function-process.js';
 export { composedBy, desiredStatus, renderWaves, settle, type Settled } from './render-waves.js';
 export { observedFrom, reconcileToReady, type Composed } from './reconcile.js';
 export { atProviderFor, observeNotReady, observeReady, refusesCreate, refusesDelete, resolveReferences, type Managed } from './simulated-aws.js';
@@ -12,16 +23,7 @@ export { passOf, simulateTeardown } from './teardown.js';
 export { Kube, KubeError, type ObjectRef } from './kube.js';
 export { ProcessGroup, waitFor, type Started } from './processes.js';
 export { startControlPlane, type ApiServer, type ControlPlane } from './control-plane.js';
-export {
-  composedByCli,
-  resourceName,
-  validate,
-  xpkgPush,
-  yamlDocuments,
-  yamlStream,
-  type RenderOptions,
-  type Rendered,
-} from './crossplane-cli.js';
+export { composedByCli, resourceName, validate, xpkgPush, yamlDocuments, yamlStream, type RenderOptions, type Rendered } from './crossplane-cli.js';
 export { crdsDir, tool, TOOLS_DIR } from './tools.js';
 export { runImage, type RunningImage, type RuntimeConfig } from './run-image.js';
 export { planText } from './plan-text.js';

@@ -11,7 +11,21 @@ export const TOOLS_DIR = join(REPO_ROOT, '.tools');
 const CRDS_DIR = join(TOOLS_DIR, 'crds');
 
 /** The path of a tool in .tools/bin; throws with the way to get it. */
-export function tool(name: 'crossplane' | 'crossplane-core' | 'registry' | 'crane' | 'etcd' | 'kube-apiserver' | 'kube-controller-manager' | 'kubeconform' | 'source-controller' | 'kustomize-controller' | 'helm-controller' | 'flux'): string {
+export function tool(
+  name:
+    | 'crossplane'
+    | 'crossplane-core'
+    | 'registry'
+    | 'crane'
+    | 'etcd'
+    | 'kube-apiserver'
+    | 'kube-controller-manager'
+    | 'kubeconform'
+    | 'source-controller'
+    | 'kustomize-controller'
+    | 'helm-controller'
+    | 'flux',
+): string {
   const path = join(TOOLS_DIR, 'bin', name);
   if (!existsSync(path)) throw new Error(`${path} is missing: run \`npm run tools\` (npm test runs it first)`);
   return path;

@@ -32,7 +32,17 @@ export interface Topology {
   /** VPC endpoints by service (com.amazonaws.<region>. left out), with how many subnets or route tables each is in. */
   endpoints: { service: string; type: string; attachments: number }[];
   cluster: { name: string; version: string; endpoint: string; logs: string[]; encrypted: boolean; subnets: number };
-  nodeGroups: { name: string; instanceTypes: string[]; capacityType: string; amiType: string; min: number; max: number; desired: number; zones: string[]; taints: string[] }[];
+  nodeGroups: {
+    name: string;
+    instanceTypes: string[];
+    capacityType: string;
+    amiType: string;
+    min: number;
+    max: number;
+    desired: number;
+    zones: string[];
+    taints: string[];
+  }[];
   addons: { name: string; version?: string; phase: 'before nodes' | 'after nodes' }[];
   admins: string[];
   /** Every IAM role by key, with the names of its attached policies (inline ones as "inline <name>"). */
@@ -108,7 +118,12 @@ export function topologyOf(xr: JsonObject, desired: Record<string, JsonObject>, 
     .map((r) => {
       const subnet = keyOf(str(fp(r.body, 'subnetIdRef', 'name')));
       const eip = keyOf(str(fp(r.body, 'allocationIdRef', 'name')));
-      return { key: r.key, regional: fp(r.body, 'availabilityMode') === 'regional', ...(subnet ? { zone: zoneOfSubnet.get(subnet) } : {}), ...(eip ? { eip } : {}) };
+      return {
+        key: r.key,
+        regional: fp(r.body, 'availabilityMode') === 'regional',
+        ...(subnet ? { zone: zoneOfSubnet.get(subnet) } : {}),
+        ...(eip ? { eip } : {}),
+      };
     });
 
   const privateRoutes = new Map<string, string | undefined>();
@@ -119,7 +134,9 @@ export function topologyOf(xr: JsonObject, desired: Record<string, JsonObject>, 
   }
 
   const attachedTo = (endpointKey: string) =>
-    resources.filter((r) => /^VPCEndpoint(Subnet|RouteTable)Association$/.test(str(r.body.kind)) && keyOf(str(fp(r.body, 'vpcEndpointIdRef', 'name'))) === endpointKey).length;
+    resources.filter(
+      (r) => /^VPCEndpoint(Subnet|RouteTable)Association$/.test(str(r.body.kind)) && keyOf(str(fp(r.body, 'vpcEndpointIdRef', 'name'))) === endpointKey,
+    ).length;
   const endpoints = resources
     .filter((r) => r.body.kind === 'VPCEndpoint')
     .map((r) => ({
@@ -133,7 +150,9 @@ export function topologyOf(xr: JsonObject, desired: Record<string, JsonObject>, 
   const endpoint = [
     dig(vpcConfig, 'endpointPublicAccess') === true ? `public (${(dig(vpcConfig, 'publicAccessCidrs') as string[] | undefined)?.join(', ') ?? 'any'})` : '',
     dig(vpcConfig, 'endpointPrivateAccess') === true ? 'private' : '',
-  ].filter(Boolean).join(' + ');
+  ]
+    .filter(Boolean)
+    .join(' + ');
 
   const nodeGroups = resources
     .filter((r) => r.body.kind === 'NodeGroup')
@@ -160,14 +179,24 @@ export function topologyOf(xr: JsonObject, desired: Record<string, JsonObject>, 
 
   const roleKeys = resources.filter((r) => r.body.kind === 'Role').map((r) => r.key);
   const policiesOf = (roleKey: string) => [
-    ...resources.filter((r) => r.body.kind === 'RolePolicyAttachment' && keyOf(str(fp(r.body, 'roleRef', 'name'))) === roleKey).map((r) => str(fp(r.body, 'policyArn')).split('/').pop() ?? ''),
-    ...resources.filter((r) => r.body.kind === 'RolePolicy' && keyOf(str(fp(r.body, 'roleRef', 'name'))) === roleKey).map((r) => `inline ${str(dig(r.body, 'metadata', 'annotations', 'crossplane.io/external-name'), r.key)}`),
+    ...resources
+      .filter((r) => r.body.kind === 'RolePolicyAttachment' && keyOf(str(fp(r.body, 'roleRef', 'name'))) === roleKey)
+      .map((r) => str(fp(r.body, 'policyArn')).split('/').pop() ?? ''),
+    ...resources
+      .filter((r) => r.body.kind === 'RolePolicy' && keyOf(str(fp(r.body, 'roleRef', 'name'))) === roleKey)
+      .map((r) => `inline ${str(dig(r.body, 'metadata', 'annotations', 'crossplane.io/external-name'), r.key)}`),
   ];
-  const roleKeyOfArn = (arn: string) => roleKeys.find((k) => str(dig(byKey.get(k), 'metadata', 'annotations', 'crossplane.io/external-name')) === arn.split('/').pop());
+  const roleKeyOfArn = (arn: string) =>
+    roleKeys.find((k) => str(dig(byKey.get(k), 'metadata', 'annotations', 'crossplane.io/external-name')) === arn.split('/').pop());
   const podIdentity = [
     ...resources
       .filter((r) => r.body.kind === 'Addon' && Array.isArray(fp(r.body, 'podIdentityAssociation')))
-      .flatMap((r) => (fp(r.body, 'podIdentityAssociation') as JsonObject[]).map((a) => ({ subject: `add-on ${str(fp(r.body, 'addonName'))} (${str(a.serviceAccount)})`, role: roleKeyOfArn(str(a.roleArn)) ?? str(a.roleArn) }))),
+      .flatMap((r) =>
+        (fp(r.body, 'podIdentityAssociation') as JsonObject[]).map((a) => ({
+          subject: `add-on ${str(fp(r.body, 'addonName'))} (${str(a.serviceAccount)})`,
+          role: roleKeyOfArn(str(a.roleArn)) ?? str(a.roleArn),
+        })),
+      ),
     ...resources
       .filter((r) => r.body.kind === 'PodIdentityAssociation')
       .map((r) => ({ subject: `${str(fp(r.body, 'namespace'))}/${str(fp(r.body, 'serviceAccount'))}`, role: keyOf(str(fp(r.body, 'roleArnRef', 'name'))) })),
@@ -175,7 +204,10 @@ export function topologyOf(xr: JsonObject, desired: Record<string, JsonObject>, 
   const compute = fp(clusterBody, 'computeConfig');
   const autoMode =
     dig(compute, 'enabled') === true
-      ? { nodePools: (dig(compute, 'nodePools') as string[] | undefined) ?? [], nodeRole: roleKeys.find((k) => k === AUTO_NODE_ROLE_KEY) ?? str(dig(compute, 'nodeRoleArn')) }
+      ? {
+          nodePools: (dig(compute, 'nodePools') as string[] | undefined) ?? [],
+          nodeRole: roleKeys.find((k) => k === AUTO_NODE_ROLE_KEY) ?? str(dig(compute, 'nodeRoleArn')),
+        }
       : undefined;
   const queue = resources.find((r) => r.body.kind === 'Queue');
   const karpenterPia = byKey.get('pia-karpenter');
@@ -200,16 +232,32 @@ export function topologyOf(xr: JsonObject, desired: Record<string, JsonObject>, 
   const configMap = resources.find((r) => r.body.kind === 'ConfigMap');
   const fluxEntry = resources.find((r) => r.body.kind === 'AccessEntry' && r.key.startsWith('access-flux-'));
   return {
-    ...(existing ? { external: { vpcId: str(dig(existing, 'vpcId')), privateSubnetIds: ids(dig(existing, 'privateSubnetIds')), publicSubnetIds: ids(dig(existing, 'publicSubnetIds')) } } : {}),
+    ...(existing
+      ? {
+          external: {
+            vpcId: str(dig(existing, 'vpcId')),
+            privateSubnetIds: ids(dig(existing, 'privateSubnetIds')),
+            publicSubnetIds: ids(dig(existing, 'publicSubnetIds')),
+          },
+        }
+      : {}),
     ...(group && flowLog
-      ? { flowLogs: { logGroup: str(dig(group.body, 'metadata', 'annotations', 'crossplane.io/external-name')), retentionDays: Number(fp(group.body, 'retentionInDays')), trafficType: str(fp(flowLog.body, 'trafficType')) } }
+      ? {
+          flowLogs: {
+            logGroup: str(dig(group.body, 'metadata', 'annotations', 'crossplane.io/external-name')),
+            retentionDays: Number(fp(group.body, 'retentionInDays')),
+            trafficType: str(fp(flowLog.body, 'trafficType')),
+          },
+        }
       : {}),
     controlPlane: {
       supportType: str(fp(clusterBody, 'upgradePolicy', 'supportType')),
       deletionProtection: fp(clusterBody, 'deletionProtection') === true,
       zonalShift: fp(clusterBody, 'zonalShiftConfig', 'enabled') === true,
     },
-    ...(configMap && fluxEntry ? { fluxIdentity: { configMap: str(dig(configMap.body, 'metadata', 'name')), roleArn: str(fp(fluxEntry.body, 'principalArn')) } } : {}),
+    ...(configMap && fluxEntry
+      ? { fluxIdentity: { configMap: str(dig(configMap.body, 'metadata', 'name')), roleArn: str(fp(fluxEntry.body, 'principalArn')) } }
+      : {}),
     xr: `${str(dig(xr, 'metadata', 'namespace'))}/${xrName}`,
     region: str(dig(xr, 'spec', 'region')),
     vpcCidr,
@@ -230,7 +278,9 @@ export function topologyOf(xr: JsonObject, desired: Record<string, JsonObject>, 
     },
     nodeGroups,
     addons,
-    admins: resources.filter((r) => r.body.kind === 'AccessEntry' && fp(r.body, 'type') === 'STANDARD' && !r.key.startsWith('access-flux-')).map((r) => str(fp(r.body, 'principalArn'))),
+    admins: resources
+      .filter((r) => r.body.kind === 'AccessEntry' && fp(r.body, 'type') === 'STANDARD' && !r.key.startsWith('access-flux-'))
+      .map((r) => str(fp(r.body, 'principalArn'))),
     roles: roleKeys.map((key) => ({ key, policies: policiesOf(key) })),
     podIdentity,
     ...(autoMode ? { autoMode } : {}),
@@ -243,4 +293,3 @@ export function topologyOf(xr: JsonObject, desired: Record<string, JsonObject>, 
     status,
   };
 }
-

@@ -69,7 +69,10 @@ export const xrArb: fc.Arbitrary<XRShape> = fc
       }),
       { selector: (g) => g.name, minLength: 0, maxLength: 5 },
     ),
-    admins: fc.uniqueArray(fc.stringMatching(/^[a-z][a-z0-9-]{0,12}$/).map((r) => `arn:aws:iam::111122223333:role/${r}`), { maxLength: 3 }),
+    admins: fc.uniqueArray(
+      fc.stringMatching(/^[a-z][a-z0-9-]{0,12}$/).map((r) => `arn:aws:iam::111122223333:role/${r}`),
+      { maxLength: 3 },
+    ),
     encryption: fc.boolean(),
     flowLogs: fc.boolean(),
     awsIdentity: fc.boolean(),
@@ -80,7 +83,14 @@ export const xrArb: fc.Arbitrary<XRShape> = fc
     podIdentityRoles: fc.uniqueArray(
       fc.record({
         name: fc.stringMatching(/^[a-z][a-z0-9-]{0,10}[a-z0-9]$/),
-        policyArns: fc.uniqueArray(fc.constantFrom('arn:aws:iam::aws:policy/ReadOnlyAccess', 'arn:aws:iam::111122223333:policy/AWSLoadBalancerControllerIAMPolicy', 'arn:aws:iam::444455556666:policy/AWSLoadBalancerControllerIAMPolicy'), { minLength: 1, maxLength: 3 }),
+        policyArns: fc.uniqueArray(
+          fc.constantFrom(
+            'arn:aws:iam::aws:policy/ReadOnlyAccess',
+            'arn:aws:iam::111122223333:policy/AWSLoadBalancerControllerIAMPolicy',
+            'arn:aws:iam::444455556666:policy/AWSLoadBalancerControllerIAMPolicy',
+          ),
+          { minLength: 1, maxLength: 3 },
+        ),
       }),
       { selector: (r) => r.name, maxLength: 2 },
     ),
@@ -100,7 +110,17 @@ export const xrArb: fc.Arbitrary<XRShape> = fc
 
 /** A small valid XR for example-based tests: two zones, one NAT, one node group; override what a test is about. */
 export function exampleShape(overrides: Partial<XRShape> = {}): XRShape {
-  const base: Omit<XRShape, 'nodeGroups'> = { name: 'team-a', namespace: 'team-a', region: 'us-west-2', vpcCidr: '10.10.0.0/16', zones: ['a', 'b'], nat: 'Single', isolated: false, admins: [], encryption: false };
+  const base: Omit<XRShape, 'nodeGroups'> = {
+    name: 'team-a',
+    namespace: 'team-a',
+    region: 'us-west-2',
+    vpcCidr: '10.10.0.0/16',
+    zones: ['a', 'b'],
+    nat: 'Single',
+    isolated: false,
+    admins: [],
+    encryption: false,
+  };
   return { ...base, nodeGroups: [{ name: 'general', minSize: 2, maxSize: 4 }], ...overrides };
 }
 
@@ -144,7 +164,9 @@ function addFeatures(shape: XRShape, spec: JsonObject): void {
   if (shape.karpenter) spec.karpenter = { enabled: true };
   if (shape.ebsCsi) spec.addons = [{ name: 'aws-ebs-csi-driver' }];
   if (shape.podIdentityRoles && shape.podIdentityRoles.length > 0) {
-    spec.podIdentity = { roles: shape.podIdentityRoles.map((r) => ({ name: r.name, namespace: 'kube-system', serviceAccount: `sa-${r.name}`, policyArns: r.policyArns })) };
+    spec.podIdentity = {
+      roles: shape.podIdentityRoles.map((r) => ({ name: r.name, namespace: 'kube-system', serviceAccount: `sa-${r.name}`, policyArns: r.policyArns })),
+    };
   }
 }
 

@@ -69,7 +69,10 @@ function buildLayer(tar: Buffer, annotations?: Record<string, string>): BuiltLay
 /** Puts layers and a config together; the manifest follows from them. */
 function assemble(arch: Arch, layers: BuiltLayer[], configDoc: ImageConfig): Image {
   const config = json(configDoc);
-  const m = manifest(config, layers.map((l) => l.descriptor));
+  const m = manifest(
+    config,
+    layers.map((l) => l.descriptor),
+  );
   return { arch, layers, config, configDoc, manifest: m, digest: m.digest };
 }
 

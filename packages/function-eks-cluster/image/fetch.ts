@@ -47,13 +47,20 @@ function aptOptions(arch: Arch): string[] {
   if (!existsSync(join(state, 'status'))) writeFileSync(join(state, 'status'), '');
   return [
     '-q',
-    '-o', `APT::Architecture=${arch}`,
-    '-o', `APT::Architectures=${arch}`,
-    '-o', `Dir::State::Lists=${join(state, 'lists')}`,
-    '-o', `Dir::State::status=${join(state, 'status')}`,
-    '-o', `Dir::Cache=${join(state, 'cache')}`,
-    '-o', 'Acquire::Languages=none',
-    '-o', 'APT::Sandbox::User=root',
+    '-o',
+    `APT::Architecture=${arch}`,
+    '-o',
+    `APT::Architectures=${arch}`,
+    '-o',
+    `Dir::State::Lists=${join(state, 'lists')}`,
+    '-o',
+    `Dir::State::status=${join(state, 'status')}`,
+    '-o',
+    `Dir::Cache=${join(state, 'cache')}`,
+    '-o',
+    'Acquire::Languages=none',
+    '-o',
+    'APT::Sandbox::User=root',
   ];
 }
 
@@ -66,7 +73,10 @@ function fetchDebs(inputs: Inputs, arch: Arch): void {
   const dir = join(INPUTS_DIR, arch);
   mkdirSync(dir, { recursive: true });
   try {
-    execFileSync('apt-get', [...options, 'download', ...missing.map((p) => `${p.package}:${arch}=${p.version}`)], { cwd: dir, stdio: ['ignore', 'ignore', 'inherit'] });
+    execFileSync('apt-get', [...options, 'download', ...missing.map((p) => `${p.package}:${arch}=${p.version}`)], {
+      cwd: dir,
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
   } catch (error) {
     throw new Error(
       `apt-get could not download a pinned Debian package for ${arch}. Debian replaces point-release versions; ` +

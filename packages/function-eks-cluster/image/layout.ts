@@ -20,7 +20,9 @@ export function writeOciLayout(dir: string, images: readonly Image[], tag: strin
   mkdirSync(join(dir, 'blobs', 'sha256'), { recursive: true });
   writeFileSync(join(dir, 'oci-layout'), JSON.stringify({ imageLayoutVersion: '1.0.0' }));
   for (const b of images.flatMap(imageBlobs)) writeFileSync(join(dir, 'blobs', 'sha256', b.digest.slice('sha256:'.length)), b.data);
-  const top = index(images.map((image) => descriptor(MEDIA_TYPE.manifest, image.manifest, { annotations: { [REF_NAME]: tag }, platform: platformOf(image.arch) })));
+  const top = index(
+    images.map((image) => descriptor(MEDIA_TYPE.manifest, image.manifest, { annotations: { [REF_NAME]: tag }, platform: platformOf(image.arch) })),
+  );
   writeFileSync(join(dir, 'index.json'), top.data);
   return top;
 }

@@ -57,7 +57,11 @@ function packageImages(arches: readonly Arch[]): Image[] {
     writeFileSync(`${base}.tar`, dockerArchive(image, `${NAME}-runtime:${tag}-${arch}`, epoch));
     const xpkg = functionPackageFile(arch);
     rmSync(xpkg, { force: true });
-    execFileSync(crossplane, ['xpkg', 'build', '--package-root', join(PACKAGE_ROOT, 'package'), '--embed-runtime-image-tarball', `${base}.tar`, '--package-file', xpkg], { stdio: 'inherit' });
+    execFileSync(
+      crossplane,
+      ['xpkg', 'build', '--package-root', join(PACKAGE_ROOT, 'package'), '--embed-runtime-image-tarball', `${base}.tar`, '--package-file', xpkg],
+      { stdio: 'inherit' },
+    );
     const { compressed, uncompressed } = sizes(image);
     console.log(`${NAME} ${arch}: ${image.digest}  ${mib(compressed)} compressed, ${mib(uncompressed)} uncompressed`);
     return image;
@@ -73,7 +77,13 @@ function packageImages(arches: readonly Arch[]): Image[] {
       arch: image.arch,
       digest: image.digest,
       ...sizes(image),
-      layers: image.layers.map((l, i) => ({ digest: l.blob.digest, size: l.blob.size, diffId: l.diffId, uncompressedSize: l.uncompressedSize, comment: image.configDoc.history[i]!.comment })),
+      layers: image.layers.map((l, i) => ({
+        digest: l.blob.digest,
+        size: l.blob.size,
+        diffId: l.diffId,
+        uncompressedSize: l.uncompressedSize,
+        comment: image.configDoc.history[i]!.comment,
+      })),
     })),
   };
   writeFileSync(join(IMAGE_OUT, 'images.json'), `${JSON.stringify(summary, null, 2)}\n`);

@@ -57,7 +57,11 @@ function systemLayer(inputs: Inputs, arch: Arch): Layer {
   );
   const id = USER_ID;
   entries.push(
-    { type: 'file', path: 'etc/passwd', data: Buffer.from(`root:x:0:0:root:/root:/sbin/nologin\n${USER_NAME}:x:${id}:${id}:${USER_NAME}:/home/${USER_NAME}:/sbin/nologin\n`) },
+    {
+      type: 'file',
+      path: 'etc/passwd',
+      data: Buffer.from(`root:x:0:0:root:/root:/sbin/nologin\n${USER_NAME}:x:${id}:${id}:${USER_NAME}:/home/${USER_NAME}:/sbin/nologin\n`),
+    },
     { type: 'file', path: 'etc/group', data: Buffer.from(`root:x:0:\n${USER_NAME}:x:${id}:\n`) },
     { type: 'dir', path: 'root', mode: 0o700 },
     { type: 'dir', path: `home/${USER_NAME}`, mode: 0o700, uid: id, gid: id },
@@ -65,16 +69,16 @@ function systemLayer(inputs: Inputs, arch: Arch): Layer {
     // Where Crossplane mounts the function's TLS secret.
     { type: 'dir', path: 'tls/server' },
   );
-  return { comment: `system libraries from Debian ${inputs.debian.release}: ${inputs.debian[arch].map((p) => `${p.package}=${p.version}`).join(' ')}`, entries };
+  return {
+    comment: `system libraries from Debian ${inputs.debian.release}: ${inputs.debian[arch].map((p) => `${p.package}=${p.version}`).join(' ')}`,
+    entries,
+  };
 }
 
 function nodeLayer(inputs: Inputs, arch: Arch): Layer {
   const entries = withTempDir((dir) => {
     execFileSync('tar', ['-xzf', nodeArchive(inputs, arch), '-C', dir, 'package/bin/node', 'package/LICENSE']);
-    return [
-      entryFrom(dir, 'package/bin/node', `${NODE_DIR}/bin/node`),
-      entryFrom(dir, 'package/LICENSE', `${NODE_DIR}/LICENSE`),
-    ];
+    return [entryFrom(dir, 'package/bin/node', `${NODE_DIR}/bin/node`), entryFrom(dir, 'package/LICENSE', `${NODE_DIR}/LICENSE`)];
   });
   return { comment: `Node.js ${inputs.node.version} (npm ${inputs.node[arch].package}@${inputs.node.version})`, entries };
 }

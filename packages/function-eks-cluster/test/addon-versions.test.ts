@@ -37,11 +37,17 @@ function runningAt(version: string, running = version, addons: JsonObject[] = []
 /** Everything Ready at `version` but the add-ons, which are about to be created. */
 function addonsNew(version: string): Record<string, JsonObject> {
   const { observed } = reconcileToReady(xr(version));
-  return Object.fromEntries(Object.entries(observed).filter(([key]) => !key.startsWith('addon-') && !key.includes('-uses-addon-') && !key.startsWith('usage-addon-')));
+  return Object.fromEntries(
+    Object.entries(observed).filter(([key]) => !key.startsWith('addon-') && !key.includes('-uses-addon-') && !key.startsWith('usage-addon-')),
+  );
 }
 
 const addonVersions = (c: Composition): Record<string, unknown> =>
-  Object.fromEntries(c.resources.filter((r) => r.body.kind === 'Addon').map((r) => [dig(r.body, 'spec', 'forProvider', 'addonName'), dig(r.body, 'spec', 'forProvider', 'addonVersion')]));
+  Object.fromEntries(
+    c.resources
+      .filter((r) => r.body.kind === 'Addon')
+      .map((r) => [dig(r.body, 'spec', 'forProvider', 'addonName'), dig(r.body, 'spec', 'forProvider', 'addonVersion')]),
+  );
 
 describe('the table of default add-on versions', () => {
   it('covers every default add-on for every maintained minor, and the API default version', () => {
@@ -68,7 +74,10 @@ describe('the table of default add-on versions', () => {
     expect(managers.map((m) => m.datasourceTemplate)).toEqual(['aws-eks-addon']);
     const found = managers[0]!.matchStrings.flatMap((s) => [...text.matchAll(new RegExp(s, 'g'))].map((m) => ({ ...m.groups })));
     const expected = Object.entries(ADDON_VERSIONS).flatMap(([minor, row]) =>
-      Object.entries(row).map(([addonName, version]) => ({ packageName: JSON.stringify({ kubernetesVersion: minor, addonName, default: true }), currentValue: version })),
+      Object.entries(row).map(([addonName, version]) => ({
+        packageName: JSON.stringify({ kubernetesVersion: minor, addonName, default: true }),
+        currentValue: version,
+      })),
     );
     expect(found.sort((a, b) => String(a.packageName).localeCompare(String(b.packageName)))).toEqual(
       expected.sort((a, b) => a.packageName.localeCompare(b.packageName)),
@@ -138,7 +147,8 @@ describe('add-on versions', () => {
   it('conflicts: OVERWRITE when created, PRESERVE on updates so that changes made on the cluster survive a version bump', () => {
     const addons = mustCompose(reconcileToReady(xr('1.34')).result).resources.filter((r) => r.body.kind === 'Addon');
     expect(addons).toHaveLength(DEFAULT_ADDONS.length);
-    for (const a of addons) expect(dig(a.body, 'spec', 'forProvider')).toMatchObject({ resolveConflictsOnCreate: 'OVERWRITE', resolveConflictsOnUpdate: 'PRESERVE' });
+    for (const a of addons)
+      expect(dig(a.body, 'spec', 'forProvider')).toMatchObject({ resolveConflictsOnCreate: 'OVERWRITE', resolveConflictsOnUpdate: 'PRESERVE' });
   });
 
   it.each([

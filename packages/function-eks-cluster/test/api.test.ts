@@ -15,9 +15,12 @@ function defaults(node: SchemaNode, path: string): { path: string; node: SchemaN
 }
 
 describe('generated API files', () => {
-  it.each(generatedApiFiles().map((f) => [f.path.split('/').slice(-2).join('/'), f] as const))('%s is up to date (npm run gen-api -w function-eks-cluster)', (_, file) => {
-    expect(file.actual).toBe(file.expected);
-  });
+  it.each(generatedApiFiles().map((f) => [f.path.split('/').slice(-2).join('/'), f] as const))(
+    '%s is up to date (npm run gen-api -w function-eks-cluster)',
+    (_, file) => {
+      expect(file.actual).toBe(file.expected);
+    },
+  );
 
   it('the README table lists every spec field of the schema', () => {
     const readme = generatedApiFiles().find((f) => f.path.endsWith('README.md'))!.actual;
@@ -41,7 +44,18 @@ describe('defaults', () => {
       kubernetesVersion: '1.34',
       network: { vpcCidr: '10.0.0.0/16', availabilityZones: ['a', 'b', 'c'], nat: 'HighlyAvailable', vpcEndpoints: 'Auto', subnets: {} },
       nodeGroups: [
-        { name: 'default', instanceTypes: ['m7i.large'], minSize: 2, maxSize: 6, amiType: 'AL2023_x86_64_STANDARD', capacityType: 'ON_DEMAND', diskSize: 50, maxUnavailable: 1, labels: {}, taints: [] },
+        {
+          name: 'default',
+          instanceTypes: ['m7i.large'],
+          minSize: 2,
+          maxSize: 6,
+          amiType: 'AL2023_x86_64_STANDARD',
+          capacityType: 'ON_DEMAND',
+          diskSize: 50,
+          maxUnavailable: 1,
+          labels: {},
+          taints: [],
+        },
       ],
       controlPlane: { supportType: 'STANDARD', deletionProtection: false, zonalShift: false },
       delivery: { mode: 'KubeconfigSecret' },
@@ -60,7 +74,7 @@ describe('defaults', () => {
     });
   });
 
-  it('leaves spec.crossplane (Crossplane\'s own fields) alone', () => {
+  it("leaves spec.crossplane (Crossplane's own fields) alone", () => {
     const read = readXR({
       apiVersion: 'eks.gitops.dev/v1alpha1',
       kind: 'EKSCluster',

@@ -70,7 +70,11 @@ describe('the stack of src/', () => {
   const cases: { reason: string; imports: Import[]; found: RegExp[] }[] = [
     { reason: 'a builder using the shared ground points down', imports: [{ from: at('eks/iam.ts'), to: at('ground/context.ts') }], found: [] },
     { reason: 'imports inside one folder are free', imports: [{ from: at('eks/cluster.ts'), to: at('eks/iam.ts') }], found: [] },
-    { reason: 'the ground reaching for a builder points up', imports: [{ from: at('ground/context.ts'), to: at('eks/versions.ts') }], found: [/ground sits below eks/] },
+    {
+      reason: 'the ground reaching for a builder points up',
+      imports: [{ from: at('ground/context.ts'), to: at('eks/versions.ts') }],
+      found: [/ground sits below eks/],
+    },
     {
       reason: 'a folder cycle shows as the one edge of it that points up',
       imports: [
@@ -79,8 +83,16 @@ describe('the stack of src/', () => {
       ],
       found: [/network sits below compose/],
     },
-    { reason: 'the entry point is the top: the server may not import it', imports: [{ from: at('server/server.ts'), to: at('main.ts') }], found: [/server sits below main/] },
-    { reason: 'a folder the stack does not know is refused', imports: [{ from: at('util/x.ts'), to: at('api/validate.ts') }], found: [/util has no place in the stack/] },
+    {
+      reason: 'the entry point is the top: the server may not import it',
+      imports: [{ from: at('server/server.ts'), to: at('main.ts') }],
+      found: [/server sits below main/],
+    },
+    {
+      reason: 'a folder the stack does not know is refused',
+      imports: [{ from: at('util/x.ts'), to: at('api/validate.ts') }],
+      found: [/util has no place in the stack/],
+    },
   ];
   it.each(cases)('$reason', ({ imports, found }) => {
     const lines = violations(imports);

@@ -19,13 +19,18 @@ function autoXr(autoMode: JsonObject = { enabled: true }): JsonObject {
   return xr;
 }
 
-const fp = (c: Composition, key: string, ...path: (string | number)[]): Json | undefined => dig(c.resources.find((r) => r.key === key)?.body, 'spec', 'forProvider', ...path);
+const fp = (c: Composition, key: string, ...path: (string | number)[]): Json | undefined =>
+  dig(c.resources.find((r) => r.key === key)?.body, 'spec', 'forProvider', ...path);
 
 describe('EKS Auto Mode', () => {
   it('switches on compute with the built-in node pools and its node role, block storage and load balancing', () => {
     const { result, observed } = reconcileToReady(autoXr());
     const c = mustCompose(result);
-    expect(fp(c, CLUSTER_KEY, 'computeConfig')).toEqual({ enabled: true, nodePools: ['general-purpose', 'system'], nodeRoleArn: dig(observed[AUTO_NODE_ROLE_KEY], 'status', 'atProvider', 'arn') });
+    expect(fp(c, CLUSTER_KEY, 'computeConfig')).toEqual({
+      enabled: true,
+      nodePools: ['general-purpose', 'system'],
+      nodeRoleArn: dig(observed[AUTO_NODE_ROLE_KEY], 'status', 'atProvider', 'arn'),
+    });
     expect(fp(c, CLUSTER_KEY, 'storageConfig')).toEqual({ blockStorage: { enabled: true } });
     expect(fp(c, CLUSTER_KEY, 'kubernetesNetworkConfig')).toEqual({ elasticLoadBalancing: { enabled: true } });
     expect(fp(c, CLUSTER_KEY, 'bootstrapSelfManagedAddons')).toBe(false);
@@ -33,8 +38,22 @@ describe('EKS Auto Mode', () => {
 
   it('gives the cluster role the Auto Mode policies, trusted with sts:TagSession, and the node role the minimal ones', () => {
     const c = mustCompose(reconcileToReady(autoXr()).result);
-    const policies = (role: string) => c.resources.filter((r) => r.body.kind === 'RolePolicyAttachment' && dig(r.body, 'spec', 'forProvider', 'roleRef', 'name') === `team-a-${role}`).map((r) => String(fp(c, r.key, 'policyArn')).split('/').pop()).sort();
-    expect(policies(CLUSTER_ROLE_KEY)).toEqual(['AmazonEKSBlockStoragePolicy', 'AmazonEKSClusterPolicy', 'AmazonEKSComputePolicy', 'AmazonEKSLoadBalancingPolicy', 'AmazonEKSNetworkingPolicy']);
+    const policies = (role: string) =>
+      c.resources
+        .filter((r) => r.body.kind === 'RolePolicyAttachment' && dig(r.body, 'spec', 'forProvider', 'roleRef', 'name') === `team-a-${role}`)
+        .map((r) =>
+          String(fp(c, r.key, 'policyArn'))
+            .split('/')
+            .pop(),
+        )
+        .sort();
+    expect(policies(CLUSTER_ROLE_KEY)).toEqual([
+      'AmazonEKSBlockStoragePolicy',
+      'AmazonEKSClusterPolicy',
+      'AmazonEKSComputePolicy',
+      'AmazonEKSLoadBalancingPolicy',
+      'AmazonEKSNetworkingPolicy',
+    ]);
     expect(policies(AUTO_NODE_ROLE_KEY)).toEqual(['AmazonEC2ContainerRegistryPullOnly', 'AmazonEKSWorkerNodeMinimalPolicy']);
     expect(JSON.parse(String(fp(c, CLUSTER_ROLE_KEY, 'assumeRolePolicy'))).Statement[0].Action).toContain('sts:TagSession');
   });
@@ -49,7 +68,8 @@ describe('EKS Auto Mode', () => {
   it('the cluster waits for its node role and the policies Auto Mode needs', () => {
     const { waves } = reconcileToReady(autoXr());
     const waveOf = (key: string) => waves.findIndex((w) => w.includes(key));
-    for (const key of [AUTO_NODE_ROLE_KEY, 'role-auto-node-amazoneksworkernodeminimalpolicy', 'role-cluster-amazonekscomputepolicy']) expect(waveOf(CLUSTER_KEY), key).toBeGreaterThan(waveOf(key));
+    for (const key of [AUTO_NODE_ROLE_KEY, 'role-auto-node-amazoneksworkernodeminimalpolicy', 'role-cluster-amazonekscomputepolicy'])
+      expect(waveOf(CLUSTER_KEY), key).toBeGreaterThan(waveOf(key));
   });
 
   it('switched off on a running Auto Mode cluster, the three capabilities are switched off together', () => {

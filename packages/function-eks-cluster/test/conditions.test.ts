@@ -20,32 +20,53 @@ function nodeGroupReporting(conditions: Partial<Record<string, string>>[]): Reco
   return observed;
 }
 
-const nodesReady = (observed: Record<string, JsonObject>) => mustCompose(compose({ composite: validXr(), observed })).conditions.find((c) => c.type === 'NodesReady')!;
+const nodesReady = (observed: Record<string, JsonObject>) =>
+  mustCompose(compose({ composite: validXr(), observed })).conditions.find((c) => c.type === 'NodesReady')!;
 
 describe('NodesReady while a node group is not ready', () => {
   it.each([
     {
       reason: 'AWS still creating it is progress, not a failure',
-      conditions: [{ type: 'Ready', status: 'False', reason: 'Creating' }, { type: 'Synced', status: 'True', reason: 'ReconcileSuccess' }],
+      conditions: [
+        { type: 'Ready', status: 'False', reason: 'Creating' },
+        { type: 'Synced', status: 'True', reason: 'ReconcileSuccess' },
+      ],
       expected: { reason: 'Creating', message: /nodegroup-general: Creating/ },
     },
     {
       reason: 'a reference not resolved yet only waits (the provider says Synced=False meanwhile)',
-      conditions: [{ type: 'Ready', status: 'False', reason: 'Creating' }, { type: 'Synced', status: 'False', reason: 'ReconcileError', message: 'cannot resolve references: referenced field was empty' }],
+      conditions: [
+        { type: 'Ready', status: 'False', reason: 'Creating' },
+        { type: 'Synced', status: 'False', reason: 'ReconcileError', message: 'cannot resolve references: referenced field was empty' },
+      ],
       expected: { reason: 'Creating', message: /cannot resolve references/ },
     },
     {
       reason: 'AWS refused the create (upjet reports LastAsyncOperation=False): the gate must fail now, naming it',
       conditions: [
         { type: 'Ready', status: 'False', reason: 'Creating' },
-        { type: 'Synced', status: 'False', reason: 'ReconcileError', message: 'create failed: NodeCreationFailure: Instances failed to join the kubernetes cluster' },
-        { type: 'LastAsyncOperation', status: 'False', reason: 'ApplyFailure', message: 'NodeCreationFailure: Instances failed to join the kubernetes cluster' },
+        {
+          type: 'Synced',
+          status: 'False',
+          reason: 'ReconcileError',
+          message: 'create failed: NodeCreationFailure: Instances failed to join the kubernetes cluster',
+        },
+        {
+          type: 'LastAsyncOperation',
+          status: 'False',
+          reason: 'ApplyFailure',
+          message: 'NodeCreationFailure: Instances failed to join the kubernetes cluster',
+        },
       ],
       expected: { reason: FAILED_REASON, message: /nodegroup-general: AWS operation failed: NodeCreationFailure/ },
     },
     {
       reason: 'a last operation that succeeded is no failure',
-      conditions: [{ type: 'Ready', status: 'False', reason: 'Creating' }, { type: 'Synced', status: 'True', reason: 'ReconcileSuccess' }, { type: 'LastAsyncOperation', status: 'True', reason: 'Success' }],
+      conditions: [
+        { type: 'Ready', status: 'False', reason: 'Creating' },
+        { type: 'Synced', status: 'True', reason: 'ReconcileSuccess' },
+        { type: 'LastAsyncOperation', status: 'True', reason: 'Success' },
+      ],
       expected: { reason: 'Creating', message: /nodegroup-general/ },
     },
   ])('$reason', ({ conditions, expected }) => {

@@ -7,8 +7,16 @@ const DEFAULTS = { address: '0.0.0.0:9443', insecure: false, tlsServerCertsDir: 
 describe('parseConfig', () => {
   it.each([
     { argv: [], env: {}, config: DEFAULTS },
-    { argv: ['--insecure', '--address', ':1234', '--debug=false'], env: { TLS_SERVER_CERTS_DIR: '/x' }, config: { ...DEFAULTS, address: '0.0.0.0:1234', insecure: true, tlsServerCertsDir: '/x' } },
-    { argv: ['--address=127.0.0.1:1'], env: { ADDRESS: ':2', INSECURE: 'yes', DEBUG: '1' }, config: { ...DEFAULTS, address: '127.0.0.1:1', insecure: true, debug: true } },
+    {
+      argv: ['--insecure', '--address', ':1234', '--debug=false'],
+      env: { TLS_SERVER_CERTS_DIR: '/x' },
+      config: { ...DEFAULTS, address: '0.0.0.0:1234', insecure: true, tlsServerCertsDir: '/x' },
+    },
+    {
+      argv: ['--address=127.0.0.1:1'],
+      env: { ADDRESS: ':2', INSECURE: 'yes', DEBUG: '1' },
+      config: { ...DEFAULTS, address: '127.0.0.1:1', insecure: true, debug: true },
+    },
     { argv: ['--max-recv-message-size', '2048'], env: { MAX_RECV_MESSAGE_SIZE: '4096' }, config: { ...DEFAULTS, maxRecvMessageSize: 2048 } },
   ])('$argv with $env', ({ argv, env, config }) => {
     expect(parseConfig(argv, env)).toEqual({ ok: true, config });

@@ -78,7 +78,10 @@ describe('insecure on loopback', () => {
     client.close();
     expect(fatalOf(rsp)).toBeUndefined();
     await new Promise((r) => setTimeout(r, 100));
-    const lines = fn.output().split('\n').filter((l) => l.includes('"msg":"RunFunction"'));
+    const lines = fn
+      .output()
+      .split('\n')
+      .filter((l) => l.includes('"msg":"RunFunction"'));
     expect(lines).toHaveLength(1);
     expect(JSON.parse(lines[0]!)).toMatchObject({ level: 'info', xr: 'team-a/team-a', result: 'ok', durationMs: expect.any(Number) });
   });
@@ -102,7 +105,13 @@ describe('insecure on loopback', () => {
     const path = FunctionRunnerServiceService.runFunction.path;
     for (const bytes of [Buffer.from([0xff, 0xff, 0xff, 0xff, 0x0f]), Buffer.from('GET / HTTP/1.1\r\n\r\n'), Buffer.alloc(64, 0xa5)]) {
       const error = await new Promise<grpc.ServiceError | null>((resolve) => {
-        garbage.makeUnaryRequest(path, (b: Buffer) => b, (b: Buffer) => b, bytes, (err) => resolve(err));
+        garbage.makeUnaryRequest(
+          path,
+          (b: Buffer) => b,
+          (b: Buffer) => b,
+          bytes,
+          (err) => resolve(err),
+        );
       });
       expect(error?.code).toBeDefined();
       expect(error?.code).not.toBe(grpc.status.OK);

@@ -23,7 +23,8 @@ import { writeTar } from '../image/tar.js';
 
 const EPOCH = 1_700_000_000;
 const hex = (digest: string) => digest.replace(/^sha256:/, '');
-const tarList = (archive: string, flags = '-tvf') => execFileSync('tar', ['--numeric-owner', '--full-time', flags, archive], { encoding: 'utf8', env: { TZ: 'UTC' } });
+const tarList = (archive: string, flags = '-tvf') =>
+  execFileSync('tar', ['--numeric-owner', '--full-time', flags, archive], { encoding: 'utf8', env: { TZ: 'UTC' } });
 
 let work: string;
 let image: Image;
@@ -49,9 +50,22 @@ describe('the tar writer', () => {
       ],
       EPOCH,
     );
-    expect(writeTar([{ type: 'dir', path: 'tmp', mode: 0o1777 }, { type: 'file', path: 'a/run', data: Buffer.from('#!'), mode: 0o755, uid: 7, gid: 8 }, { type: 'symlink', path: 'b/link', target: 'z.txt' }, { type: 'file', path: 'b/z.txt', data: Buffer.from('z') }], EPOCH)).toEqual(tar);
+    expect(
+      writeTar(
+        [
+          { type: 'dir', path: 'tmp', mode: 0o1777 },
+          { type: 'file', path: 'a/run', data: Buffer.from('#!'), mode: 0o755, uid: 7, gid: 8 },
+          { type: 'symlink', path: 'b/link', target: 'z.txt' },
+          { type: 'file', path: 'b/z.txt', data: Buffer.from('z') },
+        ],
+        EPOCH,
+      ),
+    ).toEqual(tar);
     writeFileSync(join(work, 't.tar'), tar);
-    const lines = tarList(join(work, 't.tar')).trim().split('\n').map((l) => l.replace(/\s+/g, ' '));
+    const lines = tarList(join(work, 't.tar'))
+      .trim()
+      .split('\n')
+      .map((l) => l.replace(/\s+/g, ' '));
     expect(lines).toEqual([
       'drwxr-xr-x 0/0 0 2023-11-14 22:13:20 a/',
       '-rwxr-xr-x 7/8 2 2023-11-14 22:13:20 a/run',
@@ -64,7 +78,15 @@ describe('the tar writer', () => {
 
   it('refuses paths that escape the root and duplicates', () => {
     expect(() => writeTar([{ type: 'file', path: '../etc/passwd', data: Buffer.alloc(0) }], 0)).toThrow(/unsafe/);
-    expect(() => writeTar([{ type: 'dir', path: 'a' }, { type: 'dir', path: '/a/' }], 0)).toThrow(/duplicate/);
+    expect(() =>
+      writeTar(
+        [
+          { type: 'dir', path: 'a' },
+          { type: 'dir', path: '/a/' },
+        ],
+        0,
+      ),
+    ).toThrow(/duplicate/);
   });
 });
 
@@ -104,7 +126,9 @@ describe('the runtime image', () => {
     expect(JSON.parse(readFileSync(join(dir, 'oci-layout'), 'utf8'))).toEqual({ imageLayoutVersion: '1.0.0' });
     const index = JSON.parse(readFileSync(join(dir, 'index.json'), 'utf8'));
     expect(index.mediaType).toBe(MEDIA_TYPE.index);
-    expect(index.manifests).toEqual([expect.objectContaining({ digest: image.digest, annotations: { [REF_NAME]: 'v-test' }, platform: { architecture: 'amd64', os: 'linux' } })]);
+    expect(index.manifests).toEqual([
+      expect.objectContaining({ digest: image.digest, annotations: { [REF_NAME]: 'v-test' }, platform: { architecture: 'amd64', os: 'linux' } }),
+    ]);
     for (const name of readdirSync(join(dir, 'blobs', 'sha256'))) expect(sha256(readFileSync(join(dir, 'blobs', 'sha256', name)))).toBe(name);
     const manifest = JSON.parse(readFileSync(join(dir, 'blobs', 'sha256', hex(image.digest)), 'utf8'));
     expect(manifest.config.digest).toBe(image.config.digest);

@@ -8,7 +8,21 @@ import type { Json, JsonObject } from '../src/api/schema-builder.js';
 import { compose, type Composition } from '../src/compose/compose.js';
 import { dig } from '../src/ground/observed.js';
 import { blockSize, mustParseCidr, overlaps, contains } from '../src/network/cidr.js';
-import { EXISTING_VPC_ID, existingSubnetId, FLUX_ROLE_ARN, isTooSmall, mustCompose, observedFrom, observeNotReady, passOf, reconcileToReady, simulateTeardown, xrArb, xrDocument, type XRShape } from 'function-eks-cluster/testing';
+import {
+  EXISTING_VPC_ID,
+  existingSubnetId,
+  FLUX_ROLE_ARN,
+  isTooSmall,
+  mustCompose,
+  observedFrom,
+  observeNotReady,
+  passOf,
+  reconcileToReady,
+  simulateTeardown,
+  xrArb,
+  xrDocument,
+  type XRShape,
+} from 'function-eks-cluster/testing';
 import { CLUSTER_KEY } from '../src/eks/cluster.js';
 import { REGIONAL_NAT_KEY, SINGLE_NAT_KEY } from '../src/network/nat.js';
 import { IGW_KEY, PUBLIC_ROUTE_TABLE_KEY, VPC_KEY } from '../src/network/resources.js';
@@ -204,7 +218,10 @@ describe('invariant 2: nothing is destroyed by accident', () => {
         const first = compose({ composite: xrDocument(shape), observed: {} });
         if (isTooSmall(first)) return;
         const before = mustCompose(first);
-        const observed = observedFrom(before, before.subnets.map((s) => s.key));
+        const observed = observedFrom(
+          before,
+          before.subnets.map((s) => s.key),
+        );
         const after = compose({ composite: xrDocument({ ...shape, privatePrefix: newPrefix }), observed });
         expect(after.ok).toBe(true);
         const next = mustCompose(after);
@@ -267,7 +284,8 @@ describe('invariant 4: correct private networking', () => {
         const composition = readyComposition(shape);
         if (!composition) return;
         const bodies = byKey(composition);
-        const refKeys = (body: JsonObject, ...path: string[]) => ((fp(body, ...path) as JsonObject[] | undefined) ?? []).map((ref) => keyOfName(composition, String(ref.name)));
+        const refKeys = (body: JsonObject, ...path: string[]) =>
+          ((fp(body, ...path) as JsonObject[] | undefined) ?? []).map((ref) => keyOfName(composition, String(ref.name)));
         for (const r of composition.resources.filter((x) => x.body.kind === 'NodeGroup')) {
           const subnets = refKeys(r.body, 'subnetIdRefs');
           expect(subnets.length).toBeGreaterThan(0);
@@ -338,7 +356,8 @@ describe('invariant 5: ordered lifecycle', () => {
         if (shape.awsIdentity) {
           expect(secretName).toBeUndefined();
           expect(passOf(teardown, `ConfigMap/${shape.name}-kubeconfig`)).toBeGreaterThan(cluster);
-          for (const r of composition.resources.filter((x) => x.key.startsWith('access-flux-'))) expect(passOf(teardown, `${String(r.body.kind)}/${String(dig(r.body, 'metadata', 'name'))}`)).toBeGreaterThan(cluster);
+          for (const r of composition.resources.filter((x) => x.key.startsWith('access-flux-')))
+            expect(passOf(teardown, `${String(r.body.kind)}/${String(dig(r.body, 'metadata', 'name'))}`)).toBeGreaterThan(cluster);
         } else {
           expect(passOf(teardown, `Secret/${secretName}`)).toBeGreaterThan(cluster);
         }
@@ -359,7 +378,7 @@ function usageEnd(usage: JsonObject, side: 'of' | 'by'): string {
 function usageCycle(usages: readonly JsonObject[]): string[] {
   const edges = usages.map((u) => ({ of: usageEnd(u, 'of'), by: usageEnd(u, 'by') }));
   const waiting = new Set(edges.flatMap((e) => [e.of, e.by]));
-  for (let freed = true; freed; ) {
+  for (let freed = true; freed;) {
     freed = false;
     for (const node of waiting) {
       if (edges.some((e) => e.of === node && waiting.has(e.by))) continue;
@@ -429,17 +448,22 @@ describe('spec.network.existing: nothing of the network is composed', () => {
   it('adding a node group keeps every existing resource and its subnets; switching to a composed network is refused', () => {
     fc.assert(
       // Auto Mode takes no node groups: the API refuses adding one (test/auto-mode.test.ts).
-      fc.property(existingArb.filter((s) => !s.autoMode), (shape) => {
-        const { result, observed } = reconcileToReady(xrDocument(shape));
-        const before = mustCompose(result);
-        const groups = shape.nodeGroups.length > 0 ? shape.nodeGroups.filter((g) => g.name !== 'added') : [{ name: 'default', minSize: 2, maxSize: 6 }];
-        const grown = mustCompose(compose({ composite: xrDocument({ ...shape, nodeGroups: [{ name: 'added', minSize: 1, maxSize: 2 }, ...groups] }), observed }));
-        const after = byKey(grown);
-        for (const r of before.resources) expect(dig(after.get(r.key), 'metadata', 'name')).toBe(dig(r.body, 'metadata', 'name'));
-        const switched = compose({ composite: xrDocument({ ...shape, existing: false }), observed });
-        expect(switched.ok).toBe(false);
-        if (!switched.ok) expect(switched.errors.map((e) => e.path)).toEqual(['spec.network.existing']);
-      }),
+      fc.property(
+        existingArb.filter((s) => !s.autoMode),
+        (shape) => {
+          const { result, observed } = reconcileToReady(xrDocument(shape));
+          const before = mustCompose(result);
+          const groups = shape.nodeGroups.length > 0 ? shape.nodeGroups.filter((g) => g.name !== 'added') : [{ name: 'default', minSize: 2, maxSize: 6 }];
+          const grown = mustCompose(
+            compose({ composite: xrDocument({ ...shape, nodeGroups: [{ name: 'added', minSize: 1, maxSize: 2 }, ...groups] }), observed }),
+          );
+          const after = byKey(grown);
+          for (const r of before.resources) expect(dig(after.get(r.key), 'metadata', 'name')).toBe(dig(r.body, 'metadata', 'name'));
+          const switched = compose({ composite: xrDocument({ ...shape, existing: false }), observed });
+          expect(switched.ok).toBe(false);
+          if (!switched.ok) expect(switched.errors.map((e) => e.path)).toEqual(['spec.network.existing']);
+        },
+      ),
       { numRuns: Math.ceil(RUNS / 4) },
     );
   });

@@ -19,7 +19,8 @@ function settled(karpenter: JsonObject | undefined): { composition: Composition;
   return { composition: mustCompose(result), observed };
 }
 
-const fp = (c: Composition, key: string, ...path: (string | number)[]): Json | undefined => dig(c.resources.find((r) => r.key === key)?.body, 'spec', 'forProvider', ...path);
+const fp = (c: Composition, key: string, ...path: (string | number)[]): Json | undefined =>
+  dig(c.resources.find((r) => r.key === key)?.body, 'spec', 'forProvider', ...path);
 const at = (observed: Record<string, JsonObject>, key: string, ...path: string[]) => dig(observed[key], 'status', 'atProvider', ...path);
 
 describe('Karpenter-ready cluster', () => {
@@ -52,9 +53,14 @@ describe('Karpenter-ready cluster', () => {
 
   it('the controller role is associated with kube-system/karpenter, and its policy names this cluster, queue and node role', () => {
     const { composition, observed } = settled({ enabled: true });
-    expect(fp(composition, 'pia-karpenter')).toMatchObject({ namespace: 'kube-system', serviceAccount: 'karpenter', roleArnRef: { name: 'team-a-role-karpenter' } });
+    expect(fp(composition, 'pia-karpenter')).toMatchObject({
+      namespace: 'kube-system',
+      serviceAccount: 'karpenter',
+      roleArnRef: { name: 'team-a-role-karpenter' },
+    });
     const policy = String(fp(composition, KARPENTER_POLICY_KEY, 'policy'));
-    for (const arn of [at(observed, CLUSTER_KEY, 'arn'), at(observed, KARPENTER_QUEUE_KEY, 'arn'), at(observed, KARPENTER_NODE_ROLE_KEY, 'arn')]) expect(policy).toContain(String(arn));
+    for (const arn of [at(observed, CLUSTER_KEY, 'arn'), at(observed, KARPENTER_QUEUE_KEY, 'arn'), at(observed, KARPENTER_NODE_ROLE_KEY, 'arn')])
+      expect(policy).toContain(String(arn));
     const passRole = JSON.parse(policy).Statement.find((s: JsonObject) => s.Action === 'iam:PassRole');
     expect(passRole.Resource).toBe(at(observed, KARPENTER_NODE_ROLE_KEY, 'arn'));
   });

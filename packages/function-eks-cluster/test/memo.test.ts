@@ -77,7 +77,11 @@ function edited(observed: Record<string, JsonObject>, edit: (copy: Record<string
 function reversedKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(reversedKeys);
   if (typeof value !== 'object' || value === null) return value;
-  return Object.fromEntries(Object.entries(value).reverse().map(([k, v]) => [k, reversedKeys(v)]));
+  return Object.fromEntries(
+    Object.entries(value)
+      .reverse()
+      .map(([k, v]) => [k, reversedKeys(v)]),
+  );
 }
 
 function withSpec(xr: JsonObject, edit: (spec: JsonObject) => void): JsonObject {
@@ -96,8 +100,18 @@ function lifeOf(xr: JsonObject, label: string): Step[] {
   return [
     ...steps,
     { reason: `${label}: steady state, polled again`, xr, observed, reuses: true },
-    { reason: `${label}: steady state, a new resourceVersion of the XR (nothing read changed)`, xr: bumped('2'), observed: structuredClone(observed), reuses: true },
-    { reason: `${label}: steady state with every object's keys in reverse order, as Crossplane's Go client may send them`, xr: reversedKeys(xr) as JsonObject, observed: reversedKeys(observed) as Record<string, JsonObject>, reuses: true },
+    {
+      reason: `${label}: steady state, a new resourceVersion of the XR (nothing read changed)`,
+      xr: bumped('2'),
+      observed: structuredClone(observed),
+      reuses: true,
+    },
+    {
+      reason: `${label}: steady state with every object's keys in reverse order, as Crossplane's Go client may send them`,
+      xr: reversedKeys(xr) as JsonObject,
+      observed: reversedKeys(observed) as Record<string, JsonObject>,
+      reuses: true,
+    },
     {
       reason: `${label}: a composed resource turns not Ready (read per request, the plan stays)`,
       xr,
@@ -118,15 +132,30 @@ function lifeOf(xr: JsonObject, label: string): Step[] {
           {
             reason: `${label}: the cluster's external name is another`,
             xr,
-            observed: edited(observed, (o) => (((o.cluster!.metadata ??= {}) as JsonObject).annotations = { 'crossplane.io/external-name': 'renamed-cluster' })),
+            observed: edited(
+              observed,
+              (o) => (((o.cluster!.metadata ??= {}) as JsonObject).annotations = { 'crossplane.io/external-name': 'renamed-cluster' }),
+            ),
           },
         ]
       : []),
     { reason: `${label}: a composed resource disappears`, xr, observed: edited(observed, (o) => delete o[someKey]) },
     { reason: `${label}: an unknown resource appears`, xr, observed: { ...observed, 'subnet-private-zz': structuredClone(observed[someKey]!) } },
-    { reason: `${label}: the spec adds a node group`, xr: withSpec(xr, (s) => (s.nodeGroups = [...((s.nodeGroups as JsonObject[] | undefined) ?? []), { name: 'extra', minSize: 1, maxSize: 2 }])), observed },
-    { reason: `${label}: the spec changes the VPC CIDR (refused)`, xr: withSpec(xr, (s) => ((s.network ??= {}) as JsonObject).vpcCidr = '10.250.0.0/16'), observed },
-    { reason: `${label}: the XR status remembers other subnets`, xr: { ...xr, status: { subnets: [{ name: 'subnet-private-q', cidr: '10.99.0.0/24' }] } }, observed },
+    {
+      reason: `${label}: the spec adds a node group`,
+      xr: withSpec(xr, (s) => (s.nodeGroups = [...((s.nodeGroups as JsonObject[] | undefined) ?? []), { name: 'extra', minSize: 1, maxSize: 2 }])),
+      observed,
+    },
+    {
+      reason: `${label}: the spec changes the VPC CIDR (refused)`,
+      xr: withSpec(xr, (s) => (((s.network ??= {}) as JsonObject).vpcCidr = '10.250.0.0/16')),
+      observed,
+    },
+    {
+      reason: `${label}: the XR status remembers other subnets`,
+      xr: { ...xr, status: { subnets: [{ name: 'subnet-private-q', cidr: '10.99.0.0/24' }] } },
+      observed,
+    },
     { reason: `${label}: back to the steady state`, xr, observed },
     { reason: `${label}: and polled again`, xr, observed, reuses: true },
   ];

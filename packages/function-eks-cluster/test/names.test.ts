@@ -54,7 +54,9 @@ const label = fc.stringMatching(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/);
 const tricky = fc.tuple(fc.constantFrom('a', 'a-b', 'b-c', 'c', 'team', 'team-a', 'x'.repeat(60)), fc.constantFrom('', '-1', '-2', 'b', '-b'));
 const identity = fc.oneof(
   fc.tuple(label, label),
-  fc.tuple(tricky, tricky).map(([[n1, s1], [n2, s2]]) => [`${n1}${s1}`.replace(/^-|-$/g, '') || 'a', `${n2}${s2}`.replace(/^-|-$/g, '') || 'b'] as [string, string]),
+  fc
+    .tuple(tricky, tricky)
+    .map(([[n1, s1], [n2, s2]]) => [`${n1}${s1}`.replace(/^-|-$/g, '') || 'a', `${n2}${s2}`.replace(/^-|-$/g, '') || 'b'] as [string, string]),
 );
 
 describe('AWS names', () => {

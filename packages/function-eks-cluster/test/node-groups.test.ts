@@ -27,7 +27,12 @@ describe('an existing node group', () => {
     { change: 'capacity type', xr: withGroup((g) => (g.capacityType = 'SPOT')), field: 'capacityType', kept: 'ON_DEMAND' },
     { change: 'AMI type', xr: withGroup((g) => (g.amiType = 'BOTTLEROCKET_x86_64')), field: 'amiType', kept: 'AL2023_x86_64_STANDARD' },
     { change: 'disk size', xr: withGroup((g) => (g.diskSize = 100)), field: 'diskSize', kept: 50 },
-    { change: 'zones (a zone added)', xr: withGroup(() => {}, ['a', 'b', 'c', 'd']), field: 'subnetIdRefs', kept: [{ name: 'team-a-subnet-private-a' }, { name: 'team-a-subnet-private-b' }, { name: 'team-a-subnet-private-c' }] },
+    {
+      change: 'zones (a zone added)',
+      xr: withGroup(() => {}, ['a', 'b', 'c', 'd']),
+      field: 'subnetIdRefs',
+      kept: [{ name: 'team-a-subnet-private-a' }, { name: 'team-a-subnet-private-b' }, { name: 'team-a-subnet-private-c' }],
+    },
   ])('keeps its $change and says how to change them', ({ xr, field, kept }) => {
     const result = mustCompose(compose({ composite: xr, observed: existing }));
     expect(forProvider(result, field)).toEqual(kept);
@@ -35,7 +40,15 @@ describe('an existing node group', () => {
   });
 
   it.each([
-    { change: 'sizes', xr: withGroup((g) => { g.minSize = 3; g.maxSize = 9; }), field: 'scalingConfig', applied: { minSize: 3, maxSize: 9 } },
+    {
+      change: 'sizes',
+      xr: withGroup((g) => {
+        g.minSize = 3;
+        g.maxSize = 9;
+      }),
+      field: 'scalingConfig',
+      applied: { minSize: 3, maxSize: 9 },
+    },
     { change: 'labels', xr: withGroup((g) => (g.labels = { team: 'a' })), field: 'labels', applied: { team: 'a', 'eks.gitops.dev/node-group': 'general' } },
   ])('takes a change of $change in place, without a warning', ({ xr, field, applied }) => {
     const result = mustCompose(compose({ composite: xr, observed: existing }));
@@ -65,12 +78,27 @@ function runningNodes(desired: number, shape: 'object' | 'list' = 'object'): Rec
 
 describe('scaling an existing node group', () => {
   it.each(['object', 'list'] as const)('raising minSize above the live desired size (%s) raises desiredSize in the same update', (shape) => {
-    const result = mustCompose(compose({ composite: withGroup((g) => { g.minSize = 4; }), observed: runningNodes(2, shape) }));
+    const result = mustCompose(
+      compose({
+        composite: withGroup((g) => {
+          g.minSize = 4;
+        }),
+        observed: runningNodes(2, shape),
+      }),
+    );
     expect(forProvider(result, 'scalingConfig')).toEqual({ minSize: 4, maxSize: 6, desiredSize: 4 });
   });
 
   it('lowering maxSize below the live desired size lowers desiredSize in the same update', () => {
-    const result = mustCompose(compose({ composite: withGroup((g) => { g.minSize = 1; g.maxSize = 3; }), observed: runningNodes(5) }));
+    const result = mustCompose(
+      compose({
+        composite: withGroup((g) => {
+          g.minSize = 1;
+          g.maxSize = 3;
+        }),
+        observed: runningNodes(5),
+      }),
+    );
     expect(forProvider(result, 'scalingConfig')).toEqual({ minSize: 1, maxSize: 3, desiredSize: 3 });
   });
 
@@ -79,12 +107,27 @@ describe('scaling an existing node group', () => {
     { live: 5, min: 3, max: 6 },
     { live: 6, min: 2, max: 6 },
   ])('leaves desiredSize to the autoscaler while the live $live nodes lie within $min to $max', ({ live, min, max }) => {
-    const result = mustCompose(compose({ composite: withGroup((g) => { g.minSize = min; g.maxSize = max; }), observed: runningNodes(live) }));
+    const result = mustCompose(
+      compose({
+        composite: withGroup((g) => {
+          g.minSize = min;
+          g.maxSize = max;
+        }),
+        observed: runningNodes(live),
+      }),
+    );
     expect(forProvider(result, 'scalingConfig')).toEqual({ minSize: min, maxSize: max });
   });
 
   it('leaves desiredSize out when the live size is not reported yet', () => {
-    const result = mustCompose(compose({ composite: withGroup((g) => { g.minSize = 4; }), observed: existing }));
+    const result = mustCompose(
+      compose({
+        composite: withGroup((g) => {
+          g.minSize = 4;
+        }),
+        observed: existing,
+      }),
+    );
     expect(forProvider(result, 'scalingConfig')).toEqual({ minSize: 4, maxSize: 6 });
   });
 });

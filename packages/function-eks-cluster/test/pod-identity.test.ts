@@ -32,7 +32,9 @@ const arnOf = (observed: Record<string, JsonObject>, key: string) => dig(observe
 describe('Pod Identity for add-ons', () => {
   it('vpc-cni gets its own role by default, trusted by pods.eks.amazonaws.com, and the node role no CNI policy', () => {
     const { composition, observed } = settled();
-    expect(fp(composition, 'addon-vpc-cni', 'podIdentityAssociation')).toEqual([{ roleArn: arnOf(observed, 'role-addon-vpc-cni'), serviceAccount: 'aws-node' }]);
+    expect(fp(composition, 'addon-vpc-cni', 'podIdentityAssociation')).toEqual([
+      { roleArn: arnOf(observed, 'role-addon-vpc-cni'), serviceAccount: 'aws-node' },
+    ]);
     expect(JSON.parse(String(fp(composition, 'role-addon-vpc-cni', 'assumeRolePolicy')))).toEqual({
       Version: '2012-10-17',
       Statement: [{ Effect: 'Allow', Principal: { Service: 'pods.eks.amazonaws.com' }, Action: ['sts:AssumeRole', 'sts:TagSession'] }],
@@ -53,9 +55,24 @@ describe('Pod Identity for add-ons', () => {
 
   const nodeRoleCni: { reason: string; spec: JsonObject; cni: boolean; vpcCniRole: boolean }[] = [
     { reason: 'Pod Identity by default: no CNI policy on the node role', spec: {}, cni: false, vpcCniRole: true },
-    { reason: 'an IRSA role of the user: vpc-cni uses it, the node role keeps nothing extra either way', spec: { addons: [{ name: 'vpc-cni', serviceAccountRoleArn: 'arn:aws:iam::111122223333:role/cni' }] }, cni: true, vpcCniRole: false },
-    { reason: 'no agent: vpc-cni can only use the node role', spec: { addons: [{ name: 'eks-pod-identity-agent', enabled: false }] }, cni: true, vpcCniRole: false },
-    { reason: 'the user brings their own CNI: the node role keeps the policy, as before', spec: { addons: [{ name: 'vpc-cni', enabled: false }] }, cni: true, vpcCniRole: false },
+    {
+      reason: 'an IRSA role of the user: vpc-cni uses it, the node role keeps nothing extra either way',
+      spec: { addons: [{ name: 'vpc-cni', serviceAccountRoleArn: 'arn:aws:iam::111122223333:role/cni' }] },
+      cni: true,
+      vpcCniRole: false,
+    },
+    {
+      reason: 'no agent: vpc-cni can only use the node role',
+      spec: { addons: [{ name: 'eks-pod-identity-agent', enabled: false }] },
+      cni: true,
+      vpcCniRole: false,
+    },
+    {
+      reason: 'the user brings their own CNI: the node role keeps the policy, as before',
+      spec: { addons: [{ name: 'vpc-cni', enabled: false }] },
+      cni: true,
+      vpcCniRole: false,
+    },
   ];
   it.each(nodeRoleCni)('$reason', ({ spec, cni, vpcCniRole }) => {
     const { composition } = settled(spec);
@@ -73,10 +90,25 @@ describe('Pod Identity for add-ons', () => {
 
   it('aws-ebs-csi-driver, when listed, gets its role with the service-role policy of the partition', () => {
     const { composition, observed } = settled({ addons: [{ name: 'aws-ebs-csi-driver' }] });
-    expect(fp(composition, 'addon-aws-ebs-csi-driver', 'podIdentityAssociation')).toEqual([{ roleArn: arnOf(observed, 'role-addon-aws-ebs-csi-driver'), serviceAccount: 'ebs-csi-controller-sa' }]);
-    expect(fp(composition, 'role-addon-aws-ebs-csi-driver-amazonebscsidriverpolicy', 'policyArn')).toBe('arn:aws:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy');
-    const china = mustCompose(reconcileToReady({ ...xrWith({ addons: [{ name: 'aws-ebs-csi-driver' }] }), spec: { ...(xrWith({ addons: [{ name: 'aws-ebs-csi-driver' }] }).spec as JsonObject), region: 'cn-north-1', network: { availabilityZones: ['a', 'b'] } } }).result);
-    expect(fp(china, 'role-addon-aws-ebs-csi-driver-amazonebscsidriverpolicy', 'policyArn')).toBe('arn:aws-cn:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy');
+    expect(fp(composition, 'addon-aws-ebs-csi-driver', 'podIdentityAssociation')).toEqual([
+      { roleArn: arnOf(observed, 'role-addon-aws-ebs-csi-driver'), serviceAccount: 'ebs-csi-controller-sa' },
+    ]);
+    expect(fp(composition, 'role-addon-aws-ebs-csi-driver-amazonebscsidriverpolicy', 'policyArn')).toBe(
+      'arn:aws:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy',
+    );
+    const china = mustCompose(
+      reconcileToReady({
+        ...xrWith({ addons: [{ name: 'aws-ebs-csi-driver' }] }),
+        spec: {
+          ...(xrWith({ addons: [{ name: 'aws-ebs-csi-driver' }] }).spec as JsonObject),
+          region: 'cn-north-1',
+          network: { availabilityZones: ['a', 'b'] },
+        },
+      }).result,
+    );
+    expect(fp(china, 'role-addon-aws-ebs-csi-driver-amazonebscsidriverpolicy', 'policyArn')).toBe(
+      'arn:aws-cn:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy',
+    );
   });
 
   it('an add-on outlives neither its role nor its policy, and node groups keep the CNI policy while they drain', () => {
@@ -87,10 +119,13 @@ describe('Pod Identity for add-ons', () => {
       'usage-nodegroup-general-uses-role-addon-vpc-cni-amazoneks-cni-policy',
       'usage-addon-aws-ebs-csi-driver-uses-role-addon-aws-ebs-csi-driver',
       'usage-role-addon-vpc-cni-amazoneks-cni-policy-uses-role-addon-vpc-cni',
-    ]) expect(keys(composition), usage).toContain(usage);
+    ])
+      expect(keys(composition), usage).toContain(usage);
     const teardown = simulateTeardown(composition.resources, { namespaceDeleted: false });
     expect(teardown.refusals).toEqual([]);
-    expect(passOf(teardown, 'Addon/team-a-addon-vpc-cni')).toBeLessThan(passOf(teardown, 'RolePolicyAttachment/team-a-role-addon-vpc-cni-amazoneks-cni-policy'));
+    expect(passOf(teardown, 'Addon/team-a-addon-vpc-cni')).toBeLessThan(
+      passOf(teardown, 'RolePolicyAttachment/team-a-role-addon-vpc-cni-amazoneks-cni-policy'),
+    );
   });
 });
 
@@ -132,7 +167,14 @@ describe('Pod Identity roles of the user', () => {
 
   it('adding a role composes only its own resources', () => {
     const { composition: before, observed } = settled(lbc);
-    const grown = xrWith({ podIdentity: { roles: [...lbc.podIdentity.roles, { name: 'dns', namespace: 'kube-system', serviceAccount: 'external-dns', policyArns: ['arn:aws:iam::aws:policy/AmazonRoute53FullAccess'] }] } });
+    const grown = xrWith({
+      podIdentity: {
+        roles: [
+          ...lbc.podIdentity.roles,
+          { name: 'dns', namespace: 'kube-system', serviceAccount: 'external-dns', policyArns: ['arn:aws:iam::aws:policy/AmazonRoute53FullAccess'] },
+        ],
+      },
+    });
     const after = mustCompose(compose({ composite: grown, observed }));
     const added = keys(after).filter((k) => !keys(before).includes(k));
     expect(added.length).toBeGreaterThan(0);

@@ -10,15 +10,18 @@ import { reconcileToReady, renderWaves, REPO_ROOT, settle } from 'function-eks-c
 const EXAMPLES = join(REPO_ROOT, 'configuration', 'examples');
 
 describe('one loop for both composers', () => {
-  it.each(readdirSync(EXAMPLES).filter((f) => f.endsWith('.yaml')))('%s: compose() and RunFunction see the same waves and observe the same state', async (file) => {
-    const xr = parse(readFileSync(join(EXAMPLES, file), 'utf8')) as JsonObject;
-    const inProcess = reconcileToReady(xr);
-    const overRunFunction = await renderWaves(xr, async (req) => runFunction(req));
-    expect(overRunFunction.ok).toBe(true);
-    if (!overRunFunction.ok) return;
-    expect(overRunFunction.waves.map((w) => w.keys)).toEqual(inProcess.waves);
-    expect(overRunFunction.observed).toEqual(inProcess.observed);
-  });
+  it.each(readdirSync(EXAMPLES).filter((f) => f.endsWith('.yaml')))(
+    '%s: compose() and RunFunction see the same waves and observe the same state',
+    async (file) => {
+      const xr = parse(readFileSync(join(EXAMPLES, file), 'utf8')) as JsonObject;
+      const inProcess = reconcileToReady(xr);
+      const overRunFunction = await renderWaves(xr, async (req) => runFunction(req));
+      expect(overRunFunction.ok).toBe(true);
+      if (!overRunFunction.ok) return;
+      expect(overRunFunction.waves.map((w) => w.keys)).toEqual(inProcess.waves);
+      expect(overRunFunction.observed).toEqual(inProcess.observed);
+    },
+  );
 });
 
 describe('where the loop stops', () => {

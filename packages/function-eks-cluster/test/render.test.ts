@@ -44,7 +44,10 @@ describe('the plan and the diagram', () => {
     const on = (block: string) => (spec[block] as JsonObject | undefined)?.enabled === true;
     if (on('autoMode')) expect(text).toMatch(/EKS Auto Mode: EKS runs the nodes \(node pools general-purpose, system, node role role-auto-node\)/);
     else expect(text).toContain('add-on vpc-cni (aws-node) -> role-addon-vpc-cni');
-    if (on('karpenter')) expect(text).toMatch(/Karpenter: controller kube-system\/karpenter \(Pod Identity\); interruption queue \S+ fed by EventBridge rules health, rebalance, spot, state/);
+    if (on('karpenter'))
+      expect(text).toMatch(
+        /Karpenter: controller kube-system\/karpenter \(Pod Identity\); interruption queue \S+ fed by EventBridge rules health, rebalance, spot, state/,
+      );
     for (const subnet of topology.subnets) {
       expect(text).toContain(subnet.cidr);
       expect(svg).toContain(`>${subnet.cidr}</text>`);
@@ -58,12 +61,18 @@ describe('the plan and the diagram', () => {
 });
 
 describe('npm start with a bad XR', () => {
-  it('prints the function\'s message, no stack trace, and exits 1', async () => {
+  it("prints the function's message, no stack trace, and exits 1", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'bad-xr-'));
     const xr = join(dir, 'bad.yaml');
-    writeFileSync(xr, 'apiVersion: eks.gitops.dev/v1alpha1\nkind: EKSCluster\nmetadata: {name: x, namespace: y}\nspec:\n  region: us-west-2\n  network: {vpcCidr: 10.0.0.0/33}\n');
+    writeFileSync(
+      xr,
+      'apiVersion: eks.gitops.dev/v1alpha1\nkind: EKSCluster\nmetadata: {name: x, namespace: y}\nspec:\n  region: us-west-2\n  network: {vpcCidr: 10.0.0.0/33}\n',
+    );
     const run = promisify(execFile)(process.execPath, ['--import', 'tsx', join(PACKAGE_ROOT, 'dev', 'render.ts'), xr], { cwd: PACKAGE_ROOT });
-    const failure = await run.then(() => undefined, (error: { code: number; stderr: string; stdout: string }) => error);
+    const failure = await run.then(
+      () => undefined,
+      (error: { code: number; stderr: string; stdout: string }) => error,
+    );
     expect(failure?.code).toBe(1);
     expect(failure?.stderr).toContain('spec.network.vpcCidr: "10.0.0.0/33" has a prefix length above 32');
     expect(failure?.stderr).not.toMatch(/\n\s+at /);

@@ -67,14 +67,19 @@ const bytesArb = fc.uint8Array({ maxLength: 8 }).map((b) => Buffer.from(b));
 
 /** Objects shaped like managed resources, so that OBSERVED_READS has something to keep and to skip. */
 const tags = fc.dictionary(fc.string(), fc.string(), { maxKeys: 3 });
-const providerFields = fc.tuple(jsonObject, optional(tags), optional(tags)).map(([o, t, ta]) => ({ ...o, ...(t ? { tags: t } : {}), ...(ta ? { tagsAll: ta } : {}) }));
+const providerFields = fc
+  .tuple(jsonObject, optional(tags), optional(tags))
+  .map(([o, t, ta]) => ({ ...o, ...(t ? { tags: t } : {}), ...(ta ? { tagsAll: ta } : {}) }));
 const managedResource = fc.record(
   {
     apiVersion: fc.string(),
     kind: fc.string(),
     metadata: fc.record({ name: fc.string(), annotations: fc.dictionary(fc.string(), fc.string(), { maxKeys: 3 }), labels: tags }, { requiredKeys: [] }),
     spec: fc.tuple(jsonObject, optional(providerFields)).map(([o, fp]) => ({ ...o, ...(fp ? { forProvider: fp } : {}) })),
-    status: fc.record({ atProvider: providerFields, conditions: fc.array(jsonObject, { maxLength: 2 }), other: fc.jsonValue({ maxDepth: 2 }) }, { requiredKeys: [] }),
+    status: fc.record(
+      { atProvider: providerFields, conditions: fc.array(jsonObject, { maxLength: 2 }), other: fc.jsonValue({ maxDepth: 2 }) },
+      { requiredKeys: [] },
+    ),
   },
   { requiredKeys: [] },
 );
@@ -87,13 +92,20 @@ const resourceArb: fc.Arbitrary<Resource> = fc.record({
 const stateArb: fc.Arbitrary<State> = fc.record({ composite: optional(resourceArb), resources: fc.dictionary(fc.string(), resourceArb, { maxKeys: 4 }) });
 
 const requestArb: fc.Arbitrary<RunFunctionRequest> = fc.record({
-  meta: optional(fc.record({ tag: fc.string({ unit: 'grapheme' }), capabilities: fc.array(fc.constantFrom(Capability.CAPABILITY_CAPABILITIES, Capability.CAPABILITY_CONDITIONS, 7 as Capability), { maxLength: 3 }) })),
+  meta: optional(
+    fc.record({
+      tag: fc.string({ unit: 'grapheme' }),
+      capabilities: fc.array(fc.constantFrom(Capability.CAPABILITY_CAPABILITIES, Capability.CAPABILITY_CONDITIONS, 7 as Capability), { maxLength: 3 }),
+    }),
+  ),
   observed: optional(stateArb),
   desired: optional(stateArb),
   input: optional(jsonObject),
   context: optional(jsonObject),
   extraResources: fc.dictionary(fc.string(), fc.record({ items: fc.array(resourceArb, { maxLength: 2 }) }), { maxKeys: 2 }),
-  credentials: fc.dictionary(fc.string(), fc.record({ credentialData: optional(fc.record({ data: fc.dictionary(fc.string(), bytesArb, { maxKeys: 2 }) })) }), { maxKeys: 2 }),
+  credentials: fc.dictionary(fc.string(), fc.record({ credentialData: optional(fc.record({ data: fc.dictionary(fc.string(), bytesArb, { maxKeys: 2 }) })) }), {
+    maxKeys: 2,
+  }),
   requiredResources: fc.dictionary(fc.string(), fc.record({ items: fc.array(resourceArb, { maxLength: 2 }) }), { maxKeys: 2 }),
   requiredSchemas: fc.dictionary(fc.string(), fc.record({ openapiV3: optional(jsonObject) }), { maxKeys: 2 }),
 });
@@ -131,8 +143,14 @@ describe('decodeRequest', () => {
   });
 
   const cases = [
-    { reason: 'a Value with two kinds set is read in the SDK order: the string wins over the number', bytes: [0x2a, 0x13, 0x0a, 0x11, 0x0a, 0x01, 0x6b, 0x12, 0x0c, 0x11, 0, 0, 0, 0, 0, 0, 0xf0, 0x3f, 0x1a, 0x01, 0x78] },
-    { reason: 'a repeated key: the last value wins', bytes: [0x2a, 0x12, 0x0a, 0x07, 0x0a, 0x01, 0x6b, 0x12, 0x02, 0x20, 0x01, 0x0a, 0x07, 0x0a, 0x01, 0x6b, 0x12, 0x02, 0x08, 0x00] },
+    {
+      reason: 'a Value with two kinds set is read in the SDK order: the string wins over the number',
+      bytes: [0x2a, 0x13, 0x0a, 0x11, 0x0a, 0x01, 0x6b, 0x12, 0x0c, 0x11, 0, 0, 0, 0, 0, 0, 0xf0, 0x3f, 0x1a, 0x01, 0x78],
+    },
+    {
+      reason: 'a repeated key: the last value wins',
+      bytes: [0x2a, 0x12, 0x0a, 0x07, 0x0a, 0x01, 0x6b, 0x12, 0x02, 0x20, 0x01, 0x0a, 0x07, 0x0a, 0x01, 0x6b, 0x12, 0x02, 0x08, 0x00],
+    },
     { reason: 'an entry whose Value has no kind is dropped', bytes: [0x2a, 0x05, 0x0a, 0x03, 0x0a, 0x01, 0x6b] },
     { reason: 'an unknown field of any wire type is skipped', bytes: [0x78, 0x05, 0x2a, 0x00, 0x7d, 1, 2, 3, 4] },
     { reason: 'an end-group tag ends the message', bytes: [0x2a, 0x00, 0x0c, 0x0a, 0x02, 0x0a, 0x00] },
@@ -157,7 +175,9 @@ describe('decodeRequest', () => {
             },
           });
     for (const req of corpus()) {
-      const resources = Object.fromEntries(Object.entries(req.observed?.resources ?? {}).map(([k, r]) => [k, { ...r, resource: watch(r.resource, []) as Record<string, unknown> }]));
+      const resources = Object.fromEntries(
+        Object.entries(req.observed?.resources ?? {}).map(([k, r]) => [k, { ...r, resource: watch(r.resource, []) as Record<string, unknown> }]),
+      );
       // The core itself: a Composer copies the whole request when it plans (compose/memo.ts), which says nothing of what composing reads.
       runFunction({ ...req, observed: { composite: req.observed?.composite, resources } }, { compose, stats: { hits: 0, misses: 0 } });
     }

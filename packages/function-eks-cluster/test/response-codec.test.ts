@@ -33,7 +33,11 @@ const int32 = fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 });
 
 const resourceArb = fc.record({
   resource: optional(jsonObject),
-  connectionDetails: fc.dictionary(fc.string(), fc.uint8Array({ maxLength: 8 }).map((b) => Buffer.from(b)), { maxKeys: 3 }),
+  connectionDetails: fc.dictionary(
+    fc.string(),
+    fc.uint8Array({ maxLength: 8 }).map((b) => Buffer.from(b)),
+    { maxKeys: 3 },
+  ),
   ready: fc.constantFrom(Ready.READY_UNSPECIFIED, Ready.READY_TRUE, Ready.READY_FALSE, -1 as Ready),
 });
 
@@ -85,7 +89,10 @@ describe('encodeResponse', () => {
   });
 
   it('matches the SDK for arbitrary responses: any JSON, Unicode, empty keys and strings, negative enums', () => {
-    fc.assert(fc.property(responseArb, (rsp) => encodeResponse(rsp).equals(sdkBytes(rsp))), { numRuns: RUNS });
+    fc.assert(
+      fc.property(responseArb, (rsp) => encodeResponse(rsp).equals(sdkBytes(rsp))),
+      { numRuns: RUNS },
+    );
   });
 
   it('grows past its first buffer', () => {
@@ -104,8 +111,16 @@ describe('encodeResponse', () => {
   });
 
   const BODY_CASES: { reason: string; body: () => Record<string, unknown>; change: (body: Record<string, unknown>) => void }[] = [
-    { reason: 'a body not frozen, changed between two encodings', body: () => ({ spec: { a: 1 } }), change: (b) => ((b.spec as Record<string, unknown>).a = 2) },
-    { reason: 'a body frozen only at the top, its nested object changed', body: () => Object.freeze({ spec: { a: 1 } }), change: (b) => ((b.spec as Record<string, unknown>).a = 2) },
+    {
+      reason: 'a body not frozen, changed between two encodings',
+      body: () => ({ spec: { a: 1 } }),
+      change: (b) => ((b.spec as Record<string, unknown>).a = 2),
+    },
+    {
+      reason: 'a body frozen only at the top, its nested object changed',
+      body: () => Object.freeze({ spec: { a: 1 } }),
+      change: (b) => ((b.spec as Record<string, unknown>).a = 2),
+    },
     { reason: 'a deep-frozen body sent beside different neighbours', body: () => deepFreeze({ spec: { a: [1, 'x', null, { b: true }] } }), change: () => {} },
   ];
 
@@ -113,7 +128,13 @@ describe('encodeResponse', () => {
     const shared = body();
     const response = (extra: string) => {
       const rsp = noopHandler(requestFor({}));
-      rsp.desired = { composite: undefined, resources: { [extra]: { resource: { extra }, connectionDetails: {}, ready: Ready.READY_TRUE }, shared: { resource: shared, connectionDetails: {}, ready: Ready.READY_FALSE } } };
+      rsp.desired = {
+        composite: undefined,
+        resources: {
+          [extra]: { resource: { extra }, connectionDetails: {}, ready: Ready.READY_TRUE },
+          shared: { resource: shared, connectionDetails: {}, ready: Ready.READY_FALSE },
+        },
+      };
       return rsp;
     };
     expectSameBytes(response('first'));

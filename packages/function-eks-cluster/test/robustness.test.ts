@@ -27,7 +27,31 @@ function graft(target: unknown, path: string[], value: unknown): unknown {
   return Array.isArray(target) ? Object.values(copy) : copy;
 }
 
-const pathArb = fc.array(fc.constantFrom('spec', 'network', 'nodeGroups', '0', 'status', 'conditions', 'atProvider', 'forProvider', 'metadata', 'name', 'cidrBlock', 'subnetIdRef', 'identity', 'tags', 'addons', 'access', 'availabilityZones', 'nat', 'vpcCidr', 'encryption'), { maxLength: 5 });
+const pathArb = fc.array(
+  fc.constantFrom(
+    'spec',
+    'network',
+    'nodeGroups',
+    '0',
+    'status',
+    'conditions',
+    'atProvider',
+    'forProvider',
+    'metadata',
+    'name',
+    'cidrBlock',
+    'subnetIdRef',
+    'identity',
+    'tags',
+    'addons',
+    'access',
+    'availabilityZones',
+    'nat',
+    'vpcCidr',
+    'encryption',
+  ),
+  { maxLength: 5 },
+);
 
 describe('any input gets an answer, never an exception', () => {
   it('arbitrary JSON as the composite resource', () => {
@@ -65,7 +89,10 @@ describe('a pipeline step of its own', () => {
   it('keeps what earlier steps desired, and its own resources win on a name clash', () => {
     const req = requestFor(validXr());
     const earlier = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'from-an-earlier-step' } };
-    req.desired!.resources = { 'earlier-step': { resource: earlier, connectionDetails: {}, ready: 0 }, vpc: { resource: earlier, connectionDetails: {}, ready: 0 } };
+    req.desired!.resources = {
+      'earlier-step': { resource: earlier, connectionDetails: {}, ready: 0 },
+      vpc: { resource: earlier, connectionDetails: {}, ready: 0 },
+    };
     const rsp = runFunction(req);
     expect(rsp.results.some((r) => r.severity === Severity.SEVERITY_FATAL)).toBe(false);
     expect(rsp.desired!.resources['earlier-step']!.resource).toEqual(earlier);

@@ -27,8 +27,10 @@ describe('references', () => {
     const role = mr('Role', 'role', {});
     const world = worldOf(vpc, subnetA, role);
     expect(resolveReferences(mr('Subnet', 's', { vpcIdRef: { name: 'vpc' } }, true), world)).toEqual({ forProvider: { vpcId: id(vpc) }, unresolved: [] });
-    expect(resolveReferences(mr('Cluster', 'c', { roleArnRef: { name: 'role' }, vpcConfig: { subnetIdRefs: [{ name: 'subnet-a' }] } }, true), world).forProvider).toEqual({
-      roleArn: (((role.status as JsonObject).atProvider as JsonObject).arn),
+    expect(
+      resolveReferences(mr('Cluster', 'c', { roleArnRef: { name: 'role' }, vpcConfig: { subnetIdRefs: [{ name: 'subnet-a' }] } }, true), world).forProvider,
+    ).toEqual({
+      roleArn: ((role.status as JsonObject).atProvider as JsonObject).arn,
       vpcConfig: { subnetIds: [id(subnetA)] },
     });
     const creating = mr('Cluster', 'cluster', {});
@@ -42,20 +44,49 @@ describe('references', () => {
     (group.metadata as JsonObject).annotations = { 'crossplane.io/external-name': '/aws/vpc-flow-logs/c' };
     group.status = { atProvider: atProviderFor('Group', 'ns/group', group), conditions: READY };
     const flowLog = mr('FlowLog', 'fl', { vpcIdRef: { name: 'vpc' }, logDestinationRef: { name: 'group' } }, true);
-    expect(resolveReferences(flowLog, worldOf(vpc, group)).forProvider).toEqual({ vpcId: id(vpc), logDestination: 'arn:aws:logs:us-east-1:111122223333:log-group:/aws/vpc-flow-logs/c' });
+    expect(resolveReferences(flowLog, worldOf(vpc, group)).forProvider).toEqual({
+      vpcId: id(vpc),
+      logDestination: 'arn:aws:logs:us-east-1:111122223333:log-group:/aws/vpc-flow-logs/c',
+    });
   });
 });
 
 describe('AWS refuses to create', () => {
   const cases: { reason: string; object: Managed; world: Managed[]; expected: RegExp | undefined }[] = [
-    { reason: 'a subnet outside its VPC', object: mr('Subnet', 'x', { vpcIdRef: { name: 'vpc' }, cidrBlock: '10.1.0.0/24' }, true), world: [vpc], expected: /^InvalidSubnet\.Range: The CIDR '10\.1\.0\.0\/24' is invalid\.$/ },
-    { reason: 'a subnet overlapping another in the VPC', object: mr('Subnet', 'x', { vpcIdRef: { name: 'vpc' }, cidrBlock: '10.0.16.0/20' }, true), world: [vpc, subnetA], expected: /^InvalidSubnet\.Conflict: The CIDR '10\.0\.16\.0\/20' conflicts with another subnet$/ },
-    { reason: 'nothing for a disjoint subnet', object: mr('Subnet', 'x', { vpcIdRef: { name: 'vpc' }, cidrBlock: '10.0.32.0/19' }, true), world: [vpc, subnetA], expected: undefined },
-    { reason: 'a public NAT gateway in a subnet with no route to an internet gateway', object: mr('NATGateway', 'nat', { subnetIdRef: { name: 'subnet-a' }, connectivityType: 'public' }, true), world: [vpc, subnetA], expected: /no route to an internet gateway/ },
+    {
+      reason: 'a subnet outside its VPC',
+      object: mr('Subnet', 'x', { vpcIdRef: { name: 'vpc' }, cidrBlock: '10.1.0.0/24' }, true),
+      world: [vpc],
+      expected: /^InvalidSubnet\.Range: The CIDR '10\.1\.0\.0\/24' is invalid\.$/,
+    },
+    {
+      reason: 'a subnet overlapping another in the VPC',
+      object: mr('Subnet', 'x', { vpcIdRef: { name: 'vpc' }, cidrBlock: '10.0.16.0/20' }, true),
+      world: [vpc, subnetA],
+      expected: /^InvalidSubnet\.Conflict: The CIDR '10\.0\.16\.0\/20' conflicts with another subnet$/,
+    },
+    {
+      reason: 'nothing for a disjoint subnet',
+      object: mr('Subnet', 'x', { vpcIdRef: { name: 'vpc' }, cidrBlock: '10.0.32.0/19' }, true),
+      world: [vpc, subnetA],
+      expected: undefined,
+    },
+    {
+      reason: 'a public NAT gateway in a subnet with no route to an internet gateway',
+      object: mr('NATGateway', 'nat', { subnetIdRef: { name: 'subnet-a' }, connectivityType: 'public' }, true),
+      world: [vpc, subnetA],
+      expected: /no route to an internet gateway/,
+    },
     {
       reason: 'a node group in a subnet of another VPC',
       object: mr('NodeGroup', 'ng', { clusterNameRef: { name: 'cluster' }, subnetIdRefs: [{ name: 'other-subnet' }] }, true),
-      world: [vpc, subnetA, mr('VPC', 'other', { cidrBlock: '10.9.0.0/16' }), mr('Subnet', 'other-subnet', { vpcIdRef: { name: 'other' }, cidrBlock: '10.9.0.0/19' }), mr('Cluster', 'cluster', { vpcConfig: { subnetIdRefs: [{ name: 'subnet-a' }] } })],
+      world: [
+        vpc,
+        subnetA,
+        mr('VPC', 'other', { cidrBlock: '10.9.0.0/16' }),
+        mr('Subnet', 'other-subnet', { vpcIdRef: { name: 'other' }, cidrBlock: '10.9.0.0/19' }),
+        mr('Cluster', 'cluster', { vpcConfig: { subnetIdRefs: [{ name: 'subnet-a' }] } }),
+      ],
       expected: /^InvalidParameterException: Subnets specified must be in the same VPC as the cluster/,
     },
   ];
@@ -67,7 +98,14 @@ describe('AWS refuses to create', () => {
   });
 
   it('a public NAT gateway in a subnet routed to an internet gateway', () => {
-    const world = worldOf(vpc, subnetA, mr('InternetGateway', 'igw', { vpcIdRef: { name: 'vpc' } }), mr('RouteTable', 'rt', { vpcIdRef: { name: 'vpc' } }), mr('RouteTableAssociation', 'rta', { subnetIdRef: { name: 'subnet-a' }, routeTableIdRef: { name: 'rt' } }), mr('Route', 'r', { routeTableIdRef: { name: 'rt' }, destinationCidrBlock: '0.0.0.0/0', gatewayIdRef: { name: 'igw' } }));
+    const world = worldOf(
+      vpc,
+      subnetA,
+      mr('InternetGateway', 'igw', { vpcIdRef: { name: 'vpc' } }),
+      mr('RouteTable', 'rt', { vpcIdRef: { name: 'vpc' } }),
+      mr('RouteTableAssociation', 'rta', { subnetIdRef: { name: 'subnet-a' }, routeTableIdRef: { name: 'rt' } }),
+      mr('Route', 'r', { routeTableIdRef: { name: 'rt' }, destinationCidrBlock: '0.0.0.0/0', gatewayIdRef: { name: 'igw' } }),
+    );
     const nat = mr('NATGateway', 'nat', { subnetIdRef: { name: 'subnet-a' }, connectivityType: 'public' }, true);
     expect(refusesCreate(nat, resolveReferences(nat, world).forProvider, world)).toBeUndefined();
   });
@@ -77,27 +115,82 @@ describe('AWS refuses to delete', () => {
   const nat = mr('NATGateway', 'nat', { subnetIdRef: { name: 'subnet-a' }, connectivityType: 'public' });
   const role = mr('Role', 'role', {});
   const cases: { reason: string; object: Managed; world: Managed[]; expected: RegExp | undefined }[] = [
-    { reason: 'a VPC with subnets', object: vpc, world: [vpc, subnetA], expected: /^DependencyViolation: The vpc 'vpc-\w+' has dependencies and cannot be deleted\.$/ },
-    { reason: 'a subnet with a NAT gateway', object: subnetA, world: [vpc, subnetA, nat], expected: /^DependencyViolation: The subnet 'subnet-\w+' has dependencies/ },
-    { reason: 'an internet gateway while public NAT gateways map addresses', object: mr('InternetGateway', 'igw', { vpcIdRef: { name: 'vpc' } }), world: [vpc, subnetA, nat], expected: /has some mapped public address\(es\)/ },
-    { reason: 'an IAM role with attached policies', object: role, world: [role, mr('RolePolicyAttachment', 'rpa', { roleRef: { name: 'role' }, policyArn: 'arn:aws:iam::aws:policy/X' })], expected: /^DeleteConflict: Cannot delete entity, must detach all policies first\.$/ },
-    { reason: 'a cluster with node groups', object: mr('Cluster', 'cluster', {}), world: [mr('Cluster', 'cluster', {}), mr('NodeGroup', 'ng', { clusterNameRef: { name: 'cluster' } })], expected: /^ResourceInUseException/ },
-    { reason: 'a VPC with a VPC endpoint in it', object: vpc, world: [vpc, mr('VPCEndpoint', 'vpce', { vpcIdRef: { name: 'vpc' }, vpcEndpointType: 'Interface' })], expected: /^DependencyViolation: The vpc 'vpc-\w+' has dependencies/ },
-    { reason: 'a VPC with a security group in it', object: vpc, world: [vpc, mr('SecurityGroup', 'sg', { vpcIdRef: { name: 'vpc' } })], expected: /^DependencyViolation: The vpc 'vpc-\w+' has dependencies/ },
+    {
+      reason: 'a VPC with subnets',
+      object: vpc,
+      world: [vpc, subnetA],
+      expected: /^DependencyViolation: The vpc 'vpc-\w+' has dependencies and cannot be deleted\.$/,
+    },
+    {
+      reason: 'a subnet with a NAT gateway',
+      object: subnetA,
+      world: [vpc, subnetA, nat],
+      expected: /^DependencyViolation: The subnet 'subnet-\w+' has dependencies/,
+    },
+    {
+      reason: 'an internet gateway while public NAT gateways map addresses',
+      object: mr('InternetGateway', 'igw', { vpcIdRef: { name: 'vpc' } }),
+      world: [vpc, subnetA, nat],
+      expected: /has some mapped public address\(es\)/,
+    },
+    {
+      reason: 'an IAM role with attached policies',
+      object: role,
+      world: [role, mr('RolePolicyAttachment', 'rpa', { roleRef: { name: 'role' }, policyArn: 'arn:aws:iam::aws:policy/X' })],
+      expected: /^DeleteConflict: Cannot delete entity, must detach all policies first\.$/,
+    },
+    {
+      reason: 'a cluster with node groups',
+      object: mr('Cluster', 'cluster', {}),
+      world: [mr('Cluster', 'cluster', {}), mr('NodeGroup', 'ng', { clusterNameRef: { name: 'cluster' } })],
+      expected: /^ResourceInUseException/,
+    },
+    {
+      reason: 'a VPC with a VPC endpoint in it',
+      object: vpc,
+      world: [vpc, mr('VPCEndpoint', 'vpce', { vpcIdRef: { name: 'vpc' }, vpcEndpointType: 'Interface' })],
+      expected: /^DependencyViolation: The vpc 'vpc-\w+' has dependencies/,
+    },
+    {
+      reason: 'a VPC with a security group in it',
+      object: vpc,
+      world: [vpc, mr('SecurityGroup', 'sg', { vpcIdRef: { name: 'vpc' } })],
+      expected: /^DependencyViolation: The vpc 'vpc-\w+' has dependencies/,
+    },
     {
       reason: 'a subnet an interface endpoint has a network interface in',
       object: subnetA,
-      world: [vpc, subnetA, mr('VPCEndpoint', 'vpce', { vpcIdRef: { name: 'vpc' } }), mr('VPCEndpointSubnetAssociation', 'assoc', { vpcEndpointIdRef: { name: 'vpce' }, subnetIdRef: { name: 'subnet-a' } })],
+      world: [
+        vpc,
+        subnetA,
+        mr('VPCEndpoint', 'vpce', { vpcIdRef: { name: 'vpc' } }),
+        mr('VPCEndpointSubnetAssociation', 'assoc', { vpcEndpointIdRef: { name: 'vpce' }, subnetIdRef: { name: 'subnet-a' } }),
+      ],
       expected: /^DependencyViolation: The subnet 'subnet-\w+' has dependencies/,
     },
     {
       reason: 'a security group still associated with an endpoint',
       object: mr('SecurityGroup', 'sg', { vpcIdRef: { name: 'vpc' } }),
-      world: [vpc, mr('SecurityGroup', 'sg', { vpcIdRef: { name: 'vpc' } }), mr('VPCEndpoint', 'vpce', { vpcIdRef: { name: 'vpc' } }), mr('VPCEndpointSecurityGroupAssociation', 'assoc', { vpcEndpointIdRef: { name: 'vpce' }, securityGroupIdRef: { name: 'sg' } })],
+      world: [
+        vpc,
+        mr('SecurityGroup', 'sg', { vpcIdRef: { name: 'vpc' } }),
+        mr('VPCEndpoint', 'vpce', { vpcIdRef: { name: 'vpc' } }),
+        mr('VPCEndpointSecurityGroupAssociation', 'assoc', { vpcEndpointIdRef: { name: 'vpce' }, securityGroupIdRef: { name: 'sg' } }),
+      ],
       expected: /^DependencyViolation: resource sg-\w+ has a dependent object$/,
     },
-    { reason: 'a cluster with deletion protection on', object: mr('Cluster', 'cluster', { deletionProtection: true }), world: [mr('Cluster', 'cluster', { deletionProtection: true })], expected: /^InvalidRequestException: .*deletion protection is enabled; disable deletion protection first$/ },
-    { reason: 'nothing for a cluster whose deletion protection was lifted', object: mr('Cluster', 'cluster', { deletionProtection: false }), world: [mr('Cluster', 'cluster', { deletionProtection: false })], expected: undefined },
+    {
+      reason: 'a cluster with deletion protection on',
+      object: mr('Cluster', 'cluster', { deletionProtection: true }),
+      world: [mr('Cluster', 'cluster', { deletionProtection: true })],
+      expected: /^InvalidRequestException: .*deletion protection is enabled; disable deletion protection first$/,
+    },
+    {
+      reason: 'nothing for a cluster whose deletion protection was lifted',
+      object: mr('Cluster', 'cluster', { deletionProtection: false }),
+      world: [mr('Cluster', 'cluster', { deletionProtection: false })],
+      expected: undefined,
+    },
     { reason: 'nothing for an empty VPC', object: vpc, world: [vpc], expected: undefined },
   ];
   it.each(cases)('$reason', ({ object, world, expected }) => {

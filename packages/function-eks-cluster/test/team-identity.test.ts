@@ -14,7 +14,7 @@ import { exampleShape, isTooSmall, mustCompose, reconcileToReady, xrArb, xrDocum
 
 const isManaged = (body: JsonObject) => String(body.apiVersion).includes('.aws.m.upbound.io/');
 
-describe('provider config: every managed resource carries the XR\'s choice', () => {
+describe("provider config: every managed resource carries the XR's choice", () => {
   it('spec.providerConfigRef is {kind: providerConfigKind, name: providerConfigName} on every managed resource, at every step', () => {
     fc.assert(
       fc.property(
@@ -41,8 +41,16 @@ describe('provider config: every managed resource carries the XR\'s choice', () 
   });
 
   const cases = [
-    { reason: 'a team names its own namespaced ProviderConfig', spec: { providerConfigKind: 'ProviderConfig', providerConfigName: 'aws' }, want: { kind: 'ProviderConfig', name: 'aws' } },
-    { reason: 'the kind alone: the team ProviderConfig named default', spec: { providerConfigKind: 'ProviderConfig' }, want: { kind: 'ProviderConfig', name: 'default' } },
+    {
+      reason: 'a team names its own namespaced ProviderConfig',
+      spec: { providerConfigKind: 'ProviderConfig', providerConfigName: 'aws' },
+      want: { kind: 'ProviderConfig', name: 'aws' },
+    },
+    {
+      reason: 'the kind alone: the team ProviderConfig named default',
+      spec: { providerConfigKind: 'ProviderConfig' },
+      want: { kind: 'ProviderConfig', name: 'default' },
+    },
     { reason: 'nothing set: the platform ClusterProviderConfig default, as before', spec: {}, want: { kind: 'ClusterProviderConfig', name: 'default' } },
   ];
   it.each(cases)('$reason', ({ spec, want }) => {

@@ -21,7 +21,8 @@ function wanting(version: string): JsonObject {
   return xr;
 }
 
-const versionOf = (result: ReturnType<typeof mustCompose>, key: string) => dig(result.resources.find((r) => r.key === key)!.body, 'spec', 'forProvider', 'version');
+const versionOf = (result: ReturnType<typeof mustCompose>, key: string) =>
+  dig(result.resources.find((r) => r.key === key)!.body, 'spec', 'forProvider', 'version');
 
 describe('Kubernetes versions', () => {
   it.each([

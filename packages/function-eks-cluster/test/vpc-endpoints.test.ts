@@ -11,13 +11,31 @@ import { compose, type Composition } from '../src/compose/compose.js';
 import { dig } from '../src/ground/observed.js';
 import { usageKey } from '../src/ground/deletion-order.js';
 import { runFunction } from '../src/function.js';
-import { exampleShape, isTooSmall, mustCompose, observeNotReady, reconcileToReady, requestFor, xrArb, xrDocument, type XRShape } from 'function-eks-cluster/testing';
+import {
+  exampleShape,
+  isTooSmall,
+  mustCompose,
+  observeNotReady,
+  reconcileToReady,
+  requestFor,
+  xrArb,
+  xrDocument,
+  type XRShape,
+} from 'function-eks-cluster/testing';
 import { ENDPOINT_HTTPS_RULE_KEY, ENDPOINT_SECURITY_GROUP_KEY } from '../src/network/endpoints.js';
 import { VPC_KEY } from '../src/network/resources.js';
 
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 1000);
 
-const SHAPE = exampleShape({ name: 'vault', namespace: 'security', vpcCidr: '10.40.0.0/20', zones: ['a', 'b', 'c'], nat: 'None', isolated: true, nodeGroups: [{ name: 'system', minSize: 2, maxSize: 4 }] });
+const SHAPE = exampleShape({
+  name: 'vault',
+  namespace: 'security',
+  vpcCidr: '10.40.0.0/20',
+  zones: ['a', 'b', 'c'],
+  nat: 'None',
+  isolated: true,
+  nodeGroups: [{ name: 'system', minSize: 2, maxSize: 4 }],
+});
 
 const INTERFACES = ['ec2', 'ecr.api', 'ecr.dkr', 'eks', 'eks-auth', 'logs', 'sts'];
 
@@ -37,7 +55,10 @@ describe('a private-only cluster gets what its nodes need from AWS', () => {
   it('an S3 gateway endpoint on every private route table (failed before: nat None composed no endpoint, so nodes could not pull image layers)', () => {
     const s3 = body(composition, 'vpce-s3');
     expect(fp(s3)).toMatchObject({ serviceName: 'com.amazonaws.us-west-2.s3', vpcEndpointType: 'Gateway', vpcIdRef: { name: 'vault-vpc' } });
-    const tables = ofKind(composition, 'VPCEndpointRouteTableAssociation').map((r) => [refName(r.body, 'vpcEndpointIdRef'), refName(r.body, 'routeTableIdRef')]);
+    const tables = ofKind(composition, 'VPCEndpointRouteTableAssociation').map((r) => [
+      refName(r.body, 'vpcEndpointIdRef'),
+      refName(r.body, 'routeTableIdRef'),
+    ]);
     expect(tables.sort()).toEqual(['a', 'b', 'c'].map((z) => ['vault-vpce-s3', `vault-rt-private-${z}`]));
   });
 
@@ -114,7 +135,13 @@ describe('spec.network.vpcEndpoints', () => {
     { reason: 'Auto leaves a cluster with NAT gateways as it was', nat: 'HighlyAvailable', endpoints: false },
     { reason: 'Auto leaves a cluster with a regional NAT as it was', nat: 'Regional', mode: 'Auto', endpoints: false },
     { reason: 'Enabled adds them beside a NAT gateway, keeping AWS API traffic off it', nat: 'Single', mode: 'Enabled', endpoints: true },
-    { reason: 'Disabled without NAT composes none and warns that nodes cannot reach AWS', nat: 'None', mode: 'Disabled', endpoints: false, notice: 'NoRouteToAws' },
+    {
+      reason: 'Disabled without NAT composes none and warns that nodes cannot reach AWS',
+      nat: 'None',
+      mode: 'Disabled',
+      endpoints: false,
+      notice: 'NoRouteToAws',
+    },
     { reason: 'Disabled with NAT composes none and says nothing', nat: 'Single', mode: 'Disabled', endpoints: false },
   ];
   it.each(cases)('$reason', ({ nat, mode, endpoints, notice }) => {
@@ -136,7 +163,9 @@ describe('spec.network.vpcEndpoints', () => {
 
   it('China: ECR and EC2 are named cn.com.amazonaws.<region>.<service>, the others com.amazonaws', () => {
     const { composition } = settled({ ...SHAPE, region: 'cn-north-1' });
-    const names = ofKind(composition, 'VPCEndpoint').map((r) => String(fp(r.body, 'serviceName'))).sort();
+    const names = ofKind(composition, 'VPCEndpoint')
+      .map((r) => String(fp(r.body, 'serviceName')))
+      .sort();
     expect(names).toEqual(
       [
         'cn.com.amazonaws.cn-north-1.ec2',
@@ -154,7 +183,11 @@ describe('spec.network.vpcEndpoints', () => {
 
 describe('a private API endpoint', () => {
   const cases = [
-    { reason: 'public off: the function cannot tell whether the management cluster reaches the VPC, and warns (failed before: no warning)', public: false, warned: true },
+    {
+      reason: 'public off: the function cannot tell whether the management cluster reaches the VPC, and warns (failed before: no warning)',
+      public: false,
+      warned: true,
+    },
     { reason: 'public on: nothing to say', public: true, warned: false },
   ];
   it.each(cases)('$reason', ({ public: isPublic, warned }) => {

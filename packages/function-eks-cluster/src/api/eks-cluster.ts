@@ -2,18 +2,7 @@
  * The EKSCluster API: the single source of truth for the XRD schema, the
  * function's defaults and validation, and the TypeScript types.
  */
-import {
-  array,
-  boolean,
-  integer,
-  object,
-  oneOf,
-  required,
-  string,
-  stringMap,
-  withDefault,
-  type TypeOf,
-} from './schema-builder.js';
+import { array, boolean, integer, object, oneOf, required, string, stringMap, withDefault, type TypeOf } from './schema-builder.js';
 import { MAINTAINED_MINORS } from './addon-versions.js';
 
 export const API_GROUP = 'eks.gitops.dev';
@@ -92,18 +81,14 @@ const nodeGroup = object(
     minSize: withDefault(integer({ description: 'Minimum number of nodes.', minimum: 0, maximum: 1000 }), 2),
     maxSize: withDefault(integer({ description: 'Maximum number of nodes.', minimum: 1, maximum: 1000 }), 6),
     desiredSize: integer({
-      description:
-        'Nodes at creation. Defaults to minSize. Set only at creation, so a cluster autoscaler or Karpenter is never fought.',
+      description: 'Nodes at creation. Defaults to minSize. Set only at creation, so a cluster autoscaler or Karpenter is never fought.',
       minimum: 0,
       maximum: 1000,
     }),
     amiType: withDefault(oneOf(AMI_TYPES, { description: 'AMI family of the nodes.' }), 'AL2023_x86_64_STANDARD'),
     capacityType: withDefault(oneOf(CAPACITY_TYPES, { description: 'On-demand or spot capacity.' }), 'ON_DEMAND'),
     diskSize: withDefault(integer({ description: 'Root volume size in GiB.', minimum: 20, maximum: 16384 }), 50),
-    maxUnavailable: withDefault(
-      integer({ description: 'Nodes replaced at once during a rolling update.', minimum: 1, maximum: 100 }),
-      1,
-    ),
+    maxUnavailable: withDefault(integer({ description: 'Nodes replaced at once during a rolling update.', minimum: 1, maximum: 100 }), 1),
     labels: withDefault(stringMap({ description: 'Kubernetes labels on every node.', maxLength: 63 }), {}),
     taints: withDefault(
       array(
@@ -139,7 +124,13 @@ const nodeGroup = object(
 
 const addon = object(
   {
-    name: required(string({ description: 'EKS add-on name, e.g. vpc-cni or aws-ebs-csi-driver (listed, it gets its IAM role through Pod Identity; a cluster without it cannot run pods with EBS volumes).', maxLength: 100 })),
+    name: required(
+      string({
+        description:
+          'EKS add-on name, e.g. vpc-cni or aws-ebs-csi-driver (listed, it gets its IAM role through Pod Identity; a cluster without it cannot run pods with EBS volumes).',
+        maxLength: 100,
+      }),
+    ),
     enabled: withDefault(boolean({ description: 'Set false to leave a default add-on out.' }), true),
     version: string({
       description:
@@ -174,7 +165,8 @@ export const specSchema = object(
       '1.34',
     ),
     clusterName: string({
-      description: 'EKS cluster name. Default: <namespace>-<name>-<id> (<name>-<id> when both are equal), <id> being 8 hex digits of a hash of namespace/name, so distinct EKSClusters never collide. Immutable: an existing cluster keeps its name.',
+      description:
+        'EKS cluster name. Default: <namespace>-<name>-<id> (<name>-<id> when both are equal), <id> being 8 hex digits of a hash of namespace/name, so distinct EKSClusters never collide. Immutable: an existing cluster keeps its name.',
       pattern: '^[a-zA-Z][-a-zA-Z0-9_]*$',
       maxLength: 100,
     }),
@@ -227,17 +219,21 @@ export const specSchema = object(
               ),
               privateSubnetIds: required(
                 array(string({ description: 'A subnet ID (subnet- and 8 or 17 hex digits).', pattern: '^subnet-([0-9a-f]{8}|[0-9a-f]{17})$', maxLength: 24 }), {
-                  description: 'Private subnets of the control plane and the node groups, in at least two zones. Their route to AWS (NAT or endpoints) and their tags (kubernetes.io/role/internal-elb) are yours. Kept by an existing cluster and node group: EKS fixes subnets at creation.',
+                  description:
+                    'Private subnets of the control plane and the node groups, in at least two zones. Their route to AWS (NAT or endpoints) and their tags (kubernetes.io/role/internal-elb) are yours. Kept by an existing cluster and node group: EKS fixes subnets at creation.',
                   minItems: 2,
                   maxItems: 16,
                   'x-kubernetes-list-type': 'set',
                 }),
               ),
-              publicSubnetIds: array(string({ description: 'A subnet ID (subnet- and 8 or 17 hex digits).', pattern: '^subnet-([0-9a-f]{8}|[0-9a-f]{17})$', maxLength: 24 }), {
-                description: 'Public subnets, recorded in the status for load balancers; tag them kubernetes.io/role/elb yourself.',
-                maxItems: 16,
-                'x-kubernetes-list-type': 'set',
-              }),
+              publicSubnetIds: array(
+                string({ description: 'A subnet ID (subnet- and 8 or 17 hex digits).', pattern: '^subnet-([0-9a-f]{8}|[0-9a-f]{17})$', maxLength: 24 }),
+                {
+                  description: 'Public subnets, recorded in the status for load balancers; tag them kubernetes.io/role/elb yourself.',
+                  maxItems: 16,
+                  'x-kubernetes-list-type': 'set',
+                },
+              ),
             },
             {
               description:
@@ -329,7 +325,10 @@ export const specSchema = object(
             false,
           ),
           zonalShift: withDefault(
-            boolean({ description: 'Let Amazon Application Recovery Controller shift traffic away from an impaired zone (zonal shift); needs spare capacity in the other zones.' }),
+            boolean({
+              description:
+                'Let Amazon Application Recovery Controller shift traffic away from an impaired zone (zonal shift); needs spare capacity in the other zones.',
+            }),
             false,
           ),
         },
@@ -348,7 +347,8 @@ export const specSchema = object(
             'KubeconfigSecret',
           ),
           fluxRoleArn: string({
-            description: "IAM role of the Flux controllers (Pod Identity or IRSA), given cluster-admin through an access entry. Required with AWSIdentity; it needs eks:DescribeCluster on this cluster.",
+            description:
+              'IAM role of the Flux controllers (Pod Identity or IRSA), given cluster-admin through an access entry. Required with AWSIdentity; it needs eks:DescribeCluster on this cluster.',
             pattern: '^arn:aws[a-z-]*:iam::[0-9]{12}:role/.+$',
             maxLength: 2048,
           }),
@@ -420,8 +420,12 @@ export const specSchema = object(
                       maxLength: 24,
                     }),
                   ),
-                  namespace: required(string({ description: 'Kubernetes namespace of the service account.', pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$', maxLength: 63 })),
-                  serviceAccount: required(string({ description: 'Kubernetes service account whose pods get the role.', pattern: '^[a-z0-9]([-.a-z0-9]*[a-z0-9])?$', maxLength: 253 })),
+                  namespace: required(
+                    string({ description: 'Kubernetes namespace of the service account.', pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$', maxLength: 63 }),
+                  ),
+                  serviceAccount: required(
+                    string({ description: 'Kubernetes service account whose pods get the role.', pattern: '^[a-z0-9]([-.a-z0-9]*[a-z0-9])?$', maxLength: 253 }),
+                  ),
                   policyArns: required(
                     array(string({ description: 'An IAM managed policy ARN.', pattern: '^arn:aws[a-z-]*:iam::([0-9]{12}|aws):policy/.+$', maxLength: 2048 }), {
                       description: 'IAM managed policies attached to the role, e.g. arn:aws:iam::111122223333:policy/AWSLoadBalancerControllerIAMPolicy.',
@@ -458,8 +462,14 @@ export const specSchema = object(
             }),
             false,
           ),
-          namespace: withDefault(string({ description: 'Namespace Karpenter is installed into.', pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$', maxLength: 63 }), 'kube-system'),
-          serviceAccount: withDefault(string({ description: "Karpenter controller's service account.", pattern: '^[a-z0-9]([-.a-z0-9]*[a-z0-9])?$', maxLength: 253 }), 'karpenter'),
+          namespace: withDefault(
+            string({ description: 'Namespace Karpenter is installed into.', pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$', maxLength: 63 }),
+            'kube-system',
+          ),
+          serviceAccount: withDefault(
+            string({ description: "Karpenter controller's service account.", pattern: '^[a-z0-9]([-.a-z0-9]*[a-z0-9])?$', maxLength: 253 }),
+            'karpenter',
+          ),
         },
         { description: 'Karpenter-ready cluster.' },
       ),
@@ -525,7 +535,8 @@ export const specSchema = object(
     ),
     providerConfigKind: withDefault(
       oneOf(PROVIDER_CONFIG_KINDS, {
-        description: "Kind of providerConfigName: ProviderConfig is looked up in the XR's namespace (a team's own AWS identity), ClusterProviderConfig is cluster-wide.",
+        description:
+          "Kind of providerConfigName: ProviderConfig is looked up in the XR's namespace (a team's own AWS identity), ClusterProviderConfig is cluster-wide.",
       }),
       'ClusterProviderConfig',
     ),

@@ -90,9 +90,7 @@ export function withDefault<T>(schema: Schema<T, boolean>, value: Json): Schema<
   return make<T, true>({ ...schema.node, default: value }, schema.isRequired);
 }
 
-export function string(
-  opts: Common & Pick<SchemaNode, 'pattern' | 'format' | 'minLength' | 'maxLength' | 'x-kubernetes-validations'>,
-): Schema<string> {
+export function string(opts: Common & Pick<SchemaNode, 'pattern' | 'format' | 'minLength' | 'maxLength' | 'x-kubernetes-validations'>): Schema<string> {
   return make({ type: 'string', ...opts });
 }
 
@@ -110,8 +108,7 @@ export function boolean(opts: Common): Schema<boolean> {
 
 export function array<T>(
   items: Schema<T, boolean>,
-  opts: Common &
-    Pick<SchemaNode, 'minItems' | 'maxItems' | 'x-kubernetes-list-type' | 'x-kubernetes-list-map-keys' | 'x-kubernetes-validations'>,
+  opts: Common & Pick<SchemaNode, 'minItems' | 'maxItems' | 'x-kubernetes-list-type' | 'x-kubernetes-list-map-keys' | 'x-kubernetes-validations'>,
 ): Schema<T[]> {
   return make({ type: 'array', ...opts, items: items.node });
 }
@@ -122,10 +119,7 @@ export function stringMap(opts: Common & Pick<SchemaNode, 'maxLength'>): Schema<
   return make({ type: 'object', ...rest, additionalProperties: values });
 }
 
-export function object<P extends Shape>(
-  properties: P,
-  opts: Common & Pick<SchemaNode, 'x-kubernetes-validations'>,
-): Schema<ObjectOf<P>> {
+export function object<P extends Shape>(properties: P, opts: Common & Pick<SchemaNode, 'x-kubernetes-validations'>): Schema<ObjectOf<P>> {
   const nodes: Record<string, SchemaNode> = {};
   const requiredKeys: string[] = [];
   for (const [key, schema] of Object.entries(properties)) {

@@ -117,8 +117,7 @@ function conformArray(node: SchemaNode, value: unknown[], path: string, errors: 
     const mapKeys = node['x-kubernetes-list-map-keys'] ?? [];
     const seen = new Map<string, number>();
     result.forEach((item, i) => {
-      const identity =
-        listType === 'map' && isPlainObject(item) ? JSON.stringify(mapKeys.map((k) => item[k])) : JSON.stringify(item);
+      const identity = listType === 'map' && isPlainObject(item) ? JSON.stringify(mapKeys.map((k) => item[k])) : JSON.stringify(item);
       const first = seen.get(identity);
       if (first === undefined) {
         seen.set(identity, i);

@@ -95,9 +95,16 @@ function wantedResources(ctx: ComposeContext, vpc: Cidr, subnets: readonly Plann
     ...encryptionResources(ctx),
     clusterResource(ctx, subnets),
     // Nodes that cannot reach ECR, STS and the EKS API never join: with endpoints, they come first.
-    ...nodeGroupResources(ctx, subnets, endpoints.map((r) => r.key)),
+    ...nodeGroupResources(
+      ctx,
+      subnets,
+      endpoints.map((r) => r.key),
+    ),
     ...oidcProviderResources(ctx),
-    ...addonResources(ctx, ctx.spec.nodeGroups.map((g) => nodeGroupKey(g.name))),
+    ...addonResources(
+      ctx,
+      ctx.spec.nodeGroups.map((g) => nodeGroupKey(g.name)),
+    ),
     ...accessResources(ctx),
     ...karpenterResources(ctx),
     ...(kubeconfigSecretWanted(ctx) ? [kubeconfigResource(ctx)] : []),
@@ -134,7 +141,11 @@ export function planComposition(input: ComposeInput): Planned | { readonly ok: f
   const { xr } = xrRead;
   const observed = new ObservedState(input.composite as JsonObject, input.observed);
   const { pins, errors: pinErrors } = pinnedSubnets(observed);
-  const stateErrors = [...pinErrors, ...checkNetworkOwnership(xr.spec, observed), ...(xr.spec.network.existing ? [] : checkAgainstObserved(xr, observed, pins))];
+  const stateErrors = [
+    ...pinErrors,
+    ...checkNetworkOwnership(xr.spec, observed),
+    ...(xr.spec.network.existing ? [] : checkAgainstObserved(xr, observed, pins)),
+  ];
   if (stateErrors.length > 0) return { ok: false, errors: stateErrors };
 
   const clusterName = clusterNameOf(xr, observed);
@@ -153,7 +164,9 @@ export function planComposition(input: ComposeInput): Planned | { readonly ok: f
   const vpc = mustParseCidr(xr.spec.network.vpcCidr);
   // An existing network: no subnet is planned, no NAT, nothing of the network composed (network/existing.ts).
   const external = xr.spec.network.existing !== undefined;
-  const subnetPlan = external ? { ok: true as const, subnets: [], warnings: [] } : planSubnets({ vpc, zones: xr.zones, tiers: tierRequests(xr, vpc), pinned: pins });
+  const subnetPlan = external
+    ? { ok: true as const, subnets: [], warnings: [] }
+    : planSubnets({ vpc, zones: xr.zones, tiers: tierRequests(xr, vpc), pinned: pins });
   if (!subnetPlan.ok) return subnetPlan;
   const nat = external ? NO_NAT : planNat(xr.spec.network.nat, xr.zones, existingSingleNatZone(ctx));
   const wanted = wantedResources(ctx, vpc, subnetPlan.subnets, nat);

@@ -67,11 +67,11 @@ export function checkAgainstObserved(xr: XR, observed: ObservedState, pins: Read
  */
 function nodeGroupsInRemovedZones(xr: XR, observed: ObservedState, pins: ReadonlyMap<string, Cidr>): FieldError[] {
   const zoneKeys = new Set(xr.zones.map((z) => z.key));
-  const removedSubnets = new Set(
-    [...pins.keys()].filter((key) => !zoneKeys.has(SUBNET_KEY.exec(key)?.[2] ?? '')).map((key) => `${xr.name}-${key}`),
-  );
+  const removedSubnets = new Set([...pins.keys()].filter((key) => !zoneKeys.has(SUBNET_KEY.exec(key)?.[2] ?? '')).map((key) => `${xr.name}-${key}`));
   const errors: FieldError[] = [];
-  for (const key of Object.keys(observed.resources).filter((k) => k.startsWith('nodegroup-')).sort()) {
+  for (const key of Object.keys(observed.resources)
+    .filter((k) => k.startsWith('nodegroup-'))
+    .sort()) {
     const refs = observed.forProvider(key, 'subnetIdRefs');
     const names = Array.isArray(refs) ? refs.map((r) => digString(r, 'name')) : [];
     const inRemoved = names.filter((n): n is string => n !== undefined && removedSubnets.has(n));
@@ -100,7 +100,12 @@ export function clusterNameOf(xr: XR, observed: ObservedState): { ok: true; clus
     if (wanted !== undefined && wanted !== existing) {
       return {
         ok: false,
-        errors: [{ path: 'spec.clusterName', message: `changed to "${wanted}" on the existing EKS cluster "${existing}", which would replace the cluster; set it back to "${existing}"` }],
+        errors: [
+          {
+            path: 'spec.clusterName',
+            message: `changed to "${wanted}" on the existing EKS cluster "${existing}", which would replace the cluster; set it back to "${existing}"`,
+          },
+        ],
       };
     }
     return { ok: true, clusterName: existing! };
@@ -121,7 +126,11 @@ export function checkNetworkOwnership(spec: EKSClusterSpec, observed: ObservedSt
     return [
       {
         path: 'spec.network.existing',
-        message: `is set on an EKSCluster whose VPC ${observed.atProvider(VPC_KEY, 'id') ?? ''} was composed by it; switching would delete that VPC and replace the cluster. Remove spec.network.existing, or create a new EKSCluster in ${existing.vpcId}`.replace('VPC  was', 'VPC was'),
+        message:
+          `is set on an EKSCluster whose VPC ${observed.atProvider(VPC_KEY, 'id') ?? ''} was composed by it; switching would delete that VPC and replace the cluster. Remove spec.network.existing, or create a new EKSCluster in ${existing.vpcId}`.replace(
+            'VPC  was',
+            'VPC was',
+          ),
       },
     ];
   }

@@ -130,7 +130,10 @@ function checkExistingNetwork(spec: EKSClusterSpec, errors: FieldError[]): void 
   }
   const shared = (network.existing.publicSubnetIds ?? []).filter((id) => network.existing!.privateSubnetIds.includes(id));
   if (shared.length > 0) {
-    errors.push({ path: 'spec.network.existing.publicSubnetIds', message: `${shared.join(', ')} also listed in privateSubnetIds; a subnet is private or public, list it once` });
+    errors.push({
+      path: 'spec.network.existing.publicSubnetIds',
+      message: `${shared.join(', ')} also listed in privateSubnetIds; a subnet is private or public, list it once`,
+    });
   }
   spec.nodeGroups.forEach((group, i) => {
     if (group.availabilityZones === undefined) return;
@@ -154,13 +157,22 @@ function checkFlowLogs(spec: EKSClusterSpec, errors: FieldError[]): void {
 function checkDelivery(spec: EKSClusterSpec, errors: FieldError[]): void {
   const { mode, fluxRoleArn } = spec.delivery;
   if (mode === 'AWSIdentity' && fluxRoleArn === undefined) {
-    errors.push({ path: 'spec.delivery.fluxRoleArn', message: 'is missing; delivery mode AWSIdentity needs the IAM role ARN of the Flux controllers (see flux/README.md), or set mode: KubeconfigSecret' });
+    errors.push({
+      path: 'spec.delivery.fluxRoleArn',
+      message: 'is missing; delivery mode AWSIdentity needs the IAM role ARN of the Flux controllers (see flux/README.md), or set mode: KubeconfigSecret',
+    });
   }
   if (mode === 'KubeconfigSecret' && fluxRoleArn !== undefined) {
-    errors.push({ path: 'spec.delivery.fluxRoleArn', message: `${describeValue(fluxRoleArn)} is used only with mode AWSIdentity; set spec.delivery.mode: AWSIdentity or remove fluxRoleArn` });
+    errors.push({
+      path: 'spec.delivery.fluxRoleArn',
+      message: `${describeValue(fluxRoleArn)} is used only with mode AWSIdentity; set spec.delivery.mode: AWSIdentity or remove fluxRoleArn`,
+    });
   }
   if (fluxRoleArn !== undefined && spec.access.clusterAdmins.includes(fluxRoleArn)) {
-    errors.push({ path: 'spec.delivery.fluxRoleArn', message: `${describeValue(fluxRoleArn)} is also in spec.access.clusterAdmins, and EKS allows one access entry per principal; remove it from clusterAdmins` });
+    errors.push({
+      path: 'spec.delivery.fluxRoleArn',
+      message: `${describeValue(fluxRoleArn)} is also in spec.access.clusterAdmins, and EKS allows one access entry per principal; remove it from clusterAdmins`,
+    });
   }
 }
 
@@ -191,7 +203,9 @@ function checkCompute(spec: EKSClusterSpec, errors: FieldError[]): void {
     const needs = [
       ...(spec.podIdentity.roles.length > 0 ? ['spec.podIdentity.roles'] : []),
       ...(spec.karpenter.enabled ? ['spec.karpenter'] : []),
-      ...composedAddons(spec).filter((a) => a.name === 'aws-ebs-csi-driver' && !a.serviceAccountRoleArn).map(() => 'aws-ebs-csi-driver'),
+      ...composedAddons(spec)
+        .filter((a) => a.name === 'aws-ebs-csi-driver' && !a.serviceAccountRoleArn)
+        .map(() => 'aws-ebs-csi-driver'),
     ];
     if (needs.length > 0) {
       errors.push({
@@ -236,4 +250,3 @@ export function readXR(composite: unknown): XRRead {
   if (errors.length > 0) return { ok: false, errors };
   return { ok: true, xr: { ...metadata, spec, zones } };
 }
-

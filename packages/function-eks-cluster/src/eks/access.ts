@@ -7,7 +7,12 @@ import { CLUSTER_KEY } from './cluster.js';
 /** A stable, readable key per principal: the last ARN segment plus a short hash for uniqueness. */
 export function accessKey(principalArn: string): string {
   const last = principalArn.split('/').pop() ?? principalArn;
-  const readable = last.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 30) || 'principal';
+  const readable =
+    last
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 30) || 'principal';
   const hash = createHash('sha256').update(principalArn).digest('hex').slice(0, 6);
   return `access-${readable}-${hash}`;
 }

@@ -28,7 +28,6 @@ export function addonKey(name: string): string {
   return `addon-${name}`;
 }
 
-
 /** v1.20.4-eksbuild.1 as [1, 20, 4, 1]; undefined when it is not of that form. */
 function versionParts(version: string): number[] | undefined {
   const match = /^v?(\d+)\.(\d+)\.(\d+)(?:-eksbuild\.(\d+))?$/.exec(version);
@@ -121,9 +120,7 @@ export function addonResources(ctx: ComposeContext, nodeGroupKeys: readonly stri
     if (identity.association) forProvider.podIdentityAssociation = identity.association;
     const needs = [...irsa, ...identity.waitsFor];
     const gate =
-      BEFORE_NODES.has(addon.name) || nodeGroupKeys.length === 0
-        ? { waitsFor: [CLUSTER_KEY, ...needs] }
-        : { waitsFor: needs, waitsForAny: nodeGroupKeys };
+      BEFORE_NODES.has(addon.name) || nodeGroupKeys.length === 0 ? { waitsFor: [CLUSTER_KEY, ...needs] } : { waitsFor: needs, waitsForAny: nodeGroupKeys };
     // It outlives neither its role and policies (the ARN is a string, no reference) nor the OIDC provider its IRSA role is assumed through.
     return managed(ctx, { group: 'addons', key: addonKey(addon.name), apiVersion: EKS, kind: 'Addon', forProvider, ...gate, needs });
   });

@@ -68,5 +68,14 @@ export function clusterResource(ctx: ComposeContext, subnets: readonly PlannedSu
   ];
   // Without its policies the control plane cannot clean up its network interfaces; without its key, the secrets it encrypted.
   const needs = [...clusterRoleAttachmentKeys(ctx), ...autoModeClusterNeeds(ctx), KMS_KEY];
-  return managed(ctx, { group: 'controlPlane', key: CLUSTER_KEY, apiVersion: EKS, kind: 'Cluster', externalName: ctx.clusterName, forProvider, waitsFor, needs });
+  return managed(ctx, {
+    group: 'controlPlane',
+    key: CLUSTER_KEY,
+    apiVersion: EKS,
+    kind: 'Cluster',
+    externalName: ctx.clusterName,
+    forProvider,
+    waitsFor,
+    needs,
+  });
 }

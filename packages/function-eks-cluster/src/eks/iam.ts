@@ -10,12 +10,7 @@ const CLUSTER_POLICIES = ['AmazonEKSClusterPolicy'];
 /** What EKS Auto Mode does with the cluster role: run nodes, volumes, load balancers and their network interfaces. */
 const AUTO_MODE_CLUSTER_POLICIES = ['AmazonEKSComputePolicy', 'AmazonEKSBlockStoragePolicy', 'AmazonEKSLoadBalancingPolicy', 'AmazonEKSNetworkingPolicy'];
 export const CNI_POLICY = 'AmazonEKS_CNI_Policy';
-const NODE_POLICIES = [
-  'AmazonEKSWorkerNodePolicy',
-  CNI_POLICY,
-  'AmazonEC2ContainerRegistryPullOnly',
-  'AmazonSSMManagedInstanceCore',
-];
+const NODE_POLICIES = ['AmazonEKSWorkerNodePolicy', CNI_POLICY, 'AmazonEC2ContainerRegistryPullOnly', 'AmazonSSMManagedInstanceCore'];
 
 /**
  * The node role carries the CNI policy only while vpc-cni cannot get it

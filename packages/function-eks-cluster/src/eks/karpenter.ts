@@ -30,8 +30,16 @@ export const SQS = 'sqs.aws.m.upbound.io/v1beta1';
 /** The events Karpenter acts on (its interruption handling), by short name. */
 const RULES: { name: string; description: string; pattern: JsonObject }[] = [
   { name: 'health', description: 'AWS Health scheduled changes', pattern: { source: ['aws.health'], 'detail-type': ['AWS Health Event'] } },
-  { name: 'rebalance', description: 'EC2 instance rebalance recommendations', pattern: { source: ['aws.ec2'], 'detail-type': ['EC2 Instance Rebalance Recommendation'] } },
-  { name: 'spot', description: 'EC2 spot instance interruption warnings', pattern: { source: ['aws.ec2'], 'detail-type': ['EC2 Spot Instance Interruption Warning'] } },
+  {
+    name: 'rebalance',
+    description: 'EC2 instance rebalance recommendations',
+    pattern: { source: ['aws.ec2'], 'detail-type': ['EC2 Instance Rebalance Recommendation'] },
+  },
+  {
+    name: 'spot',
+    description: 'EC2 spot instance interruption warnings',
+    pattern: { source: ['aws.ec2'], 'detail-type': ['EC2 Spot Instance Interruption Warning'] },
+  },
   { name: 'state', description: 'EC2 instance state changes', pattern: { source: ['aws.ec2'], 'detail-type': ['EC2 Instance State-change Notification'] } },
 ];
 
@@ -39,7 +47,12 @@ const ruleKey = (name: string) => `karpenter-rule-${name}`;
 const targetKey = (name: string) => `karpenter-target-${name}`;
 
 function nodePolicies(ctx: ComposeContext): string[] {
-  return ['AmazonEKSWorkerNodePolicy', ...(usesPodIdentity(ctx.spec, 'vpc-cni') ? [] : [CNI_POLICY]), 'AmazonEC2ContainerRegistryPullOnly', 'AmazonSSMManagedInstanceCore'];
+  return [
+    'AmazonEKSWorkerNodePolicy',
+    ...(usesPodIdentity(ctx.spec, 'vpc-cni') ? [] : [CNI_POLICY]),
+    'AmazonEC2ContainerRegistryPullOnly',
+    'AmazonSSMManagedInstanceCore',
+  ];
 }
 
 /** The queue's name: what it has, else unique per XR (SQS names are per account and region, 80 characters at most). */
@@ -65,20 +78,123 @@ function controllerPolicy(ctx: ComposeContext, clusterArn: string, nodeRoleArn: 
   const launched = ['fleet', 'instance', 'volume', 'network-interface', 'launch-template', 'spot-instances-request'].map(ec2);
   const profile = `arn:${partition}:iam::${account}:instance-profile/*`;
   return doc([
-    { Sid: 'AllowScopedEC2InstanceAccessActions', Effect: 'Allow', Action: ['ec2:RunInstances', 'ec2:CreateFleet'], Resource: [`arn:${partition}:ec2:${region}::image/*`, `arn:${partition}:ec2:${region}::snapshot/*`, ec2('security-group'), ec2('subnet'), ec2('capacity-reservation')] },
-    { Sid: 'AllowScopedEC2LaunchTemplateAccessActions', Effect: 'Allow', Action: ['ec2:RunInstances', 'ec2:CreateFleet'], Resource: ec2('launch-template'), Condition: { StringEquals: { [ownedResource]: 'owned' }, StringLike: { 'aws:ResourceTag/karpenter.sh/nodepool': '*' } } },
-    { Sid: 'AllowScopedEC2InstanceActionsWithTags', Effect: 'Allow', Action: ['ec2:RunInstances', 'ec2:CreateFleet', 'ec2:CreateLaunchTemplate'], Resource: launched, Condition: { StringEquals: { [owned]: 'owned' }, StringLike: { 'aws:RequestTag/karpenter.sh/nodepool': '*' } } },
-    { Sid: 'AllowScopedResourceCreationTagging', Effect: 'Allow', Action: 'ec2:CreateTags', Resource: launched, Condition: { StringEquals: { [owned]: 'owned', 'ec2:CreateAction': ['RunInstances', 'CreateFleet', 'CreateLaunchTemplate'] }, StringLike: { 'aws:RequestTag/karpenter.sh/nodepool': '*' } } },
-    { Sid: 'AllowScopedResourceTagging', Effect: 'Allow', Action: 'ec2:CreateTags', Resource: ec2('instance'), Condition: { StringEquals: { [ownedResource]: 'owned' }, StringLike: { 'aws:ResourceTag/karpenter.sh/nodepool': '*' }, 'ForAllValues:StringEquals': { 'aws:TagKeys': ['eks:eks-cluster-name', 'karpenter.sh/nodeclaim', 'Name'] } } },
-    { Sid: 'AllowScopedDeletion', Effect: 'Allow', Action: ['ec2:TerminateInstances', 'ec2:DeleteLaunchTemplate'], Resource: [ec2('instance'), ec2('launch-template')], Condition: { StringEquals: { [ownedResource]: 'owned' }, StringLike: { 'aws:ResourceTag/karpenter.sh/nodepool': '*' } } },
-    { Sid: 'AllowRegionalReadActions', Effect: 'Allow', Action: ['ec2:DescribeAvailabilityZones', 'ec2:DescribeCapacityReservations', 'ec2:DescribeImages', 'ec2:DescribeInstances', 'ec2:DescribeInstanceTypeOfferings', 'ec2:DescribeInstanceTypes', 'ec2:DescribeLaunchTemplates', 'ec2:DescribeSecurityGroups', 'ec2:DescribeSpotPriceHistory', 'ec2:DescribeSubnets'], Resource: '*', Condition: { StringEquals: { 'aws:RequestedRegion': region } } },
+    {
+      Sid: 'AllowScopedEC2InstanceAccessActions',
+      Effect: 'Allow',
+      Action: ['ec2:RunInstances', 'ec2:CreateFleet'],
+      Resource: [
+        `arn:${partition}:ec2:${region}::image/*`,
+        `arn:${partition}:ec2:${region}::snapshot/*`,
+        ec2('security-group'),
+        ec2('subnet'),
+        ec2('capacity-reservation'),
+      ],
+    },
+    {
+      Sid: 'AllowScopedEC2LaunchTemplateAccessActions',
+      Effect: 'Allow',
+      Action: ['ec2:RunInstances', 'ec2:CreateFleet'],
+      Resource: ec2('launch-template'),
+      Condition: { StringEquals: { [ownedResource]: 'owned' }, StringLike: { 'aws:ResourceTag/karpenter.sh/nodepool': '*' } },
+    },
+    {
+      Sid: 'AllowScopedEC2InstanceActionsWithTags',
+      Effect: 'Allow',
+      Action: ['ec2:RunInstances', 'ec2:CreateFleet', 'ec2:CreateLaunchTemplate'],
+      Resource: launched,
+      Condition: { StringEquals: { [owned]: 'owned' }, StringLike: { 'aws:RequestTag/karpenter.sh/nodepool': '*' } },
+    },
+    {
+      Sid: 'AllowScopedResourceCreationTagging',
+      Effect: 'Allow',
+      Action: 'ec2:CreateTags',
+      Resource: launched,
+      Condition: {
+        StringEquals: { [owned]: 'owned', 'ec2:CreateAction': ['RunInstances', 'CreateFleet', 'CreateLaunchTemplate'] },
+        StringLike: { 'aws:RequestTag/karpenter.sh/nodepool': '*' },
+      },
+    },
+    {
+      Sid: 'AllowScopedResourceTagging',
+      Effect: 'Allow',
+      Action: 'ec2:CreateTags',
+      Resource: ec2('instance'),
+      Condition: {
+        StringEquals: { [ownedResource]: 'owned' },
+        StringLike: { 'aws:ResourceTag/karpenter.sh/nodepool': '*' },
+        'ForAllValues:StringEquals': { 'aws:TagKeys': ['eks:eks-cluster-name', 'karpenter.sh/nodeclaim', 'Name'] },
+      },
+    },
+    {
+      Sid: 'AllowScopedDeletion',
+      Effect: 'Allow',
+      Action: ['ec2:TerminateInstances', 'ec2:DeleteLaunchTemplate'],
+      Resource: [ec2('instance'), ec2('launch-template')],
+      Condition: { StringEquals: { [ownedResource]: 'owned' }, StringLike: { 'aws:ResourceTag/karpenter.sh/nodepool': '*' } },
+    },
+    {
+      Sid: 'AllowRegionalReadActions',
+      Effect: 'Allow',
+      Action: [
+        'ec2:DescribeAvailabilityZones',
+        'ec2:DescribeCapacityReservations',
+        'ec2:DescribeImages',
+        'ec2:DescribeInstances',
+        'ec2:DescribeInstanceTypeOfferings',
+        'ec2:DescribeInstanceTypes',
+        'ec2:DescribeLaunchTemplates',
+        'ec2:DescribeSecurityGroups',
+        'ec2:DescribeSpotPriceHistory',
+        'ec2:DescribeSubnets',
+      ],
+      Resource: '*',
+      Condition: { StringEquals: { 'aws:RequestedRegion': region } },
+    },
     { Sid: 'AllowSSMReadActions', Effect: 'Allow', Action: 'ssm:GetParameter', Resource: `arn:${partition}:ssm:${region}::parameter/aws/service/*` },
     { Sid: 'AllowPricingReadActions', Effect: 'Allow', Action: 'pricing:GetProducts', Resource: '*' },
     { Sid: 'AllowInterruptionQueueActions', Effect: 'Allow', Action: ['sqs:DeleteMessage', 'sqs:GetQueueUrl', 'sqs:ReceiveMessage'], Resource: queueArn },
-    { Sid: 'AllowPassingInstanceRole', Effect: 'Allow', Action: 'iam:PassRole', Resource: nodeRoleArn, Condition: { StringEquals: { 'iam:PassedToService': ['ec2.amazonaws.com', `ec2.amazonaws.com.cn`] } } },
-    { Sid: 'AllowScopedInstanceProfileCreationActions', Effect: 'Allow', Action: ['iam:CreateInstanceProfile'], Resource: profile, Condition: { StringEquals: { [owned]: 'owned', 'aws:RequestTag/topology.kubernetes.io/region': region }, StringLike: { 'aws:RequestTag/karpenter.k8s.aws/ec2nodeclass': '*' } } },
-    { Sid: 'AllowScopedInstanceProfileTagActions', Effect: 'Allow', Action: ['iam:TagInstanceProfile'], Resource: profile, Condition: { StringEquals: { [ownedResource]: 'owned', 'aws:ResourceTag/topology.kubernetes.io/region': region, [owned]: 'owned', 'aws:RequestTag/topology.kubernetes.io/region': region }, StringLike: { 'aws:ResourceTag/karpenter.k8s.aws/ec2nodeclass': '*', 'aws:RequestTag/karpenter.k8s.aws/ec2nodeclass': '*' } } },
-    { Sid: 'AllowScopedInstanceProfileActions', Effect: 'Allow', Action: ['iam:AddRoleToInstanceProfile', 'iam:RemoveRoleFromInstanceProfile', 'iam:DeleteInstanceProfile'], Resource: profile, Condition: { StringEquals: { [ownedResource]: 'owned', 'aws:ResourceTag/topology.kubernetes.io/region': region }, StringLike: { 'aws:ResourceTag/karpenter.k8s.aws/ec2nodeclass': '*' } } },
+    {
+      Sid: 'AllowPassingInstanceRole',
+      Effect: 'Allow',
+      Action: 'iam:PassRole',
+      Resource: nodeRoleArn,
+      Condition: { StringEquals: { 'iam:PassedToService': ['ec2.amazonaws.com', `ec2.amazonaws.com.cn`] } },
+    },
+    {
+      Sid: 'AllowScopedInstanceProfileCreationActions',
+      Effect: 'Allow',
+      Action: ['iam:CreateInstanceProfile'],
+      Resource: profile,
+      Condition: {
+        StringEquals: { [owned]: 'owned', 'aws:RequestTag/topology.kubernetes.io/region': region },
+        StringLike: { 'aws:RequestTag/karpenter.k8s.aws/ec2nodeclass': '*' },
+      },
+    },
+    {
+      Sid: 'AllowScopedInstanceProfileTagActions',
+      Effect: 'Allow',
+      Action: ['iam:TagInstanceProfile'],
+      Resource: profile,
+      Condition: {
+        StringEquals: {
+          [ownedResource]: 'owned',
+          'aws:ResourceTag/topology.kubernetes.io/region': region,
+          [owned]: 'owned',
+          'aws:RequestTag/topology.kubernetes.io/region': region,
+        },
+        StringLike: { 'aws:ResourceTag/karpenter.k8s.aws/ec2nodeclass': '*', 'aws:RequestTag/karpenter.k8s.aws/ec2nodeclass': '*' },
+      },
+    },
+    {
+      Sid: 'AllowScopedInstanceProfileActions',
+      Effect: 'Allow',
+      Action: ['iam:AddRoleToInstanceProfile', 'iam:RemoveRoleFromInstanceProfile', 'iam:DeleteInstanceProfile'],
+      Resource: profile,
+      Condition: {
+        StringEquals: { [ownedResource]: 'owned', 'aws:ResourceTag/topology.kubernetes.io/region': region },
+        StringLike: { 'aws:ResourceTag/karpenter.k8s.aws/ec2nodeclass': '*' },
+      },
+    },
     { Sid: 'AllowInstanceProfileReadActions', Effect: 'Allow', Action: ['iam:GetInstanceProfile', 'iam:ListInstanceProfiles'], Resource: '*' },
     { Sid: 'AllowAPIServerEndpointDiscovery', Effect: 'Allow', Action: 'eks:DescribeCluster', Resource: clusterArn },
   ]);
@@ -87,7 +203,13 @@ function controllerPolicy(ctx: ComposeContext, clusterArn: string, nodeRoleArn: 
 /** EventBridge may send to the queue; nothing reaches it without TLS. */
 function queuePolicy(queueArn: string): string {
   return doc([
-    { Sid: 'EventBridgeWrite', Effect: 'Allow', Principal: { Service: ['events.amazonaws.com', 'sqs.amazonaws.com'] }, Action: 'sqs:SendMessage', Resource: queueArn },
+    {
+      Sid: 'EventBridgeWrite',
+      Effect: 'Allow',
+      Principal: { Service: ['events.amazonaws.com', 'sqs.amazonaws.com'] },
+      Action: 'sqs:SendMessage',
+      Resource: queueArn,
+    },
     { Sid: 'DenyHTTP', Effect: 'Deny', Principal: '*', Action: 'sqs:*', Resource: queueArn, Condition: { Bool: { 'aws:SecureTransport': 'false' } } },
   ]);
 }
@@ -104,7 +226,9 @@ export function karpenterResources(ctx: ComposeContext): DesiredResource[] {
   const queueArn = arn(KARPENTER_QUEUE_KEY);
   const clusterArn = arn(CLUSTER_KEY);
   const nodeRoleArn = arn(KARPENTER_NODE_ROLE_KEY);
-  const policy = fromObserved(ctx, KARPENTER_POLICY_KEY, 'policy', () => (clusterArn && nodeRoleArn && queueArn ? controllerPolicy(ctx, clusterArn, nodeRoleArn, queueArn) : undefined));
+  const policy = fromObserved(ctx, KARPENTER_POLICY_KEY, 'policy', () =>
+    clusterArn && nodeRoleArn && queueArn ? controllerPolicy(ctx, clusterArn, nodeRoleArn, queueArn) : undefined,
+  );
   const pia = podIdentityAssociation(ctx, PIA_KEY, KARPENTER_ROLE_KEY, [], ctx.spec.karpenter.namespace, ctx.spec.karpenter.serviceAccount);
   const clusterSg = ctx.observed.atProvider(CLUSTER_KEY, 'vpcConfig', 'clusterSecurityGroupId');
   const resources: DesiredResource[] = [
@@ -127,7 +251,13 @@ export function karpenterResources(ctx: ComposeContext): DesiredResource[] {
       key: ACCESS_KEY,
       apiVersion: EKS,
       kind: 'AccessEntry',
-      forProvider: { region, clusterNameRef: ref(ctx, CLUSTER_KEY), principalArnFromRoleRef: ref(ctx, KARPENTER_NODE_ROLE_KEY), type: 'EC2_LINUX', tags: awsTags(ctx, ACCESS_KEY) },
+      forProvider: {
+        region,
+        clusterNameRef: ref(ctx, CLUSTER_KEY),
+        principalArnFromRoleRef: ref(ctx, KARPENTER_NODE_ROLE_KEY),
+        type: 'EC2_LINUX',
+        tags: awsTags(ctx, ACCESS_KEY),
+      },
       waitsFor: [CLUSTER_KEY, KARPENTER_NODE_ROLE_KEY],
     }),
     managed(ctx, {
@@ -143,7 +273,14 @@ export function karpenterResources(ctx: ComposeContext): DesiredResource[] {
       key: QUEUE_POLICY_KEY,
       apiVersion: SQS,
       kind: 'QueuePolicy',
-      forProvider: { region, queueUrlRef: ref(ctx, KARPENTER_QUEUE_KEY), ...withValue('policy', fromObserved(ctx, QUEUE_POLICY_KEY, 'policy', () => (queueArn ? queuePolicy(queueArn) : undefined))) },
+      forProvider: {
+        region,
+        queueUrlRef: ref(ctx, KARPENTER_QUEUE_KEY),
+        ...withValue(
+          'policy',
+          fromObserved(ctx, QUEUE_POLICY_KEY, 'policy', () => (queueArn ? queuePolicy(queueArn) : undefined)),
+        ),
+      },
       waitsFor: [KARPENTER_QUEUE_KEY],
     }),
     ...RULES.flatMap((rule) => [
@@ -153,14 +290,27 @@ export function karpenterResources(ctx: ComposeContext): DesiredResource[] {
         apiVersion: CLOUDWATCHEVENTS,
         kind: 'Rule',
         externalName: existingOr(ctx, ruleKey(rule.name), derivedRoleName(ctx.namespace, ctx.xrName, ctx.spec.clusterName, `karpenter-${rule.name}`)),
-        forProvider: { region, description: `Karpenter interruption handling of ${ctx.clusterName}: ${rule.description}`, eventPattern: JSON.stringify(rule.pattern), tags: awsTags(ctx, ruleKey(rule.name)) },
+        forProvider: {
+          region,
+          description: `Karpenter interruption handling of ${ctx.clusterName}: ${rule.description}`,
+          eventPattern: JSON.stringify(rule.pattern),
+          tags: awsTags(ctx, ruleKey(rule.name)),
+        },
       }),
       managed(ctx, {
         group: 'addons',
         key: targetKey(rule.name),
         apiVersion: CLOUDWATCHEVENTS,
         kind: 'Target',
-        forProvider: { region, ruleRef: ref(ctx, ruleKey(rule.name)), targetId: 'KarpenterInterruptionQueue', ...withValue('arn', fromObserved(ctx, targetKey(rule.name), 'arn', () => queueArn)) },
+        forProvider: {
+          region,
+          ruleRef: ref(ctx, ruleKey(rule.name)),
+          targetId: 'KarpenterInterruptionQueue',
+          ...withValue(
+            'arn',
+            fromObserved(ctx, targetKey(rule.name), 'arn', () => queueArn),
+          ),
+        },
         // The queue is named by ARN, and must accept EventBridge's messages first.
         waitsFor: [ruleKey(rule.name), KARPENTER_QUEUE_KEY, QUEUE_POLICY_KEY],
         needs: [KARPENTER_QUEUE_KEY, QUEUE_POLICY_KEY],
@@ -192,9 +342,12 @@ function existingOr(ctx: ComposeContext, key: string, fresh: string): string {
   return ctx.observed.externalName(key) ?? fresh;
 }
 
-
 /** The names a Karpenter installation is configured with (status.karpenter). */
 export function karpenterStatus(ctx: ComposeContext): { interruptionQueue: string; nodeRoleName: string; controllerRoleName: string } | undefined {
   if (!ctx.spec.karpenter.enabled) return undefined;
-  return { interruptionQueue: queueName(ctx), nodeRoleName: roleName(ctx, KARPENTER_NODE_ROLE_KEY, 'karpenter-node'), controllerRoleName: roleName(ctx, KARPENTER_ROLE_KEY, 'karpenter') };
+  return {
+    interruptionQueue: queueName(ctx),
+    nodeRoleName: roleName(ctx, KARPENTER_NODE_ROLE_KEY, 'karpenter-node'),
+    controllerRoleName: roleName(ctx, KARPENTER_ROLE_KEY, 'karpenter'),
+  };
 }

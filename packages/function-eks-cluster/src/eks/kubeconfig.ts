@@ -53,5 +53,12 @@ export function kubeconfigResource(ctx: ComposeContext): DesiredResource {
 }
 
 export function kubeconfigSecret(ctx: ComposeContext): UncomposedObject {
-  return { key: KUBECONFIG_SECRET_END, apiVersion: 'v1', kind: 'Secret', name: kubeconfigSecretName(ctx.xrName), writtenBy: KUBECONFIG_KEY, keptBy: [CLUSTER_KEY] };
+  return {
+    key: KUBECONFIG_SECRET_END,
+    apiVersion: 'v1',
+    kind: 'Secret',
+    name: kubeconfigSecretName(ctx.xrName),
+    writtenBy: KUBECONFIG_KEY,
+    keptBy: [CLUSTER_KEY],
+  };
 }

@@ -23,7 +23,14 @@ export function podIdentityAssociationKey(name: string): string {
 }
 
 /** An association of `roleKey` with a service account; it waits for the role's policies, so pods never get a role without them. */
-export function podIdentityAssociation(ctx: ComposeContext, key: string, roleKey: string, policies: readonly string[], namespace: string, serviceAccount: string): DesiredResource {
+export function podIdentityAssociation(
+  ctx: ComposeContext,
+  key: string,
+  roleKey: string,
+  policies: readonly string[],
+  namespace: string,
+  serviceAccount: string,
+): DesiredResource {
   return managed(ctx, {
     group: 'access',
     key,

@@ -29,7 +29,12 @@ export function trustPolicy(service: string): string {
 export function attachmentKey(roleKey: string, policy: string): string {
   const name = (policy.split('/').pop() ?? policy).toLowerCase();
   if (!policy.startsWith('arn:')) return `${roleKey}-${name.replace(/_/g, '-')}`;
-  const readable = name.replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 40).replace(/-+$/, '') || 'policy';
+  const readable =
+    name
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 40)
+      .replace(/-+$/, '') || 'policy';
   return `${roleKey}-${readable}-${createHash('sha256').update(policy).digest('hex').slice(0, 6)}`;
 }
 

@@ -33,7 +33,8 @@ export function applyGates(wanted: readonly DesiredResource[], observed: Observe
 
 /** A Usage or a ConfigMap has no external state: it is ready once it exists. Everything else reports Ready itself. */
 export function isResourceReady(resource: DesiredResource, observed: ObservedState): boolean {
-  if (resource.body.apiVersion === USAGE_API_VERSION || (resource.body.apiVersion === 'v1' && resource.body.kind === 'ConfigMap')) return observed.has(resource.key);
+  if (resource.body.apiVersion === USAGE_API_VERSION || (resource.body.apiVersion === 'v1' && resource.body.kind === 'ConfigMap'))
+    return observed.has(resource.key);
   return observed.isReady(resource.key);
 }
 

@@ -44,12 +44,7 @@ export interface StatusReport {
   notReady: ReadonlySet<string>;
 }
 
-export function buildStatus(
-  ctx: ComposeContext,
-  subnets: readonly PlannedSubnet[],
-  nat: NatPlan,
-  gated: Gated,
-): StatusReport {
+export function buildStatus(ctx: ComposeContext, subnets: readonly PlannedSubnet[], nat: NatPlan, gated: Gated): StatusReport {
   const { observed } = ctx;
   const notReady = gated.emitted.filter((r) => !isResourceReady(r, observed));
   // Usages only order deletion; one line for all of them keeps the list readable.
@@ -59,7 +54,9 @@ export function buildStatus(
       .filter((r) => r.group !== 'deletionOrder')
       .map((r) => ({ key: r.key, group: r.group, why: notReadyReason(r.key, observed), failed: failedOperation(r.key, observed) !== undefined })),
     ...gated.held.map((h) => ({ key: h.key, group: h.group, why: `waits for ${h.waitsFor.join(', ')}`, failed: false })),
-    ...(pendingUsages > 0 ? [{ key: 'usages', group: 'deletionOrder' as const, why: `${pendingUsages} deletion-order Usages being created`, failed: false }] : []),
+    ...(pendingUsages > 0
+      ? [{ key: 'usages', group: 'deletionOrder' as const, why: `${pendingUsages} deletion-order Usages being created`, failed: false }]
+      : []),
   ];
   const waitingFor = pending.map((p) => `${p.key}: ${p.why}`);
   const total = gated.emitted.length + gated.held.length;
@@ -80,12 +77,12 @@ export function buildStatus(
           ...(existing.publicSubnetIds ?? []).map((id) => ({ name: id, tier: 'public', id })),
         ]
       : subnets.map((s) => ({
-      name: s.key,
-      tier: s.tier,
-      zone: s.zone.name ?? s.zone.id ?? s.zone.key,
-      cidr: formatCidr(s.cidr),
-      ...(observed.atProvider(s.key, 'id') ? { id: observed.atProvider(s.key, 'id') } : {}),
-    })),
+          name: s.key,
+          tier: s.tier,
+          zone: s.zone.name ?? s.zone.id ?? s.zone.key,
+          cidr: formatCidr(s.cidr),
+          ...(observed.atProvider(s.key, 'id') ? { id: observed.atProvider(s.key, 'id') } : {}),
+        })),
     natGatewayIds: nat.gateways.flatMap((g) => observed.atProvider(g.key, 'id') ?? []),
     ...vpcEndpointStatus(gated, observed),
     cluster: {

@@ -68,10 +68,21 @@ interface End {
   readonly composed: boolean;
 }
 
-function endsOf(ctx: ComposeContext, wanted: readonly DesiredResource[], emittedKeys: ReadonlySet<string>, uncomposed: readonly UncomposedObject[]): Map<string, End> {
+function endsOf(
+  ctx: ComposeContext,
+  wanted: readonly DesiredResource[],
+  emittedKeys: ReadonlySet<string>,
+  uncomposed: readonly UncomposedObject[],
+): Map<string, End> {
   const ends = new Map<string, End>();
   // The body's own name: a plain Kubernetes object (the Flux ConfigMap) is named for its readers, not by its key.
-  for (const r of wanted) ends.set(r.key, { apiVersion: String(r.body.apiVersion), kind: String(r.body.kind), name: String(dig(r.body, 'metadata', 'name') ?? resourceName(ctx, r.key)), composed: emittedKeys.has(r.key) });
+  for (const r of wanted)
+    ends.set(r.key, {
+      apiVersion: String(r.body.apiVersion),
+      kind: String(r.body.kind),
+      name: String(dig(r.body, 'metadata', 'name') ?? resourceName(ctx, r.key)),
+      composed: emittedKeys.has(r.key),
+    });
   for (const o of uncomposed) ends.set(o.key, { apiVersion: o.apiVersion, kind: o.kind, name: o.name, composed: emittedKeys.has(o.writtenBy) });
   return ends;
 }

@@ -173,7 +173,8 @@ export function reachabilityNotices(ctx: ComposeContext, vpcCidr: Cidr): Notice[
   if (network.nat === 'None' && network.vpcEndpoints === 'Disabled') {
     notices.push({
       reason: 'NoRouteToAws',
-      message: 'spec.network.nat is None and spec.network.vpcEndpoints is Disabled: nodes reach neither ECR, S3, STS, EC2 nor the EKS API unless you route the private subnets to them yourself, and otherwise never join; set vpcEndpoints: Auto to have the endpoints composed',
+      message:
+        'spec.network.nat is None and spec.network.vpcEndpoints is Disabled: nodes reach neither ECR, S3, STS, EC2 nor the EKS API unless you route the private subnets to them yourself, and otherwise never join; set vpcEndpoints: Auto to have the endpoints composed',
     });
   }
   return notices;

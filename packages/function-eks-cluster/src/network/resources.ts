@@ -138,12 +138,7 @@ function natResources(ctx: ComposeContext, nat: NatPlan): DesiredResource[] {
   });
 }
 
-export function networkResources(
-  ctx: ComposeContext,
-  vpcCidr: Cidr,
-  subnets: readonly PlannedSubnet[],
-  nat: NatPlan,
-): DesiredResource[] {
+export function networkResources(ctx: ComposeContext, vpcCidr: Cidr, subnets: readonly PlannedSubnet[], nat: NatPlan): DesiredResource[] {
   const tiers = new Set(subnets.map((s) => s.tier));
   const zoneKeys = [...new Set(subnets.filter((s) => s.tier === 'private').map((s) => s.zone.key))];
   const resources: DesiredResource[] = [

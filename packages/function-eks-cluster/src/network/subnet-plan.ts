@@ -36,9 +36,7 @@ export interface SubnetPlanInput {
   readonly pinned: ReadonlyMap<string, Cidr>;
 }
 
-export type SubnetPlanResult =
-  | { ok: true; subnets: PlannedSubnet[]; warnings: string[] }
-  | { ok: false; errors: FieldError[] };
+export type SubnetPlanResult = { ok: true; subnets: PlannedSubnet[]; warnings: string[] } | { ok: false; errors: FieldError[] };
 
 export function subnetKey(tier: Tier, zone: Zone): string {
   return `subnet-${tier}-${zone.key}`;
@@ -62,12 +60,7 @@ function allocate(vpc: Cidr, slots: readonly Slot[], pinned: ReadonlyMap<string,
   const result = new Map<string, Cidr>();
   const fresh = slots
     .filter((s) => !pinned.has(s.key))
-    .sort(
-      (a, b) =>
-        a.prefixLength - b.prefixLength ||
-        TIERS.indexOf(a.tier) - TIERS.indexOf(b.tier) ||
-        compareKeys(a.zone.key, b.zone.key),
-    );
+    .sort((a, b) => a.prefixLength - b.prefixLength || TIERS.indexOf(a.tier) - TIERS.indexOf(b.tier) || compareKeys(a.zone.key, b.zone.key));
   for (const slot of fresh) {
     const block = lowestFreeBlock(vpc, slot.prefixLength, taken);
     if (!block) return undefined;
@@ -142,9 +135,7 @@ export function planSubnets(input: SubnetPlanInput): SubnetPlanResult {
   errors.push(...checkPins(input.vpc, input.pinned));
   if (errors.length > 0) return { ok: false, errors };
 
-  const slots: Slot[] = input.tiers.flatMap(({ tier, prefixLength }) =>
-    input.zones.map((zone) => ({ key: subnetKey(tier, zone), tier, zone, prefixLength })),
-  );
+  const slots: Slot[] = input.tiers.flatMap(({ tier, prefixLength }) => input.zones.map((zone) => ({ key: subnetKey(tier, zone), tier, zone, prefixLength })));
   const warnings: string[] = [];
   for (const slot of slots) {
     const pin = input.pinned.get(slot.key);

@@ -33,11 +33,7 @@ function resolveOne(region: string, input: string): Zone | string {
 }
 
 /** Resolves and orders zones canonically (by key), so list order never matters. */
-export function resolveZones(
-  region: string,
-  inputs: readonly string[],
-  path = 'spec.network.availabilityZones',
-): { zones: Zone[]; errors: FieldError[] } {
+export function resolveZones(region: string, inputs: readonly string[], path = 'spec.network.availabilityZones'): { zones: Zone[]; errors: FieldError[] } {
   const errors: FieldError[] = [];
   const byKey = new Map<string, { zone: Zone; index: number }>();
   inputs.forEach((input, index) => {

@@ -52,9 +52,10 @@ const SETTINGS: Record<Setting, { flag: string; env: string; needs?: string }> =
 
 export function parseConfig(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): ConfigResult {
   // Raw text of each setting: defaults, then the environment, then flags.
-  const raw = Object.fromEntries(
-    (Object.keys(SETTINGS) as Setting[]).map((name) => [name, env[SETTINGS[name].env] || String(DEFAULTS[name])]),
-  ) as Record<Setting, string>;
+  const raw = Object.fromEntries((Object.keys(SETTINGS) as Setting[]).map((name) => [name, env[SETTINGS[name].env] || String(DEFAULTS[name])])) as Record<
+    Setting,
+    string
+  >;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const [flag, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];

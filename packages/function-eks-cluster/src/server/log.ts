@@ -8,9 +8,11 @@ export interface Logger {
 }
 
 export function jsonLogger(debug: boolean, write: (line: string) => void = (l) => process.stdout.write(l)): Logger {
-  const emit = (level: string) => (message: string, fields: Record<string, unknown> = {}) => {
-    write(`${JSON.stringify({ time: new Date().toISOString(), level, msg: message, ...fields })}\n`);
-  };
+  const emit =
+    (level: string) =>
+    (message: string, fields: Record<string, unknown> = {}) => {
+      write(`${JSON.stringify({ time: new Date().toISOString(), level, msg: message, ...fields })}\n`);
+    };
   return {
     info: emit('info'),
     warn: emit('warn'),

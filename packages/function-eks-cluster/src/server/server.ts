@@ -30,7 +30,9 @@ export function serverCredentials(config: ServerConfig): grpc.ServerCredentials 
     try {
       return readFileSync(path);
     } catch (error) {
-      throw new Error(`cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? error}); mount tls.crt, tls.key and ca.crt there, or pass --insecure for local development`);
+      throw new Error(
+        `cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? error}); mount tls.crt, tls.key and ca.crt there, or pass --insecure for local development`,
+      );
     }
   };
   const [ca, cert, key] = [read('ca.crt'), read('tls.crt'), read('tls.key')];
