@@ -7,22 +7,11 @@ import { describe, expect, it } from 'vitest';
 import type { JsonObject } from '../src/api/schema-builder.js';
 import { compose } from '../src/compose/compose.js';
 import { dig } from '../src/ground/observed.js';
-import { mustCompose, observeReady, passOf, reconcileToReady, simulateTeardown, xrDocument, type XRShape } from 'function-eks-cluster/testing';
+import { exampleShape, mustCompose, observeReady, passOf, reconcileToReady, simulateTeardown, xrDocument, type XRShape } from 'function-eks-cluster/testing';
 import { KUBECONFIG_KEY } from '../src/eks/kubeconfig.js';
 import { CLUSTER_KEY } from '../src/eks/cluster.js';
 
-const SHAPE: XRShape = {
-  name: 'team-a',
-  namespace: 'team-a',
-  region: 'us-west-2',
-  vpcCidr: '10.10.0.0/16',
-  zones: ['a', 'b'],
-  nat: 'Single',
-  isolated: false,
-  nodeGroups: [{ name: 'general', minSize: 2, maxSize: 4 }],
-  admins: [],
-  encryption: true,
-};
+const SHAPE: XRShape = exampleShape({ encryption: true });
 
 const { result, waves, observed } = reconcileToReady(xrDocument(SHAPE));
 const composition = mustCompose(result);
