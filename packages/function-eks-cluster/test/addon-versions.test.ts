@@ -1,5 +1,5 @@
 /**
- * Issue 12, fault 6: add-on versions follow the Kubernetes version. Before
+ * Add-on versions follow the Kubernetes version. Before
  * this change no addonVersion was set, so EKS picked one at creation and the
  * add-on never moved when spec.kubernetesVersion went up.
  */

@@ -1,5 +1,5 @@
 /**
- * Issue 12, fault 1: a private-only cluster (nat: None) starts, because nodes
+ * A private-only cluster (nat: None) starts, because nodes
  * reach ECR, S3, STS, EC2, CloudWatch Logs and the EKS API through VPC
  * endpoints. Before this change none were composed and such nodes never joined.
  */
