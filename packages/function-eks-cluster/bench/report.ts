@@ -179,40 +179,32 @@ function targetChecks(r: Results): TargetCheck[] {
   ];
 }
 
+/** One row of the load table: a server at one concurrency, and how ours compares (blank for ours). */
+function loadRow(label: string, l: Results['ours']['load'][number], versusOurs: string): string[] {
+  return [
+    label,
+    String(l.concurrency),
+    ms(l.latency.p50),
+    ms(l.latency.p90),
+    ms(l.latency.p99),
+    int(l.requestsPerSecond),
+    l.serverCores.toFixed(2),
+    int(l.requestsPerCoreSecond),
+    versusOurs,
+    String(l.errors),
+  ];
+}
+
 function grpcSection(r: Results): string {
   const rows = [['server', 'conc.', 'p50 ms', 'p90 ms', 'p99 ms', 'req/s', 'server cores', 'req/s per core', 'ours / this', 'errors']];
   for (const c of r.ours.load.map((l) => l.concurrency)) {
     const ours = at(r.ours.load, c);
     for (const name of SERVERS) {
       const l = at(r[name].load, c);
-      rows.push([
-        SERVER_LABELS[name],
-        String(c),
-        ms(l.latency.p50),
-        ms(l.latency.p90),
-        ms(l.latency.p99),
-        int(l.requestsPerSecond),
-        l.serverCores.toFixed(2),
-        int(l.requestsPerCoreSecond),
-        name === 'ours' ? '' : ratio(ours.requestsPerSecond / l.requestsPerSecond),
-        String(l.errors),
-      ]);
+      rows.push(loadRow(SERVER_LABELS[name], l, name === 'ours' ? '' : ratio(ours.requestsPerSecond / l.requestsPerSecond)));
     }
     const again = r.oursRepeated.load.find((l) => l.concurrency === c);
-    if (again !== undefined) {
-      rows.push([
-        'ours, repeated request (informational)',
-        String(c),
-        ms(again.latency.p50),
-        ms(again.latency.p90),
-        ms(again.latency.p99),
-        int(again.requestsPerSecond),
-        again.serverCores.toFixed(2),
-        int(again.requestsPerCoreSecond),
-        '',
-        String(again.errors),
-      ]);
-    }
+    if (again !== undefined) rows.push(loadRow('ours, repeated request (informational)', again, ''));
   }
   const w = r.wire;
   return [
