@@ -24,7 +24,7 @@ import { nodeGroupKey, nodeGroupResources } from '../eks/node-groups.js';
 import { applyGates } from '../lifecycle/readiness.js';
 import { buildStatus, type XrCondition } from '../lifecycle/status.js';
 import type { Edge } from '../ground/deletion-order.js';
-import { referenceEdges, usageResources } from '../lifecycle/usages.js';
+import { deletionEdges, usageResources } from '../lifecycle/usages.js';
 import { mustParseCidr, type Cidr } from '../network/cidr.js';
 import { endpointResources, reachabilityNotices } from '../network/endpoints.js';
 import { NO_NAT } from '../network/existing.js';
@@ -125,8 +125,8 @@ export interface Planned {
   readonly planWarnings: readonly string[];
   readonly nat: NatPlan;
   readonly wanted: readonly DesiredResource[];
-  /** Every reference between the wanted resources (lifecycle/usages.ts). */
-  readonly references: readonly Edge[];
+  /** Every deletion-order edge between the wanted resources: references and declared needs (lifecycle/usages.ts). */
+  readonly deletionEdges: readonly Edge[];
 }
 
 export function compose(input: ComposeInput): ComposeResult {
@@ -170,7 +170,16 @@ export function planComposition(input: ComposeInput): Planned | { readonly ok: f
   if (!subnetPlan.ok) return subnetPlan;
   const nat = external ? NO_NAT : planNat(xr.spec.network.nat, xr.zones, existingSingleNatZone(ctx));
   const wanted = wantedResources(ctx, vpc, subnetPlan.subnets, nat);
-  return { ok: true, ctx, vpc, subnets: subnetPlan.subnets, planWarnings: subnetPlan.warnings, nat, wanted, references: referenceEdges(ctx, wanted) };
+  return {
+    ok: true,
+    ctx,
+    vpc,
+    subnets: subnetPlan.subnets,
+    planWarnings: subnetPlan.warnings,
+    nat,
+    wanted,
+    deletionEdges: deletionEdges(ctx, wanted, [kubeconfigSecret(ctx)]),
+  };
 }
 
 /** The steps that read the observed state on every request: gates, Usages, status, notices. */
@@ -178,7 +187,7 @@ export function finishComposition(planned: Planned, observed: ObservedState): Co
   const { vpc, nat, wanted, subnets } = planned;
   const ctx: ComposeContext = { ...planned.ctx, observed };
   const gated = applyGates(wanted, observed);
-  const usages = usageResources(ctx, wanted, new Set(gated.emitted.map((r) => r.key)), [kubeconfigSecret(ctx)], planned.references);
+  const usages = usageResources(ctx, wanted, new Set(gated.emitted.map((r) => r.key)), [kubeconfigSecret(ctx)], planned.deletionEdges);
   const composed = { emitted: [...gated.emitted, ...usages], held: gated.held };
   const statusReport = buildStatus(ctx, subnets, nat, composed);
   return {

@@ -49,7 +49,6 @@ function configMap(ctx: ComposeContext): DesiredResource {
     // The ARN is known once the cluster exists.
     group: 'access',
     waitsFor: [CLUSTER_KEY],
-    keepsNothing: true,
     keptBy: [CLUSTER_KEY],
   };
 }
@@ -58,5 +57,5 @@ export function fluxAccessResources(ctx: ComposeContext): DesiredResource[] {
   if (!awsIdentityDelivery(ctx)) return [];
   const principalArn = ctx.spec.delivery.fluxRoleArn!;
   const key = fluxAccessKey(principalArn);
-  return [configMap(ctx), ...clusterAdminAccess(ctx, key, principalArn).map((r) => ({ ...r, keepsNothing: true, keptBy: [CLUSTER_KEY] }))];
+  return [configMap(ctx), ...clusterAdminAccess(ctx, key, principalArn).map((r) => ({ ...r, keptBy: [CLUSTER_KEY] }))];
 }

@@ -58,11 +58,6 @@ export interface DesiredResource {
   readonly waitsForAny?: readonly string[];
   /** What was kept instead of what the spec asks, and how to get the change. */
   readonly warnings?: readonly string[];
-  /**
-   * Its references need no deletion-order Usage: it is kept by what it refers
-   * to instead (a Usage both ways would keep both forever).
-   */
-  readonly keepsNothing?: boolean;
 }
 
 export function partitionOf(region: string): string {

@@ -34,22 +34,22 @@ function referencedNames(value: Json | undefined, out: Set<string>): void {
 }
 
 /**
- * Kinds whose references need no protection: a Route goes with its route
- * table, and a route to a deleted gateway is only a blackhole. A ClusterAuth
- * only reads its cluster to mint a token and needs nothing kept to be deleted
- * (the provider's Delete does nothing); a Usage keeping the Cluster for it
- * would send ClusterAuth, and the kubeconfig Secret it owns, first, before
- * Flux could remove the apps. The Cluster keeps ClusterAuth instead
- * (eks/kubeconfig.ts).
+ * Whether a resource's references need no protection. A Route goes with its
+ * route table, and a route to a deleted gateway is only a blackhole. A
+ * resource kept by what it refers to (keptBy: the kubeconfig's ClusterAuth,
+ * the Flux ConfigMap and access entries, all kept by the Cluster) needs
+ * nothing kept itself, and a Usage both ways would keep both forever.
  */
-const NEEDS_NOTHING_KEPT = new Set(['Route', 'ClusterAuth']);
+function needsNothingKept(resource: DesiredResource): boolean {
+  return resource.body.kind === 'Route' || (resource.keptBy?.length ?? 0) > 0;
+}
 
 /** Every reference between the given resources, as edges between their keys. */
 export function referenceEdges(ctx: ComposeContext, resources: readonly DesiredResource[]): Edge[] {
   const keyByName = new Map(resources.map((r) => [resourceName(ctx, r.key), r.key]));
   const edges: Edge[] = [];
   for (const resource of resources) {
-    if (NEEDS_NOTHING_KEPT.has(String(resource.body.kind)) || resource.keepsNothing) continue;
+    if (needsNothingKept(resource)) continue;
     const names = new Set<string>();
     referencedNames(dig(resource.body, 'spec', 'forProvider'), names);
     for (const name of [...names].sort()) {
@@ -99,6 +99,11 @@ export function declaredEdges(wanted: readonly DesiredResource[], uncomposed: re
   ];
 }
 
+/** Every deletion-order edge: the references found in the bodies, then what the builders declare. */
+export function deletionEdges(ctx: ComposeContext, wanted: readonly DesiredResource[], uncomposed: readonly UncomposedObject[] = []): Edge[] {
+  return [...referenceEdges(ctx, wanted), ...declaredEdges(wanted, uncomposed)];
+}
+
 /**
  * One Usage per edge whose two ends are both composed now (an uncomposed
  * object: once the resource that writes it is); a Usage that exists already
@@ -109,12 +114,12 @@ export function usageResources(
   wanted: readonly DesiredResource[],
   emittedKeys: ReadonlySet<string>,
   uncomposed: readonly UncomposedObject[] = [],
-  references: readonly Edge[] = referenceEdges(ctx, wanted),
+  edges: readonly Edge[] = deletionEdges(ctx, wanted, uncomposed),
 ): DesiredResource[] {
   const ends = endsOf(ctx, wanted, emittedKeys, uncomposed);
   const seen = new Set<string>();
   const usages: DesiredResource[] = [];
-  for (const edge of [...references, ...declaredEdges(wanted, uncomposed)]) {
+  for (const edge of edges) {
     const of = ends.get(edge.of);
     const by = ends.get(edge.by);
     const key = usageKey(edge);
