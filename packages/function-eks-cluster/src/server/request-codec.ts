@@ -37,8 +37,8 @@ const utf8 = new TextDecoder();
 const CACHED_MAX_BYTES = 64;
 const CACHE_SLOTS = 4096;
 /**
- * Recently read short ASCII strings by a hash of their bytes. Keys and many
- * values repeat from resource to resource ("apiVersion", "Ready", a region):
+ * Recently read short ASCII strings, by a hash of their length and three of
+ * their bytes. Keys and many values repeat from resource to resource ("apiVersion", "Ready", a region):
  * comparing bytes with a cached string costs a fraction of making a new one.
  */
 const cache: (string | undefined)[] = new Array<string | undefined>(CACHE_SLOTS).fill(undefined);
@@ -122,20 +122,17 @@ class Reader {
     this.pos = end;
     this.assertBounds();
     const buf = this.buf;
+    if (len === 0) return '';
     if (len > CACHED_MAX_BYTES) return utf8.decode(buf.subarray(start, end));
-    let hash = len;
-    for (let i = start; i < end; i++) {
-      const c = buf[i]!;
-      if (c > 0x7f) return utf8.decode(buf.subarray(start, end));
-      hash = (Math.imul(hash, 31) + c) | 0;
-    }
-    const slot = hash & (CACHE_SLOTS - 1);
+    // A hash of the length and three bytes, not of every byte: the comparison below reads them all anyway.
+    const slot = (len * 31 + buf[start]! * 7 + buf[end - 1]! * 131 + buf[start + (len >> 1)]! * 17) & (CACHE_SLOTS - 1);
     const hit = cache[slot];
     if (hit !== undefined && hit.length === len) {
       let i = 0;
       while (i < len && hit.charCodeAt(i) === buf[start + i]) i++;
       if (i === len) return hit;
     }
+    for (let i = start; i < end; i++) if (buf[i]! > 0x7f) return utf8.decode(buf.subarray(start, end));
     const text = String.fromCharCode.apply(null, buf.subarray(start, end) as unknown as number[]);
     cache[slot] = text;
     return text;
@@ -197,15 +194,30 @@ export const OBSERVED_READS: Reads = {
   data: true,
 };
 
-/** The reads for `key` under `reads`: undefined keeps everything, false skips. */
-function readsOf(reads: Reads | undefined, key: string): Reads | false | undefined {
-  if (reads === undefined) return undefined;
-  const own = Object.hasOwn(reads, key) ? reads[key] : reads['*'];
-  if (own === true) return undefined;
-  return own === undefined ? false : own;
+/** Reads as the decoder looks them up, once per key of every object: a Map per level. */
+interface KeyReads {
+  readonly byKey: ReadonlyMap<string, KeyReads | boolean>;
+  /** What "*" says: for every key not listed. */
+  readonly other: KeyReads | boolean;
 }
 
-function struct(r: Reader, length: number, depth: number, reads?: Reads): JsonObject {
+function keyReads(reads: Reads): KeyReads {
+  const rule = (r: Reads | boolean | undefined): KeyReads | boolean => (typeof r === 'object' ? keyReads(r) : r === true);
+  const byKey = new Map<string, KeyReads | boolean>();
+  for (const [key, r] of Object.entries(reads)) if (key !== '*') byKey.set(key, rule(r));
+  return { byKey, other: rule(reads['*']) };
+}
+
+const OBSERVED_KEY_READS = keyReads(OBSERVED_READS);
+
+/** The reads for `key` under `reads`: undefined keeps everything, false skips. */
+function readsOf(reads: KeyReads | undefined, key: string): KeyReads | false | undefined {
+  if (reads === undefined) return undefined;
+  const own = reads.byKey.get(key) ?? reads.other;
+  return own === true ? undefined : own;
+}
+
+function struct(r: Reader, length: number, depth: number, reads?: KeyReads): JsonObject {
   enter(depth);
   const end = r.pos + length;
   const object: JsonObject = {};
@@ -226,12 +238,14 @@ function struct(r: Reader, length: number, depth: number, reads?: Reads): JsonOb
  * Its key comes first on the wire (every protobuf encoder writes fields in
  * order); a value met before its key is decoded whole and dropped after if unread.
  */
-function structField(r: Reader, length: number, depth: number, object: JsonObject, reads: Reads | undefined): void {
+function structField(r: Reader, length: number, depth: number, object: JsonObject, reads: KeyReads | undefined): void {
   enter(depth);
   const end = r.pos + length;
   let key = '';
   let keyRead = false;
   let value: unknown;
+  // The key the value was read under, when the key came first: its reads need no second look.
+  let valueKey: string | undefined;
   while (r.pos < end) {
     const tag = r.uint32();
     if (tag === 10) {
@@ -245,16 +259,19 @@ function structField(r: Reader, length: number, depth: number, object: JsonObjec
         r.skip(2);
         value = undefined;
       } else value = jsonValue(r, r.uint32(), depth + 1, sub);
+      valueKey = keyRead ? key : undefined;
       continue;
     }
     if (ends(tag)) break;
     r.skip(tag & 7);
   }
-  if (value !== undefined && key !== '__proto__' && readsOf(reads, key) !== false) object[key] = value;
+  if (value === undefined || key === '__proto__') return;
+  if (valueKey !== key && readsOf(reads, key) === false) return;
+  object[key] = value;
 }
 
 /** A google.protobuf.Value as the JSON value Value.unwrap gives. */
-function jsonValue(r: Reader, length: number, depth: number, reads: Reads | undefined): unknown {
+function jsonValue(r: Reader, length: number, depth: number, reads: KeyReads | undefined): unknown {
   enter(depth);
   const end = r.pos + length;
   let nullValue: number | undefined;
@@ -297,7 +314,7 @@ function jsonValue(r: Reader, length: number, depth: number, reads: Reads | unde
 }
 
 /** A ListValue; `reads` applies to each object in it. */
-function list(r: Reader, length: number, depth: number, reads: Reads | undefined): unknown[] {
+function list(r: Reader, length: number, depth: number, reads: KeyReads | undefined): unknown[] {
   enter(depth);
   const end = r.pos + length;
   const values: unknown[] = [];
@@ -346,7 +363,7 @@ function connectionDetail(r: Reader, length: number, depth: number, details: Rec
  * A Resource. Observed ones (`observed`) lose their connection details, which
  * the function never reads, and observed composed ones keep only OBSERVED_READS.
  */
-function resource(r: Reader, length: number, depth: number, observed: boolean, reads: Reads | undefined): Resource {
+function resource(r: Reader, length: number, depth: number, observed: boolean, reads: KeyReads | undefined): Resource {
   const message: Resource = { resource: undefined, connectionDetails: {}, ready: 0 };
   fields(r, length, depth, (tag) => {
     if (tag === 10) message.resource = struct(r, r.uint32(), depth + 1, reads);
@@ -363,7 +380,7 @@ function resourcesEntry(r: Reader, length: number, depth: number, observed: bool
   let value: Resource | undefined;
   fields(r, length, depth, (tag) => {
     if (tag === 10) key = r.string();
-    else if (tag === 18) value = resource(r, r.uint32(), depth + 1, observed, observed ? OBSERVED_READS : undefined);
+    else if (tag === 18) value = resource(r, r.uint32(), depth + 1, observed, observed ? OBSERVED_KEY_READS : undefined);
     else return false;
     return true;
   });

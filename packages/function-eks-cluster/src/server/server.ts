@@ -6,6 +6,7 @@ import { FunctionRunnerServiceService, type RunFunctionRequest, type RunFunction
 import { Severity } from '@crossplane-org/function-sdk-typescript';
 import { runFunction } from '../function.js';
 import type { ServerConfig } from './config.js';
+import { raiseWindowsOnSessions } from './flow-control.js';
 import type { Logger } from './log.js';
 import { decodeRequest } from './request-codec.js';
 import { encodeResponse } from './response-codec.js';
@@ -87,13 +88,20 @@ export function createServer(config: ServerConfig, log: Logger, handler: Handler
   return server;
 }
 
-/** Binds, or rejects with a message; unlike the SDK's serve(), a failed bind is an error. */
+/**
+ * Binds, or rejects with a message; unlike the SDK's serve(), a failed bind is
+ * an error. Connections get wide flow-control windows (flow-control.ts).
+ */
 export function listen(server: grpc.Server, config: ServerConfig): Promise<number> {
   const credentials = serverCredentials(config);
   return new Promise((resolve, reject) => {
     server.bindAsync(config.address, credentials, (error, port) => {
-      if (error) reject(new Error(`cannot listen on ${config.address}: ${error.message}`));
-      else resolve(port);
+      if (error) {
+        reject(new Error(`cannot listen on ${config.address}: ${error.message}`));
+        return;
+      }
+      raiseWindowsOnSessions(server);
+      resolve(port);
     });
   });
 }
