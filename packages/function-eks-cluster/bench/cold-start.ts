@@ -1,5 +1,5 @@
 /** Cold start: from spawning the process to the first successful RunFunction. */
-import { connectRaw, freePort, startFunction } from 'function-eks-cluster/testing';
+import { connectRaw, freePort, startFunction, type StartOptions } from 'function-eks-cluster/testing';
 import { median } from './stats.js';
 
 export interface ColdStart {
@@ -7,10 +7,13 @@ export interface ColdStart {
   readonly medianMs: number;
 }
 
-async function once(bundle: string, body: Buffer, nodeArgs: readonly string[]): Promise<number> {
+/** Which process to start: the bundle, the node executable, its flags and environment. */
+export type ColdStartProcess = Required<Pick<StartOptions, 'bundle' | 'node' | 'nodeArgs' | 'env'>>;
+
+async function once(server: ColdStartProcess, body: Buffer): Promise<number> {
   const address = `127.0.0.1:${await freePort()}`;
   const t0 = performance.now();
-  const fn = await startFunction({ bundle, nodeArgs: [...nodeArgs], args: ['--insecure'], env: { ADDRESS: address } });
+  const fn = await startFunction({ ...server, args: ['--insecure'], env: { ...server.env, ADDRESS: address } });
   const client = connectRaw(fn.address);
   try {
     await client.run(body);
@@ -21,8 +24,8 @@ async function once(bundle: string, body: Buffer, nodeArgs: readonly string[]): 
   }
 }
 
-export async function coldStart(bundle: string, body: Buffer, runs: number, nodeArgs: readonly string[] = []): Promise<ColdStart> {
+export async function coldStart(server: ColdStartProcess, body: Buffer, runs: number): Promise<ColdStart> {
   const samplesMs: number[] = [];
-  for (let i = 0; i < runs; i++) samplesMs.push(await once(bundle, body, nodeArgs));
+  for (let i = 0; i < runs; i++) samplesMs.push(await once(server, body));
   return { samplesMs, medianMs: median(samplesMs) };
 }

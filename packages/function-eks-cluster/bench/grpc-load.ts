@@ -69,28 +69,88 @@ async function run(
   return { errors, firstError };
 }
 
-export async function drive(client: UnaryClient<Buffer, Buffer>, body: Body, pid: number, options: LoadOptions): Promise<LoadResult> {
+/** One server under load: its client, what to send and its process (for CPU and memory). */
+export interface Target {
+  readonly client: UnaryClient<Buffer, Buffer>;
+  readonly body: Body;
+  readonly pid: number;
+}
+
+/** What measuring one target gathered, over one or more turns. */
+interface Tally {
+  latencies: number[];
+  errors: number;
+  firstError?: string;
+  seconds: number;
+  cpuSeconds: number;
+}
+
+async function measure(target: Target, tally: Tally, options: LoadOptions): Promise<void> {
+  const { client, body, pid } = target;
   await run(client, body, options.concurrency, performance.now() + options.warmupSeconds * 1000, options.maxRequests, options.deadlineMs);
-  const latencies: number[] = [];
   const cpuBefore = cpuSeconds(pid);
   const t0 = performance.now();
   const ticker = options.onSecond ? setInterval(options.onSecond, 1000) : undefined;
-  const { errors, firstError } = await run(client, body, options.concurrency, t0 + options.seconds * 1000, options.maxRequests, options.deadlineMs, latencies);
+  const { errors, firstError } = await run(
+    client,
+    body,
+    options.concurrency,
+    t0 + options.seconds * 1000,
+    options.maxRequests,
+    options.deadlineMs,
+    tally.latencies,
+  );
   if (ticker) clearInterval(ticker);
-  const seconds = (performance.now() - t0) / 1000;
-  const cpu = cpuSeconds(pid) - cpuBefore;
+  tally.seconds += (performance.now() - t0) / 1000;
+  tally.cpuSeconds += cpuSeconds(pid) - cpuBefore;
+  tally.errors += errors;
+  tally.firstError ??= firstError;
+}
+
+function result(target: Target, tally: Tally, concurrency: number): LoadResult {
+  const requests = tally.latencies.length;
   return {
-    concurrency: options.concurrency,
-    requests: latencies.length,
-    errors,
-    ...(firstError ? { firstError } : {}),
-    seconds,
-    latency: summarize(latencies),
-    requestsPerSecond: latencies.length / seconds,
-    serverCores: cpu / seconds,
-    requestsPerCoreSecond: cpu > 0 ? latencies.length / cpu : Number.NaN,
-    serverRssBytes: memory(pid).rssBytes,
+    concurrency,
+    requests,
+    errors: tally.errors,
+    ...(tally.firstError ? { firstError: tally.firstError } : {}),
+    seconds: tally.seconds,
+    latency: summarize(tally.latencies),
+    requestsPerSecond: requests / tally.seconds,
+    serverCores: tally.cpuSeconds / tally.seconds,
+    requestsPerCoreSecond: tally.cpuSeconds > 0 ? requests / tally.cpuSeconds : Number.NaN,
+    serverRssBytes: memory(target.pid).rssBytes,
   };
+}
+
+const newTally = (): Tally => ({ latencies: [], errors: 0, seconds: 0, cpuSeconds: 0 });
+
+export async function drive(client: UnaryClient<Buffer, Buffer>, body: Body, pid: number, options: LoadOptions): Promise<LoadResult> {
+  const target = { client, body, pid };
+  const tally = newTally();
+  await measure(target, tally, options);
+  return result(target, tally, options.concurrency);
+}
+
+/**
+ * Several servers measured in turns: `rounds` turns each of seconds/rounds,
+ * the servers alternating within every round, so that a change of the
+ * machine's load (the cores are shared) hits them alike and the ratios
+ * between them hold. The first turn of each warms up for warmupSeconds, the
+ * later ones for `rewarmSeconds`, to fill the pipeline again. One result per target.
+ */
+export async function driveInTurns(
+  targets: readonly Target[],
+  options: LoadOptions & { readonly rounds: number; readonly rewarmSeconds: number },
+): Promise<LoadResult[]> {
+  const tallies = targets.map(newTally);
+  for (let round = 0; round < options.rounds; round++) {
+    for (const [i, target] of targets.entries()) {
+      const warmupSeconds = round === 0 ? options.warmupSeconds : options.rewarmSeconds;
+      await measure(target, tallies[i]!, { ...options, warmupSeconds, seconds: options.seconds / options.rounds });
+    }
+  }
+  return targets.map((target, i) => result(target, tallies[i]!, options.concurrency));
 }
 
 export interface SoakResult {

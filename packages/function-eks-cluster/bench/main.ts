@@ -8,21 +8,24 @@
  * the targets, writes dist/bench/results.json and the peer's Composition
  * (dist/bench/peer-composition.yaml) at the repository root. Loopback only.
  *
- * BENCH_SECONDS (default 5) per gRPC row, BENCH_SOAK_SECONDS (default 60),
+ * BENCH_SECONDS (default 6) per gRPC row and server, in turns, BENCH_SOAK_SECONDS (default 60),
  * BENCH_COLD_STARTS (default 7), BENCH_GROWTH_SECONDS (default 1, per server
  * and scenario of the growth table), BENCH_NODE_ARGS (V8 flags for both Node
  * servers, after the image's own), BENCH_IMAGE_FLAGS=0 (without the image's
- * flags: what they cost); BENCH_CPU_PROF=1 writes a CPU profile of our
+ * flags and environment: what they cost). Both Node servers run on the
+ * image's Node (image/node-binary.ts), the client on the one running this; BENCH_CPU_PROF=1 writes a CPU profile of our
  * server to dist/bench/profiles.
  */
 import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RunFunctionResponse, Severity } from '@crossplane-org/function-sdk-typescript';
 import { BUNDLE, connectRaw, type FunctionProcess, PACKAGE_ROOT, REPO_ROOT, startFunction, type UnaryClient } from 'function-eks-cluster/testing';
-import { NODE_FLAGS } from '../image/node-flags.js';
+import { loadInputs } from '../image/inputs.js';
+import { imageNode } from '../image/node-binary.js';
+import { NODE_FLAGS, RUNTIME_ENV } from '../image/node-flags.js';
 import { coldStart } from './cold-start.js';
 import { GO_NOOP_BIN, PEER_BIN, startGoFunction } from './go-process.js';
-import { drive, soak, type Body, type LoadResult } from './grpc-load.js';
+import { drive, driveInTurns, soak, type Body, type LoadResult } from './grpc-load.js';
 import { timeHandler } from './in-process.js';
 import { peerCompositionYaml } from './peer-composition.js';
 import { peerRequest } from './peer-request.js';
@@ -38,6 +41,10 @@ const CONCURRENCIES = [1, 8, 64] as const;
 const REPEATED_CONCURRENCIES = [8, 64] as const;
 const SOAK_CONCURRENCY = 32;
 const WARMUP_SECONDS = 1;
+/** Each verdict row is measured in this many turns per server, the servers alternating (grpc-load.ts driveInTurns). */
+const TURNS = 3;
+/** Warm-up before every turn after the first: long enough to fill 64 requests in flight again. */
+const REWARM_SECONDS = 0.5;
 const GROWTH_WARMUP_SECONDS = 0.2;
 const GROWTH_MAX_REQUESTS = 2000;
 const GROWTH_IN_PROCESS = { warmup: 100, maxIterations: 2000, maxMs: 500 };
@@ -136,14 +143,24 @@ async function growthRow(s: Scenario, servers: Servers, clients: Clients, second
 
 async function main(): Promise<void> {
   const settings = {
-    seconds: setting('BENCH_SECONDS', 5, 1, 60),
+    seconds: setting('BENCH_SECONDS', 6, 1, 60),
     warmupSeconds: WARMUP_SECONDS,
+    turns: TURNS,
+    rewarmSeconds: REWARM_SECONDS,
     soakSeconds: setting('BENCH_SOAK_SECONDS', 60, 1, 600),
     coldStarts: setting('BENCH_COLD_STARTS', 7, 1, 25),
     growthSeconds: setting('BENCH_GROWTH_SECONDS', 1, 0.2, 10),
     nodeFlags: process.env.BENCH_IMAGE_FLAGS === '0' ? '' : NODE_FLAGS.join(' '),
+    runtimeEnv:
+      process.env.BENCH_IMAGE_FLAGS === '0'
+        ? ''
+        : Object.entries(RUNTIME_ENV)
+            .map(([name, value]) => `${name}=${value}`)
+            .join(' '),
     extraNodeArgs: process.env.BENCH_NODE_ARGS ?? '',
+    serverNode: `v${loadInputs().node.version} (the image's)`,
   };
+  const node = imageNode();
   const profile = process.env.BENCH_CPU_PROF === '1';
   mkdirSync(OUT_DIR, { recursive: true });
 
@@ -172,8 +189,9 @@ async function main(): Promise<void> {
   progress('starting the four servers');
   // The image's flags first, then BENCH_NODE_ARGS (e.g. "--max-semi-space-size=4") for both Node servers alike.
   const nodeArgs = [...settings.nodeFlags.split(' '), ...settings.extraNodeArgs.split(/\s+/)].filter(Boolean);
+  const env: Record<string, string> = process.env.BENCH_IMAGE_FLAGS === '0' ? {} : { ...RUNTIME_ENV };
   const start = (bundle: string, more: string[] = []) =>
-    startFunction({ bundle, nodeArgs: [...nodeArgs, ...more], args: ['--insecure'], maxOutputChars: 64 * 1024 });
+    startFunction({ bundle, node, nodeArgs: [...nodeArgs, ...more], env, args: ['--insecure'], maxOutputChars: 64 * 1024 });
   const started: Partial<Servers> = {};
   const load: Record<ServerName, LoadResult[]> = { ours: [], floor: [], goNoop: [], peer: [] };
   const repeated: LoadResult[] = [];
@@ -191,7 +209,6 @@ async function main(): Promise<void> {
     try {
       checked = await checkAnswers(clients, bodies, productionFull.observedResources);
       for (const concurrency of CONCURRENCIES) {
-        // Alternate the servers so that a change of machine load hits them alike.
         const options = {
           concurrency,
           seconds: settings.seconds,
@@ -199,10 +216,10 @@ async function main(): Promise<void> {
           maxRequests: settings.seconds * 100_000,
           deadlineMs: DEADLINE_MS,
         };
-        for (const name of SERVERS) {
-          progress(`gRPC, concurrency ${concurrency}: ${name}`);
-          load[name].push(await drive(clients[name], varying[name], servers[name].child.pid!, options));
-        }
+        progress(`gRPC, concurrency ${concurrency}: the four servers in ${TURNS} turns each`);
+        const targets = SERVERS.map((name) => ({ client: clients[name], body: varying[name], pid: servers[name].child.pid! }));
+        const results = await driveInTurns(targets, { ...options, rounds: TURNS, rewarmSeconds: REWARM_SECONDS });
+        for (const [i, name] of SERVERS.entries()) load[name].push(results[i]!);
         if ((REPEATED_CONCURRENCIES as readonly number[]).includes(concurrency)) {
           progress(`gRPC, concurrency ${concurrency}: ours, repeated request (informational)`);
           repeated.push(await drive(clients.ours, bodies.ours, servers.ours.child.pid!, options));
@@ -223,8 +240,8 @@ async function main(): Promise<void> {
   }
 
   progress('cold starts');
-  const coldOurs = await coldStart(BUNDLE, body, settings.coldStarts, nodeArgs);
-  const coldFloor = await coldStart(NOOP_BUNDLE, body, settings.coldStarts, nodeArgs);
+  const coldOurs = await coldStart({ bundle: BUNDLE, node, nodeArgs, env }, body, settings.coldStarts);
+  const coldFloor = await coldStart({ bundle: NOOP_BUNDLE, node, nodeArgs, env }, body, settings.coldStarts);
 
   const results: Results = {
     date: new Date().toISOString(),

@@ -165,7 +165,7 @@ function targetChecks(r: Results): TargetCheck[] {
       verdict: pass(cold < TARGETS.coldStartMs),
     },
     {
-      name: `peak RSS under load (VmHWM), node flags: ${r.settings.nodeFlags || 'none'}`,
+      name: `peak RSS under load (VmHWM), node flags: ${r.settings.nodeFlags || 'none'}, environment: ${r.settings.runtimeEnv || 'none'}`,
       target: `< ${TARGETS.peakRssMiB} MiB`,
       figure: mib(r.ours.peakRssBytes),
       verdict: pass(r.ours.peakRssBytes < TARGETS.peakRssMiB * 1024 * 1024),
@@ -208,8 +208,8 @@ function grpcSection(r: Results): string {
   }
   const w = r.wire;
   return [
-    `1. gRPC on loopback, insecure, one process per server, one client sending pre-encoded requests, ${r.settings.seconds} s per row after ${r.settings.warmupSeconds} s warm-up,`,
-    `   servers alternated: production.yaml with ${w.observedResources} observed resources, ${w.composedResources} composed (request ${kib(w.requestBytes)};`,
+    `1. gRPC on loopback, insecure, one process per server, one client sending pre-encoded requests, ${r.settings.seconds} s per row and server in ${r.settings.turns} turns,`,
+    `   the servers alternating turn by turn (${r.settings.warmupSeconds} s warm-up, ${r.settings.rewarmSeconds} s before each later turn): production.yaml with ${w.observedResources} observed resources, ${w.composedResources} composed (request ${kib(w.requestBytes)};`,
     `   patch-and-transform's request also carries its Composition as input: ${kib(w.peerRequestBytes)}). Responses: ours ${kib(w.responseBytes.ours)},`,
     `   patch-and-transform ${kib(w.responseBytes.peer)}, the no-ops ${kib(w.responseBytes.floor)} / ${kib(w.responseBytes.goNoop)}. "ours / this" is the ratio of req/s.`,
     "   Every request differs (its meta.tag, the XR's and one observed resource's resourceVersion: bench/varying.ts), so no cache of a whole",
@@ -249,7 +249,7 @@ function processSection(r: Results): string {
   const cold = (f: ServerFigures) => `${ms(f.coldStart!.medianMs)} ms (runs: ${f.coldStart!.samplesMs.map((x) => x.toFixed(0)).join(', ')})`;
   const s = r.soak;
   return [
-    `3. Cold start, spawn to first successful RunFunction, median of ${r.settings.coldStarts}, with the image's node flags (${r.settings.nodeFlags || 'none'})`,
+    `3. Cold start, spawn to first successful RunFunction, median of ${r.settings.coldStarts}, with the image's node flags (${r.settings.nodeFlags || 'none'}) and environment (${r.settings.runtimeEnv || 'none'})`,
     `   ours  ${cold(r.ours)}`,
     `   floor ${cold(r.floor)}`,
     '',
@@ -270,7 +270,7 @@ export function render(r: Results): string {
   const t = r.production.timing;
   return [
     `function-eks-cluster benchmark, ${r.date}`,
-    `machine: ${m.cpus} CPUs (nproc), ${m.cpuModel}, node ${m.node}, Linux ${m.kernel}`,
+    `machine: ${m.cpus} CPUs (nproc), ${m.cpuModel}, Linux ${m.kernel}; the client runs on node ${m.node}, the Node servers on node ${r.settings.serverNode}`,
     `in-process, production.yaml, full observed, every request differs: median ${ms(t.p50)} ms, p99 ${ms(t.p99)} ms (${int(t.count)} runs)`,
     ...(r.production.repeated
       ? [`in-process, the same request over and over (informational): median ${ms(r.production.repeated.p50)} ms, p99 ${ms(r.production.repeated.p99)} ms`]

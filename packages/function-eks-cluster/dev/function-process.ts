@@ -44,6 +44,8 @@ export interface StartOptions {
   bundle?: string;
   /** Flags for node itself, before the bundle, e.g. --cpu-prof. */
   nodeArgs?: string[];
+  /** The node executable (default: the one running this process), e.g. the image's (image/node-binary.ts). */
+  node?: string;
   /** Keep only the last this many characters of output (default: all); for long load runs. */
   maxOutputChars?: number;
 }
@@ -90,7 +92,7 @@ export async function startFunction(options: StartOptions = {}): Promise<Functio
   const address = options.env?.ADDRESS ?? `127.0.0.1:${await freePort()}`;
   const addressFlag = options.env?.ADDRESS ? [] : ['--address', address];
   const args = options.args ?? ['--insecure'];
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), bundle, ...addressFlag, ...args], {
+  const child = spawn(options.node ?? process.execPath, [...(options.nodeArgs ?? []), bundle, ...addressFlag, ...args], {
     env: { PATH: process.env.PATH ?? '', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

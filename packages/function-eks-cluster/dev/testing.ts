@@ -14,6 +14,7 @@ export {
   requestFor,
   startFunction,
   type FunctionProcess,
+  type StartOptions,
   type UnaryClient,
 } from './function-process.js';
 export { composedBy, desiredStatus, renderWaves, settle, type Settled } from './render-waves.js';

@@ -21,7 +21,8 @@ function verified(path: string, check: (data: Buffer) => boolean): boolean {
   return existsSync(path) && check(readFileSync(path));
 }
 
-function fetchNode(inputs: Inputs, arch: Arch): void {
+/** The pinned Node archive for `arch`, downloaded and verified unless it is there and verified. */
+export function fetchNode(inputs: Inputs, arch: Arch): void {
   const pin = inputs.node[arch];
   const target = nodeArchive(inputs, arch);
   const matches = (data: Buffer) => npmIntegrity(data) === pin.integrity;

@@ -16,7 +16,8 @@ import { dockerArchive } from '../image/docker-archive.js';
 import { ensureInputs } from '../image/fetch.js';
 import { loadInputs, PACKAGE_ROOT } from '../image/inputs.js';
 import { REF_NAME, writeOciLayout } from '../image/layout.js';
-import { NODE_FLAGS } from '../image/node-flags.js';
+import { imageNode } from '../image/node-binary.js';
+import { NODE_FLAGS, RUNTIME_ENV } from '../image/node-flags.js';
 import { MEDIA_TYPE } from '../image/oci.js';
 import { checkSharedLibraries, imageLayers, USER_ID } from '../image/rootfs.js';
 import { writeTar } from '../image/tar.js';
@@ -107,10 +108,17 @@ describe('the runtime image', () => {
     // The Dockerfile builds the same image another way: the same entrypoint, flags included.
     const dockerfile = readFileSync(join(PACKAGE_ROOT, 'Dockerfile'), 'utf8');
     expect(JSON.parse(/^ENTRYPOINT (.*)$/m.exec(dockerfile)?.[1] ?? 'null')).toEqual(config.Entrypoint);
+    expect([...dockerfile.matchAll(/^ENV (.*)$/gm)].map((m) => m[1])).toEqual(config.Env);
+    expect(config.Env).toEqual(['PATH=/nodejs/bin', ...Object.entries(RUNTIME_ENV).map(([name, value]) => `${name}=${value}`)]);
     expect(config).not.toHaveProperty('Cmd');
     expect(Object.keys(config.ExposedPorts)).toEqual(['9443/tcp']);
     expect(rootfs.diff_ids).toHaveLength(image.layers.length);
     expect(image.configDoc.config.Labels['dev.eks-gitops.nodejs.version']).toBe(loadInputs().node.version);
+  });
+
+  it("unpacks its Node for the benchmark: the pinned version, runnable here with the image's flags", () => {
+    const version = execFileSync(imageNode('amd64'), [...NODE_FLAGS, '--version'], { encoding: 'utf8', env: { ...RUNTIME_ENV } }).trim();
+    expect(version).toBe(`v${loadInputs().node.version}`);
   });
 
   it('refuses to build when a library Node needs is missing', () => {

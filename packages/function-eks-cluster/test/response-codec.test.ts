@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { Ready, RunFunctionResponse, Severity, Status, Target } from '@crossplane-org/function-sdk-typescript';
 import { describe, expect, it } from 'vitest';
 import { runFunction } from '../src/function.js';
-import { encodeResponse } from '../src/server/response-codec.js';
+import { encodeResponse, encodeResponseView } from '../src/server/response-codec.js';
 import { requestFor } from 'function-eks-cluster/testing';
 import { noopHandler } from '../bench/noop-handler.js';
 import { productionScenario, scenarioGrid } from '../bench/scenarios.js';
@@ -93,6 +93,16 @@ describe('encodeResponse', () => {
       fc.property(responseArb, (rsp) => encodeResponse(rsp).equals(sdkBytes(rsp))),
       { numRuns: RUNS },
     );
+  });
+
+  it('gives the server the same bytes as a view of its buffer, which the next response overwrites: the server hands it to grpc-js, which copies it at once', () => {
+    const production = runFunction(productionScenario('full').request);
+    const view = encodeResponseView(production);
+    expect(view.equals(sdkBytes(production))).toBe(true);
+    const kept = Buffer.from(view);
+    encodeResponseView(noopHandler(requestFor({})));
+    expect(view.equals(kept)).toBe(false);
+    expect(encodeResponse(production).equals(kept)).toBe(true);
   });
 
   it('grows past its first buffer', () => {

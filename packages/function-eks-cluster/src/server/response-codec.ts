@@ -28,7 +28,7 @@ class ReverseWriter {
     this.pos = scratch.length;
   }
 
-  /** The buffer written into: reused by the next response, so only the copy in finish() may escape. */
+  /** The buffer written into: reused by the next response, so a view() of it is valid only until then. */
   get scratch(): Buffer {
     return this.buf;
   }
@@ -144,11 +144,9 @@ class ReverseWriter {
     this.tag(field, LENGTH_DELIMITED);
   }
 
-  /** A copy of exactly the bytes written. */
-  finish(): Buffer {
-    const out = Buffer.allocUnsafe(this.length);
-    this.buf.copy(out, 0, this.pos);
-    return out;
+  /** Exactly the bytes written, as a view of the buffer: valid until it is written again. */
+  view(): Buffer {
+    return this.buf.subarray(this.pos);
   }
 }
 
@@ -266,16 +264,23 @@ function resource(w: ReverseWriter, r: Resource): void {
   bodyField(w, r.resource);
 }
 
-/**
- * The bytes RunFunctionResponse.encode(rsp).finish() would give. A response
- * with requirements, which this function never sends, goes to the SDK.
- */
+/** The bytes RunFunctionResponse.encode(rsp).finish() would give, in a buffer of their own. */
 export function encodeResponse(rsp: RunFunctionResponse): Buffer {
+  return Buffer.from(encodeResponseView(rsp));
+}
+
+/**
+ * The same bytes as a view of the encoder's buffer, valid only until the next
+ * call: for a caller that copies them at once, as grpc-js does when it frames
+ * a message (server.ts), which saves allocating and copying each response once
+ * more. A response with requirements, which this function never sends, goes to the SDK.
+ */
+export function encodeResponseView(rsp: RunFunctionResponse): Buffer {
   if (rsp.requirements !== undefined) return Buffer.from(RunFunctionResponse.encode(rsp).finish());
   const w = new ReverseWriter(scratch);
   try {
     writeResponse(w, rsp);
-    return w.finish();
+    return w.view();
   } finally {
     // Keep a grown buffer for the next response, up to a bound, so that one huge answer is not kept forever.
     if (w.scratch.length <= MAX_SCRATCH_BYTES) scratch = w.scratch;

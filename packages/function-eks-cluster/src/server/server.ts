@@ -6,14 +6,16 @@ import { FunctionRunnerServiceService, type RunFunctionRequest, type RunFunction
 import { Severity } from '@crossplane-org/function-sdk-typescript';
 import { runFunction } from '../function.js';
 import type { ServerConfig } from './config.js';
-import { raiseWindowsOnSessions } from './flow-control.js';
+import { MAX_CONCURRENT_STREAMS, raiseWindowsOnSessions } from './flow-control.js';
 import type { Logger } from './log.js';
 import { decodeRequest } from './request-codec.js';
-import { encodeResponse } from './response-codec.js';
+import { encodeResponseView } from './response-codec.js';
 
 /**
  * The SDK's service, with two changes. Responses are written by our encoder:
- * the same bytes, a fraction of the time; requests are read by our decoder
+ * the same bytes, a fraction of the time (as a view that grpc-js copies at
+ * once into its framed message: @grpc/grpc-js is pinned, and test/grpc.test.ts
+ * checks the bytes that arrive); requests are read by our decoder
  * (request-codec.ts), likewise. Requests stay bytes until their
  * handler runs: grpc-js decodes a message when it arrives but calls the
  * handler only at the end of its stream, so under load dozens of decoded
@@ -21,7 +23,7 @@ import { encodeResponse } from './response-codec.js';
  * decoded just in time, they die young.
  */
 const SERVICE: grpc.ServiceDefinition = {
-  runFunction: { ...FunctionRunnerServiceService.runFunction, requestDeserialize: (bytes: Buffer) => bytes, responseSerialize: encodeResponse },
+  runFunction: { ...FunctionRunnerServiceService.runFunction, requestDeserialize: (bytes: Buffer) => bytes, responseSerialize: encodeResponseView },
 };
 
 export function serverCredentials(config: ServerConfig): grpc.ServerCredentials {
@@ -59,6 +61,7 @@ export function createServer(config: ServerConfig, log: Logger, handler: Handler
   const server = new grpc.Server({
     'grpc.max_receive_message_length': config.maxRecvMessageSize,
     'grpc.max_send_message_length': -1,
+    'grpc.max_concurrent_streams': MAX_CONCURRENT_STREAMS,
   });
   server.addService(SERVICE, {
     runFunction: (call: grpc.ServerUnaryCall<Buffer, RunFunctionResponse>, callback: grpc.sendUnaryData<RunFunctionResponse>) => {
@@ -90,7 +93,8 @@ export function createServer(config: ServerConfig, log: Logger, handler: Handler
 
 /**
  * Binds, or rejects with a message; unlike the SDK's serve(), a failed bind is
- * an error. Connections get wide flow-control windows (flow-control.ts).
+ * an error. Connections get wide flow-control windows (flow-control.ts), and
+ * at most MAX_CONCURRENT_STREAMS requests in flight (createServer).
  */
 export function listen(server: grpc.Server, config: ServerConfig): Promise<number> {
   const credentials = serverCredentials(config);
