@@ -181,7 +181,8 @@ export interface Reads {
 /**
  * What the function reads of an observed composed resource: its
  * external-name annotation, spec.forProvider and status.atProvider (but not
- * their tags, which it writes and never reads back), status.conditions, and
+ * their tags, which it writes and never reads back), the type, status, reason
+ * and message of status.conditions (not their times and generations), and
  * the data of a plain object (the Flux ConfigMap keeps its cluster ARN from it).
  * test/request-codec.test.ts checks that everything it reads on the test
  * corpus lies inside this, and that its answers are the same bytes as with
@@ -190,7 +191,7 @@ export interface Reads {
 export const OBSERVED_READS: Reads = {
   metadata: { annotations: true },
   spec: { forProvider: { '*': true, tags: false, tagsAll: false } },
-  status: { atProvider: { '*': true, tags: false, tagsAll: false }, conditions: true },
+  status: { atProvider: { '*': true, tags: false, tagsAll: false }, conditions: { type: true, status: true, reason: true, message: true } },
   data: true,
 };
 
