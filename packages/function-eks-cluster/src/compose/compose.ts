@@ -23,8 +23,7 @@ import { planVersions } from '../eks/versions.js';
 import { nodeGroupKey, nodeGroupResources } from '../eks/node-groups.js';
 import { applyGates } from '../lifecycle/readiness.js';
 import { buildStatus, type XrCondition } from '../lifecycle/status.js';
-import type { Edge } from '../ground/deletion-order.js';
-import { deletionEdges, usageResources } from '../lifecycle/usages.js';
+import { planUsages, usageResources, type PlannedUsage } from '../lifecycle/usages.js';
 import { mustParseCidr, type Cidr } from '../network/cidr.js';
 import { endpointResources, reachabilityNotices } from '../network/endpoints.js';
 import { NO_NAT } from '../network/existing.js';
@@ -125,8 +124,8 @@ export interface Planned {
   readonly planWarnings: readonly string[];
   readonly nat: NatPlan;
   readonly wanted: readonly DesiredResource[];
-  /** Every deletion-order edge between the wanted resources: references and declared needs (lifecycle/usages.ts). */
-  readonly deletionEdges: readonly Edge[];
+  /** A Usage for every deletion-order edge between the wanted resources, references and declared needs (lifecycle/usages.ts); which are composed depends on the request. */
+  readonly usages: readonly PlannedUsage[];
 }
 
 export function compose(input: ComposeInput): ComposeResult {
@@ -178,7 +177,7 @@ export function planComposition(input: ComposeInput): Planned | { readonly ok: f
     planWarnings: subnetPlan.warnings,
     nat,
     wanted,
-    deletionEdges: deletionEdges(ctx, wanted, [kubeconfigSecret(ctx)]),
+    usages: planUsages(ctx, wanted, [kubeconfigSecret(ctx)]),
   };
 }
 
@@ -187,7 +186,7 @@ export function finishComposition(planned: Planned, observed: ObservedState): Co
   const { vpc, nat, wanted, subnets } = planned;
   const ctx: ComposeContext = { ...planned.ctx, observed };
   const gated = applyGates(wanted, observed);
-  const usages = usageResources(ctx, wanted, new Set(gated.emitted.map((r) => r.key)), [kubeconfigSecret(ctx)], planned.deletionEdges);
+  const usages = usageResources(observed, planned.usages, new Set(gated.emitted.map((r) => r.key)));
   const composed = { emitted: [...gated.emitted, ...usages], held: gated.held };
   const statusReport = buildStatus(ctx, subnets, nat, composed);
   return {

@@ -72,7 +72,7 @@ function deepFreeze<T>(value: T): T {
 }
 
 /**
- * The plan with its resource bodies copied and deep-frozen: a kept body is
+ * The plan with its resource and Usage bodies copied and deep-frozen: a kept body is
  * part of every later response, so nothing may change it, and the plain run's
  * bodies may share objects with the request that made them. Frozen, they also
  * tell the response encoder that their bytes can be kept (server/response-codec.ts).
@@ -85,6 +85,7 @@ function sealed(planned: Entry['planned']): Entry['planned'] {
     // finishComposition reads the observed state of each request, never the one planned on: a kept plan does not hold on to it.
     ctx: { ...planned.ctx, observed: NOTHING_OBSERVED },
     wanted: planned.wanted.map((r) => copies.get(r)!),
+    usages: planned.usages.map((u) => ({ ...u, usage: { ...u.usage, body: deepFreeze(structuredClone(u.usage.body)) } })),
   };
 }
 

@@ -8,7 +8,7 @@
  */
 import type { Json, JsonObject } from '../api/schema-builder.js';
 import type { ComposeContext, DesiredResource } from '../ground/context.js';
-import { dig } from '../ground/observed.js';
+import { dig, type ObservedState } from '../ground/observed.js';
 import { resourceName } from '../ground/managed.js';
 import { USAGE_API_VERSION, usageKey, type Edge, type UncomposedObject } from '../ground/deletion-order.js';
 
@@ -60,20 +60,15 @@ export function referenceEdges(ctx: ComposeContext, resources: readonly DesiredR
   return edges;
 }
 
-/** One end of a Usage: what it names, and whether it is composed now. */
+/** One end of a Usage: what it names, and the key whose composing composes it. */
 interface End {
   readonly apiVersion: string;
   readonly kind: string;
   readonly name: string;
-  readonly composed: boolean;
+  readonly composedWith: string;
 }
 
-function endsOf(
-  ctx: ComposeContext,
-  wanted: readonly DesiredResource[],
-  emittedKeys: ReadonlySet<string>,
-  uncomposed: readonly UncomposedObject[],
-): Map<string, End> {
+function endsOf(ctx: ComposeContext, wanted: readonly DesiredResource[], uncomposed: readonly UncomposedObject[]): Map<string, End> {
   const ends = new Map<string, End>();
   // The body's own name: a plain Kubernetes object (the Flux ConfigMap) is named for its readers, not by its key.
   for (const r of wanted)
@@ -81,9 +76,9 @@ function endsOf(
       apiVersion: String(r.body.apiVersion),
       kind: String(r.body.kind),
       name: String(dig(r.body, 'metadata', 'name') ?? resourceName(ctx, r.key)),
-      composed: emittedKeys.has(r.key),
+      composedWith: r.key,
     });
-  for (const o of uncomposed) ends.set(o.key, { apiVersion: o.apiVersion, kind: o.kind, name: o.name, composed: emittedKeys.has(o.writtenBy) });
+  for (const o of uncomposed) ends.set(o.key, { apiVersion: o.apiVersion, kind: o.kind, name: o.name, composedWith: o.writtenBy });
   return ends;
 }
 
@@ -105,37 +100,53 @@ export function deletionEdges(ctx: ComposeContext, wanted: readonly DesiredResou
 }
 
 /**
- * One Usage per edge whose two ends are both composed now (an uncomposed
- * object: once the resource that writes it is); a Usage that exists already
- * stays as long as both ends are still wanted.
+ * A Usage the plan may compose, one per edge whose two ends it knows: its
+ * body, the same on every request, and the keys whose composing composes
+ * each end (an uncomposed object's: the resource that writes it).
  */
-export function usageResources(
+export interface PlannedUsage {
+  readonly usage: DesiredResource;
+  readonly ofComposedWith: string;
+  readonly byComposedWith: string;
+}
+
+/** The Usages of every deletion-order edge, built once per plan (compose/memo.ts keeps them with it). */
+export function planUsages(
   ctx: ComposeContext,
   wanted: readonly DesiredResource[],
-  emittedKeys: ReadonlySet<string>,
   uncomposed: readonly UncomposedObject[] = [],
   edges: readonly Edge[] = deletionEdges(ctx, wanted, uncomposed),
-): DesiredResource[] {
-  const ends = endsOf(ctx, wanted, emittedKeys, uncomposed);
-  const seen = new Set<string>();
-  const usages: DesiredResource[] = [];
+): PlannedUsage[] {
+  const ends = endsOf(ctx, wanted, uncomposed);
+  const planned = new Map<string, PlannedUsage>();
   for (const edge of edges) {
     const of = ends.get(edge.of);
     const by = ends.get(edge.by);
     const key = usageKey(edge);
-    if (!of || !by || seen.has(key)) continue;
-    if (!(of.composed && by.composed) && !ctx.observed.has(key)) continue;
-    seen.add(key);
-    usages.push({
-      key,
-      group: 'deletionOrder',
-      body: {
-        apiVersion: USAGE_API_VERSION,
-        kind: 'Usage',
-        metadata: { name: resourceName(ctx, key), namespace: ctx.namespace },
-        spec: { of: usageEnd(of), by: usageEnd(by), replayDeletion: true },
+    if (!of || !by || planned.has(key)) continue;
+    planned.set(key, {
+      usage: {
+        key,
+        group: 'deletionOrder',
+        body: {
+          apiVersion: USAGE_API_VERSION,
+          kind: 'Usage',
+          metadata: { name: resourceName(ctx, key), namespace: ctx.namespace },
+          spec: { of: usageEnd(of), by: usageEnd(by), replayDeletion: true },
+        },
       },
+      ofComposedWith: of.composedWith,
+      byComposedWith: by.composedWith,
     });
   }
-  return usages;
+  return [...planned.values()];
+}
+
+/**
+ * The Usages to compose now: one per planned Usage whose two ends are both
+ * composed now; a Usage that exists already stays as long as both ends are
+ * still wanted.
+ */
+export function usageResources(observed: ObservedState, planned: readonly PlannedUsage[], emittedKeys: ReadonlySet<string>): DesiredResource[] {
+  return planned.filter((p) => (emittedKeys.has(p.ofComposedWith) && emittedKeys.has(p.byComposedWith)) || observed.has(p.usage.key)).map((p) => p.usage);
 }
