@@ -10,7 +10,7 @@ import { fetchNode } from './fetch.js';
 import { INPUTS_DIR, loadInputs, nodeArchive, type Arch } from './inputs.js';
 
 /** This machine's architecture, as the image names it. */
-export function hostArch(): Arch {
+function hostArch(): Arch {
   if (process.arch === 'x64') return 'amd64';
   if (process.arch === 'arm64') return 'arm64';
   throw new Error(`the image is built for amd64 and arm64, not ${process.arch}`);

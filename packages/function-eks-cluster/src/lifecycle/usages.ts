@@ -45,7 +45,7 @@ function needsNothingKept(resource: DesiredResource): boolean {
 }
 
 /** Every reference between the given resources, as edges between their keys. */
-export function referenceEdges(ctx: ComposeContext, resources: readonly DesiredResource[]): Edge[] {
+function referenceEdges(ctx: ComposeContext, resources: readonly DesiredResource[]): Edge[] {
   const keyByName = new Map(resources.map((r) => [resourceName(ctx, r.key), r.key]));
   const edges: Edge[] = [];
   for (const resource of resources) {
@@ -87,7 +87,7 @@ function usageEnd(end: End): JsonObject {
 }
 
 /** The needs AWS enforces without a reference, as each resource declares them (DesiredResource.needs, .keptBy). */
-export function declaredEdges(wanted: readonly DesiredResource[], uncomposed: readonly UncomposedObject[] = []): Edge[] {
+function declaredEdges(wanted: readonly DesiredResource[], uncomposed: readonly UncomposedObject[] = []): Edge[] {
   return [
     ...wanted.flatMap((r) => [...(r.needs ?? []).map((of) => ({ of, by: r.key })), ...(r.keptBy ?? []).map((by) => ({ of: r.key, by }))]),
     ...uncomposed.flatMap((o) => (o.keptBy ?? []).map((by) => ({ of: o.key, by }))),
@@ -95,7 +95,7 @@ export function declaredEdges(wanted: readonly DesiredResource[], uncomposed: re
 }
 
 /** Every deletion-order edge: the references found in the bodies, then what the builders declare. */
-export function deletionEdges(ctx: ComposeContext, wanted: readonly DesiredResource[], uncomposed: readonly UncomposedObject[] = []): Edge[] {
+function deletionEdges(ctx: ComposeContext, wanted: readonly DesiredResource[], uncomposed: readonly UncomposedObject[] = []): Edge[] {
   return [...referenceEdges(ctx, wanted), ...declaredEdges(wanted, uncomposed)];
 }
 
@@ -111,15 +111,10 @@ export interface PlannedUsage {
 }
 
 /** The Usages of every deletion-order edge, built once per plan (compose/memo.ts keeps them with it). */
-export function planUsages(
-  ctx: ComposeContext,
-  wanted: readonly DesiredResource[],
-  uncomposed: readonly UncomposedObject[] = [],
-  edges: readonly Edge[] = deletionEdges(ctx, wanted, uncomposed),
-): PlannedUsage[] {
+export function planUsages(ctx: ComposeContext, wanted: readonly DesiredResource[], uncomposed: readonly UncomposedObject[] = []): PlannedUsage[] {
   const ends = endsOf(ctx, wanted, uncomposed);
   const planned = new Map<string, PlannedUsage>();
-  for (const edge of edges) {
+  for (const edge of deletionEdges(ctx, wanted, uncomposed)) {
     const of = ends.get(edge.of);
     const by = ends.get(edge.by);
     const key = usageKey(edge);

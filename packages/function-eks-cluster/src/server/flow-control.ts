@@ -34,7 +34,7 @@ interface ListeningServer {
 }
 
 /** Sets both windows of a new session: the connection's, and each stream's through SETTINGS. */
-export function raiseWindows(session: http2.ServerHttp2Session, bytes = FLOW_CONTROL_WINDOW_BYTES): void {
+function raiseWindows(session: http2.ServerHttp2Session, bytes = FLOW_CONTROL_WINDOW_BYTES): void {
   if (session.destroyed) return;
   session.setLocalWindowSize(bytes);
   session.settings({ initialWindowSize: bytes });
