@@ -22,7 +22,7 @@ import { RunFunctionResponse, Severity } from '@crossplane-org/function-sdk-type
 import { BUNDLE, connectRaw, type FunctionProcess, PACKAGE_ROOT, REPO_ROOT, startFunction, type UnaryClient } from 'function-eks-cluster/testing';
 import { loadInputs } from '../image/inputs.js';
 import { imageNode } from '../image/node-binary.js';
-import { NODE_FLAGS, RUNTIME_ENV } from '../image/node-flags.js';
+import { NODE_FLAGS, RUNTIME_ENV, RUNTIME_ENV_ENTRIES } from '../image/node-flags.js';
 import { coldStart } from './cold-start.js';
 import { GO_NOOP_BIN, PEER_BIN, startGoFunction } from './go-process.js';
 import { drive, driveInTurns, soak, type Body, type LoadResult } from './grpc-load.js';
@@ -142,6 +142,8 @@ async function growthRow(s: Scenario, servers: Servers, clients: Clients, second
 }
 
 async function main(): Promise<void> {
+  // The image's node flags and environment, unless BENCH_IMAGE_FLAGS=0 asks what they cost.
+  const imageSettings = process.env.BENCH_IMAGE_FLAGS !== '0';
   const settings = {
     seconds: setting('BENCH_SECONDS', 6, 1, 60),
     warmupSeconds: WARMUP_SECONDS,
@@ -150,13 +152,8 @@ async function main(): Promise<void> {
     soakSeconds: setting('BENCH_SOAK_SECONDS', 60, 1, 600),
     coldStarts: setting('BENCH_COLD_STARTS', 7, 1, 25),
     growthSeconds: setting('BENCH_GROWTH_SECONDS', 1, 0.2, 10),
-    nodeFlags: process.env.BENCH_IMAGE_FLAGS === '0' ? '' : NODE_FLAGS.join(' '),
-    runtimeEnv:
-      process.env.BENCH_IMAGE_FLAGS === '0'
-        ? ''
-        : Object.entries(RUNTIME_ENV)
-            .map(([name, value]) => `${name}=${value}`)
-            .join(' '),
+    nodeFlags: imageSettings ? NODE_FLAGS.join(' ') : '',
+    runtimeEnv: imageSettings ? RUNTIME_ENV_ENTRIES.join(' ') : '',
     extraNodeArgs: process.env.BENCH_NODE_ARGS ?? '',
     serverNode: `v${loadInputs().node.version} (the image's)`,
   };
@@ -189,7 +186,7 @@ async function main(): Promise<void> {
   progress('starting the four servers');
   // The image's flags first, then BENCH_NODE_ARGS (e.g. "--max-semi-space-size=4") for both Node servers alike.
   const nodeArgs = [...settings.nodeFlags.split(' '), ...settings.extraNodeArgs.split(/\s+/)].filter(Boolean);
-  const env: Record<string, string> = process.env.BENCH_IMAGE_FLAGS === '0' ? {} : { ...RUNTIME_ENV };
+  const env: Record<string, string> = imageSettings ? { ...RUNTIME_ENV } : {};
   const start = (bundle: string, more: string[] = []) =>
     startFunction({ bundle, node, nodeArgs: [...nodeArgs, ...more], env, args: ['--insecure'], maxOutputChars: 64 * 1024 });
   const started: Partial<Servers> = {};

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { blob, gzip, sha256, type Blob } from './digest.js';
 import { PACKAGE_ROOT, loadInputs, type Arch, type Inputs } from './inputs.js';
-import { RUNTIME_ENV, NODE_FLAGS } from './node-flags.js';
+import { NODE_FLAGS, RUNTIME_ENV_ENTRIES } from './node-flags.js';
 import { MEDIA_TYPE, descriptor, json, manifest, platformOf, type Descriptor, type ImageConfig } from './oci.js';
 import { FUNCTION_DIR, NODE_DIR, USER_ID, imageLayers } from './rootfs.js';
 import { writeTar } from './tar.js';
@@ -89,7 +89,7 @@ export function buildImage(arch: Arch, options: BuildOptions = {}): Image {
     config: {
       User: `${USER_ID}:${USER_ID}`,
       ExposedPorts: { [`${PORT}/tcp`]: {} },
-      Env: [`PATH=/${NODE_DIR}/bin`, ...Object.entries(RUNTIME_ENV).map(([name, value]) => `${name}=${value}`)],
+      Env: [`PATH=/${NODE_DIR}/bin`, ...RUNTIME_ENV_ENTRIES],
       Entrypoint: ENTRYPOINT,
       WorkingDir: `/${FUNCTION_DIR}`,
       Labels: {

@@ -20,3 +20,6 @@ export const NODE_FLAGS: readonly string[] = ['--max-semi-space-size=4', '--max-
  * peak resident set under load, no loss of throughput (README "Performance").
  */
 export const RUNTIME_ENV: Readonly<Record<string, string>> = { MALLOC_MMAP_THRESHOLD_: '65536' };
+
+/** RUNTIME_ENV as an image config's Env and a Dockerfile's ENV write it: NAME=value. */
+export const RUNTIME_ENV_ENTRIES: readonly string[] = Object.entries(RUNTIME_ENV).map(([name, value]) => `${name}=${value}`);
