@@ -11,7 +11,7 @@ import { parse } from 'yaml';
 import { Kube, KubeError, makePki, ProcessGroup, REPO_ROOT, waitFor, type JsonObject } from 'function-eks-cluster/testing';
 import { initCore, mirrorPackages, NAMESPACE, playPackageRuntime, runtimeTlsSecret, startCore } from './lib/crossplane.js';
 import { FunctionImage } from './lib/function-image.js';
-import { condition, conditions, isTrue, managed } from './lib/objects.js';
+import { condition, conditions, isTrue, managed, untilGone } from './lib/objects.js';
 import { UPSTREAM } from './lib/provider-packages.js';
 import { SimulatedAws } from './lib/simulated-aws-controller.js';
 import { runPart, startClusters } from './lib/part.js';
@@ -271,7 +271,7 @@ async function stages({ timeline, work, registry, packages, version }: PartConte
       group,
       1000,
     );
-    await waitFor('the XR gone', async () => ((await kube.find(xrRef)) ? undefined : true), 120_000, group, 1000);
+    await untilGone(kube, xrRef, 'the XR gone', 120_000, group);
     note('no managed resource, Usage or XR left');
   });
 

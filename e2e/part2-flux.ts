@@ -27,7 +27,7 @@ import { bootstrap, GIT_REPOSITORY, HELM_RELEASE, KUSTOMIZATION, readyLine, requ
 import { FunctionImage } from './lib/function-image.js';
 import { BRANCH, startGitServer } from './lib/git-server.js';
 import { startHelmRepository } from './lib/helm-repository.js';
-import { condition, isTrue, managed, nameOf } from './lib/objects.js';
+import { condition, isTrue, managed, nameOf, untilGone } from './lib/objects.js';
 import { UPSTREAM } from './lib/provider-packages.js';
 import { SimulatedAws } from './lib/simulated-aws-controller.js';
 import { runPart, startClusters } from './lib/part.js';
@@ -611,13 +611,7 @@ async function stages({ timeline, work, registry, mirror, version }: FluxPartCon
       rmSync(join(git.checkout, CLUSTER_FOLDER), { recursive: true, force: true });
       git.write(`${CLUSTER_FOLDER}/kustomization.yaml`, 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: []\n');
       await commit('team-a: remove its workload cluster', ks('team-a', 'team-a'));
-      await waitFor(
-        'apps/web gone from the workload cluster',
-        async () => ((await workload.find({ apiVersion: 'v1', kind: 'Namespace', name: 'web' })) ? undefined : true),
-        300_000,
-        group,
-        1000,
-      );
+      await untilGone(workload, { apiVersion: 'v1', kind: 'Namespace', name: 'web' }, 'apps/web gone from the workload cluster', 300_000, group);
       const webGone = Date.now();
       note('namespace web gone from the workload API server');
       await waitFor(
@@ -642,13 +636,7 @@ async function stages({ timeline, work, registry, mirror, version }: FluxPartCon
       rmSync(join(git.checkout, 'flux/workload-clusters/team-a.yaml'));
       rmSync(join(git.checkout, CLUSTER_FOLDER), { recursive: true, force: true });
       await commit('Remove team-a', ks(FLUX_NAMESPACE, 'workload-clusters'));
-      await waitFor(
-        'namespace team-a gone from the management cluster',
-        async () => ((await kube.find({ apiVersion: 'v1', kind: 'Namespace', name: 'team-a' })) ? undefined : true),
-        300_000,
-        group,
-        1000,
-      );
+      await untilGone(kube, { apiVersion: 'v1', kind: 'Namespace', name: 'team-a' }, 'namespace team-a gone from the management cluster', 300_000, group);
       note('namespace team-a gone');
       const deleted = aws.events.filter((e) => e.what === 'deleted');
       note(

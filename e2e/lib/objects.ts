@@ -1,5 +1,5 @@
-/** Reading Kubernetes objects the run watches: conditions, and every managed resource of a namespace. */
-import type { JsonObject, Kube } from 'function-eks-cluster/testing';
+/** Reading Kubernetes objects the run watches: conditions, every managed resource of a namespace, and waiting for one to be gone. */
+import { waitFor, type JsonObject, type Kube, type ObjectRef, type ProcessGroup } from 'function-eks-cluster/testing';
 import { MANAGED_KINDS } from './simulated-aws-controller.js';
 
 export type Condition = { type: string; status: string; reason?: string; message?: string };
@@ -14,4 +14,9 @@ export async function managed(kube: Kube, namespace: string): Promise<JsonObject
   const all: JsonObject[] = [];
   for (const k of MANAGED_KINDS) all.push(...(await kube.list({ ...k, namespace })));
   return all;
+}
+
+/** Waits, polling every second, until the API server no longer has the object. */
+export async function untilGone(kube: Kube, ref: ObjectRef, what: string, timeoutMs: number, group: ProcessGroup): Promise<void> {
+  await waitFor(what, async () => ((await kube.find(ref)) ? undefined : true), timeoutMs, group, 1000);
 }

@@ -33,7 +33,7 @@ function walkDirs(dir: string, out: string[]): void {
 }
 
 /** Repository-relative directories under flux/ and apps/. */
-export function manifestDirs(root: string): string[] {
+function manifestDirs(root: string): string[] {
   const out: string[] = [];
   for (const top of MANIFEST_ROOTS) walkDirs(join(root, top), out);
   return out.map((d) => relative(root, d));

@@ -11,7 +11,7 @@ import { INPUTS, postBuildVariables, substituteFromOf, type SourceLookup, type S
 import { buildPath, plainKustomization, substituteObjects } from './kustomize.js';
 import { get, isObject, str, type K8sObject } from './objects.js';
 
-export const BOOTSTRAP_PATH = 'flux/clusters/management';
+const BOOTSTRAP_PATH = 'flux/clusters/management';
 export const MANAGEMENT = 'management';
 
 /** Objects `flux bootstrap` creates outside this tree, in the management cluster. */
@@ -43,7 +43,7 @@ export interface Graph {
 
 const isFluxKustomization = (o: K8sObject): boolean => o.kind === 'Kustomization' && o.apiVersion.startsWith('kustomize.toolkit.fluxcd.io/');
 
-export function clusterOf(o: K8sObject): string {
+function clusterOf(o: K8sObject): string {
   // A kubeconfig Secret, or a ConfigMap naming the EKS cluster Flux reaches with its AWS identity.
   const ref = str(get(o, 'spec.kubeConfig.secretRef.name')) ?? str(get(o, 'spec.kubeConfig.configMapRef.name'));
   return ref ? `workload:${o.metadata.namespace ?? ''}/${ref}` : MANAGEMENT;

@@ -23,10 +23,10 @@ export interface KindSchema {
 }
 
 /** apiVersion string for a group and version ("" group is the core group). */
-export const apiVersionOf = (group: string, version: string): string => (group === '' ? version : `${group}/${version}`);
+const apiVersionOf = (group: string, version: string): string => (group === '' ? version : `${group}/${version}`);
 
 /** The file kubeconform resolves for this kind under a schema root. */
-export function schemaFile(root: string, apiVersion: string, kind: string): string {
+function schemaFile(root: string, apiVersion: string, kind: string): string {
   const [first, second] = apiVersion.split('/');
   return join(root, first ?? '', `${kind.toLowerCase()}_${second ?? first}.json`);
 }
@@ -36,7 +36,7 @@ export function schemaFile(root: string, apiVersion: string, kind: string): stri
  * nullable, int-or-string, preserve-unknown-fields, embedded resources,
  * closed objects; vendor extensions and formats are dropped.
  */
-export function toJsonSchema(node: Json, refPrefix = '#/components/schemas/'): Json {
+function toJsonSchema(node: Json, refPrefix = '#/components/schemas/'): Json {
   if (Array.isArray(node)) return node.map((n) => toJsonSchema(n, refPrefix));
   if (!isObject(node)) return node;
   const out: JsonObject = {};

@@ -15,7 +15,7 @@
 import { MANAGEMENT, type Graph } from './graph.js';
 import { get, idOf, isObject, str, type K8sObject } from './objects.js';
 
-export const TENANT_LABEL = 'toolkit.fluxcd.io/tenant';
+const TENANT_LABEL = 'toolkit.fluxcd.io/tenant';
 /** ServiceAccounts `flux bootstrap` creates in flux-system, bound to cluster-admin. */
 const CONTROLLER_ACCOUNTS = ['kustomize-controller', 'helm-controller'];
 const FLUX_NAMESPACE = 'flux-system';

@@ -39,12 +39,12 @@ function baseResponse(req: RunFunctionRequest, ttlSeconds: number): RunFunctionR
 }
 
 /** One line a person can act on: every problem, each naming field, value and fix. */
-export function fatalMessage(errors: readonly FieldError[]): string {
+function fatalMessage(errors: readonly FieldError[]): string {
   const lines = errors.map(formatFieldError);
   return `invalid EKSCluster (${errors.length} problem${errors.length === 1 ? '' : 's'}): ${lines.join('; ')}`;
 }
 
-export function fatalResponse(req: RunFunctionRequest, message: string, reason: string): RunFunctionResponse {
+function fatalResponse(req: RunFunctionRequest, message: string, reason: string): RunFunctionResponse {
   // The desired state is returned untouched: a fatal result must never shrink
   // what exists, and Crossplane applies nothing from a fatal response.
   const rsp = baseResponse(req, TTL_PENDING_SECONDS);

@@ -15,14 +15,14 @@ export type NatMode = (typeof NAT_MODES)[number];
 
 export const VPC_ENDPOINT_MODES = ['Auto', 'Enabled', 'Disabled'] as const;
 
-export const SUPPORT_TYPES = ['STANDARD', 'EXTENDED'] as const;
-export const FLOW_LOG_TRAFFIC = ['ALL', 'ACCEPT', 'REJECT'] as const;
+const SUPPORT_TYPES = ['STANDARD', 'EXTENDED'] as const;
+const FLOW_LOG_TRAFFIC = ['ALL', 'ACCEPT', 'REJECT'] as const;
 /** The retentions CloudWatch Logs accepts, in days. */
 export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
-export const DELIVERY_MODES = ['KubeconfigSecret', 'AWSIdentity'] as const;
+const DELIVERY_MODES = ['KubeconfigSecret', 'AWSIdentity'] as const;
 
-export const LOG_TYPES = ['api', 'audit', 'authenticator', 'controllerManager', 'scheduler'] as const;
-export const AMI_TYPES = [
+const LOG_TYPES = ['api', 'audit', 'authenticator', 'controllerManager', 'scheduler'] as const;
+const AMI_TYPES = [
   'AL2023_x86_64_STANDARD',
   'AL2023_ARM_64_STANDARD',
   'AL2023_x86_64_NVIDIA',
@@ -32,10 +32,10 @@ export const AMI_TYPES = [
   'BOTTLEROCKET_x86_64_NVIDIA',
   'BOTTLEROCKET_ARM_64_NVIDIA',
 ] as const;
-export const CAPACITY_TYPES = ['ON_DEMAND', 'SPOT'] as const;
-export const TAINT_EFFECTS = ['NO_SCHEDULE', 'NO_EXECUTE', 'PREFER_NO_SCHEDULE'] as const;
-export const AUTO_MODE_NODE_POOLS = ['general-purpose', 'system'] as const;
-export const MANAGEMENT_POLICIES = ['*', 'Observe', 'Create', 'Update', 'Delete', 'LateInitialize'] as const;
+const CAPACITY_TYPES = ['ON_DEMAND', 'SPOT'] as const;
+const TAINT_EFFECTS = ['NO_SCHEDULE', 'NO_EXECUTE', 'PREFER_NO_SCHEDULE'] as const;
+const AUTO_MODE_NODE_POOLS = ['general-purpose', 'system'] as const;
+const MANAGEMENT_POLICIES = ['*', 'Observe', 'Create', 'Update', 'Delete', 'LateInitialize'] as const;
 /** ProviderConfig: namespaced, resolved in the XR's namespace (a team's own AWS identity); ClusterProviderConfig: the platform's. */
 export const PROVIDER_CONFIG_KINDS = ['ClusterProviderConfig', 'ProviderConfig'] as const;
 

@@ -2,7 +2,7 @@
 import { API_GROUP, API_VERSION, KIND, PLURAL, specSchema, statusSchema } from './eks-cluster.js';
 import type { JsonObject, SchemaNode } from './schema-builder.js';
 
-export const XRD_NAME = `${PLURAL}.${API_GROUP}`;
+const XRD_NAME = `${PLURAL}.${API_GROUP}`;
 
 export function compositeResourceDefinition(): JsonObject {
   return {

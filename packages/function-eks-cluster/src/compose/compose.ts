@@ -36,7 +36,7 @@ import { digString, ObservedState } from '../ground/observed.js';
 import { resourceName } from '../ground/managed.js';
 
 export const TTL_PENDING_SECONDS = 20;
-export const TTL_READY_SECONDS = 60;
+const TTL_READY_SECONDS = 60;
 
 export interface ComposedResource {
   readonly key: string;

@@ -19,7 +19,7 @@ import { compileReads, readsMatch, sortedKeys, trackReads, type CheckedReads } f
  * (image/node-flags.ts): 64 plans stay well inside it. More XRs than this,
  * polled in turn, miss every time.
  */
-export const DEFAULT_MAX_PLANS = 64;
+const DEFAULT_MAX_PLANS = 64;
 
 interface Entry {
   readonly planned: ReturnType<typeof planComposition>;

@@ -15,7 +15,7 @@ export function effectiveAddons(userAddons: readonly AddonSpec[]): AddonSpec[] {
 }
 
 /** What EKS Auto Mode runs itself: composing them too would fight it. */
-export const AUTO_MODE_BUILT_IN: ReadonlySet<string> = new Set(['vpc-cni', 'kube-proxy', 'coredns', 'eks-pod-identity-agent', 'aws-ebs-csi-driver']);
+const AUTO_MODE_BUILT_IN: ReadonlySet<string> = new Set(['vpc-cni', 'kube-proxy', 'coredns', 'eks-pod-identity-agent', 'aws-ebs-csi-driver']);
 
 /** The add-ons composed for this spec. */
 export function composedAddons(spec: EKSClusterSpec): AddonSpec[] {

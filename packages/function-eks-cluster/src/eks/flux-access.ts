@@ -17,12 +17,12 @@ import { accessKey, clusterAdminAccess } from './access.js';
 import { CLUSTER_KEY } from './cluster.js';
 import { KUBECONFIG_KEY, kubeconfigSecretName } from './kubeconfig.js';
 
-export const FLUX_CONFIGMAP_KEY = 'kubeconfig-configmap';
+const FLUX_CONFIGMAP_KEY = 'kubeconfig-configmap';
 
 /** Same name as the Secret of the other mode: whichever the mode, Flux reads <xr-name>-kubeconfig. */
 export const kubeconfigConfigMapName = kubeconfigSecretName;
 
-export function fluxAccessKey(fluxRoleArn: string): string {
+function fluxAccessKey(fluxRoleArn: string): string {
   return accessKey(fluxRoleArn).replace(/^access-/, 'access-flux-');
 }
 

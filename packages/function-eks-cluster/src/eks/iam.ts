@@ -20,7 +20,7 @@ const NODE_POLICIES = ['AmazonEKSWorkerNodePolicy', CNI_POLICY, 'AmazonEC2Contai
  * assigning pod addresses. New clusters never get it; their node groups wait
  * for vpc-cni, whose role is in place before any node starts.
  */
-export function nodeRolePolicies(ctx: ComposeContext): string[] {
+function nodeRolePolicies(ctx: ComposeContext): string[] {
   const keep = !usesPodIdentity(ctx.spec, 'vpc-cni') || ctx.observed.has(attachmentKey(NODE_ROLE_KEY, CNI_POLICY));
   return NODE_POLICIES.filter((p) => p !== CNI_POLICY || keep);
 }

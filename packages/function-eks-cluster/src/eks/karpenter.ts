@@ -16,7 +16,7 @@ import { CNI_POLICY } from './iam.js';
 import { usesPodIdentity } from './addon-set.js';
 import { podIdentityAssociation, POD_IDENTITY_SERVICE } from './pod-identity.js';
 
-export const KARPENTER_ROLE_KEY = 'role-karpenter';
+const KARPENTER_ROLE_KEY = 'role-karpenter';
 export const KARPENTER_POLICY_KEY = 'role-karpenter-controller';
 export const KARPENTER_NODE_ROLE_KEY = 'role-karpenter-node';
 export const KARPENTER_QUEUE_KEY = 'karpenter-queue';
@@ -24,7 +24,7 @@ const QUEUE_POLICY_KEY = 'karpenter-queue-policy';
 const ACCESS_KEY = 'access-karpenter-node';
 const SG_TAG_KEY = 'karpenter-sg-discovery';
 const PIA_KEY = 'pia-karpenter';
-export const CLOUDWATCHEVENTS = 'cloudwatchevents.aws.m.upbound.io/v1beta1';
+const CLOUDWATCHEVENTS = 'cloudwatchevents.aws.m.upbound.io/v1beta1';
 export const SQS = 'sqs.aws.m.upbound.io/v1beta1';
 
 /** The events Karpenter acts on (its interruption handling), by short name. */
@@ -56,7 +56,7 @@ function nodePolicies(ctx: ComposeContext): string[] {
 }
 
 /** The queue's name: what it has, else unique per XR (SQS names are per account and region, 80 characters at most). */
-export function queueName(ctx: ComposeContext): string {
+function queueName(ctx: ComposeContext): string {
   const existing = ctx.observed.forProvider(KARPENTER_QUEUE_KEY, 'name');
   return typeof existing === 'string' && existing !== '' ? existing : derivedRoleName(ctx.namespace, ctx.xrName, ctx.spec.clusterName, 'karpenter');
 }

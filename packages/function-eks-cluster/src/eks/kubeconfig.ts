@@ -11,7 +11,7 @@ import { CLUSTER_KEY } from './cluster.js';
 export const KUBECONFIG_KEY = 'kubeconfig';
 export const KUBECONFIG_SECRET_KEY = 'kubeconfig';
 /** Stands for the kubeconfig Secret in deletion-order edges: ClusterAuth writes it, the function does not compose it. */
-export const KUBECONFIG_SECRET_END = 'kubeconfig-secret';
+const KUBECONFIG_SECRET_END = 'kubeconfig-secret';
 
 export function kubeconfigSecretName(xrName: string): string {
   return `${xrName}-kubeconfig`;

@@ -12,7 +12,7 @@ import { CLUSTER_KEY } from './cluster.js';
 
 export const OIDC_PROVIDER_KEY = 'oidc-provider';
 
-export function clusterIssuer(ctx: ComposeContext): string | undefined {
+function clusterIssuer(ctx: ComposeContext): string | undefined {
   return digString(ctx.observed.get(CLUSTER_KEY), 'status', 'atProvider', 'identity', 0, 'oidc', 0, 'issuer');
 }
 

@@ -14,11 +14,11 @@ import { role, roleAttachmentKeys } from '../ground/iam.js';
 
 export const POD_IDENTITY_SERVICE = 'pods.eks.amazonaws.com';
 
-export function podIdentityRoleKey(name: string): string {
+function podIdentityRoleKey(name: string): string {
   return `role-pi-${name}`;
 }
 
-export function podIdentityAssociationKey(name: string): string {
+function podIdentityAssociationKey(name: string): string {
   return `pia-${name}`;
 }
 

@@ -71,7 +71,7 @@ export function partitionOf(region: string): string {
  * distinct XRs hash distinct inputs: this, not the readable part, keeps AWS
  * names apart (a-b/c and a/b-c read alike; long names are cut).
  */
-export function xrId(namespace: string, name: string): string {
+function xrId(namespace: string, name: string): string {
   return createHash('sha256').update(`${namespace}/${name}`).digest('hex').slice(0, 8);
 }
 

@@ -36,16 +36,16 @@ export function blockSize(prefixLength: number): number {
   return 2 ** (32 - prefixLength);
 }
 
-export function alignDown(address: number, prefixLength: number): number {
+function alignDown(address: number, prefixLength: number): number {
   const size = blockSize(prefixLength);
   return Math.floor(address / size) * size;
 }
 
-export function lastAddress(cidr: Cidr): number {
+function lastAddress(cidr: Cidr): number {
   return cidr.base + blockSize(cidr.prefixLength) - 1;
 }
 
-export function formatAddress(address: number): string {
+function formatAddress(address: number): string {
   return [24, 16, 8, 0].map((shift) => Math.floor(address / 2 ** shift) % 256).join('.');
 }
 

@@ -25,7 +25,7 @@ import type { PlannedSubnet } from './subnet-plan.js';
 
 export const ENDPOINT_SECURITY_GROUP_KEY = 'vpce-sg';
 export const ENDPOINT_HTTPS_RULE_KEY = 'vpce-sg-https';
-export const S3_ENDPOINT_KEY = 'vpce-s3';
+const S3_ENDPOINT_KEY = 'vpce-s3';
 
 export interface InterfaceService {
   /** The part after com.amazonaws.<region>. */
@@ -38,7 +38,7 @@ export interface InterfaceService {
 }
 
 /** What EKS nodes need to join and run the default add-ons. */
-export const INTERFACE_SERVICES: readonly InterfaceService[] = [
+const INTERFACE_SERVICES: readonly InterfaceService[] = [
   { service: 'ec2', chinaPrefix: true },
   { service: 'ecr.api', chinaPrefix: true },
   { service: 'ecr.dkr', chinaPrefix: true },
@@ -49,9 +49,9 @@ export const INTERFACE_SERVICES: readonly InterfaceService[] = [
 ];
 
 /** Every composed endpoint resource's key starts with this. */
-export const ENDPOINT_KEY_PREFIX = 'vpce-';
+const ENDPOINT_KEY_PREFIX = 'vpce-';
 
-export function interfaceEndpointKey(service: string): string {
+function interfaceEndpointKey(service: string): string {
   return `${ENDPOINT_KEY_PREFIX}${service.replace(/\./g, '-')}`;
 }
 
@@ -65,7 +65,7 @@ export function serviceName(ctx: Pick<ComposeContext, 'spec' | 'partition'>, ser
  * once any endpoint exists, so that moving from nat: None to a NAT gateway
  * never deletes them under running nodes; Disabled removes them.
  */
-export function endpointsWanted(ctx: ComposeContext): boolean {
+function endpointsWanted(ctx: ComposeContext): boolean {
   const mode = ctx.spec.network.vpcEndpoints;
   if (mode !== 'Auto') return mode === 'Enabled';
   if (ctx.spec.network.nat === 'None') return true;

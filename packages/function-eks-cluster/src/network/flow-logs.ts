@@ -11,14 +11,14 @@ import { awsTags, EC2, IAM, managed, ref } from '../ground/managed.js';
 import { permissionsBoundary, roleName } from '../ground/iam.js';
 import { VPC_KEY } from './resources.js';
 
-export const CLOUDWATCH_LOGS = 'cloudwatchlogs.aws.m.upbound.io/v1beta1';
-export const FLOW_LOG_KEY = 'vpc-flow-log';
+const CLOUDWATCH_LOGS = 'cloudwatchlogs.aws.m.upbound.io/v1beta1';
+const FLOW_LOG_KEY = 'vpc-flow-log';
 export const FLOW_LOG_GROUP_KEY = 'vpc-flow-log-group';
 export const FLOW_LOG_ROLE_KEY = 'vpc-flow-log-role';
-export const FLOW_LOG_POLICY_KEY = 'vpc-flow-log-role-policy';
+const FLOW_LOG_POLICY_KEY = 'vpc-flow-log-role-policy';
 
 /** The log group's AWS name; kept once it exists, so a renamed cluster never orphans its records. */
-export function flowLogGroupName(ctx: ComposeContext): string {
+function flowLogGroupName(ctx: ComposeContext): string {
   return ctx.observed.externalName(FLOW_LOG_GROUP_KEY) ?? `/aws/vpc-flow-logs/${ctx.clusterName}`;
 }
 

@@ -9,14 +9,14 @@ import type { PlannedSubnet, Tier } from './subnet-plan.js';
 export const VPC_KEY = 'vpc';
 export const IGW_KEY = 'igw';
 export const PUBLIC_ROUTE_TABLE_KEY = 'rt-public';
-export const ISOLATED_ROUTE_TABLE_KEY = 'rt-isolated';
+const ISOLATED_ROUTE_TABLE_KEY = 'rt-isolated';
 
 export function privateRouteTableKey(zoneKey: string): string {
   return `rt-private-${zoneKey}`;
 }
 
 /** Route table of a subnet: one per zone for private (its own NAT), one shared per other tier. */
-export function routeTableKeyFor(subnet: PlannedSubnet): string {
+function routeTableKeyFor(subnet: PlannedSubnet): string {
   if (subnet.tier === 'private') return privateRouteTableKey(subnet.zone.key);
   return subnet.tier === 'public' ? PUBLIC_ROUTE_TABLE_KEY : ISOLATED_ROUTE_TABLE_KEY;
 }

@@ -14,7 +14,7 @@ export const TIERS = ['private', 'public', 'isolated'] as const;
 export type Tier = (typeof TIERS)[number];
 
 /** AWS accepts subnets from /16 to /28. */
-export const SMALLEST_SUBNET_PREFIX = 28;
+const SMALLEST_SUBNET_PREFIX = 28;
 
 export interface TierRequest {
   readonly tier: Tier;
@@ -38,7 +38,7 @@ export interface SubnetPlanInput {
 
 export type SubnetPlanResult = { ok: true; subnets: PlannedSubnet[]; warnings: string[] } | { ok: false; errors: FieldError[] };
 
-export function subnetKey(tier: Tier, zone: Zone): string {
+function subnetKey(tier: Tier, zone: Zone): string {
   return `subnet-${tier}-${zone.key}`;
 }
 

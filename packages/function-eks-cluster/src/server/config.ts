@@ -35,7 +35,7 @@ function truthy(value: string | undefined): boolean | undefined {
 }
 
 /** ":9443" is how Crossplane and the Go SDK write "every interface"; grpc-js needs a host. */
-export function normalizeAddress(address: string): string {
+function normalizeAddress(address: string): string {
   return address.startsWith(':') ? `0.0.0.0${address}` : address;
 }
 

@@ -26,7 +26,7 @@ const SERVICE: grpc.ServiceDefinition = {
   runFunction: { ...FunctionRunnerServiceService.runFunction, requestDeserialize: (bytes: Buffer) => bytes, responseSerialize: encodeResponseView },
 };
 
-export function serverCredentials(config: ServerConfig): grpc.ServerCredentials {
+function serverCredentials(config: ServerConfig): grpc.ServerCredentials {
   if (config.insecure) return grpc.ServerCredentials.createInsecure();
   const read = (file: string) => {
     const path = join(config.tlsServerCertsDir, file);
