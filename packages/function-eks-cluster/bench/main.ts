@@ -23,6 +23,7 @@ import { BUNDLE, connectRaw, type FunctionProcess, PACKAGE_ROOT, REPO_ROOT, star
 import { loadInputs } from '../image/inputs.js';
 import { imageNode } from '../image/node-binary.js';
 import { NODE_FLAGS, RUNTIME_ENV, RUNTIME_ENV_ENTRIES } from '../image/node-flags.js';
+import { FLOW_CONTROL_WINDOW_BYTES } from '../src/server/flow-control.js';
 import { coldStart } from './cold-start.js';
 import { GO_NOOP_BIN, PEER_BIN, startGoFunction } from './go-process.js';
 import { drive, driveInTurns, soak, type Body, type LoadResult } from './grpc-load.js';
@@ -33,6 +34,17 @@ import { machine, memory } from './process-metrics.js';
 import { render, SERVERS, type GrowthRow, type InProcessRow, type Results, type ServerName } from './report.js';
 import { encodeRequest, productionScenario, scenarioGrid, type Scenario } from './scenarios.js';
 import { varyingBodies, varyingRequests } from './varying.js';
+
+/**
+ * The load client's receive windows, as Crossplane's client has them once warm.
+ * Crossplane's function runner is a grpc-go client dialled with no window
+ * option, and grpc-go grows its windows up to 16 MiB as it measures the
+ * connection. A grpc-js client keeps 64 KiB unless told, so every answer
+ * larger than that (ours and patch-and-transform's are) would stall until the
+ * bench's own event loop acknowledged it. The cold start keeps the defaults:
+ * a new connection has not grown its windows yet.
+ */
+const LOAD_CLIENT_OPTIONS = { 'grpc-node.flow_control_window': FLOW_CONTROL_WINDOW_BYTES };
 
 const NOOP_BUNDLE = join(PACKAGE_ROOT, 'dist', 'noop.cjs');
 const OUT_DIR = join(REPO_ROOT, 'dist', 'bench');
@@ -202,7 +214,7 @@ async function main(): Promise<void> {
     started.goNoop = await startGoFunction(GO_NOOP_BIN);
     started.peer = await startGoFunction(PEER_BIN);
     const servers = started as Servers;
-    const clients = Object.fromEntries(SERVERS.map((n) => [n, connectRaw(servers[n].address)])) as Clients;
+    const clients = Object.fromEntries(SERVERS.map((n) => [n, connectRaw(servers[n].address, undefined, LOAD_CLIENT_OPTIONS)])) as Clients;
     try {
       checked = await checkAnswers(clients, bodies, productionFull.observedResources);
       for (const concurrency of CONCURRENCIES) {
