@@ -12,14 +12,18 @@ export const NODE_FLAGS: readonly string[] = ['--max-semi-space-size=4', '--max-
 
 /**
  * The environment the image gives the process (besides PATH), which the bench
- * uses too. glibc's malloc (the image's libc6) serves a freed large block
- * from its heap next time instead of returning it to the system, raising its
- * mmap threshold as high as 32 MiB; request buffers of a few hundred KiB then
- * fragment the heap and stay resident. A fixed threshold keeps every block
- * of 64 KiB or more in its own mapping, given back when freed: 7-10 MiB less
- * peak resident set under load, no loss of throughput (README "Performance").
+ * uses too; both settings are glibc malloc's (the image's libc6).
+ * - MALLOC_MMAP_THRESHOLD_: glibc serves a freed large block from its heap next
+ *   time instead of returning it to the system, raising its mmap threshold as
+ *   high as 32 MiB; request buffers of a few hundred KiB then fragment the heap
+ *   and stay resident. A fixed threshold keeps every block of 64 KiB or more in
+ *   its own mapping, given back when freed: 7-10 MiB less peak resident set.
+ * - MALLOC_ARENA_MAX: glibc gives each thread that allocates its own arena, up
+ *   to eight per core, and V8's collector and libuv's threads each fragment
+ *   one. Two arenas: 3-7 MiB less peak resident set.
+ * Neither cost throughput that the bench could measure (README "Performance").
  */
-export const RUNTIME_ENV: Readonly<Record<string, string>> = { MALLOC_MMAP_THRESHOLD_: '65536' };
+export const RUNTIME_ENV: Readonly<Record<string, string>> = { MALLOC_MMAP_THRESHOLD_: '65536', MALLOC_ARENA_MAX: '2' };
 
 /** RUNTIME_ENV as an image config's Env and a Dockerfile's ENV write it: NAME=value. */
 export const RUNTIME_ENV_ENTRIES: readonly string[] = Object.entries(RUNTIME_ENV).map(([name, value]) => `${name}=${value}`);
