@@ -168,6 +168,7 @@ async function main(): Promise<void> {
     runtimeEnv: imageSettings ? RUNTIME_ENV_ENTRIES.join(' ') : '',
     extraNodeArgs: process.env.BENCH_NODE_ARGS ?? '',
     serverNode: `v${loadInputs().node.version} (the image's)`,
+    clientWindowBytes: LOAD_CLIENT_OPTIONS['grpc-node.flow_control_window'],
   };
   const node = imageNode();
   const profile = process.env.BENCH_CPU_PROF === '1';

@@ -208,7 +208,8 @@ function grpcSection(r: Results): string {
   }
   const w = r.wire;
   return [
-    `1. gRPC on loopback, insecure, one process per server, one client sending pre-encoded requests, ${r.settings.seconds} s per row and server in ${r.settings.turns} turns,`,
+    `1. gRPC on loopback, insecure, one process per server, one client sending pre-encoded requests with ${Number(r.settings.clientWindowBytes) / 1048576} MiB HTTP/2`,
+    `   windows (as Crossplane's grpc-go client grows them), ${r.settings.seconds} s per row and server in ${r.settings.turns} turns,`,
     `   the servers alternating turn by turn (${r.settings.warmupSeconds} s warm-up, ${r.settings.rewarmSeconds} s before each later turn): production.yaml with ${w.observedResources} observed resources, ${w.composedResources} composed (request ${kib(w.requestBytes)};`,
     `   patch-and-transform's request also carries its Composition as input: ${kib(w.peerRequestBytes)}). Responses: ours ${kib(w.responseBytes.ours)},`,
     `   patch-and-transform ${kib(w.responseBytes.peer)}, the no-ops ${kib(w.responseBytes.floor)} / ${kib(w.responseBytes.goNoop)}. "ours / this" is the ratio of req/s.`,

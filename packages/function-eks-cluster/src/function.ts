@@ -20,7 +20,9 @@ import { createComposer, type Composer } from './compose/memo.js';
 
 function observedResources(req: RunFunctionRequest): Record<string, JsonObject> {
   const observed: Record<string, JsonObject> = {};
-  for (const [key, value] of Object.entries(req.observed?.resources ?? {})) {
+  const resources = req.observed?.resources ?? {};
+  for (const key of Object.keys(resources)) {
+    const value = resources[key];
     if (value?.resource) observed[key] = value.resource as JsonObject;
   }
   return observed;

@@ -121,7 +121,8 @@ export interface Planned {
   readonly ctx: ComposeContext;
   readonly vpc: Cidr;
   readonly subnets: readonly PlannedSubnet[];
-  readonly planWarnings: readonly string[];
+  /** Where the desired state differs from the spec for safety: the subnet plan's, the versions', each resource's. */
+  readonly warnings: readonly string[];
   readonly nat: NatPlan;
   readonly wanted: readonly DesiredResource[];
   /** A Usage for every deletion-order edge between the wanted resources, references and declared needs (lifecycle/usages.ts); which are composed depends on the request. */
@@ -174,7 +175,7 @@ export function planComposition(input: ComposeInput): Planned | { readonly ok: f
     ctx,
     vpc,
     subnets: subnetPlan.subnets,
-    planWarnings: subnetPlan.warnings,
+    warnings: [...subnetPlan.warnings, ...(versions.plan.note ? [versions.plan.note] : []), ...wanted.flatMap((r) => r.warnings ?? [])],
     nat,
     wanted,
     usages: planUsages(ctx, wanted, [kubeconfigSecret(ctx)]),
@@ -194,7 +195,7 @@ export function finishComposition(planned: Planned, observed: ObservedState): Co
     resources: composed.emitted.map((r) => ({ key: r.key, body: r.body, ready: !statusReport.notReady.has(r.key) })),
     status: statusReport.status,
     conditions: statusReport.conditions,
-    warnings: [...planned.planWarnings, ...(ctx.versions.note ? [ctx.versions.note] : []), ...wanted.flatMap((r) => r.warnings ?? [])],
+    warnings: [...planned.warnings],
     notices: [...reachabilityNotices(ctx, vpc), ...addonVersionNotices(ctx)],
     allReady: statusReport.allReady,
     ttlSeconds: statusReport.allReady ? TTL_READY_SECONDS : TTL_PENDING_SECONDS,

@@ -73,7 +73,8 @@ export class ObservedState {
     const known = this.conditionsByKey.get(key);
     if (known !== undefined) return known.find((c) => c.type === 'Ready')?.status === 'True';
     // Asked of every composed resource on every request: the first valid Ready condition, found without building the list.
-    const list = dig(this.resources[key], 'status', 'conditions');
+    const status = this.resources[key]?.status;
+    const list = isObject(status) ? status.conditions : undefined;
     if (!Array.isArray(list)) return false;
     for (const c of list) {
       if (isObject(c) && c.type === 'Ready' && typeof c.status === 'string') return c.status === 'True';

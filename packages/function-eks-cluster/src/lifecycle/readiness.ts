@@ -19,10 +19,15 @@ export function applyGates(wanted: readonly DesiredResource[], observed: Observe
   const emitted: DesiredResource[] = [];
   const held: Gated['held'] = [];
   for (const resource of wanted) {
+    // What exists is composed whatever its gates say; in a running cluster that is everything, checked first.
+    if (observed.has(resource.key)) {
+      emitted.push(resource);
+      continue;
+    }
     const missing = (resource.waitsFor ?? []).filter((k) => !observed.isReady(k));
     const anyOf = resource.waitsForAny ?? [];
     const anySatisfied = anyOf.length === 0 || anyOf.some((k) => observed.isReady(k));
-    if (observed.has(resource.key) || (missing.length === 0 && anySatisfied)) {
+    if (missing.length === 0 && anySatisfied) {
       emitted.push(resource);
     } else {
       held.push({ key: resource.key, group: resource.group, waitsFor: anySatisfied ? missing : [...missing, `one of ${anyOf.join(', ')}`] });

@@ -104,21 +104,24 @@ export function buildStatus(ctx: ComposeContext, subnets: readonly PlannedSubnet
     ...optional('vpcId', existing?.vpcId ?? observed.atProvider(VPC_KEY, 'id')),
   };
 
-  const all = [...gated.emitted, ...gated.held];
+  // Counted in one pass: this runs on every request, over every composed resource and Usage.
+  const groupSizes = new Map<StatusGroup, number>();
+  for (const r of gated.emitted) groupSizes.set(r.group, (groupSizes.get(r.group) ?? 0) + 1);
+  for (const h of gated.held) groupSizes.set(h.group, (groupSizes.get(h.group) ?? 0) + 1);
   const conditions = GROUPS.map(({ type, label, group }) => {
-    const members = all.filter((r) => r.group === group);
-    const waiting = pending.filter((p) => p.group === group);
+    const members = groupSizes.get(group) ?? 0;
+    const waiting = pending.length === 0 ? [] : pending.filter((p) => p.group === group);
     if (waiting.length === 0 && type === 'NetworkReady' && existing) {
       const publicCount = existing.publicSubnetIds?.length ?? 0;
       return {
         type,
         status: 'True' as const,
         reason: 'External',
-        message: `the network is external (spec.network.existing): VPC ${existing.vpcId}, ${existing.privateSubnetIds.length} private and ${publicCount} public subnets, none composed or deleted by this EKSCluster${members.length > 0 ? `; ${members.length} flow log resources ready` : ''}`,
+        message: `the network is external (spec.network.existing): VPC ${existing.vpcId}, ${existing.privateSubnetIds.length} private and ${publicCount} public subnets, none composed or deleted by this EKSCluster${members > 0 ? `; ${members} flow log resources ready` : ''}`,
       };
     }
     if (waiting.length === 0) {
-      return { type, status: 'True' as const, reason: 'Available', message: `${members.length} ${label} resources ready` };
+      return { type, status: 'True' as const, reason: 'Available', message: `${members} ${label} resources ready` };
     }
     const failed = waiting.find((p) => p.failed);
     const first = failed ?? waiting[0]!;
@@ -126,7 +129,7 @@ export function buildStatus(ctx: ComposeContext, subnets: readonly PlannedSubnet
       type,
       status: 'False' as const,
       reason: failed ? FAILED_REASON : 'Creating',
-      message: `${members.length - waiting.length}/${members.length} ${label} resources ready; ${first.key}: ${first.why}`,
+      message: `${members - waiting.length}/${members} ${label} resources ready; ${first.key}: ${first.why}`,
     };
   });
   return { status, conditions, allReady, notReady: new Set(notReady.map((r) => r.key)) };
