@@ -50,7 +50,7 @@ export interface Composition {
   readonly status: EKSClusterStatus;
   readonly conditions: XrCondition[];
   /** Where the desired state differs from the spec for safety, and how to get the change. */
-  readonly warnings: string[];
+  readonly warnings: readonly string[];
   /** Warnings about what the function cannot check (reaching the cluster, a route to AWS), each with its own reason. */
   readonly notices: Notice[];
   readonly allReady: boolean;
@@ -195,7 +195,7 @@ export function finishComposition(planned: Planned, observed: ObservedState): Co
     resources: composed.emitted.map((r) => ({ key: r.key, body: r.body, ready: !statusReport.notReady.has(r.key) })),
     status: statusReport.status,
     conditions: statusReport.conditions,
-    warnings: [...planned.warnings],
+    warnings: planned.warnings,
     notices: [...reachabilityNotices(ctx, vpc), ...addonVersionNotices(ctx)],
     allReady: statusReport.allReady,
     ttlSeconds: statusReport.allReady ? TTL_READY_SECONDS : TTL_PENDING_SECONDS,

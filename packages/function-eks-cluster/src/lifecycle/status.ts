@@ -110,7 +110,7 @@ export function buildStatus(ctx: ComposeContext, subnets: readonly PlannedSubnet
   for (const h of gated.held) groupSizes.set(h.group, (groupSizes.get(h.group) ?? 0) + 1);
   const conditions = GROUPS.map(({ type, label, group }) => {
     const members = groupSizes.get(group) ?? 0;
-    const waiting = pending.length === 0 ? [] : pending.filter((p) => p.group === group);
+    const waiting = pending.filter((p) => p.group === group);
     if (waiting.length === 0 && type === 'NetworkReady' && existing) {
       const publicCount = existing.publicSubnetIds?.length ?? 0;
       return {
