@@ -5,8 +5,8 @@
  *   part 2 (e2e/part2-flux.ts): the Flux-driven rollout from Git.
  * `bash e2e/run.sh crossplane` or `bash e2e/run.sh flux` runs one part. Run by e2e/run.sh
  * inside a network namespace that has only loopback, so every listener stays
- * private to the run. What is real and what is simulated: README, "End to
- * end". Prints a timeline and one verdict line; exits non-zero on failure.
+ * private to the run. What is real and what is simulated:
+ * e2e/README.md. Prints a timeline and one verdict line; exits non-zero on failure.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';

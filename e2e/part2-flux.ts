@@ -6,7 +6,7 @@
  * on it with the gate's CEL health check, and deliver apps/web into the workload
  * API server through the kubeconfig Secret. Commits then grow the cluster and
  * remove it. What the environment forces is an overlay applied at bootstrap
- * (README, "End to end"); nothing under flux/ or apps/ is edited.
+ * (e2e/README.md); nothing under flux/ or apps/ is edited.
  */
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -101,7 +101,7 @@ export interface FluxPartContext {
   version: string;
 }
 
-/** The overlay the environment forces, as patches of the bootstrap Kustomization (each one is listed in the README). */
+/** The overlay the environment forces, as patches of the bootstrap Kustomization (each one is listed in e2e/README.md). */
 function overlay(helmRepositoryUrl: string): JsonObject[] {
   const nested = (target: JsonObject, patches: JsonObject[]) => ({ target, patch: JSON.stringify([{ op: 'add', path: '/spec/patches', value: patches }]) });
   return [

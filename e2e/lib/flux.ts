@@ -140,7 +140,7 @@ export async function startFlux(
  * What `flux bootstrap` leaves in the cluster, minus the controllers' own
  * manifests (they run as processes): the flux-system GitRepository on `url`
  * and the flux-system Kustomization on `path`. `patches` are the overlay the
- * environment forces (see README, "End to end"): applied to what `path`
+ * environment forces (see e2e/README.md): applied to what `path`
  * builds, never written into flux/.
  */
 export async function bootstrap(kube: Kube, options: { url: string; branch: string; path: string; patches: JsonObject[] }): Promise<void> {

@@ -3,7 +3,7 @@
  * the Dockerfile's ENTRYPOINT repeats them, and its ENV repeats RUNTIME_ENV
  * below; test/image.test.ts holds the two together). `npm run bench` starts the
  * function with the same flags and environment, so that its memory figures are
- * the image's; README "Performance" shows their cost.
+ * the image's; bench/README.md shows their cost.
  * A young generation of 4 MiB semi-spaces (Node 20 defaults to 16 MiB on
  * 64-bit) and an old generation capped at 96 MiB keep the peak resident set
  * under 120 MiB under load; the function's working set is a few MiB per request.
@@ -21,7 +21,7 @@ export const NODE_FLAGS: readonly string[] = ['--max-semi-space-size=4', '--max-
  * - MALLOC_ARENA_MAX: glibc gives each thread that allocates its own arena, up
  *   to eight per core, and V8's collector and libuv's threads each fragment
  *   one. Two arenas: 3-7 MiB less peak resident set.
- * Neither cost throughput that the bench could measure (README "Performance").
+ * Neither cost throughput that the bench could measure (bench/README.md).
  */
 export const RUNTIME_ENV: Readonly<Record<string, string>> = { MALLOC_MMAP_THRESHOLD_: '65536', MALLOC_ARENA_MAX: '2' };
 

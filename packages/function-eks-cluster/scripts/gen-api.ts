@@ -1,4 +1,4 @@
-// Writes the XRD and the README's field table from src/api/eks-cluster.ts.
+// Writes the XRD and the field table of docs/api.md from src/api/eks-cluster.ts.
 // `npm run gen-api -w function-eks-cluster`; a test fails when either is stale.
 import { writeFileSync } from 'node:fs';
 import { generatedApiFiles } from '../dev/api-files.js';

@@ -1,4 +1,4 @@
-/** One source of truth: the XRD file, the README table and the function's defaults all come from src/api/eks-cluster.ts. */
+/** One source of truth: the XRD file, the docs/api.md table and the function's defaults all come from src/api/eks-cluster.ts. */
 import { describe, expect, it } from 'vitest';
 import { readXR } from '../src/compose/xr.js';
 import { specSchema } from '../src/api/eks-cluster.js';
@@ -22,9 +22,9 @@ describe('generated API files', () => {
     },
   );
 
-  it('the README table lists every spec field of the schema', () => {
-    const readme = generatedApiFiles().find((f) => f.path.endsWith('README.md'))!.actual;
-    for (const row of fieldRows()) expect(readme).toContain(`| \`${row.path}\` |`);
+  it('the docs/api.md table lists every spec field of the schema', () => {
+    const apiDoc = generatedApiFiles().find((f) => f.path.endsWith('api.md'))!.actual;
+    for (const row of fieldRows()) expect(apiDoc).toContain(`| \`${row.path}\` |`);
   });
 });
 

@@ -1,5 +1,5 @@
 /**
- * The promises of the README ("What the function guarantees"), over thousands of generated XRs and
+ * The promises of docs/guarantees.md, over thousands of generated XRs and
  * observed states. Each property names the promise it keeps.
  */
 import fc from 'fast-check';

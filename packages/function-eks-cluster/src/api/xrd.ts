@@ -54,7 +54,7 @@ function typeName(node: SchemaNode): string {
   return node.type;
 }
 
-/** Every field of the spec, depth first, as the README's reference table shows it. */
+/** Every field of the spec, depth first, as the table of docs/api.md shows it. */
 export function fieldRows(node: SchemaNode = specSchema.node, path = 'spec'): FieldRow[] {
   const rows: FieldRow[] = [];
   for (const [key, child] of Object.entries(node.properties ?? {})) {

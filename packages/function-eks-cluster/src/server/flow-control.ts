@@ -26,7 +26,7 @@ export const FLOW_CONTROL_WINDOW_BYTES = 16 * 1024 * 1024;
  * (grpc-js keeps the chunks and the joined message), its decoded objects and
  * its answer on the way out: at concurrency 64 the peak resident set was
  * 20-30 MiB higher without a bound, and 11-17 MiB higher with 16 than with 8,
- * for the same throughput (`npm run bench`, README "Performance").
+ * for the same throughput (`npm run bench`, bench/README.md).
  */
 export const MAX_CONCURRENT_STREAMS = 8;
 
