@@ -1,7 +1,8 @@
 /** Cluster-admin access for IAM principals through EKS access entries. */
 import { createHash } from 'node:crypto';
 import type { ComposeContext, DesiredResource } from '../ground/context.js';
-import { awsTags, EKS, managed, ref } from '../ground/managed.js';
+import { awsTags, managed, ref } from '../ground/managed.js';
+import { EKS } from '../ground/composed-kinds.js';
 import { CLUSTER_KEY } from './cluster.js';
 
 /** A stable, readable key per principal: the last ARN segment plus a short hash for uniqueness. */

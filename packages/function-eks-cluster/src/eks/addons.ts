@@ -13,7 +13,8 @@
 import { DEFAULT_ADDONS, type AddonSpec } from '../api/eks-cluster.js';
 import type { Json, JsonObject } from '../api/schema-builder.js';
 import type { ComposeContext, DesiredResource, Notice } from '../ground/context.js';
-import { awsTags, EKS, managed, ref } from '../ground/managed.js';
+import { awsTags, managed, ref } from '../ground/managed.js';
+import { EKS } from '../ground/composed-kinds.js';
 import { MAINTAINED_MINORS, maintainedAddonVersion } from '../api/addon-versions.js';
 import { CLUSTER_KEY } from './cluster.js';
 import { OIDC_PROVIDER_KEY } from './oidc.js';

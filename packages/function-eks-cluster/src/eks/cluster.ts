@@ -1,7 +1,8 @@
 /** The EKS control plane. */
 import type { Json, JsonObject } from '../api/schema-builder.js';
 import type { ComposeContext, DesiredResource } from '../ground/context.js';
-import { awsTags, EKS, managed, ref } from '../ground/managed.js';
+import { awsTags, managed, ref } from '../ground/managed.js';
+import { EKS } from '../ground/composed-kinds.js';
 import type { PlannedSubnet } from '../network/subnet-plan.js';
 import { encryptionKeyArn, KMS_KEY } from './encryption.js';
 import { autoModeClusterConfig, autoModeClusterNeeds } from './auto-mode.js';

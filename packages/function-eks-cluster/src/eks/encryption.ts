@@ -1,6 +1,7 @@
 /** KMS envelope encryption of Kubernetes Secrets: the user's key, or one composed for the cluster. */
 import type { ComposeContext, DesiredResource } from '../ground/context.js';
-import { awsTags, KMS, managed } from '../ground/managed.js';
+import { awsTags, managed } from '../ground/managed.js';
+import { KMS } from '../ground/composed-kinds.js';
 
 export const KMS_KEY = 'kms-key';
 

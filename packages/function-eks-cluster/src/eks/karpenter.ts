@@ -9,7 +9,8 @@
  */
 import type { Json, JsonObject } from '../api/schema-builder.js';
 import { derivedRoleName, type ComposeContext, type DesiredResource } from '../ground/context.js';
-import { awsTags, EC2, EKS, IAM, managed, ref } from '../ground/managed.js';
+import { awsTags, managed, ref } from '../ground/managed.js';
+import { CLOUDWATCH_EVENTS, EC2, EKS, IAM, SQS } from '../ground/composed-kinds.js';
 import { CLUSTER_KEY } from './cluster.js';
 import { role, roleName } from '../ground/iam.js';
 import { CNI_POLICY } from './iam.js';
@@ -24,8 +25,6 @@ const QUEUE_POLICY_KEY = 'karpenter-queue-policy';
 const ACCESS_KEY = 'access-karpenter-node';
 const SG_TAG_KEY = 'karpenter-sg-discovery';
 const PIA_KEY = 'pia-karpenter';
-const CLOUDWATCHEVENTS = 'cloudwatchevents.aws.m.upbound.io/v1beta1';
-export const SQS = 'sqs.aws.m.upbound.io/v1beta1';
 
 /** The events Karpenter acts on (its interruption handling), by short name. */
 const RULES: { name: string; description: string; pattern: JsonObject }[] = [
@@ -287,7 +286,7 @@ export function karpenterResources(ctx: ComposeContext): DesiredResource[] {
       managed(ctx, {
         group: 'addons',
         key: ruleKey(rule.name),
-        apiVersion: CLOUDWATCHEVENTS,
+        apiVersion: CLOUDWATCH_EVENTS,
         kind: 'Rule',
         externalName: existingOr(ctx, ruleKey(rule.name), derivedRoleName(ctx.namespace, ctx.xrName, ctx.spec.clusterName, `karpenter-${rule.name}`)),
         forProvider: {
@@ -300,7 +299,7 @@ export function karpenterResources(ctx: ComposeContext): DesiredResource[] {
       managed(ctx, {
         group: 'addons',
         key: targetKey(rule.name),
-        apiVersion: CLOUDWATCHEVENTS,
+        apiVersion: CLOUDWATCH_EVENTS,
         kind: 'Target',
         forProvider: {
           region,

@@ -4,7 +4,8 @@
  * where a Flux Kustomization's spec.kubeConfig.secretRef can read it.
  */
 import type { ComposeContext, DesiredResource } from '../ground/context.js';
-import { EKS, managed, ref } from '../ground/managed.js';
+import { managed, ref } from '../ground/managed.js';
+import { EKS } from '../ground/composed-kinds.js';
 import { usageKey, type UncomposedObject } from '../ground/deletion-order.js';
 import { CLUSTER_KEY } from './cluster.js';
 

@@ -7,7 +7,8 @@
  */
 import type { ComposeContext, DesiredResource } from '../ground/context.js';
 import { digString } from '../ground/observed.js';
-import { awsTags, IAM, managed } from '../ground/managed.js';
+import { awsTags, managed } from '../ground/managed.js';
+import { IAM } from '../ground/composed-kinds.js';
 import { CLUSTER_KEY } from './cluster.js';
 
 export const OIDC_PROVIDER_KEY = 'oidc-provider';

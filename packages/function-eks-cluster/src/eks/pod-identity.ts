@@ -7,7 +7,8 @@
  * involved: the agent on each node hands out the credentials.
  */
 import type { ComposeContext, DesiredResource } from '../ground/context.js';
-import { awsTags, EKS, managed, ref } from '../ground/managed.js';
+import { awsTags, managed, ref } from '../ground/managed.js';
+import { EKS } from '../ground/composed-kinds.js';
 import { addonRoleKey, POD_IDENTITY_ADDONS, podIdentityAddons } from './addon-set.js';
 import { CLUSTER_KEY } from './cluster.js';
 import { role, roleAttachmentKeys } from '../ground/iam.js';

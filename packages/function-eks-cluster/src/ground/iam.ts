@@ -5,7 +5,8 @@
  */
 import { createHash } from 'node:crypto';
 import { derivedRoleName, IAM_ROLE_NAME_MAX, type ComposeContext, type DesiredResource } from './context.js';
-import { awsTags, IAM, managed, ref } from './managed.js';
+import { awsTags, managed, ref } from './managed.js';
+import { IAM } from './composed-kinds.js';
 
 /** The role's AWS name: the one it has if it exists (names never move), else a new unique one. */
 export function roleName(ctx: ComposeContext, key: string, purpose: string): string {

@@ -2,11 +2,6 @@
 import type { Json, JsonObject } from '../api/schema-builder.js';
 import type { ComposeContext, DesiredResource, StatusGroup } from './context.js';
 
-export const EC2 = 'ec2.aws.m.upbound.io/v1beta1';
-export const EKS = 'eks.aws.m.upbound.io/v1beta1';
-export const IAM = 'iam.aws.m.upbound.io/v1beta1';
-export const KMS = 'kms.aws.m.upbound.io/v1beta1';
-
 /** Kubernetes name of a composed resource: deterministic, so references can name it. */
 export function resourceName(ctx: Pick<ComposeContext, 'xrName'>, key: string): string {
   return `${ctx.xrName}-${key}`;

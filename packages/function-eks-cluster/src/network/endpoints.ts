@@ -18,7 +18,8 @@
  */
 import type { JsonObject } from '../api/schema-builder.js';
 import type { ComposeContext, DesiredResource, Notice } from '../ground/context.js';
-import { awsTags, EC2, managed, ref } from '../ground/managed.js';
+import { awsTags, managed, ref } from '../ground/managed.js';
+import { EC2 } from '../ground/composed-kinds.js';
 import { formatCidr, type Cidr } from './cidr.js';
 import { privateRouteTableKey, VPC_KEY } from './resources.js';
 import type { PlannedSubnet } from './subnet-plan.js';

@@ -7,11 +7,11 @@
  */
 import type { JsonObject } from '../api/schema-builder.js';
 import type { ComposeContext, DesiredResource } from '../ground/context.js';
-import { awsTags, EC2, IAM, managed, ref } from '../ground/managed.js';
+import { awsTags, managed, ref } from '../ground/managed.js';
+import { CLOUDWATCH_LOGS, EC2, IAM } from '../ground/composed-kinds.js';
 import { permissionsBoundary, roleName } from '../ground/iam.js';
 import { VPC_KEY } from './resources.js';
 
-const CLOUDWATCH_LOGS = 'cloudwatchlogs.aws.m.upbound.io/v1beta1';
 const FLOW_LOG_KEY = 'vpc-flow-log';
 export const FLOW_LOG_GROUP_KEY = 'vpc-flow-log-group';
 export const FLOW_LOG_ROLE_KEY = 'vpc-flow-log-role';

@@ -1,7 +1,8 @@
 /** The VPC and everything in it, as managed resources, from a subnet plan and a NAT plan. */
 import type { JsonObject } from '../api/schema-builder.js';
 import type { ComposeContext, DesiredResource } from '../ground/context.js';
-import { awsTags, EC2, managed, ref } from '../ground/managed.js';
+import { awsTags, managed, ref } from '../ground/managed.js';
+import { EC2 } from '../ground/composed-kinds.js';
 import { formatCidr, type Cidr } from './cidr.js';
 import type { NatPlan } from './nat.js';
 import type { PlannedSubnet, Tier } from './subnet-plan.js';
