@@ -1,10 +1,14 @@
-// Writes the XRD and the field table of docs/api.md from src/api/eks-cluster.ts.
-// `npm run gen-api -w function-eks-cluster`; a test fails when either is stale.
+// Writes what is generated from src/: the XRD and the field table of docs/api.md
+// (src/api/eks-cluster.ts), and what activates and installs the composed kinds
+// (src/ground/composed-kinds.ts, see dev/activation-files.ts).
+// `npm run gen-api -w function-eks-cluster`; tests fail when any is stale.
 import { writeFileSync } from 'node:fs';
+import { generatedActivationFiles } from '../dev/activation-files.js';
 import { generatedApiFiles } from '../dev/api-files.js';
 
-for (const file of generatedApiFiles()) {
-  if (file.expected.startsWith('the markers ')) throw new Error(`${file.path} lacks ${file.expected}`);
+for (const file of [...generatedApiFiles(), ...generatedActivationFiles()]) {
+  if (file.missing) throw new Error(`${file.path} lacks ${file.missing}`);
+  if (file.actual === file.expected) continue;
   writeFileSync(file.path, file.expected);
   console.log(`wrote ${file.path}`);
 }
