@@ -7,7 +7,7 @@
  * `npm start` and configuration/test).
  */
 import type { JsonObject } from '../src/api/schema-builder.js';
-import { compose, type ComposeResult, type Composition } from '../src/compose/compose.js';
+import { compose, type ComposeInput, type ComposeResult, type Composition } from '../src/compose/compose.js';
 import { observeReady } from './simulated-aws.js';
 
 /** What one composition pass returned: the desired composed resources by name, or the fatal message. */
@@ -87,13 +87,15 @@ function composedIn(result: ComposeResult): Composed {
 /**
  * Reconciles `xr` with the in-process compose() until nothing new appears, each
  * round making everything Ready. `waves` lists the keys first composed in each round.
+ * `composer` stands in for compose(), e.g. as another release of it.
  */
 export function reconcileToReady(
   xr: JsonObject,
   start: Record<string, JsonObject> = {},
   maxRounds = 10,
+  composer: (input: ComposeInput) => ComposeResult = compose,
 ): { result: ComposeResult; observed: Record<string, JsonObject>; waves: string[][] } {
-  const { last, observed, waves } = reconcileSync(({ observed }) => compose({ composite: xr, observed }), composedIn, start, maxRounds);
+  const { last, observed, waves } = reconcileSync(({ observed }) => composer({ composite: xr, observed }), composedIn, start, maxRounds);
   return { result: last, observed, waves };
 }
 
