@@ -2,9 +2,24 @@
 import { createServer, type Server } from 'node:net';
 import { spawn } from 'node:child_process';
 import * as grpc from '@grpc/grpc-js';
-import { FunctionRunnerServiceService, Severity } from '@crossplane-org/function-sdk-typescript';
+import { FunctionRunnerServiceService, RunFunctionRequest, RunFunctionResponse, Severity } from '@crossplane-org/function-sdk-typescript';
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BUNDLE, connect, freePort, type FunctionProcess, makePki, type Pki, requestFor, startFunction } from 'function-eks-cluster/testing';
+import {
+  BUNDLE,
+  connect,
+  connectRaw,
+  freePort,
+  type FunctionProcess,
+  makePki,
+  type Pki,
+  reconcileToReady,
+  requestFor,
+  startFunction,
+  xrArb,
+  xrDocument,
+} from 'function-eks-cluster/testing';
+import { runFunction } from '../src/function.js';
 import { BAD_INPUTS, validXr } from './support/bad-inputs.js';
 import { VPC_KEY } from '../src/network/resources.js';
 
@@ -168,5 +183,43 @@ describe('limits and failures', () => {
     const code = await fn.stop();
     expect(code).toBe(0);
     expect(fn.output()).toContain('"signal":"SIGTERM"');
+  });
+});
+
+/**
+ * Requests as different as Crossplane sends them at once: generated XRs, each
+ * with no observed state, its first waves Ready, or everything Ready.
+ */
+function differentRequests(count: number): RunFunctionRequest[] {
+  return fc.sample(xrArb, { seed: 7, numRuns: count }).map((shape, i) => {
+    const xr = xrDocument(shape);
+    const observed = i % 3 === 0 ? {} : reconcileToReady(xr, {}, i % 3 === 1 ? 1 : 10).observed;
+    return requestFor(xr, observed, `concurrent-${i}`);
+  });
+}
+
+describe('concurrent, different requests', () => {
+  /*
+   * The server writes every response from one reused buffer and hands grpc-js a
+   * view of it (src/server/response-codec.ts), which is safe only while grpc-js
+   * copies it before the next response is written. Many requests in flight on
+   * several connections: each answer must be exactly the SDK's encoding of its
+   * own response, not bytes of another.
+   */
+  it('each come back with their own bytes, as the SDK encodes its answer', async () => {
+    const fn = await startFunction({ args: ['--insecure', '--max-recv-message-size', String(16 * 1024 * 1024)] });
+    const requests = differentRequests(60);
+    const expected = requests.map((req) => Buffer.from(RunFunctionResponse.encode(runFunction(req)).finish()));
+    expect(new Set(expected.map((b) => b.toString('base64'))).size, 'every answer differs').toBe(requests.length);
+    const clients = Array.from({ length: 4 }, () => connectRaw(fn.address));
+    const answers = await Promise.all(requests.map((req, i) => clients[i % clients.length]!.run(Buffer.from(RunFunctionRequest.encode(req).finish()), 60_000)));
+    for (const c of clients) c.close();
+    await fn.stop();
+    const wrong = answers.flatMap((bytes, i) =>
+      bytes.equals(expected[i]!) ? [] : [`${requests[i]!.meta!.tag}: ${bytes.length} bytes, expected ${expected[i]!.length}`],
+    );
+    expect(wrong).toEqual([]);
+    const sizes = expected.map((b) => b.length);
+    expect(Math.max(...sizes), 'answers from a few KiB to hundreds of KiB').toBeGreaterThan(8 * Math.min(...sizes));
   });
 });
