@@ -4,22 +4,37 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { manifestTexts } from './lib/analyze.js';
 import { REPO_ROOT } from './lib/tools.js';
 
 interface CustomManager {
   managerFilePatterns: string[];
   matchStrings: string[];
+  depNameTemplate?: string;
+  datasourceTemplate?: string;
 }
 
 const config = JSON.parse(readFileSync(join(REPO_ROOT, 'renovate.json'), 'utf8')) as { customManagers: CustomManager[] };
+interface XrdDoc {
+  spec: { versions: { schema: { openAPIV3Schema: { properties: { spec: { properties: { kubernetesVersion: { default: string } } } } } } }[] };
+}
+
 const toRegExp = (pattern: string) => new RegExp(pattern.replace(/^\/|\/$/g, ''));
 
-/** The dependencies Renovate's custom managers extract from a file. */
-function extract(file: string, text: string): { depName?: string; currentValue?: string }[] {
+/** The dependencies Renovate's custom managers extract from a file (a template stands in for a group the match lacks). */
+function extract(file: string, text: string): { depName?: string; datasource?: string; currentValue?: string }[] {
   return config.customManagers
     .filter((m) => m.managerFilePatterns.some((p) => toRegExp(p).test(file)))
-    .flatMap((m) => m.matchStrings.flatMap((s) => [...text.matchAll(new RegExp(s, 'g'))].map((match) => ({ ...match.groups }))));
+    .flatMap((m) =>
+      m.matchStrings.flatMap((s) =>
+        [...text.matchAll(new RegExp(s, 'g'))].map((match) => ({
+          ...(m.depNameTemplate ? { depName: m.depNameTemplate } : {}),
+          ...(m.datasourceTemplate ? { datasource: m.datasourceTemplate } : {}),
+          ...match.groups,
+        })),
+      ),
+    );
 }
 
 describe('renovate.json', () => {
@@ -55,6 +70,20 @@ describe('renovate.json', () => {
         .map((d) => d.depName)
         .sort(),
     ).toEqual([...providers].sort());
+  });
+
+  it("covers the EKSCluster API's default Kubernetes minor and each generated copy of it, as one endoflife-date dependency", () => {
+    const xrd = parse(readFileSync(join(REPO_ROOT, 'configuration/apis/eksclusters/definition.yaml'), 'utf8')) as XrdDoc;
+    const byDefault = xrd.spec.versions[0]!.schema.openAPIV3Schema.properties.spec.properties.kubernetesVersion.default;
+    const copies: Record<string, number> = {
+      'packages/function-eks-cluster/src/api/eks-cluster.ts': 1,
+      'configuration/apis/eksclusters/definition.yaml': 1,
+      'docs/api.md': 2, // the example and the field table
+    };
+    for (const [file, count] of Object.entries(copies)) {
+      const deps = extract(file, readFileSync(join(REPO_ROOT, file), 'utf8')).filter((d) => d.depName === 'amazon-eks');
+      expect(deps, file).toEqual(Array.from({ length: count }, () => expect.objectContaining({ datasource: 'endoflife-date', currentValue: byDefault })));
+    }
   });
 
   it("covers every version annotated with '# renovate:' under flux/ and apps/", () => {

@@ -89,39 +89,39 @@ describe('add-on versions', () => {
   const cases: { reason: string; xr: JsonObject; observed: Record<string, JsonObject>; expected: Record<string, unknown>; notice?: boolean }[] = [
     {
       reason: 'a new cluster gets the maintained version of each default add-on (failed before: none was set)',
-      xr: xr('1.34'),
-      observed: addonsNew('1.34'),
-      expected: ADDON_VERSIONS['1.34']!,
+      xr: xr('1.36'),
+      observed: addonsNew('1.36'),
+      expected: ADDON_VERSIONS['1.36']!,
     },
     {
       reason: 'an upgrade asked for but not yet done keeps the add-ons on the versions of the minor the control plane runs',
-      xr: xr('1.34'),
-      observed: runningAt('1.33'),
-      expected: ADDON_VERSIONS['1.33']!,
+      xr: xr('1.36'),
+      observed: runningAt('1.35'),
+      expected: ADDON_VERSIONS['1.35']!,
     },
     {
       reason: 'once the control plane reports the new minor, the add-ons move to its versions (failed before: they never moved)',
-      xr: xr('1.34'),
-      observed: runningAt('1.33', '1.34'),
-      expected: ADDON_VERSIONS['1.34']!,
+      xr: xr('1.36'),
+      observed: runningAt('1.35', '1.36'),
+      expected: ADDON_VERSIONS['1.36']!,
     },
     {
       reason: "the user's version wins, also over a later running one",
-      xr: xr('1.34', [{ name: 'coredns', version: 'v1.11.4-eksbuild.2' }]),
-      observed: runningAt('1.34'),
-      expected: { ...ADDON_VERSIONS['1.34']!, coredns: 'v1.11.4-eksbuild.2' },
+      xr: xr('1.36', [{ name: 'coredns', version: 'v1.11.4-eksbuild.2' }]),
+      observed: runningAt('1.36'),
+      expected: { ...ADDON_VERSIONS['1.36']!, coredns: 'v1.11.4-eksbuild.2' },
     },
     {
       reason: 'a default never lowers what an add-on runs (EKS does not downgrade add-ons), for example after an explicit version is dropped',
-      xr: xr('1.34'),
-      observed: runningAt('1.34', '1.34', [{ name: 'kube-proxy', version: 'v1.34.9-eksbuild.3' }]),
-      expected: { ...ADDON_VERSIONS['1.34']!, 'kube-proxy': 'v1.34.9-eksbuild.3' },
+      xr: xr('1.36'),
+      observed: runningAt('1.36', '1.36', [{ name: 'kube-proxy', version: 'v1.36.9-eksbuild.3' }]),
+      expected: { ...ADDON_VERSIONS['1.36']!, 'kube-proxy': 'v1.36.9-eksbuild.3' },
     },
     {
       reason: 'a minor the table lacks keeps what runs and warns',
-      xr: xr('1.35'),
-      observed: runningAt('1.34', '1.35'),
-      expected: ADDON_VERSIONS['1.34']!,
+      xr: xr('1.37'),
+      observed: runningAt('1.36', '1.37'),
+      expected: ADDON_VERSIONS['1.36']!,
       notice: true,
     },
     {
@@ -133,9 +133,9 @@ describe('add-on versions', () => {
     },
     {
       reason: 'an add-on outside the defaults gets its version from the user only',
-      xr: xr('1.34', [{ name: 'aws-ebs-csi-driver' }]),
-      observed: addonsNew('1.34'),
-      expected: { ...ADDON_VERSIONS['1.34']!, 'aws-ebs-csi-driver': undefined },
+      xr: xr('1.36', [{ name: 'aws-ebs-csi-driver' }]),
+      observed: addonsNew('1.36'),
+      expected: { ...ADDON_VERSIONS['1.36']!, 'aws-ebs-csi-driver': undefined },
     },
   ];
   it.each(cases)('$reason', ({ xr, observed, expected, notice }) => {
@@ -167,11 +167,11 @@ describe('an upgrade, over generated XRs', () => {
   it('moves add-on versions and nothing else: every resource keeps its name, and only versions change', () => {
     fc.assert(
       fc.property(xrArb, (shape) => {
-        const { result, observed } = reconcileToReady(xr('1.33', [], shape));
+        const { result, observed } = reconcileToReady(xr('1.35', [], shape));
         if (isTooSmall(result)) return;
         const before = mustCompose(result);
-        ((observed[CLUSTER_KEY]!.status as JsonObject).atProvider as JsonObject).version = '1.34';
-        const after = mustCompose(compose({ composite: xr('1.34', [], shape), observed }));
+        ((observed[CLUSTER_KEY]!.status as JsonObject).atProvider as JsonObject).version = '1.36';
+        const after = mustCompose(compose({ composite: xr('1.36', [], shape), observed }));
         const next = new Map(after.resources.map((r) => [r.key, r.body]));
         expect([...next.keys()].sort()).toEqual(before.resources.map((r) => r.key).sort());
         for (const r of before.resources) {
@@ -179,10 +179,10 @@ describe('an upgrade, over generated XRs', () => {
           expect(dig(body, 'metadata', 'name')).toEqual(dig(r.body, 'metadata', 'name'));
           const fp = dig(body, 'spec', 'forProvider') as JsonObject | undefined;
           if (r.body.kind === 'Addon') {
-            expect(fp!.addonVersion).toBe(ADDON_VERSIONS['1.34']![fp!.addonName as keyof (typeof ADDON_VERSIONS)['1.34']]);
+            expect(fp!.addonVersion).toBe(ADDON_VERSIONS['1.36']![fp!.addonName as keyof (typeof ADDON_VERSIONS)['1.36']]);
             fp!.addonVersion = dig(r.body, 'spec', 'forProvider', 'addonVersion')!;
           }
-          if (r.body.kind === 'Cluster' || r.body.kind === 'NodeGroup') fp!.version = '1.33';
+          if (r.body.kind === 'Cluster' || r.body.kind === 'NodeGroup') fp!.version = '1.35';
           expect(body, r.key).toEqual(r.body);
         }
       }),

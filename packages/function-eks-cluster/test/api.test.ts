@@ -41,7 +41,7 @@ describe('defaults', () => {
     if (!read.ok) return;
     expect(read.xr.spec).toEqual({
       region: 'us-west-2',
-      kubernetesVersion: '1.34',
+      kubernetesVersion: '1.36',
       network: { vpcCidr: '10.0.0.0/16', availabilityZones: ['a', 'b', 'c'], nat: 'HighlyAvailable', vpcEndpoints: 'Auto', subnets: {} },
       nodeGroups: [
         {

@@ -162,7 +162,9 @@ export const specSchema = object(
         description: `Kubernetes minor version of the control plane and nodes. Raised by more than one minor, it is walked there one minor at a time; node groups and the default add-ons follow the version the control plane reports. Default add-on versions are maintained for ${MAINTAINED_MINORS[0]} to ${MAINTAINED_MINORS[MAINTAINED_MINORS.length - 1]}; on another minor they keep what they run, with a warning.`,
         pattern: '^1\\.[0-9]{2}$',
       }),
-      '1.34',
+      // The newest minor in EKS standard support (docs/kubernetes-versions.md); api/addon-versions.ts needs a block for it.
+      // renovate: datasource=endoflife-date depName=amazon-eks versioning=loose
+      '1.36',
     ),
     clusterName: string({
       description:
