@@ -16,12 +16,26 @@
  *   connection publisher writes it: the provider never deletes it (its
  *   UnpublishConnection does nothing), the garbage collector does once the
  *   ClusterAuth is gone, retrying while Crossplane's Usage webhook refuses;
+ * - for a created Cluster asked for another Kubernetes version, refuses what EKS
+ *   refuses (a skipped minor, a downgrade that is no rollback EKS allows) with
+ *   Synced=False and AWS's message, else runs the new version;
  * - on deletion, refuses what AWS refuses (Synced=False, DeleteFailed) and
  *   otherwise records the deletion and removes its finalizer.
  * It counts every deletion and every spec change of a resource it created, so
  * the run can prove nothing was destroyed or replaced before the teardown.
  */
-import { atProviderFor, Kube, KubeError, refusesCreate, refusesDelete, resolveReferences, type JsonObject, type Managed } from 'function-eks-cluster/testing';
+import {
+  atProviderFor,
+  Kube,
+  KubeError,
+  refusesCreate,
+  refusesDelete,
+  refusesVersionUpdate,
+  resolveReferences,
+  type ClusterVersionState,
+  type JsonObject,
+  type Managed,
+} from 'function-eks-cluster/testing';
 
 const FINALIZER = 'e2e.eks-gitops.dev/simulated-aws';
 const FIELD_MANAGER = 'simulated-aws';
@@ -88,6 +102,8 @@ export class SimulatedAws {
   /** While set, every call answers with this throttling error. */
   throttleUntil = 0;
   private readonly createdSpec = new Map<string, string>();
+  /** The in-place Kubernetes upgrade each Cluster last had, for EKS's rollback rules. */
+  private readonly upgrades = new Map<string, NonNullable<ClusterVersionState['upgrade']>>();
   private readonly pending = new Map<string, number>();
   private readonly lastList = new Map<string, Managed[]>();
   private timer: NodeJS.Timeout | undefined;
@@ -219,13 +235,16 @@ export class SimulatedAws {
 
     const spec = JSON.stringify((o.spec as JsonObject).forProvider ?? {});
     if (exists) {
+      if (o.kind === 'Cluster' && (await this.updateVersion(o))) return;
       const before = this.createdSpec.get(key(o));
       if (before !== undefined && before !== spec) {
         this.record(o, 'changed', 'spec.forProvider changed after creation');
         this.createdSpec.set(key(o), spec);
       }
       const failure = this.failing.get(nameOf(o));
-      const ready = ((o.status as JsonObject).conditions as JsonObject[] | undefined)?.find((c) => c.type === 'Ready');
+      const conditions = ((o.status as JsonObject).conditions as JsonObject[] | undefined) ?? [];
+      const ready = conditions.find((c) => c.type === 'Ready');
+      const synced = conditions.find((c) => c.type === 'Synced');
       if (failure !== undefined && ready?.status === 'True') {
         this.record(o, 'failing', failure);
         return this.setConditions(
@@ -234,7 +253,7 @@ export class SimulatedAws {
           { status: 'False', reason: 'ReconcileError', message: `observe failed: ${failure}` },
         );
       }
-      if (failure === undefined && ready?.status !== 'True') {
+      if (failure === undefined && (ready?.status !== 'True' || synced?.status !== 'True')) {
         return this.setConditions(o, { status: 'True', reason: 'Available' }, { status: 'True', reason: 'ReconcileSuccess' });
       }
       return;
@@ -281,6 +300,37 @@ export class SimulatedAws {
     this.createdSpec.set(key(o), spec);
     this.record(o, 'created');
     world.set(nameOf(o), await this.kube.get(refOf(o)));
+  }
+
+  /**
+   * A created Cluster asked for another Kubernetes version: refused as EKS refuses it
+   * (Synced=False with the message, Ready unchanged, as upjet reports a failed
+   * update; true: the pass is done with it), else "AWS" runs the new version.
+   */
+  private async updateVersion(o: Managed): Promise<boolean> {
+    const forProvider = ((o.spec as JsonObject).forProvider ?? {}) as JsonObject;
+    const running = ((o.status as JsonObject).atProvider as JsonObject).version;
+    const wanted = forProvider.version;
+    if (typeof wanted !== 'string' || typeof running !== 'string' || wanted === running) return false;
+    const today = new Date().toISOString().slice(0, 10);
+    const upgrade = this.upgrades.get(key(o));
+    const supportType = String((forProvider.upgradePolicy as JsonObject | undefined)?.supportType ?? 'EXTENDED');
+    const refusal = refusesVersionUpdate({ version: running, supportType, ...(upgrade ? { upgrade } : {}) }, wanted, today);
+    if (refusal) {
+      if (!this.events.some((e) => e.name === nameOf(o) && e.what === 'refused' && e.message === refusal)) this.record(o, 'refused', refusal);
+      await this.setConditions(
+        o,
+        { status: 'True', reason: 'Available' },
+        { status: 'False', reason: 'ReconcileError', message: `update failed: ${refusal}` },
+        undefined,
+        refusal,
+      );
+      return true;
+    }
+    if (Number(wanted.split('.')[1]) > Number(running.split('.')[1])) this.upgrades.set(key(o), { from: running, on: today, by: 'user' });
+    else this.upgrades.delete(key(o));
+    await this.kube.mergePatch(refOf(o), { status: { atProvider: { version: wanted } } }, 'status');
+    return false;
   }
 
   /** What provider-aws-eks's ClusterAuth writes: the kubeconfig, endpoint and CA of the cluster, in a Secret it controls. */

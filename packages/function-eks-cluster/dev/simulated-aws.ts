@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import type { Json, JsonObject } from '../src/api/schema-builder.js';
 import { dig } from '../src/ground/observed.js';
+import { supportOn } from './eks-calendar.js';
 
 function hex(seed: string, length: number): string {
   return createHash('sha256').update(seed).digest('hex').slice(0, length);
@@ -106,8 +107,8 @@ export function observeNotReady(desired: JsonObject, reason: string, message: st
 /*
  * What AWS itself enforces, as the end-to-end test's simulated providers need it
  * (e2e/lib/simulated-aws-controller.ts): how a provider resolves references,
- * which creations AWS refuses and which deletions it refuses, each with the
- * message AWS gives. Pure: the world is every managed resource of the namespace.
+ * which creations, Kubernetes version updates and deletions AWS refuses, each
+ * with the message AWS gives (or ours, where AWS's wording is not known). Pure: the world is every managed resource of the namespace.
  */
 
 /** A managed resource as the API server holds it. */
@@ -240,6 +241,57 @@ export function refusesCreate(o: Managed, forProvider: JsonObject, world: Readon
     default:
       return undefined;
   }
+}
+
+/** A Cluster's Kubernetes version as EKS keeps it: what runs, under which upgrade policy, and how it got there. */
+export interface ClusterVersionState {
+  readonly version: string;
+  /** upgradePolicy.supportType: STANDARD or EXTENDED. */
+  readonly supportType: string;
+  /** The in-place upgrade that brought the cluster to `version`; none when it was created at it. */
+  readonly upgrade?: { readonly from: string; readonly on: string; readonly by: 'user' | 'end-of-standard-support' | 'end-of-extended-support' };
+}
+
+const ROLLBACK_WINDOW_DAYS = 7;
+const minorOf = (version: string) => Number(version.split('.')[1]);
+const daysBetween = (from: string, to: string) => (Date.parse(to) - Date.parse(from)) / 86_400_000;
+
+/**
+ * Why EKS refuses UpdateClusterVersion from `state` to `wanted` on `day`
+ * (YYYY-MM-DD), or undefined when it accepts. The rules are AWS's (EKS User
+ * Guide: update-cluster for upgrades, rollback-cluster for going back, the
+ * release calendar of kubernetes-versions for what is supported, all named
+ * in docs/kubernetes-versions.md); the wording of the messages is ours.
+ * - An upgrade goes to the next minor only, and to a minor EKS offers.
+ * - Going back is a rollback: one minor, to the version the cluster was
+ *   upgraded in place from, within 7 days of that upgrade; not after an
+ *   upgrade EKS made at the end of extended support; to a version in extended
+ *   support only with the upgrade policy EXTENDED (after an upgrade at the end
+ *   of standard support, too).
+ */
+export function refusesVersionUpdate(state: ClusterVersionState, wanted: string, day: string): string | undefined {
+  const from = state.version;
+  if (wanted === from) return undefined;
+  const support = supportOn(wanted, day);
+  const offered = support === 'standard' || support === 'extended';
+  const unsupported = `InvalidParameterException: Kubernetes version ${wanted} is not supported by EKS`;
+  if (minorOf(wanted) > minorOf(from)) {
+    if (!offered) return unsupported;
+    return minorOf(wanted) === minorOf(from) + 1
+      ? undefined
+      : `InvalidParameterException: Unsupported Kubernetes minor version update from ${from} to ${wanted}`;
+  }
+  const rollback = `InvalidParameterException: cannot roll back Kubernetes ${from} to ${wanted}`;
+  const upgrade = state.upgrade;
+  if (!upgrade) return `${rollback}: the cluster was created at ${from}, not upgraded to it`;
+  if (wanted !== upgrade.from || minorOf(from) - minorOf(wanted) !== 1) return `${rollback}: only to ${upgrade.from}, one minor version back`;
+  if (upgrade.by === 'end-of-extended-support') return `${rollback}: EKS upgraded it at the end of extended support`;
+  if (daysBetween(upgrade.on, day) > ROLLBACK_WINDOW_DAYS)
+    return `${rollback}: the ${ROLLBACK_WINDOW_DAYS}-day rollback window after the upgrade of ${upgrade.on} has passed`;
+  if (!offered) return unsupported;
+  if (support === 'extended' && state.supportType !== 'EXTENDED')
+    return `${rollback}: ${wanted} is in extended support; set the upgrade policy to EXTENDED first`;
+  return undefined;
 }
 
 /** Why AWS refuses to delete `o`, or undefined when it accepts. */

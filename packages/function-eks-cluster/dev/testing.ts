@@ -19,7 +19,18 @@ export {
 } from './function-process.js';
 export { composedBy, desiredStatus, renderWaves, settle, type Settled } from './render-waves.js';
 export { observedFrom, reconcileToReady, type Composed } from './reconcile.js';
-export { atProviderFor, observeNotReady, observeReady, refusesCreate, refusesDelete, resolveReferences, type Managed } from './simulated-aws.js';
+export {
+  atProviderFor,
+  observeNotReady,
+  observeReady,
+  refusesCreate,
+  refusesDelete,
+  refusesVersionUpdate,
+  resolveReferences,
+  type ClusterVersionState,
+  type Managed,
+} from './simulated-aws.js';
+export { CALENDAR_CHECKED_ON, EKS_CALENDAR, supportedMinors, supportOn, type EksMinor } from './eks-calendar.js';
 export { passOf, simulateTeardown } from './teardown.js';
 export { Kube, KubeError, type ObjectRef } from './kube.js';
 export { ProcessGroup, waitFor, type Started } from './processes.js';

@@ -159,7 +159,7 @@ export const specSchema = object(
     ),
     kubernetesVersion: withDefault(
       string({
-        description: `Kubernetes minor version of the control plane and nodes. Raised by more than one minor, it is walked there one minor at a time; node groups and the default add-ons follow the version the control plane reports. Default add-on versions are maintained for ${MAINTAINED_MINORS[0]} to ${MAINTAINED_MINORS[MAINTAINED_MINORS.length - 1]}; on another minor they keep what they run, with a warning.`,
+        description: `Kubernetes minor version of the control plane and nodes. Raised by more than one minor, it is walked there one minor at a time; node groups and the default add-ons follow the version the control plane reports. Lower than the version the control plane runs (EKS upgrades it by itself when a version's support ends), the running version is kept, with a warning: the function never asks EKS for a lower version. Default add-on versions are maintained for ${MAINTAINED_MINORS[0]} to ${MAINTAINED_MINORS[MAINTAINED_MINORS.length - 1]}; on another minor they keep what they run, with a warning.`,
         pattern: '^1\\.[0-9]{2}$',
       }),
       // The newest minor in EKS standard support (docs/kubernetes-versions.md); api/addon-versions.ts needs a block for it.

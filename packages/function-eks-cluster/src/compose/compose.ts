@@ -151,9 +151,8 @@ export function planComposition(input: ComposeInput): Planned | { readonly ok: f
   const clusterName = clusterNameOf(xr, observed);
   if (!clusterName.ok) return clusterName;
   const versions = planVersions(xr.spec.kubernetesVersion, observed, CLUSTER_KEY);
-  if (!versions.ok) return versions;
   const ctx: ComposeContext = {
-    versions: versions.plan,
+    versions,
     xrName: xr.name,
     namespace: xr.namespace,
     spec: xr.spec,
@@ -175,7 +174,7 @@ export function planComposition(input: ComposeInput): Planned | { readonly ok: f
     ctx,
     vpc,
     subnets: subnetPlan.subnets,
-    warnings: [...subnetPlan.warnings, ...(versions.plan.note ? [versions.plan.note] : []), ...wanted.flatMap((r) => r.warnings ?? [])],
+    warnings: [...subnetPlan.warnings, ...(versions.note ? [versions.note] : []), ...wanted.flatMap((r) => r.warnings ?? [])],
     nat,
     wanted,
     usages: planUsages(ctx, wanted, [kubeconfigSecret(ctx)]),
@@ -196,7 +195,7 @@ export function finishComposition(planned: Planned, observed: ObservedState): Co
     status: statusReport.status,
     conditions: statusReport.conditions,
     warnings: planned.warnings,
-    notices: [...reachabilityNotices(ctx, vpc), ...addonVersionNotices(ctx)],
+    notices: [...reachabilityNotices(ctx, vpc), ...(ctx.versions.behind ? [ctx.versions.behind] : []), ...addonVersionNotices(ctx)],
     allReady: statusReport.allReady,
     ttlSeconds: statusReport.allReady ? TTL_READY_SECONDS : TTL_PENDING_SECONDS,
     subnets,

@@ -12,6 +12,8 @@ export interface VersionPlan {
   readonly nodes: string;
   /** Set while an upgrade is walked one step at a time. */
   readonly note?: string;
+  /** Set when the spec names a lower version than the control plane runs, which is kept. */
+  readonly behind?: Notice;
 }
 
 export interface ComposeContext {

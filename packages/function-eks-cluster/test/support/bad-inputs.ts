@@ -475,20 +475,6 @@ export const BAD_INPUTS: BadInput[] = [
     fix: /first add a node group with a new name whose availabilityZones leave the zone out and remove general, then remove the zone/,
   },
   {
-    name: 'Kubernetes downgrade',
-    xr: withSpec((s) => (s.kubernetesVersion = '1.33')),
-    observed: existingNetwork((o) => {
-      o[CLUSTER_KEY] = observeReady(CLUSTER_KEY, {
-        apiVersion: 'eks.aws.m.upbound.io/v1beta1',
-        kind: 'Cluster',
-        metadata: { name: 'team-a-cluster' },
-        spec: { forProvider: { region: 'us-west-2', version: '1.34' } },
-      });
-    }),
-    path: 'spec.kubernetesVersion',
-    fix: /EKS cannot downgrade, set it back to "1\.34"/,
-  },
-  {
     name: 'existing VPC id that is no VPC id',
     xr: net((n) => (n.existing = { vpcId: 'vpc-123', privateSubnetIds: ['subnet-0a1b2c3d', 'subnet-0a1b2c3e'] })),
     path: 'spec.network.existing.vpcId',
