@@ -42,7 +42,18 @@ export { planText } from './plan-text.js';
 export { planSvg } from './plan-svg.js';
 export { topologyOf } from './topology.js';
 export { makePki, type Pki } from './certs.js';
-export { EXISTING_VPC_ID, exampleShape, existingSubnetId, FLUX_ROLE_ARN, isTooSmall, mustCompose, xrArb, xrDocument, type XRShape } from './xrs.js';
+export {
+  EXISTING_VPC_ID,
+  exampleShape,
+  existingSubnetId,
+  FLUX_ROLE_ARN,
+  isTooSmall,
+  mustCompose,
+  xrArb,
+  xrAtLimitsArb,
+  xrDocument,
+  type XRShape,
+} from './xrs.js';
 // The function's own definitions, for the other workspaces (flux/, configuration/,
 // e2e/), which import nothing of the function's source by path.
 export { isObject, type Json, type JsonObject } from '../src/api/schema-builder.js';

@@ -1,7 +1,7 @@
 /** Generators of EKSCluster XRs, and what tests ask of an in-process compose() result. */
 import fc from 'fast-check';
-import type { JsonObject } from '../src/api/schema-builder.js';
-import { NAT_MODES, VPC_ENDPOINT_MODES } from '../src/api/eks-cluster.js';
+import type { JsonObject, SchemaNode } from '../src/api/schema-builder.js';
+import { LOG_RETENTION_DAYS, NAT_MODES, specSchema, VPC_ENDPOINT_MODES } from '../src/api/eks-cluster.js';
 import type { ComposeResult, Composition } from '../src/compose/compose.js';
 
 export interface XRShape {
@@ -107,6 +107,139 @@ export const xrArb: fc.Arbitrary<XRShape> = fc
       ...(g.restrict ? { zones: c.zones.slice(0, 2) } : {}),
     })),
   }));
+
+/** The schema node of spec at `path` (a list's items are "[]"). */
+function specNode(...path: string[]): SchemaNode {
+  return path.reduce<SchemaNode>((node, step) => (step === '[]' ? node.items! : node.properties![step]!), specSchema.node);
+}
+
+/** The API's limit on a string's length or a list's entries, read from the schema. */
+function most(...path: string[]): number {
+  const node = specNode(...path);
+  const limit = node.maxLength ?? node.maxItems;
+  if (limit === undefined) throw new Error(`spec.${path.join('.')} has no maxLength or maxItems`);
+  return limit;
+}
+
+/** A count up to `max`, most often `max` itself. */
+function upTo(max: number, min = 1): fc.Arbitrary<number> {
+  return fc.oneof({ arbitrary: fc.constant(max), weight: 3 }, { arbitrary: fc.integer({ min, max }), weight: 1 });
+}
+
+const LOWER = 'abcdefghijklmnopqrstuvwxyz';
+const LONGEST_RETENTION = Math.max(...LOG_RETENTION_DAYS);
+const DIGITS = '0123456789';
+
+/** `length` characters of `alphabet` between a first and a last of `ends`, like a DNS label. */
+function word(length: number, alphabet: string, ends = LOWER + DIGITS): fc.Arbitrary<string> {
+  const of = (chars: string, n: number) => fc.string({ unit: fc.constantFrom(...chars), minLength: n, maxLength: n });
+  if (length <= 2) return of(ends, length);
+  return fc.tuple(of(ends, 1), of(alphabet, length - 2), of(ends, 1)).map((parts) => parts.join(''));
+}
+
+const label = (length: number) => word(length, `${LOWER}${DIGITS}-`);
+
+/** A region of the pattern's longest form, xx-iso<letters>-<letters>-<digit>, as long as the schema allows. */
+const longRegion = fc
+  .tuple(word(2, LOWER, LOWER), fc.integer({ min: 1, max: most('region') - 10 }), fc.integer({ min: 0, max: 9 }))
+  .chain(([prefix, first, digit]) =>
+    fc.tuple(word(first, LOWER, LOWER), word(most('region') - 9 - first, LOWER, LOWER)).map(([a, b]) => `${prefix}-iso${a}-${b}-${digit}`),
+  );
+
+/** A public /32 with three digits in every octet: the longest CIDR text there is. */
+const longCidr = fc
+  .tuple(fc.integer({ min: 100, max: 255 }), fc.integer({ min: 100, max: 255 }), fc.integer({ min: 100, max: 255 }))
+  .map(([a, b, c]) => `203.${a}.${b}.${c}/32`);
+
+/**
+ * EKSClusters at the limits of the API (src/api/eks-cluster.ts): names, zones,
+ * node groups, instance types, taints, add-ons and public CIDRs as long and as
+ * many as the schema allows (most often exactly so), in a composed network
+ * (zone names or the longest zone IDs) or an existing one with the most subnets.
+ * What the plan and the diagram must lay out without cutting anything.
+ */
+export const xrAtLimitsArb: fc.Arbitrary<JsonObject> = fc
+  .record({
+    // Kubernetes namespaces and the function's XR names (src/compose/xr.ts) are DNS labels.
+    name: label(63),
+    namespace: label(63),
+    clusterName: fc.option(word(most('clusterName'), `${LOWER}${LOWER.toUpperCase()}${DIGITS}-_`, LOWER), { nil: undefined }),
+    region: longRegion,
+    zoneIds: fc.boolean(),
+    zoneCount: upTo(most('network', 'availabilityZones'), 2),
+    nat: fc.constantFrom(...NAT_MODES),
+    isolated: fc.boolean(),
+    publicCidrs: fc.uniqueArray(longCidr, { minLength: most('endpointAccess', 'publicCidrs'), maxLength: most('endpointAccess', 'publicCidrs') }),
+    nodeGroups: upTo(most('nodeGroups')).chain((n) =>
+      fc.uniqueArray(
+        fc.record({
+          name: label(most('nodeGroups', '[]', 'name')),
+          instanceTypes: upTo(most('nodeGroups', '[]', 'instanceTypes')).chain((k) =>
+            fc.uniqueArray(word(most('nodeGroups', '[]', 'instanceTypes', '[]'), `${LOWER}${DIGITS}.`), { minLength: k, maxLength: k }),
+          ),
+          capacityType: fc.constantFrom('ON_DEMAND', 'SPOT'),
+          taints: upTo(most('nodeGroups', '[]', 'taints'), 0).chain((k) =>
+            fc.array(
+              fc.record({
+                key: label(most('nodeGroups', '[]', 'taints', '[]', 'key')),
+                value: label(most('nodeGroups', '[]', 'taints', '[]', 'value')),
+                effect: fc.constant('PREFER_NO_SCHEDULE'),
+              }),
+              { minLength: k, maxLength: k },
+            ),
+          ),
+          oneZone: fc.boolean(),
+        }),
+        { selector: (g) => g.name, minLength: n, maxLength: n },
+      ),
+    ),
+    addons: fc.uniqueArray(label(most('addons', '[]', 'name')), { minLength: most('addons'), maxLength: most('addons') }),
+    existing: fc.constantFrom(false, false, true),
+    awsIdentity: fc.boolean(),
+  })
+  .map((x) => {
+    // Zone IDs of the longest form (src/network/zones.ts), or suffixes, which the function writes as full
+    // names one longer than the region (a full name given is held to 32 characters, so never longer).
+    const zones = Array.from({ length: x.zoneCount }, (_, i) => (x.zoneIds ? `usgw1-az${10 + i}` : LOWER[i]!));
+    const network: JsonObject = x.existing
+      ? {
+          existing: {
+            vpcId: EXISTING_VPC_ID,
+            privateSubnetIds: Array.from({ length: most('network', 'existing', 'privateSubnetIds') }, (_, i) => `subnet-0${String(i).padStart(16, '0')}`),
+            publicSubnetIds: Array.from({ length: most('network', 'existing', 'publicSubnetIds') }, (_, i) => `subnet-1${String(i).padStart(16, '0')}`),
+          },
+          flowLogs: { enabled: true, retentionDays: LONGEST_RETENTION, trafficType: 'REJECT' },
+        }
+      : {
+          vpcCidr: '10.0.0.0/16',
+          availabilityZones: zones,
+          nat: x.nat,
+          subnets: x.isolated ? { isolated: { enabled: true } } : {},
+          flowLogs: { enabled: true, retentionDays: LONGEST_RETENTION },
+        };
+    return {
+      apiVersion: 'eks.gitops.dev/v1alpha1',
+      kind: 'EKSCluster',
+      metadata: { name: x.name, namespace: x.namespace },
+      spec: {
+        region: x.region,
+        ...(x.clusterName ? { clusterName: x.clusterName } : {}),
+        network,
+        endpointAccess: { publicCidrs: x.publicCidrs },
+        nodeGroups: x.nodeGroups.map((g) => ({
+          name: g.name,
+          instanceTypes: g.instanceTypes,
+          minSize: specNode('nodeGroups', '[]', 'minSize').maximum!,
+          maxSize: specNode('nodeGroups', '[]', 'maxSize').maximum!,
+          capacityType: g.capacityType,
+          taints: g.taints,
+          ...(g.oneZone && !x.existing ? { availabilityZones: [zones[zones.length - 1]!] } : {}),
+        })),
+        addons: x.addons.map((name) => ({ name })),
+        ...(x.awsIdentity ? { delivery: { mode: 'AWSIdentity', fluxRoleArn: FLUX_ROLE_ARN } } : {}),
+      },
+    };
+  });
 
 /** A small valid XR for example-based tests: two zones, one NAT, one node group; override what a test is about. */
 export function exampleShape(overrides: Partial<XRShape> = {}): XRShape {
