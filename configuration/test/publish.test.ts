@@ -121,12 +121,12 @@ describe('npm run publish -- <registry>/<owner> <version>', () => {
     }
   });
 
-  it('pushed the Configuration with its XRD and Composition, depending on the Function this command pushed', () => {
+  it('pushed the Configuration with its XRD, Composition and activation policy, depending on the Function this command pushed', () => {
     const docs = packageYaml(`${target}/configuration-eks-cluster:${VERSION}`);
     const meta = docs.find((d) => d.kind === 'Configuration');
     expect(meta).toMatchObject({ apiVersion: 'meta.pkg.crossplane.io/v1', metadata: { name: 'configuration-eks-cluster' } });
     expect((meta!.spec as JsonObject).dependsOn).toContainEqual({ function: `${target}/function-eks-cluster`, version: VERSION });
-    expect(docs.map((d) => d.kind).sort()).toEqual(['CompositeResourceDefinition', 'Composition', 'Configuration']);
+    expect(docs.map((d) => d.kind).sort()).toEqual(['CompositeResourceDefinition', 'Composition', 'Configuration', 'ManagedResourceActivationPolicy']);
     // Crossplane installs the dependency as eks-gitops-function-eks-cluster (the repository path, registry dropped).
     const composition = docs.find((d) => d.kind === 'Composition')!;
     expect(((composition.spec as JsonObject).pipeline as JsonObject[]).map((s) => (s.functionRef as JsonObject).name)).toEqual([

@@ -12,7 +12,7 @@ import fc from 'fast-check';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { xrArb, xrDocument, isTooSmall, mustCompose, reconcileToReady, type JsonObject } from 'function-eks-cluster/testing';
-import { COMPOSITION_FILE, EXAMPLES_DIR, XRD_FILE } from './support/paths.js';
+import { ACTIVATION_POLICY_FILE, COMPOSITION_FILE, EXAMPLES_DIR, XRD_FILE } from './support/paths.js';
 import { validateAll } from './support/validate.js';
 
 let cacheDir: string;
@@ -36,10 +36,10 @@ function firstOfKind(objects: JsonObject[], kind: string): JsonObject {
 }
 
 describe('the package itself', () => {
-  it('the XRD and the Composition validate against Crossplane v2.4.0 CRDs', async () => {
-    const { summary, problems } = await validateAll([yamlFile(XRD_FILE), yamlFile(COMPOSITION_FILE)], cacheDir);
+  it('the XRD, the Composition and the activation policy validate against Crossplane v2.4.0 CRDs', async () => {
+    const { summary, problems } = await validateAll([yamlFile(XRD_FILE), yamlFile(COMPOSITION_FILE), yamlFile(ACTIVATION_POLICY_FILE)], cacheDir);
     expect(problems).toEqual([]);
-    expect(summary).toMatchObject({ total: 2, valid: 2 });
+    expect(summary).toMatchObject({ total: 3, valid: 3 });
   });
 });
 
