@@ -60,6 +60,26 @@ describe("provider config: every managed resource carries the XR's choice", () =
     for (const r of managed) expect(dig(r.body, 'spec', 'providerConfigRef'), r.key).toEqual(want);
   });
 
+  // The tenancy rule (src/compose/xr.ts): on a team's ProviderConfig the EKS cluster name carries the namespace.
+  const names = [
+    { reason: "a team's own name, prefixed by its namespace", spec: { providerConfigKind: 'ProviderConfig', clusterName: 'team-a-prod' }, composes: true },
+    { reason: "a team's default name (namespace team-a, name team-a)", spec: { providerConfigKind: 'ProviderConfig' }, composes: true },
+    {
+      reason: "another team's cluster, on the team's ProviderConfig",
+      spec: { providerConfigKind: 'ProviderConfig', clusterName: 'team-b-prod' },
+      composes: false,
+    },
+    { reason: 'the namespace without its separator is not a prefix', spec: { providerConfigKind: 'ProviderConfig', clusterName: 'team-ab' }, composes: false },
+    { reason: "the platform's ClusterProviderConfig keeps any name (examples, XRs outside tenancy)", spec: { clusterName: 'prod' }, composes: true },
+  ];
+  it.each(names)('cluster name: $reason', ({ spec, composes }) => {
+    const xr = xrDocument(exampleShape()); // team-a/team-a
+    Object.assign(xr.spec as JsonObject, spec);
+    const { result } = reconcileToReady(xr, {}, 1);
+    if (composes) expect(mustCompose(result).resources.length).toBeGreaterThan(0);
+    else expect(() => mustCompose(result)).toThrow(/spec\.clusterName.* may only name EKS clusters of its own namespace/);
+  });
+
   it('every IAM role composed carries spec.permissionsBoundaryArn; without it, none has a boundary', () => {
     const boundary = 'arn:aws:iam::210987654321:policy/eks-gitops-tenant-boundary';
     fc.assert(

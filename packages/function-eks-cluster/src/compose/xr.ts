@@ -185,6 +185,24 @@ function checkManagementPolicies(spec: EKSClusterSpec, errors: FieldError[]): vo
   }
 }
 
+/**
+ * An EKSCluster on a namespaced ProviderConfig acts as a team: in a tenant
+ * namespace the admission policy tenant-aws-identity makes every EKSCluster
+ * one, and tenant-eks-cluster checks this same rule (flux/infrastructure/provider-config).
+ * Its EKS cluster name must carry its namespace, so that it can only ever name
+ * its own team's clusters: the provider finds an EKS cluster by that name and
+ * would adopt, change and delete another team's. The default name always
+ * does. XRs on the platform's ClusterProviderConfig keep any name.
+ */
+function checkTeamClusterName(spec: EKSClusterSpec, namespace: string, errors: FieldError[]): void {
+  const { clusterName, providerConfigKind } = spec;
+  if (providerConfigKind !== 'ProviderConfig' || clusterName === undefined || namespace === '' || clusterName.startsWith(`${namespace}-`)) return;
+  errors.push({
+    path: 'spec.clusterName',
+    message: `${describeValue(clusterName)} does not start with "${namespace}-", and an EKSCluster on the team's ProviderConfig (spec.providerConfigKind: ProviderConfig) may only name EKS clusters of its own namespace; name it "${namespace}-<something>" or leave spec.clusterName out (the default name carries the namespace)`,
+  });
+}
+
 /** Auto Mode runs the nodes and its own Karpenter; Pod Identity needs its agent. */
 function checkCompute(spec: EKSClusterSpec, errors: FieldError[]): void {
   if (spec.autoMode.enabled && spec.nodeGroups.length > 0) {
@@ -247,6 +265,7 @@ export function readXR(composite: unknown): XRRead {
   checkFlowLogs(spec, errors);
   checkDelivery(spec, errors);
   checkCompute(spec, errors);
+  checkTeamClusterName(spec, metadata.namespace, errors);
   if (errors.length > 0) return { ok: false, errors };
   return { ok: true, xr: { ...metadata, spec, zones } };
 }

@@ -402,6 +402,15 @@ export const BAD_INPUTS: BadInput[] = [
     fix: /use one of general-purpose, system/,
   },
   { name: 'Auto Mode misspelt', xr: withSpec((s) => (s.automode = { enabled: true })), path: 'spec.automode', fix: /did you mean autoMode\?/ },
+  {
+    name: "a team's cluster name outside its namespace (another team's cluster)",
+    xr: withSpec((s) => {
+      s.providerConfigKind = 'ProviderConfig';
+      s.clusterName = 'team-b-8c1d2e3f';
+    }),
+    path: 'spec.clusterName',
+    fix: /may only name EKS clusters of its own namespace; name it "team-a-<something>" or leave spec\.clusterName out/,
+  },
   { name: 'cluster name starting with a digit', xr: withSpec((s) => (s.clusterName = '1abc')), path: 'spec.clusterName', fix: /EKS cluster name/ },
   {
     name: 'cluster name changed on an existing cluster',
