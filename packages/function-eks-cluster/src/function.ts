@@ -99,6 +99,18 @@ function successResponse(req: RunFunctionRequest, composition: Composition): Run
 /** One per process: the plans of the XRs this instance serves (compose/memo.ts). */
 const SHARED_COMPOSER = createComposer();
 
+/** How the plan memo of runFunction's default Composer is doing, for the metrics (server/metrics.ts). */
+export interface PlanMemoStats {
+  readonly hits: number;
+  readonly misses: number;
+  /** XRs with a kept plan or a first sighting. */
+  readonly size: number;
+}
+
+export function planMemoStats(): PlanMemoStats {
+  return { hits: SHARED_COMPOSER.stats.hits, misses: SHARED_COMPOSER.stats.misses, size: SHARED_COMPOSER.size };
+}
+
 export function runFunction(req: RunFunctionRequest, composer: Composer = SHARED_COMPOSER): RunFunctionResponse {
   try {
     const result = composer.compose({ composite: req.observed?.composite?.resource, observed: observedResources(req) });

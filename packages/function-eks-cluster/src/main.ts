@@ -1,6 +1,9 @@
 /** The process entry: flags and environment, TLS, signals. All the I/O lives here and in server/. */
+import { planMemoStats, runFunction } from './function.js';
 import { parseConfig, USAGE } from './server/config.js';
 import { jsonLogger } from './server/log.js';
+import { listenMetrics, type MetricsServer } from './server/metrics-server.js';
+import { createMetrics, NO_METRICS } from './server/metrics.js';
 import { createServer, listen } from './server/server.js';
 
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -17,7 +20,9 @@ async function main(): Promise<number> {
   }
   const { config } = parsed;
   const log = jsonLogger(config.debug);
-  const server = createServer(config, log);
+  const metrics = config.metricsAddress ? createMetrics(planMemoStats) : undefined;
+  const server = createServer(config, log, runFunction, metrics ?? NO_METRICS);
+  let metricsServer: MetricsServer | undefined;
 
   // Handlers go in before anything announces readiness: a SIGTERM that arrives
   // between "serving" and their installation would otherwise kill the process.
@@ -30,14 +35,18 @@ async function main(): Promise<number> {
       resolveStopped(0);
     }, SHUTDOWN_GRACE_MS);
     force.unref();
+    // Metrics stop at once: a scrape during shutdown would only show a process on its way out.
+    void metricsServer?.close();
     server.tryShutdown(() => resolveStopped(0));
   };
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));
 
   try {
+    if (metrics) metricsServer = await listenMetrics(metrics, config.metricsAddress);
     const port = await listen(server, config);
-    log.info('serving', { address: config.address, port, tls: !config.insecure, maxRecvMessageSize: config.maxRecvMessageSize });
+    const metricsFields = metricsServer ? { metricsAddress: config.metricsAddress, metricsPort: metricsServer.port } : {};
+    log.info('serving', { address: config.address, port, tls: !config.insecure, maxRecvMessageSize: config.maxRecvMessageSize, ...metricsFields });
   } catch (error) {
     log.error('startup failed', { error: (error as Error).message });
     return 1;

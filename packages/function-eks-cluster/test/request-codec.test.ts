@@ -179,7 +179,7 @@ describe('decodeRequest', () => {
         Object.entries(req.observed?.resources ?? {}).map(([k, r]) => [k, { ...r, resource: watch(r.resource, []) as Record<string, unknown> }]),
       );
       // The core itself: a Composer copies the whole request when it plans (compose/memo.ts), which says nothing of what composing reads.
-      runFunction({ ...req, observed: { composite: req.observed?.composite, resources } }, { compose, stats: { hits: 0, misses: 0 } });
+      runFunction({ ...req, observed: { composite: req.observed?.composite, resources } }, { compose, stats: { hits: 0, misses: 0 }, size: 0 });
     }
     const kept = (path: string[]): boolean => {
       let reads: Reads | undefined = OBSERVED_READS;

@@ -28,8 +28,10 @@ interface Entry {
 
 export interface Composer {
   compose(input: ComposeInput): ComposeResult;
-  /** Requests answered with a kept plan, and plans made: for tests and the benchmark. */
+  /** Requests answered with a kept plan, and plans made: for tests, the benchmark and the metrics (server/metrics.ts). */
   readonly stats: { hits: number; misses: number };
+  /** XRs whose plan (or first sighting) is kept now, at most the capacity given to createComposer. */
+  readonly size: number;
 }
 
 /** Which XR a request is about; undefined when it has no name to file a plan under. */
@@ -105,6 +107,9 @@ export function createComposer(maxPlans: number = DEFAULT_MAX_PLANS): Composer {
   };
   return {
     stats,
+    get size() {
+      return plans.size;
+    },
     compose(input) {
       const id = xrIdentity(input.composite);
       const kept = id === undefined ? undefined : plans.get(id);

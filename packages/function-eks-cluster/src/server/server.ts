@@ -8,6 +8,7 @@ import { runFunction } from '../function.js';
 import type { ServerConfig } from './config.js';
 import { MAX_CONCURRENT_STREAMS, raiseWindowsOnSessions } from './flow-control.js';
 import type { Logger } from './log.js';
+import { NO_METRICS, type RequestMetrics } from './metrics.js';
 import { decodeRequest } from './request-codec.js';
 import { encodeResponseView } from './response-codec.js';
 
@@ -50,14 +51,16 @@ function describeRequest(req: RunFunctionRequest): { xr: string; tag: string } {
   return { xr: namespace ? `${namespace}/${name}` : name, tag: req.meta?.tag ?? '' };
 }
 
-function outcome(rsp: RunFunctionResponse): string {
-  return rsp.results.some((r) => r.severity === Severity.SEVERITY_FATAL) ? 'fatal' : 'ok';
+/** The reason of the response's fatal result ('' if it gives none); undefined when nothing in it is fatal. */
+function fatalReason(rsp: RunFunctionResponse): string | undefined {
+  for (const r of rsp.results) if (r.severity === Severity.SEVERITY_FATAL) return r.reason ?? '';
+  return undefined;
 }
 
 /** Answers one RunFunction; never throws. runFunction in production, a stand-in in the benchmark. */
 export type Handler = (req: RunFunctionRequest) => RunFunctionResponse;
 
-export function createServer(config: ServerConfig, log: Logger, handler: Handler = runFunction): grpc.Server {
+export function createServer(config: ServerConfig, log: Logger, handler: Handler = runFunction, metrics: RequestMetrics = NO_METRICS): grpc.Server {
   const server = new grpc.Server({
     'grpc.max_receive_message_length': config.maxRecvMessageSize,
     'grpc.max_send_message_length': -1,
@@ -65,25 +68,29 @@ export function createServer(config: ServerConfig, log: Logger, handler: Handler
   });
   server.addService(SERVICE, {
     runFunction: (call: grpc.ServerUnaryCall<Buffer, RunFunctionResponse>, callback: grpc.sendUnaryData<RunFunctionResponse>) => {
+      metrics.started();
+      // From the request's bytes to the answer's object: decoding is part of this function's work (request-codec.ts).
+      const started = process.hrtime.bigint();
       let req: RunFunctionRequest;
       try {
         req = decodeRequest(call.request);
       } catch {
+        metrics.handled('Internal', Number(process.hrtime.bigint() - started) / 1e9, undefined);
         // What grpc-js answers when the service's own deserializer throws.
         callback({ code: grpc.status.INTERNAL, details: 'Error deserializing request' });
         return;
       }
-      const started = process.hrtime.bigint();
       const rsp = handler(req);
       const durationMs = Number(process.hrtime.bigint() - started) / 1e6;
-      const result = outcome(rsp);
+      const reason = fatalReason(rsp);
+      metrics.handled('OK', durationMs / 1e3, reason);
       const fields = {
         ...describeRequest(req),
         durationMs: Math.round(durationMs * 1000) / 1000,
-        result,
+        result: reason === undefined ? 'ok' : 'fatal',
         resources: Object.keys(rsp.desired?.resources ?? {}).length,
       };
-      if (result === 'fatal') log.warn('RunFunction', { ...fields, message: rsp.results[0]?.message ?? '' });
+      if (reason !== undefined) log.warn('RunFunction', { ...fields, reason, message: rsp.results[0]?.message ?? '' });
       else log.info('RunFunction', fields);
       callback(null, rsp);
     },
