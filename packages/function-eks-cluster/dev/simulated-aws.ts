@@ -6,6 +6,11 @@ import { createHash } from 'node:crypto';
 import type { Json, JsonObject } from '../src/api/schema-builder.js';
 import { dig } from '../src/ground/observed.js';
 import { supportOn } from './eks-calendar.js';
+import { INSTANCE_KIND } from './aws-rules/dependencies.js';
+import { FORCE_NEW } from './aws-rules/force-new.generated.js';
+import { refusesImmutableChange } from './aws-rules/immutable.js';
+import { AUTO_MODE_CLUSTER_POLICIES, refusesAutoMode, type IamView } from './aws-rules/prerequisites.js';
+import { UNIQUENESS } from './aws-rules/unique.js';
 
 function hex(seed: string, length: number): string {
   return createHash('sha256').update(seed).digest('hex').slice(0, length);
@@ -107,8 +112,11 @@ export function observeNotReady(desired: JsonObject, reason: string, message: st
 /*
  * What AWS itself enforces, as the end-to-end test's simulated providers need it
  * (e2e/lib/simulated-aws-controller.ts): how a provider resolves references,
- * which creations, Kubernetes version updates and deletions AWS refuses, each
- * with the message AWS gives (or ours, where AWS's wording is not known). Pure: the world is every managed resource of the namespace.
+ * which creations, updates (dev/aws-rules/: immutable fields, EKS Auto Mode's
+ * prerequisites; Kubernetes versions below) and deletions AWS refuses, each
+ * with the message AWS gives (or ours, where AWS's wording is not known).
+ * Pure: the world is every managed resource of the namespace, and the
+ * instances Karpenter and Auto Mode launched (dev/aws-rules/dependencies.ts).
  */
 
 /** A managed resource as the API server holds it. */
@@ -198,9 +206,69 @@ function using(world: ReadonlyMap<string, Managed>, kind: string, field: string,
   });
 }
 
+/** apiVersion/kind: how the rule tables of dev/aws-rules/ name a kind. */
+const kindKey = (o: Managed) => `${String(o.apiVersion)}/${kindOf(o)}`;
+/** The AWS name of a resource named by its external name (a role, a node group, a cluster, a log group). */
+const awsName = (o: Managed) => String(dig(o, 'metadata', 'annotations', 'crossplane.io/external-name') ?? nameOf(o));
+
+/** AWS's answer when `o` would take a slot another created resource of the world holds (dev/aws-rules/unique.ts). */
+function duplicateOf(o: Managed, forProvider: JsonObject, world: ReadonlyMap<string, Managed>): string | undefined {
+  const mine = UNIQUENESS[kindKey(o)]?.slots(forProvider, awsName(o)) ?? [];
+  if (mine.length === 0) return undefined;
+  for (const other of world.values()) {
+    const rule = UNIQUENESS[kindKey(other)];
+    if (!rule || nameOf(other) === nameOf(o) || atProvider(other).id === undefined) continue;
+    const theirs = new Set(rule.slots(resolveReferences(other, world).forProvider, awsName(other)).map((s) => s.key));
+    const clash = mine.find((s) => theirs.has(s.key));
+    if (clash) return clash.refusal(String(atProvider(other).id));
+  }
+  return undefined;
+}
+
+/** The roles that exist and the managed policies attached to each, as an Auto Mode cluster's rules read them. */
+function iamOf(world: ReadonlyMap<string, Managed>): IamView {
+  const created = [...world.values()].filter((o) => atProvider(o).id !== undefined);
+  const roleArns = new Set(created.filter((o) => kindOf(o) === 'Role').map((o) => String(atProvider(o).arn)));
+  return {
+    roleArns,
+    attached: (roleName) => {
+      const role = created.find((o) => kindOf(o) === 'Role' && (awsName(o) === roleName || String(atProvider(o).arn).endsWith(`/${roleName}`)));
+      if (!role) return new Set();
+      const names = created
+        .filter((a) => kindOf(a) === 'RolePolicyAttachment' && resolveReferences(a, world).forProvider.role === nameOf(role))
+        .map((a) =>
+          String(dig(a, 'spec', 'forProvider', 'policyArn'))
+            .split('/')
+            .pop()!,
+        );
+      return new Set(names.filter((n) => AUTO_MODE_CLUSTER_POLICIES.includes(n)));
+    },
+  };
+}
+
+/**
+ * Why the provider or AWS refuses to update `o` from what AWS has (`applied`)
+ * to `forProvider` (both resolved), as the Synced condition says it; undefined
+ * when the update is made in place. A field the provider cannot change
+ * (dev/aws-rules/immutable.ts) is refused with upjet's message; an EKS Auto
+ * Mode switch without what it needs (dev/aws-rules/prerequisites.ts) with AWS's.
+ */
+export function refusesUpdate(o: Managed, applied: JsonObject, forProvider: JsonObject, world: ReadonlyMap<string, Managed>): string | undefined {
+  const immutable = refusesImmutableChange(FORCE_NEW, kindKey(o), applied, forProvider);
+  if (immutable) return immutable;
+  const autoMode = kindOf(o) === 'Cluster' ? refusesAutoMode(applied, forProvider, iamOf(world)) : undefined;
+  return autoMode ? `update failed: async update failed: ${autoMode}` : undefined;
+}
+
 /** Why AWS refuses to create `o` (resolved as `forProvider`), or undefined when it accepts. */
 export function refusesCreate(o: Managed, forProvider: JsonObject, world: ReadonlyMap<string, Managed>): string | undefined {
+  return duplicateOf(o, forProvider, world) ?? refusesCreateOfKind(o, forProvider, world);
+}
+
+function refusesCreateOfKind(o: Managed, forProvider: JsonObject, world: ReadonlyMap<string, Managed>): string | undefined {
   switch (kindOf(o)) {
+    case 'Cluster':
+      return refusesAutoMode(undefined, forProvider, iamOf(world));
     case 'Subnet': {
       const cidr = String(forProvider.cidrBlock);
       const vpc = [...world.values()].find((v) => kindOf(v) === 'VPC' && atProvider(v).id === forProvider.vpcId);
@@ -311,6 +379,8 @@ export function refusesDelete(o: Managed, world: ReadonlyMap<string, Managed>): 
         ...others('Cluster', 'vpcConfig.subnetIds'),
         ...others('RouteTableAssociation', 'subnetId'),
         ...others('VPCEndpointSubnetAssociation', 'subnetId'),
+        // The instances Karpenter and EKS Auto Mode launched (dev/aws-rules/dependencies.ts).
+        ...others(INSTANCE_KIND, 'subnetId'),
       ];
       return dependants.length ? `DependencyViolation: The subnet '${String(id)}' has dependencies and cannot be deleted.` : undefined;
     }
@@ -339,7 +409,11 @@ export function refusesDelete(o: Managed, world: ReadonlyMap<string, Managed>): 
         : undefined;
     case 'Role':
       if (others('RolePolicy', 'role', nameOf(o)).length) return 'DeleteConflict: Cannot delete entity, must delete policies first.';
-      return others('RolePolicyAttachment', 'role', nameOf(o)).length ? 'DeleteConflict: Cannot delete entity, must detach all policies first.' : undefined;
+      if (others('RolePolicyAttachment', 'role', nameOf(o)).length) return 'DeleteConflict: Cannot delete entity, must detach all policies first.';
+      // A running instance's instance profile holds its node role.
+      return others(INSTANCE_KIND, 'instanceProfileRole', nameOf(o)).length
+        ? 'DeleteConflict: Cannot delete entity, must remove roles from instance profile first.'
+        : undefined;
     case 'Cluster':
       if (dig(o, 'spec', 'forProvider', 'deletionProtection') === true) {
         return `InvalidRequestException: Cluster ${String(id)} cannot be deleted while deletion protection is enabled; disable deletion protection first`;

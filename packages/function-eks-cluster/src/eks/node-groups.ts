@@ -2,6 +2,7 @@
 import type { NodeGroupSpec } from '../api/eks-cluster.js';
 import type { Json, JsonObject } from '../api/schema-builder.js';
 import type { ComposeContext, DesiredResource } from '../ground/context.js';
+import { canonical } from '../ground/canonical.js';
 import { dig } from '../ground/observed.js';
 import { awsTags, managed, ref } from '../ground/managed.js';
 import { EKS } from '../ground/composed-kinds.js';
@@ -34,17 +35,6 @@ const FIXED_AT_CREATION: Record<string, string> = {
   amiType: 'AMI type',
   diskSize: 'disk size',
 };
-
-function canonical(value: Json | undefined): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    return `{${Object.keys(value)
-      .sort()
-      .map((k) => `${k}:${canonical(value[k])}`)
-      .join(',')}}`;
-  }
-  return JSON.stringify(value);
-}
 
 function describeField(value: Json | undefined): string {
   if (Array.isArray(value)) return value.map((v) => (typeof v === 'object' && v !== null && !Array.isArray(v) ? String(v.name) : String(v))).join(', ');
