@@ -8,6 +8,7 @@
 import { request } from 'node:https';
 import { KubeConfig } from '@kubernetes/client-node';
 import type { JsonObject } from '../src/api/schema-builder.js';
+import { pluralOf } from './plural.js';
 
 export class KubeError extends Error {
   constructor(
@@ -17,13 +18,6 @@ export class KubeError extends Error {
   ) {
     super(`${what}: ${status} ${body.slice(0, 1000)}`);
   }
-}
-
-/** The plural resource name of a kind: every kind this project touches pluralizes regularly. */
-function plural(kind: string): string {
-  const lower = kind.toLowerCase();
-  if (lower.endsWith('y') && !/[aeiou]y$/.test(lower)) return `${lower.slice(0, -1)}ies`;
-  return lower.endsWith('s') ? `${lower}es` : `${lower}s`;
 }
 
 export interface ObjectRef {
@@ -38,7 +32,7 @@ function pathOf(ref: ObjectRef, subresource?: string): string {
   const base = ref.apiVersion.includes('/') ? `/apis/${ref.apiVersion}` : `/api/${ref.apiVersion}`;
   const ns = ref.namespace ? `/namespaces/${ref.namespace}` : '';
   const name = ref.name ? `/${encodeURIComponent(ref.name)}` : '';
-  return `${base}${ns}/${plural(ref.kind)}${name}${subresource ? `/${subresource}` : ''}`;
+  return `${base}${ns}/${pluralOf(ref.kind)}${name}${subresource ? `/${subresource}` : ''}`;
 }
 
 export class Kube {

@@ -63,7 +63,16 @@ export { dig } from '../src/ground/observed.js';
 export { KUBECONFIG_SECRET_KEY, kubeconfigSecretName } from '../src/eks/kubeconfig.js';
 export { kubeconfigConfigMapName } from '../src/eks/flux-access.js';
 export { XRD_PATH } from './api-files.js';
-export { ACTIVATION_POLICY_PATH, activationNames, memberOf, mrdName, PROVIDER_REGISTRY, providerAwsVersion } from './activation-files.js';
+export {
+  ACTIVATION_POLICY_PATH,
+  activates,
+  activationNames,
+  memberOf,
+  mrdName,
+  PROVIDER_REGISTRY,
+  providerAwsMemberFor,
+  providerAwsVersion,
+} from './activation-files.js';
 export { MANAGED_GROUPS, type ManagedGroup } from '../src/ground/composed-kinds.js';
 export { parseConfig } from '../src/server/config.js';
 export { heapCeilingMiB, memoryLimitMiB } from '../image/memory-budget.js';

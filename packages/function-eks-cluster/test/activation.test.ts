@@ -16,7 +16,16 @@ import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import type { JsonObject } from '../src/api/schema-builder.js';
 import { MANAGED_GROUPS } from '../src/ground/composed-kinds.js';
-import { ACTIVATION_POLICY_PATH, generatedActivationFiles, groupOf, memberOf, mrdName, PROVIDER_REGISTRY } from '../dev/activation-files.js';
+import {
+  ACTIVATION_POLICY_PATH,
+  activates,
+  generatedActivationFiles,
+  groupOf,
+  memberOf,
+  mrdName,
+  PROVIDER_REGISTRY,
+  providerAwsMemberFor,
+} from '../dev/activation-files.js';
 import { crdsDir, exampleShape, isTooSmall, reconcileToReady, REPO_ROOT, xrArb, xrDocument, type XRShape } from 'function-eks-cluster/testing';
 
 const EXAMPLES = join(REPO_ROOT, 'configuration', 'examples');
@@ -30,21 +39,6 @@ interface Kind {
   kind: string;
 }
 
-/** Go's filepath.Match for the patterns an activation policy takes: `*` and `?` within a name. */
-function activates(pattern: string, name: string): boolean {
-  const regex = pattern
-    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-    .replace(/\*/g, '[^/]*')
-    .replace(/\?/g, '[^/]');
-  return new RegExp(`^${regex}$`).test(name);
-}
-
-/** The provider-aws family member of a namespaced group (<service>.aws.m.upbound.io), by the family's own naming. */
-function memberFor(group: string): string | undefined {
-  const service = /^([a-z0-9]+)\.aws\.m\.upbound\.io$/.exec(group)?.[1];
-  return service && `provider-aws-${service}`;
-}
-
 /** One line per composed kind that would never become Ready: not activated, or its provider not installed. */
 function activationProblems(composed: readonly Kind[], activate: readonly string[], dependencies: readonly string[]): string[] {
   const seen = new Map(composed.map((k) => [`${k.apiVersion} ${k.kind}`, k]));
@@ -52,7 +46,7 @@ function activationProblems(composed: readonly Kind[], activate: readonly string
     const group = apiVersion.includes('/') ? groupOf(apiVersion) : '';
     if (BUILT_IN_GROUPS.has(group)) return [];
     const what = `${kind} (${apiVersion}) is composed`;
-    const member = memberFor(group);
+    const member = providerAwsMemberFor(group);
     if (!member) return [`${what}, but no provider-aws family member serves ${group}: ${FIX}`];
     const name = mrdName(apiVersion, kind);
     const problems: string[] = [];
@@ -125,7 +119,7 @@ describe('the list against the pinned provider-aws CRDs', () => {
   it.each(MANAGED_GROUPS.flatMap((g) => g.kinds.map((kind) => [mrdName(g.apiVersion, kind), { group: g, kind }] as const)))(
     '%s is a CRD of its family member, of that kind',
     (name, { group, kind }) => {
-      expect(group.provider).toBe(memberFor(groupOf(group.apiVersion)));
+      expect(group.provider).toBe(providerAwsMemberFor(groupOf(group.apiVersion)));
       const [plural, ...rest] = name.split('.');
       const file = join(crdsDir('provider-aws', memberOf(group)), `${rest.join('.')}_${plural}.yaml`);
       expect(existsSync(file), `${file} (provider-aws ${group.provider})`).toBe(true);
