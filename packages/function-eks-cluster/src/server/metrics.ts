@@ -7,10 +7,10 @@
  * nodejs_* are prom-client's defaults. docs/operations.md lists every one.
  *
  * Cheap per request: prom-client builds and checks a label set's key on every
- * labelled update (1-5 µs each, measured here), so the handler only adds to
- * plain numbers that the counters read when scraped, and observes one
- * histogram that has no labels of its own: the gRPC labels, the same on every
- * sample, are its registry's default labels.
+ * labelled update (1-5 µs each; docs/operations.md, "What the metrics cost"),
+ * so the handler only adds to plain numbers that the counters read when
+ * scraped, and observes one histogram that has no labels of its own: the gRPC
+ * labels, the same on every sample, are its registry's default labels.
  */
 import { FunctionRunnerServiceService } from '@crossplane-org/function-sdk-typescript';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
