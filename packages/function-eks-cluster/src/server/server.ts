@@ -6,6 +6,7 @@ import { FunctionRunnerServiceService, type RunFunctionRequest, type RunFunction
 import { Severity } from '@crossplane-org/function-sdk-typescript';
 import { runFunction } from '../function.js';
 import type { ServerConfig } from './config.js';
+import { DEFAULT_LIMITS, guardConnections } from './connection-limits.js';
 import { MAX_CONCURRENT_STREAMS, raiseWindowsOnSessions } from './flow-control.js';
 import type { Logger } from './log.js';
 import { NO_METRICS, type RequestMetrics } from './metrics.js';
@@ -65,6 +66,8 @@ export function createServer(config: ServerConfig, log: Logger, handler: Handler
     'grpc.max_receive_message_length': config.maxRecvMessageSize,
     'grpc.max_send_message_length': -1,
     'grpc.max_concurrent_streams': MAX_CONCURRENT_STREAMS,
+    // A connection without requests for this long is closed (connection-limits.ts).
+    'grpc.max_connection_idle_ms': DEFAULT_LIMITS.idleTimeoutMs,
   });
   server.addService(SERVICE, {
     runFunction: (call: grpc.ServerUnaryCall<Buffer, RunFunctionResponse>, callback: grpc.sendUnaryData<RunFunctionResponse>) => {
@@ -101,7 +104,9 @@ export function createServer(config: ServerConfig, log: Logger, handler: Handler
 /**
  * Binds, or rejects with a message; unlike the SDK's serve(), a failed bind is
  * an error. Connections get wide flow-control windows (flow-control.ts), and
- * at most MAX_CONCURRENT_STREAMS requests in flight (createServer).
+ * at most MAX_CONCURRENT_STREAMS requests in flight (createServer); how many
+ * there are, how long their handshakes and uploads take, and the request bytes
+ * they hold together are bounded (connection-limits.ts).
  */
 export function listen(server: grpc.Server, config: ServerConfig): Promise<number> {
   const credentials = serverCredentials(config);
@@ -112,6 +117,7 @@ export function listen(server: grpc.Server, config: ServerConfig): Promise<numbe
         return;
       }
       raiseWindowsOnSessions(server);
+      guardConnections(server);
       resolve(port);
     });
   });

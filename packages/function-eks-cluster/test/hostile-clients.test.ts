@@ -1,0 +1,142 @@
+/**
+ * The built bundle under clients that hold what they can (src/server/connection-limits.ts),
+ * over mTLS as Crossplane talks to it: connections past the bound are closed
+ * at once, stalled TLS handshakes and stalled uploads are cut, and with many
+ * clients stalling their uploads at once the process's resident set stays
+ * under the image's memory limit while a well-behaved request is still answered.
+ */
+import { readFileSync } from 'node:fs';
+import * as http2 from 'node:http2';
+import { connect as tcpConnect, type Socket } from 'node:net';
+import * as grpc from '@grpc/grpc-js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connect, type FunctionProcess, makePki, type Pki, requestFor, startFunction } from 'function-eks-cluster/testing';
+import { validXr } from './support/bad-inputs.js';
+import { DEFAULT_LIMITS, guardConnections } from '../src/server/connection-limits.js';
+import { MAX_CONCURRENT_STREAMS } from '../src/server/flow-control.js';
+import { memoryLimitMiB } from '../image/memory-budget.js';
+
+const MIB = 1024 * 1024;
+const RUN_FUNCTION = '/apiextensions.fn.proto.v1.FunctionRunnerService/RunFunction';
+
+let pki: Pki;
+let fn: FunctionProcess;
+const url = () => `https://${fn.address}`;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The function's resident set now and at its peak, from /proc. */
+function memoryMiB(): { rss: number; peak: number } {
+  const status = readFileSync(`/proc/${fn.child.pid}/status`, 'utf8');
+  const kib = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
+  return { rss: kib('VmRSS') / 1024, peak: kib('VmHWM') / 1024 };
+}
+
+/** A raw TCP connection to the function; resolves with whether the server closed it within `ms`. */
+function closedWithin(socket: Socket, ms: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    if (socket.destroyed) return resolve(true);
+    const timer = setTimeout(() => resolve(false), ms);
+    socket.once('close', () => {
+      clearTimeout(timer);
+      resolve(true);
+    });
+  });
+}
+
+function tcp(): Promise<Socket> {
+  const [host, port] = [fn.address.slice(0, fn.address.lastIndexOf(':')), Number(fn.address.slice(fn.address.lastIndexOf(':') + 1))];
+  return new Promise((resolve, reject) => {
+    const socket = tcpConnect({ host, port }, () => resolve(socket));
+    socket.once('error', reject);
+  });
+}
+
+function session(): Promise<http2.ClientHttp2Session> {
+  return new Promise((resolve, reject) => {
+    const s = http2.connect(url(), { ca: pki.ca, cert: pki.client.cert, key: pki.client.key });
+    s.once('connect', () => resolve(s));
+    s.once('error', reject);
+  });
+}
+
+/**
+ * A request that announces `announced` bytes, sends `sent` of them and stalls.
+ * Resolves, when the server ends the stream, with its RST_STREAM code.
+ */
+function stalledUpload(s: http2.ClientHttp2Session, body: Buffer, announced: number): Promise<number> {
+  const stream = s.request({ ':method': 'POST', ':path': RUN_FUNCTION, 'content-type': 'application/grpc', te: 'trailers' }, { endStream: false });
+  const prefix = Buffer.alloc(5);
+  prefix.writeUInt32BE(announced, 1);
+  stream.write(prefix);
+  stream.write(body);
+  stream.on('error', () => {});
+  stream.resume();
+  return new Promise((resolve) => stream.once('close', () => resolve(stream.rstCode ?? 0)));
+}
+
+beforeAll(async () => {
+  pki = makePki();
+  fn = await startFunction({ args: ['--tls-server-certs-dir', pki.serverDir] });
+});
+
+afterAll(async () => {
+  await fn?.stop();
+});
+
+describe('hostile clients', () => {
+  it('connections past the bound are closed at once; stalled TLS handshakes once the handshake time is up', async () => {
+    const sockets = await Promise.all(Array.from({ length: DEFAULT_LIMITS.maxConnections + 8 }, () => tcp()));
+    try {
+      const closedAtOnce = await Promise.all(sockets.map((s) => closedWithin(s, 1_000)));
+      expect(closedAtOnce.filter(Boolean)).toHaveLength(8);
+      const open = sockets.filter((s) => !s.destroyed);
+      expect(open).toHaveLength(DEFAULT_LIMITS.maxConnections);
+      // None of them starts TLS: each is closed when its handshake time is up.
+      const closedLater = await Promise.all(open.map((s) => closedWithin(s, DEFAULT_LIMITS.handshakeTimeoutMs + 2_000)));
+      expect(closedLater.every(Boolean)).toBe(true);
+    } finally {
+      for (const s of sockets) s.destroy();
+    }
+  });
+
+  it('many stalled uploads: bytes in flight are bounded across connections, memory stays under the image limit, a real request is answered, and stalled requests are cut', async () => {
+    const before = memoryMiB();
+    const connections = 40;
+    const chunk = Buffer.alloc(1 * MIB, 7);
+    const sessions = await Promise.all(Array.from({ length: connections }, () => session()));
+    try {
+      const uploads = sessions.flatMap((s) => Array.from({ length: MAX_CONCURRENT_STREAMS }, () => stalledUpload(s, chunk, 4 * MIB)));
+      const offered = uploads.length * chunk.length;
+      expect(offered).toBeGreaterThan(4 * DEFAULT_LIMITS.maxBytesInFlight);
+      await sleep(3_000);
+      const during = memoryMiB();
+
+      // A well-behaved client still gets its answer.
+      const client = connect(fn.address, grpc.credentials.createSsl(pki.ca, pki.client.key, pki.client.cert));
+      try {
+        const rsp = await client.run(requestFor(validXr()));
+        expect(Object.keys(rsp.desired?.resources ?? {}).length).toBeGreaterThan(0);
+      } finally {
+        client.close();
+      }
+
+      // Every stalled request ends: at once past the bound, the rest when their upload time is up.
+      const codes = await Promise.all(uploads);
+      const reset = codes.filter((c) => c === http2.constants.NGHTTP2_ENHANCE_YOUR_CALM).length;
+      expect(reset).toBe(uploads.length);
+      const after = memoryMiB();
+      console.log(
+        `stalled uploads: ${uploads.length} requests on ${connections} connections, ${offered / MIB} MiB offered; function RSS ${before.rss.toFixed(0)} MiB before, ${during.rss.toFixed(0)} during, peak ${after.peak.toFixed(0)} MiB (image limit ${memoryLimitMiB()} MiB)`,
+      );
+      expect(after.peak).toBeLessThan(memoryLimitMiB());
+      // What the requests hold is bounded by the budget; each connection adds its TLS and HTTP/2 state (under 1 MiB).
+      expect(during.rss - before.rss).toBeLessThan(DEFAULT_LIMITS.maxBytesInFlight / MIB + connections + 16);
+    } finally {
+      for (const s of sessions) s.destroy();
+    }
+  }, 120_000);
+
+  it('cannot guard a server that is not bound: it says so instead of serving unguarded', () => {
+    expect(() => guardConnections(new grpc.Server())).toThrow(/cannot guard connections/);
+  });
+});
