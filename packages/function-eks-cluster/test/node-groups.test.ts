@@ -1,10 +1,10 @@
-/** What EKS fixes at node group creation is kept, with a warning that says how to get the change. */
+/** What EKS fixes at node group creation is changed by a replacement group, Ready before the old one goes; the rest in place. */
 import { describe, expect, it } from 'vitest';
 import type { JsonObject } from '../src/api/schema-builder.js';
 import { compose } from '../src/compose/compose.js';
 import { dig } from '../src/ground/observed.js';
 import { validXr } from './support/bad-inputs.js';
-import { mustCompose, reconcileToReady } from 'function-eks-cluster/testing';
+import { mustCompose, observedFrom, reconcileToReady } from 'function-eks-cluster/testing';
 import { CLUSTER_KEY } from '../src/eks/cluster.js';
 
 type Group = Record<string, unknown>;
@@ -23,20 +23,46 @@ const forProvider = (result: ReturnType<typeof mustCompose>, field: string) =>
 
 describe('an existing node group', () => {
   it.each([
-    { change: 'instance types', xr: withGroup((g) => (g.instanceTypes = ['m7i.xlarge'])), field: 'instanceTypes', kept: ['m7i.large'] },
-    { change: 'capacity type', xr: withGroup((g) => (g.capacityType = 'SPOT')), field: 'capacityType', kept: 'ON_DEMAND' },
-    { change: 'AMI type', xr: withGroup((g) => (g.amiType = 'BOTTLEROCKET_x86_64')), field: 'amiType', kept: 'AL2023_x86_64_STANDARD' },
-    { change: 'disk size', xr: withGroup((g) => (g.diskSize = 100)), field: 'diskSize', kept: 50 },
+    { change: 'instance types', xr: withGroup((g) => (g.instanceTypes = ['m7i.xlarge'])), field: 'instanceTypes', old: ['m7i.large'], now: ['m7i.xlarge'] },
+    { change: 'capacity type', xr: withGroup((g) => (g.capacityType = 'SPOT')), field: 'capacityType', old: 'ON_DEMAND', now: 'SPOT' },
+    {
+      change: 'AMI type',
+      xr: withGroup((g) => (g.amiType = 'BOTTLEROCKET_x86_64')),
+      field: 'amiType',
+      old: 'AL2023_x86_64_STANDARD',
+      now: 'BOTTLEROCKET_x86_64',
+    },
+    { change: 'disk size', xr: withGroup((g) => (g.diskSize = 100)), field: 'diskSize', old: 50, now: 100 },
     {
       change: 'zones (a zone added)',
       xr: withGroup(() => {}, ['a', 'b', 'c', 'd']),
       field: 'subnetIdRefs',
-      kept: [{ name: 'team-a-subnet-private-a' }, { name: 'team-a-subnet-private-b' }, { name: 'team-a-subnet-private-c' }],
+      old: ['a', 'b', 'c'].map((z) => ({ name: `team-a-subnet-private-${z}` })),
+      now: ['a', 'b', 'c', 'd'].map((z) => ({ name: `team-a-subnet-private-${z}` })),
     },
-  ])('keeps its $change and says how to change them', ({ xr, field, kept }) => {
+  ])('gets a replacement for a new $change, and keeps its own until the replacement is Ready', ({ xr, field, old, now }) => {
     const result = mustCompose(compose({ composite: xr, observed: existing }));
-    expect(forProvider(result, field)).toEqual(kept);
-    expect(result.warnings).toContainEqual(expect.stringMatching(/^nodegroup-general keeps its .* add a node group with a new name and remove this one$/));
+    const groups = result.resources.filter((r) => r.body.kind === 'NodeGroup');
+    const replacement = groups.find((r) => r.key !== 'nodegroup-general')!;
+    expect(groups.map((r) => r.key)).toEqual([replacement.key, 'nodegroup-general']);
+    expect(replacement.key).toMatch(/^nodegroup-general-[0-9a-f]{6}$/);
+    expect(dig(replacement.body, 'metadata', 'annotations', 'crossplane.io/external-name')).toBe(replacement.key.replace('nodegroup-', ''));
+    expect(forProvider(result, field)).toEqual(old);
+    expect(dig(replacement.body, 'spec', 'forProvider', field)).toEqual(now);
+    expect(result.warnings).toContainEqual(
+      expect.stringMatching(new RegExp(`^nodegroup-general is replaced by ${replacement.key} \\(.+ -> .+\\): .* once ${replacement.key} is Ready$`)),
+    );
+    // Once the replacement is Ready, the old group is left out: Crossplane deletes it and EKS drains it.
+    const ready = mustCompose(compose({ composite: xr, observed: { ...existing, ...observedFrom(result, [replacement.key]) } }));
+    expect(ready.resources.filter((r) => r.body.kind === 'NodeGroup').map((r) => r.key)).toEqual([replacement.key]);
+    expect(ready.warnings).toEqual([]);
+  });
+
+  it('of an XR composed by an earlier release, a fixed field it does not report is no reason to replace it', () => {
+    const older = structuredClone(existing);
+    delete ((older['nodegroup-general']!.spec as JsonObject).forProvider as JsonObject).diskSize;
+    const result = mustCompose(compose({ composite: validXr(), observed: older }));
+    expect(result.resources.filter((r) => r.body.kind === 'NodeGroup').map((r) => r.key)).toEqual(['nodegroup-general']);
   });
 
   it.each([

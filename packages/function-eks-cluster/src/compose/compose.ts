@@ -9,7 +9,7 @@ import type { EKSClusterStatus } from '../api/eks-cluster.js';
 import type { JsonObject } from '../api/schema-builder.js';
 import type { FieldError } from '../api/validate.js';
 import { accessResources } from '../eks/access.js';
-import { autoModeResources } from '../eks/auto-mode.js';
+import { autoModePhase, autoModeResources, specForPhase } from '../eks/auto-mode.js';
 import { karpenterResources } from '../eks/karpenter.js';
 import { podIdentityResources } from '../eks/pod-identity.js';
 import { addonResources, addonVersionNotices } from '../eks/addons.js';
@@ -20,7 +20,7 @@ import { kubeconfigResource, kubeconfigSecret } from '../eks/kubeconfig.js';
 import { oidcProviderResources } from '../eks/oidc.js';
 import { fluxAccessResources, kubeconfigSecretWanted } from '../eks/flux-access.js';
 import { planVersions } from '../eks/versions.js';
-import { nodeGroupKey, nodeGroupResources } from '../eks/node-groups.js';
+import { nodeGroupResources } from '../eks/node-groups.js';
 import { applyGates } from '../lifecycle/readiness.js';
 import { buildStatus, type XrCondition } from '../lifecycle/status.js';
 import { planUsages, usageResources, type PlannedUsage } from '../lifecycle/usages.js';
@@ -84,6 +84,12 @@ function existingSingleNatZone(ctx: ComposeContext): string | undefined {
 function wantedResources(ctx: ComposeContext, vpc: Cidr, subnets: readonly PlannedSubnet[], nat: NatPlan): DesiredResource[] {
   const external = ctx.spec.network.existing !== undefined;
   const endpoints = external ? [] : endpointResources(ctx, vpc, subnets);
+  // Nodes that cannot reach ECR, STS and the EKS API never join: with endpoints, they come first.
+  const nodeGroups = nodeGroupResources(
+    ctx,
+    subnets,
+    endpoints.map((r) => r.key),
+  );
   return [
     ...(external ? [] : networkResources(ctx, vpc, subnets, nat)),
     ...endpoints,
@@ -92,18 +98,10 @@ function wantedResources(ctx: ComposeContext, vpc: Cidr, subnets: readonly Plann
     ...autoModeResources(ctx),
     ...podIdentityResources(ctx),
     ...encryptionResources(ctx),
-    clusterResource(ctx, subnets),
-    // Nodes that cannot reach ECR, STS and the EKS API never join: with endpoints, they come first.
-    ...nodeGroupResources(
-      ctx,
-      subnets,
-      endpoints.map((r) => r.key),
-    ),
+    clusterResource(ctx, subnets, nodeGroups.current),
+    ...nodeGroups.resources,
     ...oidcProviderResources(ctx),
-    ...addonResources(
-      ctx,
-      ctx.spec.nodeGroups.map((g) => nodeGroupKey(g.name)),
-    ),
+    ...addonResources(ctx, nodeGroups.current),
     ...accessResources(ctx),
     ...karpenterResources(ctx),
     ...(kubeconfigSecretWanted(ctx) ? [kubeconfigResource(ctx)] : []),
@@ -151,11 +149,13 @@ export function planComposition(input: ComposeInput): Planned | { readonly ok: f
   const clusterName = clusterNameOf(xr, observed);
   if (!clusterName.ok) return clusterName;
   const versions = planVersions(xr.spec.kubernetesVersion, observed, CLUSTER_KEY);
+  const autoMode = autoModePhase(xr.spec, observed, CLUSTER_KEY);
   const ctx: ComposeContext = {
     versions,
+    autoMode,
     xrName: xr.name,
     namespace: xr.namespace,
-    spec: xr.spec,
+    spec: specForPhase(xr.spec, autoMode),
     clusterName: clusterName.clusterName,
     partition: partitionOf(xr.spec.region),
     observed,

@@ -3,6 +3,7 @@
  * is reported at once, each naming the field, the value and the fix.
  */
 import { composedAddons, podIdentityAgentPresent } from '../eks/addon-set.js';
+import { checkAutoModeVersion, checkPodIdentityUniqueness } from './aws-constraints.js';
 import { parseCidr } from '../network/cidr.js';
 import { namesZone, resolveZones, type Zone } from '../network/zones.js';
 import { API_GROUP, API_VERSION, KIND, LOG_RETENTION_DAYS, specSchema, type EKSClusterSpec } from '../api/eks-cluster.js';
@@ -265,6 +266,8 @@ export function readXR(composite: unknown): XRRead {
   checkFlowLogs(spec, errors);
   checkDelivery(spec, errors);
   checkCompute(spec, errors);
+  checkAutoModeVersion(spec, errors);
+  checkPodIdentityUniqueness(spec, errors);
   checkTeamClusterName(spec, metadata.namespace, errors);
   if (errors.length > 0) return { ok: false, errors };
   return { ok: true, xr: { ...metadata, spec, zones } };

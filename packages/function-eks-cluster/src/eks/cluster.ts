@@ -5,8 +5,8 @@ import { awsTags, managed, ref } from '../ground/managed.js';
 import { EKS } from '../ground/composed-kinds.js';
 import type { PlannedSubnet } from '../network/subnet-plan.js';
 import { encryptionKeyArn, KMS_KEY } from './encryption.js';
-import { autoModeClusterConfig, autoModeClusterNeeds } from './auto-mode.js';
-import { CLUSTER_ROLE_KEY, clusterRoleAttachmentKeys } from './iam.js';
+import { autoModeClusterConfig, autoModeClusterNeeds, autoModeWarnings } from './auto-mode.js';
+import { CLUSTER_ROLE_KEY, clusterRoleAttachmentKeys, clusterRoleAutoModeKeys } from './iam.js';
 
 export const CLUSTER_KEY = 'cluster';
 
@@ -33,7 +33,8 @@ function controlPlaneSubnets(ctx: ComposeContext, subnets: readonly PlannedSubne
   return { subnetIdRefs: subnets.filter((s) => s.tier === 'private').map((s) => ref(ctx, s.key)) };
 }
 
-export function clusterResource(ctx: ComposeContext, subnets: readonly PlannedSubnet[]): DesiredResource {
+/** @param nodeGroupKeys the spec's node groups, as composed: switching Auto Mode off waits for them */
+export function clusterResource(ctx: ComposeContext, subnets: readonly PlannedSubnet[], nodeGroupKeys: readonly string[]): DesiredResource {
   const { spec } = ctx;
   const forProvider: JsonObject = {
     region: spec.region,
@@ -55,7 +56,7 @@ export function clusterResource(ctx: ComposeContext, subnets: readonly PlannedSu
     zonalShiftConfig: { enabled: spec.controlPlane.zonalShift },
     tags: awsTags(ctx, CLUSTER_KEY),
   };
-  Object.assign(forProvider, autoModeClusterConfig(ctx));
+  Object.assign(forProvider, autoModeClusterConfig(ctx, clusterRoleAutoModeKeys(), nodeGroupKeys));
   const encryption = encryptionConfig(ctx);
   if (encryption !== undefined) forProvider.encryptionConfig = encryption;
   const composedKey = spec.encryption.enabled && !spec.encryption.kmsKeyArn;
@@ -78,5 +79,6 @@ export function clusterResource(ctx: ComposeContext, subnets: readonly PlannedSu
     forProvider,
     waitsFor,
     needs,
+    warnings: autoModeWarnings(ctx, nodeGroupKeys),
   });
 }

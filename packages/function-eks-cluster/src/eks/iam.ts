@@ -2,6 +2,7 @@
 import type { ComposeContext, DesiredResource } from '../ground/context.js';
 import { attachmentKey, role, roleAttachmentKeys } from '../ground/iam.js';
 import { usesPodIdentity } from './addon-set.js';
+import { autoModeIam } from './auto-mode.js';
 
 export const CLUSTER_ROLE_KEY = 'role-cluster';
 export const NODE_ROLE_KEY = 'role-node';
@@ -26,7 +27,12 @@ function nodeRolePolicies(ctx: ComposeContext): string[] {
 }
 
 function clusterPolicies(ctx: ComposeContext): string[] {
-  return ctx.spec.autoMode.enabled ? [...CLUSTER_POLICIES, ...AUTO_MODE_CLUSTER_POLICIES] : CLUSTER_POLICIES;
+  return autoModeIam(ctx) ? [...CLUSTER_POLICIES, ...AUTO_MODE_CLUSTER_POLICIES] : CLUSTER_POLICIES;
+}
+
+/** The cluster role's Auto Mode policy attachments: switching Auto Mode on waits for them (eks/auto-mode.ts). */
+export function clusterRoleAutoModeKeys(): string[] {
+  return roleAttachmentKeys(CLUSTER_ROLE_KEY, AUTO_MODE_CLUSTER_POLICIES);
 }
 
 /** The cluster role, and the node role of managed node groups (none in Auto Mode, which has its own: eks/auto-mode.ts). */

@@ -231,7 +231,8 @@ export function karpenterResources(ctx: ComposeContext): DesiredResource[] {
   const pia = podIdentityAssociation(ctx, PIA_KEY, KARPENTER_ROLE_KEY, [], ctx.spec.karpenter.namespace, ctx.spec.karpenter.serviceAccount);
   const clusterSg = ctx.observed.atProvider(CLUSTER_KEY, 'vpcConfig', 'clusterSecurityGroupId');
   const resources: DesiredResource[] = [
-    ...role(ctx, KARPENTER_ROLE_KEY, 'karpenter', POD_IDENTITY_SERVICE, []),
+    // IAM refuses to delete a role that has an inline policy: the role goes after its policy and association.
+    ...role(ctx, KARPENTER_ROLE_KEY, 'karpenter', POD_IDENTITY_SERVICE, []).map((r) => ({ ...r, keptBy: [KARPENTER_POLICY_KEY, PIA_KEY] })),
     managed(ctx, {
       group: 'controlPlane',
       key: KARPENTER_POLICY_KEY,
@@ -242,8 +243,9 @@ export function karpenterResources(ctx: ComposeContext): DesiredResource[] {
       // The policy names the cluster, the node role and the queue by ARN.
       waitsFor: [KARPENTER_ROLE_KEY, CLUSTER_KEY, KARPENTER_NODE_ROLE_KEY, KARPENTER_QUEUE_KEY],
       needs: [KARPENTER_NODE_ROLE_KEY, KARPENTER_QUEUE_KEY],
+      keptBy: [CLUSTER_KEY],
     }),
-    { ...pia, waitsFor: [...(pia.waitsFor ?? []), KARPENTER_POLICY_KEY] },
+    keptByCluster({ ...pia, waitsFor: [...(pia.waitsFor ?? []), KARPENTER_POLICY_KEY] }),
     ...role(ctx, KARPENTER_NODE_ROLE_KEY, 'karpenter-node', 'ec2.amazonaws.com', nodePolicies(ctx)),
     managed(ctx, {
       group: 'access',
@@ -331,6 +333,16 @@ export function karpenterResources(ctx: ComposeContext): DesiredResource[] {
     }),
   );
   return resources;
+}
+
+/**
+ * Karpenter terminates the instances it launched (when its NodePools go) only
+ * while its controller can act; deleting the EKS cluster leaves them running,
+ * billed and holding the subnets (aws/karpenter-provider-aws#1134). So its
+ * policy and Pod Identity association go only after the cluster, and its role after them.
+ */
+function keptByCluster(resource: DesiredResource): DesiredResource {
+  return { ...resource, keptBy: [CLUSTER_KEY] };
 }
 
 function withValue(field: string, value: Json | undefined): JsonObject {

@@ -4,12 +4,14 @@ import type { Json, JsonObject } from '../api/schema-builder.js';
 import type { ComposeContext, DesiredResource } from '../ground/context.js';
 import { canonical } from '../ground/canonical.js';
 import { dig } from '../ground/observed.js';
-import { awsTags, managed, ref } from '../ground/managed.js';
+import { awsTags, managed, ref, resourceName } from '../ground/managed.js';
+import { placeReplaceable } from '../ground/replacement.js';
 import { EKS } from '../ground/composed-kinds.js';
 import type { PlannedSubnet } from '../network/subnet-plan.js';
 import { namesZone } from '../network/zones.js';
 import { addonIdentityKeys, usesPodIdentity } from './addon-set.js';
 import { addonKey } from './addons.js';
+import { nodeGroupsKeptForAutoMode } from './auto-mode.js';
 import { CLUSTER_KEY } from './cluster.js';
 import { NODE_ROLE_KEY, nodeRoleAttachmentKeys } from './iam.js';
 
@@ -26,39 +28,61 @@ function nodeGroupPolicies(policies: readonly string[]): string[] {
   return ['Observe', 'Create', 'Update', 'Delete'];
 }
 
-/** What EKS fixes when a node group is created; a change would need a new node group. */
-const FIXED_AT_CREATION: Record<string, string> = {
-  subnetIdRefs: 'subnets',
-  subnetIds: 'subnets',
-  instanceTypes: 'instance types',
-  capacityType: 'capacity type',
+/**
+ * What EKS fixes when a node group is created (ForceNew in Terraform's
+ * aws_eks_node_group: dev/aws-rules/force-new.generated.ts), in words. The
+ * provider refuses to change any of them, so a change makes a new node group.
+ */
+const FIXED_AT_CREATION: Readonly<Record<keyof Fixed, string>> = {
   amiType: 'AMI type',
+  capacityType: 'capacity type',
+  instanceTypes: 'instance types',
   diskSize: 'disk size',
+  subnets: 'subnets',
 };
 
-function describeField(value: Json | undefined): string {
-  if (Array.isArray(value)) return value.map((v) => (typeof v === 'object' && v !== null && !Array.isArray(v) ? String(v.name) : String(v))).join(', ');
-  return String(value);
+/** A node group's fixed fields; subnets as the names of the subnets it refers to, or their IDs in an existing network. */
+interface Fixed {
+  readonly amiType: Json;
+  readonly capacityType: Json;
+  readonly instanceTypes: Json;
+  readonly diskSize: Json;
+  readonly subnets: Json;
+}
+
+function subnetsOf(forProvider: Json | undefined): Json | undefined {
+  const refs = dig(forProvider, 'subnetIdRefs');
+  if (Array.isArray(refs) && refs.length > 0) return refs.map((r) => String(dig(r, 'name')));
+  const ids = dig(forProvider, 'subnetIds');
+  return Array.isArray(ids) && ids.length > 0 ? ids.map(String) : undefined;
 }
 
 /**
- * An existing node group keeps what EKS cannot change in place, so that adding
- * a zone or editing instance types never asks the provider for a replacement
- * it cannot make; the user is told how to get the change instead.
+ * What an existing node group has; a field it does not report (an XR composed
+ * by an earlier release) counts as what is asked, so an upgrade never replaces one.
  */
-function keepFixedFields(ctx: ComposeContext, key: string, forProvider: JsonObject): string[] {
-  if (!ctx.observed.has(key)) return [];
-  const warnings: string[] = [];
-  for (const [field, label] of Object.entries(FIXED_AT_CREATION)) {
-    const existing = ctx.observed.forProvider(key, field);
-    // The provider also writes resolved subnetIds next to subnetIdRefs: only a field the function sets is kept.
-    if (existing === undefined || !(field in forProvider) || canonical(existing) === canonical(forProvider[field])) continue;
-    warnings.push(
-      `${key} keeps its ${label} (${describeField(existing)}) because EKS cannot change them on an existing node group; for ${describeField(forProvider[field])}, add a node group with a new name and remove this one`,
-    );
-    forProvider[field] = existing;
-  }
-  return warnings;
+function existingFixed(ctx: ComposeContext, key: string, wanted: Fixed): Fixed {
+  const forProvider = ctx.observed.get(key)?.spec as JsonObject | undefined;
+  const has = (field: string) => ctx.observed.forProvider(key, field);
+  return {
+    amiType: has('amiType') ?? wanted.amiType,
+    capacityType: has('capacityType') ?? wanted.capacityType,
+    instanceTypes: has('instanceTypes') ?? wanted.instanceTypes,
+    diskSize: has('diskSize') ?? wanted.diskSize,
+    subnets: subnetsOf(forProvider?.forProvider) ?? wanted.subnets,
+  };
+}
+
+function describeField(value: Json | undefined): string {
+  return Array.isArray(value) ? value.map(String).join(', ') : String(value);
+}
+
+/** What differs between an existing group and its replacement, in words: "instance types m7i.large -> m7i.xlarge". */
+function changes(from: Fixed, to: Fixed): string {
+  return (Object.keys(FIXED_AT_CREATION) as (keyof Fixed)[])
+    .filter((f) => canonical(from[f]) !== canonical(to[f]))
+    .map((f) => `${FIXED_AT_CREATION[f]} ${describeField(from[f])} -> ${describeField(to[f])}`)
+    .join(', ');
 }
 
 /** How many nodes the group runs now, as its provider reports it (an object in v2; a one-item list before). */
@@ -81,41 +105,48 @@ function scalingConfig(ctx: ComposeContext, key: string, group: NodeGroupSpec): 
   return scaling;
 }
 
-function nodeGroup(ctx: ComposeContext, group: NodeGroupSpec, subnets: readonly PlannedSubnet[], networkKeys: readonly string[]): DesiredResource {
-  const key = nodeGroupKey(group.name);
-  const zones = group.availabilityZones;
-  const placement = subnets
-    .filter((s) => s.tier === 'private')
-    .filter((s) => !zones || zones.some((z) => namesZone(s.zone, z)))
-    .map((s) => ref(ctx, s.key));
+/** Where a node group lives: its composition key and its AWS name. */
+interface Slot {
+  readonly key: string;
+  readonly name: string;
+}
+
+function nodeGroup(
+  ctx: ComposeContext,
+  group: NodeGroupSpec,
+  slot: Slot,
+  fixed: Fixed,
+  networkKeys: readonly string[],
+  warnings: readonly string[] = [],
+): DesiredResource {
+  const subnets = fixed.subnets as string[];
   const forProvider: JsonObject = {
     region: ctx.spec.region,
     clusterNameRef: ref(ctx, CLUSTER_KEY),
     nodeRoleArnRef: ref(ctx, NODE_ROLE_KEY),
-    ...(ctx.spec.network.existing ? { subnetIds: [...ctx.spec.network.existing.privateSubnetIds] } : { subnetIdRefs: placement }),
+    ...(ctx.spec.network.existing ? { subnetIds: subnets } : { subnetIdRefs: subnets.map((name) => ({ name })) }),
     version: ctx.versions.nodes,
-    amiType: group.amiType,
-    capacityType: group.capacityType,
-    instanceTypes: group.instanceTypes,
-    diskSize: group.diskSize,
-    scalingConfig: scalingConfig(ctx, key, group),
+    amiType: fixed.amiType,
+    capacityType: fixed.capacityType,
+    instanceTypes: fixed.instanceTypes,
+    diskSize: fixed.diskSize,
+    scalingConfig: scalingConfig(ctx, slot.key, group),
     updateConfig: { maxUnavailable: group.maxUnavailable },
-    labels: { ...group.labels, 'eks.gitops.dev/node-group': group.name },
-    tags: awsTags(ctx, key),
+    labels: { ...group.labels, [GROUP_LABEL]: group.name },
+    tags: awsTags(ctx, slot.key),
   };
   if (group.taints.length > 0) {
     forProvider.taint = group.taints.map((t) => ({ key: t.key, effect: t.effect, ...(t.value ? { value: t.value } : {}) }));
   }
-  const warnings = keepFixedFields(ctx, key, forProvider);
   const vpcCni = ctx.spec.addons.find((a) => a.name === 'vpc-cni');
   const cniEnabled = vpcCni ? vpcCni.enabled : true;
   return managed(ctx, {
     group: 'nodes',
     warnings,
-    key,
+    key: slot.key,
     apiVersion: EKS,
     kind: 'NodeGroup',
-    externalName: group.name,
+    externalName: slot.name,
     forProvider,
     initProvider: { scalingConfig: { desiredSize: group.desiredSize ?? group.minSize } },
     managementPolicies: nodeGroupPolicies(ctx.spec.managementPolicies),
@@ -132,7 +163,94 @@ function nodeGroup(ctx: ComposeContext, group: NodeGroupSpec, subnets: readonly 
   });
 }
 
-/** @param networkKeys what nodes need to reach AWS besides their subnets (the VPC endpoints), waited for too */
-export function nodeGroupResources(ctx: ComposeContext, subnets: readonly PlannedSubnet[], networkKeys: readonly string[] = []): DesiredResource[] {
-  return ctx.spec.nodeGroups.map((group) => nodeGroup(ctx, group, subnets, networkKeys));
+/** The label every node of a group carries: which spec.nodeGroups entry it belongs to, replacements included. */
+const GROUP_LABEL = 'eks.gitops.dev/node-group';
+
+/** The fixed fields the spec asks of a group. */
+function wantedFixed(ctx: ComposeContext, group: NodeGroupSpec, subnets: readonly PlannedSubnet[]): Fixed {
+  const zones = group.availabilityZones;
+  const placement = subnets
+    .filter((s) => s.tier === 'private')
+    .filter((s) => !zones || zones.some((z) => namesZone(s.zone, z)))
+    .map((s) => resourceName(ctx, s.key));
+  return {
+    amiType: group.amiType,
+    capacityType: group.capacityType,
+    instanceTypes: [...group.instanceTypes],
+    diskSize: group.diskSize,
+    subnets: ctx.spec.network.existing ? [...ctx.spec.network.existing.privateSubnetIds] : placement,
+  };
+}
+
+/**
+ * A group of the spec, and while one of its fixed fields changes the group it
+ * replaces (make before break, ground/replacement.ts): the new group, under a
+ * new key and AWS name, is created beside the old one, which keeps its own
+ * fixed fields and is deleted once the new one is Ready; EKS then drains it,
+ * honouring PodDisruptionBudgets, and its pods move to the new nodes.
+ */
+function specGroup(
+  ctx: ComposeContext,
+  group: NodeGroupSpec,
+  subnets: readonly PlannedSubnet[],
+  networkKeys: readonly string[],
+): { current: string; resources: DesiredResource[] } {
+  const base = nodeGroupKey(group.name);
+  const fixed = wantedFixed(ctx, group, subnets);
+  const belongs = (key: string) => key === base || dig(ctx.observed.forProvider(key, 'labels'), GROUP_LABEL) === group.name;
+  // Subnets are a set: their order is no change.
+  const comparable = (f: Fixed): JsonObject => ({ ...f, subnets: [...(f.subnets as string[])].sort() });
+  const placement = placeReplaceable(ctx.observed, base, comparable(fixed), (key) => comparable(existingFixed(ctx, key, fixed)), belongs);
+  const nameOf = (key: string, fresh: string) => ctx.observed.externalName(key) ?? fresh;
+  const warnings = placement.retiring.map(
+    (old) =>
+      `${old} is replaced by ${placement.key} (${changes(existingFixed(ctx, old, fixed), fixed)}): EKS cannot change these on an existing node group; ${old} is deleted, and drained, once ${placement.key} is Ready`,
+  );
+  return {
+    current: placement.key,
+    resources: [
+      nodeGroup(ctx, group, { key: placement.key, name: nameOf(placement.key, `${group.name}${placement.suffix}`) }, fixed, networkKeys, warnings),
+      ...placement.retiring.map((old) => nodeGroup(ctx, group, { key: old, name: nameOf(old, group.name) }, existingFixed(ctx, old, fixed), networkKeys)),
+    ],
+  };
+}
+
+/**
+ * A node group that exists but is not in the spec, kept as it is: while EKS
+ * Auto Mode is switched on, until it runs nodes (eks/auto-mode.ts).
+ */
+function keptGroup(ctx: ComposeContext, key: string, networkKeys: readonly string[]): DesiredResource {
+  const fp = (field: string) => ctx.observed.forProvider(key, field);
+  const labels = { ...((fp('labels') ?? {}) as Record<string, string>) };
+  const name = labels[GROUP_LABEL] ?? ctx.observed.externalName(key) ?? key.replace(/^nodegroup-/, '');
+  delete labels[GROUP_LABEL];
+  const taints = Array.isArray(fp('taint')) ? (fp('taint') as NodeGroupSpec['taints']) : [];
+  const group = {
+    name,
+    minSize: Number(dig(fp('scalingConfig'), 'minSize') ?? 0),
+    maxSize: Number(dig(fp('scalingConfig'), 'maxSize') ?? 1),
+    maxUnavailable: Number(dig(fp('updateConfig'), 'maxUnavailable') ?? 1),
+    labels,
+    taints,
+  } as NodeGroupSpec;
+  const unknown: Fixed = { amiType: null, capacityType: null, instanceTypes: null, diskSize: null, subnets: [] };
+  return nodeGroup(ctx, group, { key, name: ctx.observed.externalName(key) ?? name }, existingFixed(ctx, key, unknown), networkKeys);
+}
+
+/**
+ * The node groups: each of the spec under its current key (`current`), the
+ * groups they replace until the replacements are Ready, and those kept while
+ * EKS Auto Mode is switched on.
+ * @param networkKeys what nodes need to reach AWS besides their subnets (the VPC endpoints), waited for too
+ */
+export function nodeGroupResources(
+  ctx: ComposeContext,
+  subnets: readonly PlannedSubnet[],
+  networkKeys: readonly string[] = [],
+): { resources: DesiredResource[]; current: string[] } {
+  const groups = ctx.spec.nodeGroups.map((group) => specGroup(ctx, group, subnets, networkKeys));
+  return {
+    resources: [...groups.flatMap((g) => g.resources), ...nodeGroupsKeptForAutoMode(ctx).map((key) => keptGroup(ctx, key, networkKeys))],
+    current: groups.map((g) => g.current),
+  };
 }

@@ -16,6 +16,14 @@ export interface VersionPlan {
   readonly behind?: Notice;
 }
 
+/**
+ * Where a cluster stands between the EKS Auto Mode its spec asks for and the
+ * one AWS runs (eks/auto-mode.ts): off, on, or switching on (what it needs
+ * first, node groups kept), draining (Auto Mode runs, the node groups go), or
+ * switching off (node groups first, compute off once they are Ready).
+ */
+export type AutoModePhase = 'off' | 'on' | 'switching-on' | 'draining' | 'switching-off';
+
 export interface ComposeContext {
   readonly xrName: string;
   readonly namespace: string;
@@ -27,6 +35,8 @@ export interface ComposeContext {
   readonly observed: ObservedState;
   /** Kubernetes versions to ask for now (see eks/versions.ts). */
   readonly versions: VersionPlan;
+  /** EKS Auto Mode's phase; `spec` is the spec as it applies to the nodes in it (eks/auto-mode.ts). */
+  readonly autoMode: AutoModePhase;
 }
 
 /** A warning for the user about what the function cannot check or fix itself; `reason` is the result's reason. */

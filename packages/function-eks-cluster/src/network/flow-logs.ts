@@ -10,6 +10,7 @@ import type { ComposeContext, DesiredResource } from '../ground/context.js';
 import { awsTags, managed, ref } from '../ground/managed.js';
 import { CLOUDWATCH_LOGS, EC2, IAM } from '../ground/composed-kinds.js';
 import { permissionsBoundary, roleName } from '../ground/iam.js';
+import { placeReplaceable, replacementWarning } from '../ground/replacement.js';
 import { VPC_KEY } from './resources.js';
 
 const FLOW_LOG_KEY = 'vpc-flow-log';
@@ -79,22 +80,44 @@ export function flowLogResources(ctx: ComposeContext): DesiredResource[] {
       kind: 'RolePolicy',
       forProvider: { roleRef: ref(ctx, FLOW_LOG_ROLE_KEY), policy: deliveryPolicy(ctx) },
     }),
+    ...flowLogs(ctx, vpc, settings.trafficType),
+  ];
+}
+
+/** The traffic type a flow log records in AWS (what it was created with, even if a later change was refused). */
+function trafficTypeOf(ctx: ComposeContext, key: string): JsonObject {
+  return { trafficType: ctx.observed.atProvider(key, 'trafficType') ?? ctx.observed.forProvider(key, 'trafficType') ?? null };
+}
+
+/**
+ * The FlowLog, and while its traffic type changes the one it replaces: AWS
+ * cannot change a flow log's settings (ForceNew in Terraform, so the provider
+ * refuses), so the new one is created beside the old, which goes once the
+ * new one is Ready: the VPC is never unrecorded (ground/replacement.ts).
+ */
+function flowLogs(ctx: ComposeContext, vpc: JsonObject, trafficType: string): DesiredResource[] {
+  const placement = placeReplaceable(ctx.observed, FLOW_LOG_KEY, { trafficType }, (key) => trafficTypeOf(ctx, key));
+  const flowLog = (key: string, traffic: string, warnings: readonly string[] = []) =>
     managed(ctx, {
       group: 'network',
-      key: FLOW_LOG_KEY,
+      key,
+      warnings,
       apiVersion: EC2,
       kind: 'FlowLog',
       forProvider: {
-        region,
+        region: ctx.spec.region,
         ...vpc,
-        trafficType: settings.trafficType,
+        trafficType: traffic,
         logDestinationType: 'cloud-watch-logs',
         logDestinationRef: ref(ctx, FLOW_LOG_GROUP_KEY),
         iamRoleArnRef: ref(ctx, FLOW_LOG_ROLE_KEY),
-        tags: awsTags(ctx, FLOW_LOG_KEY),
+        tags: awsTags(ctx, key),
       },
       // Created with the rest of the network: its references wait for the log group and role to
       // exist, and delivery starts by itself once the role's policy is attached.
-    }),
+    });
+  return [
+    flowLog(placement.key, trafficType, replacementWarning(placement, 'the traffic type')),
+    ...placement.retiring.map((key) => flowLog(key, String(trafficTypeOf(ctx, key).trafficType))),
   ];
 }

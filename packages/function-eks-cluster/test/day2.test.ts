@@ -1,0 +1,170 @@
+/**
+ * Day-2 changes against the simulated AWS's rules (dev/aws-world.ts), one
+ * test per class of fault: a field AWS cannot change in place, what AWS allows
+ * once, a feature switched on or off where AWS needs an order, a dependency AWS
+ * enforces without a reference, and a combination AWS refuses at creation.
+ * Each converges a live cluster, applies the change and asks what AWS saw.
+ */
+import { describe, expect, it } from 'vitest';
+import type { JsonObject } from '../src/api/schema-builder.js';
+import { converge, SimulatedWorld, tearDown } from '../dev/aws-world.js';
+import { exampleShape, xrDocument, type XRShape } from '../dev/xrs.js';
+
+type Spec = JsonObject & { network: JsonObject };
+
+/** A cluster converged to Ready in a fresh world. */
+function live(shape: Partial<XRShape>, edit: (spec: Spec) => void = () => {}) {
+  const xr = xrDocument(exampleShape(shape));
+  edit(xr.spec as Spec);
+  const world = new SimulatedWorld();
+  const first = converge(world, xr);
+  expect(first.result.ok && first.settled, JSON.stringify(first.result.ok ? world.unsynced() : first.result.errors)).toBe(true);
+  return { world, xr: first.xr };
+}
+
+/** The same XR with its spec edited, as a commit to Git would change it. */
+function edited(xr: JsonObject, edit: (spec: Spec) => void): JsonObject {
+  const spec = structuredClone(xr.spec) as Spec;
+  edit(spec);
+  return { ...xr, spec };
+}
+
+const fatalOf = (result: { ok: boolean; errors?: { path: string; message: string }[] }) => (result.ok ? [] : (result.errors ?? []));
+
+describe('1. a field AWS cannot change in place is replaced, not updated', () => {
+  it('flow logs: a new traffic type makes a new flow log, and the old one goes once it is Ready', () => {
+    const { world, xr } = live({ flowLogs: true });
+    const after = converge(
+      world,
+      edited(xr, (spec) => ((spec.network.flowLogs as JsonObject).trafficType = 'REJECT')),
+    );
+    expect(world.unsynced()).toEqual([]);
+    expect(after.settled).toBe(true);
+    const flowLogs = Object.values(world.observed()).filter((o) => o.kind === 'FlowLog');
+    expect(flowLogs.map((f) => (f.spec as JsonObject & { forProvider: JsonObject }).forProvider.trafficType)).toEqual(['REJECT']);
+    // Make before break: the old flow log is deleted a round after the new one is created, so the VPC is always recorded.
+    const flowLogEvents = world.events.filter((e) => e.kind === 'FlowLog');
+    const replaced = flowLogEvents.filter((e) => e.what === 'created').at(-1)!;
+    expect(flowLogEvents.filter((e) => e.what === 'deleted').map((e) => e.round)).toEqual([replaced.round + 1]);
+  });
+});
+
+describe('1b. a node group field EKS cannot change in place gets a replacement group, Ready before the old one goes', () => {
+  it.each([
+    { reason: 'instance types', edit: (g: JsonObject) => (g.instanceTypes = ['m7i.xlarge']) },
+    { reason: 'capacity type', edit: (g: JsonObject) => (g.capacityType = 'SPOT') },
+    { reason: 'disk size', edit: (g: JsonObject) => (g.diskSize = 100) },
+    { reason: 'zones', edit: (g: JsonObject) => (g.availabilityZones = ['a']) },
+  ])('$reason', ({ edit }) => {
+    const { world, xr } = live({});
+    const after = converge(
+      world,
+      edited(xr, (spec) => edit((spec.nodeGroups as JsonObject[])[0]!)),
+    );
+    expect(world.unsynced()).toEqual([]);
+    expect(after.settled).toBe(true);
+    const created = world.events.find((e) => e.kind === 'NodeGroup' && e.what === 'created' && e.key !== 'nodegroup-general')!;
+    const deleted = world.events.find((e) => e.key === 'nodegroup-general' && e.what === 'deleted')!;
+    expect(deleted.round).toBeGreaterThan(created.round);
+    expect(after.capacities.every((c) => c.nodeGroups.length > 0)).toBe(true);
+    expect(after.capacities.at(-1)!.nodeGroups).toEqual([created.key]);
+  });
+});
+
+describe('2. what AWS allows once is asked for once', () => {
+  it.each([
+    {
+      reason: "a Pod Identity role for Karpenter's own service account",
+      shape: { karpenter: true },
+      role: { namespace: 'kube-system', serviceAccount: 'karpenter' },
+      path: 'spec.podIdentity.roles[0].serviceAccount',
+    },
+    {
+      reason: "a Pod Identity role for vpc-cni's service account, which the add-on's own association takes",
+      shape: {},
+      role: { namespace: 'kube-system', serviceAccount: 'aws-node' },
+      path: 'spec.podIdentity.roles[0].serviceAccount',
+    },
+  ])('$reason is refused, naming the field and the fix, and nothing changes', ({ shape, role, path }) => {
+    const { world, xr } = live(shape);
+    const before = JSON.stringify(world.observed());
+    const next = edited(xr, (spec) => {
+      spec.podIdentity = { roles: [{ name: 'mine', ...role, policyArns: ['arn:aws:iam::aws:policy/ReadOnlyAccess'] }] };
+    });
+    const after = converge(world, next);
+    const errors = fatalOf(after.result);
+    expect(errors.map((e) => e.path)).toEqual([path]);
+    expect(errors[0]!.message).toMatch(new RegExp(`${role.namespace}/${role.serviceAccount}.*; `));
+    expect(JSON.stringify(world.observed())).toBe(before);
+  });
+
+  it('two roles for one service account are refused too', () => {
+    const { world, xr } = live({});
+    const policyArns = ['arn:aws:iam::aws:policy/ReadOnlyAccess'];
+    const next = edited(xr, (spec) => {
+      spec.podIdentity = {
+        roles: [
+          { name: 'a', namespace: 'apps', serviceAccount: 'web', policyArns },
+          { name: 'b', namespace: 'apps', serviceAccount: 'web', policyArns },
+        ],
+      };
+    });
+    expect(fatalOf(converge(world, next).result).map((e) => e.path)).toEqual(['spec.podIdentity.roles[1].serviceAccount']);
+  });
+});
+
+describe('3. a feature switched on or off on a live cluster follows the order AWS needs', () => {
+  it('Auto Mode on: the node role first, then compute with its node role, and the node groups only once Auto Mode runs nodes', () => {
+    const { world, xr } = live({});
+    const after = converge(
+      world,
+      edited(xr, (spec) => {
+        spec.autoMode = { enabled: true };
+        spec.nodeGroups = [];
+      }),
+    );
+    expect(world.unsynced()).toEqual([]);
+    expect(after.settled).toBe(true);
+    expect(after.capacities.every((c) => c.nodeGroups.length + c.autoMode + c.karpenter > 0)).toBe(true);
+    expect(after.capacities.at(-1)).toEqual({ nodeGroups: [], autoMode: 1, karpenter: 0 });
+    expect(world.events.filter((e) => e.what.startsWith('refused'))).toEqual([]);
+  });
+
+  it('Auto Mode off: node groups Ready first, then compute off; the Auto Mode node role stays, held by the cluster', () => {
+    const { world, xr } = live({ autoMode: true, nodeGroups: [] });
+    const after = converge(
+      world,
+      edited(xr, (spec) => {
+        spec.autoMode = { enabled: false };
+        spec.nodeGroups = [{ name: 'general', minSize: 2, maxSize: 4 }];
+      }),
+    );
+    expect(world.unsynced()).toEqual([]);
+    expect(after.settled).toBe(true);
+    expect(after.capacities.every((c) => c.nodeGroups.length + c.autoMode + c.karpenter > 0)).toBe(true);
+    expect(after.capacities.at(-1)).toEqual({ nodeGroups: ['nodegroup-general'], autoMode: 0, karpenter: 0 });
+    expect(world.observed()['role-auto-node']).toBeDefined();
+  });
+});
+
+describe('4. a dependency AWS enforces without a reference is kept in the deletion order', () => {
+  it("Karpenter's controller can still terminate the nodes it launched when the cluster is deleted: nothing is left in AWS", () => {
+    const { world } = live({ karpenter: true });
+    expect(world.capacity().karpenter).toBe(1);
+    expect(tearDown(world)).toEqual([]);
+    const terminated = world.events.find((e) => e.what === 'terminated')!;
+    const clusterDeleted = world.events.find((e) => e.kind === 'Cluster' && e.what === 'deleted')!;
+    expect(terminated.round).toBeLessThan(clusterDeleted.round);
+  });
+});
+
+describe('5. a combination AWS refuses at creation is refused, naming the fix', () => {
+  it('Auto Mode on a Kubernetes version it does not support', () => {
+    const xr = xrDocument(exampleShape({ autoMode: true, nodeGroups: [] }));
+    (xr.spec as JsonObject).kubernetesVersion = '1.28';
+    const result = converge(new SimulatedWorld(), xr).result;
+    const errors = fatalOf(result);
+    expect(errors.map((e) => e.path)).toEqual(['spec.autoMode.enabled']);
+    expect(errors[0]!.message).toMatch(/"1\.28".*1\.29.*; /);
+  });
+});
