@@ -6,6 +6,7 @@
  * under the image's memory limit while a well-behaved request is still answered.
  */
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import * as http2 from 'node:http2';
 import { connect as tcpConnect, type Socket } from 'node:net';
 import * as grpc from '@grpc/grpc-js';
@@ -138,5 +139,54 @@ describe('hostile clients', () => {
 
   it('cannot guard a server that is not bound: it says so instead of serving unguarded', () => {
     expect(() => guardConnections(new grpc.Server())).toThrow(/cannot guard connections/);
+  });
+});
+
+describe('well-behaved clients keep their connection past the handshake time', () => {
+  const ECHO = {
+    echo: {
+      path: '/t.T/Echo',
+      requestStream: false,
+      responseStream: false,
+      requestSerialize: (b: Buffer) => b,
+      requestDeserialize: (b: Buffer) => b,
+      responseSerialize: (b: Buffer) => b,
+      responseDeserialize: (b: Buffer) => b,
+    },
+  } as const;
+
+  it.each([
+    { reason: 'plaintext, as crossplane render talks to it: Node makes the session before the connection event reaches the guard', tls: false },
+    { reason: 'mTLS, as Crossplane talks to it: the session comes after the handshake', tls: true },
+  ])('$reason', async ({ tls }) => {
+    const server = new grpc.Server();
+    server.addService(ECHO as unknown as grpc.ServiceDefinition, {
+      echo: (_call: unknown, callback: (e: null, b: Buffer) => void) => callback(null, Buffer.from('ok')),
+    });
+    const serverCredentials = tls
+      ? grpc.ServerCredentials.createSsl(
+          pki.ca,
+          [{ cert_chain: readFileSync(join(pki.serverDir, 'tls.crt')), private_key: readFileSync(join(pki.serverDir, 'tls.key')) }],
+          true,
+        )
+      : grpc.ServerCredentials.createInsecure();
+    const port = await new Promise<number>((resolve, reject) => server.bindAsync('127.0.0.1:0', serverCredentials, (e, p) => (e ? reject(e) : resolve(p))));
+    const handshakeTimeoutMs = 200;
+    const stats = guardConnections(server, { ...DEFAULT_LIMITS, handshakeTimeoutMs });
+    const Client = grpc.makeGenericClientConstructor(ECHO as unknown as grpc.ServiceDefinition, 'T');
+    const clientCredentials = tls ? grpc.credentials.createSsl(pki.ca, pki.client.key, pki.client.cert) : grpc.credentials.createInsecure();
+    const client = new Client(`127.0.0.1:${port}`, clientCredentials) as unknown as Record<string, (b: Buffer, cb: (e: Error | null) => void) => void>;
+    try {
+      // Calls over five handshake times on one connection: none may find it dropped.
+      for (let i = 0; i < 10; i++) {
+        await new Promise<void>((resolve, reject) => client.echo!(Buffer.from('hi'), (e) => (e ? reject(e) : resolve())));
+        await sleep(handshakeTimeoutMs / 2);
+      }
+      expect(stats().refused.handshakeTimeout).toBe(0);
+      expect(stats().connections).toBe(1);
+    } finally {
+      (client as unknown as grpc.Client).close();
+      server.forceShutdown();
+    }
   });
 });

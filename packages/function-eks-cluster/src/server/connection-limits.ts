@@ -66,14 +66,25 @@ type H2Server = http2.Http2Server | http2.Http2SecureServer;
 function guard(h2: H2Server, limits: ConnectionLimits, stats: GuardStats): void {
   /** Accepted connections that have no HTTP/2 session yet, with their handshake timers. */
   const pending = new Map<string, NodeJS.Timeout>();
+  /**
+   * Sessions seen before their connection: on a plaintext server Node makes
+   * the session inside its own 'connection' listener, which runs before ours
+   * (with TLS the session comes only after the handshake, so after it).
+   */
+  const established = new Set<string>();
   h2.on('connection', (socket: Socket) => {
+    const key = endpoint(socket);
+    const sessionSeen = established.delete(key);
     if (stats.connections >= limits.maxConnections) {
       stats.refused.tooManyConnections++;
       socket.destroy();
       return;
     }
     stats.connections++;
-    const key = endpoint(socket);
+    if (sessionSeen) {
+      socket.once('close', () => stats.connections--);
+      return;
+    }
     const timer = setTimeout(() => {
       pending.delete(key);
       stats.refused.handshakeTimeout++;
@@ -89,7 +100,12 @@ function guard(h2: H2Server, limits: ConnectionLimits, stats: GuardStats): void 
   });
   h2.on('session', (session: http2.ServerHttp2Session) => {
     const key = endpoint(session.socket);
-    clearTimeout(pending.get(key));
+    const timer = pending.get(key);
+    if (timer === undefined) {
+      established.add(key);
+      return;
+    }
+    clearTimeout(timer);
     pending.delete(key);
   });
   h2.on('stream', (stream: http2.ServerHttp2Stream) => {
