@@ -83,6 +83,11 @@ export class SimulatedWorld {
     });
   }
 
+  /** Resources Crossplane is deleting that are still there (a Usage holds them, or AWS refuses). */
+  deleting(): string[] {
+    return [...this.entries.values()].filter((e) => e.deleting).map((e) => e.key);
+  }
+
   capacity(): Capacity {
     const launched = (by: LaunchedBy) => [...this.instances.values()].filter((i) => dig(i, 'spec', 'forProvider', 'launchedBy') === by).length;
     return {

@@ -158,6 +158,33 @@ describe('4. a dependency AWS enforces without a reference is kept in the deleti
   });
 });
 
+describe('4b. what the deletion order holds for the cluster’s life is refused or kept, never left hanging in deletion', () => {
+  it('a zone the control plane was created in cannot be removed; the fix is named and nothing changes', () => {
+    const { world, xr } = live({ zones: ['a', 'b', 'c'] });
+    const before = JSON.stringify(world.observed());
+    const next = edited(xr, (spec) => {
+      spec.network.availabilityZones = ['a', 'b'];
+      spec.network.allowZoneRemoval = true;
+    });
+    const errors = fatalOf(converge(world, next).result);
+    expect(errors.map((e) => e.path)).toContain('spec.network.availabilityZones');
+    expect(errors[0]!.message).toMatch(/control plane.*; put the zone back/);
+    expect(JSON.stringify(world.observed())).toBe(before);
+  });
+
+  it('Karpenter switched off keeps its AWS resources until the cluster is deleted, with a warning, and nothing hangs', () => {
+    const { world, xr } = live({ karpenter: true });
+    const after = converge(
+      world,
+      edited(xr, (spec) => (spec.karpenter = { enabled: false })),
+    );
+    expect(after.settled).toBe(true);
+    expect(world.deleting()).toEqual([]);
+    expect(after.result.ok && after.result.warnings).toContainEqual(expect.stringMatching(/^spec\.karpenter\.enabled is false, but Karpenter's AWS resources/));
+    expect(tearDown(world)).toEqual([]);
+  });
+});
+
 describe('5. a combination AWS refuses at creation is refused, naming the fix', () => {
   it('Auto Mode on a Kubernetes version it does not support', () => {
     const xr = xrDocument(exampleShape({ autoMode: true, nodeGroups: [] }));

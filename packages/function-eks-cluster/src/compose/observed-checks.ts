@@ -56,8 +56,33 @@ export function checkAgainstObserved(xr: XR, observed: ObservedState, pins: Read
       });
     }
   }
-  if (xr.spec.network.allowZoneRemoval) errors.push(...nodeGroupsInRemovedZones(xr, observed, pins));
+  if (xr.spec.network.allowZoneRemoval) errors.push(...controlPlaneInRemovedZones(xr, observed, pins), ...nodeGroupsInRemovedZones(xr, observed, pins));
   return errors;
+}
+
+/** The names of the subnets of removed zones that exist. */
+function removedSubnetNames(xr: XR, pins: ReadonlyMap<string, Cidr>): Set<string> {
+  const zoneKeys = new Set(xr.zones.map((z) => z.key));
+  return new Set([...pins.keys()].filter((key) => !zoneKeys.has(SUBNET_KEY.exec(key)?.[2] ?? '')).map((key) => `${xr.name}-${key}`));
+}
+
+/**
+ * The control plane keeps the subnets it was created in (eks/cluster.ts): its
+ * network interfaces are there, and the deletion-order Usage of each by the
+ * cluster (lifecycle/usages.ts) holds them for the cluster's life. A zone it
+ * is in cannot be removed; a zone added later can.
+ */
+function controlPlaneInRemovedZones(xr: XR, observed: ObservedState, pins: ReadonlyMap<string, Cidr>): FieldError[] {
+  const removed = removedSubnetNames(xr, pins);
+  const refs = observed.forProvider(CLUSTER_KEY, 'vpcConfig', 'subnetIdRefs');
+  const used = (Array.isArray(refs) ? refs.map((r) => digString(r, 'name')) : []).filter((n): n is string => n !== undefined && removed.has(n)).sort();
+  if (used.length === 0) return [];
+  return [
+    {
+      path: 'spec.network.availabilityZones',
+      message: `removes the zone of ${used.join(', ')}, where the EKS control plane has its network interfaces: the cluster keeps the subnets it was created in for its life, so they could never be deleted; put the zone back (zones added after the cluster was created can be removed)`,
+    },
+  ];
 }
 
 /**
@@ -66,8 +91,7 @@ export function checkAgainstObserved(xr: XR, observed: ObservedState, pins: Read
  * network interfaces block the deletion): it has to be replaced first.
  */
 function nodeGroupsInRemovedZones(xr: XR, observed: ObservedState, pins: ReadonlyMap<string, Cidr>): FieldError[] {
-  const zoneKeys = new Set(xr.zones.map((z) => z.key));
-  const removedSubnets = new Set([...pins.keys()].filter((key) => !zoneKeys.has(SUBNET_KEY.exec(key)?.[2] ?? '')).map((key) => `${xr.name}-${key}`));
+  const removedSubnets = removedSubnetNames(xr, pins);
   const errors: FieldError[] = [];
   for (const key of Object.keys(observed.resources)
     .filter((k) => k.startsWith('nodegroup-'))

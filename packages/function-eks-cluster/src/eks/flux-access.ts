@@ -53,9 +53,36 @@ function configMap(ctx: ComposeContext): DesiredResource {
   };
 }
 
+/** The principals of Flux access entries that exist: an earlier spec.delivery.fluxRoleArn among them. */
+function existingFluxPrincipals(ctx: ComposeContext): string[] {
+  return Object.keys(ctx.observed.resources)
+    .filter((k) => k.startsWith('access-flux-') && !k.endsWith('-admin'))
+    .map((k) => ctx.observed.forProvider(k, 'principalArn'))
+    .filter((arn): arn is string => typeof arn === 'string');
+}
+
+/**
+ * The ConfigMap and the access entry of the Flux role. Once they exist they
+ * stay, as the kubeconfig Secret does in the other mode, until the cluster is
+ * deleted, also when the mode or the role changes: the cluster's deletion order
+ * holds them (a Usage composed with the cluster waits for it to go), so a left
+ * out one could only hang in deletion.
+ */
 export function fluxAccessResources(ctx: ComposeContext): DesiredResource[] {
-  if (!awsIdentityDelivery(ctx)) return [];
-  const principalArn = ctx.spec.delivery.fluxRoleArn!;
-  const key = fluxAccessKey(principalArn);
-  return [configMap(ctx), ...clusterAdminAccess(ctx, key, principalArn).map((r) => ({ ...r, keptBy: [CLUSTER_KEY] }))];
+  const current = awsIdentityDelivery(ctx) ? ctx.spec.delivery.fluxRoleArn! : undefined;
+  const earlier = existingFluxPrincipals(ctx).filter((arn) => arn !== current);
+  if (current === undefined && earlier.length === 0 && !ctx.observed.has(FLUX_CONFIGMAP_KEY)) return [];
+  const kept = (arn: string) =>
+    clusterAdminAccess(ctx, fluxAccessKey(arn), arn).map((r, i) => ({
+      ...r,
+      keptBy: [CLUSTER_KEY],
+      ...(i === 0 && arn !== current
+        ? {
+            warnings: [
+              `${r.key} gives ${arn}, no longer spec.delivery.fluxRoleArn, cluster-admin until the cluster is deleted: the cluster's deletion order holds it (Flux prunes the apps through it at teardown); to revoke it sooner, revoke it in IAM, where the role is defined`,
+            ],
+          }
+        : {}),
+    }));
+  return [configMap(ctx), ...[...(current ? [current] : []), ...earlier].sort().flatMap(kept)];
 }

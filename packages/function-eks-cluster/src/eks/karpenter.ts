@@ -218,8 +218,21 @@ function fromObserved(ctx: ComposeContext, key: string, field: string, build: ()
   return build() ?? ctx.observed.forProvider(key, field);
 }
 
+/**
+ * Switched off, Karpenter's AWS resources stay as they are until the cluster
+ * is deleted: the nodes it launched are terminated only by Karpenter itself,
+ * with them, when its NodePools go, and nothing here can tell when that has
+ * happened (the deletion order holds them with the cluster anyway).
+ */
+function retainedWarning(ctx: ComposeContext): string[] {
+  if (ctx.spec.karpenter.enabled) return [];
+  return [
+    "spec.karpenter.enabled is false, but Karpenter's AWS resources (its controller's role and Pod Identity association, node role, interruption queue and rules) stay until the cluster is deleted: Karpenter terminates the nodes it launched only with them. Delete Karpenter's NodePools first, and uninstall Karpenter once its nodes are gone",
+  ];
+}
+
 export function karpenterResources(ctx: ComposeContext): DesiredResource[] {
-  if (!ctx.spec.karpenter.enabled) return [];
+  if (!ctx.spec.karpenter.enabled && !ctx.observed.has(KARPENTER_ROLE_KEY)) return [];
   const { region } = ctx.spec;
   const arn = (key: string) => ctx.observed.atProvider(key, 'arn');
   const queueArn = arn(KARPENTER_QUEUE_KEY);
@@ -232,7 +245,11 @@ export function karpenterResources(ctx: ComposeContext): DesiredResource[] {
   const clusterSg = ctx.observed.atProvider(CLUSTER_KEY, 'vpcConfig', 'clusterSecurityGroupId');
   const resources: DesiredResource[] = [
     // IAM refuses to delete a role that has an inline policy: the role goes after its policy and association.
-    ...role(ctx, KARPENTER_ROLE_KEY, 'karpenter', POD_IDENTITY_SERVICE, []).map((r) => ({ ...r, keptBy: [KARPENTER_POLICY_KEY, PIA_KEY] })),
+    ...role(ctx, KARPENTER_ROLE_KEY, 'karpenter', POD_IDENTITY_SERVICE, []).map((r) => ({
+      ...r,
+      keptBy: [KARPENTER_POLICY_KEY, pia.key],
+      ...(r.key === KARPENTER_ROLE_KEY ? { warnings: retainedWarning(ctx) } : {}),
+    })),
     managed(ctx, {
       group: 'controlPlane',
       key: KARPENTER_POLICY_KEY,

@@ -216,8 +216,9 @@ function specGroup(
 }
 
 /**
- * A node group that exists but is not in the spec, kept as it is: while EKS
- * Auto Mode is switched on, until it runs nodes (eks/auto-mode.ts).
+ * A node group that exists but is not in the spec, kept as it is: until every
+ * group of the spec is Ready, and while EKS Auto Mode is switched on, until it
+ * runs nodes (eks/auto-mode.ts).
  */
 function keptGroup(ctx: ComposeContext, key: string, networkKeys: readonly string[]): DesiredResource {
   const fp = (field: string) => ctx.observed.forProvider(key, field);
@@ -239,8 +240,9 @@ function keptGroup(ctx: ComposeContext, key: string, networkKeys: readonly strin
 
 /**
  * The node groups: each of the spec under its current key (`current`), the
- * groups they replace until the replacements are Ready, and those kept while
- * EKS Auto Mode is switched on.
+ * groups they replace until the replacements are Ready, those taken out of
+ * the spec until the spec's are Ready, and those kept while EKS Auto Mode is
+ * switched on.
  * @param networkKeys what nodes need to reach AWS besides their subnets (the VPC endpoints), waited for too
  */
 export function nodeGroupResources(
@@ -249,8 +251,13 @@ export function nodeGroupResources(
   networkKeys: readonly string[] = [],
 ): { resources: DesiredResource[]; current: string[] } {
   const groups = ctx.spec.nodeGroups.map((group) => specGroup(ctx, group, subnets, networkKeys));
-  return {
-    resources: [...groups.flatMap((g) => g.resources), ...nodeGroupsKeptForAutoMode(ctx).map((key) => keptGroup(ctx, key, networkKeys))],
-    current: groups.map((g) => g.current),
-  };
+  const resources = groups.flatMap((g) => g.resources);
+  const composed = new Set(resources.map((r) => r.key));
+  const current = groups.map((g) => g.current);
+  // A group taken out of the spec (renamed, say) goes once every group of the spec is Ready, so its pods have somewhere to go.
+  const removed = current.every((k) => ctx.observed.isReady(k))
+    ? []
+    : Object.keys(ctx.observed.resources).filter((k) => k.startsWith('nodegroup-') && !composed.has(k));
+  const kept = [...new Set([...nodeGroupsKeptForAutoMode(ctx), ...removed])].filter((k) => !composed.has(k)).sort();
+  return { resources: [...resources, ...kept.map((key) => keptGroup(ctx, key, networkKeys))], current };
 }

@@ -7,7 +7,9 @@
  * involved: the agent on each node hands out the credentials.
  */
 import type { ComposeContext, DesiredResource } from '../ground/context.js';
+import type { JsonObject } from '../api/schema-builder.js';
 import { awsTags, managed, ref } from '../ground/managed.js';
+import { placeReplaceable } from '../ground/replacement.js';
 import { EKS } from '../ground/composed-kinds.js';
 import { addonRoleKey, POD_IDENTITY_ADDONS, podIdentityAddons } from './addon-set.js';
 import { CLUSTER_KEY } from './cluster.js';
@@ -23,15 +25,28 @@ function podIdentityAssociationKey(name: string): string {
   return `pia-${name}`;
 }
 
-/** An association of `roleKey` with a service account; it waits for the role's policies, so pods never get a role without them. */
+/**
+ * An association of `roleKey` with a service account; it waits for the role's
+ * policies, so pods never get a role without them. EKS cannot move an
+ * association to another service account (the provider refuses: Terraform
+ * RequiresReplace), so a move makes a new association under a new key
+ * (ground/replacement.ts). The old one is left out at once: EKS allows one
+ * association per service account, so two roles swapping theirs could never
+ * both be created while the old ones stay.
+ */
 export function podIdentityAssociation(
   ctx: ComposeContext,
-  key: string,
+  base: string,
   roleKey: string,
   policies: readonly string[],
   namespace: string,
   serviceAccount: string,
 ): DesiredResource {
+  const where = (key: string): JsonObject => ({
+    namespace: ctx.observed.forProvider(key, 'namespace') ?? null,
+    serviceAccount: ctx.observed.forProvider(key, 'serviceAccount') ?? null,
+  });
+  const { key } = placeReplaceable(ctx.observed, base, { namespace, serviceAccount }, where);
   return managed(ctx, {
     group: 'access',
     key,
