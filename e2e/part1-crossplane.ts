@@ -1,14 +1,18 @@
 /**
  * End to end, part 1: real Crossplane composes an EKSCluster. Crossplane core
  * v2.4.0 on a local control plane installs our Configuration from the registry,
- * the function runs from its pulled image over mTLS, and a simulated AWS plays
- * the providers. The XR survives faults, grows without replacing anything,
- * reports a failing node group, and is deleted in an order AWS accepts.
+ * with the provider packages declaring SafeStart as the real ones do: only the
+ * Configuration's own activation policy activates the kinds composed. The
+ * function runs from its pulled image over mTLS, and a simulated AWS plays the
+ * providers. The XR, with every optional block on (examples/everything.yaml),
+ * survives faults, grows without replacing anything, reports a failing node
+ * group, and is deleted in an order AWS accepts.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { Kube, KubeError, makePki, ProcessGroup, REPO_ROOT, waitFor, type JsonObject } from 'function-eks-cluster/testing';
+import { expectActivation } from './lib/activation.js';
 import { initCore, mirrorPackages, NAMESPACE, playPackageRuntime, runtimeTlsSecret, startCore } from './lib/crossplane.js';
 import { FunctionImage } from './lib/function-image.js';
 import { condition, conditions, isTrue, managed, untilGone } from './lib/objects.js';
@@ -17,7 +21,9 @@ import { SimulatedAws } from './lib/simulated-aws-controller.js';
 import { runPart, startClusters } from './lib/part.js';
 import type { Timeline } from './lib/timeline.js';
 
-const XR_FILE = join(REPO_ROOT, 'configuration', 'examples', 'production.yaml');
+const XR_FILE = join(REPO_ROOT, 'configuration', 'examples', 'everything.yaml');
+/** The policy the Configuration package ships (configuration/apis/eksclusters/activation-policy.yaml); core init makes none here. */
+const CONFIGURATION_POLICY = 'configuration-eks-cluster';
 
 export interface PartContext {
   timeline: Timeline;
@@ -30,7 +36,7 @@ export interface PartContext {
   version: string;
 }
 
-export const PART1_VERDICT = `real Crossplane composed ${XR_FILE.split('/').pop()} over mTLS through the published packages, survived the faults, grew it without replacing anything, reported a failing node group, and deleted it in an order AWS accepts`;
+export const PART1_VERDICT = `real Crossplane composed ${XR_FILE.split('/').pop()} over mTLS through the published packages, on providers enforcing activation, survived the faults, grew it without replacing anything, reported a failing node group, and deleted it in an order AWS accepts`;
 
 export function crossplanePart(ctx: PartContext): Promise<ProcessGroup> {
   return runPart(ctx.work, (group) => stages(ctx, group));
@@ -95,6 +101,10 @@ async function stages({ timeline, work, registry, packages, version }: PartConte
       60_000,
       group,
     );
+  });
+
+  await timeline.stage("Activation: SafeStart providers; the Configuration's policy activates exactly the kinds the function composes", async (note) => {
+    note(await expectActivation(kube, group, [CONFIGURATION_POLICY]));
   });
 
   const xr = parse(readFileSync(XR_FILE, 'utf8')) as JsonObject;
@@ -182,10 +192,14 @@ async function stages({ timeline, work, registry, packages, version }: PartConte
     note(`listed ${namespaces.length} namespaces in ${workload.server} with ${namespace}/${name}-kubeconfig`);
   });
 
-  await timeline.stage('Grow: a fourth zone and a third node group; no existing managed resource replaced or changed', async (note) => {
+  await timeline.stage('Grow: zone d (node groups stay on theirs) and a third node group; no existing managed resource replaced or changed', async (note) => {
     const before = await snapshot();
     const spec = structuredClone(xr.spec) as JsonObject;
-    ((spec.network as JsonObject).availabilityZones as string[]).push('d');
+    const zones = (spec.network as JsonObject).availabilityZones as string[];
+    // EKS cannot move a node group to other subnets (the function replaces it, make before
+    // break): a group that should stay where it is names its zones before one is added.
+    for (const g of spec.nodeGroups as JsonObject[]) g.availabilityZones ??= [...zones];
+    zones.push('d');
     (spec.nodeGroups as JsonObject[]).push({ name: 'arm', instanceTypes: ['m7g.large'], amiType: 'AL2023_ARM_64_STANDARD', minSize: 1, maxSize: 3 });
     const totalBefore = Number((((await kube.get(xrRef)).status as JsonObject).resources as JsonObject | undefined)?.total);
     await kube.apply({ ...xr, spec }, 'e2e');
@@ -239,7 +253,7 @@ async function stages({ timeline, work, registry, packages, version }: PartConte
     if (!refusal || !/in use|usage/i.test(refusal.body)) throw new Error(`deleting the VPC in use was not refused: ${refusal?.message ?? 'it was accepted'}`);
     const reason = (JSON.parse(refusal.body) as { message?: string }).message ?? refusal.body;
     note(`deleting ${name}-vpc directly: refused (${refusal.status}): ${reason.slice(0, 200)}`);
-    // production.yaml turns on deletion protection, with which AWS refuses to delete the
+    // The example turns on deletion protection, with which AWS refuses to delete the
     // cluster: lifted the way flux/README.md says (set false, let it apply), then deleted.
     await kube.mergePatch(xrRef, { spec: { controlPlane: { deletionProtection: false } } });
     const cluster = { apiVersion: 'eks.aws.m.upbound.io/v1beta1', kind: 'Cluster', namespace, name: `${name}-cluster` };

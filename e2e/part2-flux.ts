@@ -22,6 +22,7 @@ import {
   startCore,
   type Crossplane,
 } from './lib/crossplane.js';
+import { expectActivation } from './lib/activation.js';
 import { playDeploymentStatus } from './lib/deployment-status.js';
 import { bootstrap, GIT_REPOSITORY, HELM_RELEASE, KUSTOMIZATION, readyLine, requestReconcile, startFlux, FLUX_NAMESPACE } from './lib/flux.js';
 import { FunctionImage } from './lib/function-image.js';
@@ -345,6 +346,9 @@ async function stages({ timeline, work, registry, mirror, version }: FluxPartCon
       ...(await kube.list({ apiVersion: 'pkg.crossplane.io/v1', kind: 'Function' })),
     ];
     note(`packages: ${packages.map(nameOf).join(', ')}`);
+    // Two policies name the same kinds: the chart's default one, from the release's
+    // provider.defaultActivations, and the one the Configuration ships.
+    note(await expectActivation(kube, group, ['configuration-eks-cluster', 'default']));
   });
 
   const xrRef = { apiVersion: 'eks.gitops.dev/v1alpha1', kind: 'EKSCluster', namespace: 'team-a', name: 'team-a' };

@@ -1,49 +1,82 @@
 /**
- * Provider packages built from the real provider-aws v2.7.0 CRDs (no controller
- * image: their controllers cannot run here, the simulated AWS plays them):
- * provider-family-aws with the ProviderConfig kinds, and one member per family
- * the Configuration depends on, each depending on the family as the real ones
- * do. Built with `crossplane xpkg build` and pushed with `crossplane xpkg push`
- * under crossplane-contrib/ in the loopback registry, where a Crossplane
- * ImageConfig sends xpkg.crossplane.io/crossplane-contrib.
+ * Provider packages built from the real provider-aws CRDs at the pinned version
+ * (no controller image: their controllers cannot run here, the simulated AWS
+ * plays them): provider-family-aws with the ProviderConfig kinds, and one member
+ * per API group the function composes (MANAGED_GROUPS), each depending on the
+ * family as the real ones do. Their package metadata is the real one: rendered
+ * from the family's own template at the pinned version (scripts/tools/crds.sh
+ * extracts it), so they declare what the real packages declare, the SafeStart
+ * capability included, and Crossplane keeps their kinds inactive until an
+ * activation policy names them, as on a real install. Built with
+ * `crossplane xpkg build` and pushed with `crossplane xpkg push` under
+ * crossplane-contrib/ in the loopback registry, where a Crossplane ImageConfig
+ * sends xpkg.crossplane.io/crossplane-contrib.
  */
 import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { crdsDir, REPO_ROOT, tool, xpkgPush, yamlStream } from 'function-eks-cluster/testing';
+import { parse } from 'yaml';
+import {
+  crdsDir,
+  MANAGED_GROUPS,
+  memberOf,
+  PROVIDER_REGISTRY,
+  providerAwsVersion,
+  tool,
+  xpkgPush,
+  yamlStream,
+  type JsonObject,
+} from 'function-eks-cluster/testing';
 
-export const UPSTREAM = 'xpkg.crossplane.io/crossplane-contrib';
+export const UPSTREAM = PROVIDER_REGISTRY;
+const FAMILY = 'provider-family-aws';
 
-/** The provider-aws version the CRDs were extracted at (scripts/tools/crds.sh). */
-function providerVersion(): string {
-  const script = readFileSync(join(REPO_ROOT, 'scripts', 'tools', 'crds.sh'), 'utf8');
-  const version = /^PROVIDER_AWS_VERSION=(\S+)$/m.exec(script)?.[1];
-  if (!version) throw new Error('scripts/tools/crds.sh pins no PROVIDER_AWS_VERSION');
-  return version;
-}
-
-/** The family members configuration/crossplane.yaml depends on. */
-function members(): string[] {
-  const meta = readFileSync(join(REPO_ROOT, 'configuration', 'crossplane.yaml'), 'utf8');
-  return [...meta.matchAll(/provider: \S+\/provider-aws-(\w+)/g)].map((m) => m[1]!);
+/**
+ * The family's package metadata template for one package. It takes only
+ * `{{ .Var }}` and `{{ if }}` blocks of `eq`/`ne` comparisons, optionally under
+ * `and`; anything else throws, so a changed template is noticed, not misread.
+ */
+export function renderPackageMetadata(template: string, vars: Record<string, string>): JsonObject {
+  const holds = (condition: string): boolean => {
+    const tests = [...condition.matchAll(/\((eq|ne) \.(\w+) "([^"]*)"\)|^(eq|ne) \.(\w+) "([^"]*)"$/g)];
+    const understood = /^(and( \((eq|ne) \.\w+ "[^"]*"\))+|(eq|ne) \.\w+ "[^"]*")$/.test(condition);
+    if (!understood || tests.length === 0) throw new Error(`provider package template: condition "${condition}" not understood`);
+    return tests.every((t) => {
+      const [op, name, value] = t[1] ? [t[1], t[2]!, t[3]] : [t[4], t[5]!, t[6]];
+      return (value === vars[name]) === (op === 'eq');
+    });
+  };
+  const value = (name: string): string => {
+    const v = vars[name];
+    if (v === undefined) throw new Error(`provider package template: no value for .${name}`);
+    return v;
+  };
+  const rendered = template
+    .replace(/\{\{ if (.+?) \}\}([\s\S]*?)\{\{ end \}\}/g, (_, condition: string, body: string) => (holds(condition) ? body : ''))
+    .replace(/\{\{ \.(\w+) \}\}/g, (_, name: string) => value(name));
+  const leftover = /\{\{.*?\}\}/.exec(rendered);
+  if (leftover) throw new Error(`provider package template: ${leftover[0]} not understood`);
+  return parse(rendered) as JsonObject;
 }
 
 /** Builds and pushes every provider package to `registry` (host:port); returns the pushed references. */
 export function publishProviders(registry: string, workDir: string): string[] {
-  const version = providerVersion();
+  const version = providerAwsVersion();
+  const template = readFileSync(join(crdsDir('provider-aws-meta'), 'crossplane.yaml.tmpl'), 'utf8');
   const pushed: string[] = [];
-  const build = (name: string, crds: string, dependsOn?: string) => {
+  // The family's build names the family package's service "config"; members depend on
+  // the family at ">= 0.0.0", as the release build of a non-prerelease version does.
+  const build = (name: string, service: string, crds: string) => {
     const root = join(workDir, name);
     mkdirSync(root, { recursive: true });
-    const meta = {
-      apiVersion: 'meta.pkg.crossplane.io/v1',
-      kind: 'Provider',
-      metadata: { name, ...(dependsOn ? { labels: { 'pkg.crossplane.io/provider-family': 'provider-family-aws' } } : {}) },
-      spec: {
-        crossplane: { version: '>=v2.0.0' },
-        ...(dependsOn ? { dependsOn: [{ provider: `${UPSTREAM}/${dependsOn}`, version: `>=${version}` }] } : {}),
-      },
-    };
+    const meta = renderPackageMetadata(template, {
+      Name: name,
+      Service: service,
+      ProviderName: 'aws',
+      ProviderAuthGroup: 'aws',
+      XpkgRegOrg: UPSTREAM,
+      DepConstraint: '>= 0.0.0',
+    });
     writeFileSync(join(root, 'crossplane.yaml'), yamlStream([meta]));
     cpSync(crds, join(root, 'crds'), { recursive: true });
     const file = join(workDir, `${name}.xpkg`);
@@ -54,7 +87,7 @@ export function publishProviders(registry: string, workDir: string): string[] {
     xpkgPush([file], ref);
     pushed.push(ref);
   };
-  build('provider-family-aws', crdsDir('provider-aws', 'family'));
-  for (const member of members()) build(`provider-aws-${member}`, crdsDir('provider-aws', member), 'provider-family-aws');
+  build(FAMILY, 'config', crdsDir('provider-aws', 'family'));
+  for (const group of MANAGED_GROUPS) build(group.provider, memberOf(group), crdsDir('provider-aws', memberOf(group)));
   return pushed;
 }

@@ -28,6 +28,7 @@ import {
   atProviderFor,
   Kube,
   KubeError,
+  MANAGED_GROUPS,
   refusesCreate,
   refusesDelete,
   refusesVersionUpdate,
@@ -40,37 +41,8 @@ import {
 const FINALIZER = 'e2e.eks-gitops.dev/simulated-aws';
 const FIELD_MANAGER = 'simulated-aws';
 
-/** Every managed resource kind the function composes, and apps/monitoring's Pod Identity association, by API version. */
-export const MANAGED_KINDS: { apiVersion: string; kind: string }[] = [
-  ...[
-    'VPC',
-    'Subnet',
-    'InternetGateway',
-    'NATGateway',
-    'EIP',
-    'RouteTable',
-    'Route',
-    'RouteTableAssociation',
-    'VPCEndpoint',
-    'VPCEndpointSubnetAssociation',
-    'VPCEndpointRouteTableAssociation',
-    'VPCEndpointSecurityGroupAssociation',
-    'SecurityGroup',
-    'SecurityGroupIngressRule',
-    'FlowLog',
-    'Tag',
-  ].map((kind) => ({ apiVersion: 'ec2.aws.m.upbound.io/v1beta1', kind })),
-  ...['Cluster', 'NodeGroup', 'Addon', 'AccessEntry', 'AccessPolicyAssociation', 'ClusterAuth', 'PodIdentityAssociation'].map((kind) => ({
-    apiVersion: 'eks.aws.m.upbound.io/v1beta1',
-    kind,
-  })),
-  ...['Role', 'RolePolicy', 'RolePolicyAttachment', 'OpenIDConnectProvider'].map((kind) => ({ apiVersion: 'iam.aws.m.upbound.io/v1beta1', kind })),
-  { apiVersion: 'kms.aws.m.upbound.io/v1beta1', kind: 'Key' },
-  { apiVersion: 'cloudwatchlogs.aws.m.upbound.io/v1beta1', kind: 'Group' },
-  // spec.karpenter: the interruption queue and the EventBridge rules feeding it.
-  ...['Queue', 'QueuePolicy'].map((kind) => ({ apiVersion: 'sqs.aws.m.upbound.io/v1beta1', kind })),
-  ...['Rule', 'Target'].map((kind) => ({ apiVersion: 'cloudwatchevents.aws.m.upbound.io/v1beta1', kind })),
-];
+/** Every managed resource kind the function composes (apps/monitoring's are among them), by API version. */
+export const MANAGED_KINDS: { apiVersion: string; kind: string }[] = MANAGED_GROUPS.flatMap((g) => g.kinds.map((kind) => ({ apiVersion: g.apiVersion, kind })));
 
 /** How long "AWS" takes to create a kind, in passes (the real EKS control plane takes the longest). */
 const CREATE_PASSES: Record<string, number> = { Cluster: 4, NodeGroup: 3, NATGateway: 2, Addon: 2 };

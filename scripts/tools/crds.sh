@@ -19,6 +19,7 @@ PROVIDER_AWS_VERSION=v2.7.0
 # renovate: datasource=go depName=github.com/crossplane/crossplane/v2
 CROSSPLANE_VERSION=v2.4.0
 # Family members we compose from; "family" is provider-family-aws (ProviderConfig kinds).
+# Generated from packages/function-eks-cluster/src/ground/composed-kinds.ts (npm run gen-api -w function-eks-cluster).
 MEMBERS="ec2 eks iam kms cloudwatchlogs sqs cloudwatchevents"
 
 # Each part is extracted on its own, with its own stamp, and only its own folder
@@ -47,6 +48,17 @@ for member in family $MEMBERS; do
   fi
   done_part "$dir" "$want"
 done
+# The template of every member's package metadata (crossplane.yaml: capabilities such
+# as SafeStart, the family label and dependency), for the e2e's provider packages.
+dir="$out/provider-aws-meta"
+want="provider-aws=$PROVIDER_AWS_VERSION"
+if fresh "$dir" "$want"; then
+  echo "tools: extracting provider-aws package metadata template ($PROVIDER_AWS_VERSION)"
+  provider_dir
+  rm -rf "$dir" && mkdir -p "$dir"
+  cp "$provider"/package/crossplane.yaml.tmpl "$dir/"
+  done_part "$dir" "$want"
+fi
 want="crossplane=$CROSSPLANE_VERSION"
 if fresh "$out/crossplane" "$want" || fresh "$out/webhooks" "$want"; then
   echo "tools: extracting Crossplane CRDs ($CROSSPLANE_VERSION)"
