@@ -7,8 +7,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { JsonObject } from '../src/api/schema-builder.js';
+import { compose } from '../src/compose/compose.js';
 import { converge, SimulatedWorld, tearDown } from '../dev/aws-world.js';
-import { exampleShape, xrDocument, type XRShape } from '../dev/xrs.js';
+import { reconcileToReady } from '../dev/reconcile.js';
+import { passOf, simulateTeardown } from '../dev/teardown.js';
+import { exampleShape, mustCompose, xrDocument, type XRShape } from '../dev/xrs.js';
 
 type Spec = JsonObject & { network: JsonObject };
 
@@ -155,6 +158,28 @@ describe('4. a dependency AWS enforces without a reference is kept in the deleti
     const terminated = world.events.find((e) => e.what === 'terminated')!;
     const clusterDeleted = world.events.find((e) => e.kind === 'Cluster' && e.what === 'deleted')!;
     expect(terminated.round).toBeLessThan(clusterDeleted.round);
+  });
+});
+
+describe('4a. an XR composed by an earlier release keeps a deletion order that never deadlocks', () => {
+  it("its Usage of the cluster by Karpenter's association still stands: the node groups keep the association instead of the cluster", () => {
+    const xr = xrDocument(exampleShape({ karpenter: true }));
+    const { observed } = reconcileToReady(xr);
+    const old: JsonObject = {
+      apiVersion: 'protection.crossplane.io/v1beta1',
+      kind: 'Usage',
+      metadata: { name: 'team-a-usage-pia-karpenter-uses-cluster', namespace: 'team-a' },
+      spec: {
+        of: { apiVersion: 'eks.aws.m.upbound.io/v1beta1', kind: 'Cluster', resourceRef: { name: 'team-a-cluster' } },
+        by: { apiVersion: 'eks.aws.m.upbound.io/v1beta1', kind: 'PodIdentityAssociation', resourceRef: { name: 'team-a-pia-karpenter' } },
+      },
+    };
+    const upgraded = mustCompose(compose({ composite: xr, observed: { ...observed, 'usage-pia-karpenter-uses-cluster': old } }));
+    const teardown = simulateTeardown([...upgraded.resources, { key: 'usage-pia-karpenter-uses-cluster', body: old }], { namespaceDeleted: true });
+    expect(teardown.left).toEqual([]);
+    expect(teardown.refusals).toEqual([]);
+    expect(passOf(teardown, 'PodIdentityAssociation/team-a-pia-karpenter')).toBeLessThan(passOf(teardown, 'Cluster/team-a-cluster'));
+    expect(passOf(teardown, 'NodeGroup/team-a-nodegroup-general')).toBeLessThan(passOf(teardown, 'PodIdentityAssociation/team-a-pia-karpenter'));
   });
 });
 

@@ -103,7 +103,7 @@ function wantedResources(ctx: ComposeContext, vpc: Cidr, subnets: readonly Plann
     ...oidcProviderResources(ctx),
     ...addonResources(ctx, nodeGroups.current),
     ...accessResources(ctx),
-    ...karpenterResources(ctx),
+    ...karpenterResources(ctx, nodeGroups.current),
     ...(kubeconfigSecretWanted(ctx) ? [kubeconfigResource(ctx)] : []),
     ...fluxAccessResources(ctx),
   ];

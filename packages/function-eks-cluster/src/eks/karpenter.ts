@@ -11,6 +11,7 @@ import type { Json, JsonObject } from '../api/schema-builder.js';
 import { derivedRoleName, type ComposeContext, type DesiredResource } from '../ground/context.js';
 import { awsTags, managed, ref } from '../ground/managed.js';
 import { CLOUDWATCH_EVENTS, EC2, EKS, IAM, SQS } from '../ground/composed-kinds.js';
+import { usageKey } from '../ground/deletion-order.js';
 import { CLUSTER_KEY } from './cluster.js';
 import { role, roleName } from '../ground/iam.js';
 import { CNI_POLICY } from './iam.js';
@@ -231,7 +232,18 @@ function retainedWarning(ctx: ComposeContext): string[] {
   ];
 }
 
-export function karpenterResources(ctx: ComposeContext): DesiredResource[] {
+/**
+ * What keeps Karpenter's Pod Identity association: the cluster. An XR
+ * composed before this order still has the Usage of the cluster by the
+ * association (a composed Usage left out waits for its user to go): there
+ * the node groups keep it instead, so that the two never wait for each other.
+ */
+function associationKeptBy(ctx: ComposeContext, nodeGroupKeys: readonly string[]): string[] {
+  return ctx.observed.has(usageKey({ of: CLUSTER_KEY, by: PIA_KEY })) ? [...nodeGroupKeys] : [CLUSTER_KEY];
+}
+
+/** @param nodeGroupKeys the spec's node groups, as composed */
+export function karpenterResources(ctx: ComposeContext, nodeGroupKeys: readonly string[]): DesiredResource[] {
   if (!ctx.spec.karpenter.enabled && !ctx.observed.has(KARPENTER_ROLE_KEY)) return [];
   const { region } = ctx.spec;
   const arn = (key: string) => ctx.observed.atProvider(key, 'arn');
@@ -260,9 +272,12 @@ export function karpenterResources(ctx: ComposeContext): DesiredResource[] {
       // The policy names the cluster, the node role and the queue by ARN.
       waitsFor: [KARPENTER_ROLE_KEY, CLUSTER_KEY, KARPENTER_NODE_ROLE_KEY, KARPENTER_QUEUE_KEY],
       needs: [KARPENTER_NODE_ROLE_KEY, KARPENTER_QUEUE_KEY],
+      // Karpenter terminates the instances it launched (when its NodePools go) only while its controller can act;
+      // deleting the EKS cluster leaves them running, billed and holding the subnets (aws/karpenter-provider-aws#1134).
+      // So its policy and Pod Identity association go after the cluster, and its role after them.
       keptBy: [CLUSTER_KEY],
     }),
-    keptByCluster({ ...pia, waitsFor: [...(pia.waitsFor ?? []), KARPENTER_POLICY_KEY] }),
+    { ...pia, waitsFor: [...(pia.waitsFor ?? []), KARPENTER_POLICY_KEY], keptBy: associationKeptBy(ctx, nodeGroupKeys) },
     ...role(ctx, KARPENTER_NODE_ROLE_KEY, 'karpenter-node', 'ec2.amazonaws.com', nodePolicies(ctx)),
     managed(ctx, {
       group: 'access',
@@ -350,16 +365,6 @@ export function karpenterResources(ctx: ComposeContext): DesiredResource[] {
     }),
   );
   return resources;
-}
-
-/**
- * Karpenter terminates the instances it launched (when its NodePools go) only
- * while its controller can act; deleting the EKS cluster leaves them running,
- * billed and holding the subnets (aws/karpenter-provider-aws#1134). So its
- * policy and Pod Identity association go only after the cluster, and its role after them.
- */
-function keptByCluster(resource: DesiredResource): DesiredResource {
-  return { ...resource, keptBy: [CLUSTER_KEY] };
 }
 
 function withValue(field: string, value: Json | undefined): JsonObject {
