@@ -17,7 +17,10 @@ const MIB = 1024 * 1024;
 
 describe('the memory budget', () => {
   it('takes the heap ceiling V8 sets under the image flags', () => {
-    const limit = execFileSync(process.execPath, [...NODE_FLAGS, '-p', 'require("v8").getHeapStatistics().heap_size_limit'], { encoding: 'utf8' });
+    // Written as a plain string: `node -p` colours numbers when FORCE_COLOR is set, as Nx sets it.
+    const limit = execFileSync(process.execPath, [...NODE_FLAGS, '-e', 'process.stdout.write(String(require("v8").getHeapStatistics().heap_size_limit))'], {
+      encoding: 'utf8',
+    });
     expect(heapCeilingMiB()).toBe(Number(limit) / MIB);
   });
 
