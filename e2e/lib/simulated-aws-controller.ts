@@ -31,6 +31,7 @@ import {
   MANAGED_GROUPS,
   refusesCreate,
   refusesDelete,
+  refusesUpdate,
   refusesVersionUpdate,
   resolveReferences,
   type ClusterVersionState,
@@ -74,6 +75,8 @@ export class SimulatedAws {
   /** While set, every call answers with this throttling error. */
   throttleUntil = 0;
   private readonly createdSpec = new Map<string, string>();
+  /** What "AWS" has of each resource it created: the resolved forProvider of its last accepted create or update. */
+  private readonly applied = new Map<string, JsonObject>();
   /** The in-place Kubernetes upgrade each Cluster last had, for EKS's rollback rules. */
   private readonly upgrades = new Map<string, NonNullable<ClusterVersionState['upgrade']>>();
   private readonly pending = new Map<string, number>();
@@ -208,6 +211,7 @@ export class SimulatedAws {
     const spec = JSON.stringify((o.spec as JsonObject).forProvider ?? {});
     if (exists) {
       if (o.kind === 'Cluster' && (await this.updateVersion(o))) return;
+      if (await this.update(o, world)) return;
       const before = this.createdSpec.get(key(o));
       if (before !== undefined && before !== spec) {
         this.record(o, 'changed', 'spec.forProvider changed after creation');
@@ -267,6 +271,7 @@ export class SimulatedAws {
       ...forProvider,
       ...atProviderFor(String(o.kind), `${ns(o)}/${nameOf(o)}`, { ...o, spec: { ...(o.spec as JsonObject), forProvider } }),
     };
+    this.applied.set(key(o), forProvider);
     if (o.kind === 'ClusterAuth') await this.writeKubeconfig(o);
     await this.setConditions(o, { status: 'True', reason: 'Available' }, { status: 'True', reason: 'ReconcileSuccess' }, atProvider);
     this.createdSpec.set(key(o), spec);
@@ -305,6 +310,33 @@ export class SimulatedAws {
     return false;
   }
 
+  /**
+   * A created resource whose spec changed: refused as the provider and AWS
+   * refuse it (dev/simulated-aws.ts refusesUpdate: a field the provider cannot
+   * change in place, with upjet's message; EKS Auto Mode's prerequisites),
+   * Synced=False and Ready unchanged, retried next pass; else "AWS" applies it
+   * and reports it in atProvider. True when the pass is done with it.
+   */
+  private async update(o: Managed, world: Map<string, Managed>): Promise<boolean> {
+    const applied = this.applied.get(key(o));
+    if (!applied) return false;
+    const { forProvider, unresolved } = resolveReferences(o, world);
+    if (unresolved.length > 0 || sameJson(forProvider, applied)) return false;
+    const refusal = refusesUpdate(o, applied, forProvider, world);
+    if (refusal) {
+      if (!this.events.some((e) => e.name === nameOf(o) && e.what === 'refused' && e.message === refusal)) this.record(o, 'refused', refusal);
+      await this.setConditions(o, { status: 'True', reason: 'Available' }, { status: 'False', reason: 'ReconcileError', message: refusal });
+      return true;
+    }
+    this.applied.set(key(o), forProvider);
+    const atProvider = {
+      ...forProvider,
+      ...atProviderFor(String(o.kind), `${ns(o)}/${nameOf(o)}`, { ...o, spec: { ...(o.spec as JsonObject), forProvider } }),
+    };
+    await this.kube.mergePatch(refOf(o), { status: { atProvider } }, 'status');
+    return false;
+  }
+
   /** What provider-aws-eks's ClusterAuth writes: the kubeconfig, endpoint and CA of the cluster, in a Secret it controls. */
   private async writeKubeconfig(o: Managed): Promise<void> {
     const secretName = String(((o.spec as JsonObject).writeConnectionSecretToRef as JsonObject | undefined)?.name ?? '');
@@ -336,4 +368,19 @@ export class SimulatedAws {
       FIELD_MANAGER,
     );
   }
+}
+
+/** Whether two JSON values are equal whatever the order of their keys (the API server keeps the order it was given). */
+function sameJson(a: unknown, b: unknown): boolean {
+  const sorted = (v: unknown): unknown =>
+    Array.isArray(v)
+      ? v.map(sorted)
+      : v !== null && typeof v === 'object'
+        ? Object.fromEntries(
+            Object.entries(v)
+              .sort(([x], [y]) => (x < y ? -1 : 1))
+              .map(([k, w]) => [k, sorted(w)]),
+          )
+        : v;
+  return JSON.stringify(sorted(a)) === JSON.stringify(sorted(b));
 }

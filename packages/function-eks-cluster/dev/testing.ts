@@ -25,6 +25,7 @@ export {
   observeReady,
   refusesCreate,
   refusesDelete,
+  refusesUpdate,
   refusesVersionUpdate,
   resolveReferences,
   type ClusterVersionState,
