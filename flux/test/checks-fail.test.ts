@@ -398,6 +398,31 @@ const cases: Case[] = [
       /Role team-a\/team-a-prometheus-remote-write: AWS role name "team-a-us-west-2-prometheus-remote-write-to-amazon-managed-prometheus" \(69 characters\) is not a valid IAM role name/,
   },
   {
+    name: "the chart's default activations missing a kind the function composes and apps/monitoring applies",
+    breakIt: (t) => t.edit(CROSSPLANE_RELEASE, '        - roles.iam.aws.m.upbound.io\n', ''),
+    check: 'activation',
+    expected:
+      /Role .*: roles\.iam\.aws\.m\.upbound\.io is not activated by HelmRelease flux-system\/crossplane \(provider\.defaultActivations\): add the kind to MANAGED_GROUPS/,
+  },
+  {
+    name: "the chart's default activations left out (its default activates every kind)",
+    breakIt: (t) => t.edit(CROSSPLANE_RELEASE, /\n    provider:\n      defaultActivations:[\s\S]*$/, '\n'),
+    check: 'activation',
+    expected: /HelmRelease flux-system\/crossplane: no spec\.values\.provider\.defaultActivations: the chart's default \["\*"\] activates every kind/,
+  },
+  {
+    name: "the Configuration's activation policy missing a kind the function composes",
+    breakIt: (t) => t.edit('configuration/apis/eksclusters/activation-policy.yaml', '    - nodegroups.eks.aws.m.upbound.io\n', ''),
+    check: 'activation',
+    expected: /NodeGroup team-\w+\/.* \(composed by the function\): nodegroups\.eks\.aws\.m\.upbound\.io is not activated by the Configuration's policy/,
+  },
+  {
+    name: 'a provider of a composed kind not installed by Flux',
+    breakIt: (t) => t.edit('flux/infrastructure/providers/providers.yaml', /# the cluster, node groups[\s\S]*?---\n/, ''),
+    check: 'activation',
+    expected: /Cluster team-\w+\/.*: its provider provider-aws-eks is not a Provider Flux installs: run npm run gen-api/,
+  },
+  {
     name: 'Flux installing a provider-aws version the tests have no CRDs for',
     breakIt: (t) => t.edit(MGMT, 'aws_provider_version: v2.7.0', 'aws_provider_version: v2.8.0'),
     check: 'versions',

@@ -30,6 +30,10 @@ const checks: [string, string][] = [
   ['placeholders', 'no value Flux applies is a placeholder (all-zero IDs, example accounts, changeme)'],
   ['iamRoleNames', 'every IAM role has a valid AWS name (at most 64 characters), unique in the account'],
   [
+    'activation',
+    "every managed resource kind Flux applies or the function composes for Flux's EKSClusters is activated by the chart's default policy and the Configuration's, and its provider installed",
+  ],
+  [
     'tenancy',
     "every Kustomization and HelmRelease reconciles as a named ServiceAccount, refers to nothing in another namespace, and a team's applies only into its namespace with its own AWS identity",
   ],

@@ -15,6 +15,7 @@ import {
   checkReferences,
   checkVersions,
 } from './checks.js';
+import { checkActivation } from './activation.js';
 import { walk, type Graph } from './graph.js';
 import { checkInputs, checkPlaceholders } from './inputs.js';
 import { plainKustomization, fluxBuild, hasKustomization, includedDirs } from './kustomize.js';
@@ -91,6 +92,7 @@ export async function analyze(root: string): Promise<Analysis> {
         placeholders: checkPlaceholders(objects),
         iamRoleNames: checkIamRoleNames(graph),
         tenancy: checkTenancy(graph),
+        activation: checkActivation(graph, root),
       },
     };
   } finally {

@@ -169,17 +169,19 @@ const MR_REF_KINDS: Record<string, string> = { roleRef: 'Role', roleArnRef: 'Rol
 interface Composed {
   name: string;
   namespace: string;
+  apiVersion: string;
   kind: string;
 }
 
 /** What the function composes for every EKSCluster Flux applies, once everything is Ready: refs may name these too. */
-function composedByFunction(graph: Graph): Composed[] {
+export function composedByFunction(graph: Graph): Composed[] {
   return ofKind(graph, XR_API_VERSION, XR_KIND).flatMap((xr) => {
     const { result } = reconcileToReady(xr as unknown as JsonObject);
     if (!result.ok) return [];
     return result.resources.map((r) => ({
       name: String(get(r.body, 'metadata.name')),
       namespace: String(get(r.body, 'metadata.namespace')),
+      apiVersion: String(r.body.apiVersion),
       kind: String(r.body.kind),
     }));
   });
