@@ -2,9 +2,11 @@
  * What Crossplane activated. The provider packages declare SafeStart, as the
  * real ones do (provider-packages.ts), so each managed resource definition
  * (MRD) stays Inactive, with no CRD, until an activation policy names it. The
- * run proves both sides: every kind the function composes is Active and served,
- * exactly those are, and a kind of the same providers that nothing composes
- * stays Inactive with no CRD, so the enforcement is on.
+ * run proves both sides: the policies that should have activated every kind
+ * the function composes did (their status.activated), those kinds are Active
+ * and served, nothing else is but what another policy asked for, and a kind of
+ * the same providers that nothing composes stays Inactive with no CRD, so the
+ * enforcement is on.
  */
 import { activationNames, waitFor, type JsonObject, type Kube, type ProcessGroup } from 'function-eks-cluster/testing';
 import { condition, isTrue, nameOf } from './objects.js';
@@ -18,8 +20,9 @@ const NOT_COMPOSED = 'instances.ec2.aws.m.upbound.io';
 const stateOf = (mrd: JsonObject): string => String((mrd.spec as JsonObject).state ?? 'Inactive');
 
 /**
- * Waits until every provider revision declares SafeStart, the policies are
- * `policies`, and the MRDs Active are exactly the kinds composed, each
+ * Waits until every provider revision declares SafeStart, each of `policies`
+ * has activated every kind composed, and the MRDs Active are exactly those
+ * (and what other policies, e.g. the platform's own, activated), each
  * Established with its CRD; then checks the kind not composed. Returns a line
  * for the timeline.
  */
@@ -37,21 +40,30 @@ export async function expectActivation(kube: Kube, group: ProcessGroup, policies
     group,
     1000,
   );
-  const mrds = await waitFor(
-    `the MRDs of the ${wanted.length} kinds composed Active and Established, and only those`,
+  const { mrds, others } = await waitFor(
+    `${policies.join(' and ')} activating the ${wanted.length} kinds composed, and only those Active`,
     async () => {
-      const found = (await kube.list(MRAP)).map(nameOf).sort();
-      if (JSON.stringify(found) !== JSON.stringify([...policies].sort())) throw new Error(`activation policies: ${found.join(', ') || 'none'}`);
+      const found = await kube.list(MRAP);
+      const activatedBy = (p: JsonObject) => ((p.status as JsonObject | undefined)?.activated as string[] | undefined) ?? [];
+      for (const name of policies) {
+        const policy = found.find((p) => nameOf(p) === name);
+        if (!policy) throw new Error(`no activation policy ${name}; there are: ${found.map(nameOf).join(', ') || 'none'}`);
+        const short = wanted.filter((n) => !activatedBy(policy).includes(n));
+        if (short.length) throw new Error(`${name} has not activated ${short.join(', ')}`);
+      }
+      const others = found.filter((p) => !policies.includes(nameOf(p)));
+      const byOthers = new Set(others.flatMap(activatedBy));
       const all = await kube.list(MRD);
       const active = all.filter((m) => stateOf(m) === 'Active').map(nameOf);
       const missing = wanted.filter((n) => !active.includes(n));
-      const extra = active.filter((n) => !wanted.includes(n));
+      const extra = active.filter((n) => !wanted.includes(n) && !byOthers.has(n));
       const unestablished = all.filter((m) => wanted.includes(nameOf(m)) && !isTrue(m, 'Established')).map(nameOf);
       if (missing.length || extra.length || unestablished.length)
         throw new Error(
-          `not Active: ${missing.join(', ') || 'none'}; Active but not composed: ${extra.join(', ') || 'none'}; not Established: ${unestablished.join(', ') || 'none'}`,
+          `not Active: ${missing.join(', ') || 'none'}; Active but neither composed nor activated by another policy: ${extra.join(', ') || 'none'}; ` +
+            `not Established: ${unestablished.join(', ') || 'none'}`,
         );
-      return all;
+      return { mrds: all, others };
     },
     120_000,
     group,
@@ -65,7 +77,8 @@ export async function expectActivation(kube: Kube, group: ProcessGroup, policies
     throw new Error(`${NOT_COMPOSED}, composed by nothing, is ${stateOf(notComposed)} (Established ${established?.status}): activation is not enforced`);
   const inactive = mrds.filter((m) => stateOf(m) !== 'Active').length;
   return (
-    `${revisions.length} provider revisions declare SafeStart; policies ${policies.join(', ')}: ${wanted.length} MRDs Active, ` +
-    `${inactive} of ${mrds.length} Inactive (${NOT_COMPOSED}: ${established?.reason ?? 'no condition'}, no CRD)`
+    `${revisions.length} provider revisions declare SafeStart; ${policies.join(' and ')} each activated the ${wanted.length} kinds composed` +
+    `${others.length ? ` (other policies: ${others.map(nameOf).join(', ')})` : ''}; ` +
+    `${inactive} of ${mrds.length} MRDs Inactive (${NOT_COMPOSED}: ${established?.reason ?? 'no condition'}, no CRD)`
   );
 }
