@@ -154,7 +154,6 @@ function valueAt(value: Json | undefined, path: readonly string[]): Json | undef
   return valueAt(value[path[0]!], path.slice(1));
 }
 
-
 /** How Terraform's flatmap names a changed argument, and its old and new text (a list: its first differing item, or its count). */
 function flatDiff(tf: string, before: Json | undefined, after: Json | undefined): { key: string; from: string; to: string } {
   const text = (v: Json | undefined) => (v === undefined || v === null ? '' : typeof v === 'object' ? canonical(v) : String(v));
