@@ -74,9 +74,12 @@ const ESCAPES: Record<string, { object: JsonObject; sourceRef?: JsonObject; refu
       apiVersion: 'eks.gitops.dev/v1alpha1',
       kind: 'EKSCluster',
       metadata: { name: 'team-a-escape', namespace: 'team-a' },
+      // Otherwise as the tenant policies require (tenant-eks-cluster), so that only the identity is refused.
       spec: {
         region: 'us-west-2',
         providerConfigKind: 'ClusterProviderConfig',
+        permissionsBoundaryArn: `arn:aws:iam::${AWS_ACCOUNT_ID}:policy/eks-gitops-tenant-team-a-boundary`,
+        tags: { 'eks-gitops/tenant': 'team-a' },
         network: { vpcCidr: '10.20.0.0/16', availabilityZones: ['a', 'b'], nat: 'Single' },
       },
     },

@@ -81,6 +81,24 @@ const cases: Case[] = [
     expected: /EKSCluster team-a\/team-a: in a team's namespace set spec\.providerConfigKind: ProviderConfig/,
   },
   {
+    name: "a team whose name starts with another team's and '-' (its EKS cluster names could name the other's)",
+    breakIt: (t) => t.edit('flux/workload-clusters/team-b.yaml', 'team: team-b', 'team: team-a-b'),
+    check: 'tenancy',
+    expected: /teams team-a and team-a-b: team-a's EKS cluster names start with "team-a-", so they could name team-a-b's/,
+  },
+  {
+    name: 'a team whose name is too long for its IAM role names to keep it',
+    breakIt: (t) => t.edit('flux/workload-clusters/team-b.yaml', 'team: team-b', 'team: team-b-named-with-31-characters'),
+    check: 'tenancy',
+    expected: /team team-b-named-with-31-characters: 31 characters; at most 26/,
+  },
+  {
+    name: "a team named platform (the tag value of the platform's own AWS resources)",
+    breakIt: (t) => t.edit('flux/workload-clusters/team-b.yaml', 'team: team-b', 'team: platform'),
+    check: 'tenancy',
+    expected: /team platform: the tag eks-gitops\/tenant: platform marks the platform's own AWS resources/,
+  },
+  {
     name: "a team's namespace without the tenant label",
     breakIt: (t) => t.edit('flux/workload-clusters/tenant/namespace.yaml', /\n  labels:\n    toolkit\.fluxcd\.io\/tenant: \$\{team\}/, ''),
     check: 'tenancy',

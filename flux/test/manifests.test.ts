@@ -61,6 +61,15 @@ describe('flux/ and apps/', () => {
   it("requires the platform's tenancy input (flux-system/tenancy) and the monitoring input (team-a/team-a-monitoring, key amp_workspace_id), not optional, not in Git", () => {
     expect(analysis.graph.inputs.filter((i) => !i.inGit).map(({ values: _, ...input }) => input)).toEqual([
       {
+        kustomization: 'Kustomization flux-system/aws-iam',
+        kind: 'ConfigMap',
+        namespace: 'flux-system',
+        name: 'tenancy',
+        optional: false,
+        inGit: false,
+        keys: ['aws_account_id'],
+      },
+      {
         kustomization: 'Kustomization flux-system/tenant-team-a',
         kind: 'ConfigMap',
         namespace: 'flux-system',
@@ -90,9 +99,9 @@ describe('flux/ and apps/', () => {
     ]);
     // The team's folder takes the platform's facts for it from Git (flux/workload-clusters/tenant/facts.yaml).
     expect(analysis.graph.inputs.filter((i) => i.inGit).map((i) => `${i.kustomization} <- ${i.kind} ${i.namespace}/${i.name}: ${i.keys.join(', ')}`)).toEqual([
-      'Kustomization team-a/eks-cluster <- ConfigMap team-a/tenant: permissions_boundary_arn',
-      'Kustomization team-b/eks-cluster <- ConfigMap team-b/tenant: permissions_boundary_arn',
-      'Kustomization team-a/monitoring <- ConfigMap team-a/tenant: permissions_boundary_arn',
+      'Kustomization team-a/eks-cluster <- ConfigMap team-a/tenant: permissions_boundary_arn, team',
+      'Kustomization team-b/eks-cluster <- ConfigMap team-b/tenant: flux_role_arn, permissions_boundary_arn, team',
+      'Kustomization team-a/monitoring <- ConfigMap team-a/tenant: permissions_boundary_arn, team',
     ]);
     const monitoring = analysis.graph.applied.find((a) => a.object.kind === 'Kustomization' && a.object.metadata.name === 'monitoring')?.object;
     expect(get(monitoring, 'spec.postBuild.substitute.amp_workspace_id')).toBeUndefined();

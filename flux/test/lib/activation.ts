@@ -44,15 +44,19 @@ export function checkActivation(graph: Graph, root: string): string[] {
       .filter((o) => o.apiVersion === 'pkg.crossplane.io/v1' && o.kind === 'Provider')
       .map((o) => /\/(provider-aws-[a-z0-9]+)(:|@|$)/.exec(str(get(o, 'spec.package')) ?? '')?.[1]),
   );
-  const kinds = new Map<string, { apiVersion: string; kind: string; example: string }>();
-  const add = (apiVersion: string, kind: string, example: string) => kinds.set(`${apiVersion} ${kind}`, { apiVersion, kind, example });
-  for (const o of mgmt) add(o.apiVersion, o.kind, idOf(o));
-  for (const c of composedByFunction(graph)) add(c.apiVersion, c.kind, `${c.kind} ${c.namespace}/${c.name} (composed by the function)`);
-  for (const { apiVersion, kind, example } of kinds.values()) {
+  const kinds = new Map<string, { apiVersion: string; kind: string; example: string; composed: boolean }>();
+  const add = (apiVersion: string, kind: string, example: string, composed: boolean) =>
+    kinds.set(`${apiVersion} ${kind}`, { apiVersion, kind, example, composed: composed || (kinds.get(`${apiVersion} ${kind}`)?.composed ?? false) });
+  for (const o of mgmt) add(o.apiVersion, o.kind, idOf(o), false);
+  for (const c of composedByFunction(graph)) add(c.apiVersion, c.kind, `${c.kind} ${c.namespace}/${c.name} (composed by the function)`, true);
+  // A kind only the platform's own objects use (the fence's IAM Policies) may be activated by a policy Flux applies from Git instead.
+  const gitPatterns = mgmt.filter((o) => o.kind === 'ManagedResourceActivationPolicy').flatMap((o) => (get(o, 'spec.activate') as unknown[] | undefined) ?? []);
+  for (const { apiVersion, kind, example, composed } of kinds.values()) {
     const member = providerAwsMemberFor(groupOf(apiVersion));
     if (!member) continue;
     const name = mrdName(apiVersion, kind);
-    for (const source of sources)
+    const activatedInGit = !composed && gitPatterns.some((p) => activates(String(p), name));
+    for (const source of activatedInGit ? [] : sources)
       if (!source.patterns.some((p) => activates(p, name))) problems.push(`${example}: ${name} is not activated by ${source.name}: ${FIX}`);
     if (!installed.has(member)) problems.push(`${example}: its provider ${member} is not a Provider Flux installs: ${PROVIDERS_FIX}`);
   }

@@ -8,10 +8,16 @@
 //    Git creates in its namespace (a team's, flux/workload-clusters/tenant);
 //  - no sourceRef, chart source or dependsOn names another namespace;
 //  - what a team's Kustomization applies stays in its namespace;
-//  - a team's namespace carries the tenant label the AWS identity policy
-//    selects on, and its EKSClusters use the team's ProviderConfig.
-// The API server's own refusals are tested against a real kube-apiserver
-// (flux/test/tenancy-rbac.test.ts) and by the end-to-end test.
+//  - a team's namespace carries the tenant label the admission policies
+//    select on, and its EKSClusters use the team's ProviderConfig;
+//  - no team's name is another's followed by "-": a team's EKS cluster and IAM
+//    role names start with "<team>-" (policy tenant-eks-cluster, the team's AWS
+//    role), which must name no other team's; team names are at most 26
+//    characters (so role names keep the prefix) and none is "platform".
+// The API server's own refusals (RBAC and the admission policies, tried as a
+// team) are tested against a real kube-apiserver in
+// flux/test/tenancy-apiserver.test.ts, the team's Role in
+// flux/test/tenant-role.test.ts, and the Flux controllers' in the end-to-end test.
 import { MANAGEMENT, type Graph } from './graph.js';
 import { get, idOf, isObject, str, type K8sObject } from './objects.js';
 
@@ -19,6 +25,21 @@ const TENANT_LABEL = 'toolkit.fluxcd.io/tenant';
 /** ServiceAccounts `flux bootstrap` creates in flux-system, bound to cluster-admin. */
 const CONTROLLER_ACCOUNTS = ['kustomize-controller', 'helm-controller'];
 const FLUX_NAMESPACE = 'flux-system';
+/** The value of the tag eks-gitops/tenant on the platform's own AWS resources (flux/infrastructure/aws-iam). */
+const PLATFORM_TAG = 'platform';
+/**
+ * The longest team name whose IAM roles still start with "<team>-", which the
+ * team's AWS role requires of every role it creates or touches
+ * (flux/workload-clusters/tenant/aws-iam.yaml): the function cuts the cluster
+ * name in a role's name to 64 - 8 (its id) - 27 (the longest purpose, pi-<24>)
+ * - 2 = 27 characters, apps/monitoring to 32.
+ */
+const TEAM_NAME_MAX = 26;
+
+const isTenant = (namespace: K8sObject): boolean => {
+  const labels = get(namespace, 'metadata.labels');
+  return isObject(labels) && typeof labels[TENANT_LABEL] === 'string';
+};
 
 const isReconciler = (o: K8sObject): boolean =>
   (o.kind === 'Kustomization' && o.apiVersion.startsWith('kustomize.toolkit.fluxcd.io/')) ||
@@ -83,10 +104,29 @@ export function checkTenancy(graph: Graph): string[] {
       );
     }
   }
+  const teams = applied
+    .filter((a) => a.object.apiVersion === 'v1' && a.object.kind === 'Namespace' && isTenant(a.object))
+    .map((a) => a.object.metadata.name ?? '');
+  for (const team of teams) {
+    if (team.length > TEAM_NAME_MAX) {
+      problems.push(
+        `team ${team}: ${team.length} characters; at most ${TEAM_NAME_MAX}, so that the IAM roles composed for its clusters (names cut to IAM's 64 characters) still start with "${team}-", as its AWS role requires; choose a shorter name`,
+      );
+    }
+    if (team === PLATFORM_TAG) {
+      problems.push(
+        `team ${team}: the tag eks-gitops/tenant: ${PLATFORM_TAG} marks the platform's own AWS resources, which every team's boundary keeps out of reach (flux/workload-clusters/tenant/aws-iam.yaml); name the team otherwise`,
+      );
+    }
+    for (const other of teams.filter((t) => t.startsWith(`${team}-`))) {
+      problems.push(
+        `teams ${team} and ${other}: ${team}'s EKS cluster names start with "${team}-", so they could name ${other}'s; give one of them a name that does not start with the other's`,
+      );
+    }
+  }
   for (const ns of tenantNamespaces) {
     const namespace = applied.find((a) => a.object.apiVersion === 'v1' && a.object.kind === 'Namespace' && a.object.metadata.name === ns)?.object;
-    const labels = get(namespace, 'metadata.labels');
-    if (namespace && !(isObject(labels) && typeof labels[TENANT_LABEL] === 'string')) {
+    if (namespace && !isTenant(namespace)) {
       problems.push(
         `${idOf(namespace)}: a team's namespace needs the label ${TENANT_LABEL}, which the AWS identity policy (flux/infrastructure/provider-config) selects on`,
       );

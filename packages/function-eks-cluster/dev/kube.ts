@@ -39,7 +39,15 @@ export class Kube {
   private readonly server: URL;
   private readonly tls: { ca: string; cert: string; key: string };
 
-  constructor(kubeconfigYaml: string) {
+  /**
+   * `impersonate`: act as this user (e.g. system:serviceaccount:team-a:flux-reconciler),
+   * as Flux's controllers do for a team: the admin certificate authenticates,
+   * the API server authorizes and admits the request as that user.
+   */
+  constructor(
+    kubeconfigYaml: string,
+    private readonly impersonate?: string,
+  ) {
     const kc = new KubeConfig();
     kc.loadFromString(kubeconfigYaml);
     const cluster = kc.getCurrentCluster();
@@ -62,7 +70,11 @@ export class Kube {
           method,
           ...this.tls,
           timeout: 30_000,
-          headers: { Accept: 'application/json', ...(payload ? { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(payload) } : {}) },
+          headers: {
+            Accept: 'application/json',
+            ...(this.impersonate ? { 'Impersonate-User': this.impersonate } : {}),
+            ...(payload ? { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(payload) } : {}),
+          },
         },
         (res) => {
           let text = '';
