@@ -515,7 +515,10 @@ async function stages({ timeline, work, registry, mirror, version }: FluxPartCon
     const before = await snapshot();
     const totalBefore = Number((((await kube.get(xrRef)).status as JsonObject).resources as JsonObject).total);
     const xr = xrSpec();
-    (((xr.spec as JsonObject).network as JsonObject).availabilityZones as string[]).push('d');
+    const zones = ((xr.spec as JsonObject).network as JsonObject).availabilityZones as string[];
+    // A node group's subnets are fixed at creation (the function would replace it): it names its zones first.
+    for (const g of (xr.spec as JsonObject).nodeGroups as JsonObject[]) g.availabilityZones ??= [...zones];
+    zones.push('d');
     writeXr(xr);
     const revision = await commit('team-a: add zone d', ks('team-a', 'eks-cluster'));
     await waitFor(
