@@ -145,11 +145,13 @@ beforeAll(async () => {
 
 /**
  * Admission policies take effect a moment after they are created: waits until
- * each refuses a probe of the team's. A probe accepted meanwhile changes
- * nothing that matters and is removed.
+ * each refuses a probe of the team's. A probe accepted meanwhile is removed at
+ * once (an object that exists may keep what it has: the policies would then
+ * let the same probe through as an update).
  */
 async function untilEnforced(): Promise<void> {
-  const probeRepository = { apiVersion: 'source.toolkit.fluxcd.io/v1', kind: 'HelmRepository', metadata: { name: 'probe', namespace: TEAM } };
+  const probeXr = { apiVersion: API_VERSION, kind: 'EKSCluster', namespace: TEAM, name: 'probe' };
+  const probeRepository = { apiVersion: 'source.toolkit.fluxcd.io/v1', kind: 'HelmRepository', namespace: TEAM, name: 'probe' };
   const probes: [string, () => Promise<unknown>][] = [
     [
       'tenant-eks-cluster',
@@ -168,13 +170,27 @@ async function untilEnforced(): Promise<void> {
         ),
     ],
     ['tenant-platform-configmaps', () => team.mergePatch({ apiVersion: 'v1', kind: 'ConfigMap', namespace: TEAM, name: 'tenant' }, { data: { team: TEAM } })],
-    ['tenant-flux-sources', () => team.apply({ ...probeRepository, spec: { interval: '1h', url: 'https://charts.example.org' } }, 'probe')],
+    [
+      'tenant-flux-sources',
+      () =>
+        team.apply(
+          {
+            apiVersion: probeRepository.apiVersion,
+            kind: probeRepository.kind,
+            metadata: { name: 'probe', namespace: TEAM },
+            spec: { interval: '1h', url: 'https://charts.example.org' },
+          },
+          'probe',
+        ),
+    ],
   ];
-  const deadline = Date.now() + 60_000;
+  const deadline = Date.now() + 120_000;
   for (const [name, probe] of probes) {
     for (;;) {
       try {
         await probe();
+        await admin.delete(probeXr);
+        await admin.delete(probeRepository);
       } catch (error) {
         if (error instanceof KubeError && error.body.includes(`ValidatingAdmissionPolicy '${name}'`)) break;
       }
@@ -182,8 +198,6 @@ async function untilEnforced(): Promise<void> {
       await sleep(250);
     }
   }
-  await admin.delete({ apiVersion: API_VERSION, kind: 'EKSCluster', namespace: TEAM, name: 'probe' });
-  await admin.delete({ ...probeRepository, namespace: TEAM, name: 'probe' });
 }
 
 afterAll(async () => {
