@@ -183,6 +183,27 @@ describe('invariant 2: nothing is destroyed by accident', () => {
     );
   });
 
+  it('a zone added to a live cluster replaces no node group: converged, each is the one that was there, in its subnets', () => {
+    fc.assert(
+      fc.property(xrArb, fc.constantFrom('a', 'b', 'c', 'd', 'e', 'f'), (shape, newZone) => {
+        if (shape.autoMode || shape.zones.includes(newZone) || shape.zones.length >= 6) return;
+        const first = reconcileToReady(xrDocument(shape));
+        if (isTooSmall(first.result)) return;
+        const before = mustCompose(first.result);
+        const grown: XRShape = { ...shape, zones: [newZone, ...shape.zones] };
+        const second = reconcileToReady(xrDocument(grown), first.observed);
+        if (isTooSmall(second.result)) return;
+        const after = byKey(mustCompose(second.result));
+        for (const ng of before.resources.filter((r) => r.body.kind === 'NodeGroup')) {
+          expect(after.has(ng.key)).toBe(true);
+          expect(fp(after.get(ng.key)!, 'subnetIdRefs')).toEqual(fp(ng.body, 'subnetIdRefs'));
+        }
+        expect([...after.values()].filter((b) => b.kind === 'NodeGroup')).toHaveLength(before.resources.filter((r) => r.body.kind === 'NodeGroup').length);
+      }),
+      { numRuns: Math.ceil(RUNS / 20) },
+    );
+  });
+
   it('a zone added to a live cluster is removed only through spec.network.allowZoneRemoval, and then only its own resources go', () => {
     fc.assert(
       fc.property(xrArb, fc.nat(), (shape, pick) => {

@@ -34,8 +34,8 @@ describe('an existing node group', () => {
     },
     { change: 'disk size', xr: withGroup((g) => (g.diskSize = 100)), field: 'diskSize', old: 50, now: 100 },
     {
-      change: 'zones (a zone added)',
-      xr: withGroup(() => {}, ['a', 'b', 'c', 'd']),
+      change: 'zones (a zone named in its availabilityZones)',
+      xr: withGroup((g) => (g.availabilityZones = ['a', 'b', 'c', 'd']), ['a', 'b', 'c', 'd']),
       field: 'subnetIdRefs',
       old: ['a', 'b', 'c'].map((z) => ({ name: `team-a-subnet-private-${z}` })),
       now: ['a', 'b', 'c', 'd'].map((z) => ({ name: `team-a-subnet-private-${z}` })),
@@ -80,6 +80,13 @@ describe('an existing node group', () => {
     const result = mustCompose(compose({ composite: xr, observed: existing }));
     expect(forProvider(result, field)).toEqual(applied);
     expect(result.warnings).toEqual([]);
+  });
+
+  it('a zone added to the network keeps a group that names no zones where it is, and says how to spread it', () => {
+    const result = mustCompose(compose({ composite: withGroup(() => {}, ['a', 'b', 'c', 'd']), observed: existing }));
+    expect(result.resources.filter((r) => r.body.kind === 'NodeGroup').map((r) => r.key)).toEqual(['nodegroup-general']);
+    expect(forProvider(result, 'subnetIdRefs')).toEqual(['a', 'b', 'c'].map((z) => ({ name: `team-a-subnet-private-${z}` })));
+    expect(result.warnings).toContainEqual(expect.stringMatching(/^node group general keeps its subnets: .*team-a-subnet-private-d.* availabilityZones/));
   });
 
   it('a new node group gets every zone', () => {

@@ -183,6 +183,39 @@ function wantedFixed(ctx: ComposeContext, group: NodeGroupSpec, subnets: readonl
 }
 
 /**
+ * A zone added to the network is no reason to replace every node group that
+ * spans all zones: a group that does not name its zones, and whose only
+ * difference from what exists is that the new zones' subnets are missing,
+ * keeps the subnets it has (EKS cannot add subnets to a node group). Naming
+ * the zones in spec.nodeGroups[].availabilityZones moves it, by a replacement.
+ */
+function keptOnZonesAdded(
+  ctx: ComposeContext,
+  group: NodeGroupSpec,
+  base: string,
+  belongs: (key: string) => boolean,
+  wanted: Fixed,
+): { fixed: Fixed; warnings: string[] } {
+  if (group.availabilityZones || ctx.spec.network.existing) return { fixed: wanted, warnings: [] };
+  const wantedSubnets = wanted.subnets as string[];
+  const sameElsewhere = (f: Fixed) => JSON.stringify({ ...f, subnets: null }) === JSON.stringify({ ...wanted, subnets: null });
+  for (const key of Object.keys(ctx.observed.resources).sort()) {
+    if (!(key === base || key.startsWith(`${base}-`)) || !belongs(key)) continue;
+    const existing = existingFixed(ctx, key, wanted);
+    const has = existing.subnets as string[];
+    const missing = wantedSubnets.filter((s) => !has.includes(s));
+    if (!sameElsewhere(existing) || missing.length === 0 || !has.every((s) => wantedSubnets.includes(s))) continue;
+    return {
+      fixed: { ...wanted, subnets: [...has] },
+      warnings: [
+        `node group ${group.name} keeps its subnets: EKS cannot add the new zones' subnets (${missing.join(', ')}) to an existing node group; to spread it, list every zone in its availabilityZones (EKS then replaces the group, the new one Ready before the old goes), or add a node group`,
+      ],
+    };
+  }
+  return { fixed: wanted, warnings: [] };
+}
+
+/**
  * A group of the spec, and while one of its fixed fields changes the group it
  * replaces (make before break, ground/replacement.ts): the new group, under a
  * new key and AWS name, is created beside the old one, which keeps its own
@@ -196,15 +229,19 @@ function specGroup(
   networkKeys: readonly string[],
 ): { current: string; resources: DesiredResource[] } {
   const base = nodeGroupKey(group.name);
-  const fixed = wantedFixed(ctx, group, subnets);
   const belongs = (key: string) => key === base || dig(ctx.observed.forProvider(key, 'labels'), GROUP_LABEL) === group.name;
   // Subnets are a set: their order is no change.
   const comparable = (f: Fixed): JsonObject => ({ ...f, subnets: [...(f.subnets as string[])].sort() });
+  const kept = keptOnZonesAdded(ctx, group, base, belongs, wantedFixed(ctx, group, subnets));
+  const fixed = kept.fixed;
   const placement = placeReplaceable(ctx.observed, base, comparable(fixed), (key) => comparable(existingFixed(ctx, key, fixed)), belongs);
   const nameOf = (key: string, fresh: string) => ctx.observed.externalName(key) ?? fresh;
-  const warnings = placement.retiring.map(
-    (old) =>
-      `${old} is replaced by ${placement.key} (${changes(existingFixed(ctx, old, fixed), fixed)}): EKS cannot change these on an existing node group; ${old} is deleted, and drained, once ${placement.key} is Ready`,
+  const warnings = [...kept.warnings];
+  warnings.push(
+    ...placement.retiring.map(
+      (old) =>
+        `${old} is replaced by ${placement.key} (${changes(existingFixed(ctx, old, fixed), fixed)}): EKS cannot change these on an existing node group; ${old} is deleted, and drained, once ${placement.key} is Ready`,
+    ),
   );
   return {
     current: placement.key,
