@@ -208,6 +208,20 @@ const TEAM_ROLE: Row[] = [
     context: { ...tagged('team-a'), 'iam:PassedToService': 'eks.amazonaws.com' },
     want: 'Allowed',
   },
+  {
+    reason: "tags the security group EKS made for its cluster for Karpenter's discovery",
+    action: 'ec2:CreateTags',
+    resource: `arn:aws:ec2:${REGION}:${ACCOUNT}:security-group/sg-0a0a0a0a0a0a0a0a0`,
+    context: { 'aws:ResourceTag/aws:eks:cluster-name': 'team-a-3f9c2a71', 'aws:TagKeys': ['karpenter.sh/discovery'] },
+    want: 'Allowed',
+  },
+  {
+    reason: "cannot tag the security group of team-b's cluster",
+    action: 'ec2:CreateTags',
+    resource: `arn:aws:ec2:${REGION}:${ACCOUNT}:security-group/sg-0b0b0b0b0b0b0b0b0`,
+    context: { 'aws:ResourceTag/aws:eks:cluster-name': 'team-b-8c1d2e3f', 'aws:TagKeys': ['karpenter.sh/discovery'] },
+    want: 'ImplicitlyDenied',
+  },
   // Another team's cluster, VPC and key: neither read, nor change, nor delete.
   {
     reason: "cannot read team-b's cluster",
