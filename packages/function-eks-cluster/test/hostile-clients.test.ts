@@ -130,8 +130,12 @@ describe('hostile clients', () => {
         `stalled uploads: ${uploads.length} requests on ${connections} connections, ${offered / MIB} MiB offered; function RSS ${before.rss.toFixed(0)} MiB before, ${during.rss.toFixed(0)} during, peak ${after.peak.toFixed(0)} MiB (image limit ${memoryLimitMiB()} MiB)`,
       );
       expect(after.peak).toBeLessThan(memoryLimitMiB());
-      // What the requests hold is bounded by the budget; each connection adds its TLS and HTTP/2 state (under 1 MiB).
-      expect(during.rss - before.rss).toBeLessThan(DEFAULT_LIMITS.maxBytesInFlight / MIB + connections + 16);
+      // What the requests hold is bounded by the budget, not by what is offered (ten times more); each connection
+      // adds its TLS and HTTP/2 state (under 1 MiB). grpc-js holds a received chunk and its joined copy, and freed
+      // buffers leave the resident set only when the collector and malloc give them back: twice the budget, and a
+      // margin, so a loaded machine does not fail what an unbounded server would miss by hundreds of MiB.
+      expect(during.rss - before.rss).toBeLessThan((2 * DEFAULT_LIMITS.maxBytesInFlight) / MIB + connections + 32);
+      expect(during.rss - before.rss).toBeLessThan(offered / MIB / 2);
     } finally {
       for (const s of sessions) s.destroy();
     }
