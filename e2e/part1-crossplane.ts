@@ -21,6 +21,12 @@ import { SimulatedAws } from './lib/simulated-aws-controller.js';
 import { runPart, startClusters } from './lib/part.js';
 import type { Timeline } from './lib/timeline.js';
 
+/**
+ * What Crossplane v2.4.0 writes on the XR when nothing listens where the function
+ * should: its gRPC client waits out the call's deadline, then reports the dial error.
+ */
+const FUNCTION_DOWN =
+  /cannot run Composition pipeline step "[^"]+": cannot run Function "[^"]+": rpc error: code = (Unavailable|DeadlineExceeded) desc = .*connection refused/;
 const XR_FILE = join(REPO_ROOT, 'configuration', 'examples', 'everything.yaml');
 /** The policy the Configuration package ships (configuration/apis/eksclusters/activation-policy.yaml); core init makes none here. */
 const CONFIGURATION_POLICY = 'configuration-eks-cluster';
@@ -148,7 +154,7 @@ async function stages({ timeline, work, registry, packages, version }: PartConte
     );
 
   await timeline.stage(
-    `EKSCluster ${namespace}/${name} applied; faults while it is created: function killed, Crossplane killed, AWS throttling`,
+    `EKSCluster ${namespace}/${name} applied; faults while it is created: function killed until Crossplane reports it on the XR, Crossplane killed, AWS throttling`,
     async (note) => {
       await kube.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } }, 'e2e');
       // Established is not yet served everywhere: retry the first apply briefly.
@@ -159,31 +165,60 @@ async function stages({ timeline, work, registry, packages, version }: PartConte
       note(`first wave composed: ${(await managed(kube, namespace)).length} managed resources`);
 
       await fn.stop();
+      const killed = Date.now();
       note('function killed (SIGKILL)');
-      await new Promise((r) => setTimeout(r, 5000));
+      // Down until the fault shows where a user looks: Crossplane's condition on the XR. A
+      // reconcile of this XR takes tens of seconds, so one that called the function just
+      // before may still be applying; the next one fails.
+      const down = await waitFor(
+        'Crossplane reporting on the XR that it cannot reach the function',
+        async () => {
+          const synced = condition(await kube.get(xrRef), 'Synced');
+          if (synced?.status === 'False' && FUNCTION_DOWN.test(synced.message ?? '')) return synced;
+          throw new Error(`XR Synced=${synced?.status} (${synced?.reason}): ${synced?.message ?? ''}`);
+        },
+        300_000,
+        group,
+        1000,
+      );
+      note(`after ${Math.round((Date.now() - killed) / 1000)} s down, XR Synced=False (${down.reason}): ${down.message?.slice(0, 300)}`);
       await fn.start();
       note(`function started again on ${fn.address}`);
 
       await crossplane.restart();
       note('Crossplane core killed (SIGKILL) and started again');
 
-      aws.throttleUntil = Date.now() + 15_000;
-      note('simulated AWS answers ThrottlingException for 15 s');
+      aws.throttleFor(15_000);
+      note('simulated AWS answers ThrottlingException to every create and delete for 15 s from the next one');
     },
   );
 
-  await timeline.stage('The XR becomes Ready with its status filled; nothing deleted or replaced by the faults', async (note) => {
-    const ready = await xrReady('the XR Ready');
-    const status = ready.status as JsonObject;
-    const resources = await managed(kube, namespace);
-    const usages = await kube.list({ apiVersion: 'protection.crossplane.io/v1beta1', kind: 'Usage', namespace });
-    note(
-      `${resources.length} managed resources, ${usages.length} Usages; ${aws.count('created')} created by the simulated AWS, ${aws.count('refused')} refusals on the way`,
-    );
-    note(`status: ${String(status.summary)}; VPC ${String(status.vpcId)}; cluster endpoint ${String((status.cluster as JsonObject | undefined)?.endpoint)}`);
-    if (!status.vpcId || !(status.cluster as JsonObject | undefined)?.endpoint) throw new Error(`status incomplete: ${JSON.stringify(status)}`);
-    if (aws.count('deleted') > 0) throw new Error(`${aws.count('deleted')} managed resources deleted before the teardown`);
-  });
+  await timeline.stage(
+    'The XR becomes Ready and Synced with its status filled; throttling took effect; nothing deleted or changed by the faults',
+    async (note) => {
+      const ready = await xrReady('the XR Ready');
+      // Crossplane reaches the function again: the failed composition is behind it.
+      await waitFor('the XR Synced again', async () => (isTrue(await kube.get(xrRef), 'Synced') ? true : undefined), 120_000, group, 1000);
+      const status = ready.status as JsonObject;
+      const resources = await managed(kube, namespace);
+      const usages = await kube.list({ apiVersion: 'protection.crossplane.io/v1beta1', kind: 'Usage', namespace });
+      note(
+        `${resources.length} managed resources, ${usages.length} Usages; ${aws.count('created')} created by the simulated AWS, ${aws.count('refused')} refusals on the way`,
+      );
+      note(`status: ${String(status.summary)}; VPC ${String(status.vpcId)}; cluster endpoint ${String((status.cluster as JsonObject | undefined)?.endpoint)}`);
+      if (!status.vpcId || !(status.cluster as JsonObject | undefined)?.endpoint) throw new Error(`status incomplete: ${JSON.stringify(status)}`);
+      note(`${aws.throttledCalls} calls answered ThrottlingException; ${aws.count('changed')} changed, ${aws.count('deleted')} deleted`);
+      if (aws.throttledCalls === 0) throw new Error('the simulated AWS throttled no call: the fault had no effect');
+      if (aws.count('deleted') > 0) throw new Error(`${aws.count('deleted')} managed resources deleted before the teardown`);
+      if (aws.count('changed') > 0)
+        throw new Error(
+          `changed in AWS after creation: ${aws.events
+            .filter((e) => e.what === 'changed')
+            .map((e) => e.name)
+            .join(', ')}`,
+        );
+    },
+  );
 
   await timeline.stage('The kubeconfig Secret reaches the workload cluster', async (note) => {
     const secret = await kube.get({ apiVersion: 'v1', kind: 'Secret', namespace, name: `${name}-kubeconfig` });
@@ -221,6 +256,8 @@ async function stages({ timeline, work, registry, packages, version }: PartConte
     note(`${after.size - before.size} managed resources added; replaced: ${replaced.length}; changed: ${changed.join(', ') || 'none'}`);
     if (replaced.length) throw new Error(`replaced or deleted while growing: ${replaced.join(', ')}`);
     if (changed.length) throw new Error(`changed while growing: ${changed.join(', ')}`);
+    const inAws = aws.events.filter((e) => e.what === 'changed');
+    if (inAws.length) throw new Error(`changed in AWS while growing: ${inAws.map((e) => e.name).join(', ')}`);
   });
 
   await timeline.stage('A node group fails: the XR says which and why; it recovers', async (note) => {
@@ -278,6 +315,12 @@ async function stages({ timeline, work, registry, packages, version }: PartConte
         .join(' -> ')}`,
     );
     if (deleted.length !== before.length) throw new Error(`deleted ${deleted.length}, expected ${before.length}`);
+    // Every refusal of the simulated AWS is temporary, so without Usages the teardown would still end: the refusals are what shows it.
+    const refused = aws.events.filter((e) => e.what === 'delete-refused');
+    if (refused.length)
+      throw new Error(
+        `AWS refused ${refused.length} deletions, so Usages did not order them: ${refused.map((e) => `${e.kind} ${e.name}: ${e.message}`).join('; ')}`,
+      );
     await waitFor(
       'every Usage gone',
       async () => ((await kube.list({ apiVersion: 'protection.crossplane.io/v1beta1', kind: 'Usage', namespace })).length === 0 ? true : undefined),

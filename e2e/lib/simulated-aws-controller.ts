@@ -72,8 +72,11 @@ export class SimulatedAws {
   readonly events: Event[] = [];
   /** Names whose creation is made to fail, with AWS's message. */
   readonly failing = new Map<string, string>();
-  /** While set, every call answers with this throttling error. */
-  throttleUntil = 0;
+  /** How many calls answered ThrottlingException: the proof that the fault took effect. */
+  throttledCalls = 0;
+  /** A throttling window armed by throttleFor(), which opens at the next create or delete call. */
+  private throttleArmedMs = 0;
+  private throttleUntil = 0;
   private readonly createdSpec = new Map<string, string>();
   /** What "AWS" has of each resource it created: the resolved forProvider of its last accepted create or update. */
   private readonly applied = new Map<string, JsonObject>();
@@ -140,6 +143,34 @@ export class SimulatedAws {
     );
   }
 
+  /**
+   * From the next create or delete call on, every such call answers
+   * ThrottlingException for `ms`: armed rather than started, so the fault meets
+   * calls even when nothing is being created at the moment it is set.
+   */
+  throttleFor(ms: number): void {
+    this.throttleArmedMs = ms;
+  }
+
+  /** Whether a create or delete call made now is throttled; the first call opens an armed window. */
+  private throttling(): boolean {
+    if (this.throttleArmedMs > 0) {
+      this.throttleUntil = Date.now() + this.throttleArmedMs;
+      this.throttleArmedMs = 0;
+    }
+    return Date.now() < this.throttleUntil;
+  }
+
+  /** What upjet reports when AWS throttles a call: Synced=False with AWS's error; counted. */
+  private throttle(o: Managed, reason: 'Creating' | 'Deleting', call: 'create' | 'delete'): Promise<void> {
+    this.throttledCalls++;
+    return this.setConditions(
+      o,
+      { status: 'False', reason },
+      { status: 'False', reason: 'ReconcileError', message: `${call} failed: ThrottlingException: Rate exceeded` },
+    );
+  }
+
   private async pass(): Promise<void> {
     const objects: Managed[] = [];
     for (const namespace of this.options.namespaces) {
@@ -175,17 +206,13 @@ export class SimulatedAws {
   private async reconcile(o: Managed, world: Map<string, Managed>): Promise<void> {
     const meta = o.metadata as JsonObject;
     const finalizers = (meta.finalizers as string[] | undefined) ?? [];
-    const exists = ((o.status as JsonObject | undefined)?.atProvider as JsonObject | undefined)?.id !== undefined;
-    const throttled = Date.now() < this.throttleUntil;
+    // A ClusterAuth's atProvider holds only lastRefreshTime (the API server prunes an id).
+    const observed = ((o.status as JsonObject | undefined)?.atProvider ?? {}) as JsonObject;
+    const exists = observed.id !== undefined || observed.lastRefreshTime !== undefined;
 
     if (meta.deletionTimestamp) {
       if (!finalizers.includes(FINALIZER)) return;
-      if (throttled)
-        return this.setConditions(
-          o,
-          { status: 'False', reason: 'Deleting' },
-          { status: 'False', reason: 'ReconcileError', message: 'delete failed: ThrottlingException: Rate exceeded' },
-        );
+      if (this.throttling()) return this.throttle(o, 'Deleting', 'delete');
       const refusal = exists ? refusesDelete(o, world) : undefined;
       if (refusal) {
         if (this.events.at(-1)?.name !== nameOf(o) || this.events.at(-1)?.what !== 'delete-refused') this.record(o, 'delete-refused', refusal);
@@ -234,13 +261,7 @@ export class SimulatedAws {
       }
       return;
     }
-    if (throttled) {
-      return this.setConditions(
-        o,
-        { status: 'False', reason: 'Creating' },
-        { status: 'False', reason: 'ReconcileError', message: 'create failed: ThrottlingException: Rate exceeded' },
-      );
-    }
+    if (this.throttling()) return this.throttle(o, 'Creating', 'create');
 
     const { forProvider, unresolved } = resolveReferences(o, world);
     if (unresolved.length > 0) {
@@ -270,6 +291,7 @@ export class SimulatedAws {
     const atProvider = {
       ...forProvider,
       ...atProviderFor(String(o.kind), `${ns(o)}/${nameOf(o)}`, { ...o, spec: { ...(o.spec as JsonObject), forProvider } }),
+      ...(o.kind === 'ClusterAuth' ? { lastRefreshTime: new Date().toISOString() } : {}),
     };
     this.applied.set(key(o), forProvider);
     if (o.kind === 'ClusterAuth') await this.writeKubeconfig(o);
