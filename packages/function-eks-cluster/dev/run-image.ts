@@ -22,8 +22,6 @@ export interface RunningImage {
   address: string;
   child: ChildProcess;
   exited: Promise<number | null>;
-  /** Everything the function printed so far: its log lines. */
-  output(): string;
   /** The function's host PID: unshare's only child. */
   functionPid(): number;
   stop(): Promise<void>;
@@ -94,7 +92,7 @@ export async function runImage(rootfs: string, config: RuntimeConfig, tlsDir: st
     ],
     { env, stdio: ['ignore', 'pipe', 'pipe'] },
   );
-  const { exited, output } = await untilServing(child, { timeoutMs: 15_000 });
+  const { exited } = await untilServing(child, { timeoutMs: 15_000 });
   const functionPid = () => Number(readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, 'utf8').trim());
   const pid = functionPid();
   // Also on Ctrl-C or a crash of the test: the function outlives unshare otherwise (see stop).
@@ -111,7 +109,6 @@ export async function runImage(rootfs: string, config: RuntimeConfig, tlsDir: st
     address,
     child,
     exited,
-    output,
     functionPid,
     stop: async () => {
       if (child.exitCode !== null || child.signalCode !== null) return;
