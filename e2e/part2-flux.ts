@@ -11,7 +11,7 @@
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
-import { Kube, makePki, ProcessGroup, REPO_ROOT, waitFor, type JsonObject, type ObjectRef } from 'function-eks-cluster/testing';
+import { API_GROUP, Kube, makePki, PLURAL, ProcessGroup, REPO_ROOT, waitFor, type JsonObject, type ObjectRef } from 'function-eks-cluster/testing';
 import {
   chartDeploymentArgs,
   initCore,
@@ -28,7 +28,7 @@ import { bootstrap, GIT_REPOSITORY, HELM_RELEASE, KUSTOMIZATION, readyLine, requ
 import { FunctionImage } from './lib/function-image.js';
 import { BRANCH, startGitServer } from './lib/git-server.js';
 import { startHelmRepository } from './lib/helm-repository.js';
-import { condition, isTrue, managed, nameOf, untilGone } from './lib/objects.js';
+import { condition, isTrue, managed, nameOf, untilGone, validationMessages } from './lib/objects.js';
 import { UPSTREAM } from './lib/provider-packages.js';
 import { SimulatedAws } from './lib/simulated-aws-controller.js';
 import { runPart, startClusters } from './lib/part.js';
@@ -478,31 +478,42 @@ async function stages({ timeline, work, registry, mirror, version }: FluxPartCon
   const xrSpec = () => parse(git.read(XR_PATH)) as JsonObject;
   const writeXr = (xr: JsonObject) => git.write(XR_PATH, stringify(xr));
 
-  await timeline.stage("A commit the XRD rejects (zone c removed): Flux reports the API server's message; reverting recovers", async (note) => {
-    const original = git.read(XR_PATH);
-    const xr = xrSpec();
-    const zones = ((xr.spec as JsonObject).network as JsonObject).availabilityZones as string[];
-    ((xr.spec as JsonObject).network as JsonObject).availabilityZones = zones.filter((z) => z !== 'c');
-    writeXr(xr);
-    const revision = await commit('team-a: drop zone c', ks('team-a', 'eks-cluster'));
-    const failed = await waitFor(
-      'the gate failing on the new revision',
-      async () => {
-        const o = await kube.get(ks('team-a', 'eks-cluster'));
-        const ready = condition(o, 'Ready');
-        const attempted = (o.status as JsonObject | undefined)?.lastAttemptedRevision;
-        return attempted === revision && ready?.status === 'False' ? ready : undefined;
-      },
-      120_000,
-      group,
-      1000,
-    );
-    note(`gate eks-cluster: Ready=False (${failed.reason}): ${failed.message?.split('\n')[0]?.slice(0, 400)}`);
-    git.write(XR_PATH, original);
-    await settled(await commit('Revert "team-a: drop zone c"', ks('team-a', 'eks-cluster')));
-    note('reverted: gate Ready again, nothing changed in AWS');
-    if (aws.count('deleted') > 0) throw new Error(`${aws.count('deleted')} managed resources deleted by a rejected commit`);
-  });
+  await timeline.stage(
+    "A commit the XRD rejects (zone c removed): Flux reports the XRD's own message; reverting recovers, nothing reaches AWS",
+    async (note) => {
+      // The message of the XRD's rule on zone removal, as the API server holds it in the EKSCluster CRD.
+      const crd = await kube.get({ apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', name: `${PLURAL}.${API_GROUP}` });
+      const [refusal, ...others] = validationMessages(crd, 'allowZoneRemoval');
+      if (!refusal || others.length) throw new Error(`expected one CEL rule on allowZoneRemoval in the EKSCluster CRD, found ${[refusal, ...others].length}`);
+      const seen = aws.events.length;
+      const original = git.read(XR_PATH);
+      const xr = xrSpec();
+      const zones = ((xr.spec as JsonObject).network as JsonObject).availabilityZones as string[];
+      ((xr.spec as JsonObject).network as JsonObject).availabilityZones = zones.filter((z) => z !== 'c');
+      writeXr(xr);
+      const revision = await commit('team-a: drop zone c', ks('team-a', 'eks-cluster'));
+      const failed = await waitFor(
+        'the gate failing on the new revision',
+        async () => {
+          const o = await kube.get(ks('team-a', 'eks-cluster'));
+          const ready = condition(o, 'Ready');
+          const attempted = (o.status as JsonObject | undefined)?.lastAttemptedRevision;
+          if (attempted !== revision || ready?.status !== 'False') return undefined;
+          if (!ready.message?.includes(refusal)) throw new Error(`the gate failed, but not with the XRD's message "${refusal}": ${ready.message}`);
+          return ready;
+        },
+        120_000,
+        group,
+        1000,
+      );
+      note(`gate eks-cluster: Ready=False (${failed.reason}): ${failed.message?.split('\n')[0]?.slice(0, 400)}`);
+      git.write(XR_PATH, original);
+      await settled(await commit('Revert "team-a: drop zone c"', ks('team-a', 'eks-cluster')));
+      const inAws = aws.events.slice(seen).filter((e) => e.what !== 'failing');
+      note(`reverted: gate Ready again; AWS: ${inAws.length} creates, changes or deletes`);
+      if (inAws.length) throw new Error(`a rejected commit reached AWS: ${inAws.map((e) => `${e.what} ${e.kind} ${e.name}`).join(', ')}`);
+    },
+  );
 
   await timeline.stage('A commit adds zone d: it reaches AWS (simulated) without replacing or changing any existing resource', async (note) => {
     const snapshot = async () =>
@@ -616,7 +627,16 @@ async function stages({ timeline, work, registry, mirror, version }: FluxPartCon
   await timeline.stage(
     'Commits remove team-a: its folder (apps leave the workload cluster, then AWS resources go in an order AWS accepts), then its grant; nothing is left',
     async (note) => {
-      const before = (await managed(kube, 'team-a')).length;
+      const existing = await managed(kube, 'team-a');
+      const before = existing.length;
+      // What the function composed (controlled by the EKSCluster), whose deletions its Usages order.
+      const composed = new Set(
+        existing
+          .filter((o) =>
+            ((o.metadata as JsonObject).ownerReferences as JsonObject[] | undefined)?.some((r) => r.controller === true && r.kind === 'EKSCluster'),
+          )
+          .map(nameOf),
+      );
       // First the team's folder, pruned as the team's ServiceAccount while it still exists.
       rmSync(join(git.checkout, CLUSTER_FOLDER), { recursive: true, force: true });
       git.write(`${CLUSTER_FOLDER}/kustomization.yaml`, 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: []\n');
@@ -661,6 +681,14 @@ async function stages({ timeline, work, registry, mirror, version }: FluxPartCon
       const xrs = await kube.list({ apiVersion: 'eks.gitops.dev/v1alpha1', kind: 'EKSCluster' });
       if (xrs.length > 0) throw new Error(`EKSClusters left: ${xrs.map(nameOf).join(', ')}`);
       if (deleted.length < before) throw new Error(`deleted ${deleted.length}, expected at least ${before}`);
+      // Every refusal of the simulated AWS is temporary, so without Usages the teardown would still end: the refusals are what shows it.
+      const refused = aws.events.filter((e) => e.what === 'delete-refused');
+      const described = (events: typeof refused) => events.map((e) => `${e.kind} ${e.name}: ${e.message}`).join('; ');
+      const ofOthers = refused.filter((e) => !composed.has(e.name));
+      if (ofOthers.length)
+        note(`not composed by the function, so ordered by no Usage: ${ofOthers.length} deletion(s) refused on the way (${described(ofOthers)})`);
+      const ofComposed = refused.filter((e) => composed.has(e.name));
+      if (ofComposed.length) throw new Error(`AWS refused ${ofComposed.length} deletions of what the function composed: ${described(ofComposed)}`);
       // Apps must leave while the cluster can be reached: before AWS deletes the EKS cluster.
       const clusterDeleted = deleted.find((e) => e.kind === 'Cluster')?.at ?? 0;
       if (clusterDeleted < webGone) throw new Error('the EKS cluster was deleted before apps/web left it');

@@ -1,5 +1,5 @@
 /** Reading Kubernetes objects the run watches: conditions, every managed resource of a namespace, and waiting for one to be gone. */
-import { waitFor, type JsonObject, type Kube, type ObjectRef, type ProcessGroup } from 'function-eks-cluster/testing';
+import { isObject, waitFor, type JsonObject, type Kube, type ObjectRef, type ProcessGroup } from 'function-eks-cluster/testing';
 import { MANAGED_KINDS } from './simulated-aws-controller.js';
 
 export type Condition = { type: string; status: string; reason?: string; message?: string };
@@ -8,6 +8,21 @@ export const conditions = (o: JsonObject | undefined): Condition[] => ((o?.statu
 export const condition = (o: JsonObject | undefined, type: string): Condition | undefined => conditions(o).find((c) => c.type === type);
 export const isTrue = (o: JsonObject | undefined, type: string): boolean => condition(o, type)?.status === 'True';
 export const nameOf = (o: JsonObject): string => String((o.metadata as JsonObject).name);
+
+/** The messages of a CRD's CEL rules (x-kubernetes-validations) whose rule mentions `word`. */
+export function validationMessages(crd: JsonObject, word: string): string[] {
+  const found: string[] = [];
+  const walk = (node: unknown): void => {
+    if (Array.isArray(node)) return node.forEach(walk);
+    if (!isObject(node)) return;
+    for (const v of (node['x-kubernetes-validations'] as JsonObject[] | undefined) ?? []) {
+      if (String(v.rule).includes(word) && typeof v.message === 'string') found.push(v.message);
+    }
+    Object.values(node).forEach(walk);
+  };
+  walk(crd.spec);
+  return found;
+}
 
 /** Every managed resource of the kinds the function composes in `namespace`. */
 export async function managed(kube: Kube, namespace: string): Promise<JsonObject[]> {
