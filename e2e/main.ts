@@ -14,13 +14,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT, xpkgPush, type ProcessGroup } from 'function-eks-cluster/testing';
 import { publishProviders } from './lib/provider-packages.js';
-import { publish, startRegistry } from './lib/registry.js';
+import { publish, publishRebuild, startRegistry } from './lib/registry.js';
 import { Timeline } from './lib/timeline.js';
 import { crossplanePart, PART1_VERDICT } from './part1-crossplane.js';
 import { fluxPart, PACKAGE_HOME, PART2_VERDICT } from './part2-flux.js';
 
 const OWNER = 'eks-gitops';
 const VERSION = 'v0.1.0';
+/** The release part 1 upgrades to while its XR is Ready. */
+const NEXT_VERSION = 'v0.1.1';
 const PARTS = ['crossplane', 'flux'] as const;
 
 const chosen = process.argv.slice(2);
@@ -34,12 +36,14 @@ const verdicts: string[] = [];
 
 async function main(): Promise<void> {
   const { registry, mirror } = await timeline.stage(
-    'Packages: npm run publish, a mirror of ghcr.io/eks-gitops and the provider packages, in a registry on 127.0.0.1',
+    'Packages: npm run publish, the next release rebuilt, a mirror of ghcr.io/eks-gitops and the provider packages, in a registry on 127.0.0.1',
     async (note) => {
       const registry = await startRegistry();
       // What `npm run publish -- <registry>/<owner> <version>` pushes (part 1 installs the Configuration from here).
       await publish(`${registry}/${OWNER}`, VERSION);
       note(`npm run publish: ${registry}/${OWNER}/function-eks-cluster:${VERSION} (amd64, arm64), ${registry}/${OWNER}/configuration-eks-cluster:${VERSION}`);
+      // What part 1 upgrades to.
+      if (runs('crossplane')) note(`next release, rebuilt: ${publishRebuild(`${registry}/${OWNER}`, NEXT_VERSION, join(work, 'next-release')).join(', ')}`);
       // What a release pushes to ghcr.io/eks-gitops, whose names flux/ uses: the
       // packages `npm run package` built, mirrored here for part 2.
       const mirror = `${registry}/mirror/${PACKAGE_HOME}`;
@@ -54,7 +58,14 @@ async function main(): Promise<void> {
   );
 
   if (runs('crossplane')) {
-    const group = await crossplanePart({ timeline, work: join(work, 'crossplane'), registry, packages: `${registry}/${OWNER}`, version: VERSION });
+    const group = await crossplanePart({
+      timeline,
+      work: join(work, 'crossplane'),
+      registry,
+      packages: `${registry}/${OWNER}`,
+      version: VERSION,
+      nextVersion: NEXT_VERSION,
+    });
     groups.push(group);
     // Part 2 gets the machine to itself.
     await group.stopAll();

@@ -15,6 +15,7 @@ import { Kube, KubeError, makePki, ProcessGroup, REPO_ROOT, waitFor, type JsonOb
 import { expectActivation } from './lib/activation.js';
 import { initCore, mirrorPackages, NAMESPACE, playPackageRuntime, runtimeTlsSecret, startCore } from './lib/crossplane.js';
 import { FunctionImage } from './lib/function-image.js';
+import { upgradePackages } from './lib/package-upgrade.js';
 import { condition, conditions, isTrue, managed, untilGone } from './lib/objects.js';
 import { UPSTREAM } from './lib/provider-packages.js';
 import { SimulatedAws } from './lib/simulated-aws-controller.js';
@@ -40,15 +41,17 @@ export interface PartContext {
   /** Where our packages were published in it (registry/owner), and their version. */
   packages: string;
   version: string;
+  /** The next release in the same place, which the run upgrades to. */
+  nextVersion: string;
 }
 
-export const PART1_VERDICT = `real Crossplane composed ${XR_FILE.split('/').pop()} over mTLS through the published packages, on providers enforcing activation, survived the faults, grew it without replacing anything, reported a failing node group, and deleted it in an order AWS accepts`;
+export const PART1_VERDICT = `real Crossplane composed ${XR_FILE.split('/').pop()} over mTLS through the published packages, on providers enforcing activation, survived the faults, grew it without replacing anything, upgraded the Function and Configuration to the next release with no AWS change, reported a failing node group, and deleted it in an order AWS accepts`;
 
 export function crossplanePart(ctx: PartContext): Promise<ProcessGroup> {
   return runPart(ctx.work, (group) => stages(ctx, group));
 }
 
-async function stages({ timeline, work, registry, packages, version }: PartContext, group: ProcessGroup): Promise<void> {
+async function stages({ timeline, work, registry, packages, version, nextVersion }: PartContext, group: ProcessGroup): Promise<void> {
   const logs = group.logDir;
   const plane = await startClusters(timeline, group, work, 'Control plane: etcd, management and workload kube-apiservers, kube-controller-manager for each');
   const kube = new Kube(plane.primary.kubeconfigYaml);
@@ -66,7 +69,8 @@ async function stages({ timeline, work, registry, packages, version }: PartConte
   });
 
   // The function: the runtime image of the package Crossplane pulled, run as a pod would run it.
-  const fn = new FunctionImage(`${packages}/function-eks-cluster:${version}`, join(work, 'function'), pki);
+  // Replaced by the next release's in the upgrade stage.
+  let fn = new FunctionImage(`${packages}/function-eks-cluster:${version}`, join(work, 'function'), pki);
 
   await timeline.stage('Configuration from the registry: Crossplane resolves the Function and the providers', async (note) => {
     await mirrorPackages(kube, 'loopback-registry', UPSTREAM, `${registry}/crossplane-contrib`);
@@ -152,6 +156,13 @@ async function stages({ timeline, work, registry, packages, version }: PartConte
         { uid: String((o.metadata as JsonObject).uid), forProvider: JSON.stringify((o.spec as JsonObject).forProvider) },
       ]),
     );
+  type Snapshot = Awaited<ReturnType<typeof snapshot>>;
+  /** What is new in `after`, and which of `before` are gone or replaced (another uid) or asked of AWS differently. */
+  const differences = (before: Snapshot, after: Snapshot) => ({
+    added: [...after.keys()].filter((n) => !before.has(n)),
+    replaced: [...before].filter(([n, b]) => after.get(n)?.uid !== b.uid).map(([n]) => n),
+    changed: [...before].filter(([n, b]) => after.get(n) && after.get(n)!.forProvider !== b.forProvider).map(([n]) => n),
+  });
 
   await timeline.stage(
     `EKSCluster ${namespace}/${name} applied; faults while it is created: function killed until Crossplane reports it on the XR, Crossplane killed, AWS throttling`,
@@ -251,8 +262,7 @@ async function stages({ timeline, work, registry, packages, version }: PartConte
       1000,
     );
     const after = await snapshot();
-    const replaced = [...before].filter(([n, b]) => after.get(n)?.uid !== b.uid).map(([n]) => n);
-    const changed = [...before].filter(([n, b]) => after.get(n) && after.get(n)!.forProvider !== b.forProvider).map(([n]) => n);
+    const { replaced, changed } = differences(before, after);
     note(`${after.size - before.size} managed resources added; replaced: ${replaced.length}; changed: ${changed.join(', ') || 'none'}`);
     if (replaced.length) throw new Error(`replaced or deleted while growing: ${replaced.join(', ')}`);
     if (changed.length) throw new Error(`changed while growing: ${changed.join(', ')}`);
@@ -279,6 +289,48 @@ async function stages({ timeline, work, registry, packages, version }: PartConte
     await xrReady('the XR Ready again');
     note('Ready again once the node group recovered');
   });
+
+  await timeline.stage(
+    `Upgrade: the Function and the Configuration ${version} -> ${nextVersion} while the XR is Ready; the new revision composes, AWS sees no create, change or delete`,
+    async (note) => {
+      const before = await snapshot();
+      const seen = aws.events.length;
+      const next = new FunctionImage(`${packages}/function-eks-cluster:${nextVersion}`, join(work, 'function-next'), pki);
+      next.pull();
+      await next.start();
+      const upgraded = await upgradePackages(kube, group, {
+        functionPackage: `${packages}/function-eks-cluster:${nextVersion}`,
+        configurationPackage: `${packages}/configuration-eks-cluster:${nextVersion}`,
+        configuration: 'configuration-eks-cluster',
+        endpoint: `dns:///${next.address}`,
+      });
+      note(`Function ${upgraded.function}: revision ${upgraded.previous} -> ${upgraded.revision} (served on ${next.address}); Configuration at ${nextVersion}`);
+      // The previous release's process goes, as its pod would: only the new revision can answer now.
+      await fn.stop();
+      fn = next;
+      const answered = await waitFor(
+        'the XR composed through the new revision, Ready and Synced',
+        async () => {
+          const current = await kube.get(xrRef);
+          // A second request starts only once the reconcile that sent the first has applied its answer.
+          const count = next.answered(`${namespace}/${name}`);
+          return count >= 2 && isTrue(current, 'Ready') && isTrue(current, 'Synced') ? count : undefined;
+        },
+        360_000,
+        group,
+        1000,
+      );
+      const { added, replaced, changed } = differences(before, await snapshot());
+      const inAws = aws.events.slice(seen).filter((e) => e.what !== 'failing');
+      note(
+        `${answered} compositions by ${nextVersion}; managed resources: ${added.length} added, ${replaced.length} replaced, ${changed.length} changed; AWS: ${inAws.length} creates, changes or deletes`,
+      );
+      if (added.length || replaced.length || changed.length) {
+        throw new Error(`the upgrade touched managed resources: added ${added.join(', ')}; replaced ${replaced.join(', ')}; changed ${changed.join(', ')}`);
+      }
+      if (inAws.length) throw new Error(`the upgrade reached AWS: ${inAws.map((e) => `${e.what} ${e.kind} ${e.name}`).join(', ')}`);
+    },
+  );
 
   await timeline.stage('Teardown: delete the XR; Usages order the deletions', async (note) => {
     // Crossplane's webhook refuses to delete what a Usage protects.

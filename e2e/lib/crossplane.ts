@@ -131,12 +131,17 @@ export async function startCore(
 
 /**
  * Plays the package runtime for every revision of `kind` (FunctionRevision,
- * ProviderRevision) whose status lacks it: the endpoint where the test serves
- * the function (functions only), the TLS Secret name and RuntimeHealthy=True.
- * Returns the names it patched.
+ * ProviderRevision) whose status lacks it, or only those `only` names: the
+ * endpoint where the test serves the function (functions only), the TLS Secret
+ * name and RuntimeHealthy=True. Returns the names it patched.
  */
-export async function playPackageRuntime(kube: Kube, kind: 'FunctionRevision' | 'ProviderRevision', endpoint?: string): Promise<string[]> {
-  const revisions = await kube.list({ apiVersion: 'pkg.crossplane.io/v1', kind });
+export async function playPackageRuntime(
+  kube: Kube,
+  kind: 'FunctionRevision' | 'ProviderRevision',
+  endpoint?: string,
+  only: (name: string) => boolean = () => true,
+): Promise<string[]> {
+  const revisions = (await kube.list({ apiVersion: 'pkg.crossplane.io/v1', kind })).filter((r) => only(String((r.metadata as JsonObject).name)));
   const patched: string[] = [];
   for (const r of revisions) {
     const status = (r.status ?? {}) as JsonObject;

@@ -43,4 +43,10 @@ export class FunctionImage {
     await this.running?.stop();
     this.running = undefined;
   }
+
+  /** How many RunFunction requests for the XR `namespace/name` the running process answered (one log line each). */
+  answered(xr: string): number {
+    const lines = this.running?.output().split('\n') ?? [];
+    return lines.filter((l) => l.includes('"msg":"RunFunction"') && l.includes(`"xr":${JSON.stringify(xr)}`)).length;
+  }
 }

@@ -3,10 +3,12 @@
  * where the run pushes our packages with `crossplane xpkg push`, as a release
  * pushes them to ghcr.io, and the provider packages.
  */
-import { execFile, spawn } from 'node:child_process';
+import { execFile, execFileSync, spawn } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { REPO_ROOT, tool } from 'function-eks-cluster/testing';
+import { parseDocument } from 'yaml';
+import { PACKAGE_ROOT, REPO_ROOT, tool, xpkgPush } from 'function-eks-cluster/testing';
 
 /** Starts the registry; resolves with its host:port. */
 export async function startRegistry(): Promise<string> {
@@ -30,4 +32,37 @@ export async function publish(target: string, version: string): Promise<void> {
     cwd: REPO_ROOT,
     maxBuffer: 64 * 2 ** 20,
   });
+}
+
+/**
+ * The next release, as a rebuild of this one: the same runtime images
+ * (dist/image, from `npm run package`) in Function packages whose metadata
+ * names the release, so their digests are new (a tag on the same digest is no
+ * new revision to Crossplane), pushed as <target>/function-eks-cluster:<version>
+ * with the Configuration depending on exactly that version, as `npm run publish`
+ * pushes a release. Leaves dist/xpkg/configuration-eks-cluster.xpkg pointing at
+ * <target>: the caller builds it again.
+ */
+export function publishRebuild(target: string, version: string, dir: string): string[] {
+  const root = join(dir, 'package');
+  mkdirSync(root, { recursive: true });
+  const meta = parseDocument(readFileSync(join(PACKAGE_ROOT, 'package', 'crossplane.yaml'), 'utf8'));
+  meta.setIn(['metadata', 'annotations', 'e2e.eks-gitops.dev/release'], version);
+  writeFileSync(join(root, 'crossplane.yaml'), meta.toString());
+  const packages = ['amd64', 'arm64'].map((arch) => {
+    const file = join(dir, `function-eks-cluster-${arch}.xpkg`);
+    const image = join(REPO_ROOT, 'dist', 'image', `function-eks-cluster-${arch}.tar`);
+    execFileSync(tool('crossplane'), ['xpkg', 'build', '--package-root', root, '--embed-runtime-image-tarball', image, '--package-file', file], {
+      stdio: 'pipe',
+    });
+    return file;
+  });
+  const fn = `${target}/function-eks-cluster:${version}`;
+  xpkgPush(packages, fn);
+  const configuration = join(REPO_ROOT, 'configuration', 'scripts', 'package.ts');
+  const args = ['--function-repository', `${target}/function-eks-cluster`, '--function-version', version];
+  execFileSync(process.execPath, ['--import', 'tsx', configuration, ...args], { cwd: REPO_ROOT, stdio: 'pipe' });
+  const cfg = `${target}/configuration-eks-cluster:${version}`;
+  xpkgPush([join(REPO_ROOT, 'dist', 'xpkg', 'configuration-eks-cluster.xpkg')], cfg);
+  return [fn, cfg];
 }

@@ -22,6 +22,8 @@ export interface RunningImage {
   address: string;
   child: ChildProcess;
   exited: Promise<number | null>;
+  /** Everything the function printed so far: its log lines. */
+  output(): string;
   /** The function's host PID: unshare's only child. */
   functionPid(): number;
   stop(): Promise<void>;
@@ -92,7 +94,7 @@ export async function runImage(rootfs: string, config: RuntimeConfig, tlsDir: st
     ],
     { env, stdio: ['ignore', 'pipe', 'pipe'] },
   );
-  const { exited } = await untilServing(child, { timeoutMs: 15_000 });
+  const { exited, output } = await untilServing(child, { timeoutMs: 15_000 });
   const functionPid = () => Number(readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, 'utf8').trim());
   const pid = functionPid();
   // Also on Ctrl-C or a crash of the test: the function outlives unshare otherwise (see stop).
@@ -109,6 +111,7 @@ export async function runImage(rootfs: string, config: RuntimeConfig, tlsDir: st
     address,
     child,
     exited,
+    output,
     functionPid,
     stop: async () => {
       if (child.exitCode !== null || child.signalCode !== null) return;
