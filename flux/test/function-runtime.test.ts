@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { checkFunctionRuntime, type FunctionRuntimeInputs } from './lib/function-runtime.js';
+import { checkEnvironment, checkFunctionRuntime, type FunctionRuntimeInputs } from './lib/function-runtime.js';
 import { get, parseObjects, type K8sObject } from './lib/objects.js';
 import { REPO_ROOT } from './lib/tools.js';
 
@@ -91,6 +91,16 @@ describe('the function as a production service', () => {
       expected: /METRICS_ADDRESS undefined turns no metrics on/,
     },
     {
+      reason: 'a misspelt setting, which the function would ignore',
+      inputs: () => changed('DeploymentRuntimeConfig', (drc) => container(drc).env.push({ name: 'MAX_CONECTIONS', value: '128' })),
+      expected: /env MAX_CONECTIONS is no setting of the function, which would ignore it: use one of .*MAX_CONNECTIONS/,
+    },
+    {
+      reason: 'a connection limit the function refuses at startup',
+      inputs: () => changed('DeploymentRuntimeConfig', (drc) => container(drc).env.push({ name: 'HANDSHAKE_TIMEOUT', value: '10' })),
+      expected: /the function would refuse its environment and exit at startup: handshake timeout "10" must be a duration/,
+    },
+    {
       reason: 'a readiness probe on the wrong port',
       inputs: () => changed('DeploymentRuntimeConfig', (drc) => (container(drc).readinessProbe.tcpSocket.port = 8443)),
       expected: /readiness probe knocks on 8443, but the function serves gRPC on 9443/,
@@ -122,5 +132,16 @@ describe('the function as a production service', () => {
   ];
   it.each(cases)('finds $reason', ({ inputs: broken, expected }) => {
     expect(checkFunctionRuntime(broken()).join('\n')).toMatch(expected);
+  });
+
+  it("docs/operations.md's runtime config with connection limits sets settings the function reads and accepts", () => {
+    const doc = readFileSync(join(REPO_ROOT, 'docs', 'operations.md'), 'utf8');
+    const example = /### Connection limits[\s\S]*?```yaml\n([\s\S]*?)```/.exec(doc)?.[1];
+    expect(example, 'docs/operations.md has a yaml example under "Connection limits"').toBeDefined();
+    const [drc] = parseObjects(example!, 'docs/operations.md');
+    expect(get(drc, 'kind')).toBe('DeploymentRuntimeConfig');
+    const env = get(container(drc as Breakable), 'env') as { name: string }[];
+    expect(env.map((e) => e.name)).toEqual(expect.arrayContaining(['MAX_CONNECTIONS', 'HANDSHAKE_TIMEOUT', 'IDLE_TIMEOUT']));
+    expect(checkEnvironment(drc!, 'docs/operations.md')).toEqual([]);
   });
 });

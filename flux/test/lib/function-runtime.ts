@@ -3,7 +3,7 @@
 // of docs/monitoring. Each check returns sentences a person can act on; [] means
 // the pieces agree with each other, with the image's heap bound and with the
 // function's own flags (imported, so they cannot drift).
-import { memoryLimitMiB, parseConfig } from 'function-eks-cluster/testing';
+import { ENVIRONMENT_VARIABLES, memoryLimitMiB, parseConfig } from 'function-eks-cluster/testing';
 import { get, str, type K8sObject } from './objects.js';
 
 /** The label Crossplane puts on every pod of a Function (value: the Function's name), whatever the revision. */
@@ -48,6 +48,26 @@ function checkSpread(drc: K8sObject, podLabels: Record<string, string>, where: s
   return problems;
 }
 
+/**
+ * The function's container environment: every variable is a setting the
+ * function reads (a misspelt one would be ignored, leaving the default), and
+ * the function accepts their values (it would otherwise exit at startup).
+ */
+export function checkEnvironment(drc: K8sObject, where: string): string[] {
+  const containers = get(drc, 'spec.deploymentTemplate.spec.template.spec.containers');
+  const env = get(
+    (Array.isArray(containers) ? containers : []).find((c) => get(c, 'name') === RUNTIME_CONTAINER),
+    'env',
+  );
+  const entries = (Array.isArray(env) ? env : []).map((e) => [str(get(e, 'name')) ?? '', str(get(e, 'value')) ?? ''] as const);
+  const problems = entries
+    .filter(([name]) => !ENVIRONMENT_VARIABLES.includes(name))
+    .map(([name]) => `${where}: env ${name} is no setting of the function, which would ignore it: use one of ${ENVIRONMENT_VARIABLES.join(', ')}`);
+  const parsed = parseConfig([], Object.fromEntries(entries));
+  if (parsed.ok === false) problems.push(`${where}: the function would refuse its environment and exit at startup: ${parsed.message}`);
+  return problems;
+}
+
 function checkContainer(drc: K8sObject, where: string): string[] {
   const containers = get(drc, 'spec.deploymentTemplate.spec.template.spec.containers');
   const container = (Array.isArray(containers) ? containers : []).find((c) => get(c, 'name') === RUNTIME_CONTAINER);
@@ -65,6 +85,7 @@ function checkContainer(drc: K8sObject, where: string): string[] {
     );
   if (get(container, 'resources.limits.cpu') !== undefined)
     problems.push(`${where}: ${RUNTIME_CONTAINER} has a CPU limit: remove it; a throttled single thread stalls every request`);
+  problems.push(...checkEnvironment(drc, where));
 
   const env = get(container, 'env');
   const metricsEnv = str(

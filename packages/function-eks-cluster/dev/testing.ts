@@ -75,5 +75,5 @@ export {
   providerAwsVersion,
 } from './activation-files.js';
 export { MANAGED_GROUPS, type ManagedGroup } from '../src/ground/composed-kinds.js';
-export { parseConfig } from '../src/server/config.js';
+export { ENVIRONMENT_VARIABLES, parseConfig } from '../src/server/config.js';
 export { heapCeilingMiB, memoryLimitMiB } from '../image/memory-budget.js';

@@ -46,7 +46,14 @@ async function main(): Promise<number> {
     if (metrics) metricsServer = await listenMetrics(metrics, config.metricsAddress);
     const port = await listen(server, config);
     const metricsFields = metricsServer ? { metricsAddress: config.metricsAddress, metricsPort: metricsServer.port } : {};
-    log.info('serving', { address: config.address, port, tls: !config.insecure, maxRecvMessageSize: config.maxRecvMessageSize, ...metricsFields });
+    log.info('serving', {
+      address: config.address,
+      port,
+      tls: !config.insecure,
+      maxRecvMessageSize: config.maxRecvMessageSize,
+      ...metricsFields,
+      limits: config.limits,
+    });
   } catch (error) {
     log.error('startup failed', { error: (error as Error).message });
     return 1;

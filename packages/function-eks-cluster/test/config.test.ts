@@ -1,8 +1,18 @@
 /** Server settings: defaults, then environment, then flags; a bad value is a message, not a crash. */
 import { describe, expect, it } from 'vitest';
-import { parseConfig } from '../src/server/config.js';
+import { DEFAULT_LIMITS } from '../src/server/connection-limits.js';
+import { parseConfig, USAGE } from '../src/server/config.js';
 
-const DEFAULTS = { address: '0.0.0.0:9443', insecure: false, tlsServerCertsDir: '/tls/server', debug: false, maxRecvMessageSize: 16777216, metricsAddress: '' };
+const LIMITS = { maxConnections: 64, maxBytesInFlight: 33554432, handshakeTimeoutMs: 10_000, requestTimeoutMs: 30_000, idleTimeoutMs: 300_000 };
+const DEFAULTS = {
+  address: '0.0.0.0:9443',
+  insecure: false,
+  tlsServerCertsDir: '/tls/server',
+  debug: false,
+  maxRecvMessageSize: 16777216,
+  metricsAddress: '',
+  limits: LIMITS,
+};
 
 describe('parseConfig', () => {
   it.each([
@@ -70,6 +80,65 @@ describe('parseConfig', () => {
     },
   ])('metrics address refused: $reason', ({ argv, message }) => {
     expect(parseConfig(argv, {})).toEqual({ ok: false, message });
+  });
+
+  it("the connection limits' defaults are today's values (src/server/connection-limits.ts)", () => {
+    expect(DEFAULT_LIMITS).toEqual(LIMITS);
+  });
+
+  it.each([
+    { reason: 'every default, written as --help shows it', argv: [], env: {}, limits: {} },
+    { reason: 'more connections', argv: ['--max-connections', '256'], env: {}, limits: { maxConnections: 256 } },
+    {
+      reason: 'from the environment, as a DeploymentRuntimeConfig sets it',
+      argv: [],
+      env: { MAX_CONNECTIONS: '128', MAX_BYTES_IN_FLIGHT: '67108864', HANDSHAKE_TIMEOUT: '5s', REQUEST_TIMEOUT: '1m', IDLE_TIMEOUT: '1h' },
+      limits: { maxConnections: 128, maxBytesInFlight: 67108864, handshakeTimeoutMs: 5_000, requestTimeoutMs: 60_000, idleTimeoutMs: 3_600_000 },
+    },
+    { reason: 'the flag over the environment', argv: ['--handshake-timeout=2s'], env: { HANDSHAKE_TIMEOUT: '5s' }, limits: { handshakeTimeoutMs: 2_000 } },
+    { reason: 'milliseconds', argv: ['--request-timeout', '1500ms'], env: {}, limits: { requestTimeoutMs: 1_500 } },
+    { reason: 'the longest duration', argv: ['--idle-timeout', '24h'], env: {}, limits: { idleTimeoutMs: 86_400_000 } },
+    {
+      reason: 'bytes in flight down to the largest request, with a smaller receive limit',
+      argv: ['--max-recv-message-size', '1048576', '--max-bytes-in-flight', '1048576'],
+      env: {},
+      limits: { maxBytesInFlight: 1_048_576 },
+    },
+  ])('connection limits: $reason', ({ argv, env, limits }) => {
+    const parsed = parseConfig(argv, env);
+    expect(parsed.ok === true && parsed.config.limits).toEqual({ ...LIMITS, ...limits });
+  });
+
+  /** The messages a bad limit gets: the setting, the value, what it takes, its flag, variable and default. */
+  const connections = (v: string) => `max connections "${v}" must be a whole number, at least 1 (--max-connections, MAX_CONNECTIONS; default 64)`;
+  const bytes = (v: string) =>
+    `max bytes in flight "${v}" must be a whole number of bytes, at least the max receive message size (16777216), or a request of that size would always be refused (--max-bytes-in-flight, MAX_BYTES_IN_FLIGHT; default 33554432)`;
+  const duration = (setting: string, v: string, byDefault: string) =>
+    `${setting} timeout "${v}" must be a duration from 1ms to 24h, a whole number with ms, s, m or h, e.g. ${byDefault} (--${setting}-timeout, ${setting.toUpperCase()}_TIMEOUT; default ${byDefault})`;
+  it.each([
+    { reason: 'no connections', argv: ['--max-connections', '0'], message: connections('0') },
+    { reason: 'a fraction of a connection', argv: ['--max-connections', '1.5'], message: connections('1.5') },
+    { reason: 'the flag without a value', argv: ['--max-connections'], message: '--max-connections needs a number of connections, e.g. --max-connections 64' },
+    { reason: 'a unit on bytes', argv: ['--max-bytes-in-flight', '32Mi'], message: bytes('32Mi') },
+    { reason: 'less than one request of the largest size', argv: ['--max-bytes-in-flight', '1048576'], message: bytes('1048576') },
+    { reason: 'a duration without a unit', argv: ['--handshake-timeout', '10'], message: duration('handshake', '10', '10s') },
+    { reason: 'a zero duration', argv: [], env: { REQUEST_TIMEOUT: '0s' }, message: duration('request', '0s', '30s') },
+    { reason: 'days: a unit it does not take', argv: ['--idle-timeout', '30d'], message: duration('idle', '30d', '5m') },
+    { reason: 'more than 24 hours (Node fires longer timers at once)', argv: ['--idle-timeout', '25h'], message: duration('idle', '25h', '5m') },
+  ])('connection limits refused: $reason', ({ argv, env, message }) => {
+    expect(parseConfig(argv, env ?? {})).toEqual({ ok: false, message });
+  });
+
+  it('--help names every limit with its environment variable and default', () => {
+    for (const line of [
+      '--max-connections N',
+      '[MAX_CONNECTIONS] (default 64)',
+      '[MAX_BYTES_IN_FLIGHT] (default 33554432)',
+      '[HANDSHAKE_TIMEOUT] (default 10s)',
+      '[REQUEST_TIMEOUT] (default 30s)',
+      '[IDLE_TIMEOUT] (default 5m)',
+    ])
+      expect(USAGE).toContain(line);
   });
 
   it('--help wins', () => {

@@ -44,8 +44,8 @@ function closedWithin(socket: Socket, ms: number): Promise<boolean> {
   });
 }
 
-function tcp(): Promise<Socket> {
-  const [host, port] = [fn.address.slice(0, fn.address.lastIndexOf(':')), Number(fn.address.slice(fn.address.lastIndexOf(':') + 1))];
+function tcp(address = fn.address): Promise<Socket> {
+  const [host, port] = [address.slice(0, address.lastIndexOf(':')), Number(address.slice(address.lastIndexOf(':') + 1))];
   return new Promise((resolve, reject) => {
     const socket = tcpConnect({ host, port }, () => resolve(socket));
     socket.once('error', reject);
@@ -140,6 +140,20 @@ describe('hostile clients', () => {
       for (const s of sessions) s.destroy();
     }
   }, 120_000);
+
+  it("applies the operator's limits (--max-connections, --handshake-timeout), not only the defaults", async () => {
+    const limited = await startFunction({ args: ['--tls-server-certs-dir', pki.serverDir, '--max-connections', '3', '--handshake-timeout', '1s'] });
+    const sockets = await Promise.all(Array.from({ length: 5 }, () => tcp(limited.address)));
+    try {
+      const closedAtOnce = await Promise.all(sockets.map((s) => closedWithin(s, 500)));
+      expect(closedAtOnce.filter(Boolean)).toHaveLength(2);
+      const open = sockets.filter((s) => !s.destroyed);
+      expect(await Promise.all(open.map((s) => closedWithin(s, 3_000)))).toEqual([true, true, true]);
+    } finally {
+      for (const s of sockets) s.destroy();
+      await limited.stop();
+    }
+  });
 
   it('cannot guard a server that is not bound: it says so instead of serving unguarded', () => {
     expect(() => guardConnections(new grpc.Server())).toThrow(/cannot guard connections/);

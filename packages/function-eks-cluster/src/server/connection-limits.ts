@@ -18,6 +18,9 @@
  *    RESOURCE_EXHAUSTED or UNAVAILABLE and retries, as Crossplane does);
  *  - a connection without requests for `idleTimeoutMs` is closed (grpc-js's
  *    grpc.max_connection_idle_ms, set in server.ts).
+ * Each is a flag of the function's command (--max-connections,
+ * --handshake-timeout, --request-timeout, --max-bytes-in-flight,
+ * --idle-timeout; server/config.ts), DEFAULT_LIMITS when not set.
  * test/hostile-clients.test.ts shows the process's memory staying bounded
  * under many stalled clients, and well-behaved requests still answered.
  */

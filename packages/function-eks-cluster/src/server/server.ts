@@ -6,7 +6,7 @@ import { FunctionRunnerServiceService, type RunFunctionRequest, type RunFunction
 import { Severity } from '@crossplane-org/function-sdk-typescript';
 import { runFunction } from '../function.js';
 import type { ServerConfig } from './config.js';
-import { DEFAULT_LIMITS, guardConnections } from './connection-limits.js';
+import { guardConnections } from './connection-limits.js';
 import { MAX_CONCURRENT_STREAMS, raiseWindowsOnSessions } from './flow-control.js';
 import type { Logger } from './log.js';
 import { NO_METRICS, type RequestMetrics } from './metrics.js';
@@ -67,7 +67,7 @@ export function createServer(config: ServerConfig, log: Logger, handler: Handler
     'grpc.max_send_message_length': -1,
     'grpc.max_concurrent_streams': MAX_CONCURRENT_STREAMS,
     // A connection without requests for this long is closed (connection-limits.ts).
-    'grpc.max_connection_idle_ms': DEFAULT_LIMITS.idleTimeoutMs,
+    'grpc.max_connection_idle_ms': config.limits.idleTimeoutMs,
   });
   server.addService(SERVICE, {
     runFunction: (call: grpc.ServerUnaryCall<Buffer, RunFunctionResponse>, callback: grpc.sendUnaryData<RunFunctionResponse>) => {
@@ -117,7 +117,7 @@ export function listen(server: grpc.Server, config: ServerConfig): Promise<numbe
         return;
       }
       raiseWindowsOnSessions(server);
-      guardConnections(server);
+      guardConnections(server, config.limits);
       resolve(port);
     });
   });
