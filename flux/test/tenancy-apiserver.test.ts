@@ -566,6 +566,18 @@ describe('escapes, tried as team-a/flux-reconciler', () => {
     expect(role.rules).toEqual(fromPath('flux/workload-clusters/tenant', /tenant-team-a/).find((o) => o.kind === 'Role')?.rules);
   });
 
+  it("the XRD's description of spec.clusterName states the rule: the policy that enforces it and the namespaces it selects", () => {
+    type Schema = { properties?: Record<string, Schema>; description?: string };
+    const xrd = parse(readFileSync(XRD_PATH, 'utf8')) as { spec: { versions: { schema: { openAPIV3Schema: Schema } }[] } };
+    const description = xrd.spec.versions[0]!.schema.openAPIV3Schema.properties?.spec?.properties?.clusterName?.description ?? '';
+    const policy = fromPath('flux/infrastructure/provider-config').find(
+      (o) => o.kind === 'ValidatingAdmissionPolicy' && (o.metadata as JsonObject).name === 'tenant-eks-cluster',
+    );
+    const selector = (((spec(policy!).matchConstraints as JsonObject).namespaceSelector as JsonObject).matchExpressions as JsonObject[])[0]!;
+    expect(description).toContain(`in a tenant namespace (label ${String(selector.key)}) the admission policy tenant-eks-cluster refuses any other name`);
+    expect(description).toContain('must start with "<namespace>-"');
+  });
+
   it('flux/README.md "Security model" lists every escape tried here, with what refuses it', () => {
     const readme = readFileSync(join(REPO_ROOT, 'flux', 'README.md'), 'utf8');
     for (const e of ESCAPES) expect(readme).toContain(`| ${e.what} | ${e.refusedBy} |`);

@@ -168,7 +168,7 @@ export const specSchema = object(
     ),
     clusterName: string({
       description:
-        'EKS cluster name. Default: <namespace>-<name>-<id> (<name>-<id> when both are equal), <id> being 8 hex digits of a hash of namespace/name, so distinct EKSClusters never collide. Immutable: an existing cluster keeps its name.',
+        'EKS cluster name. Default: <namespace>-<name>-<id> (<name>-<id> when both are equal), <id> being 8 hex digits of a hash of namespace/name, so distinct EKSClusters never collide. Immutable: an existing cluster keeps its name. The provider finds the EKS cluster by this name, and adopts, changes and deletes whichever cluster has it: on a namespaced ProviderConfig (providerConfigKind: ProviderConfig, a team\'s own AWS identity) the name must start with "<namespace>-" (the default always does), or the function refuses the XR; in a tenant namespace (label toolkit.fluxcd.io/tenant) the admission policy tenant-eks-cluster refuses any other name before it is stored.',
       pattern: '^[a-zA-Z][-a-zA-Z0-9_]*$',
       maxLength: 100,
     }),
