@@ -23,6 +23,7 @@ import {
   type Crossplane,
 } from './lib/crossplane.js';
 import { expectActivation } from './lib/activation.js';
+import { AWS_ACCOUNT_ID, expectListedInReadme, FENCE_ATTEMPTS, fenceKustomization, TEAM_IDENTITY } from './lib/fence.js';
 import { playDeploymentStatus } from './lib/deployment-status.js';
 import { bootstrap, GIT_REPOSITORY, HELM_RELEASE, KUSTOMIZATION, readyLine, requestReconcile, startFlux, FLUX_NAMESPACE } from './lib/flux.js';
 import { FunctionImage } from './lib/function-image.js';
@@ -39,10 +40,6 @@ export const PACKAGE_HOME = 'ghcr.io/eks-gitops';
 const CLUSTER_FOLDER = 'flux/workload-clusters/team-a';
 /** A well-formed Amazon Managed Prometheus workspace id (ws- and a UUID): the simulated account's. */
 const AMP_WORKSPACE_ID = 'ws-3f9c2a71-8d4e-4b6a-9e1f-5c7d0b2a4e68';
-/** The simulated account that holds the teams' IAM roles. */
-const AWS_ACCOUNT_ID = '210987654321';
-/** Who team-a's Flux objects reconcile as (flux/workload-clusters/tenant). */
-const TEAM_IDENTITY = 'system:serviceaccount:team-a:flux-reconciler';
 const XR_PATH = `${CLUSTER_FOLDER}/eks-cluster/eks-cluster.yaml`;
 const WEB_KINDS = [
   { apiVersion: 'apps/v1', kind: 'Deployment' },
@@ -50,47 +47,6 @@ const WEB_KINDS = [
   { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget' },
   { apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler' },
 ];
-
-/**
- * What a team's folder tries in the fence stage, one Kustomization each, and
- * how the API server (RBAC, the AWS identity policy) or Flux refuses it.
- */
-const ESCAPES: Record<string, { object: JsonObject; sourceRef?: JsonObject; refusal: RegExp }> = {
-  'cluster-role': {
-    object: {
-      apiVersion: 'rbac.authorization.k8s.io/v1',
-      kind: 'ClusterRole',
-      metadata: { name: 'team-a-escape' },
-      rules: [{ apiGroups: ['*'], resources: ['*'], verbs: ['*'] }],
-    },
-    refusal: new RegExp(`forbidden: User "${TEAM_IDENTITY}" cannot \\w+ resource "clusterroles" in API group "rbac.authorization.k8s.io" at the cluster scope`),
-  },
-  'other-team': {
-    object: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'team-a-was-here', namespace: 'team-b' }, data: { from: 'team-a' } },
-    refusal: new RegExp(`forbidden: User "${TEAM_IDENTITY}" cannot \\w+ resource "configmaps" in API group "" in the namespace "team-b"`),
-  },
-  'platform-identity': {
-    object: {
-      apiVersion: 'eks.gitops.dev/v1alpha1',
-      kind: 'EKSCluster',
-      metadata: { name: 'team-a-escape', namespace: 'team-a' },
-      // Otherwise as the tenant policies require (tenant-eks-cluster), so that only the identity is refused.
-      spec: {
-        region: 'us-west-2',
-        providerConfigKind: 'ClusterProviderConfig',
-        permissionsBoundaryArn: `arn:aws:iam::${AWS_ACCOUNT_ID}:policy/eks-gitops-tenant-team-a-boundary`,
-        tags: { 'eks-gitops/tenant': 'team-a' },
-        network: { vpcCidr: '10.20.0.0/16', availabilityZones: ['a', 'b'], nat: 'Single' },
-      },
-    },
-    refusal: /ValidatingAdmissionPolicy 'tenant-aws-identity'.*denied request.*must use the team's ProviderConfig/,
-  },
-  'platform-source': {
-    object: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'unreachable', namespace: 'team-a' } },
-    sourceRef: { kind: 'GitRepository', name: 'flux-system', namespace: 'flux-system' },
-    refusal: /cross-namespace/i,
-  },
-};
 
 export const PART2_VERDICT =
   'Flux, locked down for tenants, installed Crossplane, the providers and our packages from Git in dependsOn order, failed the gate while AWS failed a node group and held the apps, delivered apps/web into the new cluster as the team, reported an XR the XRD rejects, grew the cluster by commit without touching what existed, refused a team folder reaching outside its namespace or identity while the rest reconciled, and tore it all down by commit';
@@ -552,32 +508,20 @@ async function stages({ timeline, work, registry, mirror, version }: FluxPartCon
   });
 
   await timeline.stage(
-    "The fence: a team folder that reaches for a ClusterRole, another team's namespace, the platform's AWS identity or the platform's source is refused; the rest of the folder reconciles",
+    "The fence: a team folder that reaches for a ClusterRole, another team's namespace or EKS cluster, the platform's AWS identity (on an EKSCluster or as a ProviderConfig), the platform's source or no ServiceAccount is refused; the rest of the folder reconciles",
     async (note) => {
       // Another team's namespace, as its grant would create it.
       await kube.apply(
         { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'team-b', labels: { 'toolkit.fluxcd.io/tenant': 'team-b' } } },
         'platform-team',
       );
+      expectListedInReadme();
       const list = `${CLUSTER_FOLDER}/kustomization.yaml`;
       const original = git.read(list);
-      const escapes = Object.entries(ESCAPES);
-      const kustomization = (name: string, sourceRef: JsonObject) => ({
-        apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
-        kind: 'Kustomization',
-        metadata: { name, namespace: 'team-a' },
-        spec: {
-          serviceAccountName: 'flux-reconciler',
-          interval: '10m',
-          retryInterval: '1m',
-          sourceRef,
-          path: `./${CLUSTER_FOLDER}/escape/${name}`,
-          prune: true,
-        },
-      });
+      const escapes = Object.entries(FENCE_ATTEMPTS);
       git.write(
         `${CLUSTER_FOLDER}/escape.yaml`,
-        escapes.map(([name, e]) => stringify(kustomization(name, e.sourceRef ?? { kind: 'GitRepository', name: 'team-a' }))).join('---\n'),
+        escapes.map(([name, e]) => stringify(fenceKustomization(name, e, `./${CLUSTER_FOLDER}/escape/${name}`))).join('---\n'),
       );
       for (const [name, e] of escapes) git.write(`${CLUSTER_FOLDER}/escape/${name}/object.yaml`, stringify(e.object));
       git.write(list, original.replace(/^resources:\n/m, 'resources:\n  - escape.yaml\n'));
@@ -596,10 +540,12 @@ async function stages({ timeline, work, registry, mirror, version }: FluxPartCon
         );
         note(`${name}: Ready=False (${refused.reason}): ${refused.message?.split('\n')[0]?.slice(0, 400)}`);
       }
-      if (await kube.find({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', name: 'team-a-escape' }))
-        throw new Error('the team created a ClusterRole');
-      if (await kube.find({ apiVersion: 'v1', kind: 'ConfigMap', namespace: 'team-b', name: 'team-a-was-here' }))
-        throw new Error("the team wrote into team-b's namespace");
+      for (const [name, { object }] of escapes) {
+        const { apiVersion, kind, metadata } = object as { apiVersion: string; kind: string; metadata: { name: string; namespace?: string } };
+        if (await kube.find({ apiVersion, kind, ...metadata })) throw new Error(`${name}: the team's ${kind} ${metadata.name} exists`);
+      }
+      const xr = await kube.find(xrRef);
+      if (!isTrue(xr, 'Ready')) throw new Error(`EKSCluster team-a/team-a is not Ready: ${readyLine(xr)}`);
       // The rest of the folder: the same commit applied, Ready.
       for (const name of ['team-a', 'eks-cluster', 'web', 'monitoring']) {
         await requestReconcile(kube, ks('team-a', name));
@@ -615,7 +561,7 @@ async function stages({ timeline, work, registry, mirror, version }: FluxPartCon
           1000,
         );
       }
-      note(`team-a, eks-cluster, web, monitoring: Ready at ${revision}`);
+      note(`nothing of them exists; EKSCluster team-a Ready; team-a, eks-cluster, web, monitoring: Ready at ${revision}`);
       git.write(list, original);
       rmSync(join(git.checkout, CLUSTER_FOLDER, 'escape.yaml'));
       rmSync(join(git.checkout, CLUSTER_FOLDER, 'escape'), { recursive: true });

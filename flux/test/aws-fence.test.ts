@@ -9,6 +9,8 @@
  * team-b). Each row: a principal, an action on a resource with the request's
  * context (tags), and the engine's verdict.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { runSimulation, type Simulation } from '@cloud-copilot/iam-simulate';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { MANAGEMENT, walk } from './lib/graph.js';
@@ -565,5 +567,18 @@ describe('who may assume which role (trust policies)', () => {
     expect(await assume(service, target, podIdentity('flux-system', 'helm-controller'))).toBe('Allowed');
     expect(await assume(service, target, podIdentity('flux-system', 'source-controller'))).not.toBe('Allowed');
     expect(await assume(service, target, podIdentity('team-a', 'default'))).not.toBe('Allowed');
+  });
+});
+
+describe('flux/README.md "Security model"', () => {
+  it("lists every refusal tried here, with IAM's answer", () => {
+    const readme = readFileSync(join(REPO_ROOT, 'flux', 'README.md'), 'utf8');
+    const tables: [string, Row[]][] = [
+      ["team-a's role", TEAM_ROLE],
+      ['a role team-a creates', CREATED_ROLE],
+    ];
+    for (const [who, rows] of tables)
+      for (const r of rows.filter((r) => r.want !== 'Allowed'))
+        expect(readme).toContain(`| ${who} | ${r.reason} | \`${r.action}\` | ${r.want} | \`aws-fence\` |`);
   });
 });

@@ -61,6 +61,7 @@ export { isObject, type Json, type JsonObject } from '../src/api/schema-builder.
 export { API_GROUP, API_VERSION, KIND, PLURAL } from '../src/api/eks-cluster.js';
 export { readXR } from '../src/compose/xr.js';
 export { dig } from '../src/ground/observed.js';
+export { defaultClusterName } from '../src/ground/context.js';
 export { KUBECONFIG_SECRET_KEY, kubeconfigSecretName } from '../src/eks/kubeconfig.js';
 export { kubeconfigConfigMapName } from '../src/eks/flux-access.js';
 export { XRD_PATH } from './api-files.js';
