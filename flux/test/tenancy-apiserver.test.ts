@@ -63,6 +63,7 @@ const teamObject = (kind: string, name?: string) => {
   return found;
 };
 const spec = (o: JsonObject) => o.spec as JsonObject;
+const nameOf = (o: JsonObject) => String((o.metadata as JsonObject).name);
 
 async function applyAll(kube: Kube, objects: JsonObject[]): Promise<void> {
   for (const o of objects) await kube.apply(o, ADMIN);
@@ -564,6 +565,24 @@ describe('escapes, tried as team-a/flux-reconciler', () => {
   it("keeps the team's Role exactly as flux/workload-clusters/tenant/rbac.yaml has it", async () => {
     const role = await admin.get({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', namespace: TEAM, name: 'flux-reconciler' });
     expect(role.rules).toEqual(fromPath('flux/workload-clusters/tenant', /tenant-team-a/).find((o) => o.kind === 'Role')?.rules);
+  });
+
+  it("another team's ProviderConfig cannot be named: the served schemas have no namespace for it, so it is looked up in the object's own", async () => {
+    type Schema = { properties?: Record<string, Schema> };
+    const served = await admin.list({ apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition' });
+    const specOf = (crd: JsonObject) =>
+      ((crd.spec as JsonObject).versions as { schema: { openAPIV3Schema: Schema } }[])[0]!.schema.openAPIV3Schema.properties!.spec!;
+    const managed = served.filter(
+      (crd) => /\.aws\.m\.upbound\.io$/.test(String((crd.spec as JsonObject).group)) && (crd.spec as JsonObject).scope === 'Namespaced',
+    );
+    expect(managed.length).toBeGreaterThan(0);
+    for (const crd of managed) expect(Object.keys(specOf(crd).properties!.providerConfigRef!.properties!).sort(), nameOf(crd)).toEqual(['kind', 'name']);
+    const xr = served.find((crd) => (crd.spec as JsonObject).group === 'eks.gitops.dev')!;
+    expect(
+      Object.keys(specOf(xr).properties!)
+        .filter((k) => k.startsWith('providerConfig'))
+        .sort(),
+    ).toEqual(['providerConfigKind', 'providerConfigName']);
   });
 
   it("the XRD's description of spec.clusterName states the rule: the policy that enforces it and the namespaces it selects", () => {
