@@ -1,9 +1,10 @@
 /**
- * `npm run e2e`: both end-to-end parts, each on its own local control plane,
+ * `npm run e2e`: the end-to-end parts, each on its own local control plane,
  * sharing one loopback registry with the packages a release publishes.
  *   part 1 (e2e/part1-crossplane.ts): real Crossplane composes an EKSCluster;
- *   part 2 (e2e/part2-flux.ts): the Flux-driven rollout from Git.
- * `bash e2e/run.sh crossplane` or `bash e2e/run.sh flux` runs one part. Run by e2e/run.sh
+ *   part 2 (e2e/part2-flux.ts): the Flux-driven rollout from Git;
+ *   part 3 (e2e/part3-install.ts): README.md's install without Flux, run as written.
+ * `bash e2e/run.sh crossplane`, `flux` or `install` runs one part (or several). Run by e2e/run.sh
  * inside a network namespace that has only loopback, so every listener stays
  * private to the run. What is real and what is simulated:
  * e2e/README.md. Prints a timeline and one verdict line; exits non-zero on failure.
@@ -13,17 +14,19 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT, xpkgPush, type ProcessGroup } from 'function-eks-cluster/testing';
+import { PACKAGE_HOME } from './lib/environment.js';
 import { publishProviders } from './lib/provider-packages.js';
 import { publish, publishRebuild, startRegistry } from './lib/registry.js';
 import { Timeline } from './lib/timeline.js';
 import { crossplanePart, PART1_VERDICT } from './part1-crossplane.js';
-import { fluxPart, PACKAGE_HOME, PART2_VERDICT } from './part2-flux.js';
+import { fluxPart, PART2_VERDICT } from './part2-flux.js';
+import { installPart, PART3_VERDICT } from './part3-install.js';
 
 const OWNER = 'eks-gitops';
 const VERSION = 'v0.1.0';
 /** The release part 1 upgrades to while its XR is Ready. */
 const NEXT_VERSION = 'v0.1.1';
-const PARTS = ['crossplane', 'flux'] as const;
+const PARTS = ['crossplane', 'flux', 'install'] as const;
 
 const chosen = process.argv.slice(2);
 for (const part of chosen) if (!(PARTS as readonly string[]).includes(part)) throw new Error(`unknown part ${part}: choose from ${PARTS.join(', ')}`);
@@ -44,8 +47,8 @@ async function main(): Promise<void> {
       note(`npm run publish: ${registry}/${OWNER}/function-eks-cluster:${VERSION} (amd64, arm64), ${registry}/${OWNER}/configuration-eks-cluster:${VERSION}`);
       // What part 1 upgrades to.
       if (runs('crossplane')) note(`next release, rebuilt: ${publishRebuild(`${registry}/${OWNER}`, NEXT_VERSION, join(work, 'next-release')).join(', ')}`);
-      // What a release pushes to ghcr.io/eks-gitops, whose names flux/ uses: the
-      // packages `npm run package` built, mirrored here for part 2.
+      // What a release pushes to ghcr.io/eks-gitops, whose names flux/ and the
+      // README use: the packages `npm run package` built, mirrored here for parts 2 and 3.
       const mirror = `${registry}/mirror/${PACKAGE_HOME}`;
       execFileSync(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'configuration', 'scripts', 'package.ts')], { cwd: REPO_ROOT, stdio: 'pipe' });
       const xpkg = (name: string) => join(REPO_ROOT, 'dist', 'xpkg', name);
@@ -72,8 +75,14 @@ async function main(): Promise<void> {
     verdicts.push(PART1_VERDICT);
   }
   if (runs('flux')) {
-    groups.push(await fluxPart({ timeline, work: join(work, 'flux'), registry, mirror, version: VERSION }));
+    const group = await fluxPart({ timeline, work: join(work, 'flux'), registry, mirror, version: VERSION });
+    groups.push(group);
+    await group.stopAll();
     verdicts.push(PART2_VERDICT);
+  }
+  if (runs('install')) {
+    groups.push(await installPart({ timeline, work: join(work, 'install'), registry, mirror, version: VERSION }));
+    verdicts.push(PART3_VERDICT);
   }
 }
 

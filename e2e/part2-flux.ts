@@ -8,35 +8,20 @@
  * remove it. What the environment forces is an overlay applied at bootstrap
  * (e2e/README.md); nothing under flux/ or apps/ is edited.
  */
-import { readFileSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
-import { API_GROUP, Kube, makePki, PLURAL, ProcessGroup, REPO_ROOT, waitFor, type JsonObject, type ObjectRef } from 'function-eks-cluster/testing';
-import {
-  chartDeploymentArgs,
-  initCore,
-  mirrorPackages,
-  NAMESPACE,
-  playPackageRuntime,
-  runtimeTlsSecret,
-  startCore,
-  type Crossplane,
-} from './lib/crossplane.js';
+import { API_GROUP, Kube, PLURAL, ProcessGroup, waitFor, type JsonObject, type ObjectRef } from 'function-eks-cluster/testing';
 import { expectActivation } from './lib/activation.js';
 import { AWS_ACCOUNT_ID, expectListedInReadme, FENCE_ATTEMPTS, fenceKustomization, TEAM_IDENTITY } from './lib/fence.js';
-import { playDeploymentStatus } from './lib/deployment-status.js';
+import { PACKAGE_HOME, startChartPart, type ChartPartContext } from './lib/environment.js';
 import { bootstrap, GIT_REPOSITORY, HELM_RELEASE, KUSTOMIZATION, readyLine, requestReconcile, startFlux, FLUX_NAMESPACE } from './lib/flux.js';
-import { FunctionImage } from './lib/function-image.js';
 import { BRANCH, startGitServer } from './lib/git-server.js';
-import { startHelmRepository } from './lib/helm-repository.js';
+import { startCrossplaneChartRepository } from './lib/helm-repository.js';
 import { condition, isTrue, managed, nameOf, untilGone, validationMessages } from './lib/objects.js';
-import { UPSTREAM } from './lib/provider-packages.js';
 import { SimulatedAws } from './lib/simulated-aws-controller.js';
-import { runPart, startClusters } from './lib/part.js';
-import type { Timeline } from './lib/timeline.js';
+import { runPart } from './lib/part.js';
 
-/** Where the Configuration and the Function live for users (configuration/crossplane.yaml, flux/infrastructure/packages). */
-export const PACKAGE_HOME = 'ghcr.io/eks-gitops';
 const CLUSTER_FOLDER = 'flux/workload-clusters/team-a';
 /** A well-formed Amazon Managed Prometheus workspace id (ws- and a UUID): the simulated account's. */
 const AMP_WORKSPACE_ID = 'ws-3f9c2a71-8d4e-4b6a-9e1f-5c7d0b2a4e68';
@@ -50,16 +35,6 @@ const WEB_KINDS = [
 
 export const PART2_VERDICT =
   'Flux, locked down for tenants, installed Crossplane, the providers and our packages from Git in dependsOn order, failed the gate while AWS failed a node group and held the apps, delivered apps/web into the new cluster as the team, reported an XR the XRD rejects, grew the cluster by commit without touching what existed, refused a team folder reaching outside its namespace or identity while the rest reconciled, and tore it all down by commit';
-
-export interface FluxPartContext {
-  timeline: Timeline;
-  work: string;
-  /** The loopback registry (host:port). */
-  registry: string;
-  /** Where the packages a release pushes to ghcr.io/eks-gitops are mirrored in it (registry/path), and their version. */
-  mirror: string;
-  version: string;
-}
 
 /** The overlay the environment forces, as patches of the bootstrap Kustomization (each one is listed in e2e/README.md). */
 function overlay(helmRepositoryUrl: string): JsonObject[] {
@@ -106,58 +81,6 @@ function overlay(helmRepositoryUrl: string): JsonObject[] {
   ];
 }
 
-/**
- * What a Kubernetes node pool and the package runtime would do, done once a
- * second: run Crossplane once its chart's Deployment exists, mark Deployments
- * rolled out, and report where the function and providers serve.
- */
-class Environment {
-  core: Crossplane | undefined;
-  errors = 0;
-  lastError = '';
-  private starting: Promise<void> | undefined;
-  private timer: NodeJS.Timeout | undefined;
-  private stopped = false;
-
-  constructor(
-    private readonly kube: Kube,
-    private readonly workload: Kube,
-    private readonly fn: FunctionImage,
-    private readonly startCrossplane: (deployment: JsonObject) => Promise<Crossplane>,
-  ) {}
-
-  start(): void {
-    const loop = async () => {
-      await this.tick().catch((error: unknown) => {
-        this.errors++;
-        this.lastError = error instanceof Error ? error.message : String(error);
-      });
-      if (!this.stopped) this.timer = setTimeout(() => void loop(), 1000);
-    };
-    void loop();
-  }
-
-  stop(): void {
-    this.stopped = true;
-    clearTimeout(this.timer);
-  }
-
-  private async tick(): Promise<void> {
-    if (!this.core) {
-      const deployment = await this.kube.find({ apiVersion: 'apps/v1', kind: 'Deployment', namespace: NAMESPACE, name: 'crossplane' });
-      if (!deployment) return;
-      this.starting ??= this.startCrossplane(deployment).then((core) => {
-        this.core = core;
-      });
-      await this.starting;
-    }
-    await playDeploymentStatus(this.kube);
-    await playDeploymentStatus(this.workload);
-    await playPackageRuntime(this.kube, 'ProviderRevision');
-    await playPackageRuntime(this.kube, 'FunctionRevision', `dns:///${this.fn.address}`);
-  }
-}
-
 /** Records the moment each Flux Kustomization first turns Ready, for the timeline. */
 class ReadyOrder {
   readonly seen: { name: string; at: number }[] = [];
@@ -176,32 +99,26 @@ class ReadyOrder {
   }
 }
 
-export function fluxPart(ctx: FluxPartContext): Promise<ProcessGroup> {
+export function fluxPart(ctx: ChartPartContext): Promise<ProcessGroup> {
   return runPart(ctx.work, (group) => stages(ctx, group));
 }
 
-async function stages({ timeline, work, registry, mirror, version }: FluxPartContext, group: ProcessGroup): Promise<void> {
-  const plane = await startClusters(
-    timeline,
+async function stages(ctx: ChartPartContext, group: ProcessGroup): Promise<void> {
+  const { timeline, work } = ctx;
+  const { plane, kube, workload, fn, env } = await startChartPart(
+    ctx,
     group,
-    work,
     'Flux part: a fresh control plane (management and workload kube-apiservers, a kube-controller-manager each)',
   );
-  const kube = new Kube(plane.primary.kubeconfigYaml);
   const workloadServer = plane.apiservers[1]!;
-  const workload = new Kube(workloadServer.kubeconfigYaml);
-  const pki = makePki();
-  const fn = new FunctionImage(`${mirror}/function-eks-cluster:${version}`, join(work, 'function'), pki);
 
   const { git, helm } = await timeline.stage(
     'Git over smart HTTP, a Helm repository and the Flux controllers (source v1.9.5, kustomize v1.9.5, helm v1.6.4), all on 127.0.0.1',
     async (note) => {
       const git = await startGitServer(join(work, 'git'), 'eks-gitops');
       note(`git: ${git.url} (${BRANCH}: this repository's working tree, one commit)`);
-      const release = parse(readFileSync(join(REPO_ROOT, 'flux', 'infrastructure', 'crossplane', 'release.yaml'), 'utf8')) as JsonObject;
-      const chartVersion = String((((release.spec as JsonObject).chart as JsonObject).spec as JsonObject).version);
-      const helm = await startHelmRepository('crossplane', chartVersion);
-      note(`helm: ${helm.url} (chart crossplane ${chartVersion} from the core module, sha256 ${helm.chart.digest.slice(0, 12)})`);
+      const helm = await startCrossplaneChartRepository();
+      note(`helm: ${helm.url} (chart crossplane ${helm.chart.version} from the core module, sha256 ${helm.chart.digest.slice(0, 12)})`);
       const { crds } = await startFlux(group, kube, {
         kubeconfigFile: plane.primary.kubeconfigFile,
         storageDir: join(work, 'flux-storage'),
@@ -213,22 +130,6 @@ async function stages({ timeline, work, registry, mirror, version }: FluxPartCon
   );
 
   const aws = new SimulatedAws(kube, { namespaces: ['team-a'], workloadKubeconfig: workloadServer.kubeconfigYaml });
-  const env = new Environment(kube, workload, fn, async (deployment) => {
-    // The chart's Deployment, run as its pod would run it (see e2e/lib/crossplane.ts).
-    const { initArgs, startArgs, env: literal } = chartDeploymentArgs(deployment);
-    await initCore(plane.primary.kubeconfigFile, group.logDir, initArgs);
-    await mirrorPackages(kube, 'mirror-crossplane-contrib', UPSTREAM, `${registry}/crossplane-contrib`);
-    await mirrorPackages(kube, 'mirror-eks-gitops', PACKAGE_HOME, mirror);
-    const core = await startCore(group, kube, {
-      kubeconfigFile: plane.primary.kubeconfigFile,
-      dir: join(work, 'crossplane'),
-      pki,
-      extraArgs: startArgs,
-      extraEnv: literal,
-    });
-    await runtimeTlsSecret(kube, pki);
-    return core;
-  });
   const order = new ReadyOrder(kube);
   /** Waits for a Flux object to be Ready; while it is not, the error says what it reports. */
   const fluxReady = (ref: ObjectRef, timeoutMs = 300_000) =>

@@ -10,8 +10,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { stringify } from 'yaml';
-import { TOOLS_DIR } from 'function-eks-cluster/testing';
+import { parse, stringify } from 'yaml';
+import { REPO_ROOT, TOOLS_DIR, type JsonObject } from 'function-eks-cluster/testing';
 
 export interface HelmRepository {
   url: string;
@@ -43,4 +43,10 @@ export async function startHelmRepository(name: string, version: string): Promis
     generated: created,
   });
   return { url, chart: { name, version, digest }, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}
+
+/** The Crossplane chart at the version flux/infrastructure/crossplane/release.yaml pins (the README's `helm install` names the same). */
+export function startCrossplaneChartRepository(): Promise<HelmRepository> {
+  const release = parse(readFileSync(join(REPO_ROOT, 'flux', 'infrastructure', 'crossplane', 'release.yaml'), 'utf8')) as JsonObject;
+  return startHelmRepository('crossplane', String((((release.spec as JsonObject).chart as JsonObject).spec as JsonObject).version));
 }

@@ -2,14 +2,15 @@
 # kube-apiserver and kube-controller-manager: the real API server the
 # configuration tests install the XRD's CRD into (configuration/test), and the
 # garbage-collector and namespace controllers the end-to-end test runs beside it
-# (Crossplane relies on owner-reference garbage collection). Built from the Go
-# module proxy through a tools
+# (Crossplane relies on owner-reference garbage collection); and kubectl at the
+# same version, with which the end-to-end test runs the README's install-without-Flux
+# commands (e2e/part3-install.ts). Built from the Go module proxy through a tools
 # module under .tools/src that requires k8s.io/kubernetes and replaces every
 # k8s.io staging module with its published v0.<minor>.<patch> module (the list
 # is read from that version's own go.mod, where they point at ./staging/...).
-# Skipped when the pinned version is already in .tools/bin. A cold build (empty
-# Go build and module caches) takes 4 to 7 minutes on 2 cores at nice 19,
-# depending on what else runs.
+# Only the commands not in .tools/bin at the pinned version are built. A cold
+# build of the first two (empty Go build and module caches) takes 4 to 7 minutes
+# on 2 cores at nice 19, depending on what else runs.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 . scripts/lib/go-module.sh
@@ -18,12 +19,27 @@ cd "$(dirname "$0")/../.."
 # renovate: datasource=go depName=k8s.io/kubernetes
 KUBERNETES_VERSION=v1.34.4
 
-# `kube-apiserver --version` prints "Kubernetes v1.34.4"; so does kube-controller-manager.
-current() { [ -x ".tools/bin/$1" ] && [ "$(".tools/bin/$1" --version 2>/dev/null)" = "Kubernetes $KUBERNETES_VERSION" ]; }
-if current kube-apiserver && current kube-controller-manager; then
+# `kube-apiserver --version` prints "Kubernetes v1.34.4"; so does
+# kube-controller-manager; `kubectl version --client` prints "Client Version: v1.34.4" first.
+version_of() {
+  case $1 in
+    kubectl) ".tools/bin/$1" version --client | sed -n 1p ;;
+    *) ".tools/bin/$1" --version ;;
+  esac
+}
+current() {
+  local want="Kubernetes $KUBERNETES_VERSION"
+  [ "$1" = kubectl ] && want="Client Version: $KUBERNETES_VERSION"
+  [ -x ".tools/bin/$1" ] && [ "$(version_of "$1" 2>/dev/null)" = "$want" ]
+}
+missing=()
+for cmd in kube-apiserver kube-controller-manager kubectl; do
+  current "$cmd" || missing+=("$cmd")
+done
+if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi
-building "kube-apiserver and kube-controller-manager $KUBERNETES_VERSION"
+building "${missing[*]} $KUBERNETES_VERSION"
 src=.tools/src/kube-apiserver
 rm -rf "$src"
 mkdir -p "$src" .tools/bin
@@ -58,6 +74,7 @@ package tools
 import (
 	_ "k8s.io/kubernetes/cmd/kube-apiserver"
 	_ "k8s.io/kubernetes/cmd/kube-controller-manager"
+	_ "k8s.io/kubernetes/cmd/kubectl"
 )
 GO
 
@@ -71,11 +88,10 @@ done
 (
   cd "$src"
   go mod tidy
-  for cmd in kube-apiserver kube-controller-manager; do
+  for cmd in "${missing[@]}"; do
     CGO_ENABLED=0 nice -n 19 go build -trimpath -buildvcs=false -ldflags "$ldflags" \
       -o "../../bin/$cmd" "k8s.io/kubernetes/cmd/$cmd"
   done
 )
-.tools/bin/kube-apiserver --version
-.tools/bin/kube-controller-manager --version
-built "kube-apiserver and kube-controller-manager"
+for cmd in "${missing[@]}"; do version_of "$cmd"; done
+built "${missing[*]}"

@@ -20,6 +20,8 @@ export function tool(
     | 'etcd'
     | 'kube-apiserver'
     | 'kube-controller-manager'
+    | 'kubectl'
+    | 'helm'
     | 'kubeconform'
     | 'source-controller'
     | 'kustomize-controller'

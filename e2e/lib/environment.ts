@@ -1,0 +1,136 @@
+/**
+ * What a Kubernetes node pool and Crossplane's package runtime would do on a
+ * management cluster where Crossplane is installed from its Helm chart (by
+ * Flux's helm-controller in part 2, by the README's `helm install` in part 3),
+ * done once a second: run Crossplane as the chart's Deployment says once that
+ * Deployment exists, mark Deployments rolled out (only once Crossplane runs, so
+ * a wait on them means what it means in a cluster: Crossplane's CRDs are
+ * there), and report where the function and the providers serve.
+ */
+import { join } from 'node:path';
+import { Kube, makePki, type ControlPlane, type JsonObject, type Pki, type ProcessGroup } from 'function-eks-cluster/testing';
+import { chartDeploymentArgs, initCore, mirrorPackages, NAMESPACE, playPackageRuntime, runtimeTlsSecret, startCore, type Crossplane } from './crossplane.js';
+import { playDeploymentStatus } from './deployment-status.js';
+import { FunctionImage } from './function-image.js';
+import { startClusters } from './part.js';
+import { UPSTREAM } from './provider-packages.js';
+import type { Timeline } from './timeline.js';
+
+/** Where the Configuration and the Function live for users (configuration/crossplane.yaml, flux/infrastructure/packages). */
+export const PACKAGE_HOME = 'ghcr.io/eks-gitops';
+
+/** What a part that installs Crossplane from its chart is given (parts 2 and 3). */
+export interface ChartPartContext {
+  timeline: Timeline;
+  /** This part's own folder: control plane data, logs, scratch. */
+  work: string;
+  /** The loopback registry (host:port). */
+  registry: string;
+  /** Where the packages a release pushes to ghcr.io/eks-gitops are mirrored in it (registry/path), and their version. */
+  mirror: string;
+  version: string;
+}
+
+/** What such a part starts with: a fresh control plane, the function of the mirrored release (not pulled yet), and the Environment (not started). */
+export interface ChartPart {
+  plane: ControlPlane;
+  kube: Kube;
+  workload: Kube;
+  pki: Pki;
+  fn: FunctionImage;
+  env: Environment;
+}
+
+export async function startChartPart(ctx: ChartPartContext, group: ProcessGroup, title: string): Promise<ChartPart> {
+  const plane = await startClusters(ctx.timeline, group, ctx.work, title);
+  const kube = new Kube(plane.primary.kubeconfigYaml);
+  const workload = new Kube(plane.apiservers[1]!.kubeconfigYaml);
+  const pki = makePki();
+  const fn = new FunctionImage(`${ctx.mirror}/function-eks-cluster:${ctx.version}`, join(ctx.work, 'function'), pki);
+  const env = new Environment({
+    kube,
+    kubeconfigFile: plane.primary.kubeconfigFile,
+    workloads: [workload],
+    fn,
+    group,
+    dir: join(ctx.work, 'crossplane'),
+    pki,
+    registry: ctx.registry,
+    mirror: ctx.mirror,
+  });
+  return { plane, kube, workload, pki, fn, env };
+}
+
+export interface EnvironmentOptions {
+  /** The management cluster, where the chart's Deployment appears. */
+  kube: Kube;
+  kubeconfigFile: string;
+  /** Other clusters whose Deployments roll out too (the workload cluster apps land in). */
+  workloads: Kube[];
+  fn: FunctionImage;
+  group: ProcessGroup;
+  /** Crossplane's folder (certificates, package cache). */
+  dir: string;
+  pki: Pki;
+  /** The loopback registry (host:port), and where it mirrors PACKAGE_HOME (registry/path). */
+  registry: string;
+  mirror: string;
+}
+
+export class Environment {
+  core: Crossplane | undefined;
+  errors = 0;
+  lastError = '';
+  private starting: Promise<void> | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
+
+  constructor(private readonly options: EnvironmentOptions) {}
+
+  start(): void {
+    const loop = async () => {
+      await this.tick().catch((error: unknown) => {
+        this.errors++;
+        this.lastError = error instanceof Error ? error.message : String(error);
+      });
+      if (!this.stopped) this.timer = setTimeout(() => void loop(), 1000);
+    };
+    void loop();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    clearTimeout(this.timer);
+  }
+
+  private async tick(): Promise<void> {
+    const { kube, workloads, fn } = this.options;
+    if (!this.core) {
+      const deployment = await kube.find({ apiVersion: 'apps/v1', kind: 'Deployment', namespace: NAMESPACE, name: 'crossplane' });
+      if (!deployment) return;
+      this.starting ??= this.startCrossplane(deployment).then((core) => {
+        this.core = core;
+      });
+      await this.starting;
+    }
+    for (const cluster of [kube, ...workloads]) await playDeploymentStatus(cluster);
+    await playPackageRuntime(kube, 'ProviderRevision');
+    await playPackageRuntime(kube, 'FunctionRevision', `dns:///${fn.address}`);
+  }
+
+  /**
+   * The chart's Deployment, run as its pod would run it (see crossplane.ts),
+   * with the registry mirrors a platform team configures for an air-gapped
+   * cluster, in place before Crossplane pulls any package.
+   */
+  private async startCrossplane(deployment: JsonObject): Promise<Crossplane> {
+    const { kube, kubeconfigFile, group, dir, pki, registry, mirror } = this.options;
+    const { initArgs, startArgs, env } = chartDeploymentArgs(deployment);
+    await initCore(kubeconfigFile, group.logDir, initArgs);
+    await mirrorPackages(kube, 'mirror-crossplane-contrib', UPSTREAM, `${registry}/crossplane-contrib`);
+    await mirrorPackages(kube, 'mirror-eks-gitops', PACKAGE_HOME, mirror);
+    const core = await startCore(group, kube, { kubeconfigFile, dir, pki, extraArgs: startArgs, extraEnv: env });
+    await runtimeTlsSecret(kube, pki);
+    return core;
+  }
+}
