@@ -98,7 +98,8 @@ export function day2Stage(timeline: Timeline, ctx: Day2Context): Promise<void> {
     if (replacement.at >= deleted.at) throw new Error(`${old} was deleted before its replacement ${replacement.name} was Ready`);
     note(`${replacement.name} Ready (created by AWS) ${((deleted.at - replacement.at) / 1000).toFixed(1)} s before AWS deleted ${old}`);
 
-    const count = (what: string) => events.filter((e) => e.what === what).length;
+    // Resources, not events: a deletion whose finalizer removal met a conflict is recorded again on the next pass.
+    const count = (what: string) => new Set(events.filter((e) => e.what === what).map((e) => `${e.kind}/${e.name}`)).size;
     note(
       `AWS during these commits: ${count('created')} created, ${count('deleted')} deleted, ${count('changed')} changed in place; refused: ${count('refused')} creates or updates, ${count('delete-refused')} deletions`,
     );
