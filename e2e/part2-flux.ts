@@ -15,6 +15,7 @@ import { API_GROUP, Kube, PLURAL, ProcessGroup, waitFor, type JsonObject, type O
 import { expectActivation } from './lib/activation.js';
 import { AWS_ACCOUNT_ID, expectListedInReadme, FENCE_ATTEMPTS, fenceKustomization, TEAM_IDENTITY } from './lib/fence.js';
 import { PACKAGE_HOME, startChartPart, type ChartPartContext } from './lib/environment.js';
+import { day2Stage } from './lib/day2-stage.js';
 import { bootstrap, GIT_REPOSITORY, HELM_RELEASE, KUSTOMIZATION, readyLine, requestReconcile, startFlux, FLUX_NAMESPACE } from './lib/flux.js';
 import { BRANCH, startGitServer } from './lib/git-server.js';
 import { startCrossplaneChartRepository } from './lib/helm-repository.js';
@@ -408,6 +409,10 @@ async function stages(ctx: ChartPartContext, group: ProcessGroup): Promise<void>
     if (replaced.length || changed.length) throw new Error(`zone d touched existing resources: replaced ${replaced.join(', ')}; changed ${changed.join(', ')}`);
   });
 
+  // Day-2 commits (e2e/lib/day2-stage.ts): a feature on and off, a node-group field EKS cannot change in place.
+  const gateCommit = (message: string) => commit(message, ks('team-a', 'eks-cluster'));
+  await day2Stage(timeline, { kube, aws, group, xrRef, readXr: xrSpec, writeXr, commit: gateCommit, settled });
+
   await timeline.stage(
     "The fence: a team folder that reaches for a ClusterRole, another team's namespace or EKS cluster, the platform's AWS identity (on an EKSCluster or as a ProviderConfig), the platform's source or no ServiceAccount is refused; the rest of the folder reconciles",
     async (note) => {
@@ -476,6 +481,7 @@ async function stages(ctx: ChartPartContext, group: ProcessGroup): Promise<void>
     async (note) => {
       const existing = await managed(kube, 'team-a');
       const before = existing.length;
+      const seen = aws.events.length;
       // What the function composed (controlled by the EKSCluster), whose deletions its Usages order.
       const composed = new Set(
         existing
@@ -515,9 +521,9 @@ async function stages(ctx: ChartPartContext, group: ProcessGroup): Promise<void>
       await commit('Remove team-a', ks(FLUX_NAMESPACE, 'workload-clusters'));
       await untilGone(kube, { apiVersion: 'v1', kind: 'Namespace', name: 'team-a' }, 'namespace team-a gone from the management cluster', 300_000, group);
       note('namespace team-a gone');
-      const deleted = aws.events.filter((e) => e.what === 'deleted');
+      const deleted = aws.events.slice(seen).filter((e) => e.what === 'deleted');
       note(
-        `${deleted.length} managed resources deleted by the simulated AWS (${before} existed); ${aws.count('delete-refused')} deletions refused by AWS's rules on the way`,
+        `${deleted.length} managed resources deleted by the simulated AWS (${before} existed); ${aws.events.slice(seen).filter((e) => e.what === 'delete-refused').length} deletions refused by AWS's rules on the way`,
       );
       note(
         `order: ${deleted
@@ -529,7 +535,7 @@ async function stages(ctx: ChartPartContext, group: ProcessGroup): Promise<void>
       if (xrs.length > 0) throw new Error(`EKSClusters left: ${xrs.map(nameOf).join(', ')}`);
       if (deleted.length < before) throw new Error(`deleted ${deleted.length}, expected at least ${before}`);
       // Every refusal of the simulated AWS is temporary, so without Usages the teardown would still end: the refusals are what shows it.
-      const refused = aws.events.filter((e) => e.what === 'delete-refused');
+      const refused = aws.events.slice(seen).filter((e) => e.what === 'delete-refused');
       const described = (events: typeof refused) => events.map((e) => `${e.kind} ${e.name}: ${e.message}`).join('; ');
       const ofOthers = refused.filter((e) => !composed.has(e.name));
       if (ofOthers.length)

@@ -17,7 +17,8 @@
  *   UnpublishConnection does nothing), the garbage collector does once the
  *   ClusterAuth is gone, retrying while Crossplane's Usage webhook refuses;
  * - for a created Cluster asked for another Kubernetes version, refuses what EKS
- *   refuses (a skipped minor, a downgrade that is no rollback EKS allows) with
+ *   refuses (a skipped minor, a downgrade that is no rollback EKS allows, node
+ *   groups not at the running version) with
  *   Synced=False and AWS's message, else runs the new version;
  * - on deletion, refuses what AWS refuses (Synced=False, DeleteFailed) and
  *   otherwise records the deletion and removes its finalizer.
@@ -29,6 +30,7 @@ import {
   Kube,
   KubeError,
   MANAGED_GROUPS,
+  refusesClusterUpgradeOverNodeGroups,
   refusesCreate,
   refusesDelete,
   refusesUpdate,
@@ -172,6 +174,22 @@ export class SimulatedAws {
   }
 
   private async pass(): Promise<void> {
+    const objects = await this.list();
+    const world = new Map(objects.map((o) => [nameOf(o), o]));
+    for (const o of objects) {
+      try {
+        await this.reconcile(o, world);
+      } catch (error) {
+        // Retried next pass, as a provider requeues; a conflict or a vanished object is routine.
+        if (error instanceof KubeError && (error.status === 404 || error.status === 409)) continue;
+        this.passErrors++;
+        this.lastPassError = `${key(o)}: ${error instanceof Error ? error.message : String(error)}`;
+      }
+    }
+  }
+
+  /** Every managed resource of the kinds we compose in the watched namespaces, listed kind by kind. */
+  private async list(): Promise<Managed[]> {
     const objects: Managed[] = [];
     for (const namespace of this.options.namespaces) {
       for (const k of MANAGED_KINDS) {
@@ -190,17 +208,7 @@ export class SimulatedAws {
         }
       }
     }
-    const world = new Map(objects.map((o) => [nameOf(o), o]));
-    for (const o of objects) {
-      try {
-        await this.reconcile(o, world);
-      } catch (error) {
-        // Retried next pass, as a provider requeues; a conflict or a vanished object is routine.
-        if (error instanceof KubeError && (error.status === 404 || error.status === 409)) continue;
-        this.passErrors++;
-        this.lastPassError = `${key(o)}: ${error instanceof Error ? error.message : String(error)}`;
-      }
-    }
+    return objects;
   }
 
   private async reconcile(o: Managed, world: Map<string, Managed>): Promise<void> {
@@ -213,7 +221,10 @@ export class SimulatedAws {
     if (meta.deletionTimestamp) {
       if (!finalizers.includes(FINALIZER)) return;
       if (this.throttling()) return this.throttle(o, 'Deleting', 'delete');
-      const refusal = exists ? refusesDelete(o, world) : undefined;
+      // The pass's world was listed kind by kind, which takes seconds under load: a
+      // dependant listed early may be gone by now. AWS judges the world at the
+      // call, so a refusal stands only if a fresh listing still gives it.
+      const refusal = exists && refusesDelete(o, world) ? refusesDelete(o, new Map((await this.list()).map((x) => [nameOf(x), x]))) : undefined;
       if (refusal) {
         if (this.events.at(-1)?.name !== nameOf(o) || this.events.at(-1)?.what !== 'delete-refused') this.record(o, 'delete-refused', refusal);
         return this.setConditions(
@@ -237,7 +248,7 @@ export class SimulatedAws {
 
     const spec = JSON.stringify((o.spec as JsonObject).forProvider ?? {});
     if (exists) {
-      if (o.kind === 'Cluster' && (await this.updateVersion(o))) return;
+      if (o.kind === 'Cluster' && (await this.updateVersion(o, world))) return;
       if (await this.update(o, world)) return;
       const before = this.createdSpec.get(key(o));
       if (before !== undefined && before !== spec) {
@@ -303,10 +314,11 @@ export class SimulatedAws {
 
   /**
    * A created Cluster asked for another Kubernetes version: refused as EKS refuses it
+   * (the calendar's rules; node groups not yet at the running version)
    * (Synced=False with the message, Ready unchanged, as upjet reports a failed
    * update; true: the pass is done with it), else "AWS" runs the new version.
    */
-  private async updateVersion(o: Managed): Promise<boolean> {
+  private async updateVersion(o: Managed, world: Map<string, Managed>): Promise<boolean> {
     const forProvider = ((o.spec as JsonObject).forProvider ?? {}) as JsonObject;
     const running = ((o.status as JsonObject).atProvider as JsonObject).version;
     const wanted = forProvider.version;
@@ -314,7 +326,9 @@ export class SimulatedAws {
     const today = new Date().toISOString().slice(0, 10);
     const upgrade = this.upgrades.get(key(o));
     const supportType = String((forProvider.upgradePolicy as JsonObject | undefined)?.supportType ?? 'EXTENDED');
-    const refusal = refusesVersionUpdate({ version: running, supportType, ...(upgrade ? { upgrade } : {}) }, wanted, today);
+    const refusal =
+      refusesVersionUpdate({ version: running, supportType, ...(upgrade ? { upgrade } : {}) }, wanted, today) ??
+      refusesClusterUpgradeOverNodeGroups(o, { version: running }, forProvider, world);
     if (refusal) {
       if (!this.events.some((e) => e.name === nameOf(o) && e.what === 'refused' && e.message === refusal)) this.record(o, 'refused', refusal);
       await this.setConditions(

@@ -20,7 +20,18 @@ import { compose, type ComposeResult } from '../src/compose/compose.js';
 import { canonical } from '../src/ground/canonical.js';
 import { dig } from '../src/ground/observed.js';
 import { INSTANCE_KIND, launchedInstance, type LaunchedBy } from './aws-rules/dependencies.js';
-import { atProviderFor, refusesCreate, refusesDelete, refusesUpdate, resolveReferences, type Managed } from './simulated-aws.js';
+import { CALENDAR_CHECKED_ON } from './eks-calendar.js';
+import {
+  atProviderFor,
+  frozenWorld,
+  refusesCreate,
+  refusesDelete,
+  refusesUpdate,
+  refusesVersionUpdate,
+  resolveReferences,
+  type ClusterVersionState,
+  type Managed,
+} from './simulated-aws.js';
 
 export interface WorldEvent {
   readonly round: number;
@@ -37,8 +48,15 @@ interface Entry {
   body: JsonObject;
   /** What AWS has: the resolved forProvider of the last create or update it accepted. */
   applied?: JsonObject;
+  /** canonical(applied), kept: compared with what is desired on every round. */
+  appliedCanonical?: string;
+  /** A Cluster's last in-place Kubernetes upgrade, for EKS's rollback rules. */
+  upgrade?: ClusterVersionState['upgrade'];
   deleting: boolean;
 }
+
+/** The day the simulated AWS lives on, for the EKS calendar: the day the calendar was checked, so that tests do not age. */
+const MODEL_DAY = CALENDAR_CHECKED_ON;
 
 const USAGE = 'protection.crossplane.io/v1beta1';
 const nameOf = (o: JsonObject) => String(dig(o, 'metadata', 'name'));
@@ -61,6 +79,21 @@ export class SimulatedWorld {
   private readonly instances = new Map<string, JsonObject>();
   /** The XR is deleted: its resources go, and Flux prunes Karpenter's NodePools from the cluster. */
   private tornDown = false;
+
+  /**
+   * An independent copy of this world as it is now, so that many changes can
+   * start from one converged cluster without converging it again for each.
+   */
+  clone(): SimulatedWorld {
+    const copy = new SimulatedWorld();
+    copy.events.push(...this.events);
+    copy.round = this.round;
+    copy.tornDown = this.tornDown;
+    // Bodies, applied states and instances are replaced, never changed in place: only the entries are copied.
+    for (const [key, entry] of this.entries) copy.entries.set(key, { ...entry });
+    for (const [name, instance] of this.instances) copy.instances.set(name, instance);
+    return copy;
+  }
 
   /** What Crossplane sends the function: every composed resource, with its status. */
   observed(): Record<string, JsonObject> {
@@ -110,12 +143,12 @@ export class SimulatedWorld {
     return this.events.length > before;
   }
 
-  /** Every object by Kubernetes name, as the simulated AWS's rules read the world: managed resources and instances. */
-  private worldByName(): Map<string, Managed> {
+  /** Every object by Kubernetes name, as the simulated AWS's rules read the world: managed resources and instances; never changed afterwards. */
+  private worldByName(): ReadonlyMap<string, Managed> {
     const world = new Map<string, Managed>();
     for (const e of this.entries.values()) world.set(nameOf(e.body), e.body);
     for (const [name, instance] of this.instances) world.set(name, instance);
-    return world;
+    return frozenWorld(world);
   }
 
   private record(key: string, kind: unknown, what: WorldEvent['what'], message?: string): void {
@@ -159,17 +192,20 @@ export class SimulatedWorld {
       return;
     }
     if (entry.applied === undefined) return this.create(entry, forProvider, world);
-    if (canonical(forProvider) === canonical(entry.applied)) {
+    entry.appliedCanonical ??= canonical(entry.applied);
+    if (canonical(forProvider) === entry.appliedCanonical) {
       this.setStatus(entry, READY);
       return;
     }
-    const refusal = refusesUpdate(entry.body, entry.applied, forProvider, world);
+    const refusal = refusesClusterVersion(entry, forProvider) ?? refusesUpdate(entry.body, entry.applied, forProvider, world);
     if (refusal) {
       this.refused(entry, 'refused-update', refusal);
       this.setStatus(entry, [condition('Ready', 'True', 'Available'), condition('Synced', 'False', 'ReconcileError', refusal)]);
       return;
     }
+    recordUpgrade(entry, forProvider);
     entry.applied = forProvider;
+    delete entry.appliedCanonical;
     this.setStatus(entry, READY, this.atProvider(entry, forProvider));
     this.record(key, entry.body.kind, 'updated');
   }
@@ -187,6 +223,7 @@ export class SimulatedWorld {
       return;
     }
     entry.applied = forProvider;
+    delete entry.appliedCanonical;
     this.setStatus(entry, READY, this.atProvider(entry, forProvider));
     this.record(entry.key, entry.body.kind, 'created');
   }
@@ -253,6 +290,25 @@ export class SimulatedWorld {
     this.instances.set(name, launchedInstance(name, by, subnetId, roleName));
     this.record(name, INSTANCE_KIND, 'launched');
   }
+}
+
+/** Why EKS refuses a Cluster's Kubernetes version change (UpdateClusterVersion: dev/simulated-aws.ts refusesVersionUpdate), as upjet reports it. */
+function refusesClusterVersion(entry: Entry, forProvider: JsonObject): string | undefined {
+  const running = entry.applied?.version;
+  const wanted = forProvider.version;
+  if (entry.body.kind !== 'Cluster' || typeof running !== 'string' || typeof wanted !== 'string' || running === wanted) return undefined;
+  const supportType = String(dig(forProvider, 'upgradePolicy', 'supportType') ?? 'EXTENDED');
+  const refusal = refusesVersionUpdate({ version: running, supportType, ...(entry.upgrade ? { upgrade: entry.upgrade } : {}) }, wanted, MODEL_DAY);
+  return refusal ? `update failed: async update failed: ${refusal}` : undefined;
+}
+
+/** An accepted version change of a Cluster: an upgrade is remembered for EKS's rollback window, a rollback forgets it. */
+function recordUpgrade(entry: Entry, forProvider: JsonObject): void {
+  const running = entry.applied?.version;
+  const wanted = forProvider.version;
+  if (entry.body.kind !== 'Cluster' || typeof running !== 'string' || typeof wanted !== 'string' || running === wanted) return;
+  if (Number(wanted.split('.')[1]) > Number(running.split('.')[1])) entry.upgrade = { from: running, on: MODEL_DAY, by: 'user' };
+  else delete entry.upgrade;
 }
 
 /** The Kubernetes name of the Role whose ARN is `arn`. */

@@ -21,8 +21,9 @@ export type Settled<A> = { ok: true; waves: Wave[]; final: A; observed: Record<s
 export async function settle<A>(
   compose: (observed: Record<string, JsonObject>, round: number) => Promise<A>,
   read: (answer: A) => Composed,
+  start: Record<string, JsonObject> = {},
 ): Promise<Settled<A>> {
-  const { last, fatal, waves, observed } = await reconcileAsync(({ observed, round }) => compose(observed, round), read, {}, MAX_WAVES);
+  const { last, fatal, waves, observed } = await reconcileAsync(({ observed, round }) => compose(observed, round), read, start, MAX_WAVES);
   if (fatal !== undefined) return { ok: false, fatal };
   return { ok: true, waves: waves.map((keys) => ({ keys })), final: last, observed };
 }
@@ -39,7 +40,14 @@ export function desiredStatus(rsp: RunFunctionResponse): JsonObject | undefined 
   return (rsp.desired?.composite?.resource as JsonObject | undefined)?.status as JsonObject | undefined;
 }
 
-/** The loop over RunFunction: `run` is the function in-process or a gRPC client. */
-export function renderWaves(xr: JsonObject, run: (req: RunFunctionRequest) => Promise<RunFunctionResponse>): Promise<Settled<RunFunctionResponse>> {
-  return settle((observed, round) => run(requestFor(xr, observed, `render-${round}`)), composedBy);
+/**
+ * The loop over RunFunction: `run` is the function in-process or a gRPC client.
+ * `live`: what already exists (a change to a live XR), observed from the start.
+ */
+export function renderWaves(
+  xr: JsonObject,
+  run: (req: RunFunctionRequest) => Promise<RunFunctionResponse>,
+  live: Record<string, JsonObject> = {},
+): Promise<Settled<RunFunctionResponse>> {
+  return settle((observed, round) => run(requestFor(xr, observed, `render-${round}`)), composedBy, live);
 }

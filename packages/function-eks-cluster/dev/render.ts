@@ -1,7 +1,10 @@
 /**
- * `npm start [-- XR.yaml]`: renders an EKSCluster through the real function
- * (the built bundle, over gRPC on loopback), wave after wave as a simulated AWS
- * makes each wave Ready, then prints what will be created and draws the network.
+ * `npm start [-- XR.yaml] [--from LIVE.yaml]`: renders an EKSCluster through the
+ * real function (the built bundle, over gRPC on loopback), wave after wave as a
+ * simulated AWS makes each wave Ready, then prints what will be created and
+ * draws the network. With --from, the XR is a change of a live one: LIVE.yaml
+ * is rendered first, and the plan ends with what the change asks of AWS, in
+ * order (dev/plan-changes.ts), and what the XR's status says while it runs.
  */
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
@@ -10,8 +13,10 @@ import type { RunFunctionResponse } from '@crossplane-org/function-sdk-typescrip
 import type { JsonObject } from '../src/api/schema-builder.js';
 import { connect, REPO_ROOT, startFunction } from './function-process.js';
 import { planSvg } from './plan-svg.js';
+import { changesBetween, changesText } from './plan-changes.js';
 import { planText } from './plan-text.js';
 import { composedBy, desiredStatus, renderWaves } from './render-waves.js';
+import { requestFor } from './function-process.js';
 import { topologyOf } from './topology.js';
 
 const DEFAULT_XR = join(REPO_ROOT, 'configuration', 'examples', 'production.yaml');
@@ -35,16 +40,37 @@ function toYaml(xr: JsonObject, rsp: RunFunctionResponse): string {
   return docs.map((d) => stringify(d, { lineWidth: 0 })).join('---\n');
 }
 
+/** Nx runs this inside the package; a relative path means one from where the user stood, usually the repo root. */
+function pathOf(arg: string): string {
+  const candidates = [resolve(process.cwd(), arg), resolve(REPO_ROOT, arg)];
+  return candidates.find((c) => existsSync(c)) ?? candidates[candidates.length - 1]!;
+}
+
+/** The XR file and, after --from, the live XR it changes. */
+function parseArgs(args: string[]): { xrPath: string; fromPath?: string } {
+  const from = args.indexOf('--from');
+  if (from >= 0 && !args[from + 1]) throw new UserError('--from needs the file of the live EKSCluster');
+  const fromPath = from >= 0 ? pathOf(args[from + 1]!) : undefined;
+  const rest = args.filter((a, i) => !a.startsWith('-') && (from < 0 || i !== from + 1));
+  return { xrPath: rest[0] ? pathOf(rest[0]) : DEFAULT_XR, ...(fromPath ? { fromPath } : {}) };
+}
+
 async function main(): Promise<number> {
-  const arg = process.argv.slice(2).find((a) => !a.startsWith('-'));
-  // Nx runs this inside the package; a relative path means one from where the user stood, usually the repo root.
-  const candidates = arg ? [resolve(process.cwd(), arg), resolve(REPO_ROOT, arg)] : [DEFAULT_XR];
-  const xrPath = candidates.find((c) => existsSync(c)) ?? candidates[candidates.length - 1]!;
+  const { xrPath, fromPath } = parseArgs(process.argv.slice(2));
   const xr = readXRFile(xrPath);
+  const liveXr = fromPath ? readXRFile(fromPath) : undefined;
+  if (liveXr && JSON.stringify(liveXr.metadata) !== JSON.stringify(xr.metadata))
+    throw new UserError(`--from ${basename(fromPath!)} must be the same EKSCluster (metadata) as ${basename(xrPath)}: a change of a live XR`);
   const fn = await startFunction();
   const client = connect(fn.address);
   try {
-    const rendered = await renderWaves(xr, (req) => client.run(req));
+    const run = (req: Parameters<typeof client.run>[0]) => client.run(req);
+    const live = liveXr ? await renderWaves(liveXr, run) : undefined;
+    if (live && !live.ok) {
+      process.stderr.write(`The function rejected ${basename(fromPath!)}:\n  ${live.fatal.replace(/; /g, '\n  ')}\n`);
+      return 1;
+    }
+    const rendered = await renderWaves(xr, run, live?.observed);
     if (!rendered.ok) {
       process.stderr.write(`The function rejected ${basename(xrPath)}:\n  ${rendered.fatal.replace(/; /g, '\n  ')}\n`);
       return 1;
@@ -52,6 +78,14 @@ async function main(): Promise<number> {
     const { waves, final: rsp } = rendered;
     const topology = topologyOf(xr, composedBy(rsp).desired, desiredStatus(rsp));
     process.stdout.write(`${planText(topology, waves)}\n`);
+    if (live?.ok) {
+      const first = await run(requestFor(xr, live.observed, 'change'));
+      const during = desiredStatus(first) as { waitingFor?: string[] } | undefined;
+      const changes = changesBetween(composedBy(live.final).desired, composedBy(first).desired, composedBy(rsp).desired);
+      process.stdout.write(`\n${changesText(changes, basename(fromPath!))}\n`);
+      const replacing = (during?.waitingFor ?? []).filter((w) => w.includes(': replaced by '));
+      if (replacing.length > 0) process.stdout.write(`While it runs, the XR's status.waitingFor says:\n${replacing.map((w) => `  ${w}`).join('\n')}\n`);
+    }
     process.stdout.write(`\nOnce AWS has created everything: ${topology.status.summary}\n`);
     const outDir = join(REPO_ROOT, 'dist', 'render');
     mkdirSync(outDir, { recursive: true });

@@ -146,8 +146,30 @@ export interface Resolution {
   unresolved: string[];
 }
 
+/** Resolutions remembered per world that will not change (frozenWorld). */
+const frozen = new WeakMap<ReadonlyMap<string, Managed>, WeakMap<Managed, Resolution>>();
+
+/**
+ * Marks a world that no one changes any more, so that resolving the same
+ * object against it again is remembered: the rules resolve every resource of
+ * a kind for each deletion they judge (dev/aws-world.ts freezes each round's).
+ */
+export function frozenWorld(world: ReadonlyMap<string, Managed>): ReadonlyMap<string, Managed> {
+  if (!frozen.has(world)) frozen.set(world, new WeakMap());
+  return world;
+}
+
 /** Resolves every `xRef: {name}` and `xRefs: [{name}]` of spec.forProvider against `world`. */
 export function resolveReferences(o: Managed, world: ReadonlyMap<string, Managed>): Resolution {
+  const memo = frozen.get(world);
+  const known = memo?.get(o);
+  if (known) return known;
+  const resolution = resolveIn(o, world);
+  memo?.set(o, resolution);
+  return resolution;
+}
+
+function resolveIn(o: Managed, world: ReadonlyMap<string, Managed>): Resolution {
   const unresolved: string[] = [];
   const walk = (node: Json): Json => {
     if (Array.isArray(node)) return node.map(walk);
@@ -256,8 +278,77 @@ function iamOf(world: ReadonlyMap<string, Managed>): IamView {
 export function refusesUpdate(o: Managed, applied: JsonObject, forProvider: JsonObject, world: ReadonlyMap<string, Managed>): string | undefined {
   const immutable = refusesImmutableChange(FORCE_NEW, kindKey(o), applied, forProvider);
   if (immutable) return immutable;
-  const autoMode = kindOf(o) === 'Cluster' ? refusesAutoMode(applied, forProvider, iamOf(world)) : undefined;
-  return autoMode ? `update failed: async update failed: ${autoMode}` : undefined;
+  const refusal =
+    kindOf(o) === 'Cluster'
+      ? (refusesAutoMode(applied, forProvider, iamOf(world)) ?? refusesClusterUpgradeOverNodeGroups(o, applied, forProvider, world))
+      : kindOf(o) === 'NodeGroup'
+        ? refusesNodeGroupVersion(clusterVersionOf(forProvider, world), str(applied.version), str(forProvider.version))
+        : undefined;
+  return refusal ? `update failed: async update failed: ${refusal}` : undefined;
+}
+
+const str = (v: Json | undefined) => (typeof v === 'string' ? v : undefined);
+
+/** The Kubernetes version the EKS cluster of a node group (resolved as `forProvider`) runs. */
+function clusterVersionOf(forProvider: JsonObject, world: ReadonlyMap<string, Managed>): string | undefined {
+  const cluster = [...world.values()].find((c) => kindOf(c) === 'Cluster' && atProvider(c).id === forProvider.clusterName);
+  return str(atProvider(cluster).version);
+}
+
+/**
+ * Why EKS refuses a managed node group at Kubernetes version `wanted` (coming
+ * from `from`; none at creation) while its cluster runs `cluster`; undefined
+ * when it accepts. The rules are the EKS API reference's (the wording of the
+ * messages is ours):
+ * - CreateNodegroup: "You can only create a node group for your cluster that
+ *   is equal to the current Kubernetes version for the cluster"; of `version`:
+ *   "By default, the Kubernetes version of the cluster is used, and this is the
+ *   only accepted specified value"
+ *   (https://docs.aws.amazon.com/eks/latest/APIReference/API_CreateNodegroup.html).
+ * - UpdateNodegroupVersion: "You cannot roll back a node group to an earlier
+ *   Kubernetes version or AMI version"; the version to update to is the
+ *   cluster's ("You can specify the Kubernetes version of the cluster")
+ *   (https://docs.aws.amazon.com/eks/latest/APIReference/API_UpdateNodegroupVersion.html).
+ * So a node group is never newer than its control plane, and at most one minor
+ * behind it (UpdateClusterVersion waits for every group: below).
+ */
+export function refusesNodeGroupVersion(cluster: string | undefined, from: string | undefined, wanted: string | undefined): string | undefined {
+  if (wanted === undefined || cluster === undefined || wanted === from) return undefined;
+  if (from !== undefined && minorOf(wanted) < minorOf(from))
+    return `InvalidParameterException: a node group cannot be rolled back from Kubernetes ${from} to ${wanted}`;
+  if (wanted !== cluster)
+    return `InvalidParameterException: node group Kubernetes version ${wanted} must be the cluster's version ${cluster}${minorOf(wanted) > minorOf(cluster) ? ': upgrade the cluster first' : ''}`;
+  return undefined;
+}
+
+/**
+ * UpdateClusterVersion: "If your cluster has managed node groups attached to
+ * it, all of your node groups' Kubernetes versions must match the cluster's
+ * Kubernetes version in order to update the cluster to a new Kubernetes
+ * version" (https://docs.aws.amazon.com/eks/latest/APIReference/API_UpdateClusterVersion.html).
+ * `applied` is what the cluster runs; undefined when no group lags.
+ */
+export function refusesClusterUpgradeOverNodeGroups(
+  o: Managed,
+  applied: JsonObject,
+  forProvider: JsonObject,
+  world: ReadonlyMap<string, Managed>,
+): string | undefined {
+  const running = str(applied.version);
+  const wanted = str(forProvider.version);
+  if (running === undefined || wanted === undefined || minorOf(wanted) <= minorOf(running)) return undefined;
+  const id = atProvider(o).id;
+  const lagging = [...world.values()].filter(
+    (g) =>
+      kindOf(g) === 'NodeGroup' &&
+      atProvider(g).id !== undefined &&
+      atProvider(g).clusterName === id &&
+      str(atProvider(g).version) !== undefined &&
+      atProvider(g).version !== running,
+  );
+  return lagging.length
+    ? `InvalidParameterException: all node groups must match the cluster's Kubernetes version ${running} before it is updated to ${wanted}: ${lagging.map((g) => `${awsName(g)} runs ${String(atProvider(g).version)}`).join(', ')}`
+    : undefined;
 }
 
 /** Why AWS refuses to create `o` (resolved as `forProvider`), or undefined when it accepts. */
@@ -304,7 +395,8 @@ function refusesCreateOfKind(o: Managed, forProvider: JsonObject, world: Readonl
       };
       const clusterVpc = clusterSubnets?.[0] !== undefined ? vpcOf(clusterSubnets[0]) : undefined;
       const stray = ((forProvider.subnetIds as Json[] | undefined) ?? []).find((id) => vpcOf(id) !== clusterVpc);
-      return stray !== undefined ? `InvalidParameterException: Subnets specified must be in the same VPC as the cluster (${String(stray)})` : undefined;
+      if (stray !== undefined) return `InvalidParameterException: Subnets specified must be in the same VPC as the cluster (${String(stray)})`;
+      return refusesNodeGroupVersion(str(atProvider(cluster).version), undefined, str(forProvider.version));
     }
     default:
       return undefined;

@@ -8,6 +8,7 @@
  */
 import fc from 'fast-check';
 import type { JsonObject } from '../src/api/schema-builder.js';
+import { compose } from '../src/compose/compose.js';
 import { converge, SimulatedWorld, tearDown, type Capacity } from './aws-world.js';
 import { FLUX_ROLE_ARN, xrArb, xrDocument, type XRShape } from './xrs.js';
 
@@ -152,45 +153,68 @@ const EDITS: readonly Edit[] = [
     },
   },
   {
+    // One minor or two: EKS moves one at a time, once the node groups run the control plane's (dev/simulated-aws.ts).
     name: 'Kubernetes version raised',
-    applies: (spec) => spec.kubernetesVersion === '1.35',
+    applies: (spec) => spec.kubernetesVersion !== '1.36',
     apply: (spec) => {
       spec.kubernetesVersion = '1.36';
     },
   },
 ];
 
-export interface Transition {
-  readonly a: JsonObject;
+/** One change of a live cluster: the spec B it is changed to, and the edits that made B of A. */
+export interface Change {
   readonly b: JsonObject;
   readonly edits: readonly string[];
 }
 
-/** A small live cluster (at most three zones and two node groups, so that many pairs run), on 1.35 or 1.36. */
+/** A live cluster at spec A and the changes to try on it, each from A. */
+export interface Transitions {
+  readonly a: JsonObject;
+  readonly changes: readonly Change[];
+}
+
+/** A small live cluster (at most three zones and two node groups, so that many pairs run), on 1.34, 1.35 or 1.36. */
 const startArb: fc.Arbitrary<XRShape> = xrArb
   .filter((s) => s.zones.length <= 3 && s.nodeGroups.length <= 2 && !s.existing)
   .map((s) => ({ ...s, region: 'us-west-2' }));
 
-export const transitionArb: fc.Arbitrary<Transition> = fc
-  .tuple(startArb, fc.constantFrom('1.35', '1.36'), fc.array(fc.tuple(fc.nat(EDITS.length - 1), fc.nat(1000)), { minLength: 1, maxLength: 3 }))
-  .map(([shape, version, picks]) => {
-    const a = xrDocument(shape);
-    (a.spec as Spec).kubernetesVersion = version;
-    // The API's default group, written out, so that edits of the list keep it.
-    if (!autoMode(a.spec as Spec) && (a.spec as Spec).nodeGroups === undefined) (a.spec as Spec).nodeGroups = [{ name: 'default', minSize: 2, maxSize: 6 }];
-    const spec = structuredClone(a.spec) as Spec;
-    const edits: string[] = [];
-    for (const [which, pick] of picks) {
-      const edit = EDITS[which]!;
-      if (!edit.applies(spec)) continue;
-      edit.apply(spec, pick);
-      edits.push(edit.name);
-    }
-    return { a, b: { ...a, spec }, edits };
-  });
+const picksArb = fc.array(fc.tuple(fc.nat(EDITS.length - 1), fc.nat(1000)), { minLength: 1, maxLength: 3 });
+
+/**
+ * A spec A and `perStart` changes of it, so that pairs A -> B share the
+ * convergence of A: a pair costs B's convergence and the teardown only.
+ */
+export function transitionsArb(perStart: number): fc.Arbitrary<Transitions> {
+  return (
+    fc
+      .tuple(startArb, fc.constantFrom('1.34', '1.35', '1.36'), fc.array(picksArb, { minLength: perStart, maxLength: perStart }))
+      .map(([shape, version, changes]) => {
+        const a = xrDocument(shape);
+        (a.spec as Spec).kubernetesVersion = version;
+        // The API's default group, written out, so that edits of the list keep it.
+        if (!autoMode(a.spec as Spec) && (a.spec as Spec).nodeGroups === undefined) (a.spec as Spec).nodeGroups = [{ name: 'default', minSize: 2, maxSize: 6 }];
+        return { a, changes: changes.map((picks) => edited(a, picks)) };
+      })
+      // A starting spec the function refuses (a VPC too small for its zones) is no live cluster to change.
+      .filter(({ a }) => compose({ composite: a, observed: {} }).ok)
+  );
+}
+
+function edited(a: JsonObject, picks: readonly (readonly [number, number])[]): Change {
+  const spec = structuredClone(a.spec) as Spec;
+  const edits: string[] = [];
+  for (const [which, pick] of picks) {
+    const edit = EDITS[which]!;
+    if (!edit.applies(spec)) continue;
+    edit.apply(spec, pick);
+    edits.push(edit.name);
+  }
+  return { b: { ...a, spec }, edits };
+}
 
 export interface TransitionOutcome {
-  /** 'ready': B converged to Ready; 'refused': the function refused B; 'skipped': A itself is not a cluster (too small a VPC). */
+  /** 'ready': B converged to Ready; 'refused': the function refused B; 'skipped': A never converged into a cluster. */
   readonly outcome: 'ready' | 'refused' | 'skipped';
   /** Every property broken, in words; empty when all hold. */
   readonly failures: string[];
@@ -200,27 +224,33 @@ const compute = (c: Capacity) => c.nodeGroups.length + c.autoMode;
 const specOf = (xr: JsonObject) => xr.spec as Spec;
 
 /**
- * Converges A to Ready, applies B and converges again, then deletes the XR.
- * It must hold that: B is Ready, or refused with a fatal result that names the
- * field and the fix and changes nothing; AWS refuses no update or deletion for
- * good, and no deletion hangs; a node group of both specs always has nodes,
- * and while B runs nodes some node group or Auto Mode does at the end of
- * every round; nothing is left in AWS after the teardown.
+ * Converges A to Ready once, then for each change, in a copy of that world,
+ * applies B and converges again, then deletes the XR. It must hold that: B is
+ * Ready, or refused with a fatal result that names the field and the fix and
+ * changes nothing; AWS refuses no update or deletion for good, and no deletion
+ * hangs; a node group of both specs always has nodes, and while B runs nodes
+ * some node group or Auto Mode does at the end of every round; nothing is
+ * left in AWS after the teardown. One outcome per change.
  */
-export function checkTransition({ a, b }: Transition): TransitionOutcome {
-  const world = new SimulatedWorld();
-  const first = converge(world, a);
-  if (!first.result.ok) return { outcome: 'skipped', failures: [] };
-  const failures: string[] = [];
-  if (!first.settled) failures.push(`A did not converge: ${JSON.stringify(world.unsynced())}`);
-  const before = JSON.stringify(world.observed());
+export function checkTransitions({ a, changes }: Transitions): TransitionOutcome[] {
+  const live = new SimulatedWorld();
+  const first = converge(live, a);
+  if (!first.result.ok) return changes.map(() => ({ outcome: 'skipped', failures: [] }));
+  const startFailures = first.settled ? [] : [`A did not converge: ${JSON.stringify(live.unsynced())}`];
+  return changes.map(({ b }) => changeOf(live.clone(), first, b, startFailures));
+}
+
+function changeOf(world: SimulatedWorld, first: ReturnType<typeof converge>, b: JsonObject, startFailures: readonly string[]): TransitionOutcome {
+  const failures = [...startFailures];
+  const a = first.xr;
+  const before = world.clone();
   const second = converge(world, { ...b, status: first.xr.status ?? {} });
   let last = second.xr;
   if (!second.result.ok) {
     for (const e of second.result.errors) {
       if (!e.path.startsWith('spec.') || !e.message.includes('; ')) failures.push(`fatal without a field or a fix: ${e.path}: ${e.message}`);
     }
-    if (JSON.stringify(world.observed()) !== before) failures.push('a fatal result changed the composed resources');
+    if (JSON.stringify(world.observed()) !== JSON.stringify(before.observed())) failures.push('a fatal result changed the composed resources');
     last = first.xr;
   } else {
     if (!second.settled) failures.push(`B did not converge in ${second.rounds} rounds`);
@@ -229,7 +259,8 @@ export function checkTransition({ a, b }: Transition): TransitionOutcome {
     failures.push(...nodeLoss(specOf(a), specOf(b), first.capacities.at(-1)!, second.capacities));
   }
   // Deletion protection is lifted first, as a person deleting a protected cluster must.
-  converge(world, { ...last, spec: { ...specOf(last), controlPlane: { ...(specOf(last).controlPlane as JsonObject), deletionProtection: false } } });
+  if ((specOf(last).controlPlane as JsonObject | undefined)?.deletionProtection === true)
+    converge(world, { ...last, spec: { ...specOf(last), controlPlane: { ...(specOf(last).controlPlane as JsonObject), deletionProtection: false } } });
   const left = tearDown(world);
   if (left.length > 0) failures.push(`left in AWS after the teardown: ${left.join(', ')}`);
   return { outcome: second.result.ok ? 'ready' : 'refused', failures };

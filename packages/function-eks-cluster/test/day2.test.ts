@@ -72,6 +72,19 @@ describe('1b. a node group field EKS cannot change in place gets a replacement g
     expect(after.capacities.every((c) => c.nodeGroups.length > 0)).toBe(true);
     expect(after.capacities.at(-1)!.nodeGroups).toEqual([created.key]);
   });
+
+  it('status says, while it runs, what replaces the old group, why, and that the old one goes only once the new one is Ready', () => {
+    const { world, xr } = live({});
+    const next = edited(xr, (spec) => ((spec.nodeGroups as JsonObject[])[0]!.instanceTypes = ['m7i.xlarge']));
+    const during = compose({ composite: next, observed: world.observed() });
+    if (!during.ok) throw new Error(JSON.stringify(during.errors));
+    const replacement = during.resources.find((r) => r.body.kind === 'NodeGroup' && r.key !== 'nodegroup-general')!.key;
+    expect(during.status.waitingFor).toContain(
+      `nodegroup-general: replaced by ${replacement} (instance types m7i.large -> m7i.xlarge); deleted, and drained by EKS, once ${replacement} is Ready`,
+    );
+    const after = converge(world, next);
+    expect(after.result.ok && after.result.status.waitingFor).toEqual([]);
+  });
 });
 
 describe('2. what AWS allows once is asked for once', () => {
@@ -147,6 +160,47 @@ describe('3. a feature switched on or off on a live cluster follows the order AW
     expect(after.capacities.every((c) => c.nodeGroups.length + c.autoMode + c.karpenter > 0)).toBe(true);
     expect(after.capacities.at(-1)).toEqual({ nodeGroups: ['nodegroup-general'], autoMode: 0, karpenter: 0 });
     expect(world.observed()['role-auto-node']).toBeDefined();
+  });
+});
+
+describe('3b. a Kubernetes version raised on a live cluster follows the order EKS enforces', () => {
+  it.each([
+    { reason: 'one minor: the control plane, then the node groups', from: '1.35', to: '1.36', steps: ['1.36'] },
+    { reason: 'two minors: each minor in turn, the node groups catching up before the next', from: '1.34', to: '1.36', steps: ['1.35', '1.36'] },
+  ])('$reason', ({ from, to, steps }) => {
+    const { world, xr } = live({}, (spec) => (spec.kubernetesVersion = from));
+    const seen = world.events.length;
+    const after = converge(
+      world,
+      edited(xr, (spec) => (spec.kubernetesVersion = to)),
+    );
+    expect(world.events.slice(seen).filter((e) => e.what.startsWith('refused'))).toEqual([]);
+    expect(after.settled).toBe(true);
+    const versionOf = (kind: string) =>
+      Object.values(world.observed())
+        .filter((o) => o.kind === kind)
+        .map((o) => ((o.status as JsonObject).atProvider as JsonObject).version);
+    expect(versionOf('Cluster')).toEqual([to]);
+    expect(new Set(versionOf('NodeGroup'))).toEqual(new Set([to]));
+    // The cluster was updated once per minor, each after the node groups had caught up.
+    const updates = world.events.slice(seen).filter((e) => e.what === 'updated' && (e.kind === 'Cluster' || e.kind === 'NodeGroup'));
+    expect(updates.filter((e) => e.kind === 'Cluster')).toHaveLength(steps.length);
+    const clusterRounds = updates.filter((e) => e.kind === 'Cluster').map((e) => e.round);
+    const groupRounds = updates.filter((e) => e.kind === 'NodeGroup').map((e) => e.round);
+    expect(Math.min(...groupRounds)).toBeGreaterThan(clusterRounds[0]!);
+    if (clusterRounds[1] !== undefined) expect(clusterRounds[1]).toBeGreaterThan(Math.min(...groupRounds));
+  });
+
+  it('a version EKS cannot skip to, asked of the model directly, is refused with its message', () => {
+    const { world } = live({}, (spec) => (spec.kubernetesVersion = '1.34'));
+    const cluster = Object.entries(world.observed()).find(([, o]) => o.kind === 'Cluster')!;
+    const skipping = {
+      ...cluster[1],
+      spec: { ...(cluster[1].spec as JsonObject), forProvider: { ...((cluster[1].spec as JsonObject).forProvider as JsonObject), version: '1.36' } },
+    };
+    const desired = { ...world.observed(), [cluster[0]]: skipping };
+    world.step(desired);
+    expect(world.unsynced().map((u) => u.message)).toEqual([expect.stringMatching(/Unsupported Kubernetes minor version update from 1.34 to 1.36/)]);
   });
 });
 

@@ -5,7 +5,15 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { JsonObject } from '../src/api/schema-builder.js';
-import { atProviderFor, type Managed, refusesCreate, refusesDelete, resolveReferences } from 'function-eks-cluster/testing';
+import {
+  atProviderFor,
+  type Managed,
+  refusesClusterUpgradeOverNodeGroups,
+  refusesCreate,
+  refusesDelete,
+  refusesNodeGroupVersion,
+  resolveReferences,
+} from 'function-eks-cluster/testing';
 
 const READY = [{ type: 'Ready', status: 'True' }];
 
@@ -196,6 +204,48 @@ describe('AWS refuses to delete', () => {
   it.each(cases)('$reason', ({ object, world, expected }) => {
     const refusal = refusesDelete(object, worldOf(...world));
     if (expected) expect(refusal).toMatch(expected);
+    else expect(refusal).toBeUndefined();
+  });
+});
+
+describe('Kubernetes versions of node groups (EKS API reference: CreateNodegroup, UpdateNodegroupVersion, UpdateClusterVersion)', () => {
+  it.each([
+    { reason: 'created at the cluster version', cluster: '1.35', from: undefined, wanted: '1.35', refused: undefined },
+    {
+      reason: 'created newer than the cluster',
+      cluster: '1.35',
+      from: undefined,
+      wanted: '1.36',
+      refused: /must be the cluster's version 1.35: upgrade the cluster first/,
+    },
+    { reason: 'created older than the cluster', cluster: '1.35', from: undefined, wanted: '1.34', refused: /must be the cluster's version 1.35/ },
+    { reason: 'updated to the cluster version', cluster: '1.36', from: '1.35', wanted: '1.36', refused: undefined },
+    { reason: 'updated past the cluster', cluster: '1.35', from: '1.35', wanted: '1.36', refused: /upgrade the cluster first/ },
+    { reason: 'rolled back', cluster: '1.35', from: '1.35', wanted: '1.34', refused: /cannot be rolled back from Kubernetes 1.35 to 1.34/ },
+    { reason: 'no version asked: the cluster version', cluster: '1.35', from: '1.35', wanted: undefined, refused: undefined },
+  ])('$reason', ({ cluster, from, wanted, refused }) => {
+    const refusal = refusesNodeGroupVersion(cluster, from, wanted);
+    if (refused) expect(refusal).toMatch(refused);
+    else expect(refusal).toBeUndefined();
+  });
+
+  const cluster = mr('Cluster', 'cluster', { version: '1.35' });
+  const group = (version: string) => mr('NodeGroup', `group-${version}`, { clusterNameRef: { name: 'cluster' }, version });
+  const atProviderOf = (g: Managed) => ({
+    ...g,
+    status: { ...(g.status as JsonObject), atProvider: { ...((g.status as JsonObject).atProvider as JsonObject), clusterName: String(id(cluster)) } },
+  });
+  it.each([
+    { reason: 'every node group at the running version: the cluster may move on', groups: ['1.35'], refused: undefined },
+    {
+      reason: 'a node group one minor behind: the cluster waits for it',
+      groups: ['1.35', '1.34'],
+      refused: /must match the cluster's Kubernetes version 1.35 before it is updated to 1.36: group-1.34 runs 1.34/,
+    },
+  ])('$reason', ({ groups, refused }) => {
+    const world = worldOf(cluster, ...groups.map((v) => atProviderOf(group(v))));
+    const refusal = refusesClusterUpgradeOverNodeGroups(cluster, { version: '1.35' }, { version: '1.36' }, world);
+    if (refused) expect(refusal).toMatch(refused);
     else expect(refusal).toBeUndefined();
   });
 });

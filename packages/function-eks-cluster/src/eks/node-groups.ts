@@ -247,7 +247,10 @@ function specGroup(
     current: placement.key,
     resources: [
       nodeGroup(ctx, group, { key: placement.key, name: nameOf(placement.key, `${group.name}${placement.suffix}`) }, fixed, networkKeys, warnings),
-      ...placement.retiring.map((old) => nodeGroup(ctx, group, { key: old, name: nameOf(old, group.name) }, existingFixed(ctx, old, fixed), networkKeys)),
+      ...placement.retiring.map((old) => ({
+        ...nodeGroup(ctx, group, { key: old, name: nameOf(old, group.name) }, existingFixed(ctx, old, fixed), networkKeys),
+        replacedBy: `replaced by ${placement.key} (${changes(existingFixed(ctx, old, fixed), fixed)}); deleted, and drained by EKS, once ${placement.key} is Ready`,
+      })),
     ],
   };
 }

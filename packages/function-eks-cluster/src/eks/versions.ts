@@ -1,9 +1,10 @@
 /**
  * Kubernetes versions over a cluster's life. EKS upgrades the control plane one
- * minor version at a time; nodes may not be newer than the control plane. So a
- * spec that jumps ahead is walked there one minor at a time, and node groups
- * (and the default add-ons, eks/addons.ts) follow the version the control
- * plane actually runs.
+ * minor version at a time, and only while every managed node group runs the
+ * control plane's version; nodes may not be newer than the control plane. So a
+ * spec that jumps ahead is walked there one minor at a time, node groups (and
+ * the default add-ons, eks/addons.ts) follow the version the control plane
+ * actually runs, and the next minor waits until they have.
  *
  * EKS also moves a control plane by itself: at the end of standard support
  * (upgrade policy STANDARD) or of extended support (EXTENDED), to the next
@@ -32,6 +33,21 @@ export function planVersions(wanted: string, observed: ObservedState, clusterKey
   const running = observed.atProvider(clusterKey, 'version');
   if (!running) return { controlPlane: wanted, nodes: wanted };
   if (minor(wanted) < minor(running)) return { controlPlane: running, nodes: running, behind: behindNotice(wanted, running) };
+  // EKS updates the control plane only while every node group runs its version (UpdateClusterVersion).
+  const lagging = Object.keys(observed.resources)
+    .filter((key) => key.startsWith('nodegroup-'))
+    .filter((key) => {
+      const version = observed.atProvider(key, 'version');
+      return version !== undefined && version !== running;
+    })
+    .sort();
+  if (minor(wanted) > minor(running) && lagging.length > 0) {
+    return {
+      controlPlane: running,
+      nodes: running,
+      note: `upgrading Kubernetes ${running} -> ${wanted}: node groups ${lagging.join(', ')} move to ${running} first, as EKS requires before it updates the control plane`,
+    };
+  }
   if (minor(wanted) - minor(running) <= 1) return { controlPlane: wanted, nodes: running };
   const next = `1.${minor(running) + 1}`;
   return {

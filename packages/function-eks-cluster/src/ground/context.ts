@@ -70,6 +70,8 @@ export interface DesiredResource {
   readonly waitsForAny?: readonly string[];
   /** What was kept instead of what the spec asks, and how to get the change. */
   readonly warnings?: readonly string[];
+  /** Set on a resource being replaced (make before break): what replaces it, why, and when it goes; the XR's status lists it. */
+  readonly replacedBy?: string;
 }
 
 export function partitionOf(region: string): string {

@@ -54,6 +54,8 @@ export function buildStatus(ctx: ComposeContext, subnets: readonly PlannedSubnet
       .filter((r) => r.group !== 'deletionOrder')
       .map((r) => ({ key: r.key, group: r.group, why: notReadyReason(r.key, observed), failed: failedOperation(r.key, observed) !== undefined })),
     ...gated.held.map((h) => ({ key: h.key, group: h.group, why: `waits for ${h.waitsFor.join(', ')}`, failed: false })),
+    // A Ready resource being replaced: what replaces it and when it goes (make before break).
+    ...gated.emitted.flatMap((r) => (r.replacedBy ? [{ key: r.key, group: r.group, why: r.replacedBy, failed: false }] : [])),
     ...(pendingUsages > 0
       ? [{ key: 'usages', group: 'deletionOrder' as const, why: `${pendingUsages} deletion-order Usages being created`, failed: false }]
       : []),
