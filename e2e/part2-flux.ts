@@ -35,7 +35,7 @@ const WEB_KINDS = [
 ];
 
 export const PART2_VERDICT =
-  'Flux, locked down for tenants, installed Crossplane, the providers and our packages from Git in dependsOn order, failed the gate while AWS failed a node group and held the apps, delivered apps/web into the new cluster as the team, reported an XR the XRD rejects, grew the cluster by commit without touching what existed, refused a team folder reaching outside its namespace or identity while the rest reconciled, and tore it all down by commit';
+  'Flux, locked down for tenants, installed Crossplane, the providers and our packages from Git in dependsOn order, failed the gate while AWS failed a node group and held the apps, delivered apps/web into the new cluster as the team, reported an XR the XRD rejects, grew the cluster by commit without touching what existed, walked it through day-2 commits (flow logs on and off, a node group replaced before its old one went) with no AWS refusal, refused a team folder reaching outside its namespace or identity while the rest reconciled, and tore it all down by commit';
 
 /** The overlay the environment forces, as patches of the bootstrap Kustomization (each one is listed in e2e/README.md). */
 function overlay(helmRepositoryUrl: string): JsonObject[] {
