@@ -269,8 +269,8 @@ const cases: Case[] = [
     breakIt: (t) =>
       t.edit(
         'apps/monitoring/remote-write-identity.yaml',
-        '    roleArnRef:\n      name: ${cluster_name}-prometheus-remote-write',
-        '    roleArnRef:\n      name: ${cluster_name}-prometheus',
+        '    roleArnRef:\n      name: ${ekscluster_name}-prometheus-remote-write',
+        '    roleArnRef:\n      name: ${ekscluster_name}-prometheus',
       ),
     check: 'references',
     expected: /PodIdentityAssociation team-a\/team-a-prometheus: forProvider\.roleArnRef names team-a-prometheus, no Role/,
@@ -304,7 +304,7 @@ const cases: Case[] = [
   },
   {
     name: 'an AWS access key in a manifest',
-    breakIt: (t) => t.edit(DELIVERY, '      region: us-west-2', '      region: us-west-2\n      # AKIAIOSFODNN7EXAMPLE'),
+    breakIt: (t) => t.edit(DELIVERY, '        name: team-a-cluster-facts\n', '        name: team-a-cluster-facts\n        # AKIAIOSFODNN7EXAMPLE\n'),
     check: 'secrets',
     expected: /delivery\.yaml: looks like an AWS access key/,
   },
@@ -321,10 +321,10 @@ const cases: Case[] = [
     expected: /HelmRelease team-a\/prometheus \(release\) uses namespace monitoring in workload:team-a\/team-a-kubeconfig/,
   },
   {
-    name: 'monitoring substituted for another cluster',
-    breakIt: (t) => t.edit(DELIVERY, '      region: us-west-2', '      region: eu-west-1'),
+    name: 'a fact of the cluster copied by hand into postBuild.substitute',
+    breakIt: (t) => t.edit(DELIVERY, '  postBuild:\n    # The new cluster', '  postBuild:\n    substitute:\n      region: eu-west-1\n    # The new cluster'),
     check: 'clusterNames',
-    expected: /Kustomization team-a\/monitoring: region eu-west-1 differs/,
+    expected: /Kustomization team-a\/monitoring: postBuild\.substitute\.region is copied by hand; read it from the ConfigMap <EKSCluster name>-cluster-facts/,
   },
   {
     name: 'a copied team grant that was not renamed',
@@ -350,7 +350,12 @@ const cases: Case[] = [
   },
   {
     name: 'a placeholder workspace ID in postBuild.substitute',
-    breakIt: (t) => t.edit(DELIVERY, '      region: us-west-2\n', '      region: us-west-2\n      amp_workspace_id: ws-00000000-0000-0000-0000-000000000000\n'),
+    breakIt: (t) =>
+      t.edit(
+        DELIVERY,
+        '  postBuild:\n    # The new cluster',
+        '  postBuild:\n    substitute:\n      amp_workspace_id: ws-00000000-0000-0000-0000-000000000000\n    # The new cluster',
+      ),
     check: 'placeholders',
     expected: /Kustomization team-a\/monitoring: spec\.postBuild\.substitute\.amp_workspace_id "ws-00000000-0000-0000-0000-000000000000" is an all-zero ID/,
   },
@@ -413,7 +418,7 @@ const cases: Case[] = [
       ),
     check: 'iamRoleNames',
     expected:
-      /Role team-a\/team-a-prometheus-remote-write: AWS role name "team-a-us-west-2-prometheus-remote-write-to-amazon-managed-prometheus" \(69 characters\) is not a valid IAM role name/,
+      /Role team-a\/team-a-prometheus-remote-write: AWS role name "team-a-[0-9a-f]{8}-us-west-2-prometheus-remote-write-to-amazon-managed-prometheus" \(78 characters\) is not a valid IAM role name/,
   },
   {
     name: "the chart's default activations missing a kind the function composes and apps/monitoring applies",

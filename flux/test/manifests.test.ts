@@ -5,6 +5,7 @@ import { analyze, type Analysis } from './lib/analyze.js';
 import { MANAGEMENT } from './lib/graph.js';
 import { get } from './lib/objects.js';
 import { REPO_ROOT } from './lib/tools.js';
+import { defaultClusterName } from 'function-eks-cluster/testing';
 
 let analysis: Analysis;
 beforeAll(async () => {
@@ -98,10 +99,15 @@ describe('flux/ and apps/', () => {
       },
     ]);
     // The team's folder takes the platform's facts for it from Git (flux/workload-clusters/tenant/facts.yaml).
-    expect(analysis.graph.inputs.filter((i) => i.inGit).map((i) => `${i.kustomization} <- ${i.kind} ${i.namespace}/${i.name}: ${i.keys.join(', ')}`)).toEqual([
+    const line = (i: (typeof analysis.graph.inputs)[number]) => `${i.kustomization} <- ${i.kind} ${i.namespace}/${i.name}: ${i.keys.join(', ')}`;
+    expect(analysis.graph.inputs.filter((i) => i.inGit && !i.composed).map(line)).toEqual([
       'Kustomization team-a/eks-cluster <- ConfigMap team-a/tenant: permissions_boundary_arn, team',
       'Kustomization team-b/eks-cluster <- ConfigMap team-b/tenant: flux_role_arn, permissions_boundary_arn, team',
       'Kustomization team-a/monitoring <- ConfigMap team-a/tenant: permissions_boundary_arn, team',
+    ]);
+    // And the cluster's own facts from what the function composes for its EKSCluster (docs/cluster-facts.md): nothing copied by hand.
+    expect(analysis.graph.inputs.filter((i) => i.composed).map(line)).toEqual([
+      'Kustomization team-a/monitoring <- ConfigMap team-a/team-a-cluster-facts: cluster_name, cluster_resource_name, ekscluster_name, kubeconfig_name, region',
     ]);
     const monitoring = analysis.graph.applied.find((a) => a.object.kind === 'Kustomization' && a.object.metadata.name === 'monitoring')?.object;
     expect(get(monitoring, 'spec.postBuild.substitute.amp_workspace_id')).toBeUndefined();
@@ -109,6 +115,7 @@ describe('flux/ and apps/', () => {
 
   it("names the monitoring role in AWS by cluster and region, within IAM's 64 characters", () => {
     const role = analysis.graph.applied.find((a) => a.object.kind === 'Role' && a.object.metadata.name === 'team-a-prometheus-remote-write')?.object;
-    expect(role?.metadata.annotations).toEqual({ 'crossplane.io/external-name': 'team-a-us-west-2-prometheus' });
+    // The EKS cluster's name, from the cluster facts.
+    expect(role?.metadata.annotations).toEqual({ 'crossplane.io/external-name': `${defaultClusterName('team-a', 'team-a')}-us-west-2-prometheus` });
   });
 });

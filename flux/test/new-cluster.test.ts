@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyze, type Analysis } from './lib/analyze.js';
 import { get } from './lib/objects.js';
 import { commitMonitoringInput, copyTree, copyWorkloadCluster, type TreeCopy } from './lib/tree.js';
+import { defaultClusterName } from 'function-eks-cluster/testing';
 
 // As long as a team's name may be (flux/test/lib/tenancy.ts): AWS names derived from it must still fit.
 const LONG = 'observability-prod-euc1-01';
@@ -81,7 +82,9 @@ describe('more workload clusters copied from team-a: team-c, and one with a long
       .filter((a) => a.object.kind === 'Role' && a.object.apiVersion.startsWith('iam.aws.m.upbound.io/') && a.object.metadata.namespace !== 'crossplane-system')
       .map((a) => (a.object.metadata.annotations as Record<string, string>)['crossplane.io/external-name'] ?? '')
       .sort();
-    expect(names).toEqual([`${LONG.slice(0, 32)}-us-west-2-prometheus`, 'team-a-us-west-2-prometheus', 'team-c-us-west-2-prometheus']);
+    // The EKS cluster's name (the cluster facts' cluster_name), cut to 32 characters.
+    const expected = [LONG, 'team-a', 'team-c'].map((team) => `${defaultClusterName(team, team).slice(0, 32)}-us-west-2-prometheus`).sort();
+    expect(names).toEqual(expected);
     for (const name of names) expect(name.length).toBeLessThanOrEqual(64);
   });
 });

@@ -532,6 +532,22 @@ const ESCAPES: Escape[] = [
     message: new RegExp(`${policy('tenant-platform-configmaps')}ConfigMap team-a/team-a-kubeconfig has data.provider`),
   },
   {
+    what: 'forging the cluster facts its apps substitute (ConfigMap <EKSCluster>-cluster-facts)',
+    refusedBy: 'tenant-platform-configmaps',
+    attempt: () =>
+      team.apply(
+        {
+          apiVersion: 'v1',
+          kind: 'ConfigMap',
+          metadata: { name: `${TEAM}-cluster-facts`, namespace: TEAM },
+          data: { cluster_resource_name: 'team-b-cluster' },
+        },
+        'kustomize-controller',
+      ),
+    status: 403,
+    message: new RegExp(`${policy('tenant-platform-configmaps')}ConfigMap team-a/team-a-cluster-facts holds the facts the function composes for an EKSCluster`),
+  },
+  {
     what: 'a HelmRepository the platform does not allow',
     refusedBy: 'tenant-flux-sources',
     attempt: () => {

@@ -13,6 +13,7 @@ import { scopeOf, type Schemas } from './validate.js';
 import {
   API_GROUP,
   API_VERSION,
+  CLUSTER_FACTS,
   KIND,
   KUBECONFIG_SECRET_KEY as KUBECONFIG_KEY,
   kubeconfigConfigMapName,
@@ -374,24 +375,24 @@ function remoteOf(o: K8sObject): string | undefined {
 
 /**
  * A workload-cluster folder names one cluster everywhere: its EKSCluster is
- * named like its namespace (the function then names the EKS cluster alike,
- * which monitoring's Pod Identity association relies on), and every
- * postBuild.substitute cluster_name/region matches that EKSCluster.
+ * named like its namespace (one folder, one namespace, one cluster), and no
+ * Kustomization copies a fact of that cluster by hand into postBuild.substitute:
+ * the function composes them (ConfigMap <EKSCluster>-cluster-facts,
+ * docs/cluster-facts.md), so a copy can only go stale.
  */
 export function checkClusterNames(graph: Graph): string[] {
   const problems: string[] = [];
-  const xrs = ofKind(graph, XR_API_VERSION, XR_KIND);
-  for (const xr of xrs) {
+  for (const xr of ofKind(graph, XR_API_VERSION, XR_KIND)) {
     if (xr.metadata.name !== xr.metadata.namespace) problems.push(`${idOf(xr)}: name it like its namespace (one folder, one namespace, one cluster)`);
   }
+  const facts = new Set(CLUSTER_FACTS.filter((f) => !f.key.includes('<')).map((f) => f.key));
   for (const ks of ofKind(graph, KUSTOMIZE_API, 'Kustomization')) {
-    const vars = get(ks, 'spec.postBuild.substitute') as Dict | undefined;
-    if (!isObject(vars) || vars.cluster_name === undefined) continue;
-    const xr = xrs.find((x) => x.metadata.name === vars.cluster_name && x.metadata.namespace === ks.metadata.namespace);
-    if (!xr) {
-      problems.push(`${idOf(ks)}: cluster_name ${String(vars.cluster_name)} is not an EKSCluster in namespace ${ks.metadata.namespace}`);
-    } else if (vars.region !== undefined && vars.region !== get(xr, 'spec.region')) {
-      problems.push(`${idOf(ks)}: region ${String(vars.region)} differs from ${idOf(xr)} spec.region ${String(get(xr, 'spec.region'))}`);
+    const vars = get(ks, 'spec.postBuild.substitute');
+    for (const name of isObject(vars) ? Object.keys(vars) : []) {
+      if (facts.has(name))
+        problems.push(
+          `${idOf(ks)}: postBuild.substitute.${name} is copied by hand; read it from the ConfigMap <EKSCluster name>-cluster-facts the function composes (postBuild.substituteFrom, docs/cluster-facts.md)`,
+        );
     }
   }
   return problems;

@@ -4,12 +4,15 @@
 // applied object is recorded with the cluster it lands in: "management", or
 // the workload cluster a kubeConfig.secretRef or configMapRef points at. Post-build
 // substitution takes its values from Git (postBuild.substitute, and
-// ConfigMaps/Secrets Git applies) and, for the substituteFrom sources the user
-// creates (required inputs), from the test values of inputs.ts; Graph.inputs
-// lists every source.
-import { INPUTS, postBuildVariables, substituteFromOf, type SourceLookup, type SubstituteSource } from './inputs.js';
+// ConfigMaps/Secrets Git applies), from what the function composes for an
+// EKSCluster Git applies (its cluster facts ConfigMap, docs/cluster-facts.md,
+// as a reconcile to Ready through the simulated AWS writes it) and, for the
+// substituteFrom sources the user creates (required inputs), from the test
+// values of inputs.ts; Graph.inputs lists every source.
+import { INPUTS, postBuildVariables, substituteFromOf, type Reference, type SourceLookup, type SubstituteSource } from './inputs.js';
 import { buildPath, plainKustomization, substituteObjects } from './kustomize.js';
 import { get, isObject, str, type K8sObject } from './objects.js';
+import { API_GROUP, API_VERSION, KIND, reconcileToReady, type JsonObject } from 'function-eks-cluster/testing';
 
 const BOOTSTRAP_PATH = 'flux/clusters/management';
 export const MANAGEMENT = 'management';
@@ -103,16 +106,37 @@ function ignored(ignore: string, path: string): boolean {
   });
 }
 
+const isEksCluster = (o: K8sObject): boolean => o.apiVersion === `${API_GROUP}/${API_VERSION}` && o.kind === KIND;
+
+/** Compositions by the XR's content: every check walks the tree again, and a reconcile to Ready takes a second. */
+const compositions = new Map<string, K8sObject[]>();
+
+/** What the function composes for an EKSCluster once it is Ready (nothing when it refuses the spec: a check reports that). */
+function composedObjects(xr: K8sObject): K8sObject[] {
+  const id = JSON.stringify(xr);
+  let objects = compositions.get(id);
+  if (!objects) {
+    const { result } = reconcileToReady(xr as unknown as JsonObject);
+    objects = result.ok ? result.resources.map((r) => r.body as unknown as K8sObject) : [];
+    compositions.set(id, objects);
+  }
+  return objects;
+}
+
 export function walk(root: string): Graph {
   const graph: Graph = { applied: [], paths: new Set(), errors: [], inputs: [] };
   const queue: { path: string; cluster: string; appliedBy: string; ks: K8sObject }[] = [
     { path: BOOTSTRAP_PATH, cluster: MANAGEMENT, appliedBy: 'bootstrap', ks: plainKustomization(BOOTSTRAP_PATH) },
   ];
-  const lookup: SourceLookup = (ref, namespace) =>
-    graph.applied.find(
-      ({ object: o, cluster }) =>
-        cluster === MANAGEMENT && o.apiVersion === 'v1' && o.kind === ref.kind && o.metadata.name === ref.name && o.metadata.namespace === namespace,
-    )?.object;
+  const matching = (ref: Reference, namespace: string) => (o: K8sObject) =>
+    o.apiVersion === 'v1' && o.kind === ref.kind && o.metadata.name === ref.name && o.metadata.namespace === namespace;
+  const inGit: SourceLookup = (ref, namespace) => graph.applied.find(({ object: o, cluster }) => cluster === MANAGEMENT && matching(ref, namespace)(o))?.object;
+  const composed: SourceLookup = (ref, namespace) =>
+    graph.applied
+      .filter(({ object: o, cluster }) => cluster === MANAGEMENT && isEksCluster(o) && o.metadata.namespace === namespace)
+      .flatMap(({ object: xr }) => composedObjects(xr))
+      .find(matching(ref, namespace));
+  const lookup: SourceLookup = (ref, namespace) => inGit(ref, namespace) ?? composed(ref, namespace);
   // A path whose substituteFrom sources Git has not applied yet waits while
   // other paths may still apply them; what is still missing then is an input.
   const ready = (ks: K8sObject) => substituteFromOf(ks).every((ref) => lookup(ref, ks.metadata.namespace ?? '') !== undefined);
@@ -130,6 +154,7 @@ export function walk(root: string): Graph {
       objects = buildPath(root, item.path, ks, origin);
       if (isObject(get(ks, 'spec.postBuild'))) {
         const { vars, sources } = postBuildVariables(ks, objects, lookup);
+        for (const source of sources) if (source.inGit && inGit(source, source.namespace) === undefined) source.composed = true;
         graph.inputs.push(...sources);
         // Flux substitutes only when there is at least one variable.
         if (Object.keys(vars).length > 0) objects = substituteObjects(objects, vars, origin);

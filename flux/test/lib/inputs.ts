@@ -48,8 +48,13 @@ export interface SubstituteSource {
   namespace: string;
   name: string;
   optional: boolean;
-  /** Applied from Git to the management cluster in that namespace; otherwise the user must create it. */
+  /**
+   * Applied from Git to the management cluster in that namespace, or composed
+   * there by the function for an EKSCluster Git applies (`composed`: its cluster
+   * facts, docs/cluster-facts.md); otherwise the user must create it.
+   */
   inGit: boolean;
+  composed?: boolean;
   /** The variables the path takes from it (for a source outside Git: those nothing in Git provides). */
   keys: string[];
   /** Its data as Flux reads it (Git), or the test values of its keys (outside Git). */

@@ -150,6 +150,11 @@ export function planText(t: Topology, waves: Wave[]): string {
     );
   }
   if (t.kubeconfigSecret) out.push(`Kubeconfig: Secret ${t.xr.split('/')[0]}/${t.kubeconfigSecret}, key "kubeconfig" (for Flux spec.kubeConfig.secretRef)`);
+  if (t.facts) {
+    out.push(
+      `Cluster facts: ConfigMap ${t.xr.split('/')[0]}/${t.facts.configMap} (for Flux postBuild.substituteFrom; docs/cluster-facts.md), ${t.facts.keys.length} keys: ${t.facts.keys.join(', ')}`,
+    );
+  }
   out.push('');
   out.push('Creation order (each wave starts when the one before is Ready):');
   waves.forEach((w, i) => out.push(`  ${i + 1}. ${describeWave(w.keys, t.kindOf)}`));

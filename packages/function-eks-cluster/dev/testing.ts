@@ -61,6 +61,7 @@ export {
 // e2e/), which import nothing of the function's source by path.
 export { isObject, type Json, type JsonObject } from '../src/api/schema-builder.js';
 export { API_GROUP, API_VERSION, KIND, PLURAL } from '../src/api/eks-cluster.js';
+export { CLUSTER_FACTS, clusterFactsName } from '../src/lifecycle/cluster-facts.js';
 export { readXR } from '../src/compose/xr.js';
 export { dig } from '../src/ground/observed.js';
 export { defaultClusterName } from '../src/ground/context.js';

@@ -1,4 +1,5 @@
 /** What a RunFunction response will create, reshaped for people: the input of the plan and the diagram. */
+import { CLUSTER_FACTS_KEY } from '../src/lifecycle/cluster-facts.js';
 import type { Json, JsonObject } from '../src/api/schema-builder.js';
 import type { EKSClusterStatus } from '../src/api/eks-cluster.js';
 import { blockSize, mustParseCidr } from '../src/network/cidr.js';
@@ -58,6 +59,8 @@ export interface Topology {
   controlPlane: { supportType: string; deletionProtection: boolean; zonalShift: boolean };
   /** Delivery mode AWSIdentity: the ConfigMap Flux reads and the role it acts as. */
   fluxIdentity?: { configMap: string; roleArn: string };
+  /** The cluster facts ConfigMap Flux substitutes from (docs/cluster-facts.md): its name and keys. */
+  facts?: { configMap: string; keys: string[] };
   usages: number;
   countsByKind: [string, number][];
   /** The kind of each composed resource, by key. */
@@ -226,10 +229,11 @@ export function topologyOf(xr: JsonObject, desired: Record<string, JsonObject>, 
   for (const r of resources) counts.set(str(r.body.kind), (counts.get(str(r.body.kind)) ?? 0) + 1);
   const vpcCidr = str(fp(byKey.get(VPC_KEY), 'cidrBlock'));
   const auth = resources.find((r) => r.body.kind === 'ClusterAuth');
+  const facts = resources.find((r) => r.key === CLUSTER_FACTS_KEY);
   const existing = dig(xr, 'spec', 'network', 'existing');
   const group = resources.find((r) => r.body.kind === 'Group');
   const flowLog = resources.find((r) => r.body.kind === 'FlowLog');
-  const configMap = resources.find((r) => r.body.kind === 'ConfigMap');
+  const configMap = resources.find((r) => r.body.kind === 'ConfigMap' && r.key !== CLUSTER_FACTS_KEY);
   const fluxEntry = resources.find((r) => r.body.kind === 'AccessEntry' && r.key.startsWith('access-flux-'));
   return {
     ...(existing
@@ -286,6 +290,7 @@ export function topologyOf(xr: JsonObject, desired: Record<string, JsonObject>, 
     ...(autoMode ? { autoMode } : {}),
     ...(karpenter ? { karpenter } : {}),
     kubeconfigSecret: auth ? str(dig(auth.body, 'spec', 'writeConnectionSecretToRef', 'name')) : str(dig(status, 'kubeconfigSecret', 'name')),
+    ...(facts ? { facts: { configMap: str(dig(facts.body, 'metadata', 'name')), keys: Object.keys((facts.body.data ?? {}) as JsonObject).sort() } } : {}),
     usages: counts.get('Usage') ?? 0,
     countsByKind: [...counts.entries()].sort((a, b) => a[0].localeCompare(b[0])),
     kindOf: Object.fromEntries(resources.map((r) => [r.key, str(r.body.kind)])),

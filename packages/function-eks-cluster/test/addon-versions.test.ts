@@ -15,6 +15,7 @@ import { ADDON_VERSIONS, MAINTAINED_MINORS } from '../src/api/addon-versions.js'
 import { isNewerVersion } from '../src/eks/addons.js';
 import { CLUSTER_KEY } from '../src/eks/cluster.js';
 import { exampleShape, isTooSmall, mustCompose, reconcileToReady, REPO_ROOT, xrArb, xrDocument, type XRShape } from 'function-eks-cluster/testing';
+import { CLUSTER_FACTS_KEY } from '../src/lifecycle/cluster-facts.js';
 
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 1000);
 
@@ -183,6 +184,11 @@ describe('an upgrade, over generated XRs', () => {
             fp!.addonVersion = dig(r.body, 'spec', 'forProvider', 'addonVersion')!;
           }
           if (r.body.kind === 'Cluster' || r.body.kind === 'NodeGroup') fp!.version = '1.35';
+          // The facts Flux reads say what the control plane runs.
+          if (r.key === CLUSTER_FACTS_KEY) {
+            expect((body.data as JsonObject).cluster_version).toBe('1.36');
+            (body.data as JsonObject).cluster_version = '1.35';
+          }
           expect(body, r.key).toEqual(r.body);
         }
       }),

@@ -27,6 +27,7 @@ import { CLUSTER_KEY } from '../src/eks/cluster.js';
 import { REGIONAL_NAT_KEY, SINGLE_NAT_KEY } from '../src/network/nat.js';
 import { IGW_KEY, PUBLIC_ROUTE_TABLE_KEY, VPC_KEY } from '../src/network/resources.js';
 import { FLOW_LOG_GROUP_KEY, FLOW_LOG_ROLE_KEY } from '../src/network/flow-logs.js';
+import { CLUSTER_FACTS_KEY } from '../src/lifecycle/cluster-facts.js';
 
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 1000);
 const params = { numRuns: RUNS };
@@ -539,7 +540,7 @@ describe('flow logs, lifecycle settings and AWS-identity delivery', () => {
       fc.property(xrArb, (shape) => {
         const composition = readyComposition({ ...shape, awsIdentity: true });
         if (!composition) return;
-        const configMaps = composition.resources.filter((r) => r.body.kind === 'ConfigMap');
+        const configMaps = composition.resources.filter((r) => r.body.kind === 'ConfigMap' && r.key !== CLUSTER_FACTS_KEY);
         expect(configMaps).toHaveLength(1);
         expect(dig(configMaps[0]!.body, 'metadata')).toMatchObject({ name: `${shape.name}-kubeconfig`, namespace: shape.namespace });
         expect(configMaps[0]!.body.data).toEqual({ provider: 'aws', cluster: composition.status.cluster?.arn });

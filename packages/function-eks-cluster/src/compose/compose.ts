@@ -23,6 +23,7 @@ import { planVersions } from '../eks/versions.js';
 import { nodeGroupResources } from '../eks/node-groups.js';
 import { applyGates } from '../lifecycle/readiness.js';
 import { buildStatus, type XrCondition } from '../lifecycle/status.js';
+import { clusterFactsResource } from '../lifecycle/cluster-facts.js';
 import { planUsages, usageResources, type PlannedUsage } from '../lifecycle/usages.js';
 import { mustParseCidr, type Cidr } from '../network/cidr.js';
 import { endpointResources, reachabilityNotices } from '../network/endpoints.js';
@@ -80,7 +81,7 @@ function existingSingleNatZone(ctx: ComposeContext): string | undefined {
   return subnetRef?.startsWith(prefix) ? subnetRef.slice(prefix.length) : undefined;
 }
 
-/** Everything the XR asks for, in dependency order, before gating: the network, identities, the cluster, what runs on it, access. */
+/** Everything the XR asks for, in dependency order, before gating: the network, identities, the cluster, what runs on it, access, the facts Flux reads. */
 function wantedResources(ctx: ComposeContext, vpc: Cidr, subnets: readonly PlannedSubnet[], nat: NatPlan): DesiredResource[] {
   const external = ctx.spec.network.existing !== undefined;
   const endpoints = external ? [] : endpointResources(ctx, vpc, subnets);
@@ -106,6 +107,7 @@ function wantedResources(ctx: ComposeContext, vpc: Cidr, subnets: readonly Plann
     ...karpenterResources(ctx, nodeGroups.current),
     ...(kubeconfigSecretWanted(ctx) ? [kubeconfigResource(ctx)] : []),
     ...fluxAccessResources(ctx),
+    clusterFactsResource(ctx, subnets),
   ];
 }
 

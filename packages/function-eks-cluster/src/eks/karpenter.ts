@@ -18,7 +18,7 @@ import { CNI_POLICY } from './iam.js';
 import { usesPodIdentity } from './addon-set.js';
 import { podIdentityAssociation, POD_IDENTITY_SERVICE } from './pod-identity.js';
 
-const KARPENTER_ROLE_KEY = 'role-karpenter';
+export const KARPENTER_ROLE_KEY = 'role-karpenter';
 export const KARPENTER_POLICY_KEY = 'role-karpenter-controller';
 export const KARPENTER_NODE_ROLE_KEY = 'role-karpenter-node';
 export const KARPENTER_QUEUE_KEY = 'karpenter-queue';

@@ -17,7 +17,7 @@ import { role, roleAttachmentKeys } from '../ground/iam.js';
 
 export const POD_IDENTITY_SERVICE = 'pods.eks.amazonaws.com';
 
-function podIdentityRoleKey(name: string): string {
+export function podIdentityRoleKey(name: string): string {
   return `role-pi-${name}`;
 }
 
