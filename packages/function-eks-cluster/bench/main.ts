@@ -25,6 +25,7 @@ import { imageNode } from '../image/node-binary.js';
 import { NODE_FLAGS, RUNTIME_ENV, RUNTIME_ENV_ENTRIES } from '../image/node-flags.js';
 import { FLOW_CONTROL_WINDOW_BYTES } from '../src/server/flow-control.js';
 import { coldStart } from './cold-start.js';
+import { HOSTILE_CONNECTIONS, hostileClients } from './hostile-clients.js';
 import { GO_NOOP_BIN, PEER_BIN, startGoFunction } from './go-process.js';
 import { drive, driveInTurns, soak, type Body, type LoadResult } from './grpc-load.js';
 import { timeHandler } from './in-process.js';
@@ -253,6 +254,9 @@ async function main(): Promise<void> {
   const coldOurs = await coldStart({ bundle: BUNDLE, node, nodeArgs, env }, body, settings.coldStarts);
   const coldFloor = await coldStart({ bundle: NOOP_BUNDLE, node, nodeArgs, env }, body, settings.coldStarts);
 
+  progress(`hostile clients: ${HOSTILE_CONNECTIONS} mTLS connections stalling their uploads`);
+  const hostile = await hostileClients({ node, nodeArgs, env });
+
   const results: Results = {
     date: new Date().toISOString(),
     machine: machine(),
@@ -272,6 +276,7 @@ async function main(): Promise<void> {
     goNoop: { load: load.goNoop, peakRssBytes: peaks.goNoop, binaryBytes: statSync(GO_NOOP_BIN).size },
     peer: { load: load.peer, peakRssBytes: peaks.peer, binaryBytes: statSync(PEER_BIN).size },
     soak: soaked,
+    hostile,
   };
   process.stdout.write(render(results));
   writeFileSync(join(OUT_DIR, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);

@@ -2,6 +2,7 @@
 import type { ColdStart } from './cold-start.js';
 import type { LoadResult, SoakResult } from './grpc-load.js';
 import type { InProcessTiming } from './in-process.js';
+import type { HostileRow } from './hostile-clients.js';
 import type { machine } from './process-metrics.js';
 import type { Scenario } from './scenarios.js';
 import type { Summary } from './stats.js';
@@ -75,6 +76,8 @@ export interface Results {
   readonly goNoop: ServerFigures;
   readonly peer: ServerFigures;
   readonly soak: SoakResult;
+  /** Many connections stalling their uploads at once (bench/hostile-clients.ts); absent from results written before it existed. */
+  readonly hostile?: HostileRow;
 }
 
 export type Verdict = 'PASS' | 'MISS';
@@ -176,6 +179,16 @@ function targetChecks(r: Results): TargetCheck[] {
       figure: `${(r.soak.growth * 100).toFixed(1)} %`,
       verdict: pass(r.soak.growth < TARGETS.rssGrowth),
     },
+    ...(r.hostile
+      ? [
+          {
+            name: `peak RSS with ${r.hostile.connections} mTLS connections stalling ${r.hostile.requests} uploads (${mib(r.hostile.offeredBytes)} offered)`,
+            target: `< ${mib(r.hostile.limitBytes)} (the image's memory limit)`,
+            figure: `${mib(r.hostile.peakRssBytes)} (${mib(r.hostile.rssBeforeBytes)} before, ${mib(r.hostile.rssDuringBytes)} while stalled)`,
+            verdict: pass(r.hostile.peakRssBytes < r.hostile.limitBytes),
+          },
+        ]
+      : []),
   ];
 }
 

@@ -45,6 +45,7 @@ export { planText } from './plan-text.js';
 export { planSvg } from './plan-svg.js';
 export { topologyOf } from './topology.js';
 export { makePki, type Pki } from './certs.js';
+export { residentMiB, stallUploads, type StalledUploads } from './stalled-clients.js';
 export {
   EXISTING_VPC_ID,
   exampleShape,

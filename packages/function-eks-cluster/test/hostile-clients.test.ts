@@ -14,23 +14,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, type FunctionProcess, makePki, type Pki, requestFor, startFunction } from 'function-eks-cluster/testing';
 import { validXr } from './support/bad-inputs.js';
 import { DEFAULT_LIMITS, guardConnections } from '../src/server/connection-limits.js';
-import { MAX_CONCURRENT_STREAMS } from '../src/server/flow-control.js';
 import { memoryLimitMiB } from '../image/memory-budget.js';
+import { stallUploads } from '../dev/stalled-clients.js';
 
 const MIB = 1024 * 1024;
-const RUN_FUNCTION = '/apiextensions.fn.proto.v1.FunctionRunnerService/RunFunction';
 
 let pki: Pki;
 let fn: FunctionProcess;
-const url = () => `https://${fn.address}`;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** The function's resident set now and at its peak, from /proc. */
-function memoryMiB(): { rss: number; peak: number } {
-  const status = readFileSync(`/proc/${fn.child.pid}/status`, 'utf8');
-  const kib = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
-  return { rss: kib('VmRSS') / 1024, peak: kib('VmHWM') / 1024 };
-}
 
 /** A raw TCP connection to the function; resolves with whether the server closed it within `ms`. */
 function closedWithin(socket: Socket, ms: number): Promise<boolean> {
@@ -50,29 +41,6 @@ function tcp(address = fn.address): Promise<Socket> {
     const socket = tcpConnect({ host, port }, () => resolve(socket));
     socket.once('error', reject);
   });
-}
-
-function session(): Promise<http2.ClientHttp2Session> {
-  return new Promise((resolve, reject) => {
-    const s = http2.connect(url(), { ca: pki.ca, cert: pki.client.cert, key: pki.client.key });
-    s.once('connect', () => resolve(s));
-    s.once('error', reject);
-  });
-}
-
-/**
- * A request that announces `announced` bytes, sends `sent` of them and stalls.
- * Resolves, when the server ends the stream, with its RST_STREAM code.
- */
-function stalledUpload(s: http2.ClientHttp2Session, body: Buffer, announced: number): Promise<number> {
-  const stream = s.request({ ':method': 'POST', ':path': RUN_FUNCTION, 'content-type': 'application/grpc', te: 'trailers' }, { endStream: false });
-  const prefix = Buffer.alloc(5);
-  prefix.writeUInt32BE(announced, 1);
-  stream.write(prefix);
-  stream.write(body);
-  stream.on('error', () => {});
-  stream.resume();
-  return new Promise((resolve) => stream.once('close', () => resolve(stream.rstCode ?? 0)));
 }
 
 beforeAll(async () => {
@@ -101,44 +69,37 @@ describe('hostile clients', () => {
   });
 
   it('many stalled uploads: bytes in flight are bounded across connections, memory stays under the image limit, a real request is answered, and stalled requests are cut', async () => {
-    const before = memoryMiB();
     const connections = 40;
-    const chunk = Buffer.alloc(1 * MIB, 7);
-    const sessions = await Promise.all(Array.from({ length: connections }, () => session()));
-    try {
-      const uploads = sessions.flatMap((s) => Array.from({ length: MAX_CONCURRENT_STREAMS }, () => stalledUpload(s, chunk, 4 * MIB)));
-      const offered = uploads.length * chunk.length;
-      expect(offered).toBeGreaterThan(4 * DEFAULT_LIMITS.maxBytesInFlight);
-      await sleep(3_000);
-      const during = memoryMiB();
-
+    const run = await stallUploads({
+      address: fn.address,
+      pid: fn.child.pid!,
+      pki,
+      connections,
       // A well-behaved client still gets its answer.
-      const client = connect(fn.address, grpc.credentials.createSsl(pki.ca, pki.client.key, pki.client.cert));
-      try {
-        const rsp = await client.run(requestFor(validXr()));
-        expect(Object.keys(rsp.desired?.resources ?? {}).length).toBeGreaterThan(0);
-      } finally {
-        client.close();
-      }
-
-      // Every stalled request ends: at once past the bound, the rest when their upload time is up.
-      const codes = await Promise.all(uploads);
-      const reset = codes.filter((c) => c === http2.constants.NGHTTP2_ENHANCE_YOUR_CALM).length;
-      expect(reset).toBe(uploads.length);
-      const after = memoryMiB();
-      console.log(
-        `stalled uploads: ${uploads.length} requests on ${connections} connections, ${offered / MIB} MiB offered; function RSS ${before.rss.toFixed(0)} MiB before, ${during.rss.toFixed(0)} during, peak ${after.peak.toFixed(0)} MiB (image limit ${memoryLimitMiB()} MiB)`,
-      );
-      expect(after.peak).toBeLessThan(memoryLimitMiB());
-      // What the requests hold is bounded by the budget, not by what is offered (ten times more); each connection
-      // adds its TLS and HTTP/2 state (under 1 MiB). grpc-js holds a received chunk and its joined copy, and freed
-      // buffers leave the resident set only when the collector and malloc give them back: twice the budget, and a
-      // margin, so a loaded machine does not fail what an unbounded server would miss by hundreds of MiB.
-      expect(during.rss - before.rss).toBeLessThan((2 * DEFAULT_LIMITS.maxBytesInFlight) / MIB + connections + 32);
-      expect(during.rss - before.rss).toBeLessThan(offered / MIB / 2);
-    } finally {
-      for (const s of sessions) s.destroy();
-    }
+      whileStalled: async () => {
+        const client = connect(fn.address, grpc.credentials.createSsl(pki.ca, pki.client.key, pki.client.cert));
+        try {
+          const rsp = await client.run(requestFor(validXr()));
+          expect(Object.keys(rsp.desired?.resources ?? {}).length).toBeGreaterThan(0);
+        } finally {
+          client.close();
+        }
+      },
+    });
+    const { before, during, after, offeredBytes } = run;
+    expect(offeredBytes).toBeGreaterThan(4 * DEFAULT_LIMITS.maxBytesInFlight);
+    // Every stalled request ends: at once past the bound, the rest when their upload time is up.
+    expect(run.codes.filter((c) => c === http2.constants.NGHTTP2_ENHANCE_YOUR_CALM)).toHaveLength(run.requests);
+    console.log(
+      `stalled uploads: ${run.requests} requests on ${connections} connections, ${offeredBytes / MIB} MiB offered; function RSS ${before.rss.toFixed(0)} MiB before, ${during.rss.toFixed(0)} during, peak ${after.peak.toFixed(0)} MiB (image limit ${memoryLimitMiB()} MiB)`,
+    );
+    expect(after.peak).toBeLessThan(memoryLimitMiB());
+    // What the requests hold is bounded by the budget, not by what is offered (ten times more); each connection
+    // adds its TLS and HTTP/2 state (under 1 MiB). grpc-js holds a received chunk and its joined copy, and freed
+    // buffers leave the resident set only when the collector and malloc give them back: twice the budget, and a
+    // margin, so a loaded machine does not fail what an unbounded server would miss by hundreds of MiB.
+    expect(during.rss - before.rss).toBeLessThan((2 * DEFAULT_LIMITS.maxBytesInFlight) / MIB + connections + 32);
+    expect(during.rss - before.rss).toBeLessThan(offeredBytes / MIB / 2);
   }, 120_000);
 
   it("applies the operator's limits (--max-connections, --handshake-timeout), not only the defaults", async () => {
