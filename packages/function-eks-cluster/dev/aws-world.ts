@@ -52,6 +52,8 @@ interface Entry {
   appliedCanonical?: string;
   /** A Cluster's last in-place Kubernetes upgrade, for EKS's rollback rules. */
   upgrade?: ClusterVersionState['upgrade'];
+  /** The round the object was first applied in: a Usage becomes Available some rounds later. */
+  createdRound?: number;
   deleting: boolean;
 }
 
@@ -73,6 +75,14 @@ export interface Capacity {
 }
 
 export class SimulatedWorld {
+  /**
+   * @param usageDelay rounds between a Usage's creation and Crossplane marking
+   * it Available. Crossplane's Usage controller labels what a Usage protects
+   * on its own schedule (later still when it retries with backoff because the
+   * object did not exist yet); a larger delay models that.
+   */
+  constructor(private readonly usageDelay = 1) {}
+
   readonly events: WorldEvent[] = [];
   round = 0;
   private readonly entries = new Map<string, Entry>();
@@ -85,7 +95,7 @@ export class SimulatedWorld {
    * start from one converged cluster without converging it again for each.
    */
   clone(): SimulatedWorld {
-    const copy = new SimulatedWorld();
+    const copy = new SimulatedWorld(this.usageDelay);
     copy.events.push(...this.events);
     copy.round = this.round;
     copy.tornDown = this.tornDown;
@@ -180,9 +190,16 @@ export class SimulatedWorld {
       entry.body = { ...desired, status: entry.body.status ?? {} };
     }
     if (local(desired)) {
-      if (entry.applied === undefined) this.record(key, desired.kind, 'created');
+      if (entry.applied === undefined) {
+        this.record(key, desired.kind, 'created');
+        entry.createdRound = this.round;
+      }
       entry.applied = {};
-      this.setStatus(entry, READY);
+      // Crossplane marks a Usage Available once it has put the in-use label on
+      // what it protects; its deletion webhook selects on that label, so until
+      // then the Usage protects nothing.
+      const pending = desired.apiVersion === USAGE && this.round - (entry.createdRound ?? 0) < this.usageDelay;
+      this.setStatus(entry, pending ? [condition('Ready', 'False', 'Creating'), condition('Synced', 'True', 'ReconcileSuccess')] : READY);
       return;
     }
     const { forProvider, unresolved } = resolveReferences(entry.body, world);
@@ -230,7 +247,7 @@ export class SimulatedWorld {
 
   /**
    * Deletions, against the world at the start of the round: a Usage goes once
-   * what uses it is gone; anything else once no Usage protects it and AWS
+   * what uses it is gone; anything else once no Available Usage protects it and AWS
    * accepts (a resource AWS never created goes at once).
    */
   private delete(world: ReadonlyMap<string, Managed>): void {
@@ -238,7 +255,9 @@ export class SimulatedWorld {
     const end = (usage: JsonObject, side: 'of' | 'by') =>
       `${String(dig(usage, 'spec', side, 'kind'))}/${String(dig(usage, 'spec', side, 'resourceRef', 'name'))}`;
     const usages = [...this.entries.values()].filter((e) => e.body.apiVersion === USAGE);
-    const protectedIds = new Set(usages.map((u) => end(u.body, 'of')));
+    const available = (usage: JsonObject) =>
+      (dig(usage, 'status', 'conditions') as JsonObject[] | undefined)?.some((c) => c.type === 'Ready' && c.status === 'True');
+    const protectedIds = new Set(usages.filter((u) => available(u.body)).map((u) => end(u.body, 'of')));
     const gone: Entry[] = [];
     for (const entry of this.entries.values()) {
       if (!entry.deleting) continue;

@@ -16,10 +16,9 @@ import { exampleShape, mustCompose, xrDocument, type XRShape } from '../dev/xrs.
 type Spec = JsonObject & { network: JsonObject };
 
 /** A cluster converged to Ready in a fresh world. */
-function live(shape: Partial<XRShape>, edit: (spec: Spec) => void = () => {}) {
+function live(shape: Partial<XRShape>, edit: (spec: Spec) => void = () => {}, world = new SimulatedWorld()) {
   const xr = xrDocument(exampleShape(shape));
   edit(xr.spec as Spec);
-  const world = new SimulatedWorld();
   const first = converge(world, xr);
   expect(first.result.ok && first.settled, JSON.stringify(first.result.ok ? world.unsynced() : first.result.errors)).toBe(true);
   return { world, xr: first.xr };
@@ -212,6 +211,33 @@ describe('4. a dependency AWS enforces without a reference is kept in the deleti
     const terminated = world.events.find((e) => e.what === 'terminated')!;
     const clusterDeleted = world.events.find((e) => e.kind === 'Cluster' && e.what === 'deleted')!;
     expect(terminated.round).toBeLessThan(clusterDeleted.round);
+  });
+});
+
+describe('4c. a Ready XR is one whose deletion order is in force', () => {
+  it('flow logs switched on, then off the moment the XR reports Ready: the role outlives its policy, and AWS refuses nothing', () => {
+    // Crossplane slow to mark the Usages Available (its Usage controller in backoff, as a loaded e2e saw it).
+    const { world, xr: off } = live({ flowLogs: false }, undefined, new SimulatedWorld(4));
+    const on = converge(
+      world,
+      edited(off, (spec) => (spec.network.flowLogs = { enabled: true })),
+    );
+    expect(on.settled).toBe(true);
+    const xr = on.xr;
+    // Ready waited for Crossplane to mark every Usage Available (a Usage protects nothing before: dev/aws-world.ts).
+    expect(Object.keys(world.observed()).filter((key) => key.startsWith('usage-') && key.includes('flow-log')).length).toBeGreaterThan(0);
+    const seen = world.events.length;
+    const after = converge(
+      world,
+      edited(xr, (spec) => (spec.network.flowLogs = { enabled: false })),
+    );
+    expect(after.settled).toBe(true);
+    const events = world.events.slice(seen);
+    expect(events.filter((e) => e.what === 'refused-delete')).toEqual([]);
+    const deletedAt = (kind: string) => events.find((e) => e.kind === kind && e.what === 'deleted')!.round;
+    expect(deletedAt('RolePolicy')).toBeLessThan(deletedAt('Role'));
+    expect(deletedAt('FlowLog')).toBeLessThan(deletedAt('Group'));
+    expect(Object.keys(world.observed()).filter((key) => key.includes('flow-log'))).toEqual([]);
   });
 });
 

@@ -7,7 +7,6 @@
  */
 import type { DesiredResource, StatusGroup } from '../ground/context.js';
 import type { ObservedState } from '../ground/observed.js';
-import { USAGE_API_VERSION } from '../ground/deletion-order.js';
 
 export interface Gated {
   readonly emitted: DesiredResource[];
@@ -36,10 +35,15 @@ export function applyGates(wanted: readonly DesiredResource[], observed: Observe
   return { emitted, held };
 }
 
-/** A Usage or a ConfigMap has no external state: it is ready once it exists. Everything else reports Ready itself. */
+/**
+ * A ConfigMap has no external state: it is ready once it exists. Everything
+ * else reports Ready itself, a Usage included: Crossplane marks it Available
+ * only once the protected object carries the in-use label its deletion webhook
+ * selects on. Until then nothing holds the deletion order, and a commit that
+ * switches a feature off at once would delete a role before its policies.
+ */
 export function isResourceReady(resource: DesiredResource, observed: ObservedState): boolean {
-  if (resource.body.apiVersion === USAGE_API_VERSION || (resource.body.apiVersion === 'v1' && resource.body.kind === 'ConfigMap'))
-    return observed.has(resource.key);
+  if (resource.body.apiVersion === 'v1' && resource.body.kind === 'ConfigMap') return observed.has(resource.key);
   return observed.isReady(resource.key);
 }
 

@@ -57,7 +57,14 @@ export function buildStatus(ctx: ComposeContext, subnets: readonly PlannedSubnet
     // A Ready resource being replaced: what replaces it and when it goes (make before break).
     ...gated.emitted.flatMap((r) => (r.replacedBy ? [{ key: r.key, group: r.group, why: r.replacedBy, failed: false }] : [])),
     ...(pendingUsages > 0
-      ? [{ key: 'usages', group: 'deletionOrder' as const, why: `${pendingUsages} deletion-order Usages being created`, failed: false }]
+      ? [
+          {
+            key: 'usages',
+            group: 'deletionOrder' as const,
+            why: `${pendingUsages} deletion-order ${pendingUsages === 1 ? 'Usage' : 'Usages'} not yet in force (not Available)`,
+            failed: false,
+          },
+        ]
       : []),
   ];
   const waitingFor = pending.map((p) => `${p.key}: ${p.why}`);
