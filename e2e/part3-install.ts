@@ -21,9 +21,9 @@ import { runPart } from './lib/part.js';
 import { readmeBlock, substitute, type Substitution } from './lib/readme-block.js';
 import { SimulatedAws } from './lib/simulated-aws-controller.js';
 
-const SECTION = 'install-without-flux';
+export const SECTION = 'install-without-flux';
 /** The chart repository the README names. */
-const CHART_REPOSITORY = 'https://charts.crossplane.io/stable';
+export const CHART_REPOSITORY = 'https://charts.crossplane.io/stable';
 /** Bounds the whole block (its own waits allow 10 and 45 minutes); coreutils' timeout ends every process it started. */
 const BLOCK_TIMEOUT_S = 480;
 /** The XR the block's last step applies. */
@@ -34,6 +34,11 @@ const MRAP = { apiVersion: 'apiextensions.crossplane.io/v1alpha1', kind: 'Manage
 
 export const PART3_VERDICT =
   "README.md's install-without-Flux commands, run as written by bash with helm and kubectl, installed Crossplane with no default activation, the providers, the function with its runtime config and the Configuration from its registry name, and their own kubectl wait saw ekscluster/team-a Ready";
+
+/** What the environment forces on README.md's block (e2e/README.md lists each): `chartUrl` serves the same chart on 127.0.0.1. */
+export function installSubstitutions(chartUrl: string): Substitution[] {
+  return [{ from: `--repo ${CHART_REPOSITORY}`, to: `--repo ${chartUrl}`, why: `${CHART_REPOSITORY} cannot be reached: the same chart, served on 127.0.0.1` }];
+}
 
 export function installPart(ctx: ChartPartContext): Promise<ProcessGroup> {
   return runPart(ctx.work, (group) => stages(ctx, group));
@@ -74,9 +79,7 @@ async function stages(ctx: ChartPartContext, group: ProcessGroup): Promise<void>
     async (note) => {
       const helm = await startCrossplaneChartRepository();
       note(`helm: ${helm.url} (chart crossplane ${helm.chart.version} from the core module)`);
-      const substitutions: Substitution[] = [
-        { from: `--repo ${CHART_REPOSITORY}`, to: `--repo ${helm.url}`, why: `${CHART_REPOSITORY} cannot be reached: the same chart, served on 127.0.0.1` },
-      ];
+      const substitutions = installSubstitutions(helm.url);
       const script = substitute(readmeBlock(readFileSync(join(REPO_ROOT, 'README.md'), 'utf8'), SECTION), substitutions);
       for (const s of substitutions) note(`"${s.from}" -> "${s.to}": ${s.why}`);
       fn.pull();
