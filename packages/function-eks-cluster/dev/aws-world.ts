@@ -29,6 +29,7 @@ import {
   refusesUpdate,
   refusesVersionUpdate,
   resolveReferences,
+  withKeptFields,
   type ClusterVersionState,
   type Managed,
 } from './simulated-aws.js';
@@ -202,7 +203,9 @@ export class SimulatedWorld {
       this.setStatus(entry, pending ? [condition('Ready', 'False', 'Creating'), condition('Synced', 'True', 'ReconcileSuccess')] : READY);
       return;
     }
-    const { forProvider, unresolved } = resolveReferences(entry.body, world);
+    const resolved = resolveReferences(entry.body, world);
+    const { unresolved } = resolved;
+    const forProvider = entry.applied ? withKeptFields(entry.body, entry.applied, resolved.forProvider) : resolved.forProvider;
     if (unresolved.length > 0) {
       const ready = entry.applied ? condition('Ready', 'True', 'Available') : condition('Ready', 'False', 'Creating');
       this.setStatus(entry, [ready, condition('Synced', 'False', 'ReconcileError', `cannot resolve references: waiting for ${unresolved.join(', ')}`)]);

@@ -269,6 +269,16 @@ function iamOf(world: ReadonlyMap<string, Managed>): IamView {
 }
 
 /**
+ * What an update asks of AWS: `forProvider`, plus each Optional and Computed
+ * field it leaves out that AWS has (`applied`): Terraform plans no change to
+ * such a field, so AWS keeps its value (FORCE_NEW's keptWhenOmitted, generated).
+ */
+export function withKeptFields(o: Managed, applied: JsonObject, forProvider: JsonObject): JsonObject {
+  const kept = (FORCE_NEW[kindKey(o)]?.keptWhenOmitted ?? []).filter((f) => forProvider[f] === undefined && applied[f] !== undefined);
+  return kept.length === 0 ? forProvider : { ...forProvider, ...Object.fromEntries(kept.map((f) => [f, applied[f]!])) };
+}
+
+/**
  * Why the provider or AWS refuses to update `o` from what AWS has (`applied`)
  * to `forProvider` (both resolved), as the Synced condition says it; undefined
  * when the update is made in place. A field the provider cannot change

@@ -78,6 +78,15 @@ const EDITS: readonly Edit[] = [
     },
   },
   {
+    name: 'node group auto repair on, off or taken out',
+    applies: (spec) => groups(spec).length > 0,
+    apply: (spec, pick) => {
+      const group = groups(spec)[pick % groups(spec).length]!;
+      if (pick % 3 === 2) delete group.autoRepair;
+      else group.autoRepair = pick % 3 === 0;
+    },
+  },
+  {
     name: 'node group sizes',
     applies: (spec) => groups(spec).length > 0,
     apply: (spec, pick) => {

@@ -532,6 +532,11 @@ for (const group of MANAGED_GROUPS) {
     const conditional = scan.conditional.map(
       (c) => `      { tf: ${JSON.stringify(c.path)}, call: ${JSON.stringify(c.call)}, at: ${JSON.stringify(`${c.file}:${c.line}`)} },`,
     );
+    // Top-level arguments AWS keeps when a request leaves them out (Optional and Computed, changed in place).
+    const keptWhenOmitted = settable
+      .filter((f) => !f.tf.includes('.') && byPath.get(f.tf)?.optionalComputed && !byPath.get(f.tf)?.forceNew)
+      .map((f) => f.crd[0]!)
+      .sort();
     const unscanned = fields.filter((f) => !byPath.has(f.tf)).map((f) => f.tf);
     rows.push(
       [
@@ -543,6 +548,7 @@ for (const group of MANAGED_GROUPS) {
         `    immutable: [${immutable.length ? `\n${immutable.join('\n')}\n    ` : ''}],`,
         `    conditional: [${conditional.length ? `\n${conditional.join('\n')}\n    ` : ''}],`,
         `    unscanned: ${JSON.stringify(unscanned)},`,
+        `    keptWhenOmitted: ${JSON.stringify(keptWhenOmitted)},`,
         `  },`,
       ].join('\n'),
     );

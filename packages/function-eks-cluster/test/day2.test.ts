@@ -7,6 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { JsonObject } from '../src/api/schema-builder.js';
+import { dig } from '../src/ground/observed.js';
 import { compose } from '../src/compose/compose.js';
 import { converge, SimulatedWorld, tearDown } from '../dev/aws-world.js';
 import { reconcileToReady } from '../dev/reconcile.js';
@@ -83,6 +84,33 @@ describe('1b. a node group field EKS cannot change in place gets a replacement g
     );
     const after = converge(world, next);
     expect(after.result.ok && after.result.status.waitingFor).toEqual([]);
+  });
+});
+
+describe('1c. a field AWS keeps when a request leaves it out is switched off by saying so', () => {
+  const repairOf = (world: SimulatedWorld) => dig(world.observed()['nodegroup-general'], 'status', 'atProvider', 'nodeRepairConfig', 'enabled');
+  const group = (spec: Spec) => (spec.nodeGroups as JsonObject[])[0]!;
+
+  it.each([
+    { reason: 'taken out of the spec', edit: (g: JsonObject) => delete g.autoRepair },
+    { reason: 'set false', edit: (g: JsonObject) => (g.autoRepair = false) },
+  ])('node auto repair on, then $reason: off in AWS, changed in place', ({ edit }) => {
+    const { world, xr } = live({}, (spec) => (group(spec).autoRepair = true));
+    expect(repairOf(world)).toBe(true);
+    const seen = world.events.length;
+    const after = converge(
+      world,
+      edited(xr, (spec) => edit(group(spec))),
+    );
+    expect(after.settled).toBe(true);
+    expect(repairOf(world)).toBe(false);
+    const events = world.events.slice(seen).filter((e) => e.kind === 'NodeGroup');
+    expect(events.map((e) => `${e.key} ${e.what}`)).toEqual(['nodegroup-general updated']);
+  });
+
+  it('an XR from before the field composes no repair setting, and AWS keeps its own', () => {
+    const { world } = live({});
+    expect(dig(world.observed()['nodegroup-general'], 'spec', 'forProvider', 'nodeRepairConfig')).toBeUndefined();
   });
 });
 

@@ -27,6 +27,7 @@ export const FORCE_NEW: ForceNewTable = {
     ],
     conditional: [{ tf: 'instance_tenancy', call: 'ForceNew', at: 'internal/service/ec2/vpc_.go:444' }],
     unscanned: ['region'],
+    keptWhenOmitted: ['enableDnsHostnames', 'enableNetworkAddressUsageMetrics', 'ipv6CidrBlock', 'ipv6CidrBlockNetworkBorderGroup'],
   },
   'ec2.aws.m.upbound.io/v1beta1/Subnet': {
     terraformResource: 'aws_subnet',
@@ -53,6 +54,7 @@ export const FORCE_NEW: ForceNewTable = {
     ],
     conditional: [{ tf: 'ipv6_cidr_block', call: 'ForceNewIf', at: 'internal/service/ec2/vpc_subnet.go:192' }],
     unscanned: ['region'],
+    keptWhenOmitted: ['ipv6CidrBlock', 'privateDnsHostnameTypeOnLaunch'],
   },
   'ec2.aws.m.upbound.io/v1beta1/InternetGateway': {
     terraformResource: 'aws_internet_gateway',
@@ -62,6 +64,7 @@ export const FORCE_NEW: ForceNewTable = {
     immutable: [],
     conditional: [],
     unscanned: ['region'],
+    keptWhenOmitted: ['vpcId'],
   },
   'ec2.aws.m.upbound.io/v1beta1/EIP': {
     terraformResource: 'aws_eip',
@@ -77,6 +80,7 @@ export const FORCE_NEW: ForceNewTable = {
     ],
     conditional: [],
     unscanned: ['region'],
+    keptWhenOmitted: ['instance', 'networkInterface'],
   },
   'ec2.aws.m.upbound.io/v1beta1/NATGateway': {
     terraformResource: 'aws_nat_gateway',
@@ -114,6 +118,7 @@ export const FORCE_NEW: ForceNewTable = {
       { tf: 'regional_nat_gateway_auto_mode', call: 'ForceNew', at: 'internal/service/ec2/vpc_nat_gateway.go:697' },
     ],
     unscanned: ['region'],
+    keptWhenOmitted: ['secondaryAllocationIds', 'secondaryPrivateIpAddressCount', 'secondaryPrivateIpAddresses'],
   },
   'ec2.aws.m.upbound.io/v1beta1/RouteTable': {
     terraformResource: 'aws_route_table',
@@ -131,6 +136,7 @@ export const FORCE_NEW: ForceNewTable = {
     ],
     conditional: [],
     unscanned: ['region'],
+    keptWhenOmitted: [],
   },
   'ec2.aws.m.upbound.io/v1beta1/Route': {
     terraformResource: 'aws_route',
@@ -163,6 +169,7 @@ export const FORCE_NEW: ForceNewTable = {
     ],
     conditional: [],
     unscanned: ['odb_network_arn', 'region'],
+    keptWhenOmitted: ['networkInterfaceId'],
   },
   'ec2.aws.m.upbound.io/v1beta1/RouteTableAssociation': {
     terraformResource: 'aws_route_table_association',
@@ -187,6 +194,7 @@ export const FORCE_NEW: ForceNewTable = {
     ],
     conditional: [],
     unscanned: ['region'],
+    keptWhenOmitted: [],
   },
   'ec2.aws.m.upbound.io/v1beta1/SecurityGroup': {
     terraformResource: 'aws_security_group',
@@ -206,6 +214,7 @@ export const FORCE_NEW: ForceNewTable = {
     ],
     conditional: [],
     unscanned: ['region'],
+    keptWhenOmitted: [],
   },
   'ec2.aws.m.upbound.io/v1beta1/SecurityGroupIngressRule': {
     terraformResource: 'aws_vpc_security_group_ingress_rule',
@@ -223,6 +232,7 @@ export const FORCE_NEW: ForceNewTable = {
     ],
     conditional: [],
     unscanned: ['region'],
+    keptWhenOmitted: [],
   },
   'ec2.aws.m.upbound.io/v1beta1/VPCEndpoint': {
     terraformResource: 'aws_vpc_endpoint',
@@ -272,6 +282,7 @@ export const FORCE_NEW: ForceNewTable = {
     ],
     conditional: [],
     unscanned: ['region'],
+    keptWhenOmitted: ['dnsOptions', 'ipAddressType', 'policy', 'subnetConfiguration'],
   },
   'ec2.aws.m.upbound.io/v1beta1/VPCEndpointSecurityGroupAssociation': {
     terraformResource: 'aws_vpc_endpoint_security_group_association',
@@ -303,6 +314,7 @@ export const FORCE_NEW: ForceNewTable = {
     ],
     conditional: [],
     unscanned: ['region'],
+    keptWhenOmitted: [],
   },
   'ec2.aws.m.upbound.io/v1beta1/VPCEndpointSubnetAssociation': {
     terraformResource: 'aws_vpc_endpoint_subnet_association',
@@ -327,6 +339,7 @@ export const FORCE_NEW: ForceNewTable = {
     ],
     conditional: [],
     unscanned: ['region'],
+    keptWhenOmitted: [],
   },
   'ec2.aws.m.upbound.io/v1beta1/VPCEndpointRouteTableAssociation': {
     terraformResource: 'aws_vpc_endpoint_route_table_association',
@@ -351,6 +364,7 @@ export const FORCE_NEW: ForceNewTable = {
     ],
     conditional: [],
     unscanned: ['region'],
+    keptWhenOmitted: [],
   },
   'ec2.aws.m.upbound.io/v1beta1/FlowLog': {
     terraformResource: 'aws_flow_log',
@@ -438,6 +452,7 @@ export const FORCE_NEW: ForceNewTable = {
     ],
     conditional: [],
     unscanned: ['region'],
+    keptWhenOmitted: [],
   },
   'ec2.aws.m.upbound.io/v1beta1/Tag': {
     terraformResource: 'aws_ec2_tag',
@@ -450,6 +465,7 @@ export const FORCE_NEW: ForceNewTable = {
     ],
     conditional: [],
     unscanned: ['region'],
+    keptWhenOmitted: [],
   },
   'eks.aws.m.upbound.io/v1beta1/Cluster': {
     terraformResource: 'aws_eks_cluster',
@@ -519,6 +535,16 @@ export const FORCE_NEW: ForceNewTable = {
       'region',
       'vpc_config.control_plane_egress_mode',
     ],
+    keptWhenOmitted: [
+      'accessConfig',
+      'computeConfig',
+      'controlPlaneScalingConfig',
+      'deletionProtection',
+      'kubernetesNetworkConfig',
+      'storageConfig',
+      'upgradePolicy',
+      'version',
+    ],
   },
   'eks.aws.m.upbound.io/v1beta1/NodeGroup': {
     terraformResource: 'aws_eks_node_group',
@@ -571,6 +597,7 @@ export const FORCE_NEW: ForceNewTable = {
     ],
     conditional: [],
     unscanned: ['region'],
+    keptWhenOmitted: ['nodeRepairConfig', 'releaseVersion', 'updateConfig', 'version'],
   },
   'eks.aws.m.upbound.io/v1beta1/Addon': {
     terraformResource: 'aws_eks_addon',
@@ -589,6 +616,7 @@ export const FORCE_NEW: ForceNewTable = {
     ],
     conditional: [],
     unscanned: ['namespace_config', 'namespace_config.namespace', 'region'],
+    keptWhenOmitted: ['addonVersion', 'configurationValues'],
   },
   'eks.aws.m.upbound.io/v1beta1/AccessEntry': {
     terraformResource: 'aws_eks_access_entry',
@@ -614,6 +642,7 @@ export const FORCE_NEW: ForceNewTable = {
     ],
     conditional: [],
     unscanned: ['region'],
+    keptWhenOmitted: ['kubernetesGroups', 'userName'],
   },
   'eks.aws.m.upbound.io/v1beta1/AccessPolicyAssociation': {
     terraformResource: 'aws_eks_access_policy_association',
@@ -654,6 +683,7 @@ export const FORCE_NEW: ForceNewTable = {
     ],
     conditional: [],
     unscanned: ['region'],
+    keptWhenOmitted: [],
   },
   'eks.aws.m.upbound.io/v1beta1/PodIdentityAssociation': {
     terraformResource: 'aws_eks_pod_identity_association',
@@ -673,6 +703,7 @@ export const FORCE_NEW: ForceNewTable = {
     ],
     conditional: [],
     unscanned: ['region'],
+    keptWhenOmitted: ['disableSessionTags'],
   },
   'eks.aws.m.upbound.io/v1beta1/ClusterAuth': { terraformResource: null },
   'iam.aws.m.upbound.io/v1beta1/Role': {
@@ -683,6 +714,7 @@ export const FORCE_NEW: ForceNewTable = {
     immutable: [{ tf: 'path', crd: ['path'], optionalComputed: false, sensitive: false, at: 'internal/service/iam/role.go:186' }],
     conditional: [],
     unscanned: [],
+    keptWhenOmitted: ['inlinePolicy', 'managedPolicyArns'],
   },
   'iam.aws.m.upbound.io/v1beta1/RolePolicy': {
     terraformResource: 'aws_iam_role_policy',
@@ -694,6 +726,7 @@ export const FORCE_NEW: ForceNewTable = {
     ],
     conditional: [],
     unscanned: [],
+    keptWhenOmitted: [],
   },
   'iam.aws.m.upbound.io/v1beta1/RolePolicyAttachment': {
     terraformResource: 'aws_iam_role_policy_attachment',
@@ -718,6 +751,7 @@ export const FORCE_NEW: ForceNewTable = {
     ],
     conditional: [],
     unscanned: [],
+    keptWhenOmitted: [],
   },
   'iam.aws.m.upbound.io/v1beta1/OpenIDConnectProvider': {
     terraformResource: 'aws_iam_openid_connect_provider',
@@ -727,6 +761,7 @@ export const FORCE_NEW: ForceNewTable = {
     immutable: [{ tf: 'url', crd: ['url'], optionalComputed: false, sensitive: false, at: 'internal/service/iam/openid_connect_provider.go:64' }],
     conditional: [],
     unscanned: [],
+    keptWhenOmitted: ['thumbprintList'],
   },
   'kms.aws.m.upbound.io/v1beta1/Key': {
     terraformResource: 'aws_kms_key',
@@ -742,6 +777,7 @@ export const FORCE_NEW: ForceNewTable = {
     ],
     conditional: [],
     unscanned: ['region'],
+    keptWhenOmitted: ['description', 'policy', 'rotationPeriodInDays'],
   },
   'cloudwatchlogs.aws.m.upbound.io/v1beta1/Group': {
     terraformResource: 'aws_cloudwatch_log_group',
@@ -751,6 +787,7 @@ export const FORCE_NEW: ForceNewTable = {
     immutable: [{ tf: 'log_group_class', crd: ['logGroupClass'], optionalComputed: true, sensitive: false, at: 'internal/service/logs/group.go:58' }],
     conditional: [],
     unscanned: ['region'],
+    keptWhenOmitted: ['deletionProtectionEnabled'],
   },
   'sqs.aws.m.upbound.io/v1beta1/Queue': {
     terraformResource: 'aws_sqs_queue',
@@ -763,6 +800,15 @@ export const FORCE_NEW: ForceNewTable = {
     ],
     conditional: [],
     unscanned: ['region'],
+    keptWhenOmitted: [
+      'deduplicationScope',
+      'fifoThroughputLimit',
+      'kmsDataKeyReusePeriodSeconds',
+      'policy',
+      'redriveAllowPolicy',
+      'redrivePolicy',
+      'sqsManagedSseEnabled',
+    ],
   },
   'sqs.aws.m.upbound.io/v1beta1/QueuePolicy': {
     terraformResource: 'aws_sqs_queue_policy',
@@ -780,6 +826,7 @@ export const FORCE_NEW: ForceNewTable = {
     ],
     conditional: [],
     unscanned: ['region'],
+    keptWhenOmitted: [],
   },
   'cloudwatchevents.aws.m.upbound.io/v1beta1/Rule': {
     terraformResource: 'aws_cloudwatch_event_rule',
@@ -797,6 +844,7 @@ export const FORCE_NEW: ForceNewTable = {
     ],
     conditional: [],
     unscanned: ['region'],
+    keptWhenOmitted: [],
   },
   'cloudwatchevents.aws.m.upbound.io/v1beta1/Target': {
     terraformResource: 'aws_cloudwatch_event_target',
@@ -816,5 +864,6 @@ export const FORCE_NEW: ForceNewTable = {
     ],
     conditional: [],
     unscanned: ['region'],
+    keptWhenOmitted: [],
   },
 };

@@ -48,6 +48,12 @@ export interface ForceNewKind {
   readonly conditional?: readonly ConditionalForceNew[];
   /** Arguments of the pinned provider release that the scanned Terraform source lacks. */
   readonly unscanned?: readonly string[];
+  /**
+   * Top-level forProvider fields that are Optional and Computed and changed in
+   * place: a request that leaves one out keeps AWS's value (Terraform plans no
+   * change), so taking it out of the spec does not reset it.
+   */
+  readonly keptWhenOmitted?: readonly string[];
 }
 
 export type ForceNewTable = Readonly<Record<string, ForceNewKind>>;

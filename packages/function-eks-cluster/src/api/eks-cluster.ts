@@ -109,6 +109,10 @@ const nodeGroup = object(
       maxItems: 6,
       'x-kubernetes-list-type': 'set',
     }),
+    autoRepair: boolean({
+      description:
+        "EKS node auto repair: EKS replaces (or reboots) a node whose Ready or health condition stays bad for a while. Changed in place, no new nodes. Unset: not sent, EKS's default (off); taking it out after true switches repair off. Free.",
+    }),
   },
   {
     description: 'An EKS managed node group in the private subnets.',

@@ -138,6 +138,8 @@ function nodeGroup(
   if (group.taints.length > 0) {
     forProvider.taint = group.taints.map((t) => ({ key: t.key, effect: t.effect, ...(t.value ? { value: t.value } : {}) }));
   }
+  const repair = autoRepair(ctx, slot.key, group);
+  if (repair !== undefined) forProvider.nodeRepairConfig = { enabled: repair };
   const vpcCni = ctx.spec.addons.find((a) => a.name === 'vpc-cni');
   const cniEnabled = vpcCni ? vpcCni.enabled : true;
   return managed(ctx, {
@@ -161,6 +163,21 @@ function nodeGroup(
     // Its instances cannot be cleaned up without the node role's policies, and pods leaving still release addresses through vpc-cni's role.
     needs: [...nodeRoleAttachmentKeys(ctx), ...addonIdentityKeys(ctx.spec, 'vpc-cni')],
   });
+}
+
+/**
+ * Node auto repair, as it should be sent. Terraform's node_repair_config is
+ * optional and computed (internal/service/eks/node_group.go at the pinned
+ * provider): left out, AWS keeps what it has. So unset composes nothing (an
+ * XR from before the field composes what it did), and a group whose repair is
+ * on in AWS while the spec no longer says so is sent `enabled: false`: taking
+ * the field out of the spec switches repair off, as a reader expects.
+ */
+function autoRepair(ctx: ComposeContext, key: string, group: NodeGroupSpec): boolean | undefined {
+  if (group.autoRepair !== undefined) return group.autoRepair;
+  const observed = ctx.observed.get(key);
+  const on = dig(observed, 'status', 'atProvider', 'nodeRepairConfig', 'enabled') ?? dig(observed, 'spec', 'forProvider', 'nodeRepairConfig', 'enabled');
+  return on === true ? false : undefined;
 }
 
 /** The label every node of a group carries: which spec.nodeGroups entry it belongs to, replacements included. */
