@@ -188,8 +188,12 @@ export class SimulatedAws {
     }
   }
 
-  /** Every managed resource of the kinds we compose in the watched namespaces, listed kind by kind. */
-  private async list(): Promise<Managed[]> {
+  /**
+   * Every managed resource of the kinds we compose in the watched namespaces,
+   * listed kind by kind. With `stale: false` a listing the API server refuses
+   * throws instead of standing in with the last one.
+   */
+  private async list({ stale } = { stale: true }): Promise<Managed[]> {
     const objects: Managed[] = [];
     for (const namespace of this.options.namespaces) {
       for (const k of MANAGED_KINDS) {
@@ -201,7 +205,7 @@ export class SimulatedAws {
         } catch (error) {
           // The API server answers 429 while a CRD's storage (re)initializes, as a
           // provider's informer would, go on with what was listed last.
-          if (!(error instanceof KubeError && (error.status === 429 || error.status >= 500))) throw error;
+          if (!stale || !(error instanceof KubeError && (error.status === 429 || error.status >= 500))) throw error;
           this.passErrors++;
           this.lastPassError = error.message;
           objects.push(...(this.lastList.get(cacheKey) ?? []));
@@ -224,7 +228,13 @@ export class SimulatedAws {
       // The pass's world was listed kind by kind, which takes seconds under load: a
       // dependant listed early may be gone by now. AWS judges the world at the
       // call, so a refusal stands only if a fresh listing still gives it.
-      const refusal = exists && refusesDelete(o, world) ? refusesDelete(o, new Map((await this.list()).map((x) => [nameOf(x), x]))) : undefined;
+      // A listing that fell back on an earlier one (the API server busy) is no view of the world now: ask again next pass.
+      let refusal: string | undefined;
+      if (exists && refusesDelete(o, world)) {
+        const fresh = await this.list({ stale: false }).catch(() => undefined);
+        if (!fresh) return;
+        refusal = refusesDelete(o, new Map(fresh.map((x) => [nameOf(x), x])));
+      }
       if (refusal) {
         if (this.events.at(-1)?.name !== nameOf(o) || this.events.at(-1)?.what !== 'delete-refused') this.record(o, 'delete-refused', refusal);
         return this.setConditions(
