@@ -17,6 +17,7 @@ export function tool(
     | 'crossplane-core'
     | 'registry'
     | 'crane'
+    | 'cosign'
     | 'etcd'
     | 'kube-apiserver'
     | 'kube-controller-manager'
