@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { REPO_ROOT, xpkgPush, type ProcessGroup } from 'function-eks-cluster/testing';
 import { publishProviders } from './lib/provider-packages.js';
 import { publish, publishRebuild, startRegistry } from './lib/registry.js';
+import { Signing } from './lib/signatures.js';
 import { Timeline } from './lib/timeline.js';
 import { crossplanePart, PART1_VERDICT } from './part1-crossplane.js';
 import { fluxPart, PACKAGE_HOME, PART2_VERDICT } from './part2-flux.js';
@@ -35,15 +36,24 @@ const groups: ProcessGroup[] = [];
 const verdicts: string[] = [];
 
 async function main(): Promise<void> {
+  // The run's release key, another key, and Sigstore's services played offline.
+  const signing = new Signing(join(work, 'signing'));
   const { registry, mirror } = await timeline.stage(
     'Packages: npm run publish, the next release rebuilt, a mirror of ghcr.io/eks-gitops and the provider packages, in a registry on 127.0.0.1',
     async (note) => {
       const registry = await startRegistry();
-      // What `npm run publish -- <registry>/<owner> <version>` pushes (part 1 installs the Configuration from here).
-      await publish(`${registry}/${OWNER}`, VERSION);
+      // What `npm run publish -- <registry>/<owner> <version> --key ...` pushes and signs (part 1 installs the Configuration from here).
+      const published = await publish(`${registry}/${OWNER}`, VERSION, signing.publishFlags(), signing.env);
       note(`npm run publish: ${registry}/${OWNER}/function-eks-cluster:${VERSION} (amd64, arm64), ${registry}/${OWNER}/configuration-eks-cluster:${VERSION}`);
-      // What part 1 upgrades to.
-      if (runs('crossplane')) note(`next release, rebuilt: ${publishRebuild(`${registry}/${OWNER}`, NEXT_VERSION, join(work, 'next-release')).join(', ')}`);
+      for (const line of published.split('\n').filter((l) => /^(signed|attested) /.test(l))) note(line);
+      for (const name of ['function-eks-cluster', 'configuration-eks-cluster']) {
+        note(`the run's transparency log recorded ${signing.record(`${registry}/${OWNER}/${name}:${VERSION}`)} signature(s) of ${name}:${VERSION}`);
+      }
+      // What part 1 upgrades to, signed as a release is.
+      if (runs('crossplane')) {
+        const next = publishRebuild(`${registry}/${OWNER}`, NEXT_VERSION, join(work, 'next-release'));
+        note(`next release, rebuilt and signed: ${next.map((ref) => signing.sign(ref)).join(', ')}`);
+      }
       // What a release pushes to ghcr.io/eks-gitops, whose names flux/ uses: the
       // packages `npm run package` built, mirrored here for part 2.
       const mirror = `${registry}/mirror/${PACKAGE_HOME}`;
@@ -65,6 +75,7 @@ async function main(): Promise<void> {
       packages: `${registry}/${OWNER}`,
       version: VERSION,
       nextVersion: NEXT_VERSION,
+      signing,
     });
     groups.push(group);
     // Part 2 gets the machine to itself.

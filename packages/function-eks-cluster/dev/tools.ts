@@ -18,6 +18,7 @@ export function tool(
     | 'registry'
     | 'crane'
     | 'cosign'
+    | 'syft'
     | 'etcd'
     | 'kube-apiserver'
     | 'kube-controller-manager'
