@@ -65,9 +65,9 @@ async function stages({ timeline, work, registry, packages, version, nextVersion
     await kube.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: NAMESPACE } }, 'e2e');
     const attempts = await initCore(plane.primary.kubeconfigFile, logs);
     note(`core init succeeded after ${attempts} attempt(s)`);
-    const verification = signing.coreOptions();
+    const verification = signing.coreOptions(join(work, 'crossplane'));
     const core = await startCore(group, kube, { kubeconfigFile: plane.primary.kubeconfigFile, dir: join(work, 'crossplane'), pki, ...verification });
-    note(`signature verification on: ${verification.extraArgs.join(' ')}, TUF_ROOT with the run's trust roots`);
+    note(`signature verification on: ${verification.extraArgs.join(' ')}, the run's trust roots in its package cache`);
     await runtimeTlsSecret(kube, pki);
     note(`webhook https://127.0.0.1:${core.webhookPort}/validate-no-usages registered`);
     return core;

@@ -10,7 +10,7 @@
  *     (the entry's signed timestamp, SET) attached to it.
  * So the run makes (1) a TUF repository of its own, signed with a run key, with
  * a run CA as Fulcio's root and a run key as Rekor's and the CT log's, loaded
- * with `cosign initialize` into a TUF_ROOT for core; (2) a transparency log of
+ * with `cosign initialize` into core's package cache; (2) a transparency log of
  * its own: `record` gives a signature the Rekor bundle Rekor would have given it
  * (a hashedrekord entry, and the SET over it signed with the log's key), and
  * `cosign attach signature` attaches it, as a signer who logged would have.
@@ -132,19 +132,17 @@ export class TransparencyLog {
 }
 
 export interface OfflineSigstore {
-  /** The TUF_ROOT core reads its trust roots from. */
-  tufRoot: string;
+  /** The run's TUF repository (a file:// mirror). */
+  repository: string;
   log: TransparencyLog;
 }
 
 /**
- * The run's TUF repository in dir/repository (a run CA as Fulcio's root; the
- * log's key as Rekor's and as the CT log's), loaded by `cosign initialize` into
- * dir/tuf-root: what core gets as TUF_ROOT.
+ * The run's TUF repository in dir/repository: a run CA as Fulcio's root, the
+ * log's key as Rekor's and as the CT log's.
  */
 export function offlineSigstore(dir: string): OfflineSigstore {
   const repository = join(dir, 'repository');
-  const tufRoot = join(dir, 'tuf-root');
   mkdirSync(repository, { recursive: true });
   const log = new TransparencyLog();
   const fulcio = join(dir, 'fulcio');
@@ -175,14 +173,17 @@ export function offlineSigstore(dir: string): OfflineSigstore {
     { name: 'rekor.pub', data: Buffer.from(log.publicKeyPem), usage: 'Rekor' },
     { name: 'ctfe.pub', data: Buffer.from(log.publicKeyPem), usage: 'CTFE' },
   ]);
-  execFileSync(tool('cosign'), ['initialize', '--mirror', `file://${repository}`, '--root', join(repository, 'root.json')], {
+  return { repository, log };
+}
+
+/**
+ * Loads the run's TUF repository into `tufRoot` with `cosign initialize`, as an
+ * air-gapped platform loads its mirror of Sigstore's. Core v2.4.0 reads
+ * <its package cache>/.sigstore/root (it sets TUF_ROOT there itself).
+ */
+export function installTrustRoots(sigstore: OfflineSigstore, tufRoot: string): void {
+  execFileSync(tool('cosign'), ['initialize', '--mirror', `file://${sigstore.repository}`, '--root', join(sigstore.repository, 'root.json')], {
     env: { ...process.env, TUF_ROOT: tufRoot },
     stdio: 'pipe',
   });
-  return { tufRoot, log };
-}
-
-/** The environment core needs to find the run's trust roots. */
-export function sigstoreEnv(sigstore: OfflineSigstore): Record<string, string> {
-  return { TUF_ROOT: sigstore.tufRoot };
 }
