@@ -83,7 +83,7 @@ async function main(): Promise<void> {
     verdicts.push(PART1_VERDICT);
   }
   if (runs('flux')) {
-    groups.push(await fluxPart({ timeline, work: join(work, 'flux'), registry, mirror, version: VERSION }));
+    groups.push(await fluxPart({ timeline, work: join(work, 'flux'), registry, mirror, version: VERSION, trustRootsFor: (dir) => signing.trustRootsFor(dir) }));
     verdicts.push(PART2_VERDICT);
   }
 }

@@ -103,6 +103,8 @@ export interface FluxPartContext {
   /** Where the packages a release pushes to ghcr.io/eks-gitops are mirrored in it (registry/path), and their version. */
   mirror: string;
   version: string;
+  /** Loads Sigstore's trust roots, mirrored for the run, for a core started in a folder: the chart runs it with signature verification on. */
+  trustRootsFor: (dir: string) => void;
 }
 
 /** The overlay the environment forces, as patches of the bootstrap Kustomization (each one is listed in e2e/README.md). */
@@ -224,7 +226,7 @@ export function fluxPart(ctx: FluxPartContext): Promise<ProcessGroup> {
   return runPart(ctx.work, (group) => stages(ctx, group));
 }
 
-async function stages({ timeline, work, registry, mirror, version }: FluxPartContext, group: ProcessGroup): Promise<void> {
+async function stages({ timeline, work, registry, mirror, version, trustRootsFor }: FluxPartContext, group: ProcessGroup): Promise<void> {
   const plane = await startClusters(
     timeline,
     group,
@@ -263,6 +265,7 @@ async function stages({ timeline, work, registry, mirror, version }: FluxPartCon
     await initCore(plane.primary.kubeconfigFile, group.logDir, initArgs);
     await mirrorPackages(kube, 'mirror-crossplane-contrib', UPSTREAM, `${registry}/crossplane-contrib`);
     await mirrorPackages(kube, 'mirror-eks-gitops', PACKAGE_HOME, mirror);
+    trustRootsFor(join(work, 'crossplane'));
     const core = await startCore(group, kube, {
       kubeconfigFile: plane.primary.kubeconfigFile,
       dir: join(work, 'crossplane'),
