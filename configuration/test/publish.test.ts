@@ -165,7 +165,8 @@ describe('npm run publish -- <registry>/<owner> <version>', () => {
     expect(await run(`https://${target}`, VERSION)).toMatchObject({ code: 2, stderr: expect.stringContaining('is not <registry>/<owner>') });
     expect(await run(target)).toMatchObject({ code: 2, stderr: expect.stringContaining('expected a target and a version') });
     expect(await run(target, VERSION)).toMatchObject({ code: 2, stderr: expect.stringContaining('packages are published signed') });
-  });
+    // Four starts of tsx: about 45 s alone, over a minute on a busy machine.
+  }, 180_000);
 });
 
 describe('signed, with an SBOM attestation, checked with cosign as a user checks a release', () => {
