@@ -29,6 +29,8 @@ export interface ChartPartContext {
   /** Where the packages a release pushes to ghcr.io/eks-gitops are mirrored in it (registry/path), and their version. */
   mirror: string;
   version: string;
+  /** Loads Sigstore's trust roots, mirrored for the run, for a core started in a folder: the chart runs it with signature verification on. */
+  trustRootsFor: (dir: string) => void;
 }
 
 /** What such a part starts with: a fresh control plane, the function of the mirrored release (not pulled yet), and the Environment (not started). */
@@ -57,6 +59,7 @@ export async function startChartPart(ctx: ChartPartContext, group: ProcessGroup,
     pki,
     registry: ctx.registry,
     mirror: ctx.mirror,
+    trustRootsFor: ctx.trustRootsFor,
   });
   return { plane, kube, workload, pki, fn, env };
 }
@@ -75,6 +78,8 @@ export interface EnvironmentOptions {
   /** The loopback registry (host:port), and where it mirrors PACKAGE_HOME (registry/path). */
   registry: string;
   mirror: string;
+  /** Loads the run's Sigstore trust roots into a core's folder before it starts (ChartPartContext). */
+  trustRootsFor: (dir: string) => void;
 }
 
 export class Environment {
@@ -124,11 +129,12 @@ export class Environment {
    * cluster, in place before Crossplane pulls any package.
    */
   private async startCrossplane(deployment: JsonObject): Promise<Crossplane> {
-    const { kube, kubeconfigFile, group, dir, pki, registry, mirror } = this.options;
+    const { kube, kubeconfigFile, group, dir, pki, registry, mirror, trustRootsFor } = this.options;
     const { initArgs, startArgs, env } = chartDeploymentArgs(deployment);
     await initCore(kubeconfigFile, group.logDir, initArgs);
     await mirrorPackages(kube, 'mirror-crossplane-contrib', UPSTREAM, `${registry}/crossplane-contrib`);
     await mirrorPackages(kube, 'mirror-eks-gitops', PACKAGE_HOME, mirror);
+    trustRootsFor(dir);
     const core = await startCore(group, kube, { kubeconfigFile, dir, pki, extraArgs: startArgs, extraEnv: env });
     await runtimeTlsSecret(kube, pki);
     return core;
