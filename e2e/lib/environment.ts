@@ -7,8 +7,11 @@
  * a wait on them means what it means in a cluster: Crossplane's CRDs are
  * there), and report where the function and the providers serve.
  */
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Kube, makePki, type ControlPlane, type JsonObject, type Pki, type ProcessGroup } from 'function-eks-cluster/testing';
+import { isDeepStrictEqual } from 'node:util';
+import { parse } from 'yaml';
+import { Kube, makePki, REPO_ROOT, type ControlPlane, type JsonObject, type Pki, type ProcessGroup } from 'function-eks-cluster/testing';
 import { chartDeploymentArgs, initCore, mirrorPackages, NAMESPACE, playPackageRuntime, runtimeTlsSecret, startCore, type Crossplane } from './crossplane.js';
 import { playDeploymentStatus } from './deployment-status.js';
 import { FunctionImage } from './function-image.js';
@@ -62,6 +65,31 @@ export async function startChartPart(ctx: ChartPartContext, group: ProcessGroup,
     trustRootsFor: ctx.trustRootsFor,
   });
   return { plane, kube, workload, pki, fn, env };
+}
+
+/** The ImageConfig that requires the release's signature (the Flux tree applies it; README.md's block too, in step 2). */
+const SIGNATURE_POLICY_FILE = join(REPO_ROOT, 'flux', 'infrastructure', 'providers', 'package-signatures.yaml');
+
+/**
+ * Verification on install, as the chart and the ImageConfig put it in force:
+ * the Crossplane the chart's Deployment runs has --enable-signature-verification
+ * and the cluster holds the ImageConfig of package-signatures.yaml as written.
+ * Throws naming what is missing; returns a line saying what is in force.
+ */
+export async function expectVerificationOn(kube: Kube): Promise<string> {
+  const deployment = await kube.find({ apiVersion: 'apps/v1', kind: 'Deployment', namespace: NAMESPACE, name: 'crossplane' });
+  if (!deployment) throw new Error(`no Deployment ${NAMESPACE}/crossplane`);
+  const { startArgs } = chartDeploymentArgs(deployment);
+  if (!startArgs.includes('--enable-signature-verification'))
+    throw new Error(`Crossplane runs with '${startArgs.join(' ')}': without --enable-signature-verification no ImageConfig's verification policy is applied`);
+  const want = parse(readFileSync(SIGNATURE_POLICY_FILE, 'utf8')) as JsonObject;
+  const name = String((want.metadata as JsonObject).name);
+  const held = await kube.find({ apiVersion: String(want.apiVersion), kind: String(want.kind), name });
+  if (!held) throw new Error(`no ImageConfig ${name}: flux/infrastructure/providers/package-signatures.yaml was not applied`);
+  if (!isDeepStrictEqual(held.spec, want.spec))
+    throw new Error(`ImageConfig ${name} is ${JSON.stringify(held.spec)}, not what package-signatures.yaml says: ${JSON.stringify(want.spec)}`);
+  const prefixes = (want.spec as { matchImages: { prefix: string }[] }).matchImages.map((m) => m.prefix);
+  return `Crossplane runs with --enable-signature-verification; ImageConfig ${name} (package-signatures.yaml, as written) requires a signature for ${prefixes.join(', ')}`;
 }
 
 export interface EnvironmentOptions {
