@@ -284,9 +284,23 @@ async function stages(ctx: ChartPartContext, group: ProcessGroup): Promise<void>
       note(`in ${workloadServer.server}, namespace web: ${found.join(', ')}`);
       for (const kind of WEB_KINDS)
         if (!found.some((f) => f.startsWith(`${kind.kind}/`))) throw new Error(`no ${kind.kind} delivered into the workload cluster`);
-      const identity = (await managed(kube, 'team-a')).filter((o) => nameOf(o).includes('prometheus'));
-      note(`monitoring's AWS identity: ${identity.map((o) => `${String(o.kind)} ${nameOf(o)}`).join(', ')}`);
-      if (identity.length !== 3) throw new Error(`expected the monitoring Role, RolePolicyAttachment and PodIdentityAssociation, found ${identity.length}`);
+      // In AWS, not only applied: the next stage counts what reaches AWS from then on.
+      const identity = await waitFor(
+        "monitoring's AWS identity Ready",
+        async () => {
+          const found = (await managed(kube, 'team-a')).filter((o) => nameOf(o).includes('prometheus'));
+          const waiting = found.filter((o) => !isTrue(o, 'Ready')).map((o) => `${String(o.kind)} ${nameOf(o)}`);
+          if (found.length !== 3 || waiting.length)
+            throw new Error(
+              `expected the monitoring Role, RolePolicyAttachment and PodIdentityAssociation Ready, found ${found.length}; not Ready: ${waiting.join(', ') || 'none'}`,
+            );
+          return found;
+        },
+        120_000,
+        group,
+        1000,
+      );
+      note(`monitoring's AWS identity, Ready: ${identity.map((o) => `${String(o.kind)} ${nameOf(o)}`).join(', ')}`);
     },
   );
 
