@@ -17,6 +17,7 @@ import { REPO_ROOT, xpkgPush, type ProcessGroup } from 'function-eks-cluster/tes
 import { PACKAGE_HOME } from './lib/environment.js';
 import { publishProviders } from './lib/provider-packages.js';
 import { publish, publishRebuild, startRegistry } from './lib/registry.js';
+import { Signing } from './lib/signatures.js';
 import { Timeline } from './lib/timeline.js';
 import { crossplanePart, PART1_VERDICT } from './part1-crossplane.js';
 import { fluxPart, PART2_VERDICT } from './part2-flux.js';
@@ -38,15 +39,26 @@ const groups: ProcessGroup[] = [];
 const verdicts: string[] = [];
 
 async function main(): Promise<void> {
+  // The run's release key, another key, and Sigstore's services played offline.
+  const signing = new Signing(join(work, 'signing'));
+  // Parts 2 and 3 run the chart, which turns signature verification on (flux/infrastructure/crossplane/release.yaml, README.md).
+  const trustRootsFor = (dir: string) => signing.trustRootsFor(dir);
   const { registry, mirror } = await timeline.stage(
     'Packages: npm run publish, the next release rebuilt, a mirror of ghcr.io/eks-gitops and the provider packages, in a registry on 127.0.0.1',
     async (note) => {
       const registry = await startRegistry();
-      // What `npm run publish -- <registry>/<owner> <version>` pushes (part 1 installs the Configuration from here).
-      await publish(`${registry}/${OWNER}`, VERSION);
+      // What `npm run publish -- <registry>/<owner> <version> --key ...` pushes and signs (part 1 installs the Configuration from here).
+      const published = await publish(`${registry}/${OWNER}`, VERSION, signing.publishFlags(), signing.env);
       note(`npm run publish: ${registry}/${OWNER}/function-eks-cluster:${VERSION} (amd64, arm64), ${registry}/${OWNER}/configuration-eks-cluster:${VERSION}`);
-      // What part 1 upgrades to.
-      if (runs('crossplane')) note(`next release, rebuilt: ${publishRebuild(`${registry}/${OWNER}`, NEXT_VERSION, join(work, 'next-release')).join(', ')}`);
+      for (const line of published.split('\n').filter((l) => /^(signed|attested) /.test(l))) note(line);
+      for (const name of ['function-eks-cluster', 'configuration-eks-cluster']) {
+        note(`the run's transparency log recorded ${signing.record(`${registry}/${OWNER}/${name}:${VERSION}`)} signature(s) of ${name}:${VERSION}`);
+      }
+      // What part 1 upgrades to, signed as a release is.
+      if (runs('crossplane')) {
+        const next = publishRebuild(`${registry}/${OWNER}`, NEXT_VERSION, join(work, 'next-release'));
+        note(`next release, rebuilt and signed: ${next.map((ref) => signing.sign(ref)).join(', ')}`);
+      }
       // What a release pushes to ghcr.io/eks-gitops, whose names flux/ and the
       // README use: the packages `npm run package` built, mirrored here for parts 2 and 3.
       const mirror = `${registry}/mirror/${PACKAGE_HOME}`;
@@ -68,6 +80,7 @@ async function main(): Promise<void> {
       packages: `${registry}/${OWNER}`,
       version: VERSION,
       nextVersion: NEXT_VERSION,
+      signing,
     });
     groups.push(group);
     // Part 2 gets the machine to itself.
@@ -75,13 +88,13 @@ async function main(): Promise<void> {
     verdicts.push(PART1_VERDICT);
   }
   if (runs('flux')) {
-    const group = await fluxPart({ timeline, work: join(work, 'flux'), registry, mirror, version: VERSION });
+    const group = await fluxPart({ timeline, work: join(work, 'flux'), registry, mirror, version: VERSION, trustRootsFor });
     groups.push(group);
     await group.stopAll();
     verdicts.push(PART2_VERDICT);
   }
   if (runs('install')) {
-    groups.push(await installPart({ timeline, work: join(work, 'install'), registry, mirror, version: VERSION }));
+    groups.push(await installPart({ timeline, work: join(work, 'install'), registry, mirror, version: VERSION, trustRootsFor }));
     verdicts.push(PART3_VERDICT);
   }
 }

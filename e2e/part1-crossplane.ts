@@ -18,6 +18,7 @@ import { FunctionImage } from './lib/function-image.js';
 import { upgradePackages } from './lib/package-upgrade.js';
 import { condition, conditions, isTrue, managed, untilGone } from './lib/objects.js';
 import { UPSTREAM } from './lib/provider-packages.js';
+import { expectSignaturesEnforced, type Signing } from './lib/signatures.js';
 import { SimulatedAws } from './lib/simulated-aws-controller.js';
 import { runPart, startClusters } from './lib/part.js';
 import type { Timeline } from './lib/timeline.js';
@@ -43,6 +44,8 @@ export interface PartContext {
   version: string;
   /** The next release in the same place, which the run upgrades to. */
   nextVersion: string;
+  /** The release key every package under `packages` must be signed with. */
+  signing: Signing;
 }
 
 export const PART1_VERDICT = `real Crossplane composed ${XR_FILE.split('/').pop()} over mTLS through the published packages, on providers enforcing activation, survived the faults, grew it without replacing anything, upgraded the Function and Configuration to the next release with no AWS change, reported a failing node group, and deleted it in an order AWS accepts`;
@@ -51,7 +54,7 @@ export function crossplanePart(ctx: PartContext): Promise<ProcessGroup> {
   return runPart(ctx.work, (group) => stages(ctx, group));
 }
 
-async function stages({ timeline, work, registry, packages, version, nextVersion }: PartContext, group: ProcessGroup): Promise<void> {
+async function stages({ timeline, work, registry, packages, version, nextVersion, signing }: PartContext, group: ProcessGroup): Promise<void> {
   const logs = group.logDir;
   const plane = await startClusters(timeline, group, work, 'Control plane: etcd, management and workload kube-apiservers, kube-controller-manager for each');
   const kube = new Kube(plane.primary.kubeconfigYaml);
@@ -62,7 +65,9 @@ async function stages({ timeline, work, registry, packages, version, nextVersion
     await kube.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: NAMESPACE } }, 'e2e');
     const attempts = await initCore(plane.primary.kubeconfigFile, logs);
     note(`core init succeeded after ${attempts} attempt(s)`);
-    const core = await startCore(group, kube, { kubeconfigFile: plane.primary.kubeconfigFile, dir: join(work, 'crossplane'), pki });
+    const verification = signing.coreOptions(join(work, 'crossplane'));
+    const core = await startCore(group, kube, { kubeconfigFile: plane.primary.kubeconfigFile, dir: join(work, 'crossplane'), pki, ...verification });
+    note(`signature verification on: ${verification.extraArgs.join(' ')}, the run's trust roots in its package cache`);
     await runtimeTlsSecret(kube, pki);
     note(`webhook https://127.0.0.1:${core.webhookPort}/validate-no-usages registered`);
     return core;
@@ -74,6 +79,7 @@ async function stages({ timeline, work, registry, packages, version, nextVersion
 
   await timeline.stage('Configuration from the registry: Crossplane resolves the Function and the providers', async (note) => {
     await mirrorPackages(kube, 'loopback-registry', UPSTREAM, `${registry}/crossplane-contrib`);
+    await signing.requireReleaseKey(kube, `${packages}/`);
     await kube.apply(
       {
         apiVersion: 'pkg.crossplane.io/v1',
@@ -111,6 +117,10 @@ async function stages({ timeline, work, registry, packages, version, nextVersion
       60_000,
       group,
     );
+  });
+
+  await timeline.stage('Signatures: our packages verified against the release key; one signed with another key and an unsigned one refused', async (note) => {
+    for (const line of await expectSignaturesEnforced(kube, group, signing, packages, version, join(work, 'signatures'))) note(line);
   });
 
   await timeline.stage("Activation: SafeStart providers; the Configuration's policy activates exactly the kinds the function composes", async (note) => {

@@ -14,7 +14,7 @@ import { parse, stringify } from 'yaml';
 import { API_GROUP, Kube, PLURAL, ProcessGroup, waitFor, type JsonObject, type ObjectRef } from 'function-eks-cluster/testing';
 import { expectActivation } from './lib/activation.js';
 import { AWS_ACCOUNT_ID, expectListedInReadme, FENCE_ATTEMPTS, fenceKustomization, TEAM_IDENTITY } from './lib/fence.js';
-import { PACKAGE_HOME, startChartPart, type ChartPartContext } from './lib/environment.js';
+import { expectVerificationOn, PACKAGE_HOME, startChartPart, type ChartPartContext } from './lib/environment.js';
 import { day2Stage } from './lib/day2-stage.js';
 import { bootstrap, GIT_REPOSITORY, HELM_RELEASE, KUSTOMIZATION, readyLine, requestReconcile, startFlux, FLUX_NAMESPACE } from './lib/flux.js';
 import { BRANCH, startGitServer } from './lib/git-server.js';
@@ -210,6 +210,7 @@ async function stages(ctx: ChartPartContext, group: ProcessGroup): Promise<void>
     // Two policies name the same kinds: the chart's default one, from the release's
     // provider.defaultActivations, and the one the Configuration ships.
     note(await expectActivation(kube, group, ['configuration-eks-cluster', 'default']));
+    note(await expectVerificationOn(kube));
   });
 
   const xrRef = { apiVersion: 'eks.gitops.dev/v1alpha1', kind: 'EKSCluster', namespace: 'team-a', name: 'team-a' };

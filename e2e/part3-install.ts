@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { ProcessGroup, REPO_ROOT, tool, waitFor, type JsonObject } from 'function-eks-cluster/testing';
 import { expectActivation } from './lib/activation.js';
-import { PACKAGE_HOME, startChartPart, type ChartPartContext } from './lib/environment.js';
+import { expectVerificationOn, PACKAGE_HOME, startChartPart, type ChartPartContext } from './lib/environment.js';
 import { startCrossplaneChartRepository } from './lib/helm-repository.js';
 import { isTrue, managed, nameOf } from './lib/objects.js';
 import { runPart } from './lib/part.js';
@@ -33,7 +33,7 @@ const CONFIGURATION_POLICY = 'configuration-eks-cluster';
 const MRAP = { apiVersion: 'apiextensions.crossplane.io/v1alpha1', kind: 'ManagedResourceActivationPolicy' };
 
 export const PART3_VERDICT =
-  "README.md's install-without-Flux commands, run as written by bash with helm and kubectl, installed Crossplane with no default activation, the providers, the function with its runtime config and the Configuration from its registry name, and their own kubectl wait saw ekscluster/team-a Ready";
+  "README.md's install-without-Flux commands, run as written by bash with helm and kubectl, installed Crossplane with no default activation and signature verification on, the providers, the function with its runtime config and the Configuration from its registry name, and their own kubectl wait saw ekscluster/team-a Ready";
 
 /** What the environment forces on README.md's block (e2e/README.md lists each): `chartUrl` serves the same chart on 127.0.0.1. */
 export function installSubstitutions(chartUrl: string): Substitution[] {
@@ -136,8 +136,9 @@ async function stages(ctx: ChartPartContext, group: ProcessGroup): Promise<void>
     },
   );
 
-  await timeline.stage('What the block installed: no default activation policy, the packages Healthy, the XR Ready', async (note) => {
+  await timeline.stage('What the block installed: no default activation policy, verification on, the packages Healthy, the XR Ready', async (note) => {
     note(await expectActivation(kube, group, [CONFIGURATION_POLICY]));
+    note(await expectVerificationOn(kube));
     const policies = (await kube.list(MRAP)).map(nameOf);
     if (policies.join() !== CONFIGURATION_POLICY)
       throw new Error(`activation policies ${policies.join(', ')}: provider.defaultActivations={} should leave only ${CONFIGURATION_POLICY}`);

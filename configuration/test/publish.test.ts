@@ -4,12 +4,15 @@
  * `crane`, as Crossplane would see it: the Function is one index over amd64 and
  * arm64, each image carrying the package layer Crossplane reads; the
  * Configuration depends on the Function repository the same command pushed to.
- * Finally the runtime image of the PULLED Function package is unpacked and run
- * as a container runtime would (its user, an isolated root, the TLS Secret
- * mounted read-only at /tls/server) and answers RunFunction over mTLS exactly
- * as the bundle does on the host.
+ * Both are signed with a key made for the run, and the Function's SBOM
+ * attestation, checked with `cosign verify-attestation`, lists what the image
+ * carries. Finally the runtime image of the PULLED Function package is unpacked
+ * and run as a container runtime would (its user, an isolated root, the TLS
+ * Secret mounted read-only at /tls/server) and answers RunFunction over mTLS
+ * exactly as the bundle does on the host.
  */
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -45,6 +48,13 @@ let registry: ChildProcess;
 let target: string;
 let work: string;
 let publishOutput: string;
+/** The run's signing key pair (cosign.key, cosign.pub in `work`) and its password, in cosign's own variable. */
+let keys: { private: string; public: string; env: NodeJS.ProcessEnv };
+
+/** The part of an SPDX 2.3 document read here. */
+interface Spdx {
+  packages: { name: string; versionInfo?: string; externalRefs?: { referenceType: string; referenceLocator: string }[] }[];
+}
 
 const crane = (...args: string[]) => execFileSync(tool('crane'), args, { encoding: 'utf8', maxBuffer: 64 * 2 ** 20 });
 const craneJson = (...args: string[]) => JSON.parse(crane(...args)) as JsonObject;
@@ -67,6 +77,14 @@ function startRegistry(): Promise<{ child: ChildProcess; port: number }> {
   });
 }
 
+/** A cosign key pair made for this run, its password random and passed as cosign reads it (COSIGN_PASSWORD). */
+function makeKeyPair(dir: string): typeof keys {
+  mkdirSync(dir, { recursive: true });
+  const env = { ...process.env, COSIGN_PASSWORD: randomBytes(24).toString('base64') };
+  execFileSync(tool('cosign'), ['generate-key-pair'], { cwd: dir, env, stdio: 'pipe' });
+  return { private: join(dir, 'cosign.key'), public: join(dir, 'cosign.pub'), env };
+}
+
 /** The one package.yaml stream in a pulled package's layer marked io.crossplane.xpkg: base. */
 function packageYaml(ref: string, platform?: string): JsonObject[] {
   const manifest = craneJson('manifest', ...(platform ? ['--platform', platform] : []), ref);
@@ -86,8 +104,11 @@ beforeAll(async () => {
   const started = await startRegistry();
   registry = started.child;
   target = `127.0.0.1:${started.port}/${OWNER}`;
-  const { stdout, stderr } = await promisify(execFile)('npm', ['run', 'publish', '--', target, VERSION], {
+  keys = makeKeyPair(join(work, 'keys'));
+  // No transparency log: Rekor is out of reach here (configuration/scripts/signing.ts).
+  const { stdout, stderr } = await promisify(execFile)('npm', ['run', 'publish', '--', target, VERSION, '--key', keys.private, '--no-tlog'], {
     cwd: REPO_ROOT,
+    env: keys.env,
     maxBuffer: 64 * 2 ** 20,
     timeout: 600_000,
   });
@@ -104,8 +125,8 @@ describe('npm run publish -- <registry>/<owner> <version>', () => {
     for (const file of ['function-eks-cluster-amd64.xpkg', 'function-eks-cluster-arm64.xpkg', 'configuration-eks-cluster.xpkg']) {
       expect(statSync(join(REPO_ROOT, 'dist', 'xpkg', file)).size, file).toBeGreaterThan(0);
     }
-    expect(publishOutput).toContain(`pushed ${target}/function-eks-cluster:${VERSION}`);
-    expect(publishOutput).toContain(`pushed ${target}/configuration-eks-cluster:${VERSION}`);
+    expect(publishOutput).toContain(`pushed ${target}/function-eks-cluster:${VERSION} (sha256:`);
+    expect(publishOutput).toContain(`pushed ${target}/configuration-eks-cluster:${VERSION} (sha256:`);
   });
 
   it('pushed the Function as one index over linux/amd64 and linux/arm64, each with its package layer', () => {
@@ -142,7 +163,93 @@ describe('npm run publish -- <registry>/<owner> <version>', () => {
       );
     expect(await run(target, '0.1.0')).toMatchObject({ code: 2, stderr: expect.stringContaining('is not a release version like v1.2.3') });
     expect(await run(`https://${target}`, VERSION)).toMatchObject({ code: 2, stderr: expect.stringContaining('is not <registry>/<owner>') });
-    expect(await run(target)).toMatchObject({ code: 2, stderr: expect.stringContaining('expected exactly two arguments') });
+    expect(await run(target)).toMatchObject({ code: 2, stderr: expect.stringContaining('expected a target and a version') });
+    expect(await run(target, VERSION)).toMatchObject({ code: 2, stderr: expect.stringContaining('packages are published signed') });
+    // Four starts of tsx: about 45 s alone, over a minute on a busy machine.
+  }, 180_000);
+});
+
+describe('signed, with an SBOM attestation, checked with cosign as a user checks a release', () => {
+  const fn = () => `${target}/function-eks-cluster:${VERSION}`;
+  /** cosign verify or verify-attestation with the run's public key; the log is out of reach here, as for the signing. */
+  const cosign = (args: string[], key = keys.public) =>
+    promisify(execFile)(tool('cosign'), [...args, '--key', key, '--insecure-ignore-tlog=true'], { maxBuffer: 64 * 2 ** 20 }).then(
+      ({ stdout }) => ({ code: 0, stdout, stderr: '' }),
+      (e: { code: number; stdout: string; stderr: string }) => e,
+    );
+  /** The SPDX documents of the verified attestations on `ref`. */
+  const sboms = async (ref: string) => {
+    const run = await cosign(['verify-attestation', '--type', 'spdxjson', ref]);
+    expect(run.code, run.stderr).toBe(0);
+    return run.stdout
+      .trim()
+      .split('\n')
+      .map(
+        (line) => JSON.parse(Buffer.from((JSON.parse(line) as { payload: string }).payload, 'base64').toString()) as { predicateType: string; predicate: Spdx },
+      );
+  };
+  const platforms = () =>
+    (craneJson('manifest', fn()).manifests as { digest: string; platform: { architecture: string } }[]).map((m) => ({
+      ref: `${target}/function-eks-cluster@${m.digest}`,
+      arch: m.platform.architecture,
+    }));
+
+  it('publish named the signature and the attestations it pushed', () => {
+    const digest = crane('digest', fn()).trim();
+    const repository = `${target}/function-eks-cluster`;
+    expect(publishOutput).toContain(
+      `signed ${repository}@${digest} and each platform image (key ${keys.private}, no transparency log): signature ${repository}:${digest.replace(':', '-')}.sig`,
+    );
+    for (const { ref } of platforms())
+      expect(publishOutput).toMatch(
+        new RegExp(`attested SBOM \\(SPDX, syft; linux/\\w+: \\d+ packages\\) on ${ref.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: attestation `),
+      );
+  });
+
+  it.each(['function-eks-cluster', 'configuration-eks-cluster'])('%s: its digest is signed with the run key, and no other key verifies it', async (name) => {
+    const ref = `${target}/${name}:${VERSION}`;
+    const verified = await cosign(['verify', ref]);
+    expect(verified.code, verified.stderr).toBe(0);
+    const [claim] = JSON.parse(verified.stdout) as { critical: { image: { 'docker-manifest-digest': string } } }[];
+    expect(claim!.critical.image['docker-manifest-digest']).toBe(crane('digest', ref).trim());
+    const other = makeKeyPair(join(work, `other-${name}`));
+    const refused = await cosign(['verify', ref], other.public);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain('no matching signatures: invalid signature');
+  });
+
+  it("each platform image's SBOM lists Node's version, every npm package in the bundle at its locked version, and the Debian packages", async () => {
+    const inputs = JSON.parse(readFileSync(join(REPO_ROOT, 'packages', 'function-eks-cluster', 'image', 'inputs.json'), 'utf8')) as {
+      node: { version: string };
+      debian: Record<string, { package: string; version: string }[]>;
+    };
+    for (const { ref, arch } of platforms()) {
+      const [statement, ...more] = await sboms(ref);
+      expect(more, 'one SBOM per platform image').toEqual([]);
+      expect(statement!.predicateType).toBe('https://spdx.dev/Document');
+      const listed = new Map(statement!.predicate.packages.map((p) => [p.name, p.versionInfo]));
+      expect(listed.get('node'), `${arch}: Node`).toBe(inputs.node.version);
+      for (const pin of inputs.debian[arch]!) expect(listed.get(pin.package), `${arch}: ${pin.package}`).toBe(pin.version);
+      // What the bundle holds, as the pulled image itself records it (packages/function-eks-cluster/image/bundle-packages.ts).
+      const lock = JSON.parse(
+        execFileSync('sh', ['-c', `"$0" export --platform linux/${arch} "$1" - | tar -xO function/package-lock.json`, tool('crane'), ref], {
+          encoding: 'utf8',
+          maxBuffer: 256 * 2 ** 20,
+        }),
+      ) as { packages: Record<string, { version: string }> };
+      const bundled = Object.entries(lock.packages).filter(([key]) => key !== '');
+      expect(bundled.map(([key]) => key)).toEqual(
+        expect.arrayContaining(['node_modules/@grpc/grpc-js', 'node_modules/@crossplane-org/function-sdk-typescript']),
+      );
+      for (const [key, { version }] of bundled) expect(listed.get(key.replace(/^.*node_modules\//, '')), `${arch}: ${key}`).toBe(version);
+    }
+  });
+
+  it('the index carries the SBOM of every platform, so a check by tag sees them', async () => {
+    const byTag = (await sboms(fn())).map((s) => s.predicate);
+    expect(byTag).toHaveLength(2);
+    // The same documents, in statements whose subject is the index.
+    for (const { ref } of platforms()) expect(byTag).toContainEqual((await sboms(ref))[0]!.predicate);
   });
 });
 
@@ -213,7 +320,10 @@ describe('the runtime image of the pulled Function package, run as a container r
     };
     walk(rootfs);
     expect(programs).toEqual(['/nodejs/bin/node']);
-    for (const path of ['bin/sh', 'usr/bin', 'bin', 'sbin', 'usr/sbin', 'var/lib/dpkg']) expect(existsSync(join(rootfs, path)), path).toBe(false);
+    for (const path of ['bin/sh', 'usr/bin', 'bin', 'sbin', 'usr/sbin', 'var/lib/dpkg/status', 'var/lib/dpkg/info'])
+      expect(existsSync(join(rootfs, path)), path).toBe(false);
+    // What is there of dpkg's folder is the list of Debian packages, for SBOM tools (image/rootfs.ts).
+    expect(readdirSync(join(rootfs, 'var/lib/dpkg'))).toEqual(['status.d']);
     expect(readFileSync(join(rootfs, 'etc/passwd'), 'utf8')).toContain(`nonroot:x:${NONROOT}:${NONROOT}:`);
     expect(statSync(join(rootfs, 'home/nonroot')).uid).toBe(NONROOT);
     expect(statSync(join(rootfs, 'function/main.cjs')).uid).toBe(0);

@@ -51,6 +51,14 @@ export async function initCore(kubeconfigFile: string, logDir: string, extraArgs
   throw new Error(`crossplane core init did not succeed in 120 s (${attempts} attempts); last:\n${last.slice(-2000)}`);
 }
 
+/**
+ * Core's package cache for a start in `dir`. Core also keeps Sigstore's trust
+ * roots there: it sets TUF_ROOT to <cache>/.sigstore/root itself (v2.4.0).
+ */
+export function xpkgCacheDir(dir: string): string {
+  return join(dir, 'xpkg-cache');
+}
+
 /** Starts `crossplane core start` and registers the Usage webhook; resolves once /readyz answers. */
 export async function startCore(
   group: ProcessGroup,
@@ -65,7 +73,7 @@ export async function startCore(
   const serverCerts = join(options.dir, 'tls-server');
   mkdirSync(serverCerts, { recursive: true });
   for (const f of ['ca.crt', 'tls.crt', 'tls.key']) copyFileSync(join(options.pki.serverDir, f), join(serverCerts, f));
-  const cache = join(options.dir, 'xpkg-cache');
+  const cache = xpkgCacheDir(options.dir);
   mkdirSync(cache, { recursive: true });
   const [webhookPort, metricsPort, healthPort] = [await freePort(), await freePort(), await freePort()];
   const args = [

@@ -7,8 +7,11 @@
  * a wait on them means what it means in a cluster: Crossplane's CRDs are
  * there), and report where the function and the providers serve.
  */
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Kube, makePki, type ControlPlane, type JsonObject, type Pki, type ProcessGroup } from 'function-eks-cluster/testing';
+import { isDeepStrictEqual } from 'node:util';
+import { parse } from 'yaml';
+import { Kube, makePki, REPO_ROOT, type ControlPlane, type JsonObject, type Pki, type ProcessGroup } from 'function-eks-cluster/testing';
 import { chartDeploymentArgs, initCore, mirrorPackages, NAMESPACE, playPackageRuntime, runtimeTlsSecret, startCore, type Crossplane } from './crossplane.js';
 import { playDeploymentStatus } from './deployment-status.js';
 import { FunctionImage } from './function-image.js';
@@ -29,6 +32,8 @@ export interface ChartPartContext {
   /** Where the packages a release pushes to ghcr.io/eks-gitops are mirrored in it (registry/path), and their version. */
   mirror: string;
   version: string;
+  /** Loads Sigstore's trust roots, mirrored for the run, for a core started in a folder: the chart runs it with signature verification on. */
+  trustRootsFor: (dir: string) => void;
 }
 
 /** What such a part starts with: a fresh control plane, the function of the mirrored release (not pulled yet), and the Environment (not started). */
@@ -57,8 +62,34 @@ export async function startChartPart(ctx: ChartPartContext, group: ProcessGroup,
     pki,
     registry: ctx.registry,
     mirror: ctx.mirror,
+    trustRootsFor: ctx.trustRootsFor,
   });
   return { plane, kube, workload, pki, fn, env };
+}
+
+/** The ImageConfig that requires the release's signature (the Flux tree applies it; README.md's block too, in step 2). */
+const SIGNATURE_POLICY_FILE = join(REPO_ROOT, 'flux', 'infrastructure', 'providers', 'package-signatures.yaml');
+
+/**
+ * Verification on install, as the chart and the ImageConfig put it in force:
+ * the Crossplane the chart's Deployment runs has --enable-signature-verification
+ * and the cluster holds the ImageConfig of package-signatures.yaml as written.
+ * Throws naming what is missing; returns a line saying what is in force.
+ */
+export async function expectVerificationOn(kube: Kube): Promise<string> {
+  const deployment = await kube.find({ apiVersion: 'apps/v1', kind: 'Deployment', namespace: NAMESPACE, name: 'crossplane' });
+  if (!deployment) throw new Error(`no Deployment ${NAMESPACE}/crossplane`);
+  const { startArgs } = chartDeploymentArgs(deployment);
+  if (!startArgs.includes('--enable-signature-verification'))
+    throw new Error(`Crossplane runs with '${startArgs.join(' ')}': without --enable-signature-verification no ImageConfig's verification policy is applied`);
+  const want = parse(readFileSync(SIGNATURE_POLICY_FILE, 'utf8')) as JsonObject;
+  const name = String((want.metadata as JsonObject).name);
+  const held = await kube.find({ apiVersion: String(want.apiVersion), kind: String(want.kind), name });
+  if (!held) throw new Error(`no ImageConfig ${name}: flux/infrastructure/providers/package-signatures.yaml was not applied`);
+  if (!isDeepStrictEqual(held.spec, want.spec))
+    throw new Error(`ImageConfig ${name} is ${JSON.stringify(held.spec)}, not what package-signatures.yaml says: ${JSON.stringify(want.spec)}`);
+  const prefixes = (want.spec as { matchImages: { prefix: string }[] }).matchImages.map((m) => m.prefix);
+  return `Crossplane runs with --enable-signature-verification; ImageConfig ${name} (package-signatures.yaml, as written) requires a signature for ${prefixes.join(', ')}`;
 }
 
 export interface EnvironmentOptions {
@@ -75,6 +106,8 @@ export interface EnvironmentOptions {
   /** The loopback registry (host:port), and where it mirrors PACKAGE_HOME (registry/path). */
   registry: string;
   mirror: string;
+  /** Loads the run's Sigstore trust roots into a core's folder before it starts (ChartPartContext). */
+  trustRootsFor: (dir: string) => void;
 }
 
 export class Environment {
@@ -124,11 +157,12 @@ export class Environment {
    * cluster, in place before Crossplane pulls any package.
    */
   private async startCrossplane(deployment: JsonObject): Promise<Crossplane> {
-    const { kube, kubeconfigFile, group, dir, pki, registry, mirror } = this.options;
+    const { kube, kubeconfigFile, group, dir, pki, registry, mirror, trustRootsFor } = this.options;
     const { initArgs, startArgs, env } = chartDeploymentArgs(deployment);
     await initCore(kubeconfigFile, group.logDir, initArgs);
     await mirrorPackages(kube, 'mirror-crossplane-contrib', UPSTREAM, `${registry}/crossplane-contrib`);
     await mirrorPackages(kube, 'mirror-eks-gitops', PACKAGE_HOME, mirror);
+    trustRootsFor(dir);
     const core = await startCore(group, kube, { kubeconfigFile, dir, pki, extraArgs: startArgs, extraEnv: env });
     await runtimeTlsSecret(kube, pki);
     return core;

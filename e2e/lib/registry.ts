@@ -26,12 +26,15 @@ export async function startRegistry(): Promise<string> {
   return `127.0.0.1:${port}`;
 }
 
-/** `npm run publish -- <target> <version>`: the command a release runs. */
-export async function publish(target: string, version: string): Promise<void> {
-  await promisify(execFile)(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'configuration', 'scripts', 'publish.ts'), target, version], {
+/** `npm run publish -- <target> <version> <signing flags>`: the command a release runs; resolves with its output. */
+export async function publish(target: string, version: string, signingFlags: string[], env: NodeJS.ProcessEnv): Promise<string> {
+  const script = join(REPO_ROOT, 'configuration', 'scripts', 'publish.ts');
+  const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', script, target, version, ...signingFlags], {
     cwd: REPO_ROOT,
+    env,
     maxBuffer: 64 * 2 ** 20,
   });
+  return stdout;
 }
 
 /**
@@ -44,10 +47,25 @@ export async function publish(target: string, version: string): Promise<void> {
  * <target>: the caller builds it again.
  */
 export function publishRebuild(target: string, version: string, dir: string): string[] {
+  const fn = `${target}/function-eks-cluster:${version}`;
+  pushFunctionRebuild(fn, version, dir);
+  const configuration = join(REPO_ROOT, 'configuration', 'scripts', 'package.ts');
+  const args = ['--function-repository', `${target}/function-eks-cluster`, '--function-version', version];
+  execFileSync(process.execPath, ['--import', 'tsx', configuration, ...args], { cwd: REPO_ROOT, stdio: 'pipe' });
+  const cfg = `${target}/configuration-eks-cluster:${version}`;
+  xpkgPush([join(REPO_ROOT, 'dist', 'xpkg', 'configuration-eks-cluster.xpkg')], cfg);
+  return [fn, cfg];
+}
+
+/**
+ * The Function packages of dist/image rebuilt with `release` in their metadata
+ * (the same runtime images, a new digest), pushed as one index to `ref`.
+ */
+export function pushFunctionRebuild(ref: string, release: string, dir: string): void {
   const root = join(dir, 'package');
   mkdirSync(root, { recursive: true });
   const meta = parseDocument(readFileSync(join(PACKAGE_ROOT, 'package', 'crossplane.yaml'), 'utf8'));
-  meta.setIn(['metadata', 'annotations', 'e2e.eks-gitops.dev/release'], version);
+  meta.setIn(['metadata', 'annotations', 'e2e.eks-gitops.dev/release'], release);
   writeFileSync(join(root, 'crossplane.yaml'), meta.toString());
   const packages = ['amd64', 'arm64'].map((arch) => {
     const file = join(dir, `function-eks-cluster-${arch}.xpkg`);
@@ -57,12 +75,5 @@ export function publishRebuild(target: string, version: string, dir: string): st
     });
     return file;
   });
-  const fn = `${target}/function-eks-cluster:${version}`;
-  xpkgPush(packages, fn);
-  const configuration = join(REPO_ROOT, 'configuration', 'scripts', 'package.ts');
-  const args = ['--function-repository', `${target}/function-eks-cluster`, '--function-version', version];
-  execFileSync(process.execPath, ['--import', 'tsx', configuration, ...args], { cwd: REPO_ROOT, stdio: 'pipe' });
-  const cfg = `${target}/configuration-eks-cluster:${version}`;
-  xpkgPush([join(REPO_ROOT, 'dist', 'xpkg', 'configuration-eks-cluster.xpkg')], cfg);
-  return [fn, cfg];
+  xpkgPush(packages, ref);
 }

@@ -17,6 +17,8 @@ export function tool(
     | 'crossplane-core'
     | 'registry'
     | 'crane'
+    | 'cosign'
+    | 'syft'
     | 'etcd'
     | 'kube-apiserver'
     | 'kube-controller-manager'

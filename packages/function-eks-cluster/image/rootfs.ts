@@ -1,14 +1,17 @@
 /**
  * The image's file system, as three layers of tar entries, from the verified
- * inputs: (1) the system files Node needs, taken from Debian packages, plus
- * /etc/passwd, /etc/group, /tmp and the non-root user's home; (2) Node; (3) the
- * bundle. Ordered from the least to the most often changed, so a new bundle
- * changes one small layer.
+ * inputs: (1) the system files Node needs, taken from Debian packages, each
+ * package's control record (where an SBOM tool reads which Debian packages an
+ * image carries), /etc/passwd, /etc/group, /tmp and the non-root user's home;
+ * (2) Node; (3) the bundle and the lockfile of the npm packages inside it.
+ * Ordered from the least to the most often changed, so a new bundle changes
+ * one small layer.
  */
 import { execFileSync } from 'node:child_process';
 import { lstatSync, mkdtempSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, posix } from 'node:path';
+import { readBundleLockfile } from './bundle-packages.js';
 import { elfDeps, isElf } from './elf.js';
 import { debArchive, nodeArchive, type Arch, type Inputs } from './inputs.js';
 import type { TarEntry } from './tar.js';
@@ -17,6 +20,12 @@ export const USER_ID = 65532;
 const USER_NAME = 'nonroot';
 export const NODE_DIR = 'nodejs';
 export const FUNCTION_DIR = 'function';
+/**
+ * One control record per Debian package, as distroless images keep them: the
+ * image has no dpkg, so no /var/lib/dpkg/status, but SBOM scanners (syft,
+ * trivy) read this folder as the list of installed Debian packages.
+ */
+export const DPKG_STATUS_DIR = 'var/lib/dpkg/status.d';
 
 export interface Layer {
   /** Shown in the image history. */
@@ -51,8 +60,10 @@ function systemLayer(inputs: Inputs, arch: Arch): Layer {
   const entries: TarEntry[] = withTempDir((dir) =>
     inputs.debian[arch].flatMap((pin) => {
       const root = join(dir, pin.package);
-      execFileSync('dpkg-deb', ['-x', debArchive(pin, arch), root]);
-      return pin.files.map((file) => entryFrom(root, file));
+      const archive = debArchive(pin, arch);
+      execFileSync('dpkg-deb', ['-x', archive, root]);
+      const control: TarEntry = { type: 'file', path: `${DPKG_STATUS_DIR}/${pin.package}`, data: execFileSync('dpkg-deb', ['-f', archive]) };
+      return [...pin.files.map((file) => entryFrom(root, file)), control];
     }),
   );
   const id = USER_ID;
@@ -86,7 +97,11 @@ function nodeLayer(inputs: Inputs, arch: Arch): Layer {
 function functionLayer(bundleDir: string): Layer {
   return {
     comment: 'function-eks-cluster bundle',
-    entries: [entryFrom(bundleDir, 'main.cjs', `${FUNCTION_DIR}/main.cjs`), entryFrom(bundleDir, 'main.cjs.LEGAL.txt', `${FUNCTION_DIR}/main.cjs.LEGAL.txt`)],
+    entries: [
+      entryFrom(bundleDir, 'main.cjs', `${FUNCTION_DIR}/main.cjs`),
+      entryFrom(bundleDir, 'main.cjs.LEGAL.txt', `${FUNCTION_DIR}/main.cjs.LEGAL.txt`),
+      { type: 'file', path: `${FUNCTION_DIR}/package-lock.json`, data: Buffer.from(`${JSON.stringify(readBundleLockfile(bundleDir), null, 2)}\n`) },
+    ],
   };
 }
 

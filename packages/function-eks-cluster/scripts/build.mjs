@@ -1,14 +1,16 @@
 // Bundles the function into one self-contained CommonJS file: dist/main.cjs.
 // `--noop` bundles the benchmark's floor (bench/noop-main.ts) into dist/noop.cjs
 // with the same options, so that the two differ only in their handler.
+// Each bundle's esbuild metafile goes beside it (<outfile>.meta.json): the
+// image lists the npm packages it took in (image/bundle-packages.ts).
 import { build } from 'esbuild';
-import { statSync } from 'node:fs';
+import { statSync, writeFileSync } from 'node:fs';
 
 const bundles = process.argv.includes('--noop')
   ? [{ entry: 'bench/noop-main.ts', outfile: 'dist/noop.cjs' }]
   : [{ entry: 'src/main.ts', outfile: 'dist/main.cjs' }];
 for (const { entry, outfile } of bundles) {
-  await build({
+  const { metafile } = await build({
     entryPoints: [entry],
     outfile,
     bundle: true,
@@ -19,6 +21,8 @@ for (const { entry, outfile } of bundles) {
     sourcemap: 'linked',
     legalComments: 'external',
     logLevel: 'warning',
+    metafile: true,
   });
+  writeFileSync(`${outfile}.meta.json`, JSON.stringify(metafile));
   console.log(`${outfile}: ${(statSync(outfile).size / 1024).toFixed(0)} KiB`);
 }
