@@ -25,7 +25,10 @@ export const FORCE_NEW: ForceNewTable = {
       },
       { tf: 'ipv4_netmask_length', crd: ['ipv4NetmaskLength'], optionalComputed: false, sensitive: false, at: 'internal/service/ec2/vpc_.go:143' },
     ],
-    conditional: [{ tf: 'instance_tenancy', call: 'ForceNew', at: 'internal/service/ec2/vpc_.go:444' }],
+    conditional: [
+      { tf: 'instance_tenancy', call: 'ForceNew', at: 'internal/service/ec2/vpc_.go:444' },
+      { tf: 'cidr_block', call: 'ForceNew', at: 'internal/service/ec2/vpc_.go:454' },
+    ],
     unscanned: ['region'],
   },
   'ec2.aws.m.upbound.io/v1beta1/Subnet': {
@@ -815,6 +818,23 @@ export const FORCE_NEW: ForceNewTable = {
       { tf: 'target_id', crd: ['targetId'], optionalComputed: true, sensitive: false, at: 'internal/service/events/target.go:492' },
     ],
     conditional: [],
+    unscanned: ['region'],
+  },
+  'amp.aws.m.upbound.io/v1beta1/Workspace': {
+    terraformResource: 'aws_prometheus_workspace',
+    source: 'internal/service/amp/workspace.go',
+    framework: false,
+    async: false,
+    immutable: [
+      {
+        tf: 'kms_key_arn',
+        crd: ['kmsKeyArn', 'kmsKeyArnRef', 'kmsKeyArnSelector'],
+        optionalComputed: false,
+        sensitive: false,
+        at: 'internal/service/amp/workspace.go:64',
+      },
+    ],
+    conditional: [{ tf: 'alias', call: 'ForceNewIfChange', at: 'internal/service/amp/workspace.go:50' }],
     unscanned: ['region'],
   },
 };
