@@ -59,7 +59,16 @@ function overlay(helmRepositoryUrl: string): JsonObject[] {
           // The template's one Kustomization, named ${team} until substituted after the build.
           nested({ kind: 'Kustomization' }, [
             ...(team === 'team-b'
-              ? [{ patch: stringify({ apiVersion: 'kustomize.toolkit.fluxcd.io/v1', kind: 'Kustomization', metadata: { name: 'web' }, $patch: 'delete' }) }]
+              ? [
+                  {
+                    patch: stringify({
+                      apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
+                      kind: 'Kustomization',
+                      metadata: { name: 'web', namespace: team },
+                      $patch: 'delete',
+                    }),
+                  },
+                ]
               : []),
             nested({ kind: 'Kustomization', name: 'monitoring' }, [
               { patch: stringify({ apiVersion: 'helm.toolkit.fluxcd.io/v2', kind: 'HelmRelease', metadata: { name: 'prometheus' }, $patch: 'delete' }) },
