@@ -24,8 +24,6 @@ import { SimulatedAws } from './lib/simulated-aws-controller.js';
 import { runPart } from './lib/part.js';
 
 const CLUSTER_FOLDER = 'flux/workload-clusters/team-a';
-/** A well-formed Amazon Managed Prometheus workspace id (ws- and a UUID): the simulated account's. */
-const AMP_WORKSPACE_ID = 'ws-3f9c2a71-8d4e-4b6a-9e1f-5c7d0b2a4e68';
 const XR_PATH = `${CLUSTER_FOLDER}/eks-cluster/eks-cluster.yaml`;
 const WEB_KINDS = [
   { apiVersion: 'apps/v1', kind: 'Deployment' },
@@ -35,7 +33,7 @@ const WEB_KINDS = [
 ];
 
 export const PART2_VERDICT =
-  'Flux, locked down for tenants, installed Crossplane, the providers and our packages from Git in dependsOn order, failed the gate while AWS failed a node group and held the apps, delivered apps/web into the new cluster as the team, reported an XR the XRD rejects, grew the cluster by commit without touching what existed, walked it through day-2 commits (flow logs on and off, a node group replaced before its old one went) with no AWS refusal, refused a team folder reaching outside its namespace or identity while the rest reconciled, and tore it all down by commit';
+  'Flux, locked down for tenants, installed Crossplane, the providers and our packages from Git in dependsOn order, failed the gate while AWS failed a node group and held the apps, delivered apps/web into the new cluster as the team, applied monitoring from the cluster facts with the Prometheus workspace the function composed and no input made by hand (for team-b, up to the AWS identity Flux reaches it with), reported an XR the XRD rejects, grew the cluster by commit without touching what existed, walked it through day-2 commits (flow logs on and off, a node group replaced before its old one went) with no AWS refusal, refused a team folder reaching outside its namespace or identity while the rest reconciled, and tore it all down by commit';
 
 /** The overlay the environment forces, as patches of the bootstrap Kustomization (each one is listed in e2e/README.md). */
 function overlay(helmRepositoryUrl: string): JsonObject[] {
@@ -52,34 +50,64 @@ function overlay(helmRepositoryUrl: string): JsonObject[] {
     // are left out; the monitoring Kustomization still applies its AWS identity.
     // (workload-clusters applies the team's grant, whose entry Kustomization
     // applies the team's folder, whose monitoring Kustomization applies them.)
+    // team-b is delivered with Flux's own AWS identity, which no process here can
+    // have: its web Kustomization, which reaches the cluster with it, is left out too;
+    // everything else of team-b is applied (its grant, EKSCluster, facts, monitoring's AWS side).
     nested({ kind: 'Kustomization', name: 'workload-clusters' }, [
-      // team-b is delivered with Flux's own AWS identity, which no process here can have: its grant is left out.
-      {
-        patch: stringify({
-          apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
-          kind: 'Kustomization',
-          metadata: { name: 'tenant-team-b', namespace: 'flux-system' },
-          $patch: 'delete',
-        }),
-      },
-      nested({ kind: 'Kustomization', name: 'tenant-team-a' }, [
-        // The template's one Kustomization, named ${team} until substituted after the build.
-        nested({ kind: 'Kustomization' }, [
-          nested({ kind: 'Kustomization', name: 'monitoring' }, [
-            { patch: stringify({ apiVersion: 'helm.toolkit.fluxcd.io/v2', kind: 'HelmRelease', metadata: { name: 'prometheus' }, $patch: 'delete' }) },
-            {
-              patch: stringify({
-                apiVersion: 'source.toolkit.fluxcd.io/v1',
-                kind: 'HelmRepository',
-                metadata: { name: 'prometheus-community' },
-                $patch: 'delete',
-              }),
-            },
+      ...['team-a', 'team-b'].map((team) =>
+        nested({ kind: 'Kustomization', name: `tenant-${team}` }, [
+          // The template's one Kustomization, named ${team} until substituted after the build.
+          nested({ kind: 'Kustomization' }, [
+            ...(team === 'team-b'
+              ? [
+                  {
+                    patch: stringify({
+                      apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
+                      kind: 'Kustomization',
+                      metadata: { name: 'web', namespace: team },
+                      $patch: 'delete',
+                    }),
+                  },
+                ]
+              : []),
+            nested({ kind: 'Kustomization', name: 'monitoring' }, [
+              { patch: stringify({ apiVersion: 'helm.toolkit.fluxcd.io/v2', kind: 'HelmRelease', metadata: { name: 'prometheus' }, $patch: 'delete' }) },
+              {
+                patch: stringify({
+                  apiVersion: 'source.toolkit.fluxcd.io/v1',
+                  kind: 'HelmRepository',
+                  metadata: { name: 'prometheus-community' },
+                  $patch: 'delete',
+                }),
+              },
+            ]),
           ]),
         ]),
-      ]),
+      ),
     ]),
   ];
+}
+
+/**
+ * The Prometheus workspace the function composed for a team's cluster
+ * (spec.monitoring), Ready in the simulated AWS, is the one the cluster facts
+ * name, and the monitoring Kustomization read nothing but the facts and the
+ * team's ConfigMap tenant: no ConfigMap <team>-monitoring exists.
+ */
+async function expectMonitoringFromFacts(kube: Kube, team: string): Promise<string> {
+  const workspace = (await managed(kube, team)).find((o) => o.kind === 'Workspace');
+  if (!workspace || !isTrue(workspace, 'Ready')) throw new Error(`no Ready Workspace (amp.aws.m.upbound.io) composed for ${team}`);
+  const at = (workspace.status as JsonObject).atProvider as JsonObject;
+  const facts = (await kube.get({ apiVersion: 'v1', kind: 'ConfigMap', namespace: team, name: `${team}-cluster-facts` })).data as JsonObject;
+  const url = `${String(at.prometheusEndpoint)}api/v1/remote_write`;
+  if (facts.amp_workspace_id !== at.id || facts.amp_remote_write_url !== url)
+    throw new Error(`the facts name workspace ${String(facts.amp_workspace_id)} (${String(facts.amp_remote_write_url)}), AWS made ${String(at.id)} (${url})`);
+  const monitoring = await kube.get({ ...KUSTOMIZATION, namespace: team, name: 'monitoring' });
+  const names = (((monitoring.spec as JsonObject).postBuild as JsonObject).substituteFrom as JsonObject[]).map((r) => String(r.name));
+  if (names.join(',') !== `${team}-cluster-facts,tenant`) throw new Error(`${team}/monitoring substitutes from ${names.join(', ')}`);
+  if (await kube.find({ apiVersion: 'v1', kind: 'ConfigMap', namespace: team, name: `${team}-monitoring` }))
+    throw new Error(`a ConfigMap ${team}-monitoring exists`);
+  return `Workspace ${nameOf(workspace)} Ready: ${String(at.id)}; ConfigMap ${team}-cluster-facts: amp_workspace_id ${String(facts.amp_workspace_id)}, amp_remote_write_url ${String(facts.amp_remote_write_url)}; monitoring (${String((monitoring.spec as JsonObject).path)}) substitutes from ${names.join(' and ')} only, no ${team}-monitoring exists`;
 }
 
 /** Records the moment each Flux Kustomization first turns Ready, for the timeline. */
@@ -130,7 +158,7 @@ async function stages(ctx: ChartPartContext, group: ProcessGroup): Promise<void>
     },
   );
 
-  const aws = new SimulatedAws(kube, { namespaces: ['team-a'], workloadKubeconfig: workloadServer.kubeconfigYaml });
+  const aws = new SimulatedAws(kube, { namespaces: ['team-a', 'team-b'], workloadKubeconfig: workloadServer.kubeconfigYaml });
   const order = new ReadyOrder(kube);
   /** Waits for a Flux object to be Ready; while it is not, the error says what it reports. */
   const fluxReady = (ref: ObjectRef, timeoutMs = 300_000) =>
@@ -220,18 +248,8 @@ async function stages(ctx: ChartPartContext, group: ProcessGroup): Promise<void>
     async (note) => {
       aws.failing.set(failingNodeGroup, 'NodeCreationFailure: Instances failed to join the kubernetes cluster');
       aws.start();
-      // The per-cluster input flux/README.md asks the platform team for, kept out of Git.
+      // No per-cluster input is made by hand: the Prometheus workspace is composed by the function (spec.monitoring).
       await waitFor('namespace team-a from Git', () => kube.find({ apiVersion: 'v1', kind: 'Namespace', name: 'team-a' }), 120_000, group, 1000);
-      await kube.apply(
-        {
-          apiVersion: 'v1',
-          kind: 'ConfigMap',
-          metadata: { name: 'team-a-monitoring', namespace: 'team-a', labels: { 'reconcile.fluxcd.io/watch': 'Enabled' } },
-          data: { amp_workspace_id: AMP_WORKSPACE_ID },
-        },
-        'platform-team',
-      );
-      note(`ConfigMap team-a/team-a-monitoring created (amp_workspace_id ${AMP_WORKSPACE_ID}), as flux/README.md asks`);
       const nodes = await waitFor(
         'the XR naming the failing node group',
         async () => {
@@ -265,7 +283,7 @@ async function stages(ctx: ChartPartContext, group: ProcessGroup): Promise<void>
   );
 
   await timeline.stage(
-    'AWS recovers; flux reconcile of the gate: Ready, the kubeconfig Secret appears, apps/web lands in the workload API server, monitoring applies its AWS identity',
+    'AWS recovers; flux reconcile of the gate: Ready, the kubeconfig Secret appears, apps/web lands in the workload API server; the Prometheus workspace composed (simulated AWS), its ID and remote-write URL in the cluster facts, monitoring applies its AWS identity from them with no input made by hand',
     async (note) => {
       const from = Date.now();
       aws.failing.clear();
@@ -301,6 +319,30 @@ async function stages(ctx: ChartPartContext, group: ProcessGroup): Promise<void>
         1000,
       );
       note(`monitoring's AWS identity, Ready: ${identity.map((o) => `${String(o.kind)} ${nameOf(o)}`).join(', ')}`);
+      note(await expectMonitoringFromFacts(kube, 'team-a'));
+    },
+  );
+
+  await timeline.stage(
+    "team-b, delivered as Flux's AWS identity, up to what needs that identity: its EKSCluster Ready, the kubeconfig ConfigMap (provider aws, the cluster's ARN), its facts with the Prometheus workspace composed for it, monitoring's AWS side applied from them (apps/monitoring/aws-identity); its web Kustomization and the Prometheus release, which reach the cluster as that identity, are left out",
+    async (note) => {
+      const teamB = { apiVersion: 'eks.gitops.dev/v1alpha1', kind: 'EKSCluster', namespace: 'team-b', name: 'team-b' };
+      await waitFor('EKSCluster team-b Ready', async () => (isTrue(await kube.find(teamB), 'Ready') ? true : undefined), 600_000, group, 1000);
+      await requestReconcile(kube, ks('team-b', 'eks-cluster'));
+      await fluxReady(ks('team-b', 'eks-cluster'), 600_000);
+      await fluxReady(ks('team-b', 'monitoring'));
+      const access = (await kube.get({ apiVersion: 'v1', kind: 'ConfigMap', namespace: 'team-b', name: 'team-b-kubeconfig' })).data as JsonObject;
+      const xr = await kube.get(teamB);
+      const arn = String(((xr.status as JsonObject).cluster as JsonObject).arn);
+      if (access.provider !== 'aws' || access.cluster !== arn) throw new Error(`ConfigMap team-b-kubeconfig: ${JSON.stringify(access)}, cluster ${arn}`);
+      if (await kube.find({ apiVersion: 'v1', kind: 'Secret', namespace: 'team-b', name: 'team-b-kubeconfig' }))
+        throw new Error('a kubeconfig Secret exists for team-b');
+      note(`ConfigMap team-b/team-b-kubeconfig: provider aws, cluster ${arn}; no kubeconfig Secret`);
+      const identity = (await managed(kube, 'team-b')).filter((o) => nameOf(o).includes('prometheus'));
+      if (identity.length !== 3)
+        throw new Error(`expected team-b's monitoring Role, RolePolicyAttachment and PodIdentityAssociation, found ${identity.length}`);
+      note(`monitoring's AWS identity: ${identity.map((o) => `${String(o.kind)} ${nameOf(o)}`).join(', ')}`);
+      note(await expectMonitoringFromFacts(kube, 'team-b'));
     },
   );
 
@@ -310,6 +352,7 @@ async function stages(ctx: ChartPartContext, group: ProcessGroup): Promise<void>
     const sources = [
       { ...GIT_REPOSITORY, namespace: FLUX_NAMESPACE, name: FLUX_NAMESPACE },
       { ...GIT_REPOSITORY, namespace: 'team-a', name: 'team-a' },
+      { ...GIT_REPOSITORY, namespace: 'team-b', name: 'team-b' },
     ];
     for (const source of sources) {
       if (!(await kube.find(source))) continue;
@@ -431,11 +474,7 @@ async function stages(ctx: ChartPartContext, group: ProcessGroup): Promise<void>
   await timeline.stage(
     "The fence: a team folder that reaches for a ClusterRole, another team's namespace or EKS cluster, the platform's AWS identity (on an EKSCluster or as a ProviderConfig), the platform's source or no ServiceAccount is refused; the rest of the folder reconciles",
     async (note) => {
-      // Another team's namespace, as its grant would create it.
-      await kube.apply(
-        { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'team-b', labels: { 'toolkit.fluxcd.io/tenant': 'team-b' } } },
-        'platform-team',
-      );
+      // Another team's namespace: team-b's grant created it.
       expectListedInReadme();
       const list = `${CLUSTER_FOLDER}/kustomization.yaml`;
       const original = git.read(list);
@@ -546,7 +585,7 @@ async function stages(ctx: ChartPartContext, group: ProcessGroup): Promise<void>
           .filter((k, i, all) => all.indexOf(k) === i)
           .join(' -> ')}`,
       );
-      const xrs = await kube.list({ apiVersion: 'eks.gitops.dev/v1alpha1', kind: 'EKSCluster' });
+      const xrs = await kube.list({ apiVersion: 'eks.gitops.dev/v1alpha1', kind: 'EKSCluster', namespace: 'team-a' });
       if (xrs.length > 0) throw new Error(`EKSClusters left: ${xrs.map(nameOf).join(', ')}`);
       if (deleted.length < before) throw new Error(`deleted ${deleted.length}, expected at least ${before}`);
       // Every refusal of the simulated AWS is temporary, so without Usages the teardown would still end: the refusals are what shows it.

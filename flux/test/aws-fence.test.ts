@@ -46,6 +46,7 @@ const arn = {
   vpc: (id: string) => `arn:aws:ec2:${REGION}:${ACCOUNT}:vpc/${id}`,
   subnet: (id: string) => `arn:aws:ec2:${REGION}:${ACCOUNT}:subnet/${id}`,
   key: (id: string) => `arn:aws:kms:${REGION}:${ACCOUNT}:key/${id}`,
+  workspace: (id: string) => `arn:aws:aps:${REGION}:${ACCOUNT}:workspace/${id}`,
 };
 
 /** Every IAM Role and Policy Git applies to the management cluster, by AWS ARN. */
@@ -158,7 +159,10 @@ describe('the roles Git declares', () => {
   it("in a team's namespace (its apps' roles): each under that team's boundary", () => {
     const teams = [...roles.values()].filter((r) => r.namespace !== 'crossplane-system');
     // Named after the EKS cluster (its default name carries the namespace and the XR's id), from the cluster facts.
-    expect(teams.map((r) => r.arn)).toEqual([expect.stringMatching(/^arn:aws:iam::\d{12}:role\/team-a-[0-9a-f]{8}-us-west-2-prometheus$/)]);
+    expect(teams.map((r) => r.arn)).toEqual([
+      expect.stringMatching(/^arn:aws:iam::\d{12}:role\/team-a-[0-9a-f]{8}-us-west-2-prometheus$/),
+      expect.stringMatching(/^arn:aws:iam::\d{12}:role\/team-b-[0-9a-f]{8}-us-west-2-prometheus$/),
+    ]);
     for (const r of teams) expect(r.boundary?.name, r.arn).toBe(`eks-gitops-tenant-${r.namespace}-boundary`);
   });
 });
@@ -320,6 +324,41 @@ const TEAM_ROLE: Row[] = [
     resource: arn.vpc('vpc-0c0c0c0c0c0c0c0c0'),
     context: creating('team-a'),
     want: 'ImplicitlyDenied',
+  },
+  // Its Prometheus workspace (spec.monitoring): AWS names it, so only the tag fences it; AMP authorizes CreateWorkspace on no resource.
+  {
+    reason: 'creates its Prometheus workspace with its tag',
+    action: 'aps:CreateWorkspace',
+    resource: '*',
+    context: creating('team-a'),
+    want: 'Allowed',
+  },
+  {
+    reason: 'deletes its Prometheus workspace',
+    action: 'aps:DeleteWorkspace',
+    resource: arn.workspace('ws-0a1b2c3d-4e5f-4a6b-8c7d-0e1f2a3b4c5d'),
+    context: tagged('team-a'),
+    want: 'Allowed',
+  },
+  {
+    reason: 'cannot create an untagged Prometheus workspace',
+    action: 'aps:CreateWorkspace',
+    resource: '*',
+    want: 'ImplicitlyDenied',
+  },
+  {
+    reason: "cannot delete team-b's Prometheus workspace (and its metrics)",
+    action: 'aps:DeleteWorkspace',
+    resource: arn.workspace('ws-0b0b0b0b-4e5f-4a6b-8c7d-0e1f2a3b4c5d'),
+    context: tagged('team-b'),
+    want: 'ExplicitlyDenied',
+  },
+  {
+    reason: 'cannot remove its tag from its Prometheus workspace',
+    action: 'aps:UntagResource',
+    resource: arn.workspace('ws-0a1b2c3d-4e5f-4a6b-8c7d-0e1f2a3b4c5d'),
+    context: { ...tagged('team-a'), 'aws:TagKeys': [TAG] },
+    want: 'ExplicitlyDenied',
   },
   {
     reason: 'cannot remove its tag from its VPC',

@@ -142,7 +142,7 @@ const cases: Case[] = [
   },
   {
     name: 'an unknown field in a HelmRelease (strict)',
-    breakIt: (t) => t.edit('apps/monitoring/release.yaml', '  releaseName: prometheus', '  release: prometheus'),
+    breakIt: (t) => t.edit('apps/monitoring/base/release.yaml', '  releaseName: prometheus', '  release: prometheus'),
     check: 'schemas',
     expected: /HelmRelease team-a\/prometheus.*release/,
   },
@@ -173,7 +173,7 @@ const cases: Case[] = [
   },
   {
     name: 'a managed resource field of the wrong type',
-    breakIt: (t) => t.edit('apps/monitoring/remote-write-identity.yaml', '    namespace: monitoring', '    namespace: [monitoring]'),
+    breakIt: (t) => t.edit('apps/monitoring/base/remote-write-identity.yaml', '    namespace: monitoring', '    namespace: [monitoring]'),
     check: 'schemas',
     expected:
       /PodIdentityAssociation team-a\/team-a-prometheus \(eks\.aws\.m\.upbound\.io\/v1beta1\): crossplane resource validate invalid: spec\.forProvider\.namespace: Invalid value: "array": spec\.forProvider\.namespace in body must be of type string/,
@@ -268,7 +268,7 @@ const cases: Case[] = [
     name: 'a managed resource reference to nothing',
     breakIt: (t) =>
       t.edit(
-        'apps/monitoring/remote-write-identity.yaml',
+        'apps/monitoring/base/remote-write-identity.yaml',
         '    roleArnRef:\n      name: ${ekscluster_name}-prometheus-remote-write',
         '    roleArnRef:\n      name: ${ekscluster_name}-prometheus',
       ),
@@ -316,7 +316,7 @@ const cases: Case[] = [
   },
   {
     name: 'a Helm release namespace nothing creates',
-    breakIt: (t) => t.edit('apps/monitoring/release.yaml', '    createNamespace: true\n', ''),
+    breakIt: (t) => t.edit('apps/monitoring/base/release.yaml', '    createNamespace: true\n', ''),
     check: 'namespaces',
     expected: /HelmRelease team-a\/prometheus \(release\) uses namespace monitoring in workload:team-a\/team-a-kubeconfig/,
   },
@@ -361,42 +361,73 @@ const cases: Case[] = [
   },
   {
     name: 'a placeholder word in a manifest',
-    breakIt: (t) => t.edit('apps/monitoring/release.yaml', '          cluster: ${cluster_name}', '          cluster: CHANGEME'),
+    breakIt: (t) => t.edit('apps/monitoring/base/release.yaml', '          cluster: ${cluster_name}', '          cluster: CHANGEME'),
     check: 'placeholders',
     expected: /HelmRelease team-a\/prometheus: spec\.values\.server\.global\.external_labels\.cluster "CHANGEME" is a placeholder/,
   },
   {
-    name: 'the monitoring input made optional',
-    breakIt: (t) => t.edit(DELIVERY, '        name: team-a-monitoring\n        optional: false', '        name: team-a-monitoring\n        optional: true'),
-    check: 'inputs',
-    expected: /Kustomization team-a\/monitoring: substituteFrom ConfigMap team-a\/team-a-monitoring is optional but is the only source of amp_workspace_id/,
+    name: 'a hand-made monitoring input (the former <cluster>-monitoring), outside Git',
+    breakIt: (t) =>
+      t.edit(
+        DELIVERY,
+        '        name: team-a-cluster-facts\n        optional: false\n',
+        '        name: team-a-cluster-facts\n        optional: false\n      - kind: ConfigMap\n        name: team-a-monitoring\n        optional: false\n',
+      ),
+    check: 'handMadeInputs',
+    expected:
+      /Kustomization team-a\/monitoring: substituteFrom ConfigMap team-a\/team-a-monitoring is made by hand, outside Git, but every value of this cluster comes from ConfigMap team-a-cluster-facts/,
   },
   {
-    name: 'a workspace ARN committed where its ID belongs',
-    breakIt: (t) => commitMonitoringInput(t, 'team-a', 'arn:aws:aps:us-west-2:111122223333:workspace/ws-3f9c2a71-8d4e-4b6a-9e1f-5c7d0b2a4e68'),
-    check: 'inputs',
-    expected: /ConfigMap team-a\/team-a-monitoring: amp_workspace_id "arn:aws:aps:.*" is not the ID of an Amazon Managed Prometheus workspace/,
+    name: 'the workspace ID copied by hand into a ConfigMap in Git, read after the facts',
+    breakIt: (t) => {
+      commitMonitoringInput(t, 'team-a', 'ws-3f9c2a71-8d4e-4b6a-9e1f-5c7d0b2a4e68');
+      t.edit(
+        DELIVERY,
+        '        name: team-a-cluster-facts\n        optional: false\n',
+        '        name: team-a-cluster-facts\n        optional: false\n      - kind: ConfigMap\n        name: team-a-monitoring\n        optional: false\n',
+      );
+    },
+    check: 'handMadeInputs',
+    expected: /Kustomization team-a\/monitoring: substituteFrom ConfigMap team-a\/team-a-monitoring copies amp_workspace_id of the cluster's facts by hand/,
   },
   {
-    name: 'monitoring without a source for its workspace',
-    breakIt: (t) => t.edit(DELIVERY, /      - kind: ConfigMap\n        name: team-a-monitoring\n        optional: false\n/, ''),
+    name: 'monitoring delivered to a cluster that does not ask for it (no workspace in its facts)',
+    breakIt: (t) => t.edit(EKS_CLUSTER, /  monitoring:\n    enabled: true\n/, ''),
     check: 'paths',
     expected:
-      /Kustomization team-a\/monitoring .*HelmRelease prometheus: variable \$\{amp_workspace_id\} has no value .*Flux says: variable not set \(strict mode\): "amp_workspace_id"/,
+      /Kustomization team-a\/monitoring .*HelmRelease prometheus: variable \$\{amp_remote_write_url\} has no value .*Flux says: variable not set \(strict mode\): "amp_remote_write_url"/,
   },
   {
     name: 'a required input of an unknown format',
     breakIt: (t) =>
-      t.edit('apps/monitoring/release.yaml', '          cluster: ${cluster_name}', '          cluster: ${cluster_name}\n          team: ${team_id}'),
+      t.edit(
+        'flux/workload-clusters/tenant/sync.yaml',
+        '  url: ${git_repository_url}\n',
+        '  url: ${git_repository_url}\n  # ${team_id}\n  timeout: ${team_id}\n',
+      ),
     check: 'paths',
     expected:
-      /Kustomization team-a\/monitoring: \$\{team_id\} must come from ConfigMap team-a\/team-a-monitoring, which is not in Git, and flux\/test\/lib\/inputs\.ts has no test value for team_id/,
+      /Kustomization flux-system\/tenant-team-a: \$\{team_id\} must come from ConfigMap flux-system\/tenancy, which is not in Git, and flux\/test\/lib\/inputs\.ts has no test value for team_id/,
   },
   {
     name: 'a ${var:?message} that Flux would substitute',
-    breakIt: (t) => t.edit('apps/monitoring/release.yaml', 'workspaces/${amp_workspace_id}/', 'workspaces/${amp_workspace_id:?set the workspace}/'),
+    breakIt: (t) =>
+      t.edit('apps/monitoring/base/release.yaml', '        - url: ${amp_remote_write_url}', '        - url: ${amp_remote_write_url:?set the workspace}'),
     check: 'paths',
-    expected: /HelmRelease prometheus: \$\{amp_workspace_id:\?\.\.\.\} does not fail in Flux: its envsubst substitutes the message/,
+    expected: /HelmRelease prometheus: \$\{amp_remote_write_url:\?\.\.\.\} does not fail in Flux: its envsubst substitutes the message/,
+  },
+  {
+    name: "monitoring's base applied without a delivery mode's overlay (Prometheus into the management cluster)",
+    breakIt: (t) => t.edit(DELIVERY, './apps/monitoring/kubeconfig-secret', './apps/monitoring/base'),
+    check: 'kubeconfigRefs',
+    expected:
+      /HelmRelease team-a\/prometheus: no spec\.kubeConfig, so helm-controller would install it into the management cluster, not EKSCluster team-a\/team-a's/,
+  },
+  {
+    name: "the monitoring release reaching an AWS-identity cluster through a kubeconfig Secret (the other delivery mode's overlay)",
+    breakIt: (t) => t.edit(TEAM_B_DELIVERY, './apps/monitoring/aws-identity', './apps/monitoring/kubeconfig-secret'),
+    check: 'kubeconfigRefs',
+    expected: /HelmRelease team-b\/prometheus: kubeConfig\.secretRef "team-b-kubeconfig": EKSCluster team-b\/team-b has spec\.delivery\.mode AWSIdentity/,
   },
   {
     name: 'two clusters whose monitoring roles share an AWS name',
@@ -412,7 +443,7 @@ const cases: Case[] = [
     name: 'a role name longer than IAM allows',
     breakIt: (t) =>
       t.edit(
-        'apps/monitoring/remote-write-identity.yaml',
+        'apps/monitoring/base/remote-write-identity.yaml',
         '${cluster_name:0:32}-${region}-prometheus',
         '${cluster_name}-${region}-prometheus-remote-write-to-amazon-managed-prometheus',
       ),

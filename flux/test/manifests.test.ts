@@ -20,12 +20,16 @@ const checks: [string, string][] = [
     'every object validates against its schema (kubeconform strict; crossplane resource validate against the Crossplane and provider-aws CRDs and our XRD)',
   ],
   ['duplicates', 'no object is applied twice to the same cluster'],
-  ['kubeconfigRefs', 'every kubeConfig.secretRef names <EKSCluster>-kubeconfig, key kubeconfig, in its namespace, gated on the EKSCluster being Ready'],
+  [
+    'kubeconfigRefs',
+    "every kubeConfig names its EKSCluster's Secret (key kubeconfig) or, with delivery mode AWSIdentity, its ConfigMap <EKSCluster>-kubeconfig, in its namespace, gated on the EKSCluster being Ready; no release beside an EKSCluster lacks one",
+  ],
   ['references', 'every dependsOn, sourceRef and reference target exists'],
   ['pinned', 'every chart, package and image version is pinned'],
   ['secrets', 'no plaintext Secret data, no AWS keys, no static provider credentials'],
   ['namespaces', 'every namespace used is created in the cluster that uses it'],
   ['clusterNames', 'each workload cluster folder names one cluster everywhere'],
+  ['handMadeInputs', "what reads a cluster's facts reads no input made by hand, and nothing in Git copies a fact"],
   ['versions', 'Flux installs the provider-aws and Crossplane versions whose CRDs the schemas check uses'],
   ['inputs', "an input the user provides is required (substituteFrom, not optional); a known input's value in Git has its format"],
   ['placeholders', 'no value Flux applies is a placeholder (all-zero IDs, example accounts, changeme)'],
@@ -55,11 +59,13 @@ describe('flux/ and apps/', () => {
     const kubeconfig = { name: 'team-a-kubeconfig', key: 'kubeconfig' };
     expect(find('EKSCluster', 'team-a', 'team-a')?.cluster).toBe(MANAGEMENT);
     expect(get(find('Kustomization', 'team-a', 'web')?.object, 'spec.kubeConfig.secretRef')).toEqual(kubeconfig);
-    expect(get(find('HelmRelease', 'team-a', 'prometheus')?.object, 'spec.kubeConfig.secretRef')).toEqual(kubeconfig);
+    expect(get(find('HelmRelease', 'team-a', 'prometheus')?.object, 'spec.kubeConfig')).toEqual({ secretRef: kubeconfig });
+    // team-b is reached as Flux's AWS identity: its monitoring release too (apps/monitoring/aws-identity).
+    expect(get(find('HelmRelease', 'team-b', 'prometheus')?.object, 'spec.kubeConfig')).toEqual({ configMapRef: { name: 'team-b-kubeconfig' } });
     expect(find('Deployment', 'web', 'web')?.cluster).toBe('workload:team-a/team-a-kubeconfig');
   });
 
-  it("requires the platform's tenancy input (flux-system/tenancy) and the monitoring input (team-a/team-a-monitoring, key amp_workspace_id), not optional, not in Git", () => {
+  it("requires the platform's tenancy input (flux-system/tenancy), not optional, not in Git, and no input for any cluster", () => {
     expect(analysis.graph.inputs.filter((i) => !i.inGit).map(({ values: _, ...input }) => input)).toEqual([
       {
         kustomization: 'Kustomization flux-system/aws-iam',
@@ -88,26 +94,19 @@ describe('flux/ and apps/', () => {
         inGit: false,
         keys: ['aws_account_id', 'git_branch', 'git_repository_url'],
       },
-      {
-        kustomization: 'Kustomization team-a/monitoring',
-        kind: 'ConfigMap',
-        namespace: 'team-a',
-        name: 'team-a-monitoring',
-        optional: false,
-        inGit: false,
-        keys: ['amp_workspace_id'],
-      },
     ]);
     // The team's folder takes the platform's facts for it from Git (flux/workload-clusters/tenant/facts.yaml).
     const line = (i: (typeof analysis.graph.inputs)[number]) => `${i.kustomization} <- ${i.kind} ${i.namespace}/${i.name}: ${i.keys.join(', ')}`;
     expect(analysis.graph.inputs.filter((i) => i.inGit && !i.composed).map(line)).toEqual([
       'Kustomization team-a/eks-cluster <- ConfigMap team-a/tenant: permissions_boundary_arn, team',
-      'Kustomization team-b/eks-cluster <- ConfigMap team-b/tenant: flux_role_arn, permissions_boundary_arn, team',
       'Kustomization team-a/monitoring <- ConfigMap team-a/tenant: permissions_boundary_arn, team',
+      'Kustomization team-b/eks-cluster <- ConfigMap team-b/tenant: flux_role_arn, permissions_boundary_arn, team',
+      'Kustomization team-b/monitoring <- ConfigMap team-b/tenant: permissions_boundary_arn, team',
     ]);
     // And the cluster's own facts from what the function composes for its EKSCluster (docs/cluster-facts.md): nothing copied by hand.
     expect(analysis.graph.inputs.filter((i) => i.composed).map(line)).toEqual([
-      'Kustomization team-a/monitoring <- ConfigMap team-a/team-a-cluster-facts: cluster_name, cluster_resource_name, ekscluster_name, kubeconfig_name, region',
+      'Kustomization team-a/monitoring <- ConfigMap team-a/team-a-cluster-facts: amp_remote_write_url, cluster_name, cluster_resource_name, ekscluster_name, kubeconfig_name, region',
+      'Kustomization team-b/monitoring <- ConfigMap team-b/team-b-cluster-facts: amp_remote_write_url, cluster_name, cluster_resource_name, ekscluster_name, kubeconfig_name, region',
     ]);
     const monitoring = analysis.graph.applied.find((a) => a.object.kind === 'Kustomization' && a.object.metadata.name === 'monitoring')?.object;
     expect(get(monitoring, 'spec.postBuild.substitute.amp_workspace_id')).toBeUndefined();

@@ -1,22 +1,21 @@
-// Adding a workload cluster is copying one folder and changing its name, and
-// providing its monitoring input: team-c commits it in its folder, the other
-// copy leaves it to `kubectl create configmap` (outside Git), like team-a.
+// Adding a workload cluster is copying one folder and changing its name:
+// nothing else, no input by hand (its Prometheus workspace is composed by the
+// function and read from its facts, like every other value of the cluster).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyze, type Analysis } from './lib/analyze.js';
+import { MANAGEMENT } from './lib/graph.js';
 import { get } from './lib/objects.js';
-import { commitMonitoringInput, copyTree, copyWorkloadCluster, type TreeCopy } from './lib/tree.js';
+import { copyTree, copyWorkloadCluster, type TreeCopy } from './lib/tree.js';
 import { defaultClusterName } from 'function-eks-cluster/testing';
 
 // As long as a team's name may be (flux/test/lib/tenancy.ts): AWS names derived from it must still fit.
 const LONG = 'observability-prod-euc1-01';
-const TEAM_C_WORKSPACE = 'ws-0b7e5d2c-41a9-4c3f-8e6d-9a2b7c1f5e30';
 
 let tree: TreeCopy;
 let analysis: Analysis;
 beforeAll(async () => {
   tree = copyTree();
   copyWorkloadCluster(tree, 'team-a', 'team-c');
-  commitMonitoringInput(tree, 'team-c', TEAM_C_WORKSPACE);
   copyWorkloadCluster(tree, 'team-a', LONG);
   analysis = await analyze(tree.root);
 });
@@ -46,21 +45,26 @@ describe('more workload clusters copied from team-a: team-c, and one with a long
     );
   });
 
-  it("takes each cluster's monitoring input from its own ConfigMap: team-c's from Git, the others' from the user", () => {
-    const inputs = Object.fromEntries(analysis.graph.inputs.filter((i) => i.name.endsWith('-monitoring')).map((i) => [i.kustomization, i]));
-    expect(inputs['Kustomization team-c/monitoring']).toMatchObject({
-      kind: 'ConfigMap',
-      namespace: 'team-c',
-      name: 'team-c-monitoring',
-      optional: false,
-      inGit: true,
-      keys: ['amp_workspace_id'],
-    });
-    expect(inputs[`Kustomization ${LONG}/monitoring`]).toMatchObject({ namespace: LONG, name: `${LONG}-monitoring`, inGit: false, keys: ['amp_workspace_id'] });
-    const release = analysis.graph.applied.find((a) => a.object.kind === 'HelmRelease' && a.object.metadata.namespace === 'team-c')?.object;
-    expect(get(release, 'spec.values.server.remoteWrite')).toMatchObject([
-      { url: `https://aps-workspaces.us-west-2.amazonaws.com/workspaces/${TEAM_C_WORKSPACE}/api/v1/remote_write` },
-    ]);
+  it("needs no input for any cluster, and each cluster's Prometheus writes to its own workspace, from its facts", () => {
+    expect(analysis.graph.inputs.filter((i) => !i.inGit).map((i) => `${i.namespace}/${i.name}`)).toEqual(expect.arrayContaining(['flux-system/tenancy']));
+    expect(analysis.graph.inputs.filter((i) => !i.inGit && i.name !== 'tenancy')).toEqual([]);
+    const monitoring = analysis.graph.inputs.filter((i) => i.kustomization.endsWith('/monitoring') && i.composed);
+    expect(monitoring.map((i) => i.name).sort()).toEqual(['team-a', 'team-b', 'team-c', LONG].map((c) => `${c}-cluster-facts`).sort());
+    // team-b, in the tree already, is reached as Flux's AWS identity: its release through its kubeconfig ConfigMap.
+    const teamB = analysis.graph.applied.find((a) => a.object.kind === 'HelmRelease' && a.object.metadata.namespace === 'team-b');
+    expect(teamB?.cluster).toBe(MANAGEMENT);
+    expect(get(teamB?.object, 'spec.kubeConfig')).toEqual({ configMapRef: { name: 'team-b-kubeconfig' } });
+    // Each release writes where its own cluster's facts say (the simulated AWS names workspaces alike across clusters).
+    const releases = analysis.graph.applied.filter((a) => a.object.kind === 'HelmRelease' && a.object.metadata.name === 'prometheus');
+    expect(releases).toHaveLength(4);
+    for (const { object } of releases) {
+      const url = String((get(object, 'spec.values.server.remoteWrite') as { url: string }[])[0]?.url);
+      const facts = monitoring.find((i) => i.namespace === object.metadata.namespace);
+      expect(url).toBe(facts?.values.amp_remote_write_url);
+      expect(url).toMatch(
+        /^https:\/\/aps-workspaces\.us-west-2\.amazonaws\.com\/workspaces\/ws-[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}\/api\/v1\/remote_write$/,
+      );
+    }
   });
 
   it('gives each team its own AWS role, at most 64 characters even for a long team name', () => {
@@ -83,7 +87,7 @@ describe('more workload clusters copied from team-a: team-c, and one with a long
       .map((a) => (a.object.metadata.annotations as Record<string, string>)['crossplane.io/external-name'] ?? '')
       .sort();
     // The EKS cluster's name (the cluster facts' cluster_name), cut to 32 characters.
-    const expected = [LONG, 'team-a', 'team-c'].map((team) => `${defaultClusterName(team, team).slice(0, 32)}-us-west-2-prometheus`).sort();
+    const expected = [LONG, 'team-a', 'team-b', 'team-c'].map((team) => `${defaultClusterName(team, team).slice(0, 32)}-us-west-2-prometheus`).sort();
     expect(names).toEqual(expected);
     for (const name of names) expect(name.length).toBeLessThanOrEqual(64);
   });

@@ -234,8 +234,8 @@ describe("the team's legal path", () => {
       {
         apiVersion: 'v1',
         kind: 'ConfigMap',
-        metadata: { name: `${TEAM}-monitoring`, namespace: TEAM },
-        data: { amp_workspace_id: INPUTS.amp_workspace_id!.testValue },
+        metadata: { name: `${TEAM}-web-settings`, namespace: TEAM },
+        data: { greeting: 'hello' },
       },
       'kustomize-controller',
     );

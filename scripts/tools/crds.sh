@@ -20,7 +20,7 @@ PROVIDER_AWS_VERSION=v2.7.0
 CROSSPLANE_VERSION=v2.4.0
 # Family members we compose from; "family" is provider-family-aws (ProviderConfig kinds).
 # Generated from packages/function-eks-cluster/src/ground/composed-kinds.ts (npm run gen-api -w function-eks-cluster).
-MEMBERS="ec2 eks iam kms cloudwatchlogs sqs cloudwatchevents"
+MEMBERS="ec2 eks iam kms cloudwatchlogs sqs cloudwatchevents amp"
 
 # Each part is extracted on its own, with its own stamp, and only its own folder
 # is replaced: adding a member never empties the CRDs another checkout reads.

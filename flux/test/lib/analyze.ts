@@ -6,6 +6,7 @@ import { join, relative } from 'node:path';
 import {
   checkClusterNames,
   checkDuplicates,
+  checkHandMadeInputs,
   checkIamRoleNames,
   checkKubeconfigRefs,
   checkNamespaces,
@@ -87,6 +88,7 @@ export async function analyze(root: string): Promise<Analysis> {
         secrets: checkNoSecrets(graph, manifestTexts(root)),
         namespaces: checkNamespaces(graph, schemas),
         clusterNames: checkClusterNames(graph),
+        handMadeInputs: checkHandMadeInputs(graph),
         versions: checkVersions(graph, root),
         inputs: checkInputs(graph.inputs, objects),
         placeholders: checkPlaceholders(objects),

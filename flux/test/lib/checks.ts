@@ -138,7 +138,15 @@ export function checkKubeconfigRefs(graph: Graph): string[] {
         continue;
       }
     } else {
-      if (ref === undefined) continue;
+      if (ref === undefined) {
+        // Beside an EKSCluster, a release without kubeConfig lands in the management cluster itself.
+        const cluster = o.kind === 'HelmRelease' ? xrs.find((x) => x.metadata.namespace === o.metadata.namespace) : undefined;
+        if (cluster)
+          problems.push(
+            `${idOf(o)}: no spec.kubeConfig, so helm-controller would install it into the management cluster, not ${idOf(cluster)}'s; apply the overlay of its delivery mode (e.g. apps/monitoring/kubeconfig-secret or aws-identity, not apps/monitoring/base)`,
+          );
+        continue;
+      }
       const name = str(get(ref, 'name')) ?? '';
       if (get(ref, 'key') !== KUBECONFIG_KEY) problems.push(`${idOf(o)}: kubeConfig.secretRef.key must be "${KUBECONFIG_KEY}" (Flux would read "value")`);
       xr = xrs.find((x) => x.metadata.namespace === o.metadata.namespace && kubeconfigSecretName(x.metadata.name) === name);
@@ -369,8 +377,8 @@ export function checkNamespaces(graph: Graph, schemas: Schemas): string[] {
 }
 
 function remoteOf(o: K8sObject): string | undefined {
-  const secret = str(get(o, 'spec.kubeConfig.secretRef.name'));
-  return secret ? `workload:${o.metadata.namespace ?? ''}/${secret}` : undefined;
+  const name = str(get(o, 'spec.kubeConfig.secretRef.name')) ?? str(get(o, 'spec.kubeConfig.configMapRef.name'));
+  return name ? `workload:${o.metadata.namespace ?? ''}/${name}` : undefined;
 }
 
 /**
@@ -392,6 +400,41 @@ export function checkClusterNames(graph: Graph): string[] {
       if (facts.has(name))
         problems.push(
           `${idOf(ks)}: postBuild.substitute.${name} is copied by hand; read it from the ConfigMap <EKSCluster name>-cluster-facts the function composes (postBuild.substituteFrom, docs/cluster-facts.md)`,
+        );
+    }
+  }
+  return problems;
+}
+
+/** Whether a variable is a key of the cluster facts (a key with `<...>` stands for a family of keys). */
+const FACT_KEY = new RegExp(`^(${CLUSTER_FACTS.map((f) => f.key.replace(/<[^>]+>/g, '\\w+')).join('|')})$`);
+
+/**
+ * A cluster needs no input made by hand: a Kustomization that reads its
+ * cluster's facts (the ConfigMap the function composes) reads nothing else a
+ * person makes outside Git (such as the former <cluster>-monitoring with the
+ * Prometheus workspace: the function composes the workspace, spec.monitoring),
+ * and no ConfigMap in Git copies a fact: Flux takes a later source's value over
+ * the facts', so a copy would silently win and go stale.
+ */
+export function checkHandMadeInputs(graph: Graph): string[] {
+  const problems: string[] = [];
+  for (const ks of new Set(graph.inputs.map((s) => s.kustomization))) {
+    const sources = graph.inputs.filter((s) => s.kustomization === ks);
+    const facts = sources.find((s) => s.composed);
+    if (!facts) continue;
+    for (const s of sources.filter((x) => !x.composed)) {
+      const where = `${ks}: substituteFrom ${s.kind} ${s.namespace}/${s.name}`;
+      if (!s.inGit) {
+        problems.push(
+          `${where} is made by hand, outside Git, but every value of this cluster comes from ${facts.kind} ${facts.name} the function composes (docs/cluster-facts.md; its Prometheus workspace with spec.monitoring.enabled of the EKSCluster): remove it from substituteFrom`,
+        );
+        continue;
+      }
+      const copied = Object.keys(s.values).filter((k) => FACT_KEY.test(k));
+      if (copied.length > 0)
+        problems.push(
+          `${where} copies ${copied.join(', ')} of the cluster's facts by hand, and would win over ${facts.name}: remove ${copied.length > 1 ? 'them' : 'it'}`,
         );
     }
   }

@@ -17,11 +17,6 @@ export interface InputSpec {
 
 /** Every variable a required input may provide. A new one needs an entry: the analysis refuses to render without a test value. */
 export const INPUTS: Record<string, InputSpec> = {
-  amp_workspace_id: {
-    what: "the ID of an Amazon Managed Prometheus workspace in the cluster's region, as `aws amp list-workspaces` prints it (ws-<uuid>; not its alias, ARN or URL)",
-    pattern: /^ws-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/,
-    testValue: 'ws-3f9c2a71-8d4e-4b6a-9e1f-5c7d0b2a4e68',
-  },
   // The tenancy ConfigMap flux-system/tenancy, one per management cluster (flux/README.md, "Bootstrap").
   git_repository_url: {
     what: "the URL of this repository as the GitRepository flux-system/flux-system has it (kubectl -n flux-system get gitrepository flux-system -o jsonpath='{.spec.url}')",

@@ -17,7 +17,7 @@
  * Actions AWS checks besides the operation's own (the "dependent actions" of
  * the Service Authorization Reference) are in `dependent`.
  */
-import { CLOUDWATCH_EVENTS, CLOUDWATCH_LOGS, EC2, EKS, IAM, KMS, SQS } from '../src/ground/composed-kinds.js';
+import { AMP, CLOUDWATCH_EVENTS, CLOUDWATCH_LOGS, EC2, EKS, IAM, KMS, SQS } from '../src/ground/composed-kinds.js';
 
 export interface KindActions {
   /** The Terraform resource the upjet kind wraps. */
@@ -372,5 +372,22 @@ export const ACTIONS_BY_KIND: Readonly<Record<string, KindActions>> = {
     terraform: 'aws_cloudwatch_event_target',
     source: `${TF}/events/target.go`,
     actions: ['events:PutTargets', 'events:ListTargetsByRule', 'events:RemoveTargets'],
+  },
+  [`${AMP} Workspace`]: {
+    terraform: 'aws_prometheus_workspace',
+    source: `${TF}/amp/workspace.go`,
+    // Read asks for the logging configuration whether or not one is set.
+    actions: [
+      'aps:CreateWorkspace',
+      'aps:DescribeWorkspace',
+      'aps:DescribeLoggingConfiguration',
+      'aps:UpdateWorkspaceAlias',
+      'aps:DeleteWorkspace',
+      'aps:TagResource',
+      'aps:UntagResource',
+      'aps:ListTagsForResource',
+    ],
+    leftOut:
+      "the workspace's logging configuration (aps:CreateLoggingConfiguration, UpdateLoggingConfiguration, DeleteLoggingConfiguration) and KMS key: the function sets neither",
   },
 };

@@ -72,6 +72,16 @@ export function atProviderFor(kind: string, key: string, body: JsonObject): Json
       arn: `arn:aws:sqs:${region}:${ACCOUNT}:${String(forProvider.name ?? key)}`,
     }),
     Rule: () => ({ id: name, arn: `arn:aws:events:${region}:${ACCOUNT}:rule/${name}` }),
+    // AMP: AWS names a workspace ws-<uuid>; its Prometheus endpoint ends with a slash.
+    Workspace: () => {
+      const h = hex(key, 32);
+      const id = `ws-${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
+      return {
+        id,
+        arn: `arn:aws:aps:${region}:${ACCOUNT}:workspace/${id}`,
+        prometheusEndpoint: `https://aps-workspaces.${region}.amazonaws.com/workspaces/${id}/`,
+      };
+    },
     Target: () => ({ id: `default/${hex(key, 8)}/${String(forProvider.targetId ?? key)}` }),
     OpenIDConnectProvider: () => {
       const arn = `arn:aws:iam::${ACCOUNT}:oidc-provider/${String(forProvider.url ?? key).replace(/^https:\/\//, '')}`;

@@ -10,7 +10,7 @@ import fc from 'fast-check';
 import type { JsonObject } from '../src/api/schema-builder.js';
 import { compose } from '../src/compose/compose.js';
 import { converge, SimulatedWorld, tearDown, type Capacity } from './aws-world.js';
-import { FLUX_ROLE_ARN, xrArb, xrDocument, type XRShape } from './xrs.js';
+import { EXISTING_WORKSPACE_ID, FLUX_ROLE_ARN, xrArb, xrDocument, type XRShape } from './xrs.js';
 
 type Spec = JsonObject & { network: JsonObject; nodeGroups?: JsonObject[] };
 
@@ -25,6 +25,7 @@ interface Edit {
 const groups = (spec: Spec) => (spec.nodeGroups ?? []) as JsonObject[];
 const autoMode = (spec: Spec) => (spec.autoMode as JsonObject | undefined)?.enabled === true;
 const karpenter = (spec: Spec) => (spec.karpenter as JsonObject | undefined)?.enabled === true;
+const monitoring = (spec: Spec) => (spec.monitoring as JsonObject | undefined)?.enabled === true;
 const composedNetwork = (spec: Spec) => spec.network.existing === undefined;
 const zones = (spec: Spec) => (spec.network.availabilityZones ?? []) as string[];
 const roles = (spec: Spec) => ((spec.podIdentity as JsonObject | undefined)?.roles ?? []) as JsonObject[];
@@ -129,6 +130,21 @@ const EDITS: readonly Edit[] = [
     applies: (spec) => !autoMode(spec),
     apply: (spec) => {
       spec.karpenter = { enabled: !karpenter(spec) };
+    },
+  },
+  {
+    name: 'monitoring on/off',
+    applies: () => true,
+    apply: (spec) => {
+      spec.monitoring = { enabled: !monitoring(spec) };
+    },
+  },
+  {
+    name: 'monitoring workspace composed/existing',
+    applies: monitoring,
+    apply: (spec) => {
+      const existing = (spec.monitoring as JsonObject).workspaceId !== undefined;
+      spec.monitoring = existing ? { enabled: true } : { enabled: true, workspaceId: EXISTING_WORKSPACE_ID };
     },
   },
   {

@@ -31,6 +31,8 @@ export interface XRShape {
   /** aws-ebs-csi-driver listed in spec.addons: its role through Pod Identity. */
   ebsCsi?: boolean;
   podIdentityRoles?: { name: string; policyArns: string[] }[];
+  /** spec.monitoring: a workspace composed for the cluster, or an existing one (workspaceId); left out, off. */
+  monitoring?: 'composed' | 'existing';
 }
 
 /** The subnet ID an existing network has for a zone and tier (17 hex digits, like AWS's). */
@@ -39,6 +41,7 @@ export function existingSubnetId(tier: 'private' | 'public', zone: string): stri
 }
 export const EXISTING_VPC_ID = 'vpc-0123456789abcdef0';
 export const FLUX_ROLE_ARN = 'arn:aws:iam::111122223333:role/flux-controllers';
+export const EXISTING_WORKSPACE_ID = 'ws-0a1b2c3d-4e5f-4a6b-8c7d-0e1f2a3b4c5d';
 
 const octet = fc.integer({ min: 0, max: 255 });
 
@@ -94,8 +97,11 @@ export const xrArb: fc.Arbitrary<XRShape> = fc
       }),
       { selector: (r) => r.name, maxLength: 2 },
     ),
+    // Last, so the fields above draw the values they drew before it was added.
+    monitoring: fc.constantFrom(undefined, undefined, 'composed' as const, 'existing' as const),
   })
-  .map(({ privateOffset, ...c }) => ({
+  .map(({ privateOffset, monitoring, ...c }) => ({
+    ...(monitoring ? { monitoring } : {}),
     ...c,
     // Auto Mode runs its own Karpenter and nodes: the API refuses either with it.
     karpenter: c.karpenter && !c.autoMode,
@@ -296,6 +302,7 @@ function addFeatures(shape: XRShape, spec: JsonObject): void {
   }
   if (shape.karpenter) spec.karpenter = { enabled: true };
   if (shape.ebsCsi) spec.addons = [{ name: 'aws-ebs-csi-driver' }];
+  if (shape.monitoring) spec.monitoring = shape.monitoring === 'existing' ? { enabled: true, workspaceId: EXISTING_WORKSPACE_ID } : { enabled: true };
   if (shape.podIdentityRoles && shape.podIdentityRoles.length > 0) {
     spec.podIdentity = {
       roles: shape.podIdentityRoles.map((r) => ({ name: r.name, namespace: 'kube-system', serviceAccount: `sa-${r.name}`, policyArns: r.policyArns })),

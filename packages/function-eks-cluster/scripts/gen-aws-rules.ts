@@ -381,12 +381,14 @@ class TerraformReader {
     }
   }
 
-  /** ForceNew decided at plan time: customdiff.ForceNewIf(Change)("x", ...) and d.ForceNew("x"), also in the functions named. */
+  /** ForceNew decided at plan time: customdiff.ForceNewIf(Change)("x", ...) and d.ForceNew("x") (or names.AttrX), also in the functions named. */
   private customizeDiff(pkg: GoPackage, file: GoFile, value: Span, scan: Scan, seen: Set<string>): void {
     const text = file.text.slice(value.start, value.end);
-    for (const m of text.matchAll(/(ForceNewIfChange|ForceNewIf|\.ForceNew)\("([^"]+)"/g)) {
+    for (const m of text.matchAll(/(ForceNewIfChange|ForceNewIf|\.ForceNew)\(("[^"]+"|names\.\w+)/g)) {
       scan.conditional.push({
-        path: m[2]!.replace(/\.\d+\./g, '.').replace(/\.\d+$/, ''),
+        path: this.keyName(pkg, m[2]!)
+          .replace(/\.\d+\./g, '.')
+          .replace(/\.\d+$/, ''),
         call: m[1]!.replace(/^\./, ''),
         file: relative(this.root, file.path),
         line: lineOf(file, value.start + m.index),

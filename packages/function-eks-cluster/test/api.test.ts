@@ -66,6 +66,7 @@ describe('defaults', () => {
       encryption: { enabled: false },
       podIdentity: { roles: [] },
       karpenter: { enabled: false, namespace: 'kube-system', serviceAccount: 'karpenter' },
+      monitoring: { enabled: false },
       autoMode: { enabled: false, nodePools: ['general-purpose', 'system'] },
       tags: {},
       providerConfigName: 'default',

@@ -12,7 +12,7 @@ import { compose } from '../src/compose/compose.js';
 import { converge, SimulatedWorld, tearDown } from '../dev/aws-world.js';
 import { reconcileToReady } from '../dev/reconcile.js';
 import { passOf, simulateTeardown } from '../dev/teardown.js';
-import { exampleShape, mustCompose, xrDocument, type XRShape } from '../dev/xrs.js';
+import { EXISTING_WORKSPACE_ID, exampleShape, mustCompose, xrDocument, type XRShape } from '../dev/xrs.js';
 
 type Spec = JsonObject & { network: JsonObject };
 
@@ -187,6 +187,86 @@ describe('3. a feature switched on or off on a live cluster follows the order AW
     expect(after.capacities.every((c) => c.nodeGroups.length + c.autoMode + c.karpenter > 0)).toBe(true);
     expect(after.capacities.at(-1)).toEqual({ nodeGroups: ['nodegroup-general'], autoMode: 0, karpenter: 0 });
     expect(world.observed()['role-auto-node']).toBeDefined();
+  });
+});
+
+describe('3a. monitoring switched on and off on a live cluster: the workspace comes and goes alone, its ID in the facts', () => {
+  const factsOf = (result: ReturnType<typeof converge>['result']) =>
+    (mustCompose(result).resources.find((r) => r.key === 'cluster-facts')!.body.data ?? {}) as Record<string, string>;
+  const WORKSPACE = /^ws-[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}$/;
+
+  it('on: only the workspace is created, and the facts name it; off: only it is deleted (AWS deletes its metrics), the facts drop it, nothing is left', () => {
+    const { world, xr: off } = live({});
+    expect(factsOf(converge(world, off).result)).not.toHaveProperty('amp_workspace_id');
+    let seen = world.events.length;
+    const on = converge(
+      world,
+      edited(off, (spec) => (spec.monitoring = { enabled: true })),
+    );
+    expect(on.settled).toBe(true);
+    expect(world.events.slice(seen).map((e) => `${e.what} ${e.kind}`)).toEqual(['created Workspace']);
+    const facts = factsOf(on.result);
+    expect(facts.amp_workspace_id).toMatch(WORKSPACE);
+    expect(facts.amp_remote_write_url).toBe(`https://aps-workspaces.us-west-2.amazonaws.com/workspaces/${facts.amp_workspace_id}/api/v1/remote_write`);
+
+    // Off: apps/monitoring must have stopped writing first (docs/cluster-facts.md); nothing waits for the workspace.
+    seen = world.events.length;
+    const offAgain = converge(
+      world,
+      edited(on.xr, (spec) => (spec.monitoring = { enabled: false })),
+    );
+    expect(offAgain.settled).toBe(true);
+    expect(world.events.slice(seen).map((e) => `${e.what} ${e.kind}`)).toEqual(['deleted Workspace']);
+    expect(Object.keys(world.observed()).filter((key) => key.startsWith('monitoring'))).toEqual([]);
+    // A Kustomization still reading the facts for the workspace now fails on the missing key instead of writing nowhere.
+    expect(factsOf(offAgain.result)).not.toHaveProperty('amp_workspace_id');
+    expect(factsOf(offAgain.result)).not.toHaveProperty('amp_remote_write_url');
+    expect(tearDown(world)).toEqual([]);
+  });
+
+  it('a workspace of your own instead: the composed one is deleted and the facts name yours; back again, a new one is composed', () => {
+    const { world, xr } = live({ monitoring: 'composed' });
+    const composedId = factsOf(converge(world, xr).result).amp_workspace_id;
+    expect(composedId).toMatch(WORKSPACE);
+    let seen = world.events.length;
+    const own = converge(
+      world,
+      edited(xr, (spec) => (spec.monitoring = { enabled: true, workspaceId: EXISTING_WORKSPACE_ID })),
+    );
+    expect(own.settled).toBe(true);
+    expect(world.events.slice(seen).map((e) => `${e.what} ${e.kind}`)).toEqual(['deleted Workspace']);
+    expect(factsOf(own.result)).toMatchObject({
+      amp_workspace_id: EXISTING_WORKSPACE_ID,
+      amp_remote_write_url: `https://aps-workspaces.us-west-2.amazonaws.com/workspaces/${EXISTING_WORKSPACE_ID}/api/v1/remote_write`,
+    });
+    seen = world.events.length;
+    const back = converge(
+      world,
+      edited(own.xr, (spec) => (spec.monitoring = { enabled: true })),
+    );
+    expect(back.settled).toBe(true);
+    expect(world.events.slice(seen).map((e) => `${e.what} ${e.kind}`)).toEqual(['created Workspace']);
+    expect(factsOf(back.result).amp_workspace_id).toMatch(WORKSPACE);
+    // Nothing composed deletes a workspace the spec named: the teardown leaves only what was never composed.
+    expect(tearDown(world)).toEqual([]);
+  });
+
+  it('a workspace ID with monitoring off is refused, naming the field, the value and the fix; nothing changes', () => {
+    const { world, xr } = live({ monitoring: 'composed' });
+    const before = JSON.stringify(world.observed());
+    const errors = fatalOf(
+      converge(
+        world,
+        edited(xr, (spec) => (spec.monitoring = { enabled: false, workspaceId: EXISTING_WORKSPACE_ID })),
+      ).result,
+    );
+    expect(errors).toEqual([
+      {
+        path: 'spec.monitoring.workspaceId',
+        message: `"${EXISTING_WORKSPACE_ID}" is used only with spec.monitoring.enabled: true; set enabled: true to write to it, or remove workspaceId`,
+      },
+    ]);
+    expect(JSON.stringify(world.observed())).toBe(before);
   });
 });
 

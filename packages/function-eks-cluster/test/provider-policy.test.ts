@@ -30,6 +30,7 @@ const SERVICE_OF_GROUP: Record<string, string> = {
   'cloudwatchlogs.aws.m.upbound.io': 'logs',
   'sqs.aws.m.upbound.io': 'sqs',
   'cloudwatchevents.aws.m.upbound.io': 'events',
+  'amp.aws.m.upbound.io': 'aps',
 };
 /** A field naming a role that a service will act as: roleArn, nodeRoleArnRef, iamRoleArnRef, serviceAccountRoleArn... */
 const ROLE_FIELD = /RoleArn(Ref|Selector)?$|^roleArn(Ref|Selector)?$/;

@@ -102,6 +102,9 @@ export const DELETE_DEPENDENCIES: Readonly<Record<string, readonly DeleteRule[] 
     none: 'DeleteRule is refused while the rule has targets; the Target refers to its rule, so its Usage keeps the order',
   },
   'cloudwatchevents.aws.m.upbound.io/v1beta1/Target': { none: 'RemoveTargets' },
+  'amp.aws.m.upbound.io/v1beta1/Workspace': {
+    none: 'DeleteWorkspace whatever writes to it: its metrics go with it, permanently within a month (https://docs.aws.amazon.com/prometheus/latest/APIReference/API_DeleteWorkspace.html); managed scrapers writing to it stay (none is composed)',
+  },
 };
 
 /**

@@ -114,6 +114,22 @@ const list = (v: Json | undefined): Json[] => (Array.isArray(v) ? v : v === unde
  * argument. An argument the function never sets has no rule; the test says which.
  */
 export const CONDITIONAL_RULES: Readonly<Record<string, Readonly<Record<string, ConditionalRule>>>> = {
+  'ec2.aws.m.upbound.io/v1beta1/VPC': {
+    // A changed CIDR block replaces the VPC unless IPAM gives it (ipv4_netmask_length, which the function never sets).
+    cidr_block: {
+      field: 'cidrBlock',
+      replaces: (before, after) => before.cidrBlock !== undefined && after.cidrBlock !== undefined && before.cidrBlock !== after.cidrBlock,
+      source: 'internal/service/ec2/vpc_.go:449-454 (CustomizeDiff: diff.ForceNew(cidr_block))',
+    },
+  },
+  'amp.aws.m.upbound.io/v1beta1/Workspace': {
+    // Once set, an alias cannot be unset; changing it is an update (UpdateWorkspaceAlias).
+    alias: {
+      field: 'alias',
+      replaces: (before, after) => typeof before.alias === 'string' && before.alias !== '' && (after.alias === undefined || after.alias === ''),
+      source: 'internal/service/amp/workspace.go:49-52 (customdiff.ForceNewIfChange)',
+    },
+  },
   'eks.aws.m.upbound.io/v1beta1/Cluster': {
     // You cannot disable envelope encryption after enabling it.
     encryption_config: {

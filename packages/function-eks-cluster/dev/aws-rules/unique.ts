@@ -257,4 +257,5 @@ export const NOT_UNIQUE: Readonly<Record<string, string>> = {
   'sqs.aws.m.upbound.io/v1beta1/QueuePolicy': 'SetQueueAttributes overwrites the policy',
   'cloudwatchevents.aws.m.upbound.io/v1beta1/Rule': 'PutRule creates or updates the rule of that name',
   'cloudwatchevents.aws.m.upbound.io/v1beta1/Target': 'PutTargets creates or updates the target of that id',
+  'amp.aws.m.upbound.io/v1beta1/Workspace': 'CreateWorkspace: a new workspace each call, named ws-<uuid> by AWS (aliases may repeat)',
 };

@@ -481,6 +481,28 @@ export const specSchema = object(
       ),
       {},
     ),
+    monitoring: withDefault(
+      object(
+        {
+          enabled: withDefault(
+            boolean({
+              description:
+                "Compose an Amazon Managed Service for Prometheus workspace for this cluster (alias: the EKS cluster name), or use workspaceId; its ID and remote-write URL go into the ConfigMap <name>-cluster-facts, which apps/monitoring reads. Switched off, the composed workspace is deleted and AWS deletes its metrics with it: remove the cluster's monitoring Kustomization first (docs/cluster-facts.md).",
+            }),
+            false,
+          ),
+          workspaceId: string({
+            description:
+              'An existing Amazon Managed Service for Prometheus workspace (ws- and a UUID, e.g. ws-12345678-abcd-1234-abcd-123456789012) to write to instead of one composed for this cluster; nothing is composed, and it is never deleted. Only with enabled: true.',
+            pattern: '^ws-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$',
+            // Room for an ARN or URL pasted by mistake, so that the pattern's message (the description) answers it.
+            maxLength: 256,
+          }),
+        },
+        { description: "Where Prometheus (apps/monitoring) writes this cluster's metrics." },
+      ),
+      {},
+    ),
     autoMode: withDefault(
       object(
         {

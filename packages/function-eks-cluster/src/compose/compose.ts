@@ -11,6 +11,7 @@ import type { FieldError } from '../api/validate.js';
 import { accessResources } from '../eks/access.js';
 import { autoModePhase, autoModeResources, specForPhase } from '../eks/auto-mode.js';
 import { karpenterResources } from '../eks/karpenter.js';
+import { monitoringResources } from '../eks/monitoring.js';
 import { podIdentityResources } from '../eks/pod-identity.js';
 import { addonResources, addonVersionNotices } from '../eks/addons.js';
 import { CLUSTER_KEY, clusterResource } from '../eks/cluster.js';
@@ -105,6 +106,7 @@ function wantedResources(ctx: ComposeContext, vpc: Cidr, subnets: readonly Plann
     ...addonResources(ctx, nodeGroups.current),
     ...accessResources(ctx),
     ...karpenterResources(ctx, nodeGroups.current),
+    ...monitoringResources(ctx),
     ...(kubeconfigSecretWanted(ctx) ? [kubeconfigResource(ctx)] : []),
     ...fluxAccessResources(ctx),
     clusterFactsResource(ctx, subnets),

@@ -177,6 +177,17 @@ function checkDelivery(spec: EKSClusterSpec, errors: FieldError[]): void {
   }
 }
 
+/** A workspace of one's own only makes sense with monitoring on; off, nothing would read it. */
+function checkMonitoring(spec: EKSClusterSpec, errors: FieldError[]): void {
+  const { enabled, workspaceId } = spec.monitoring;
+  if (!enabled && workspaceId !== undefined) {
+    errors.push({
+      path: 'spec.monitoring.workspaceId',
+      message: `${describeValue(workspaceId)} is used only with spec.monitoring.enabled: true; set enabled: true to write to it, or remove workspaceId`,
+    });
+  }
+}
+
 function checkManagementPolicies(spec: EKSClusterSpec, errors: FieldError[]): void {
   if (spec.managementPolicies.includes('*') && spec.managementPolicies.length > 1) {
     errors.push({
@@ -265,6 +276,7 @@ export function readXR(composite: unknown): XRRead {
   checkExistingNetwork(spec, errors);
   checkFlowLogs(spec, errors);
   checkDelivery(spec, errors);
+  checkMonitoring(spec, errors);
   checkCompute(spec, errors);
   checkAutoModeVersion(spec, errors);
   checkPodIdentityUniqueness(spec, errors);

@@ -19,6 +19,7 @@ export const KMS = 'kms.aws.m.upbound.io/v1beta1';
 export const CLOUDWATCH_LOGS = 'cloudwatchlogs.aws.m.upbound.io/v1beta1';
 export const SQS = 'sqs.aws.m.upbound.io/v1beta1';
 export const CLOUDWATCH_EVENTS = 'cloudwatchevents.aws.m.upbound.io/v1beta1';
+export const AMP = 'amp.aws.m.upbound.io/v1beta1';
 
 export interface ManagedGroup {
   /** Group and version of the kinds, as composed. */
@@ -79,5 +80,11 @@ export const MANAGED_GROUPS: readonly ManagedGroup[] = [
     provider: 'provider-aws-cloudwatchevents',
     purpose: "the EventBridge rules feeding Karpenter's interruption queue (spec.karpenter)",
     kinds: ['Rule', 'Target'],
+  },
+  {
+    apiVersion: AMP,
+    provider: 'provider-aws-amp',
+    purpose: 'the Amazon Managed Service for Prometheus workspace apps/monitoring writes to (spec.monitoring)',
+    kinds: ['Workspace'],
   },
 ];

@@ -21,6 +21,7 @@ import { CLUSTER_KEY } from '../eks/cluster.js';
 import { OIDC_PROVIDER_KEY } from '../eks/oidc.js';
 import { karpenterStatus, KARPENTER_ROLE_KEY } from '../eks/karpenter.js';
 import { podIdentityRoleKey } from '../eks/pod-identity.js';
+import { monitoringTarget } from '../eks/monitoring.js';
 import { VPC_KEY } from '../network/resources.js';
 import { TIERS, type PlannedSubnet } from '../network/subnet-plan.js';
 import { digString } from '../ground/observed.js';
@@ -80,6 +81,16 @@ export const CLUSTER_FACTS: readonly ClusterFact[] = [
   { key: 'karpenter_node_role_name', description: "The IAM role of Karpenter's nodes, for an EC2NodeClass.", when: 'spec.karpenter.enabled' },
   { key: 'karpenter_controller_role_arn', description: "The IAM role of Karpenter's controller (Pod Identity).", when: 'spec.karpenter.enabled' },
   {
+    key: 'amp_workspace_id',
+    description: 'The Amazon Managed Service for Prometheus workspace Prometheus writes to: the one composed for the cluster, or spec.monitoring.workspaceId.',
+    when: 'spec.monitoring.enabled',
+  },
+  {
+    key: 'amp_remote_write_url',
+    description: "The workspace's remote-write URL (its Prometheus endpoint and api/v1/remote_write), for Prometheus' remoteWrite.",
+    when: 'spec.monitoring.enabled',
+  },
+  {
     key: 'pod_identity_role_arn_<role>',
     description: 'The IAM role of each spec.podIdentity.roles entry, by its name with `-` as `_`.',
     when: 'spec.podIdentity.roles',
@@ -122,6 +133,7 @@ export function clusterFacts(ctx: ComposeContext, subnets: readonly PlannedSubne
   const { observed } = ctx;
   const arn = observed.atProvider(CLUSTER_KEY, 'arn');
   const karpenter = karpenterStatus(ctx);
+  const monitoring = monitoringTarget(ctx);
   return present([
     ['ekscluster_name', ctx.xrName],
     ['cluster_resource_name', resourceName(ctx, CLUSTER_KEY)],
@@ -140,6 +152,8 @@ export function clusterFacts(ctx: ComposeContext, subnets: readonly PlannedSubne
     ['karpenter_interruption_queue', karpenter?.interruptionQueue],
     ['karpenter_node_role_name', karpenter?.nodeRoleName],
     ['karpenter_controller_role_arn', karpenter ? observed.atProvider(KARPENTER_ROLE_KEY, 'arn') : undefined],
+    ['amp_workspace_id', monitoring?.workspaceId],
+    ['amp_remote_write_url', monitoring?.remoteWriteUrl],
     ...ctx.spec.podIdentity.roles.map((r): [string, string | undefined] => [
       `pod_identity_role_arn_${factKeyPart(r.name)}`,
       observed.atProvider(podIdentityRoleKey(r.name), 'arn'),

@@ -595,6 +595,26 @@ export const BAD_INPUTS: BadInput[] = [
     fix: /IAM role of the Flux controllers/,
   },
   {
+    name: 'a monitoring workspace with monitoring off',
+    xr: withSpec((s) => (s.monitoring = { workspaceId: 'ws-0a1b2c3d-4e5f-4a6b-8c7d-0e1f2a3b4c5d' })),
+    path: 'spec.monitoring.workspaceId',
+    fix: /set enabled: true to write to it, or remove workspaceId/,
+  },
+  {
+    name: "a monitoring workspace's ARN where its ID belongs",
+    xr: withSpec(
+      (s) => (s.monitoring = { enabled: true, workspaceId: 'arn:aws:aps:us-west-2:111122223333:workspace/ws-0a1b2c3d-4e5f-4a6b-8c7d-0e1f2a3b4c5d' }),
+    ),
+    path: 'spec.monitoring.workspaceId',
+    fix: /is not valid here; expected: An existing Amazon Managed Service for Prometheus workspace \(ws- and a UUID/,
+  },
+  {
+    name: "a monitoring workspace's alias where its ID belongs",
+    xr: withSpec((s) => (s.monitoring = { enabled: true, workspaceId: 'team-a-metrics' })),
+    path: 'spec.monitoring.workspaceId',
+    fix: /expected: An existing Amazon Managed Service for Prometheus workspace \(ws- and a UUID/,
+  },
+  {
     name: 'unknown delivery mode',
     xr: withSpec((s) => (s.delivery = { mode: 'Secret' })),
     path: 'spec.delivery.mode',
