@@ -8,10 +8,10 @@
  * remove it. What the environment forces is an overlay applied at bootstrap
  * (e2e/README.md); nothing under flux/ or apps/ is edited.
  */
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse, stringify } from 'yaml';
-import { API_GROUP, Kube, PLURAL, ProcessGroup, waitFor, type JsonObject, type ObjectRef } from 'function-eks-cluster/testing';
+import { parse, parseAllDocuments, stringify } from 'yaml';
+import { API_GROUP, Kube, PLURAL, ProcessGroup, REPO_ROOT, waitFor, type JsonObject, type ObjectRef } from 'function-eks-cluster/testing';
 import { expectActivation } from './lib/activation.js';
 import { AWS_ACCOUNT_ID, expectListedInReadme, FENCE_ATTEMPTS, fenceKustomization, TEAM_IDENTITY } from './lib/fence.js';
 import { expectVerificationOn, PACKAGE_HOME, startChartPart, type ChartPartContext } from './lib/environment.js';
@@ -19,6 +19,7 @@ import { day2Stage } from './lib/day2-stage.js';
 import { bootstrap, GIT_REPOSITORY, HELM_RELEASE, KUSTOMIZATION, readyLine, requestReconcile, startFlux, FLUX_NAMESPACE } from './lib/flux.js';
 import { BRANCH, startGitServer } from './lib/git-server.js';
 import { startCrossplaneChartRepository } from './lib/helm-repository.js';
+import { EC2_NODE_CLASS, NODE_POOL, PlayedKarpenter, pushKarpenterChart } from './lib/karpenter.js';
 import { condition, isTrue, managed, nameOf, untilGone, validationMessages } from './lib/objects.js';
 import { SimulatedAws } from './lib/simulated-aws-controller.js';
 import { runPart } from './lib/part.js';
@@ -33,12 +34,40 @@ const WEB_KINDS = [
 ];
 
 export const PART2_VERDICT =
-  'Flux, locked down for tenants, installed Crossplane, the providers and our packages from Git in dependsOn order, failed the gate while AWS failed a node group and held the apps, delivered apps/web into the new cluster as the team, applied monitoring from the cluster facts with the Prometheus workspace the function composed and no input made by hand (for team-b, up to the AWS identity Flux reaches it with), reported an XR the XRD rejects, grew the cluster by commit without touching what existed, walked it through day-2 commits (flow logs on and off, a node group replaced before its old one went) with no AWS refusal, refused a team folder reaching outside its namespace or identity while the rest reconciled, and tore it all down by commit';
+  "Flux, locked down for tenants, installed Crossplane, the providers and our packages from Git in dependsOn order, failed the gate while AWS failed a node group and held the apps, delivered Karpenter (its chart from an OCI registry, its EC2NodeClass and NodePool from the cluster's facts) and apps/web into the new cluster as the team, applied monitoring from the cluster facts with the Prometheus workspace the function composed and no input made by hand (for team-b, up to the AWS identity Flux reaches it with), reported an XR the XRD rejects, grew the cluster by commit without touching what existed, walked it through day-2 commits (flow logs on and off, a node group replaced before its old one went) with no AWS refusal, refused a team folder reaching outside its namespace or identity while the rest reconciled, and tore it all down by commit, Karpenter's nodes before the cluster";
+
+/**
+ * The chart sources teams may use (flux/infrastructure/provider-config/tenant-flux-sources.yaml),
+ * with one more: the loopback registry serving Karpenter's chart.
+ */
+function allowedChartSources(url: string): { path: string; value: string } {
+  const policy = parseAllDocuments(readFileSync(join(REPO_ROOT, 'flux', 'infrastructure', 'provider-config', 'tenant-flux-sources.yaml'), 'utf8'))
+    .map((d) => d.toJS() as JsonObject)
+    .find((d) => d.kind === 'ValidatingAdmissionPolicy')!;
+  const variables = (policy.spec as JsonObject).variables as { name: string; expression: string }[];
+  const index = variables.findIndex((v) => v.name === 'allowed');
+  const expression = variables[index]?.expression.trim() ?? '';
+  if (!expression.endsWith(']')) throw new Error('tenant-flux-sources.yaml has no variable "allowed" holding a list');
+  return { path: `/spec/variables/${index}/expression`, value: `${expression.slice(0, -1)}, '${url}']` };
+}
 
 /** The overlay the environment forces, as patches of the bootstrap Kustomization (each one is listed in e2e/README.md). */
-function overlay(helmRepositoryUrl: string): JsonObject[] {
+function overlay(helmRepositoryUrl: string, karpenterChartUrl: string): JsonObject[] {
   const nested = (target: JsonObject, patches: JsonObject[]) => ({ target, patch: JSON.stringify([{ op: 'add', path: '/spec/patches', value: patches }]) });
+  // For a Kustomization that has patches of its own: adds to them.
+  const appended = (target: JsonObject, patches: JsonObject[]) => ({
+    target,
+    patch: JSON.stringify(patches.map((value) => ({ op: 'add', path: '/spec/patches/-', value }))),
+  });
   return [
+    // public.ecr.aws cannot be reached: the chart the team's OCIRepository names is served from
+    // the loopback registry, which the platform's policy on chart sources then allows too.
+    nested({ kind: 'Kustomization', name: 'crossplane-provider-config' }, [
+      {
+        target: { kind: 'ValidatingAdmissionPolicy', name: 'tenant-flux-sources' },
+        patch: JSON.stringify([{ op: 'replace', ...allowedChartSources(karpenterChartUrl) }]),
+      },
+    ]),
     // charts.crossplane.io cannot be reached: the same chart, served on 127.0.0.1.
     nested({ kind: 'Kustomization', name: 'crossplane' }, [
       {
@@ -51,7 +80,7 @@ function overlay(helmRepositoryUrl: string): JsonObject[] {
     // (workload-clusters applies the team's grant, whose entry Kustomization
     // applies the team's folder, whose monitoring Kustomization applies them.)
     // team-b is delivered with Flux's own AWS identity, which no process here can
-    // have: its web Kustomization, which reaches the cluster with it, is left out too;
+    // have: its web and Karpenter Kustomizations, which reach the cluster with it, are left out too;
     // everything else of team-b is applied (its grant, EKSCluster, facts, monitoring's AWS side).
     nested({ kind: 'Kustomization', name: 'workload-clusters' }, [
       ...['team-a', 'team-b'].map((team) =>
@@ -59,16 +88,14 @@ function overlay(helmRepositoryUrl: string): JsonObject[] {
           // The template's one Kustomization, named ${team} until substituted after the build.
           nested({ kind: 'Kustomization' }, [
             ...(team === 'team-b'
-              ? [
-                  {
-                    patch: stringify({
-                      apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
-                      kind: 'Kustomization',
-                      metadata: { name: 'web', namespace: team },
-                      $patch: 'delete',
-                    }),
-                  },
-                ]
+              ? ['web', 'karpenter', 'karpenter-nodes'].map((name) => ({
+                  patch: stringify({
+                    apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
+                    kind: 'Kustomization',
+                    metadata: { name, namespace: team },
+                    $patch: 'delete',
+                  }),
+                }))
               : []),
             nested({ kind: 'Kustomization', name: 'monitoring' }, [
               { patch: stringify({ apiVersion: 'helm.toolkit.fluxcd.io/v2', kind: 'HelmRelease', metadata: { name: 'prometheus' }, $patch: 'delete' }) },
@@ -82,6 +109,20 @@ function overlay(helmRepositoryUrl: string): JsonObject[] {
               },
             ]),
           ]),
+          // Karpenter's chart from the loopback registry (plain HTTP), the same release (team-a's: team-b's is left out above).
+          ...(team === 'team-a'
+            ? [
+                appended({ kind: 'Kustomization', name: 'karpenter' }, [
+                  {
+                    target: { kind: 'OCIRepository', name: 'karpenter' },
+                    patch: JSON.stringify([
+                      { op: 'replace', path: '/spec/url', value: karpenterChartUrl },
+                      { op: 'add', path: '/spec/insecure', value: true },
+                    ]),
+                  },
+                ]),
+              ]
+            : []),
         ]),
       ),
     ]),
@@ -141,24 +182,30 @@ async function stages(ctx: ChartPartContext, group: ProcessGroup): Promise<void>
   );
   const workloadServer = plane.apiservers[1]!;
 
-  const { git, helm } = await timeline.stage(
+  const { git, helm, karpenterChart } = await timeline.stage(
     'Git over smart HTTP, a Helm repository and the Flux controllers (source v1.9.5, kustomize v1.9.5, helm v1.6.4), all on 127.0.0.1',
     async (note) => {
       const git = await startGitServer(join(work, 'git'), 'eks-gitops');
       note(`git: ${git.url} (${BRANCH}: this repository's working tree, one commit)`);
       const helm = await startCrossplaneChartRepository();
       note(`helm: ${helm.url} (chart crossplane ${helm.chart.version} from the core module, sha256 ${helm.chart.digest.slice(0, 12)})`);
+      const karpenterChart = pushKarpenterChart(ctx.registry, join(work, 'helm'));
+      note(
+        `oci: ${karpenterChart.url}:${karpenterChart.version} (chart karpenter from the Go module of its release, pushed with helm, ${karpenterChart.digest.slice(0, 19)})`,
+      );
       const { crds } = await startFlux(group, kube, {
         kubeconfigFile: plane.primary.kubeconfigFile,
         storageDir: join(work, 'flux-storage'),
         requeueDependency: '5s',
       });
       note(`${crds} Flux CRDs from the controllers' modules; controllers ready`);
-      return { git, helm };
+      return { git, helm, karpenterChart };
     },
   );
 
   const aws = new SimulatedAws(kube, { namespaces: ['team-a', 'team-b'], workloadKubeconfig: workloadServer.kubeconfigYaml });
+  // Karpenter's controller as far as the teardown order depends on it (e2e/lib/karpenter.ts); its Deployment is the chart's.
+  const karpenter = new PlayedKarpenter(workload, aws, { namespace: 'kube-system', name: 'karpenter' });
   const order = new ReadyOrder(kube);
   /** Waits for a Flux object to be Ready; while it is not, the error says what it reports. */
   const fluxReady = (ref: ObjectRef, timeoutMs = 300_000) =>
@@ -204,7 +251,7 @@ async function stages(ctx: ChartPartContext, group: ProcessGroup): Promise<void>
       'platform-team',
     );
     note(`ConfigMap flux-system/tenancy (git_repository_url, git_branch, aws_account_id ${AWS_ACCOUNT_ID}); the workload cluster binds ${TEAM_IDENTITY}`);
-    await bootstrap(kube, { url: git.url, branch: BRANCH, path: './flux/clusters/management', patches: overlay(helm.url) });
+    await bootstrap(kube, { url: git.url, branch: BRANCH, path: './flux/clusters/management', patches: overlay(helm.url, karpenterChart.url) });
     const source = await fluxReady({ ...GIT_REPOSITORY, namespace: FLUX_NAMESPACE, name: FLUX_NAMESPACE }, 60_000);
     note(`GitRepository flux-system: ${String(((source.status as JsonObject).artifact as JsonObject | undefined)?.revision)}`);
     await fluxReady(ks(FLUX_NAMESPACE, FLUX_NAMESPACE), 60_000);
@@ -248,6 +295,7 @@ async function stages(ctx: ChartPartContext, group: ProcessGroup): Promise<void>
     async (note) => {
       aws.failing.set(failingNodeGroup, 'NodeCreationFailure: Instances failed to join the kubernetes cluster');
       aws.start();
+      karpenter.start();
       // No per-cluster input is made by hand: the Prometheus workspace is composed by the function (spec.monitoring).
       await waitFor('namespace team-a from Git', () => kube.find({ apiVersion: 'v1', kind: 'Namespace', name: 'team-a' }), 120_000, group, 1000);
       const nodes = await waitFor(
@@ -343,6 +391,85 @@ async function stages(ctx: ChartPartContext, group: ProcessGroup): Promise<void>
         throw new Error(`expected team-b's monitoring Role, RolePolicyAttachment and PodIdentityAssociation, found ${identity.length}`);
       note(`monitoring's AWS identity: ${identity.map((o) => `${String(o.kind)} ${nameOf(o)}`).join(', ')}`);
       note(await expectMonitoringFromFacts(kube, 'team-b'));
+    },
+  );
+
+  const facts = async () =>
+    ((await kube.get({ apiVersion: 'v1', kind: 'ConfigMap', namespace: 'team-a', name: 'team-a-cluster-facts' })).data ?? {}) as Record<string, string>;
+  const usages = { apiVersion: 'protection.crossplane.io/v1beta1', kind: 'Usage', namespace: 'team-a' };
+  await timeline.stage(
+    "Karpenter (apps/karpenter) from the cluster's facts: helm-controller installs the chart from the loopback OCI registry into the workload API server, then its EC2NodeClass and NodePool land there, before web; Usages hold the EKSCluster and the release for its teardown",
+    async (note) => {
+      const known = await facts();
+      const release = await fluxReady({ ...HELM_RELEASE, namespace: 'team-a', name: 'karpenter' });
+      await fluxReady(ks('team-a', 'karpenter'));
+      await fluxReady(ks('team-a', 'karpenter-nodes'));
+      const installed = ((release.status as JsonObject).history as JsonObject[] | undefined)?.[0];
+      // From an OCIRepository, helm-controller names the chart version with the artifact's digest as build metadata.
+      const fromPushed = `${karpenterChart.version}+${karpenterChart.digest.replace(/^sha256:/, '').slice(0, 12)}`;
+      if (installed?.chartName !== 'karpenter' || installed.chartVersion !== fromPushed)
+        throw new Error(`HelmRelease karpenter installed ${String(installed?.chartName)} ${String(installed?.chartVersion)}, not karpenter ${fromPushed}`);
+      note(`HelmRelease team-a/karpenter: chart karpenter ${fromPushed} installed (the artifact pushed to ${karpenterChart.url})`);
+      // In the workload API server: the chart's CRDs and controller, configured with the facts.
+      const crds = ['nodepools.karpenter.sh', 'nodeclaims.karpenter.sh', 'ec2nodeclasses.karpenter.k8s.aws'];
+      for (const name of crds) await workload.get({ apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', name });
+      const namespace = known.karpenter_namespace!;
+      const deployment = await workload.get({ apiVersion: 'apps/v1', kind: 'Deployment', namespace, name: 'karpenter' });
+      const pod = ((deployment.spec as JsonObject).template as JsonObject).spec as JsonObject;
+      const env = Object.fromEntries(((pod.containers as JsonObject[])[0]!.env as { name: string; value?: string }[]).map((e) => [e.name, e.value]));
+      const expected: [string, string | undefined, string][] = [
+        ['env CLUSTER_NAME', env.CLUSTER_NAME, 'cluster_name'],
+        ['env CLUSTER_ENDPOINT', env.CLUSTER_ENDPOINT, 'cluster_endpoint'],
+        ['env INTERRUPTION_QUEUE', env.INTERRUPTION_QUEUE, 'karpenter_interruption_queue'],
+        ['serviceAccountName', String(pod.serviceAccountName), 'karpenter_service_account'],
+      ];
+      const nodeClass = await workload.get({ ...EC2_NODE_CLASS, name: 'default' });
+      const spec = nodeClass.spec as JsonObject;
+      const subnetTerm = ((spec.subnetSelectorTerms as JsonObject[])[0]!.tags as Record<string, string>)['karpenter.sh/discovery'];
+      expected.push(
+        ['EC2NodeClass role', String(spec.role), 'karpenter_node_role_name'],
+        ['EC2NodeClass security group', String((spec.securityGroupSelectorTerms as JsonObject[])[0]!.id), 'cluster_security_group_id'],
+        ['EC2NodeClass subnets by tag karpenter.sh/discovery', subnetTerm, 'cluster_name'],
+      );
+      for (const [what, value, key] of expected) {
+        if (!known[key] || value !== known[key]) throw new Error(`${what} is ${String(value)}, not the facts' ${key} (${String(known[key])})`);
+      }
+      await workload.get({ apiVersion: 'v1', kind: 'ServiceAccount', namespace, name: known.karpenter_service_account! });
+      note(
+        `in the workload API server: CRDs ${crds.join(', ')}; Deployment ${namespace}/karpenter with ${expected
+          .slice(0, 4)
+          .map(([what, value, key]) => `${what} ${String(value)} (= ${key})`)
+          .join(', ')}; ServiceAccount ${namespace}/${known.karpenter_service_account}`,
+      );
+      const pool = await workload.get({ ...NODE_POOL, name: 'default' });
+      note(
+        `EC2NodeClass default: ${expected
+          .slice(4)
+          .map(([what, value, key]) => `${what.replace('EC2NodeClass ', '')} ${String(value)} (= ${key})`)
+          .join(', ')}; NodePool default (limits ${JSON.stringify((pool.spec as JsonObject).limits)})`,
+      );
+      // Web after Karpenter's nodes (dependsOn): the moments each turned Ready.
+      const readyAt = (name: string) => order.seen.find((r) => r.name === `team-a/${name}`)?.at ?? Infinity;
+      if (!(readyAt('karpenter-nodes') <= readyAt('web'))) throw new Error('web turned Ready before karpenter-nodes');
+      note(`Ready: karpenter-nodes ${((readyAt('web') - readyAt('karpenter-nodes')) / 1000).toFixed(1)} s before web`);
+      // The teardown order is in force: both Usages Available, their objects labelled in use.
+      const held = await waitFor(
+        "the Usages of apps/karpenter's teardown order in force",
+        async () => {
+          const found = (await kube.list(usages)).filter((u) => nameOf(u).endsWith('-held-by-karpenter-nodes'));
+          const xr = await kube.get(xrRef);
+          const hr = await kube.get({ ...HELM_RELEASE, namespace: 'team-a', name: 'karpenter' });
+          const inUse = (o: JsonObject) => ((o.metadata as JsonObject).labels as Record<string, string> | undefined)?.['crossplane.io/in-use'] === 'true';
+          if (found.length === 2 && found.every((u) => isTrue(u, 'Ready')) && inUse(xr) && inUse(hr)) return found;
+          throw new Error(
+            `Usages: ${found.map((u) => `${nameOf(u)} ${readyLine(u)}`).join('; ') || 'none'}; in use: EKSCluster ${inUse(xr)}, HelmRelease ${inUse(hr)}`,
+          );
+        },
+        120_000,
+        group,
+        1000,
+      );
+      note(`Usages ${held.map(nameOf).join(', ')} Available: EKSCluster team-a and HelmRelease karpenter held by Kustomization karpenter-nodes`);
     },
   );
 
@@ -548,12 +675,25 @@ async function stages(ctx: ChartPartContext, group: ProcessGroup): Promise<void>
       rmSync(join(git.checkout, CLUSTER_FOLDER), { recursive: true, force: true });
       git.write(`${CLUSTER_FOLDER}/kustomization.yaml`, 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: []\n');
       await commit('team-a: remove its workload cluster', ks('team-a', 'team-a'));
+      const removed = Date.now();
+      // When Karpenter's NodePool and EC2NodeClass left the workload cluster, and when the EKSCluster's deletion began.
+      const moments: { nodesGone?: number; xrDeleting?: number } = {};
+      const watch = setInterval(() => {
+        void (async () => {
+          const xr = await kube.find(xrRef);
+          if (moments.xrDeleting === undefined && (!xr || (xr.metadata as JsonObject).deletionTimestamp)) moments.xrDeleting = Date.now();
+          const left = [await workload.find({ ...NODE_POOL, name: 'default' }), await workload.find({ ...EC2_NODE_CLASS, name: 'default' })];
+          if (moments.nodesGone === undefined && left.every((o) => o === undefined)) moments.nodesGone = Date.now();
+        })().catch(() => undefined);
+      }, 500);
       await untilGone(workload, { apiVersion: 'v1', kind: 'Namespace', name: 'web' }, 'apps/web gone from the workload cluster', 300_000, group);
       const webGone = Date.now();
       note('namespace web gone from the workload API server');
       await waitFor(
         'every managed resource of team-a gone',
         async () => {
+          // Karpenter could not remove its nodes: nothing would end it but the timeouts (it is reported below).
+          if (karpenter.blocked) return true;
           const left = await managed(kube, 'team-a');
           if (left.length === 0) return true;
           throw new Error(
@@ -566,6 +706,19 @@ async function stages(ctx: ChartPartContext, group: ProcessGroup): Promise<void>
         600_000,
         group,
         1000,
+      );
+      clearInterval(watch);
+      if (karpenter.blocked) throw new Error(karpenter.blocked);
+      // Karpenter's nodes went first: Flux pruned the NodePool and EC2NodeClass, Karpenter (played) terminated
+      // their nodes while installed and allowed in AWS, and only then did the EKSCluster's deletion begin.
+      const finalized = karpenter.finalized.get('default');
+      if (moments.nodesGone === undefined || finalized === undefined) throw new Error("Karpenter's EC2NodeClass default was not finalized");
+      if (moments.xrDeleting === undefined || moments.xrDeleting < moments.nodesGone)
+        throw new Error("the EKSCluster's deletion began before Karpenter's NodePool and EC2NodeClass were gone from the workload cluster");
+      const karpenterAws = aws.events.slice(seen).filter((e) => e.what === 'deleted' && /karpenter/.test(e.name));
+      if (karpenterAws.length === 0 || karpenterAws[0]!.at < moments.nodesGone) throw new Error("AWS deleted Karpenter's resources before its nodes were gone");
+      note(
+        `NodePool and EC2NodeClass default gone from the workload API server (the played Karpenter finalized the EC2NodeClass ${((finalized - removed) / 1000).toFixed(1)} s after the commit, its Deployment and AWS role still in place), ${((moments.xrDeleting - moments.nodesGone) / 1000).toFixed(1)} s before the EKSCluster's deletion began and ${((karpenterAws[0]!.at - moments.nodesGone) / 1000).toFixed(1)} s before AWS deleted Karpenter's first resource (${karpenterAws[0]!.kind} ${karpenterAws[0]!.name}; ${karpenterAws.length} of Karpenter's deleted in all)`,
       );
       // Then the platform's grant: the namespace, its ServiceAccount, source and AWS identity.
       const list = 'flux/workload-clusters/kustomization.yaml';
@@ -604,6 +757,7 @@ async function stages(ctx: ChartPartContext, group: ProcessGroup): Promise<void>
   );
 
   env.stop();
+  await karpenter.stop();
   await aws.stop();
   await fn.stop();
   await git.close();

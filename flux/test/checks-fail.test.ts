@@ -242,7 +242,8 @@ const cases: Case[] = [
   },
   {
     name: 'app delivery not gated on the EKSCluster',
-    breakIt: (t) => t.edit(DELIVERY, /  dependsOn:\n    - name: eks-cluster\n(  interval: 10m\n  retryInterval: 2m\n  timeout: 5m)/, '$1'),
+    breakIt: (t) =>
+      t.edit(DELIVERY, /  dependsOn:\n    - name: eks-cluster\n    - name: karpenter-nodes\n(  interval: 10m\n  retryInterval: 2m\n  timeout: 5m)/, '$1'),
     check: 'kubeconfigRefs',
     expected: /Kustomization team-a\/web: it must dependsOn/,
   },
@@ -325,6 +326,26 @@ const cases: Case[] = [
     breakIt: (t) => t.edit(DELIVERY, '  postBuild:\n    # The new cluster', '  postBuild:\n    substitute:\n      region: eu-west-1\n    # The new cluster'),
     check: 'clusterNames',
     expected: /Kustomization team-a\/monitoring: postBuild\.substitute\.region is copied by hand; read it from the ConfigMap <EKSCluster name>-cluster-facts/,
+  },
+  {
+    name: "Karpenter's cluster name copied by hand into its HelmRelease",
+    breakIt: (t) => t.edit('apps/karpenter/release.yaml', 'clusterName: ${cluster_name}', 'clusterName: team-a-36394403'),
+    check: 'clusterNames',
+    expected:
+      /HelmRelease team-a\/karpenter \(Kustomization team-a\/karpenter\): "team-a-36394403" is the cluster_name of EKSCluster team-a\/team-a, copied by hand; write \$\{cluster_name\}/,
+  },
+  {
+    name: "Karpenter's node role copied by hand into its EC2NodeClass",
+    breakIt: (t) => t.edit('apps/karpenter/nodes/ec2nodeclass.yaml', 'role: ${karpenter_node_role_name}', 'role: team-a-36394403-karpenter-node'),
+    check: 'clusterNames',
+    expected:
+      /EC2NodeClass default \(Kustomization team-a\/karpenter-nodes\): "team-a-36394403-karpenter-node" is the karpenter_node_role_name of EKSCluster team-a\/team-a/,
+  },
+  {
+    name: 'Karpenter delivered to a cluster that does not enable it (its facts have no Karpenter keys)',
+    breakIt: (t) => t.edit(EKS_CLUSTER, /  # Karpenter's AWS side[\s\S]*?    enabled: true\n/, ''),
+    check: 'paths',
+    expected: /Kustomization team-a\/karpenter .*variable \$\{karpenter_[a-z_]+\} has no value/,
   },
   {
     name: 'a copied team grant that was not renamed',

@@ -34,7 +34,7 @@ const API_VERSION = 'eks.gitops.dev/v1alpha1';
 /** The CRDs a team's objects (and the escapes) name, besides the XRD's. */
 const CRD_FILES: [string[], RegExp][] = [
   [['flux'], /\.ya?ml$/],
-  [['crossplane'], /_managedresourceactivationpolicies\.yaml$/],
+  [['crossplane'], /_managedresourceactivationpolicies\.yaml$|^protection\.crossplane\.io_usages\.yaml$/],
   [['provider-aws', 'family'], /providerconfigs\.yaml$/],
   [['provider-aws', 'iam'], /_(roles|policies|rolepolicyattachments)\.yaml$/],
   [['provider-aws', 'eks'], /_podidentityassociations\.yaml$/],
@@ -212,14 +212,20 @@ describe("the team's legal path", () => {
     expect(objects.map((o) => `${o.kind} ${(o.metadata as JsonObject).name}`).sort()).toEqual(
       [
         'EKSCluster team-a',
+        'HelmRelease karpenter',
         'HelmRelease prometheus',
         'HelmRepository prometheus-community',
         'Kustomization eks-cluster',
+        'Kustomization karpenter',
+        'Kustomization karpenter-nodes',
         'Kustomization monitoring',
         'Kustomization web',
+        'OCIRepository karpenter',
         'PodIdentityAssociation team-a-prometheus',
         'Role team-a-prometheus-remote-write',
         'RolePolicyAttachment team-a-prometheus-remote-write-policy',
+        'Usage karpenter-held-by-karpenter-nodes',
+        'Usage team-a-held-by-karpenter-nodes',
       ].sort(),
     );
     // Policies compile asynchronously after they are created: the first calls may see none yet.
@@ -387,7 +393,7 @@ const ESCAPES: Escape[] = [
     message: forbidden('patch', 'pods', `" in the namespace "${TEAM}"`),
   },
   {
-    what: 'a Git, OCI or Bucket source of its own (fetching anywhere)',
+    what: 'a Git or Bucket source of its own (fetching anywhere)',
     refusedBy: 'RBAC',
     attempt: () =>
       team.apply(
@@ -567,7 +573,44 @@ const ESCAPES: Escape[] = [
       return team.apply(repository, 'kustomize-controller');
     },
     status: 403,
-    message: new RegExp(`${policy('tenant-flux-sources')}spec.secretRef: in tenant namespace team-a a HelmRepository names no Secret`),
+    message: new RegExp(`${policy('tenant-flux-sources')}spec.secretRef: in tenant namespace team-a a chart source \\(HelmRepository\\) names no Secret`),
+  },
+  {
+    what: 'an OCIRepository the platform does not allow',
+    refusedBy: 'tenant-flux-sources',
+    attempt: () => {
+      const repository = teamObject('OCIRepository');
+      spec(repository).url = 'oci://registry.example.org/charts/anything';
+      return team.apply(repository, 'kustomize-controller');
+    },
+    status: 403,
+    message: new RegExp(
+      `${policy('tenant-flux-sources')}spec.url: "oci://registry.example.org/charts/anything" is not a chart repository the platform allows teams`,
+    ),
+  },
+  {
+    what: 'an OCIRepository that pulls with a ServiceAccount of its namespace',
+    refusedBy: 'tenant-flux-sources',
+    attempt: () => {
+      const repository = teamObject('OCIRepository');
+      spec(repository).serviceAccountName = 'flux-reconciler';
+      return team.apply(repository, 'kustomize-controller');
+    },
+    status: 403,
+    message: new RegExp(
+      `${policy('tenant-flux-sources')}spec.serviceAccountName: in tenant namespace team-a a chart source \\(OCIRepository\\) names no Secret or ServiceAccount`,
+    ),
+  },
+  {
+    what: 'a Usage holding an object of another namespace (blocking its deletion)',
+    refusedBy: 'tenant-usages',
+    attempt: () => {
+      const usage = teamObject('Usage');
+      ((spec(usage).of as JsonObject).resourceRef as JsonObject).namespace = OTHER;
+      return team.apply(usage, 'kustomize-controller');
+    },
+    status: 403,
+    message: new RegExp(`${policy('tenant-usages')}spec.of: namespace "team-b": in tenant namespace team-a a Usage holds only objects of its own namespace`),
   },
 ];
 

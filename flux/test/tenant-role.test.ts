@@ -30,12 +30,13 @@ describe("a team's Kubernetes rights", () => {
       { apiGroups: ['eks.gitops.dev'], resources: ['eksclusters'], verbs: ALL },
       { apiGroups: ['kustomize.toolkit.fluxcd.io'], resources: ['kustomizations'], verbs: ALL },
       { apiGroups: ['helm.toolkit.fluxcd.io'], resources: ['helmreleases'], verbs: ALL },
-      { apiGroups: ['source.toolkit.fluxcd.io'], resources: ['helmrepositories'], verbs: ALL },
+      { apiGroups: ['source.toolkit.fluxcd.io'], resources: ['helmrepositories', 'ocirepositories'], verbs: ALL },
       { apiGroups: ['source.toolkit.fluxcd.io'], resources: ['gitrepositories'], verbs: READ },
       { apiGroups: [''], resources: ['configmaps'], verbs: ALL },
       { apiGroups: [''], resources: ['secrets'], resourceNames: ['${team}-kubeconfig'], verbs: READ },
       { apiGroups: ['iam.aws.m.upbound.io'], resources: ['roles', 'rolepolicyattachments'], verbs: ALL },
       { apiGroups: ['eks.aws.m.upbound.io'], resources: ['podidentityassociations'], verbs: ALL },
+      { apiGroups: ['protection.crossplane.io'], resources: ['usages'], verbs: ALL },
     ]);
   });
 

@@ -21,6 +21,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 . scripts/lib/go-module.sh
+. scripts/lib/chart.sh
 
 # pin SCRIPT NAME: the NAME=version pin of another tools script, so that each
 # version is pinned (and bumped by Renovate) in one place.
@@ -114,9 +115,7 @@ fi
 # The Crossplane chart. Its templates default the image tag to "v" + appVersion
 # (xpkg.crossplane.io/crossplane/crossplane:v<appVersion>); the source says 0.0.1
 # for both version and appVersion, which Crossplane's release sets.
-charts=.tools/charts
-tgz=crossplane-$chart_version.tgz
-if ! (cd "$charts" 2>/dev/null && sha256sum --status -c "$tgz.sha256" 2>/dev/null); then
+if ! chart_packaged crossplane "$chart_version"; then
   echo "tools: packaging the Crossplane chart $chart_version"
   core=$(go_module Dir "github.com/crossplane/crossplane/v2@$CROSSPLANE_VERSION")
   work=$(mktemp -d)
@@ -125,18 +124,5 @@ if ! (cd "$charts" 2>/dev/null && sha256sum --status -c "$tgz.sha256" 2>/dev/nul
   chmod -R u+w "$work"
   # The chart's .helmignore lists it, so `helm package` leaves it out too.
   rm -f "$work/crossplane/.gitignore"
-  sed -i -e "s/^version: .*/version: $chart_version/" -e "s/^appVersion: .*/appVersion: $chart_version/" \
-    "$work/crossplane/Chart.yaml"
-  if [ "$(grep -cxE "(version|appVersion): $chart_version" "$work/crossplane/Chart.yaml")" != 2 ]; then
-    echo "tools: ERROR: could not set version and appVersion in the chart's Chart.yaml" >&2
-    exit 1
-  fi
-  mkdir -p "$charts"
-  rm -f "$charts"/crossplane-*.tgz "$charts"/crossplane-*.tgz.sha256
-  # Sorted names, a fixed mtime and owner, gzip without name or time: the same
-  # bytes, so the same digest, on every machine.
-  tar -C "$work" --format=ustar --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner \
-    --mode=u+w,go-w,a+rX -cf - crossplane | gzip -9n > "$charts/$tgz"
-  (cd "$charts" && sha256sum "$tgz" > "$tgz.sha256")
-  cat "$charts/$tgz.sha256"
+  package_chart "$work/crossplane" "$chart_version"
 fi

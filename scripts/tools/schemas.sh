@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # JSON schemas for kubeconform (flux/ tests): Kubernetes built-ins from the
 # k8s.io/kubernetes module's OpenAPI v3 spec, Flux CRDs from the controllers'
-# modules (the versions flux2 FLUX_VERSION ships). Downloaded through the Go
+# modules (the versions flux2 FLUX_VERSION ships), Karpenter's CRDs at the
+# release apps/karpenter pins (.tools/crds/karpenter, scripts/tools/karpenter.sh,
+# which runs before this script). Downloaded through the Go
 # module proxy, converted by flux/scripts/build-schemas.ts into .tools/schemas.
 # Skipped when the stamp matches the pinned versions.
 set -euo pipefail
@@ -20,7 +22,7 @@ KUSTOMIZE_CONTROLLER_VERSION=v1.9.5
 HELM_CONTROLLER_VERSION=v1.6.4
 
 out=.tools/schemas
-want="k8s=$KUBERNETES_VERSION source=$SOURCE_CONTROLLER_VERSION kustomize=$KUSTOMIZE_CONTROLLER_VERSION helm=$HELM_CONTROLLER_VERSION converter=$(sha256sum flux/scripts/build-schemas.ts flux/test/lib/jsonschema.ts | sha256sum | cut -c1-16)"
+want="k8s=$KUBERNETES_VERSION karpenter=$(cat .tools/crds/karpenter/.stamp) source=$SOURCE_CONTROLLER_VERSION kustomize=$KUSTOMIZE_CONTROLLER_VERSION helm=$HELM_CONTROLLER_VERSION converter=$(sha256sum flux/scripts/build-schemas.ts flux/test/lib/jsonschema.ts | sha256sum | cut -c1-16)"
 if [ "$(cat "$out/.stamp" 2>/dev/null)" = "$want" ]; then
   exit 0
 fi
@@ -35,5 +37,6 @@ helm=$(moddir "github.com/fluxcd/helm-controller@$HELM_CONTROLLER_VERSION")
 rm -rf "$out"
 node_modules/.bin/tsx flux/scripts/build-schemas.ts --out "$out" \
   --openapi "$k8s/api/openapi-spec/v3" \
-  --crds "$src/config/crd/bases" --crds "$kus/config/crd/bases" --crds "$helm/config/crd/bases"
+  --crds "$src/config/crd/bases" --crds "$kus/config/crd/bases" --crds "$helm/config/crd/bases" \
+  --crds .tools/crds/karpenter
 echo "$want" > "$out/.stamp"

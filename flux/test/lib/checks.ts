@@ -382,14 +382,59 @@ function remoteOf(o: K8sObject): string | undefined {
 }
 
 /**
+ * The facts the function derives for an EKSCluster (names it computes, ARNs,
+ * the endpoint): a value like one of these written in Git was copied from the
+ * status. IDs AWS assigns are random there and simulated here, so a copy of
+ * one cannot be recognised; names the function computes are the same in both.
+ */
+const DERIVED_FACT = /^(cluster_name|cluster_arn|cluster_endpoint|oidc_issuer|oidc_provider_arn|karpenter_[a-z_]+_(queue|name|arn)|pod_identity_role_arn_\w+)$/;
+
+/** Each derived fact of the EKSClusters in a namespace, by value (values shorter than 8 characters say too little). */
+function derivedFacts(graph: Graph, namespace: string): Map<string, string> {
+  const facts = new Map<string, string>();
+  for (const xr of ofKind(graph, XR_API_VERSION, XR_KIND).filter((x) => x.metadata.namespace === namespace)) {
+    const { result } = reconcileToReady(xr as unknown as JsonObject);
+    if (!result.ok) continue;
+    const configMap = result.resources.find((r) => r.body.kind === 'ConfigMap' && String(get(r.body, 'metadata.name')).endsWith('-cluster-facts'));
+    const data = get(configMap?.body, 'data');
+    for (const [key, value] of Object.entries(isObject(data) ? data : {})) {
+      if (DERIVED_FACT.test(key) && typeof value === 'string' && value.length >= 8) facts.set(value, `${key} of ${idOf(xr)}`);
+    }
+  }
+  return facts;
+}
+
+function strings(value: unknown, out: string[] = []): string[] {
+  if (typeof value === 'string') out.push(value);
+  else if (Array.isArray(value)) value.forEach((v) => strings(v, out));
+  else if (isObject(value)) Object.values(value).forEach((v) => strings(v, out));
+  return out;
+}
+
+/**
  * A workload-cluster folder names one cluster everywhere: its EKSCluster is
  * named like its namespace (one folder, one namespace, one cluster), and no
- * Kustomization copies a fact of that cluster by hand into postBuild.substitute:
- * the function composes them (ConfigMap <EKSCluster>-cluster-facts,
- * docs/cluster-facts.md), so a copy can only go stale.
+ * Kustomization copies a fact of that cluster by hand, into postBuild.substitute
+ * or into what it applies: the function composes them (ConfigMap
+ * <EKSCluster>-cluster-facts, docs/cluster-facts.md), so a copy can only go stale.
  */
 export function checkClusterNames(graph: Graph): string[] {
   const problems: string[] = [];
+  // What a team's Kustomizations apply, as written in Git (before substitution), holds no derived fact.
+  const byNamespace = new Map<string, Map<string, string>>();
+  for (const { object, source, appliedBy } of graph.applied) {
+    const namespace = /^Kustomization ([^/]+)\//.exec(appliedBy)?.[1];
+    if (!namespace || (object.apiVersion === XR_API_VERSION && object.kind === XR_KIND)) continue;
+    if (!byNamespace.has(namespace)) byNamespace.set(namespace, derivedFacts(graph, namespace));
+    const facts = byNamespace.get(namespace)!;
+    const written = strings(source ?? object);
+    for (const [value, fact] of facts) {
+      if (written.some((w) => w.includes(value)))
+        problems.push(
+          `${idOf(object)} (${appliedBy}): "${value}" is the ${fact}, copied by hand; write \${${fact.split(' ')[0]}} and read it from the ConfigMap <EKSCluster name>-cluster-facts the function composes (postBuild.substituteFrom, docs/cluster-facts.md)`,
+        );
+    }
+  }
   for (const xr of ofKind(graph, XR_API_VERSION, XR_KIND)) {
     if (xr.metadata.name !== xr.metadata.namespace) problems.push(`${idOf(xr)}: name it like its namespace (one folder, one namespace, one cluster)`);
   }

@@ -32,6 +32,8 @@ export interface Applied {
   appliedBy: string;
   /** Repository-relative path it was built from. */
   path: string;
+  /** As built from Git, before postBuild substitution (only when substitution changed it). */
+  source?: K8sObject;
 }
 
 export interface Graph {
@@ -150,8 +152,10 @@ export function walk(root: string): Graph {
     const ks = item.ks;
     const origin = `${item.appliedBy} (path ${item.path})`;
     let objects: K8sObject[];
+    let built: K8sObject[] = [];
     try {
       objects = buildPath(root, item.path, ks, origin);
+      built = objects;
       if (isObject(get(ks, 'spec.postBuild'))) {
         const { vars, sources } = postBuildVariables(ks, objects, lookup);
         for (const source of sources) if (source.inGit && inGit(source, source.namespace) === undefined) source.composed = true;
@@ -164,7 +168,15 @@ export function walk(root: string): Graph {
       continue;
     }
     graph.paths.add(item.path);
-    for (const object of objects) graph.applied.push({ object, cluster: item.cluster, appliedBy: item.appliedBy, path: item.path });
+    objects.forEach((object, i) =>
+      graph.applied.push({
+        object,
+        cluster: item.cluster,
+        appliedBy: item.appliedBy,
+        path: item.path,
+        ...(built[i] !== undefined && built[i] !== object ? { source: built[i] } : {}),
+      }),
+    );
     for (const object of objects) {
       if (!isFluxKustomization(object) || item.cluster !== MANAGEMENT) continue;
       const id = `${object.metadata.namespace}/${object.metadata.name}`;

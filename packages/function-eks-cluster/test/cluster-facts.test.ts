@@ -65,6 +65,9 @@ describe('the cluster facts ConfigMap', () => {
       public_subnet_ids: subnetIds('public'),
       karpenter_interruption_queue: status.karpenter!.interruptionQueue,
       karpenter_node_role_name: status.karpenter!.nodeRoleName,
+      // What Karpenter's Pod Identity association names: apps/karpenter installs the controller as exactly this.
+      karpenter_namespace: 'kube-system',
+      karpenter_service_account: 'karpenter',
     });
     expect(data.account_id).toBe(status.cluster!.arn!.split(':')[4]);
     expect(data.cluster_security_group_id).toMatch(/^sg-/);

@@ -464,7 +464,7 @@ export const specSchema = object(
           enabled: withDefault(
             boolean({
               description:
-                'Compose what Karpenter needs on AWS: its controller IAM role with a Pod Identity association, the interruption SQS queue with its policy, EventBridge rules for spot interruptions, rebalance recommendations, instance state changes and scheduled health events, a node IAM role with an EC2_LINUX access entry, and the karpenter.sh/discovery tag on the cluster security group (private subnets always carry it). Karpenter itself is installed by a HelmRelease (see docs/api.md). Not with autoMode.',
+                'Compose what Karpenter needs on AWS: its controller IAM role with a Pod Identity association, the interruption SQS queue with its policy, EventBridge rules for spot interruptions, rebalance recommendations, instance state changes and scheduled health events, a node IAM role with an EC2_LINUX access entry, and the karpenter.sh/discovery tag on the cluster security group (private subnets always carry it). Karpenter itself is installed by Flux from apps/karpenter (flux/README.md). Not with autoMode.',
             }),
             false,
           ),

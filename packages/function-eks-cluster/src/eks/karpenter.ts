@@ -5,7 +5,8 @@
  * role already has one, made by EKS, and a second entry for it would be
  * refused), and the discovery tag on the cluster security group, the one
  * security group every node needs. Private subnets carry the discovery tag
- * already (network/resources.ts). Karpenter itself is a HelmRelease (docs/api.md).
+ * already (network/resources.ts). Karpenter itself is an app Flux installs
+ * (apps/karpenter), whose NodePools go before this side is deleted.
  */
 import type { Json, JsonObject } from '../api/schema-builder.js';
 import { derivedRoleName, type ComposeContext, type DesiredResource } from '../ground/context.js';

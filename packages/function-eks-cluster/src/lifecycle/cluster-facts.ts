@@ -81,6 +81,16 @@ export const CLUSTER_FACTS: readonly ClusterFact[] = [
   { key: 'karpenter_node_role_name', description: "The IAM role of Karpenter's nodes, for an EC2NodeClass.", when: 'spec.karpenter.enabled' },
   { key: 'karpenter_controller_role_arn', description: "The IAM role of Karpenter's controller (Pod Identity).", when: 'spec.karpenter.enabled' },
   {
+    key: 'karpenter_namespace',
+    description: "The namespace Karpenter's controller runs in: its Pod Identity association names it (spec.karpenter.namespace).",
+    when: 'spec.karpenter.enabled',
+  },
+  {
+    key: 'karpenter_service_account',
+    description: "The service account of Karpenter's controller: its Pod Identity association names it (spec.karpenter.serviceAccount).",
+    when: 'spec.karpenter.enabled',
+  },
+  {
     key: 'amp_workspace_id',
     description: 'The Amazon Managed Service for Prometheus workspace Prometheus writes to: the one composed for the cluster, or spec.monitoring.workspaceId.',
     when: 'spec.monitoring.enabled',
@@ -152,6 +162,8 @@ export function clusterFacts(ctx: ComposeContext, subnets: readonly PlannedSubne
     ['karpenter_interruption_queue', karpenter?.interruptionQueue],
     ['karpenter_node_role_name', karpenter?.nodeRoleName],
     ['karpenter_controller_role_arn', karpenter ? observed.atProvider(KARPENTER_ROLE_KEY, 'arn') : undefined],
+    ['karpenter_namespace', karpenter ? ctx.spec.karpenter.namespace : undefined],
+    ['karpenter_service_account', karpenter ? ctx.spec.karpenter.serviceAccount : undefined],
     ['amp_workspace_id', monitoring?.workspaceId],
     ['amp_remote_write_url', monitoring?.remoteWriteUrl],
     ...ctx.spec.podIdentity.roles.map((r): [string, string | undefined] => [
