@@ -99,20 +99,20 @@ describe('flux/ and apps/', () => {
     const line = (i: (typeof analysis.graph.inputs)[number]) => `${i.kustomization} <- ${i.kind} ${i.namespace}/${i.name}: ${i.keys.join(', ')}`;
     expect(analysis.graph.inputs.filter((i) => i.inGit && !i.composed).map(line)).toEqual([
       'Kustomization team-a/eks-cluster <- ConfigMap team-a/tenant: permissions_boundary_arn, team',
-      'Kustomization team-a/karpenter-nodes <- ConfigMap team-a/tenant: team',
-      'Kustomization team-b/karpenter-nodes <- ConfigMap team-b/tenant: team',
       'Kustomization team-a/monitoring <- ConfigMap team-a/tenant: permissions_boundary_arn, team',
+      'Kustomization team-a/karpenter-nodes <- ConfigMap team-a/tenant: team',
       'Kustomization team-b/eks-cluster <- ConfigMap team-b/tenant: flux_role_arn, permissions_boundary_arn, team',
+      'Kustomization team-b/karpenter-nodes <- ConfigMap team-b/tenant: team',
       'Kustomization team-b/monitoring <- ConfigMap team-b/tenant: permissions_boundary_arn, team',
     ]);
     // And the cluster's own facts from what the function composes for its EKSCluster (docs/cluster-facts.md): nothing copied by hand.
     // Karpenter (apps/karpenter) takes every cluster value from them too: names, endpoint, queue, roles, security group.
     expect(analysis.graph.inputs.filter((i) => i.composed).map(line)).toEqual([
+      'Kustomization team-a/monitoring <- ConfigMap team-a/team-a-cluster-facts: amp_remote_write_url, cluster_name, cluster_resource_name, ekscluster_name, kubeconfig_name, region',
       'Kustomization team-a/karpenter <- ConfigMap team-a/team-a-cluster-facts: cluster_endpoint, cluster_name, ekscluster_name, karpenter_interruption_queue, karpenter_namespace, karpenter_service_account',
       'Kustomization team-a/karpenter-nodes <- ConfigMap team-a/team-a-cluster-facts: cluster_name, cluster_security_group_id, karpenter_node_role_name',
       'Kustomization team-b/karpenter <- ConfigMap team-b/team-b-cluster-facts: cluster_endpoint, cluster_name, ekscluster_name, karpenter_interruption_queue, karpenter_namespace, karpenter_service_account',
       'Kustomization team-b/karpenter-nodes <- ConfigMap team-b/team-b-cluster-facts: cluster_name, cluster_security_group_id, karpenter_node_role_name',
-      'Kustomization team-a/monitoring <- ConfigMap team-a/team-a-cluster-facts: amp_remote_write_url, cluster_name, cluster_resource_name, ekscluster_name, kubeconfig_name, region',
       'Kustomization team-b/monitoring <- ConfigMap team-b/team-b-cluster-facts: amp_remote_write_url, cluster_name, cluster_resource_name, ekscluster_name, kubeconfig_name, region',
     ]);
     const monitoring = analysis.graph.applied.find((a) => a.object.kind === 'Kustomization' && a.object.metadata.name === 'monitoring')?.object;
