@@ -108,21 +108,21 @@ function overlay(helmRepositoryUrl: string, karpenterChartUrl: string): JsonObje
                 }),
               },
             ]),
+            // Karpenter's chart from the loopback registry (plain HTTP), the same release (team-a's: team-b's is left out above).
+            ...(team === 'team-a'
+              ? [
+                  appended({ kind: 'Kustomization', name: 'karpenter' }, [
+                    {
+                      target: { kind: 'OCIRepository', name: 'karpenter' },
+                      patch: JSON.stringify([
+                        { op: 'replace', path: '/spec/url', value: karpenterChartUrl },
+                        { op: 'add', path: '/spec/insecure', value: true },
+                      ]),
+                    },
+                  ]),
+                ]
+              : []),
           ]),
-          // Karpenter's chart from the loopback registry (plain HTTP), the same release (team-a's: team-b's is left out above).
-          ...(team === 'team-a'
-            ? [
-                appended({ kind: 'Kustomization', name: 'karpenter' }, [
-                  {
-                    target: { kind: 'OCIRepository', name: 'karpenter' },
-                    patch: JSON.stringify([
-                      { op: 'replace', path: '/spec/url', value: karpenterChartUrl },
-                      { op: 'add', path: '/spec/insecure', value: true },
-                    ]),
-                  },
-                ]),
-              ]
-            : []),
         ]),
       ),
     ]),
