@@ -103,15 +103,8 @@ export function day2Stage(timeline: Timeline, ctx: Day2Context): Promise<void> {
     note(
       `AWS during these commits: ${count('created')} created, ${count('deleted')} deleted, ${count('changed')} changed in place; refused: ${count('refused')} creates or updates, ${count('delete-refused')} deletions`,
     );
-    // A deletion AWS refused and the provider's retry then made strands nothing; Crossplane's Usage
-    // controller can lift a role's in-use label while one of its policies is still being deleted
-    // (e2e/README.md, "Known race"), so such a refusal is shown, not failed. Any other refusal fails.
-    const retried = events.filter(
-      (e) => e.what === 'delete-refused' && events.some((d) => d.what === 'deleted' && d.kind === e.kind && d.name === e.name && d.at > e.at),
-    );
-    if (retried.length)
-      note(`deletions refused once and retried to success by the provider: ${retried.map((e) => `${e.kind} ${e.name}: ${e.message}`).join('; ')}`);
-    const refused = events.filter((e) => (e.what === 'refused' || e.what === 'delete-refused') && !retried.includes(e));
+    // The function keeps what is switched off composed until what uses it is gone (packages/function-eks-cluster/src/lifecycle/leaving.ts), so any refusal fails.
+    const refused = events.filter((e) => e.what === 'refused' || e.what === 'delete-refused');
     if (refused.length) throw new Error(`AWS refused: ${refused.map((e) => `${e.what} ${e.kind} ${e.name}: ${e.message}`).join('; ')}`);
     const all = await managed(kube, ctx.xrRef.namespace!);
     const unsynced = all.filter((o) => !isTrue(o, 'Synced'));

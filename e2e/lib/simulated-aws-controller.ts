@@ -36,6 +36,7 @@ import {
   refusesUpdate,
   refusesVersionUpdate,
   resolveReferences,
+  withKeptFields,
   type ClusterVersionState,
   type JsonObject,
   type Managed,
@@ -366,7 +367,10 @@ export class SimulatedAws {
   private async update(o: Managed, world: Map<string, Managed>): Promise<boolean> {
     const applied = this.applied.get(key(o));
     if (!applied) return false;
-    const { forProvider, unresolved } = resolveReferences(o, world);
+    const resolved = resolveReferences(o, world);
+    const { unresolved } = resolved;
+    // AWS keeps what a request leaves out of an Optional and Computed argument (dev/aws-rules/force-new.generated.ts).
+    const forProvider = withKeptFields(o, applied, resolved.forProvider);
     if (unresolved.length > 0 || sameJson(forProvider, applied)) return false;
     const refusal = refusesUpdate(o, applied, forProvider, world);
     if (refusal) {

@@ -15,7 +15,10 @@ interface CustomManager {
   datasourceTemplate?: string;
 }
 
-const config = JSON.parse(readFileSync(join(REPO_ROOT, 'renovate.json'), 'utf8')) as { customManagers: CustomManager[] };
+const config = JSON.parse(readFileSync(join(REPO_ROOT, 'renovate.json'), 'utf8')) as {
+  customManagers: CustomManager[];
+  packageRules: { groupName?: string; matchPackageNames?: string[] }[];
+};
 interface XrdDoc {
   spec: { versions: { schema: { openAPIV3Schema: { properties: { spec: { properties: { kubernetesVersion: { default: string } } } } } } }[] };
 }
@@ -94,5 +97,17 @@ describe('renovate.json', () => {
       expect(extract(file, text).filter((d) => d.depName && d.currentValue).length, file).toBe(comments);
     }
     expect(annotated).toBeGreaterThan(0);
+  });
+
+  it("keeps Karpenter's chart pin and the module the e2e packages it from at one release, in one pull request", () => {
+    const repository = parse(readFileSync(join(REPO_ROOT, 'apps/karpenter/repository.yaml'), 'utf8')) as { spec: { url: string; ref: { tag: string } } };
+    const script = readFileSync(join(REPO_ROOT, 'scripts/tools/karpenter.sh'), 'utf8');
+    const moduleName = /depName=(\S+)\nKARPENTER_VERSION=/.exec(script)?.[1];
+    const moduleVersion = /^KARPENTER_VERSION=v(\S+)$/m.exec(script)?.[1];
+    expect(moduleVersion, 'scripts/tools/karpenter.sh pins the module the chart is packaged from').toBe(repository.spec.ref.tag);
+    const chart = repository.spec.url.replace(/^oci:\/\//, '');
+    const group = config.packageRules.find((r) => r.matchPackageNames?.includes(chart));
+    expect(group?.groupName, `a packageRules group holding ${chart}`).toBeDefined();
+    expect(group?.matchPackageNames).toContain(moduleName);
   });
 });

@@ -81,8 +81,13 @@ export class SimulatedWorld {
    * it Available. Crossplane's Usage controller labels what a Usage protects
    * on its own schedule (later still when it retries with backoff because the
    * object did not exist yet); a larger delay models that.
+   * @param usagesProtect false: no Usage protects anything, as when Crossplane
+   * has not labelled, or has already unlabelled, what a Usage names.
    */
-  constructor(private readonly usageDelay = 1) {}
+  constructor(
+    private readonly usageDelay = 1,
+    private readonly usagesProtect = true,
+  ) {}
 
   readonly events: WorldEvent[] = [];
   round = 0;
@@ -95,8 +100,8 @@ export class SimulatedWorld {
    * An independent copy of this world as it is now, so that many changes can
    * start from one converged cluster without converging it again for each.
    */
-  clone(): SimulatedWorld {
-    const copy = new SimulatedWorld(this.usageDelay);
+  clone(usagesProtect = this.usagesProtect): SimulatedWorld {
+    const copy = new SimulatedWorld(this.usageDelay, usagesProtect);
     copy.events.push(...this.events);
     copy.round = this.round;
     copy.tornDown = this.tornDown;
@@ -260,7 +265,7 @@ export class SimulatedWorld {
     const usages = [...this.entries.values()].filter((e) => e.body.apiVersion === USAGE);
     const available = (usage: JsonObject) =>
       (dig(usage, 'status', 'conditions') as JsonObject[] | undefined)?.some((c) => c.type === 'Ready' && c.status === 'True');
-    const protectedIds = new Set(usages.filter((u) => available(u.body)).map((u) => end(u.body, 'of')));
+    const protectedIds = new Set(usages.filter((u) => this.usagesProtect && available(u.body)).map((u) => end(u.body, 'of')));
     const gone: Entry[] = [];
     for (const entry of this.entries.values()) {
       if (!entry.deleting) continue;

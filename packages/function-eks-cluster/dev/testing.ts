@@ -30,6 +30,7 @@ export {
   refusesUpdate,
   refusesVersionUpdate,
   resolveReferences,
+  withKeptFields,
   type ClusterVersionState,
   type Managed,
 } from './simulated-aws.js';

@@ -349,6 +349,40 @@ describe('4c. a Ready XR is one whose deletion order is in force', () => {
   });
 });
 
+describe('4d. a feature switched off leaves in deletion order even when no Usage is in force', () => {
+  it('flow logs off: the function keeps the role and the log group composed until their users are gone, so AWS refuses nothing', () => {
+    const { world: protectedWorld, xr } = live({ flowLogs: true });
+    // Crossplane's Usages protect nothing (an in-use label not yet set, or removed with the last Usage): the function alone keeps the order.
+    const world = protectedWorld.clone(false);
+    const seen = world.events.length;
+    const after = converge(
+      world,
+      edited(xr, (spec) => (spec.network.flowLogs = { enabled: false })),
+    );
+    expect(after.settled).toBe(true);
+    const events = world.events.slice(seen);
+    expect(events.filter((e) => e.what === 'refused-delete')).toEqual([]);
+    const deletedAt = (kind: string) => events.find((e) => e.kind === kind && e.what === 'deleted')!.round;
+    expect(deletedAt('RolePolicy')).toBeLessThan(deletedAt('Role'));
+    expect(deletedAt('FlowLog')).toBeLessThan(deletedAt('Role'));
+    expect(deletedAt('FlowLog')).toBeLessThan(deletedAt('Group'));
+    expect(Object.keys(world.observed()).filter((key) => key.includes('flow-log'))).toEqual([]);
+  });
+
+  it('while the role waits for its users, the XR says so, and is not Ready', () => {
+    const { world: protectedWorld, xr } = live({ flowLogs: true });
+    const world = protectedWorld.clone(false);
+    const off = edited(xr, (spec) => (spec.network.flowLogs = { enabled: false }));
+    const first = mustCompose(compose({ composite: off, observed: world.observed() }));
+    const role = first.resources.find((r) => r.key === 'vpc-flow-log-role');
+    expect(role?.body.kind).toBe('Role');
+    expect(first.status.waitingFor).toContainEqual(
+      expect.stringMatching(/^vpc-flow-log-role: no longer wanted; deleted once .*vpc-flow-log-role-policy.* gone/),
+    );
+    expect(first.allReady).toBe(false);
+  });
+});
+
 describe('4a. an XR composed by an earlier release keeps a deletion order that never deadlocks', () => {
   it("its Usage of the cluster by Karpenter's association still stands: the node groups keep the association instead of the cluster", () => {
     const xr = xrDocument(exampleShape({ karpenter: true }));

@@ -9,7 +9,7 @@ import { encodeResponse } from '../src/server/response-codec.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { reconcileToReady, REPO_ROOT, requestFor, type JsonObject } from 'function-eks-cluster/testing';
+import { mustCompose, reconcileToReady, REPO_ROOT, requestFor, type JsonObject } from 'function-eks-cluster/testing';
 import { CLUSTER_KEY } from '../src/eks/cluster.js';
 import { encodeRequest, productionScenario, scenarioGrid } from '../bench/scenarios.js';
 import { BAD_INPUTS } from './support/bad-inputs.js';
@@ -120,10 +120,22 @@ function clusterWithoutArn(): RunFunctionRequest {
   return requestFor(xr, { ...observed, [CLUSTER_KEY]: cluster as unknown as JsonObject });
 }
 
+/** Flow logs switched off on a live cluster: the role and the log group are composed again from what was observed (lifecycle/leaving.ts). */
+function flowLogsSwitchedOff(): RunFunctionRequest {
+  const xr = parse(readFileSync(join(REPO_ROOT, 'configuration', 'examples', 'production.yaml'), 'utf8')) as JsonObject;
+  const { observed } = reconcileToReady(xr);
+  const off = structuredClone(xr) as { spec: { network: { flowLogs: unknown } } };
+  off.spec.network.flowLogs = { enabled: false };
+  const leaving = mustCompose(compose({ composite: off as unknown as JsonObject, observed })).resources.filter((r) => r.key === 'vpc-flow-log-role');
+  expect(leaving.length, 'the corpus holds a leaving resource').toBe(1);
+  return requestFor(off as unknown as JsonObject, observed);
+}
+
 function corpus(): RunFunctionRequest[] {
   return [
     ...[...scenarioGrid(), productionScenario('full'), productionScenario('empty')].map((s) => s.request),
     clusterWithoutArn(),
+    flowLogsSwitchedOff(),
     ...BAD_INPUTS.map((bad) => requestFor((bad.xr() ?? undefined) as Record<string, unknown>, bad.observed?.() ?? {})),
   ];
 }

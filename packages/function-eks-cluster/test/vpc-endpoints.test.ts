@@ -157,8 +157,15 @@ describe('spec.network.vpcEndpoints', () => {
     const withNat = mustCompose(compose({ composite: xrDocument({ ...SHAPE, nat: 'Single' }), observed }));
     const keys = new Set(withNat.resources.map((r) => r.key));
     for (const r of before.resources.filter((x) => x.key.startsWith('vpce-'))) expect(keys, r.key).toContain(r.key);
-    const disabled = mustCompose(compose({ composite: xrDocument({ ...SHAPE, nat: 'Single', vpcEndpoints: 'Disabled' }), observed }));
-    expect(disabled.resources.filter((r) => /^vpce-/.test(r.key) || /-uses-vpce-|^usage-vpce-/.test(r.key))).toEqual([]);
+    const disabledXr = xrDocument({ ...SHAPE, nat: 'Single', vpcEndpoints: 'Disabled' });
+    const ofEndpoints = (r: { key: string }) => /^vpce-/.test(r.key) || /-uses-vpce-|^usage-vpce-/.test(r.key);
+    const disabled = mustCompose(compose({ composite: disabledXr, observed }));
+    // What the endpoints' associations use stays, as observed, until they are gone (lifecycle/leaving.ts), and says so; no Usage stays.
+    const leaving = disabled.resources.filter(ofEndpoints);
+    expect(leaving.filter((r) => r.key.startsWith('usage-'))).toEqual([]);
+    for (const r of leaving) expect(disabled.status.waitingFor).toContainEqual(expect.stringMatching(new RegExp(`^${r.key}: no longer wanted`)));
+    const usersGone = Object.fromEntries(Object.entries(observed).filter(([key]) => !/^vpce-/.test(key) || leaving.some((r) => r.key === key)));
+    expect(mustCompose(compose({ composite: disabledXr, observed: usersGone })).resources.filter(ofEndpoints)).toEqual([]);
   });
 
   it('China: ECR and EC2 are named cn.com.amazonaws.<region>.<service>, the others com.amazonaws', () => {

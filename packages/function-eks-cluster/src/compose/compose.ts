@@ -25,6 +25,7 @@ import { nodeGroupResources } from '../eks/node-groups.js';
 import { applyGates } from '../lifecycle/readiness.js';
 import { buildStatus, type XrCondition } from '../lifecycle/status.js';
 import { clusterFactsResource } from '../lifecycle/cluster-facts.js';
+import { leavingResources } from '../lifecycle/leaving.js';
 import { planUsages, usageResources, type PlannedUsage } from '../lifecycle/usages.js';
 import { mustParseCidr, type Cidr } from '../network/cidr.js';
 import { endpointResources, reachabilityNotices } from '../network/endpoints.js';
@@ -191,7 +192,8 @@ export function finishComposition(planned: Planned, observed: ObservedState): Co
   const ctx: ComposeContext = { ...planned.ctx, observed };
   const gated = applyGates(wanted, observed);
   const usages = usageResources(observed, planned.usages, new Set(gated.emitted.map((r) => r.key)));
-  const composed = { emitted: [...gated.emitted, ...usages], held: gated.held };
+  const leaving = leavingResources(observed, new Set(wanted.map((r) => r.key)));
+  const composed = { emitted: [...gated.emitted, ...usages, ...leaving], held: gated.held };
   const statusReport = buildStatus(ctx, subnets, nat, composed);
   return {
     ok: true,

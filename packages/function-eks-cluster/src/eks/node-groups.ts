@@ -266,7 +266,7 @@ function specGroup(
       nodeGroup(ctx, group, { key: placement.key, name: nameOf(placement.key, `${group.name}${placement.suffix}`) }, fixed, networkKeys, warnings),
       ...placement.retiring.map((old) => ({
         ...nodeGroup(ctx, group, { key: old, name: nameOf(old, group.name) }, existingFixed(ctx, old, fixed), networkKeys),
-        replacedBy: `replaced by ${placement.key} (${changes(existingFixed(ctx, old, fixed), fixed)}); deleted, and drained by EKS, once ${placement.key} is Ready`,
+        leaving: `replaced by ${placement.key} (${changes(existingFixed(ctx, old, fixed), fixed)}); deleted, and drained by EKS, once ${placement.key} is Ready`,
       })),
     ],
   };

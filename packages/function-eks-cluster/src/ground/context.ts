@@ -70,8 +70,13 @@ export interface DesiredResource {
   readonly waitsForAny?: readonly string[];
   /** What was kept instead of what the spec asks, and how to get the change. */
   readonly warnings?: readonly string[];
-  /** Set on a resource being replaced (make before break): what replaces it, why, and when it goes; the XR's status lists it. */
-  readonly replacedBy?: string;
+  /**
+   * Set on a resource on its way out, composed until it may go: one being
+   * replaced (make before break: what replaces it, why, when it goes) or one
+   * no longer wanted that a leaving resource still uses (lifecycle/leaving.ts).
+   * The XR's status lists it.
+   */
+  readonly leaving?: string;
 }
 
 export function partitionOf(region: string): string {

@@ -29,3 +29,20 @@ export interface UncomposedObject {
 export function usageKey(edge: Edge): string {
   return `usage-${edge.by}-uses-${edge.of}`;
 }
+
+/**
+ * The edge an observed Usage stands for, read back from its key: the split of
+ * `usage-<by>-uses-<of>` whose two ends are both among `keys` (a key may hold
+ * "-uses-" itself), or undefined.
+ */
+export function edgeOfUsageKey(usage: string, keys: { has(key: string): boolean }): Edge | undefined {
+  const prefix = 'usage-';
+  const separator = '-uses-';
+  if (!usage.startsWith(prefix)) return undefined;
+  const rest = usage.slice(prefix.length);
+  for (let at = rest.indexOf(separator); at >= 0; at = rest.indexOf(separator, at + 1)) {
+    const edge = { by: rest.slice(0, at), of: rest.slice(at + separator.length) };
+    if (keys.has(edge.by) && keys.has(edge.of)) return edge;
+  }
+  return undefined;
+}

@@ -48,14 +48,14 @@ export function buildStatus(ctx: ComposeContext, subnets: readonly PlannedSubnet
   const { observed } = ctx;
   const notReady = gated.emitted.filter((r) => !isResourceReady(r, observed));
   // Usages only order deletion; one line for all of them keeps the list readable.
-  const pendingUsages = notReady.filter((r) => r.group === 'deletionOrder').length;
+  const pendingUsages = notReady.filter((r) => r.body.kind === 'Usage').length;
   const pending = [
     ...notReady
-      .filter((r) => r.group !== 'deletionOrder')
+      .filter((r) => r.body.kind !== 'Usage' && r.leaving === undefined)
       .map((r) => ({ key: r.key, group: r.group, why: notReadyReason(r.key, observed), failed: failedOperation(r.key, observed) !== undefined })),
     ...gated.held.map((h) => ({ key: h.key, group: h.group, why: `waits for ${h.waitsFor.join(', ')}`, failed: false })),
-    // A Ready resource being replaced: what replaces it and when it goes (make before break).
-    ...gated.emitted.flatMap((r) => (r.replacedBy ? [{ key: r.key, group: r.group, why: r.replacedBy, failed: false }] : [])),
+    // A resource on its way out: replaced (make before break) or still used by one leaving with it.
+    ...gated.emitted.flatMap((r) => (r.leaving ? [{ key: r.key, group: r.group, why: r.leaving, failed: false }] : [])),
     ...(pendingUsages > 0
       ? [
           {

@@ -179,18 +179,22 @@ export interface Reads {
 }
 
 /**
- * What the function reads of an observed composed resource: its
- * external-name annotation, spec.forProvider and status.atProvider (but not
- * their tags, which it writes and never reads back), the type, status, reason
- * and message of status.conditions (not their times and generations), and
- * the data of a plain object (the Flux ConfigMap keeps its cluster ARN from it).
+ * What the function reads of an observed composed resource: its kind, name,
+ * labels and annotations, its spec (a resource no longer wanted that a leaving
+ * one still uses is composed again as it is: lifecycle/leaving.ts) and
+ * status.atProvider (but not the tags AWS reports, which it never reads), the
+ * type, status, reason and message of status.conditions (not their times and
+ * generations), and the data of a plain object (the Flux ConfigMap keeps its
+ * cluster ARN from it).
  * test/request-codec.test.ts checks that everything it reads on the test
  * corpus lies inside this, and that its answers are the same bytes as with
  * the SDK's whole decoding.
  */
 export const OBSERVED_READS: Reads = {
-  metadata: { annotations: true },
-  spec: { forProvider: { '*': true, tags: false, tagsAll: false } },
+  apiVersion: true,
+  kind: true,
+  metadata: { name: true, namespace: true, annotations: true, labels: true },
+  spec: { '*': true, forProvider: { '*': true, tagsAll: false } },
   status: { atProvider: { '*': true, tags: false, tagsAll: false }, conditions: { type: true, status: true, reason: true, message: true } },
   data: true,
 };
