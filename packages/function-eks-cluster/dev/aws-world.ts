@@ -33,6 +33,7 @@ import {
   type ClusterVersionState,
   type Managed,
 } from './simulated-aws.js';
+import { withCreationDefaults } from './aws-rules/computed.js';
 
 export interface WorldEvent {
   readonly round: number;
@@ -247,9 +248,9 @@ export class SimulatedWorld {
       this.setStatus(entry, [condition('Ready', 'False', 'Creating', refusal), condition('Synced', 'False', 'ReconcileError', `create failed: ${refusal}`)]);
       return;
     }
-    entry.applied = forProvider;
+    entry.applied = withCreationDefaults(`${String(entry.body.apiVersion)}/${String(entry.body.kind)}`, forProvider);
     delete entry.appliedCanonical;
-    this.setStatus(entry, READY, this.atProvider(entry, forProvider));
+    this.setStatus(entry, READY, this.atProvider(entry, entry.applied));
     this.record(entry.key, entry.body.kind, 'created');
   }
 

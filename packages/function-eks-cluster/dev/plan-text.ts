@@ -61,10 +61,12 @@ function describeEndpoints(endpoints: Topology['endpoints']): string {
 }
 
 function networkText(t: Topology, out: string[]): void {
-  out.push(`Network: VPC ${t.vpcCidr} (${thousands(t.vpcAddresses)} addresses), internet gateway`);
+  const ipv6 = t.ipv6 ? ` and an Amazon-provided IPv6 /56, internet gateway, egress-only internet gateway ${t.ipv6.egressOnlyGateway}` : ', internet gateway';
+  out.push(`Network: VPC ${t.vpcCidr} (${thousands(t.vpcAddresses)} addresses)${ipv6}`);
   const rows: string[][] = [['', ...t.zones]];
   for (const tier of t.tiers) {
     rows.push([`${tier} subnet`, ...t.zones.map((z) => t.subnets.find((s) => s.tier === tier && s.zone === z)?.cidr ?? '-')]);
+    if (t.ipv6) rows.push([`  IPv6 /64`, ...t.zones.map((z) => t.subnets.find((s) => s.tier === tier && s.zone === z)?.ipv6 ?? 'once the VPC has its /56')]);
   }
   const zonalNats = t.nats.filter((n) => !n.regional);
   if (zonalNats.length > 0)
@@ -79,6 +81,7 @@ function networkText(t: Topology, out: string[]): void {
       ),
     ]);
   rows.push(['private egress', ...t.zones.map((z) => (t.privateRoutes.get(z) ? `0.0.0.0/0 -> ${t.privateRoutes.get(z)}` : 'none (VPC only)'))]);
+  if (t.ipv6) rows.push(['private IPv6 egress', ...t.zones.map(() => `::/0 -> ${t.ipv6!.egressOnlyGateway} (outbound only)`)]);
   out.push(table(rows));
   if (t.nats.some((n) => n.regional)) out.push('  one regional NAT gateway (nat-regional) serves every zone');
   const used = t.subnets.reduce((sum, s) => sum + s.addresses, 0);
@@ -104,7 +107,9 @@ export function planText(t: Topology, waves: Wave[]): string {
   if (t.flowLogs)
     out.push(`  flow logs: ${t.flowLogs.trafficType} traffic to CloudWatch Logs group ${t.flowLogs.logGroup}, kept ${t.flowLogs.retentionDays} days`);
   out.push('');
-  out.push(`Control plane: endpoint ${t.cluster.endpoint}; in ${t.cluster.subnets} private subnets; authentication mode API`);
+  out.push(
+    `Control plane: endpoint ${t.cluster.endpoint}; in ${t.cluster.subnets} private subnets; authentication mode API${t.ipv6?.clusterFamily === 'ipv6' ? '; IP family ipv6 (pods and services on IPv6, fixed at creation)' : ''}`,
+  );
   out.push(`  logs: ${t.cluster.logs.join(', ') || 'none'}; secrets encryption: ${t.cluster.encrypted ? 'KMS' : 'off'}`);
   out.push(
     `  support: ${t.controlPlane.supportType}; deletion protection: ${t.controlPlane.deletionProtection ? 'on' : 'off'}; zonal shift: ${t.controlPlane.zonalShift ? 'on' : 'off'}`,

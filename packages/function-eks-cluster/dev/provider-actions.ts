@@ -55,17 +55,29 @@ export const ACTIONS_BY_KIND: Readonly<Record<string, KindActions>> = {
       'ec2:DescribeRouteTables',
       'ec2:DescribeSecurityGroups',
       'ec2:DescribeNetworkAcls',
+      // spec.network.ipFamily DualStack or IPv6 switched on for a live VPC: the Amazon-provided block is associated in place.
+      'ec2:AssociateVpcCidrBlock',
       ...ec2Tags,
     ],
-    leftOut: 'IPv6 and IPAM CIDR associations, tenancy changes: no IPv6, IPAM pool or dedicated tenancy is set',
+    leftOut:
+      'disassociating an IPv6 block (the function refuses to take IPv6 off a live network), IPAM CIDR associations, tenancy changes: no IPAM pool or dedicated tenancy is set',
   },
   [`${EC2} Subnet`]: {
     terraform: 'aws_subnet',
     source: `${TF}/ec2/vpc_subnet.go`,
     // Before deleting, Terraform looks for network interfaces other services leave behind.
-    actions: ['ec2:CreateSubnet', 'ec2:DescribeSubnets', 'ec2:ModifySubnetAttribute', 'ec2:DeleteSubnet', 'ec2:DescribeNetworkInterfaces', ...ec2Tags],
+    // AssociateSubnetCidrBlock: a live subnet's IPv6 /64, when ipFamily DualStack or IPv6 is switched on.
+    actions: [
+      'ec2:CreateSubnet',
+      'ec2:DescribeSubnets',
+      'ec2:ModifySubnetAttribute',
+      'ec2:AssociateSubnetCidrBlock',
+      'ec2:DeleteSubnet',
+      'ec2:DescribeNetworkInterfaces',
+      ...ec2Tags,
+    ],
     leftOut:
-      'IPv6 CIDR associations (no IPv6); detaching and deleting lingering Lambda, RDS, DMS, Comprehend and QuickSight interfaces (none in a composed subnet)',
+      'disassociating an IPv6 block (a block is never moved or taken off); detaching and deleting lingering Lambda, RDS, DMS, Comprehend and QuickSight interfaces (none in a composed subnet)',
   },
   [`${EC2} InternetGateway`]: {
     terraform: 'aws_internet_gateway',
@@ -78,6 +90,11 @@ export const ACTIONS_BY_KIND: Readonly<Record<string, KindActions>> = {
       'ec2:DeleteInternetGateway',
       ...ec2Tags,
     ],
+  },
+  [`${EC2} EgressOnlyInternetGateway`]: {
+    terraform: 'aws_egress_only_internet_gateway',
+    source: `${TF}/ec2/vpc_egress_only_internet_gateway.go`,
+    actions: ['ec2:CreateEgressOnlyInternetGateway', 'ec2:DescribeEgressOnlyInternetGateways', 'ec2:DeleteEgressOnlyInternetGateway', ...ec2Tags],
   },
   [`${EC2} EIP`]: {
     terraform: 'aws_eip',

@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import type { Json, JsonObject } from '../src/api/schema-builder.js';
 import { dig } from '../src/ground/observed.js';
+import { contains6, formatCidr6, parseCidr6 } from '../src/network/cidr6.js';
 import { supportOn } from './eks-calendar.js';
 import { INSTANCE_KIND } from './aws-rules/dependencies.js';
 import { FORCE_NEW } from './aws-rules/force-new.generated.js';
@@ -18,15 +19,27 @@ function hex(seed: string, length: number): string {
 
 const ACCOUNT = '111122223333';
 
+/** An Amazon-provided IPv6 /56, deterministic per resource: inside 2600:1f00::/24, one of the pools AWS gives them from. */
+function amazonIpv6Block(key: string): string {
+  const pool = 0x26001fn << 104n;
+  return formatCidr6({ base: pool + (BigInt(`0x${hex(`${key}-ipv6`, 8)}`) << 72n), prefixLength: 56 });
+}
+
 /** What a provider reports in status.atProvider once AWS has created `body`: its spec plus plausible, deterministic ids derived from `key`. */
 export function atProviderFor(kind: string, key: string, body: JsonObject): JsonObject {
   const region = String(dig(body, 'spec', 'forProvider', 'region') ?? 'us-east-1');
   const name = String(dig(body, 'metadata', 'annotations', 'crossplane.io/external-name') ?? dig(body, 'metadata', 'name'));
   const forProvider = (dig(body, 'spec', 'forProvider') ?? {}) as JsonObject;
   const ids: Record<string, () => JsonObject> = {
-    VPC: () => ({ id: `vpc-${hex(key, 17)}` }),
+    VPC: () => ({
+      id: `vpc-${hex(key, 17)}`,
+      ...(forProvider.assignGeneratedIpv6CidrBlock === true
+        ? { ipv6CidrBlock: amazonIpv6Block(key), ipv6AssociationId: `vpc-cidr-assoc-${hex(`${key}-ipv6`, 17)}` }
+        : {}),
+    }),
     Subnet: () => ({ id: `subnet-${hex(key, 17)}`, arn: `arn:aws:ec2:${region}:${ACCOUNT}:subnet/subnet-${hex(key, 17)}` }),
     InternetGateway: () => ({ id: `igw-${hex(key, 17)}` }),
+    EgressOnlyInternetGateway: () => ({ id: `eigw-${hex(key, 17)}` }),
     NATGateway: () => ({ id: `nat-${hex(key, 17)}` }),
     EIP: () => ({ id: `eipalloc-${hex(key, 17)}`, allocationId: `eipalloc-${hex(key, 17)}` }),
     RouteTable: () => ({ id: `rtb-${hex(key, 17)}` }),
@@ -379,17 +392,16 @@ export function refusesCreate(o: Managed, forProvider: JsonObject, world: Readon
 function refusesCreateOfKind(o: Managed, forProvider: JsonObject, world: ReadonlyMap<string, Managed>): string | undefined {
   switch (kindOf(o)) {
     case 'Cluster':
-      return refusesAutoMode(undefined, forProvider, iamOf(world));
+      return refusesAutoMode(undefined, forProvider, iamOf(world)) ?? refusesIpv6Cluster(forProvider, world);
     case 'Subnet': {
       const cidr = String(forProvider.cidrBlock);
       const vpc = [...world.values()].find((v) => kindOf(v) === 'VPC' && atProvider(v).id === forProvider.vpcId);
       const vpcCidr = String(dig(vpc, 'spec', 'forProvider', 'cidrBlock'));
       if (vpc && !inside(cidr, vpcCidr)) return `InvalidSubnet.Range: The CIDR '${cidr}' is invalid.`;
-      const clash = using(world, 'Subnet', 'vpcId', forProvider.vpcId, o).find(
-        (s) => atProvider(s).id !== undefined && overlaps(cidr, String(dig(s, 'spec', 'forProvider', 'cidrBlock'))),
-      );
+      const siblings = using(world, 'Subnet', 'vpcId', forProvider.vpcId, o).filter((s) => atProvider(s).id !== undefined);
+      const clash = siblings.find((s) => overlaps(cidr, String(dig(s, 'spec', 'forProvider', 'cidrBlock'))));
       if (clash) return `InvalidSubnet.Conflict: The CIDR '${cidr}' conflicts with another subnet`;
-      return undefined;
+      return vpc ? refusesSubnetIpv6(str(forProvider.ipv6CidrBlock), str(atProvider(vpc).ipv6CidrBlock), siblings) : undefined;
     }
     case 'NATGateway': {
       if (forProvider.availabilityMode === 'regional' || forProvider.connectivityType === 'private') return undefined;
@@ -421,6 +433,38 @@ function refusesCreateOfKind(o: Managed, forProvider: JsonObject, world: Readonl
     default:
       return undefined;
   }
+}
+
+/**
+ * A subnet's IPv6 block must be a /64 of its VPC's IPv6 block, and its own
+ * (VPC User Guide, "IPv6 VPC CIDR blocks" and subnet sizing; the error codes
+ * are CreateSubnet's, the wording ours).
+ */
+function refusesSubnetIpv6(block: string | undefined, vpcBlock: string | undefined, siblings: readonly Managed[]): string | undefined {
+  if (block === undefined) return undefined;
+  const own = parseCidr6(block);
+  const within = parseCidr6(vpcBlock ?? '');
+  if (!own || !within || own.prefixLength !== 64 || !contains6(within, own)) {
+    return `InvalidSubnet.Range: The IPv6 CIDR '${block}' is invalid: it must be a /64 of the VPC's IPv6 block ${vpcBlock ?? '(none)'}.`;
+  }
+  const taken = siblings.find((s) => str(atProvider(s).ipv6CidrBlock) === block);
+  return taken ? `InvalidSubnet.Conflict: The CIDR '${block}' conflicts with another subnet` : undefined;
+}
+
+/**
+ * An ipv6 cluster needs subnets with IPv6 blocks (EKS API reference,
+ * KubernetesNetworkConfigRequest.ipFamily: "the VPC and subnets that you
+ * specify for cluster creation must have both IPv4 and IPv6 CIDR blocks";
+ * the wording of the refusal is ours).
+ */
+function refusesIpv6Cluster(forProvider: JsonObject, world: ReadonlyMap<string, Managed>): string | undefined {
+  if (dig(forProvider, 'kubernetesNetworkConfig', 'ipFamily') !== 'ipv6') return undefined;
+  const subnetIds = (dig(forProvider, 'vpcConfig', 'subnetIds') as Json[] | undefined) ?? [];
+  const without = subnetIds.filter((id) => {
+    const subnet = [...world.values()].find((x) => kindOf(x) === 'Subnet' && atProvider(x).id === id);
+    return subnet !== undefined && str(atProvider(subnet).ipv6CidrBlock) === undefined;
+  });
+  return without.length > 0 ? `InvalidParameterException: an ipv6 cluster needs subnets with IPv6 CIDR blocks; ${without.join(', ')} have none` : undefined;
 }
 
 /** A Cluster's Kubernetes version as EKS keeps it: what runs, under which upgrade policy, and how it got there. */
@@ -480,7 +524,9 @@ export function refusesDelete(o: Managed, world: ReadonlyMap<string, Managed>): 
   const others = (kind: string, field: string, value: Json | undefined = id) => using(world, kind, field, value, o);
   switch (kindOf(o)) {
     case 'VPC': {
-      const dependants = ['Subnet', 'InternetGateway', 'RouteTable', 'NATGateway', 'VPCEndpoint', 'SecurityGroup'].flatMap((kind) => others(kind, 'vpcId'));
+      const dependants = ['Subnet', 'InternetGateway', 'EgressOnlyInternetGateway', 'RouteTable', 'NATGateway', 'VPCEndpoint', 'SecurityGroup'].flatMap(
+        (kind) => others(kind, 'vpcId'),
+      );
       return dependants.length ? `DependencyViolation: The vpc '${String(id)}' has dependencies and cannot be deleted.` : undefined;
     }
     case 'Subnet': {

@@ -9,7 +9,7 @@ import { compareKeys } from '../src/network/zones.js';
 import { CLUSTER_KEY } from '../src/eks/cluster.js';
 import { AUTO_NODE_ROLE_KEY } from '../src/eks/auto-mode.js';
 import { KARPENTER_NODE_ROLE_KEY } from '../src/eks/karpenter.js';
-import { VPC_KEY } from '../src/network/resources.js';
+import { EGRESS_ONLY_IGW_KEY, VPC_KEY } from '../src/network/resources.js';
 import { KMS_KEY } from '../src/eks/encryption.js';
 
 export interface SubnetView {
@@ -18,6 +18,8 @@ export interface SubnetView {
   zone: string;
   cidr: string;
   addresses: number;
+  /** Its IPv6 /64, when the network has IPv6 and the VPC's /56 was known. */
+  ipv6?: string;
 }
 
 export interface Topology {
@@ -30,6 +32,8 @@ export interface Topology {
   subnets: SubnetView[];
   nats: { key: string; zone?: string; regional: boolean; eip?: string }[];
   privateRoutes: Map<string, string | undefined>;
+  /** spec.network.ipFamily DualStack or IPv6: the egress-only internet gateway's key, and the cluster's IP family. */
+  ipv6?: { egressOnlyGateway: string; clusterFamily: string };
   /** VPC endpoints by service (com.amazonaws.<region>. left out), with how many subnets or route tables each is in. */
   endpoints: { service: string; type: string; attachments: number }[];
   cluster: { name: string; version: string; endpoint: string; logs: string[]; encrypted: boolean; subnets: number };
@@ -110,6 +114,7 @@ export function topologyOf(xr: JsonObject, desired: Record<string, JsonObject>, 
         zone: str(fp(r.body, 'availabilityZone')) || str(fp(r.body, 'availabilityZoneId')),
         cidr,
         addresses: blockSize(mustParseCidr(cidr).prefixLength),
+        ...(str(fp(r.body, 'ipv6CidrBlock')) ? { ipv6: str(fp(r.body, 'ipv6CidrBlock')) } : {}),
       };
     });
   const zones = [...new Set(subnets.map((s) => s.zone))].sort(compareKeys);
@@ -271,6 +276,9 @@ export function topologyOf(xr: JsonObject, desired: Record<string, JsonObject>, 
     subnets,
     nats,
     privateRoutes,
+    ...(byKey.has(EGRESS_ONLY_IGW_KEY)
+      ? { ipv6: { egressOnlyGateway: EGRESS_ONLY_IGW_KEY, clusterFamily: str(fp(clusterBody, 'kubernetesNetworkConfig', 'ipFamily'), 'ipv4') } }
+      : {}),
     endpoints,
     cluster: {
       name: str(dig(clusterBody, 'metadata', 'annotations', 'crossplane.io/external-name')),

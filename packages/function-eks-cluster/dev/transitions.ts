@@ -88,6 +88,14 @@ const EDITS: readonly Edit[] = [
     },
   },
   {
+    // DualStack switched on is made in place; any change of a live cluster's family, or IPv6 taken off a live network, is refused with the way back.
+    name: 'IP family changed',
+    applies: (spec) => composedNetwork(spec),
+    apply: (spec, pick) => {
+      spec.network.ipFamily = ['IPv4', 'DualStack', 'IPv6'][pick % 3]!;
+    },
+  },
+  {
     name: 'node group sizes',
     applies: (spec) => groups(spec).length > 0,
     apply: (spec, pick) => {

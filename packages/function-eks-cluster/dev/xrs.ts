@@ -1,7 +1,7 @@
 /** Generators of EKSCluster XRs, and what tests ask of an in-process compose() result. */
 import fc from 'fast-check';
 import type { JsonObject, SchemaNode } from '../src/api/schema-builder.js';
-import { LOG_RETENTION_DAYS, NAT_MODES, specSchema, VPC_ENDPOINT_MODES } from '../src/api/eks-cluster.js';
+import { IP_FAMILIES, LOG_RETENTION_DAYS, NAT_MODES, specSchema, VPC_ENDPOINT_MODES } from '../src/api/eks-cluster.js';
 import type { ComposeResult, Composition } from '../src/compose/compose.js';
 
 export interface XRShape {
@@ -33,6 +33,8 @@ export interface XRShape {
   podIdentityRoles?: { name: string; policyArns: string[] }[];
   /** spec.monitoring: a workspace composed for the cluster, or an existing one (workspaceId); left out, off. */
   monitoring?: 'composed' | 'existing';
+  /** spec.network.ipFamily; left out, the API's default (IPv4). In an existing network IPv6 states it dual-stack. */
+  ipFamily?: (typeof IP_FAMILIES)[number];
 }
 
 /** The subnet ID an existing network has for a zone and tier (17 hex digits, like AWS's). */
@@ -99,9 +101,12 @@ export const xrArb: fc.Arbitrary<XRShape> = fc
     ),
     // Last, so the fields above draw the values they drew before it was added.
     monitoring: fc.constantFrom(undefined, undefined, 'composed' as const, 'existing' as const),
+    ipFamily: fc.constantFrom(undefined, undefined, 'DualStack' as const, 'IPv6' as const),
   })
-  .map(({ privateOffset, monitoring, ...c }) => ({
+  .map(({ privateOffset, monitoring, ipFamily, ...c }) => ({
     ...(monitoring ? { monitoring } : {}),
+    // IPv6 pods: not in China regions, not with Auto Mode or Karpenter (the API refuses them: compose/xr.ts).
+    ...(ipFamily === 'DualStack' || (ipFamily === 'IPv6' && !c.autoMode && !c.karpenter && !c.region.startsWith('cn-')) ? { ipFamily } : {}),
     ...c,
     // Auto Mode runs its own Karpenter and nodes: the API refuses either with it.
     karpenter: c.karpenter && !c.autoMode,
@@ -271,6 +276,7 @@ export function xrDocument(shape: XRShape): JsonObject {
       vpcCidr: shape.vpcCidr,
       availabilityZones: shape.zones,
       nat: shape.nat,
+      ...(shape.ipFamily ? { ipFamily: shape.ipFamily } : {}),
       ...(shape.vpcEndpoints ? { vpcEndpoints: shape.vpcEndpoints } : {}),
       subnets: {
         ...(shape.privatePrefix ? { private: { prefixLength: shape.privatePrefix } } : {}),
@@ -319,7 +325,9 @@ function existingNetworkDocument(shape: XRShape): JsonObject {
         vpcId: EXISTING_VPC_ID,
         privateSubnetIds: shape.zones.map((z) => existingSubnetId('private', z)),
         publicSubnetIds: shape.zones.map((z) => existingSubnetId('public', z)),
+        ...(shape.ipFamily === 'IPv6' ? { dualStack: true } : {}),
       },
+      ...(shape.ipFamily === 'IPv6' ? { ipFamily: 'IPv6' } : {}),
     },
     access: { clusterAdmins: shape.admins },
     encryption: { enabled: shape.encryption },

@@ -42,7 +42,7 @@ describe('defaults', () => {
     expect(read.xr.spec).toEqual({
       region: 'us-west-2',
       kubernetesVersion: '1.36',
-      network: { vpcCidr: '10.0.0.0/16', availabilityZones: ['a', 'b', 'c'], nat: 'HighlyAvailable', vpcEndpoints: 'Auto', subnets: {} },
+      network: { vpcCidr: '10.0.0.0/16', availabilityZones: ['a', 'b', 'c'], ipFamily: 'IPv4', nat: 'HighlyAvailable', vpcEndpoints: 'Auto', subnets: {} },
       nodeGroups: [
         {
           name: 'default',

@@ -5,6 +5,7 @@
  * a second Pod Identity association with AWS's 409, a deletion while launched
  * instances remain, an Auto Mode switch without what it needs.
  */
+import { withCreationDefaults } from '../dev/aws-rules/computed.js';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -162,6 +163,43 @@ describe('the provider refuses a change of a field it cannot change in place, wi
       after: { version: '1.34' },
       expected:
         'update failed: async update failed: refuse to update the external resource because the following update requires replacing it: cannot change the value of the argument "encryption_config.#" from "1" to "0"',
+    },
+    {
+      reason: 'an EKS cluster’s IP family, ipv4 by default at creation (dev/aws-rules/computed.ts), asked for ipv6',
+      o: cluster,
+      before: withCreationDefaults(`${EKS}/Cluster`, { version: '1.34' }),
+      after: { version: '1.34', kubernetesNetworkConfig: { ipFamily: 'ipv6' } },
+      expected:
+        'update failed: async update failed: refuse to update the external resource because the following update requires replacing it: cannot change the value of the argument "kubernetes_network_config.0.ip_family" from "ipv4" to "ipv6"',
+    },
+    {
+      reason: 'nothing for an IPv6 block and address assignment added to a subnet (AssociateSubnetCidrBlock, in place)',
+      o: mr(EC2, 'Subnet', 'subnet', {}),
+      before: { cidrBlock: '10.0.0.0/19', vpcId: 'vpc-1' },
+      after: { cidrBlock: '10.0.0.0/19', vpcId: 'vpc-1', ipv6CidrBlock: '2600:1f00:1:100::/64', assignIpv6AddressOnCreation: true },
+      expected: undefined,
+    },
+    {
+      reason: 'a subnet’s IPv6 block moved while it assigns IPv6 addresses on creation (a plan-time ForceNew)',
+      o: mr(EC2, 'Subnet', 'subnet', {}),
+      before: { cidrBlock: '10.0.0.0/19', vpcId: 'vpc-1', ipv6CidrBlock: '2600:1f00:1:100::/64', assignIpv6AddressOnCreation: true },
+      after: { cidrBlock: '10.0.0.0/19', vpcId: 'vpc-1', ipv6CidrBlock: '2600:1f00:1:101::/64', assignIpv6AddressOnCreation: true },
+      expected:
+        'update failed: async update failed: refuse to update the external resource because the following update requires replacing it: cannot change the value of the argument "ipv6_cidr_block" from "2600:1f00:1:100::/64" to "2600:1f00:1:101::/64"',
+    },
+    {
+      reason: 'nothing for an IPv6 block moved on a subnet that does not assign IPv6 addresses (disassociated, then associated)',
+      o: mr(EC2, 'Subnet', 'subnet', {}),
+      before: { cidrBlock: '10.0.0.0/19', vpcId: 'vpc-1', ipv6CidrBlock: '2600:1f00:1:100::/64' },
+      after: { cidrBlock: '10.0.0.0/19', vpcId: 'vpc-1', ipv6CidrBlock: '2600:1f00:1:101::/64' },
+      expected: undefined,
+    },
+    {
+      reason: 'nothing for an Amazon-provided IPv6 block asked for on a live VPC (AssociateVpcCidrBlock, in place)',
+      o: mr(EC2, 'VPC', 'vpc', {}),
+      before: { cidrBlock: '10.0.0.0/16' },
+      after: { cidrBlock: '10.0.0.0/16', assignGeneratedIpv6CidrBlock: true },
+      expected: undefined,
     },
     {
       reason: 'nothing for a field that can change (a node group’s scaling)',

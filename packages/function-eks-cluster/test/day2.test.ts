@@ -8,6 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import type { JsonObject } from '../src/api/schema-builder.js';
 import { dig } from '../src/ground/observed.js';
+import { contains6, parseCidr6 } from '../src/network/cidr6.js';
 import { compose } from '../src/compose/compose.js';
 import { converge, SimulatedWorld, tearDown } from '../dev/aws-world.js';
 import { reconcileToReady } from '../dev/reconcile.js';
@@ -440,5 +441,88 @@ describe('5. a combination AWS refuses at creation is refused, naming the fix', 
     const errors = fatalOf(result);
     expect(errors.map((e) => e.path)).toEqual(['spec.autoMode.enabled']);
     expect(errors[0]!.message).toMatch(/"1\.28".*1\.29.*; /);
+  });
+});
+
+describe('6. IPv6 (spec.network.ipFamily): the network gains it in place, the cluster’s family is fixed at creation', () => {
+  const ipv6Of = (world: SimulatedWorld, key: string) => dig(world.observed()[key], 'status', 'atProvider', 'ipv6CidrBlock');
+  const subnetKeys = (world: SimulatedWorld) => Object.keys(world.observed()).filter((k) => k.startsWith('subnet-'));
+
+  it('IPv4 to DualStack on a live cluster: the VPC gets its /56 and each subnet a /64 in place, the egress-only gateway and ::/0 routes are added, nothing is replaced', () => {
+    const { world, xr } = live({ zones: ['a', 'b'] });
+    const seen = world.events.length;
+    const after = converge(
+      world,
+      edited(xr, (spec) => (spec.network.ipFamily = 'DualStack')),
+    );
+    expect(after.settled, JSON.stringify(world.unsynced())).toBe(true);
+    const events = world.events.slice(seen);
+    expect(events.filter((e) => e.what === 'deleted' || e.what.startsWith('refused'))).toEqual([]);
+    expect(events.filter((e) => e.kind === 'Cluster' || e.kind === 'NodeGroup')).toEqual([]);
+    expect(events.filter((e) => e.what === 'updated').map((e) => e.key)).toEqual(expect.arrayContaining(['vpc', ...subnetKeys(world)]));
+    expect(
+      events
+        .filter((e) => e.what === 'created')
+        .map((e) => e.key)
+        .sort(),
+    ).toEqual(['eigw', 'route-private-a-ipv6-default', 'route-private-b-ipv6-default', 'route-public-ipv6-default', 'usage-eigw-uses-vpc']);
+    const vpcBlock = parseCidr6(String(ipv6Of(world, 'vpc')))!;
+    const blocks = subnetKeys(world).map((k) => String(ipv6Of(world, k)));
+    expect(new Set(blocks).size).toBe(blocks.length);
+    expect(blocks.every((b) => contains6(vpcBlock, parseCidr6(b)!))).toBe(true);
+  });
+
+  it('a zone added to a live dual-stack network: the new subnets take their own /64s, the others keep theirs', () => {
+    const { world, xr } = live({ zones: ['a', 'b'] }, (spec) => (spec.network.ipFamily = 'DualStack'));
+    const before = Object.fromEntries(subnetKeys(world).map((k) => [k, ipv6Of(world, k)]));
+    const after = converge(
+      world,
+      edited(xr, (spec) => (spec.network.availabilityZones = ['a', 'b', 'c'])),
+    );
+    expect(after.settled).toBe(true);
+    for (const [key, block] of Object.entries(before)) expect(ipv6Of(world, key)).toBe(block);
+    expect(ipv6Of(world, 'subnet-private-c')).toMatch(/::\/64$/);
+    expect(world.events.filter((e) => e.kind === 'Subnet' && e.what !== 'created')).toEqual([]);
+  });
+
+  it('an IPv6 cluster: created with ipFamily ipv6 in subnets that have IPv6, vpc-cni’s role carrying the IPv6 permissions before it installs', () => {
+    const { world } = live({}, (spec) => (spec.network.ipFamily = 'IPv6'));
+    expect(dig(world.observed().cluster, 'status', 'atProvider', 'kubernetesNetworkConfig', 'ipFamily')).toBe('ipv6');
+    const created = (key: string) => world.events.find((e) => e.key === key && e.what === 'created')!.round;
+    expect(created('role-addon-vpc-cni-cni-ipv6')).toBeLessThan(created('addon-vpc-cni'));
+    expect(String(dig(world.observed()['role-addon-vpc-cni-cni-ipv6'], 'spec', 'forProvider', 'policy'))).toContain('ec2:AssignIpv6Addresses');
+    expect(tearDown(world)).toEqual([]);
+  });
+
+  it.each([
+    { reason: 'IPv4 to IPv6', from: 'IPv4', to: 'IPv6', fix: /runs ipv4 .*set it back to IPv4 \(or DualStack/ },
+    { reason: 'DualStack to IPv6', from: 'DualStack', to: 'IPv6', fix: /runs ipv4 .*set it back to IPv4 \(or DualStack/ },
+    { reason: 'IPv6 to DualStack', from: 'IPv6', to: 'DualStack', fix: /runs ipv6 .*set it back to IPv6,/ },
+    { reason: 'IPv6 to IPv4', from: 'IPv6', to: 'IPv4', fix: /runs ipv6 .*set it back to IPv6,/ },
+    { reason: 'DualStack to IPv4 (IPv6 taken off the network)', from: 'DualStack', to: 'IPv4', fix: /take IPv6 off the live VPC.*set it back to DualStack$/ },
+  ])('$reason on a live cluster is refused with the way back, and nothing changes', ({ from, to, fix }) => {
+    const { world, xr } = live({}, (spec) => (spec.network.ipFamily = from));
+    const before = JSON.stringify(world.observed());
+    const errors = fatalOf(
+      converge(
+        world,
+        edited(xr, (spec) => (spec.network.ipFamily = to)),
+      ).result,
+    );
+    expect(errors.map((e) => e.path)).toEqual(['spec.network.ipFamily']);
+    expect(errors[0]!.message).toMatch(fix);
+    expect(JSON.stringify(world.observed())).toBe(before);
+  });
+
+  it('without the function’s refusal, the provider would refuse the change for ever: EKS fixed the family (ipv4, its default) at creation', () => {
+    const { world, xr } = live({});
+    const next = mustCompose(compose({ composite: xr, observed: world.observed() }));
+    const desired = Object.fromEntries(next.resources.map((r) => [r.key, r.body]));
+    const cluster = structuredClone(desired.cluster!) as JsonObject & { spec: { forProvider: JsonObject } };
+    cluster.spec.forProvider.kubernetesNetworkConfig = { ipFamily: 'ipv6' };
+    for (let round = 0; round < 3; round++) world.step({ ...desired, cluster });
+    expect(world.unsynced().map((u) => `${u.key}: ${u.message}`)).toEqual([
+      'cluster: update failed: async update failed: refuse to update the external resource because the following update requires replacing it: cannot change the value of the argument "kubernetes_network_config.0.ip_family" from "ipv4" to "ipv6"',
+    ]);
   });
 });

@@ -246,7 +246,10 @@ describe('invariant 2: nothing is destroyed by accident', () => {
         const newPrefix = Math.min(Number(shape.vpcCidr.split('/')[1]) + offset, 28);
         const first = compose({ composite: xrDocument(shape), observed: {} });
         if (isTooSmall(first)) return;
-        const before = mustCompose(first);
+        // The subnets of an IPv6 network wait for the VPC's /56 (src/network/resources.ts): compose again once the first response exists.
+        const once = mustCompose(first);
+        const subnetsHeld = once.subnets.some((s) => !once.resources.some((r) => r.key === s.key));
+        const before = subnetsHeld ? mustCompose(compose({ composite: xrDocument(shape), observed: observedFrom(once) })) : once;
         const observed = observedFrom(
           before,
           before.subnets.map((s) => s.key),

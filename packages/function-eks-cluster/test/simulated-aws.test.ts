@@ -29,6 +29,11 @@ const id = (o: Managed) => ((o.status as JsonObject).atProvider as JsonObject).i
 
 const vpc = mr('VPC', 'vpc', { cidrBlock: '10.0.0.0/16' });
 const subnetA = mr('Subnet', 'subnet-a', { vpcIdRef: { name: 'vpc' }, cidrBlock: '10.0.0.0/19' });
+/** A VPC with an Amazon-provided IPv6 /56, and a subnet with its first /64. */
+const vpc6 = mr('VPC', 'vpc6', { cidrBlock: '10.0.0.0/16', assignGeneratedIpv6CidrBlock: true });
+const vpc6Block = String(((vpc6.status as JsonObject).atProvider as JsonObject).ipv6CidrBlock);
+const firstSlash64 = vpc6Block.replace(/00::\/56$/, '01::/64');
+const subnet6 = mr('Subnet', 'subnet6', { vpcIdRef: { name: 'vpc6' }, cidrBlock: '10.0.0.0/19', ipv6CidrBlock: firstSlash64 });
 
 describe('references', () => {
   it('resolve to the target id or ARN once it is Ready; a Cluster only once ACTIVE', () => {
@@ -77,6 +82,42 @@ describe('AWS refuses to create', () => {
       reason: 'nothing for a disjoint subnet',
       object: mr('Subnet', 'x', { vpcIdRef: { name: 'vpc' }, cidrBlock: '10.0.32.0/19' }, true),
       world: [vpc, subnetA],
+      expected: undefined,
+    },
+    {
+      reason: 'a subnet whose IPv6 block is not a /64 of its VPC’s',
+      object: mr('Subnet', 'x', { vpcIdRef: { name: 'vpc6' }, cidrBlock: '10.0.32.0/19', ipv6CidrBlock: '2600:1f00:dead:be00::/64' }, true),
+      world: [vpc6],
+      expected: /^InvalidSubnet\.Range: The IPv6 CIDR '2600:1f00:dead:be00::\/64' is invalid/,
+    },
+    {
+      reason: 'a subnet with an IPv6 block in a VPC without one',
+      object: mr('Subnet', 'x', { vpcIdRef: { name: 'vpc' }, cidrBlock: '10.0.32.0/19', ipv6CidrBlock: '2600:1f00:dead:be01::/64' }, true),
+      world: [vpc],
+      expected: /^InvalidSubnet\.Range: .* \(none\)\.$/,
+    },
+    {
+      reason: 'a subnet taking the IPv6 block of another',
+      object: mr('Subnet', 'x', { vpcIdRef: { name: 'vpc6' }, cidrBlock: '10.0.32.0/19', ipv6CidrBlock: firstSlash64 }, true),
+      world: [vpc6, subnet6],
+      expected: /^InvalidSubnet\.Conflict: The CIDR '.*::\/64' conflicts with another subnet$/,
+    },
+    {
+      reason: 'nothing for a subnet with a free /64 of its VPC’s block',
+      object: mr('Subnet', 'x', { vpcIdRef: { name: 'vpc6' }, cidrBlock: '10.0.32.0/19', ipv6CidrBlock: vpc6Block.replace(/00::\/56$/, '02::/64') }, true),
+      world: [vpc6, subnet6],
+      expected: undefined,
+    },
+    {
+      reason: 'an ipv6 EKS cluster in a subnet without an IPv6 block',
+      object: mr('Cluster', 'c6', { kubernetesNetworkConfig: { ipFamily: 'ipv6' }, vpcConfig: { subnetIdRefs: [{ name: 'subnet-a' }] } }, true),
+      world: [vpc, subnetA],
+      expected: /^InvalidParameterException: an ipv6 cluster needs subnets with IPv6 CIDR blocks; subnet-\w+ have none$/,
+    },
+    {
+      reason: 'nothing for an ipv6 EKS cluster in subnets with IPv6 blocks',
+      object: mr('Cluster', 'c6', { kubernetesNetworkConfig: { ipFamily: 'ipv6' }, vpcConfig: { subnetIdRefs: [{ name: 'subnet6' }] } }, true),
+      world: [vpc6, subnet6],
       expected: undefined,
     },
     {

@@ -20,7 +20,8 @@ const EC2_API = 'https://docs.aws.amazon.com/AWSEC2/latest/APIReference';
 export const DELETE_DEPENDENCIES: Readonly<Record<string, readonly DeleteRule[] | { readonly none: string }>> = {
   'ec2.aws.m.upbound.io/v1beta1/VPC': [
     {
-      refusedWhile: 'subnets, an attached internet gateway, route tables, NAT gateways, VPC endpoints or security groups are in it',
+      refusedWhile:
+        'subnets, an attached internet gateway or egress-only internet gateway, route tables, NAT gateways, VPC endpoints or security groups are in it',
       error: 'DependencyViolation',
       source: `${EC2_API}/API_DeleteVpc.html`,
     },
@@ -77,6 +78,7 @@ export const DELETE_DEPENDENCIES: Readonly<Record<string, readonly DeleteRule[] 
     },
   ],
   'ec2.aws.m.upbound.io/v1beta1/NATGateway': { none: 'DeleteNatGateway releases its interface itself' },
+  'ec2.aws.m.upbound.io/v1beta1/EgressOnlyInternetGateway': { none: 'DeleteEgressOnlyInternetGateway: a route to it is left blackholed, not refused' },
   'ec2.aws.m.upbound.io/v1beta1/Route': { none: 'DeleteRoute: a route goes whatever its target' },
   'ec2.aws.m.upbound.io/v1beta1/RouteTableAssociation': { none: 'DisassociateRouteTable' },
   'ec2.aws.m.upbound.io/v1beta1/SecurityGroupIngressRule': { none: 'RevokeSecurityGroupIngress' },

@@ -69,6 +69,24 @@ export const FORCE_NEW: ForceNewTable = {
     unscanned: ['region'],
     keptWhenOmitted: ['vpcId'],
   },
+  'ec2.aws.m.upbound.io/v1beta1/EgressOnlyInternetGateway': {
+    terraformResource: 'aws_egress_only_internet_gateway',
+    source: 'internal/service/ec2/vpc_egress_only_internet_gateway.go',
+    framework: false,
+    async: false,
+    immutable: [
+      {
+        tf: 'vpc_id',
+        crd: ['vpcId', 'vpcIdRef', 'vpcIdSelector'],
+        optionalComputed: false,
+        sensitive: false,
+        at: 'internal/service/ec2/vpc_egress_only_internet_gateway.go:44',
+      },
+    ],
+    conditional: [],
+    unscanned: ['region'],
+    keptWhenOmitted: [],
+  },
   'ec2.aws.m.upbound.io/v1beta1/EIP': {
     terraformResource: 'aws_eip',
     source: 'internal/service/ec2/ec2_eip.go',

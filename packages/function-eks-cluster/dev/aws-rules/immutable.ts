@@ -122,6 +122,18 @@ export const CONDITIONAL_RULES: Readonly<Record<string, Readonly<Record<string, 
       source: 'internal/service/ec2/vpc_.go:449-454 (CustomizeDiff: diff.ForceNew(cidr_block))',
     },
   },
+  'ec2.aws.m.upbound.io/v1beta1/Subnet': {
+    // An IPv6 block is associated, swapped or disassociated in place (AssociateSubnetCidrBlock,
+    // DisassociateSubnetCidrBlock), unless the subnet assigns IPv6 addresses on creation: then a
+    // change of the block replaces the subnet. Adding a block and the flag in one update is in place
+    // (the flag is set after the block). Left out, the block is kept (Optional and Computed).
+    ipv6_cidr_block: {
+      field: 'ipv6CidrBlock',
+      replaces: (before, after) =>
+        before.assignIpv6AddressOnCreation === true && after.ipv6CidrBlock !== undefined && (before.ipv6CidrBlock ?? '') !== after.ipv6CidrBlock,
+      source: 'internal/service/ec2/vpc_subnet.go:192-205 (customdiff.ForceNewIf), :342-361 (resourceSubnetUpdate)',
+    },
+  },
   'amp.aws.m.upbound.io/v1beta1/Workspace': {
     // Once set, an alias cannot be unset; changing it is an update (UpdateWorkspaceAlias).
     alias: {

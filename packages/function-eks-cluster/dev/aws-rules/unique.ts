@@ -175,14 +175,14 @@ export const UNIQUENESS: Readonly<Record<string, UniquenessRule>> = {
     scope: 'one route per route table and destination',
     slots: (fp) => [
       {
-        key: `route/${s(fp.routeTableId)}/${s(fp.destinationCidrBlock ?? fp.destinationPrefixListId)}`,
+        key: `route/${s(fp.routeTableId)}/${s(fp.destinationCidrBlock ?? fp.destinationIpv6CidrBlock ?? fp.destinationPrefixListId)}`,
         refusal: () =>
           awsError(
             'EC2',
             'CreateRoute',
             400,
             'RouteAlreadyExists',
-            `The route identified by ${s(fp.destinationCidrBlock ?? fp.destinationPrefixListId)} already exists.`,
+            `The route identified by ${s(fp.destinationCidrBlock ?? fp.destinationIpv6CidrBlock ?? fp.destinationPrefixListId)} already exists.`,
           ),
       },
     ],
@@ -241,6 +241,7 @@ export const NOT_UNIQUE: Readonly<Record<string, string>> = {
   'ec2.aws.m.upbound.io/v1beta1/VPC': 'CreateVpc: every call makes a new VPC (CIDRs may repeat across VPCs)',
   'ec2.aws.m.upbound.io/v1beta1/Subnet': 'overlapping CIDRs in a VPC are refused instead (InvalidSubnet.Conflict, refusesCreate)',
   'ec2.aws.m.upbound.io/v1beta1/InternetGateway': 'CreateInternetGateway: a new gateway each call',
+  'ec2.aws.m.upbound.io/v1beta1/EgressOnlyInternetGateway': 'CreateEgressOnlyInternetGateway: a new gateway each call',
   'ec2.aws.m.upbound.io/v1beta1/EIP': 'AllocateAddress: a new address each call',
   'ec2.aws.m.upbound.io/v1beta1/NATGateway': 'CreateNatGateway: a new gateway each call',
   'ec2.aws.m.upbound.io/v1beta1/RouteTable': 'CreateRouteTable: a new table each call',

@@ -15,6 +15,10 @@ export type NatMode = (typeof NAT_MODES)[number];
 
 export const VPC_ENDPOINT_MODES = ['Auto', 'Enabled', 'Disabled'] as const;
 
+/** IPv4: no IPv6 anywhere. DualStack: the network gets IPv6, pods keep IPv4. IPv6: the network gets IPv6 and pods and services take IPv6 addresses. */
+export const IP_FAMILIES = ['IPv4', 'DualStack', 'IPv6'] as const;
+export type IpFamily = (typeof IP_FAMILIES)[number];
+
 const SUPPORT_TYPES = ['STANDARD', 'EXTENDED'] as const;
 const FLOW_LOG_TRAFFIC = ['ALL', 'ACCEPT', 'REJECT'] as const;
 /** The retentions CloudWatch Logs accepts, in days. */
@@ -206,6 +210,13 @@ export const specSchema = object(
             description:
               'Let a zone be removed from availabilityZones: its subnets, route table and NAT gateway are deleted. Node groups in that zone must be replaced first. Set it for that change, then remove it. Default: false.',
           }),
+          ipFamily: withDefault(
+            oneOf(IP_FAMILIES, {
+              description:
+                "IP family. IPv4: no IPv6. DualStack: the VPC gets an Amazon-provided IPv6 /56, each subnet a /64 of it (assigning IPv6 addresses on creation), private route tables send ::/0 to an egress-only internet gateway and the public one to the internet gateway; pods keep IPv4; can be switched on in place on a live cluster. IPv6: that network, and the EKS cluster's kubernetesNetworkConfig.ipFamily ipv6 (pods and services take IPv6 addresses; nodes keep IPv4 too), with the VPC CNI's IPv6 permissions (the AmazonEKS_CNI_IPv6_Policy actions) on its role; EKS fixes the family at creation, so IPv6 is chosen for a new cluster only (not in China regions, not with autoMode or karpenter; with an IRSA role of yours for vpc-cni, that role needs the IPv6 actions). IPv6 cannot be taken off a live network. Free (egress-only gateways cost nothing; data transfer as usual).",
+            }),
+            'IPv4',
+          ),
           nat: withDefault(
             oneOf(NAT_MODES, {
               description:
@@ -240,6 +251,10 @@ export const specSchema = object(
                   'x-kubernetes-list-type': 'set',
                 },
               ),
+              dualStack: boolean({
+                description:
+                  'Set true to state that the VPC and every subnet listed have an IPv6 CIDR block, the private subnets assign IPv6 addresses on creation and their route tables route ::/0 out: what an ipFamily IPv6 cluster needs (EKS refuses the cluster, and nodes cannot start, otherwise), which the function cannot see. Required with ipFamily IPv6; nothing is composed from it.',
+              }),
             },
             {
               description:

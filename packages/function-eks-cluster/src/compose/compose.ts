@@ -3,7 +3,7 @@
  * resources in, the complete desired state out, or errors and nothing else.
  * No I/O happens here.
  */
-import { checkAgainstObserved, checkNetworkOwnership, clusterNameOf, pinnedSubnets } from './observed-checks.js';
+import { checkAgainstObserved, checkIpFamilyAgainstObserved, checkNetworkOwnership, clusterNameOf, pinnedSubnets } from './observed-checks.js';
 import { readXR, type XR } from './xr.js';
 import type { EKSClusterStatus } from '../api/eks-cluster.js';
 import type { JsonObject } from '../api/schema-builder.js';
@@ -15,6 +15,7 @@ import { monitoringResources } from '../eks/monitoring.js';
 import { podIdentityResources } from '../eks/pod-identity.js';
 import { addonResources, addonVersionNotices } from '../eks/addons.js';
 import { CLUSTER_KEY, clusterResource } from '../eks/cluster.js';
+import { cniIpv6Resources } from '../eks/cni-ipv6.js';
 import { encryptionResources } from '../eks/encryption.js';
 import { iamResources } from '../eks/iam.js';
 import { kubeconfigResource, kubeconfigSecret } from '../eks/kubeconfig.js';
@@ -100,6 +101,7 @@ function wantedResources(ctx: ComposeContext, vpc: Cidr, subnets: readonly Plann
     ...iamResources(ctx),
     ...autoModeResources(ctx),
     ...podIdentityResources(ctx),
+    ...cniIpv6Resources(ctx),
     ...encryptionResources(ctx),
     clusterResource(ctx, subnets, nodeGroups.current),
     ...nodeGroups.resources,
@@ -147,6 +149,7 @@ export function planComposition(input: ComposeInput): Planned | { readonly ok: f
   const stateErrors = [
     ...pinErrors,
     ...checkNetworkOwnership(xr.spec, observed),
+    ...checkIpFamilyAgainstObserved(xr.spec, observed),
     ...(xr.spec.network.existing ? [] : checkAgainstObserved(xr, observed, pins)),
   ];
   if (stateErrors.length > 0) return { ok: false, errors: stateErrors };

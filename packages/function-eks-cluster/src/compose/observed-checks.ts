@@ -170,3 +170,35 @@ export function checkNetworkOwnership(spec: EKSClusterSpec, observed: ObservedSt
   }
   return [];
 }
+
+/**
+ * EKS fixes a cluster's IP family at creation (the provider would refuse the
+ * change for ever: kubernetes_network_config.ip_family is ForceNew, see
+ * dev/aws-rules/force-new.generated.ts), and IPv6 is not taken off a live
+ * network (its addresses may be in use): each is refused with the way back.
+ * A cluster created without a family has EKS's default, ipv4.
+ */
+export function checkIpFamilyAgainstObserved(spec: EKSClusterSpec, observed: ObservedState): FieldError[] {
+  const errors: FieldError[] = [];
+  const wanted = spec.network.ipFamily;
+  const created = observed.atProvider(CLUSTER_KEY, 'id') !== undefined;
+  const running =
+    observed.atProvider(CLUSTER_KEY, 'kubernetesNetworkConfig', 'ipFamily') ??
+    digString(observed.forProvider(CLUSTER_KEY, 'kubernetesNetworkConfig'), 'ipFamily') ??
+    (created ? 'ipv4' : undefined);
+  if (running !== undefined && running !== (wanted === 'IPv6' ? 'ipv6' : 'ipv4')) {
+    const back = running === 'ipv6' ? 'IPv6' : 'IPv4 (or DualStack, which gives the network IPv6 in place and keeps pods on IPv4)';
+    errors.push({
+      path: 'spec.network.ipFamily',
+      message: `${wanted} would change the IP family of the live EKS cluster ${observed.externalName(CLUSTER_KEY) ?? ''}, which runs ${running} and which EKS fixes at creation; set it back to ${back}, or create a new EKSCluster with the family you want and move the workloads`,
+    });
+  }
+  const vpcHasIpv6 = observed.forProvider(VPC_KEY, 'assignGeneratedIpv6CidrBlock') === true || observed.atProvider(VPC_KEY, 'ipv6CidrBlock') !== undefined;
+  if (wanted === 'IPv4' && vpcHasIpv6 && errors.length === 0) {
+    errors.push({
+      path: 'spec.network.ipFamily',
+      message: `IPv4 would take IPv6 off the live VPC and subnets, whose addresses nodes and load balancers may use (AWS refuses to disassociate a block in use); set it back to DualStack${running === 'ipv6' ? ' or IPv6' : ''}`,
+    });
+  }
+  return errors;
+}

@@ -5,6 +5,7 @@
 import { composedAddons, podIdentityAgentPresent } from '../eks/addon-set.js';
 import { checkAutoModeVersion, checkPodIdentityUniqueness } from './aws-constraints.js';
 import { parseCidr } from '../network/cidr.js';
+import { checkIpv6Zones } from '../network/ipv6-plan.js';
 import { namesZone, resolveZones, type Zone } from '../network/zones.js';
 import { API_GROUP, API_VERSION, KIND, LOG_RETENTION_DAYS, specSchema, type EKSClusterSpec } from '../api/eks-cluster.js';
 import { isObject, type JsonObject } from '../api/schema-builder.js';
@@ -145,6 +146,53 @@ function checkExistingNetwork(spec: EKSClusterSpec, errors: FieldError[]): void 
   });
 }
 
+/**
+ * What AWS refuses, or what this function does not compose, with an IPv6
+ * network or cluster (docs: EKS User Guide, "Learn about IPv6 addresses to
+ * clusters, Pods, and services"; EKS API KubernetesNetworkConfigRequest).
+ * Windows nodes, which IPv6 clusters cannot run, are no amiType of this API.
+ */
+function checkIpFamily(spec: EKSClusterSpec, zones: readonly Zone[], errors: FieldError[]): void {
+  const { ipFamily, existing } = spec.network;
+  const path = 'spec.network.ipFamily';
+  if (existing) {
+    if (ipFamily === 'DualStack') {
+      errors.push({
+        path,
+        message: `DualStack shapes a composed network, and with spec.network.existing (vpc ${existing.vpcId}) none is composed; give that VPC IPv6 in its owner's tooling, then use IPv4 or IPv6`,
+      });
+    }
+    if (ipFamily === 'IPv6' && existing.dualStack !== true) {
+      errors.push({
+        path: 'spec.network.existing.dualStack',
+        message: `is not true, and ipFamily IPv6 needs the existing VPC ${existing.vpcId} and subnets ${existing.privateSubnetIds.join(', ')} to have IPv6 CIDR blocks, the private subnets to assign IPv6 addresses on creation and to route ::/0 out, which the function cannot see; make them so, then set spec.network.existing.dualStack: true (or use ipFamily IPv4)`,
+      });
+    }
+    if (ipFamily !== 'IPv6' && existing.dualStack !== undefined) {
+      errors.push({
+        path: 'spec.network.existing.dualStack',
+        message: `is read only with spec.network.ipFamily IPv6 (here ${ipFamily}); remove it or set ipFamily: IPv6`,
+      });
+    }
+  } else if (ipFamily !== 'IPv4') {
+    errors.push(...checkIpv6Zones(zones, 'spec.network.availabilityZones'));
+  }
+  if (ipFamily !== 'IPv6') return;
+  if (spec.region.startsWith('cn-')) {
+    errors.push({ path, message: `IPv6 is refused by EKS in the China regions (spec.region ${spec.region}); use IPv4 or DualStack` });
+  }
+  if (spec.autoMode.enabled) {
+    errors.push({ path, message: 'IPv6 is not composed with spec.autoMode.enabled: true by this function; use IPv4 or DualStack, or turn autoMode off' });
+  }
+  if (spec.karpenter.enabled) {
+    errors.push({
+      path,
+      message:
+        "IPv6 is not composed with spec.karpenter.enabled: true by this function (apps/karpenter's node class is IPv4 only); use IPv4 or DualStack, or turn karpenter off",
+    });
+  }
+}
+
 function checkFlowLogs(spec: EKSClusterSpec, errors: FieldError[]): void {
   const days = spec.network.flowLogs?.retentionDays;
   if (days === undefined || (LOG_RETENTION_DAYS as readonly number[]).includes(days)) return;
@@ -274,6 +322,7 @@ export function readXR(composite: unknown): XRRead {
   checkEndpoint(spec, errors);
   checkManagementPolicies(spec, errors);
   checkExistingNetwork(spec, errors);
+  checkIpFamily(spec, zones, errors);
   checkFlowLogs(spec, errors);
   checkDelivery(spec, errors);
   checkMonitoring(spec, errors);

@@ -18,6 +18,7 @@ import { EKS } from '../ground/composed-kinds.js';
 import { MAINTAINED_MINORS, maintainedAddonVersion } from '../api/addon-versions.js';
 import { CLUSTER_KEY } from './cluster.js';
 import { OIDC_PROVIDER_KEY } from './oidc.js';
+import { cniIpv6PolicyKeys } from './cni-ipv6.js';
 import { addonIdentityKeys, addonRoleKey, composedAddons, effectiveAddons, POD_IDENTITY_ADDONS, usesPodIdentity } from './addon-set.js';
 
 export { effectiveAddons };
@@ -89,7 +90,7 @@ export function addonVersionNotices(ctx: ComposeContext): Notice[] {
 function podIdentity(ctx: ComposeContext, addonName: string): { association?: Json; waitsFor: string[] } {
   if (!usesPodIdentity(ctx.spec, addonName)) return { waitsFor: [] };
   const roleKey = addonRoleKey(addonName);
-  const waitsFor = addonIdentityKeys(ctx.spec, addonName);
+  const waitsFor = [...addonIdentityKeys(ctx.spec, addonName), ...cniIpv6PolicyKeys(ctx, roleKey)];
   const roleArn = ctx.observed.atProvider(roleKey, 'arn');
   if (roleArn === undefined) {
     const kept = ctx.observed.forProvider(addonKey(addonName), 'podIdentityAssociation');

@@ -53,6 +53,8 @@ export function clusterResource(ctx: ComposeContext, subnets: readonly PlannedSu
     // Always explicit: EKS's own default is EXTENDED (billed), and a false must reach a cluster that had true.
     upgradePolicy: { supportType: spec.controlPlane.supportType },
     deletionProtection: spec.controlPlane.deletionProtection,
+    // Fixed at creation (compose/observed-checks.ts refuses a change); IPv4 sends nothing, EKS's default, as before the field.
+    ...(spec.network.ipFamily === 'IPv6' ? { kubernetesNetworkConfig: { ipFamily: 'ipv6' } } : {}),
     zonalShiftConfig: { enabled: spec.controlPlane.zonalShift },
     tags: awsTags(ctx, CLUSTER_KEY),
   };

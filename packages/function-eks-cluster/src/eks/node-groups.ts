@@ -9,7 +9,8 @@ import { placeReplaceable } from '../ground/replacement.js';
 import { EKS } from '../ground/composed-kinds.js';
 import type { PlannedSubnet } from '../network/subnet-plan.js';
 import { namesZone } from '../network/zones.js';
-import { addonIdentityKeys, usesPodIdentity } from './addon-set.js';
+import { addonIdentityKeys, addonRoleKey, usesPodIdentity } from './addon-set.js';
+import { cniIpv6PolicyKeys } from './cni-ipv6.js';
 import { addonKey } from './addons.js';
 import { nodeGroupsKeptForAutoMode } from './auto-mode.js';
 import { CLUSTER_KEY } from './cluster.js';
@@ -158,10 +159,16 @@ function nodeGroup(
       cniEnabled ? addonKey('vpc-cni') : CLUSTER_KEY,
       ...(usesPodIdentity(ctx.spec, 'vpc-cni') && !ctx.spec.autoMode.enabled ? [addonKey('eks-pod-identity-agent')] : []),
       ...nodeRoleAttachmentKeys(ctx),
+      ...cniIpv6PolicyKeys(ctx, NODE_ROLE_KEY),
       ...networkKeys,
     ],
     // Its instances cannot be cleaned up without the node role's policies, and pods leaving still release addresses through vpc-cni's role.
-    needs: [...nodeRoleAttachmentKeys(ctx), ...addonIdentityKeys(ctx.spec, 'vpc-cni')],
+    needs: [
+      ...nodeRoleAttachmentKeys(ctx),
+      ...cniIpv6PolicyKeys(ctx, NODE_ROLE_KEY),
+      ...addonIdentityKeys(ctx.spec, 'vpc-cni'),
+      ...cniIpv6PolicyKeys(ctx, addonRoleKey('vpc-cni')),
+    ],
   });
 }
 

@@ -35,11 +35,13 @@ export const MANAGED_GROUPS: readonly ManagedGroup[] = [
   {
     apiVersion: EC2,
     provider: 'provider-aws-ec2',
-    purpose: 'the network (VPC, subnets, gateways, routes, VPC endpoints), the flow log, the Karpenter discovery tag',
+    purpose:
+      'the network (VPC, subnets, gateways, routes, VPC endpoints; the egress-only gateway of an IPv6 network), the flow log, the Karpenter discovery tag',
     kinds: [
       'VPC',
       'Subnet',
       'InternetGateway',
+      'EgressOnlyInternetGateway',
       'EIP',
       'NATGateway',
       'RouteTable',

@@ -6,7 +6,8 @@
  * later flaps can never delete it.
  */
 import type { DesiredResource, StatusGroup } from '../ground/context.js';
-import type { ObservedState } from '../ground/observed.js';
+import type { Json } from '../api/schema-builder.js';
+import { dig, type ObservedState } from '../ground/observed.js';
 
 export interface Gated {
   readonly emitted: DesiredResource[];
@@ -32,7 +33,50 @@ export function applyGates(wanted: readonly DesiredResource[], observed: Observe
       held.push({ key: resource.key, group: resource.group, waitsFor: anySatisfied ? missing : [...missing, `one of ${anyOf.join(', ')}`] });
     }
   }
-  return { emitted, held };
+  return holdReferrers(emitted, held, wanted, observed);
+}
+
+const nameOf = (resource: DesiredResource) => String(dig(resource.body, 'metadata', 'name'));
+
+/** The names every `*Ref` and `*Refs` under `value` points at. */
+function referenceNames(value: Json | undefined): string[] {
+  if (Array.isArray(value)) return value.flatMap(referenceNames);
+  if (value === null || typeof value !== 'object') return [];
+  return Object.entries(value).flatMap(([field, v]) => {
+    if (/Ref$/.test(field)) return typeof dig(v, 'name') === 'string' ? [String(dig(v, 'name'))] : [];
+    if (/Refs$/.test(field) && Array.isArray(v)) return v.map((r) => dig(r, 'name')).filter((n): n is string => typeof n === 'string');
+    return referenceNames(v);
+  });
+}
+
+/**
+ * A new resource that refers to a held one is held too: its reference could
+ * never resolve, and every reference names a resource composed with it (the
+ * subnets of an IPv6 network wait for the VPC's /56, network/resources.ts, and
+ * their route table associations wait with them). What exists is never held.
+ */
+function holdReferrers(emitted: readonly DesiredResource[], held: Gated['held'], wanted: readonly DesiredResource[], observed: ObservedState): Gated {
+  if (held.length === 0) return { emitted: [...emitted], held };
+  const heldKeys = new Set(held.map((h) => h.key));
+  const heldNames = new Set(wanted.filter((r) => heldKeys.has(r.key)).map(nameOf));
+  const byName = new Map(wanted.map((r) => [nameOf(r), r.key]));
+  let pending = [...emitted];
+  for (let moved = true; moved;) {
+    moved = false;
+    const next: DesiredResource[] = [];
+    for (const resource of pending) {
+      const waiting = observed.has(resource.key) ? [] : referenceNames(dig(resource.body, 'spec', 'forProvider')).filter((n) => heldNames.has(n));
+      if (waiting.length === 0) {
+        next.push(resource);
+        continue;
+      }
+      held.push({ key: resource.key, group: resource.group, waitsFor: waiting.map((n) => byName.get(n) ?? n) });
+      heldNames.add(nameOf(resource));
+      moved = true;
+    }
+    pending = next;
+  }
+  return { emitted: pending, held };
 }
 
 /**

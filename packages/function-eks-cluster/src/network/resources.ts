@@ -4,12 +4,15 @@ import type { ComposeContext, DesiredResource } from '../ground/context.js';
 import { awsTags, managed, ref } from '../ground/managed.js';
 import { EC2 } from '../ground/composed-kinds.js';
 import { formatCidr, type Cidr } from './cidr.js';
+import { parseCidr6 } from './cidr6.js';
+import { subnetIpv6Block } from './ipv6-plan.js';
 import type { NatPlan } from './nat.js';
 import type { PlannedSubnet, Tier } from './subnet-plan.js';
 
 export const VPC_KEY = 'vpc';
 export const IGW_KEY = 'igw';
 export const PUBLIC_ROUTE_TABLE_KEY = 'rt-public';
+export const EGRESS_ONLY_IGW_KEY = 'eigw';
 const ISOLATED_ROUTE_TABLE_KEY = 'rt-isolated';
 
 export function privateRouteTableKey(zoneKey: string): string {
@@ -35,6 +38,22 @@ function subnetTags(ctx: ComposeContext, subnet: PlannedSubnet): Record<string, 
   };
 }
 
+/** Whether the composed network gets IPv6 (spec.network.ipFamily DualStack or IPv6); an existing network is never touched. */
+export function ipv6Network(ctx: ComposeContext): boolean {
+  return ctx.spec.network.existing === undefined && ctx.spec.network.ipFamily !== 'IPv4';
+}
+
+/**
+ * A subnet's IPv6 block: the one it has (never moved, network/ipv6-plan.ts),
+ * else its /64 of the VPC's Amazon-provided /56 once the VPC reports it.
+ */
+function subnetIpv6Cidr(ctx: ComposeContext, s: PlannedSubnet): string | undefined {
+  const own = ctx.observed.atProvider(s.key, 'ipv6CidrBlock') ?? ctx.observed.forProvider(s.key, 'ipv6CidrBlock');
+  if (typeof own === 'string' && own !== '') return own;
+  const vpcBlock = parseCidr6(ctx.observed.atProvider(VPC_KEY, 'ipv6CidrBlock') ?? '');
+  return vpcBlock ? subnetIpv6Block(vpcBlock, s.tier, s.zone) : undefined;
+}
+
 function vpc(ctx: ComposeContext, cidr: Cidr): DesiredResource {
   return managed(ctx, {
     group: 'network',
@@ -46,6 +65,7 @@ function vpc(ctx: ComposeContext, cidr: Cidr): DesiredResource {
       cidrBlock: formatCidr(cidr),
       enableDnsSupport: true,
       enableDnsHostnames: true,
+      ...(ipv6Network(ctx) ? { assignGeneratedIpv6CidrBlock: true } : {}),
       tags: awsTags(ctx, VPC_KEY),
     },
   });
@@ -53,6 +73,9 @@ function vpc(ctx: ComposeContext, cidr: Cidr): DesiredResource {
 
 function subnet(ctx: ComposeContext, s: PlannedSubnet): DesiredResource {
   const placement: JsonObject = s.zone.id ? { availabilityZoneId: s.zone.id } : { availabilityZone: s.zone.name ?? s.zone.key };
+  const ipv6 = ipv6Network(ctx) ? subnetIpv6Cidr(ctx, s) : undefined;
+  // EKS starts IPv6 nodes only in subnets that assign IPv6 addresses on creation; the block and the flag come together.
+  const ipv6Fields: JsonObject = ipv6 ? { ipv6CidrBlock: ipv6, assignIpv6AddressOnCreation: true } : {};
   return managed(ctx, {
     group: 'network',
     key: s.key,
@@ -65,8 +88,11 @@ function subnet(ctx: ComposeContext, s: PlannedSubnet): DesiredResource {
       cidrBlock: formatCidr(s.cidr),
       ...placement,
       mapPublicIpOnLaunch: false,
+      ...ipv6Fields,
       tags: awsTags(ctx, s.key, subnetTags(ctx, s)),
     },
+    // A new subnet of an IPv6 network waits for the VPC's /56, of which it takes a /64.
+    ...(ipv6Network(ctx) && !ipv6 ? { waitsFor: [VPC_KEY] } : {}),
   });
 }
 
@@ -80,19 +106,36 @@ function routeTable(ctx: ComposeContext, key: string): DesiredResource {
   });
 }
 
-function defaultRoute(ctx: ComposeContext, tableKey: string, target: JsonObject): DesiredResource {
+function defaultRoute(ctx: ComposeContext, tableKey: string, target: JsonObject, family: 'ipv4' | 'ipv6' = 'ipv4'): DesiredResource {
+  const table = tableKey.replace(/^rt-/, '');
   return managed(ctx, {
     group: 'network',
-    key: `route-${tableKey.replace(/^rt-/, '')}-default`,
+    key: family === 'ipv4' ? `route-${table}-default` : `route-${table}-ipv6-default`,
     apiVersion: EC2,
     kind: 'Route',
     forProvider: {
       region: ctx.spec.region,
       routeTableIdRef: ref(ctx, tableKey),
-      destinationCidrBlock: '0.0.0.0/0',
+      ...(family === 'ipv4' ? { destinationCidrBlock: '0.0.0.0/0' } : { destinationIpv6CidrBlock: '::/0' }),
       ...target,
     },
   });
+}
+
+/** IPv6 egress: private subnets through the egress-only internet gateway (outbound only), public ones through the internet gateway. */
+function ipv6Egress(ctx: ComposeContext, privateTables: readonly string[]): DesiredResource[] {
+  if (!ipv6Network(ctx)) return [];
+  return [
+    managed(ctx, {
+      group: 'network',
+      key: EGRESS_ONLY_IGW_KEY,
+      apiVersion: EC2,
+      kind: 'EgressOnlyInternetGateway',
+      forProvider: { region: ctx.spec.region, vpcIdRef: ref(ctx, VPC_KEY), tags: awsTags(ctx, EGRESS_ONLY_IGW_KEY) },
+    }),
+    defaultRoute(ctx, PUBLIC_ROUTE_TABLE_KEY, { gatewayIdRef: ref(ctx, IGW_KEY) }, 'ipv6'),
+    ...privateTables.map((table) => defaultRoute(ctx, table, { egressOnlyGatewayIdRef: ref(ctx, EGRESS_ONLY_IGW_KEY) }, 'ipv6')),
+  ];
 }
 
 function association(ctx: ComposeContext, s: PlannedSubnet): DesiredResource {
@@ -162,6 +205,7 @@ export function networkResources(ctx: ComposeContext, vpcCidr: Cidr, subnets: re
     const natKey = nat.routeTarget.get(zoneKey);
     if (natKey) resources.push(defaultRoute(ctx, table, { natGatewayIdRef: ref(ctx, natKey) }));
   }
+  resources.push(...ipv6Egress(ctx, zoneKeys.map(privateRouteTableKey)));
   if (tiers.has('isolated')) resources.push(routeTable(ctx, ISOLATED_ROUTE_TABLE_KEY));
   resources.push(...subnets.map((s) => association(ctx, s)));
   return resources;

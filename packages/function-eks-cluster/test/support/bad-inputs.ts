@@ -634,4 +634,67 @@ export const BAD_INPUTS: BadInput[] = [
     path: 'observed subnet-public-a',
     fix: /host bits set/,
   },
+  { name: 'unknown IP family', xr: net((n) => (n.ipFamily = 'ipv6')), path: 'spec.network.ipFamily', fix: /use one of IPv4, DualStack, IPv6/ },
+  {
+    name: 'IPv6 in a China region',
+    xr: withSpec((s) => {
+      s.region = 'cn-north-1';
+      s.network.ipFamily = 'IPv6';
+    }),
+    path: 'spec.network.ipFamily',
+    fix: /refused by EKS in the China regions .*; use IPv4 or DualStack/,
+  },
+  {
+    name: 'IPv6 with EKS Auto Mode',
+    xr: withSpec((s) => {
+      s.network.ipFamily = 'IPv6';
+      s.autoMode = { enabled: true };
+      s.nodeGroups = [];
+    }),
+    path: 'spec.network.ipFamily',
+    fix: /use IPv4 or DualStack, or turn autoMode off/,
+  },
+  {
+    name: 'IPv6 with Karpenter',
+    xr: withSpec((s) => {
+      s.network.ipFamily = 'IPv6';
+      s.karpenter = { enabled: true };
+    }),
+    path: 'spec.network.ipFamily',
+    fix: /use IPv4 or DualStack, or turn karpenter off/,
+  },
+  {
+    name: 'IPv6 with a zone ID beyond the planned /64s',
+    xr: net((n) => {
+      n.ipFamily = 'DualStack';
+      n.availabilityZones = ['usw2-az1', 'usw2-az99'];
+    }),
+    path: 'spec.network.availabilityZones',
+    fix: /write the zone by name \(a, b, \.\.\.\) or use ipFamily IPv4/,
+  },
+  {
+    name: 'IPv6 in an existing network not stated dual-stack',
+    xr: withSpec((s) => (s.network = { ipFamily: 'IPv6', existing: { vpcId: 'vpc-0a1b2c3d', privateSubnetIds: ['subnet-0a1b2c3d', 'subnet-0a1b2c3e'] } })),
+    path: 'spec.network.existing.dualStack',
+    fix: /make them so, then set spec.network.existing.dualStack: true \(or use ipFamily IPv4\)/,
+  },
+  {
+    name: 'DualStack in an existing network',
+    xr: withSpec((s) => (s.network = { ipFamily: 'DualStack', existing: { vpcId: 'vpc-0a1b2c3d', privateSubnetIds: ['subnet-0a1b2c3d', 'subnet-0a1b2c3e'] } })),
+    path: 'spec.network.ipFamily',
+    fix: /give that VPC IPv6 in its owner's tooling, then use IPv4 or IPv6/,
+  },
+  {
+    name: 'an existing network stated dual-stack without IPv6',
+    xr: withSpec((s) => (s.network = { existing: { vpcId: 'vpc-0a1b2c3d', privateSubnetIds: ['subnet-0a1b2c3d', 'subnet-0a1b2c3e'], dualStack: true } })),
+    path: 'spec.network.existing.dualStack',
+    fix: /remove it or set ipFamily: IPv6/,
+  },
+  {
+    name: 'IPv4 asked of a live dual-stack network',
+    xr: validXr,
+    observed: existingNetwork((o) => ((o[VPC_KEY]!.spec as Spec).forProvider.assignGeneratedIpv6CidrBlock = true)),
+    path: 'spec.network.ipFamily',
+    fix: /set it back to DualStack$/,
+  },
 ];
