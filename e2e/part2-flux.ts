@@ -188,8 +188,9 @@ async function stages(ctx: ChartPartContext, group: ProcessGroup): Promise<void>
     async (note) => {
       const git = await startGitServer(join(work, 'git'), 'eks-gitops');
       note(`git: ${git.url} (${BRANCH}: this repository's working tree, one commit)`);
-      for (const line of pinToMirror(git.checkout, ctx.mirror, ctx.version)) note(line);
-      note(`git: ${git.commit('Pin the release by digest: what the run pushed to the mirror')} (the release pinned by digest)`);
+      const pinned = pinToMirror(git.checkout, ctx.mirror, ctx.version);
+      for (const line of pinned.notes) note(line);
+      if (pinned.changed) note(`git: ${git.commit('Pin the release by digest: what the run pushed to the mirror')}`);
       const helm = await startCrossplaneChartRepository();
       note(`helm: ${helm.url} (chart crossplane ${helm.chart.version} from the core module, sha256 ${helm.chart.digest.slice(0, 12)})`);
       const karpenterChart = pushKarpenterChart(ctx.registry, join(work, 'helm'));

@@ -84,7 +84,7 @@ async function stages(ctx: ChartPartContext, group: ProcessGroup): Promise<void>
       // digest to what the run pushed, as in a checkout of that release (e2e/lib/release-pins.ts).
       const checkout = join(work, 'checkout');
       copyWorkingTree(checkout);
-      for (const line of pinToMirror(checkout, ctx.mirror, ctx.version)) note(line);
+      for (const line of pinToMirror(checkout, ctx.mirror, ctx.version).notes) note(line);
       const helm = await startCrossplaneChartRepository();
       note(`helm: ${helm.url} (chart crossplane ${helm.chart.version} from the core module)`);
       const substitutions = installSubstitutions(helm.url);

@@ -42,20 +42,26 @@ function pinnedObject(checkout: string, p: PinnedPackage): { ref: { apiVersion: 
 
 /**
  * Pins the packages in `checkout` (a copy of this repository) to the digests
- * `mirror` holds at `version`, with the lines `npm run publish` prints; returns
- * one line per file saying what it named before.
+ * `mirror` holds at `version`, with the lines `npm run publish` prints; says
+ * per file what it named before, and whether any file changed.
  */
-export function pinToMirror(checkout: string, mirror: string, version: string): string[] {
-  return PINNED_PACKAGES.map(({ name, file, form }) => {
+export function pinToMirror(checkout: string, mirror: string, version: string): { notes: string[]; changed: boolean } {
+  let changed = false;
+  const notes = PINNED_PACKAGES.map(({ name, file, form }) => {
     const text = readFileSync(join(checkout, file), 'utf8');
     const before = readPin(form, text);
     if (!before) throw new Error(`${file}: no package line of the form ${form} (configuration/scripts/pins.ts)`);
     const pin = { repository: before.repository, tag: version, digest: digestOf(`${mirror}/${name}:${version}`) };
-    writeFileSync(join(checkout, file), repin(form, text, pin));
+    const pinned = repin(form, text, pin);
+    if (pinned !== text) {
+      writeFileSync(join(checkout, file), pinned);
+      changed = true;
+    }
     const same =
-      before.digest === pin.digest ? 'the digest Git names: this source is that release' : `Git names ${before.tag} at ${before.digest.slice(0, 19)}...`;
+      before.digest === pin.digest ? 'the digest Git names: this source builds that release' : `Git names ${before.tag} at ${before.digest.slice(0, 19)}...`;
     return `${file}: ${pinLine(form, pin)} (${same})`;
   });
+  return { notes, changed };
 }
 
 /**
