@@ -46,7 +46,7 @@ async function main(): Promise<void> {
   const { registry, mirror } = await timeline.stage(
     'Packages: npm run publish, the next release rebuilt, a mirror of ghcr.io/eks-gitops and the provider packages, in a registry on 127.0.0.1',
     async (note) => {
-      const registry = await startRegistry();
+      const registry = await startRegistry(join(work, 'registry.log'));
       // What `npm run publish -- <registry>/<owner> <version> --key ...` pushes and signs (part 1 installs the Configuration from here).
       const published = await publish(`${registry}/${OWNER}`, VERSION, signing.publishFlags(), signing.env);
       note(`npm run publish: ${registry}/${OWNER}/function-eks-cluster:${VERSION} (amd64, arm64), ${registry}/${OWNER}/configuration-eks-cluster:${VERSION}`);

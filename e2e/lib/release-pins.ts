@@ -103,7 +103,7 @@ export async function expectWrongDigestRefused(kube: Kube, group: ProcessGroup, 
   const pin = readPin(fn.form, readFileSync(join(checkout, fn.file), 'utf8'))!;
   const wrong = `sha256:${createHash('sha256').update(`not ${pin.digest}`).digest('hex')}`;
   const ref = { apiVersion: PKG, kind: 'Function', name: 'wrong-digest' };
-  await kube.apply({ ...ref, metadata: { name: ref.name }, spec: { package: `${pin.repository}@${wrong}` } }, 'e2e');
+  await kube.apply({ apiVersion: ref.apiVersion, kind: ref.kind, metadata: { name: ref.name }, spec: { package: `${pin.repository}@${wrong}` } }, 'e2e');
   try {
     const message = await waitFor(
       `Function ${ref.name} (${pin.repository}@${wrong.slice(0, 19)}...) refused`,
