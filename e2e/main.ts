@@ -9,14 +9,14 @@
  * private to the run. What is real and what is simulated:
  * e2e/README.md. Prints a timeline and one verdict line; exits non-zero on failure.
  */
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { REPO_ROOT, xpkgPush, type ProcessGroup } from 'function-eks-cluster/testing';
+import { type ProcessGroup } from 'function-eks-cluster/testing';
 import { PACKAGE_HOME } from './lib/environment.js';
 import { publishProviders } from './lib/provider-packages.js';
 import { publish, publishRebuild, startRegistry } from './lib/registry.js';
+import { pushMirror } from './lib/release-pins.js';
 import { Signing } from './lib/signatures.js';
 import { Timeline } from './lib/timeline.js';
 import { crossplanePart, PART1_VERDICT } from './part1-crossplane.js';
@@ -46,7 +46,7 @@ async function main(): Promise<void> {
   const { registry, mirror } = await timeline.stage(
     'Packages: npm run publish, the next release rebuilt, a mirror of ghcr.io/eks-gitops and the provider packages, in a registry on 127.0.0.1',
     async (note) => {
-      const registry = await startRegistry();
+      const registry = await startRegistry(join(work, 'registry.log'));
       // What `npm run publish -- <registry>/<owner> <version> --key ...` pushes and signs (part 1 installs the Configuration from here).
       const published = await publish(`${registry}/${OWNER}`, VERSION, signing.publishFlags(), signing.env);
       note(`npm run publish: ${registry}/${OWNER}/function-eks-cluster:${VERSION} (amd64, arm64), ${registry}/${OWNER}/configuration-eks-cluster:${VERSION}`);
@@ -60,13 +60,10 @@ async function main(): Promise<void> {
         note(`next release, rebuilt and signed: ${next.map((ref) => signing.sign(ref)).join(', ')}`);
       }
       // What a release pushes to ghcr.io/eks-gitops, whose names flux/ and the
-      // README use: the packages `npm run package` built, mirrored here for parts 2 and 3.
+      // README use: the packages `npm run package` built, mirrored here for parts 2 and 3,
+      // which install them by digest (e2e/lib/release-pins.ts).
       const mirror = `${registry}/mirror/${PACKAGE_HOME}`;
-      execFileSync(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'configuration', 'scripts', 'package.ts')], { cwd: REPO_ROOT, stdio: 'pipe' });
-      const xpkg = (name: string) => join(REPO_ROOT, 'dist', 'xpkg', name);
-      xpkgPush([xpkg('function-eks-cluster-amd64.xpkg'), xpkg('function-eks-cluster-arm64.xpkg')], `${mirror}/function-eks-cluster:${VERSION}`);
-      xpkgPush([xpkg('configuration-eks-cluster.xpkg')], `${mirror}/configuration-eks-cluster:${VERSION}`);
-      note(`mirror of ${PACKAGE_HOME}: ${mirror}/function-eks-cluster:${VERSION}, ${mirror}/configuration-eks-cluster:${VERSION}`);
+      note(`mirror of ${PACKAGE_HOME}: ${pushMirror(mirror, VERSION).join(', ')}`);
       for (const ref of publishProviders(registry, join(work, 'providers'))) note(`pushed ${ref}`);
       return { registry, mirror };
     },

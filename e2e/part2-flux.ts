@@ -18,6 +18,7 @@ import { expectVerificationOn, PACKAGE_HOME, startChartPart, type ChartPartConte
 import { day2Stage } from './lib/day2-stage.js';
 import { bootstrap, GIT_REPOSITORY, HELM_RELEASE, KUSTOMIZATION, readyLine, requestReconcile, startFlux, FLUX_NAMESPACE } from './lib/flux.js';
 import { BRANCH, startGitServer } from './lib/git-server.js';
+import { expectInstalledByDigest, pinToMirror } from './lib/release-pins.js';
 import { startCrossplaneChartRepository } from './lib/helm-repository.js';
 import { EC2_NODE_CLASS, NODE_POOL, PlayedKarpenter, pushKarpenterChart } from './lib/karpenter.js';
 import { condition, isTrue, managed, nameOf, untilGone, validationMessages } from './lib/objects.js';
@@ -187,6 +188,9 @@ async function stages(ctx: ChartPartContext, group: ProcessGroup): Promise<void>
     async (note) => {
       const git = await startGitServer(join(work, 'git'), 'eks-gitops');
       note(`git: ${git.url} (${BRANCH}: this repository's working tree, one commit)`);
+      const pinned = pinToMirror(git.checkout, ctx.mirror, ctx.version);
+      for (const line of pinned.notes) note(line);
+      if (pinned.changed) note(`git: ${git.commit('Pin the release by digest: what the run pushed to the mirror')}`);
       const helm = await startCrossplaneChartRepository();
       note(`helm: ${helm.url} (chart crossplane ${helm.chart.version} from the core module, sha256 ${helm.chart.digest.slice(0, 12)})`);
       const karpenterChart = pushKarpenterChart(ctx.registry, join(work, 'helm'));
@@ -286,6 +290,7 @@ async function stages(ctx: ChartPartContext, group: ProcessGroup): Promise<void>
     // provider.defaultActivations, and the one the Configuration ships.
     note(await expectActivation(kube, group, ['configuration-eks-cluster', 'default']));
     note(await expectVerificationOn(kube));
+    for (const line of await expectInstalledByDigest(kube, git.checkout)) note(line);
   });
 
   const xrRef = { apiVersion: 'eks.gitops.dev/v1alpha1', kind: 'EKSCluster', namespace: 'team-a', name: 'team-a' };

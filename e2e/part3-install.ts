@@ -14,11 +14,14 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { ProcessGroup, REPO_ROOT, tool, waitFor, type JsonObject } from 'function-eks-cluster/testing';
 import { expectActivation } from './lib/activation.js';
+import { PINNED_PACKAGES } from 'configuration/scripts/pins.js';
 import { expectVerificationOn, PACKAGE_HOME, startChartPart, type ChartPartContext } from './lib/environment.js';
+import { copyWorkingTree } from './lib/git-server.js';
 import { startCrossplaneChartRepository } from './lib/helm-repository.js';
 import { isTrue, managed, nameOf } from './lib/objects.js';
 import { runPart } from './lib/part.js';
 import { readmeBlock, substitute, type Substitution } from './lib/readme-block.js';
+import { expectInstalledByDigest, expectWrongDigestRefused, pinToMirror } from './lib/release-pins.js';
 import { SimulatedAws } from './lib/simulated-aws-controller.js';
 
 export const SECTION = 'install-without-flux';
@@ -74,9 +77,14 @@ async function stages(ctx: ChartPartContext, group: ProcessGroup): Promise<void>
   const { name, namespace } = xr.metadata as { name: string; namespace: string };
   const xrRef = { apiVersion: String(xr.apiVersion), kind: String(xr.kind), namespace, name };
 
-  const { helm, script, aws } = await timeline.stage(
+  const { helm, script, aws, checkout } = await timeline.stage(
     "README.md's install-without-Flux block, with the substitutions the environment forces; a Helm repository on 127.0.0.1; the function image",
     async (note) => {
+      // The block runs in a copy of this repository with the release pinned by
+      // digest to what the run pushed, as in a checkout of that release (e2e/lib/release-pins.ts).
+      const checkout = join(work, 'checkout');
+      copyWorkingTree(checkout);
+      for (const line of pinToMirror(checkout, ctx.mirror, ctx.version).notes) note(line);
       const helm = await startCrossplaneChartRepository();
       note(`helm: ${helm.url} (chart crossplane ${helm.chart.version} from the core module)`);
       const substitutions = installSubstitutions(helm.url);
@@ -88,7 +96,7 @@ async function stages(ctx: ChartPartContext, group: ProcessGroup): Promise<void>
       env.start();
       const aws = new SimulatedAws(kube, { namespaces: [namespace], workloadKubeconfig: plane.apiservers[1]!.kubeconfigYaml });
       aws.start();
-      return { helm, script, aws };
+      return { helm, script, aws, checkout };
     },
   );
 
@@ -103,7 +111,18 @@ async function stages(ctx: ChartPartContext, group: ProcessGroup): Promise<void>
       const bash = group.start(
         SECTION,
         'timeout',
-        ['--kill-after=10s', String(BLOCK_TIMEOUT_S), 'bash', '-e', '-o', 'pipefail', '-c', `PS4='+ [\${SECONDS} s] '; set -x; . "$0"`, file],
+        [
+          '--kill-after=10s',
+          String(BLOCK_TIMEOUT_S),
+          'bash',
+          '-e',
+          '-o',
+          'pipefail',
+          '-c',
+          `cd "$1"; PS4='+ [\${SECONDS} s] '; set -x; . "$0"`,
+          file,
+          checkout,
+        ],
         {
           PATH: `${commandsDir(join(work, 'bin'))}:/usr/local/bin:/usr/bin:/bin`,
           HOME: home,
@@ -159,6 +178,11 @@ async function stages(ctx: ChartPartContext, group: ProcessGroup): Promise<void>
     const fnObject = packages.find((p) => p.kind === 'Function')!;
     const runtimeConfig = ((fnObject.spec as JsonObject).runtimeConfigRef as JsonObject | undefined)?.name;
     note(`Function ${nameOf(fnObject)} runs with DeploymentRuntimeConfig ${String(runtimeConfig)}`);
+    // What the block applies from the Flux tree is installed by the digest the tree pins.
+    const fromTree = PINNED_PACKAGES.filter((p) => script.includes(`-f ${p.file}`));
+    if (!fromTree.length) throw new Error(`the block applies none of ${PINNED_PACKAGES.map((p) => p.file).join(', ')}: the release is not installed by digest`);
+    for (const line of await expectInstalledByDigest(kube, checkout, fromTree)) note(line);
+    note(await expectWrongDigestRefused(kube, group, checkout));
     const current = await kube.get(xrRef);
     const all = await managed(kube, namespace);
     const notReady = all.filter((o) => !isTrue(o, 'Ready')).map((o) => `${String(o.kind)} ${nameOf(o)}`);

@@ -2,13 +2,13 @@
  * `npm run package` (Nx target `package` of configuration): the Configuration
  * package, built by the real `crossplane xpkg build`.
  *
- *   tsx scripts/package.ts [--function-repository REPO --function-version VERSION]
+ *   tsx scripts/package.ts [--function-repository REPO --function-version VERSION|DIGEST]
  *
  * The package root holds only crossplane.yaml and apis/ (the CLI would read every
  * YAML file under a root, tests and goldens included, and `--ignore` cannot
  * exclude folders), so both are staged into dist/package/configuration first.
  * With --function-repository, the Function dependency names that repository at
- * exactly that version, and the Composition calls the Function by the name
+ * exactly that version or digest, and the Composition calls the Function by the name
  * Crossplane will give it: `npm run publish` (publish.ts) pushes the Function there.
  * Writes dist/xpkg/configuration-eks-cluster.xpkg.
  */
@@ -27,6 +27,7 @@ export const CONFIGURATION_XPKG = join(XPKG_DIR, `${CONFIGURATION_NAME}.xpkg`);
 
 export interface FunctionDependency {
   repository: string;
+  /** A version (v1.2.3) or constraint, or the digest (sha256:...) of exactly one package. */
   version: string;
 }
 
@@ -83,7 +84,8 @@ export function buildConfigurationPackage(fn?: FunctionDependency): string {
     ['xpkg', 'build', '--package-root', STAGE, '--examples-root', join(SOURCE, 'examples'), '--package-file', CONFIGURATION_XPKG],
     { stdio: 'inherit' },
   );
-  console.log(`${CONFIGURATION_NAME}: ${CONFIGURATION_XPKG}${fn ? ` (depends on ${fn.repository}:${fn.version})` : ''}`);
+  const dependency = fn && `${fn.repository}${fn.version.startsWith('sha256:') ? '@' : ':'}${fn.version}`;
+  console.log(`${CONFIGURATION_NAME}: ${CONFIGURATION_XPKG}${dependency ? ` (depends on ${dependency})` : ''}`);
   return CONFIGURATION_XPKG;
 }
 

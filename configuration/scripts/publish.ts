@@ -2,13 +2,18 @@
  * `npm run publish -- <registry>/<owner> <version> --key <ref> | --keyless [--no-tlog]`:
  * pushes, with the real `crossplane xpkg push`,
  *   <registry>/<owner>/function-eks-cluster:<version>       one multi-arch package (amd64, arm64)
- *   <registry>/<owner>/configuration-eks-cluster:<version>  whose Function dependency is the package above
+ *   <registry>/<owner>/configuration-eks-cluster:<version>  whose Function dependency is the package above, by digest
  * then signs both by digest with cosign (the Function's index and each platform
  * image), and attests on the Function's index and on each platform image the
  * SPDX SBOM syft makes of that pushed image (signing.ts). The Function packages
  * come from `npm run package` (Nx runs it first); the Configuration is rebuilt
- * here so that its dependency names the repository and version this same
- * command pushes to. Registry credentials are the Docker config's
+ * here, once the Function is pushed, so that its dependency names the
+ * repository this same command pushes to at the digest it pushed: a Function
+ * installed by digest, as the Flux tree installs it, has that digest for its
+ * version in Crossplane's lock, and only a digest constraint matches it
+ * (pins.ts). Last, it prints the two lines that pin this release in the Flux
+ * tree (flux/infrastructure/packages), which is reproducible: the same source
+ * gives the same digests. Registry credentials are the Docker config's
  * (~/.docker/config.json), as for any crossplane xpkg push; a key's password is
  * cosign's COSIGN_PASSWORD.
  */
@@ -18,6 +23,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { tool, xpkgPush } from 'function-eks-cluster/testing';
 import { buildConfigurationPackage, CONFIGURATION_NAME, FUNCTION_NAME, XPKG_DIR } from './package.js';
+import { PINNED_PACKAGES, pinLine } from './pins.js';
 import { attestSbomArgs, cosignTag, isLoopbackRegistry, parseSigning, sbomArgs, signArgs, SIGNING_USAGE, type Signing } from './signing.js';
 
 const ARCHES = ['amd64', 'arm64'];
@@ -49,7 +55,6 @@ const run = (name: 'cosign' | 'syft' | 'crane', args: string[]) =>
   execFileSync(tool(name), args, { encoding: 'utf8', env: toolEnv, stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 * 2 ** 20 });
 
 const functionRepository = `${target}/${FUNCTION_NAME}`;
-const configuration = buildConfigurationPackage({ repository: functionRepository, version });
 const push = (files: string[], ref: string): string => {
   xpkgPush(files, ref, 'inherit');
   const digest = run('crane', ['digest', ref]).trim();
@@ -90,7 +95,14 @@ try {
     }
   }
   const configurationRepository = `${target}/${CONFIGURATION_NAME}`;
-  sign(configurationRepository, push([configuration], `${configurationRepository}:${version}`));
+  const configuration = buildConfigurationPackage({ repository: functionRepository, version: indexDigest });
+  const configurationDigest = push([configuration], `${configurationRepository}:${version}`);
+  sign(configurationRepository, configurationDigest);
+  const digests: Record<string, string> = { [FUNCTION_NAME]: indexDigest, [CONFIGURATION_NAME]: configurationDigest };
+  console.log(`pins of ${version} in the Flux tree (Renovate proposes them once the tags are pushed; or set them by hand):`);
+  for (const { name, file, form } of PINNED_PACKAGES) {
+    console.log(`  ${file}: ${pinLine(form, { repository: `${target}/${name}`, tag: version, digest: digests[name]! })}`);
+  }
 } finally {
   rmSync(work, { recursive: true, force: true });
 }

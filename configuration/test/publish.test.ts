@@ -3,7 +3,8 @@
  * (go-containerregistry's `registry`); then everything is pulled back with
  * `crane`, as Crossplane would see it: the Function is one index over amd64 and
  * arm64, each image carrying the package layer Crossplane reads; the
- * Configuration depends on the Function repository the same command pushed to.
+ * Configuration depends on the Function the same command pushed, by digest,
+ * and the command prints the lines that pin both in the Flux tree.
  * Both are signed with a key made for the run, and the Function's SBOM
  * attestation, checked with `cosign verify-attestation`, lists what the image
  * carries. Finally the runtime image of the PULLED Function package is unpacked
@@ -36,6 +37,7 @@ import {
   type RuntimeConfig,
 } from 'function-eks-cluster/testing';
 import { dependencyName } from '../scripts/package.js';
+import { PINNED_PACKAGES, readPin } from '../scripts/pins.js';
 import { COMPOSITION_FILE, CONFIGURATION_DIR, EXAMPLES_DIR, FLUX_FUNCTION_FILE } from './support/paths.js';
 
 const OWNER = 'eks-gitops';
@@ -146,13 +148,25 @@ describe('npm run publish -- <registry>/<owner> <version>', () => {
     const docs = packageYaml(`${target}/configuration-eks-cluster:${VERSION}`);
     const meta = docs.find((d) => d.kind === 'Configuration');
     expect(meta).toMatchObject({ apiVersion: 'meta.pkg.crossplane.io/v1', metadata: { name: 'configuration-eks-cluster' } });
-    expect((meta!.spec as JsonObject).dependsOn).toContainEqual({ function: `${target}/function-eks-cluster`, version: VERSION });
+    // By digest: the Flux tree installs the Function by digest, which Crossplane's lock then holds as its version (scripts/pins.ts).
+    const functionDigest = crane('digest', `${target}/function-eks-cluster:${VERSION}`).trim();
+    expect((meta!.spec as JsonObject).dependsOn).toContainEqual({ function: `${target}/function-eks-cluster`, version: functionDigest });
     expect(docs.map((d) => d.kind).sort()).toEqual(['CompositeResourceDefinition', 'Composition', 'Configuration', 'ManagedResourceActivationPolicy']);
     // Crossplane installs the dependency as eks-gitops-function-eks-cluster (the repository path, registry dropped).
     const composition = docs.find((d) => d.kind === 'Composition')!;
     expect(((composition.spec as JsonObject).pipeline as JsonObject[]).map((s) => (s.functionRef as JsonObject).name)).toEqual([
       'eks-gitops-function-eks-cluster',
     ]);
+  });
+
+  it.each(PINNED_PACKAGES)('printed the line that pins what it pushed in $file', ({ name, file, form }) => {
+    const printed = new RegExp(`^  ${file}: (package: .*)$`, 'm').exec(publishOutput)?.[1];
+    expect(printed, `publish's output names ${file}`).toBeDefined();
+    expect(readPin(form, `spec:\n  ${printed!}\n`)).toEqual({
+      repository: `${target}/${name}`,
+      tag: VERSION,
+      digest: crane('digest', `${target}/${name}:${VERSION}`).trim(),
+    });
   });
 
   it('refuses a target or version it cannot push as given', async () => {
@@ -255,7 +269,7 @@ describe('signed, with an SBOM attestation, checked with cosign as a user checks
 
 describe('one repository per package, everywhere', () => {
   it('the committed Configuration depends on the Function repository Flux installs from, under the name the Composition calls', () => {
-    const repository = (ref: string) => ref.replace(/:[^:/]+$/, '');
+    const repository = (ref: string) => ref.replace(/@sha256:[0-9a-f]{64}$/, '').replace(/:[^:/]+$/, '');
     const meta = parse(readFileSync(join(CONFIGURATION_DIR, 'crossplane.yaml'), 'utf8')) as { spec: { dependsOn: { function?: string }[] } };
     const dependency = meta.spec.dependsOn.find((d) => d.function)?.function;
     const fluxFunction = parse(readFileSync(FLUX_FUNCTION_FILE, 'utf8')) as { metadata: { name: string }; spec: { package: string } };

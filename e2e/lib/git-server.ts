@@ -32,7 +32,7 @@ export interface GitServer {
 const git = (cwd: string, ...args: string[]) => execFileSync('git', [...AUTHOR, ...args], { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
 
 /** Copies this repository's working tree (without ignored files) into `dir`. */
-function copyWorkingTree(dir: string): void {
+export function copyWorkingTree(dir: string): void {
   const files = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard', '-z'], { cwd: REPO_ROOT, encoding: 'utf8' })
     .split('\0')
     .filter(Boolean);

@@ -4,25 +4,32 @@
  * pushes them to ghcr.io, and the provider packages.
  */
 import { execFile, execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { parseDocument } from 'yaml';
-import { PACKAGE_ROOT, REPO_ROOT, tool, xpkgPush } from 'function-eks-cluster/testing';
+import { PACKAGE_ROOT, REPO_ROOT, tool, waitFor, xpkgPush } from 'function-eks-cluster/testing';
 
-/** Starts the registry; resolves with its host:port. */
-export async function startRegistry(): Promise<string> {
-  const child = spawn(tool('registry'), ['-port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const port = await new Promise<number>((resolve, reject) => {
-    let log = '';
-    child.stderr.on('data', (d: Buffer) => {
-      log += d.toString();
-      const found = /serving on port (\d+)/.exec(log)?.[1];
-      if (found) resolve(Number(found));
-    });
-    child.once('exit', (code) => reject(new Error(`registry exited ${code}: ${log}`)));
-  });
+/**
+ * Starts the registry, its log (a line per request) in `logFile`; resolves with
+ * its host:port. Not a pipe: the run pushes with synchronous commands, during
+ * which nothing would drain one, and a full pipe stops the registry mid-push.
+ */
+export async function startRegistry(logFile: string): Promise<string> {
+  const fd = openSync(logFile, 'w');
+  const child = spawn(tool('registry'), ['-port', '0'], { stdio: ['ignore', fd, fd] });
+  closeSync(fd);
   process.on('exit', () => child.kill('SIGKILL'));
+  const port = await waitFor(
+    `the registry's port (${logFile})`,
+    async () => {
+      if (child.exitCode !== null) throw new Error(`registry exited ${child.exitCode}: ${readFileSync(logFile, 'utf8')}`);
+      return /serving on port (\d+)/.exec(readFileSync(logFile, 'utf8'))?.[1];
+    },
+    10_000,
+    undefined,
+    100,
+  );
   return `127.0.0.1:${port}`;
 }
 

@@ -290,9 +290,15 @@ const cases: Case[] = [
   },
   {
     name: 'a package without a version',
-    breakIt: (t) => t.edit('flux/infrastructure/packages/function.yaml', 'function-eks-cluster:v0.1.0', 'function-eks-cluster'),
+    breakIt: (t) => t.edit('flux/infrastructure/packages/function.yaml', /function-eks-cluster@sha256:\S+ # \S+/, 'function-eks-cluster'),
     check: 'pinned',
-    expected: /Function eks-gitops-function-eks-cluster: package .* is not pinned/,
+    expected: /Function eks-gitops-function-eks-cluster: package .* is not pinned to an exact version or digest/,
+  },
+  {
+    name: 'our Configuration by tag alone',
+    breakIt: (t) => t.edit('flux/infrastructure/packages/configuration.yaml', /(configuration-eks-cluster:v[0-9.]+)@sha256:\S+/, '$1'),
+    check: 'pinned',
+    expected: /Configuration configuration-eks-cluster: package ghcr\.io\/eks-gitops\/configuration-eks-cluster:v[0-9.]+ is not pinned by digest/,
   },
   {
     name: 'a plaintext Secret',

@@ -1,10 +1,12 @@
 // Renovate keeps every pin current: the custom regex managers in renovate.json
-// must find each pinned tool version in scripts/tools and each version set by
-// a Flux postBuild.substitute with a "# renovate:" comment.
+// must find each pinned tool version in scripts/tools, each version set by
+// a Flux postBuild.substitute with a "# renovate:" comment, and our packages'
+// tags and digests in the Flux tree.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { PINNED_PACKAGES, pinLine, readPin, type Pin } from 'configuration/scripts/pins.js';
 import { describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
+import { parse, parseAllDocuments } from 'yaml';
 import { manifestTexts } from './lib/analyze.js';
 import { REPO_ROOT } from './lib/tools.js';
 
@@ -13,6 +15,7 @@ interface CustomManager {
   matchStrings: string[];
   depNameTemplate?: string;
   datasourceTemplate?: string;
+  autoReplaceStringTemplate?: string;
 }
 
 const config = JSON.parse(readFileSync(join(REPO_ROOT, 'renovate.json'), 'utf8')) as {
@@ -25,9 +28,16 @@ interface XrdDoc {
 
 const toRegExp = (pattern: string) => new RegExp(pattern.replace(/^\/|\/$/g, ''));
 
+interface Extracted {
+  depName?: string;
+  datasource?: string;
+  currentValue?: string;
+  currentDigest?: string;
+}
+
 /** The dependencies Renovate's custom managers extract from a file (a template stands in for a group the match lacks). */
-function extract(file: string, text: string): { depName?: string; datasource?: string; currentValue?: string }[] {
-  return config.customManagers
+function extract(file: string, text: string, managers = config.customManagers): Extracted[] {
+  return managers
     .filter((m) => m.managerFilePatterns.some((p) => toRegExp(p).test(file)))
     .flatMap((m) =>
       m.matchStrings.flatMap((s) =>
@@ -37,6 +47,28 @@ function extract(file: string, text: string): { depName?: string; datasource?: s
           ...match.groups,
         })),
       ),
+    );
+}
+
+/**
+ * What Renovate writes for an update of `file` to `next`: each match of a
+ * manager with an autoReplaceStringTemplate replaced by the template, its
+ * triple-stash fields filled from the match and the new tag and digest.
+ */
+function autoReplace(file: string, text: string, next: { newValue: string; newDigest: string }): string {
+  return config.customManagers
+    .filter((m) => m.autoReplaceStringTemplate && m.managerFilePatterns.some((p) => toRegExp(p).test(file)))
+    .reduce(
+      (out, m) =>
+        m.matchStrings.reduce(
+          (acc, s) =>
+            acc.replace(new RegExp(s, 'g'), (...args: unknown[]) => {
+              const fields: Record<string, string> = { ...(args.at(-1) as Record<string, string>), ...next };
+              return m.autoReplaceStringTemplate!.replace(/\{\{\{(\w+)\}\}\}/g, (_t, field: string) => fields[field] ?? `<no ${field}>`);
+            }),
+          out,
+        ),
+      text,
     );
 }
 
@@ -90,11 +122,12 @@ describe('renovate.json', () => {
   });
 
   it("covers every version annotated with '# renovate:' under flux/ and apps/", () => {
+    const byComment = config.customManagers.filter((m) => m.matchStrings.some((s) => s.startsWith('# renovate:')));
     let annotated = 0;
     for (const [file, text] of manifestTexts(REPO_ROOT)) {
       const comments = text.match(/# renovate:/g)?.length ?? 0;
       annotated += comments;
-      expect(extract(file, text).filter((d) => d.depName && d.currentValue).length, file).toBe(comments);
+      expect(extract(file, text, byComment).filter((d) => d.depName && d.currentValue).length, file).toBe(comments);
     }
     expect(annotated).toBeGreaterThan(0);
   });
@@ -109,5 +142,55 @@ describe('renovate.json', () => {
     const group = config.packageRules.find((r) => r.matchPackageNames?.includes(chart));
     expect(group?.groupName, `a packageRules group holding ${chart}`).toBeDefined();
     expect(group?.matchPackageNames).toContain(moduleName);
+  });
+});
+
+describe('our packages in the Flux tree, by digest', () => {
+  const exampleDigest = `sha256:${'0123456789abcdef'.repeat(4)}`;
+  const referenceOf = (form: (typeof PINNED_PACKAGES)[number]['form'], pin: Pin) =>
+    form === 'tag@digest' ? `${pin.repository}:${pin.tag}@${pin.digest}` : `${pin.repository}@${pin.digest}`;
+
+  it('every Function and Configuration the Flux tree applies is one of them', () => {
+    const packages = [...manifestTexts(REPO_ROOT)].flatMap(([file, text]) =>
+      parseAllDocuments(text)
+        .map((d) => d.toJS() as { apiVersion?: string; kind?: string; spec?: { package?: string } } | null)
+        .filter((o) => o?.apiVersion?.startsWith('pkg.crossplane.io/') && ['Function', 'Configuration'].includes(o.kind ?? ''))
+        .map((o) => ({ file, package: o!.spec?.package })),
+    );
+    expect(packages.map((p) => p.file).sort()).toEqual(PINNED_PACKAGES.map((p) => p.file).sort());
+    for (const p of packages) expect(p.package, p.file).toMatch(/@sha256:[0-9a-f]{64}$/);
+  });
+
+  it.each(PINNED_PACKAGES)('$file names $name by digest ($form), and one Renovate rule reads its tag and digest', ({ name, file, form }) => {
+    const text = readFileSync(join(REPO_ROOT, file), 'utf8');
+    const pin = readPin(form, text);
+    const example = pinLine(form, { repository: `ghcr.io/eks-gitops/${name}`, tag: 'v1.2.3', digest: exampleDigest });
+    expect(pin, `${file}: one line like "${example}"`).toBeDefined();
+    expect(pin!.repository).toBe(`ghcr.io/eks-gitops/${name}`);
+    expect((parse(text) as { spec: { package: string } }).spec.package).toBe(referenceOf(form, pin!));
+    expect(extract(file, text)).toEqual([{ depName: pin!.repository, datasource: 'docker', currentValue: pin!.tag, currentDigest: pin!.digest }]);
+  });
+
+  it.each(PINNED_PACKAGES)("Renovate's update of $file writes the new tag and digest in the same form", ({ file, form }) => {
+    const text = readFileSync(join(REPO_ROOT, file), 'utf8');
+    const next = { newValue: 'v9.8.7', newDigest: exampleDigest };
+    const updated = autoReplace(file, text, next);
+    const pin = readPin(form, updated);
+    expect(pin).toEqual({ repository: readPin(form, text)!.repository, tag: next.newValue, digest: next.newDigest });
+    expect((parse(updated) as { spec: { package: string } }).spec.package).toBe(referenceOf(form, pin!));
+    // Nothing else in the file changed.
+    expect(updated.split('\n').filter((l) => !l.trim().startsWith('package:'))).toEqual(text.split('\n').filter((l) => !l.trim().startsWith('package:')));
+  });
+
+  const repository = 'ghcr.io/eks-gitops/function-eks-cluster';
+  it.each([
+    { reason: 'digest with the tag in a comment', line: `package: ${repository}@${exampleDigest} # v0.1.0`, found: 1 },
+    { reason: 'tag and digest', line: `package: ${repository}:v0.1.0@${exampleDigest}`, found: 1 },
+    { reason: 'a registry with a port', line: `package: registry.example.com:5000/platform/fn:v0.1.0@${exampleDigest}`, found: 1 },
+    { reason: 'a tag alone: no digest to keep', line: `package: ${repository}:v0.1.0`, found: 0 },
+    { reason: 'a digest with no tag beside it: no version to bump', line: `package: ${repository}@${exampleDigest}`, found: 0 },
+    { reason: 'a short digest', line: `package: ${repository}:v0.1.0@sha256:0123abcd`, found: 0 },
+  ])("Renovate's rules on a package line: $reason ($found)", ({ line, found }) => {
+    expect(extract('flux/infrastructure/packages/function.yaml', `spec:\n  ${line}\n`)).toHaveLength(found);
   });
 });

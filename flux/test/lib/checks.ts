@@ -304,6 +304,9 @@ export function checkPinned(graph: Graph): string[] {
       const tag = pkg.includes('@sha256:') ? 'digest' : pkg.slice(pkg.lastIndexOf(':') + 1);
       if (!DIGEST.test(pkg) && (!pkg.includes(':') || !EXACT_SEMVER.test(tag)))
         problems.push(`${idOf(o)}: package ${pkg} is not pinned to an exact version or digest`);
+      // A tag can be pushed again; a digest names exactly what a release pushed (configuration/scripts/pins.ts).
+      else if (o.kind !== 'Provider' && !DIGEST.test(pkg))
+        problems.push(`${idOf(o)}: package ${pkg} is not pinned by digest: use the line npm run publish printed for the release`);
     }
     for (const image of images(o.spec)) {
       const problem = imageProblem(image);
