@@ -35,7 +35,8 @@ export const MANAGED_GROUPS: readonly ManagedGroup[] = [
   {
     apiVersion: EC2,
     provider: 'provider-aws-ec2',
-    purpose: 'the network (VPC, subnets, gateways, routes, VPC endpoints), the flow log, the Karpenter discovery tag',
+    purpose:
+      'the network (VPC, subnets, gateways, routes, VPC endpoints), the flow log, the Karpenter discovery tag, the security-group rules you add, the launch templates of hardened node groups',
     kinds: [
       'VPC',
       'Subnet',
@@ -53,6 +54,7 @@ export const MANAGED_GROUPS: readonly ManagedGroup[] = [
       'VPCEndpointRouteTableAssociation',
       'FlowLog',
       'Tag',
+      'LaunchTemplate',
     ],
   },
   {
