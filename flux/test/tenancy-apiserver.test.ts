@@ -503,7 +503,9 @@ const ESCAPES: Escape[] = [
     attempt: () =>
       team.apply(
         xr((s) => {
-          s.nodeGroups = [{ name: 'general', launchTemplate: { rootVolume: { kmsKeyArn: 'arn:aws:kms:us-west-2:999988887777:key/0e3e8b1c-5d2a-4c1b-9f77-3b2d1c0a9e8f' } } }];
+          s.nodeGroups = [
+            { name: 'general', launchTemplate: { rootVolume: { kmsKeyArn: 'arn:aws:kms:us-west-2:999988887777:key/0e3e8b1c-5d2a-4c1b-9f77-3b2d1c0a9e8f' } } },
+          ];
         }),
         'kustomize-controller',
       ),
