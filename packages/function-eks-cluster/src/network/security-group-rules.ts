@@ -108,7 +108,7 @@ export function checkSecurityGroupRules(spec: EKSClusterSpec, errors: FieldError
       path: 'spec.securityGroupRules.nodes',
       message:
         bare.length > 0
-          ? `adds rules to the node security group, which EKS puts only on nodes of a group with a launch template, and ${bare.join(', ')} has none; set launchTemplate: {} on it (EKS replaces the group, the new one Ready before the old goes), or add the rules to spec.securityGroupRules.cluster (the cluster security group is on every node)`
+          ? `adds rules to the node security group, which EKS puts only on nodes of a group with a launch template, and ${bare.join(', ')} has none; set launchTemplate: {} on it (a group that exists is replaced, the new one Ready before the old goes), or add the rules to spec.securityGroupRules.cluster (the cluster security group is on every node)`
           : 'adds rules to the node security group, but no node group carries it; add the rules to spec.securityGroupRules.cluster, or remove them',
     });
   }
