@@ -256,7 +256,15 @@ async function stages({ timeline, work, registry, packages, version, nextVersion
     // break): a group that should stay where it is names its zones before one is added.
     for (const g of spec.nodeGroups as JsonObject[]) g.availabilityZones ??= [...zones];
     zones.push('d');
-    (spec.nodeGroups as JsonObject[]).push({ name: 'arm', instanceTypes: ['m7g.large'], amiType: 'AL2023_ARM_64_STANDARD', minSize: 1, maxSize: 3 });
+    // With a launch template: the example's spec.securityGroupRules.nodes need one on every group (the function refuses a group without).
+    (spec.nodeGroups as JsonObject[]).push({
+      name: 'arm',
+      instanceTypes: ['m7g.large'],
+      amiType: 'AL2023_ARM_64_STANDARD',
+      minSize: 1,
+      maxSize: 3,
+      launchTemplate: {},
+    });
     const totalBefore = Number((((await kube.get(xrRef)).status as JsonObject).resources as JsonObject | undefined)?.total);
     await kube.apply({ ...xr, spec }, 'e2e');
     // Ready again, and counting more resources than before: the grown cluster, not the old one.

@@ -379,9 +379,10 @@ export class SimulatedAws {
       return true;
     }
     this.applied.set(key(o), forProvider);
+    const previous = (o.status as JsonObject | undefined)?.atProvider as JsonObject | undefined;
     const atProvider = {
       ...forProvider,
-      ...atProviderFor(String(o.kind), `${ns(o)}/${nameOf(o)}`, { ...o, spec: { ...(o.spec as JsonObject), forProvider } }),
+      ...atProviderFor(String(o.kind), `${ns(o)}/${nameOf(o)}`, { ...o, spec: { ...(o.spec as JsonObject), forProvider } }, previous),
     };
     await this.kube.mergePatch(refOf(o), { status: { atProvider } }, 'status');
     return false;

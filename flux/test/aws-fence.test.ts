@@ -229,6 +229,56 @@ const TEAM_ROLE: Row[] = [
     context: { 'aws:ResourceTag/aws:eks:cluster-name': 'team-b-8c1d2e3f', 'aws:TagKeys': ['karpenter.sh/discovery'] },
     want: 'ImplicitlyDenied',
   },
+  // spec.securityGroupRules: rules go on its cluster's security group (EKS makes it, tagged aws:eks:cluster-name) or its own node group's.
+  {
+    reason: "adds an ingress rule to its cluster's security group",
+    action: 'ec2:AuthorizeSecurityGroupIngress',
+    resource: `arn:aws:ec2:${REGION}:${ACCOUNT}:security-group/sg-0a0a0a0a0a0a0a0a0`,
+    context: { 'aws:ResourceTag/aws:eks:cluster-name': 'team-a-3f9c2a71' },
+    want: 'Allowed',
+  },
+  {
+    reason: 'creates the ingress rule with its tag',
+    action: 'ec2:AuthorizeSecurityGroupIngress',
+    resource: `arn:aws:ec2:${REGION}:${ACCOUNT}:security-group-rule/sgr-0a0a0a0a0a0a0a0a0`,
+    context: creating('team-a'),
+    want: 'Allowed',
+  },
+  {
+    reason: "cannot add an ingress rule to the security group of team-b's cluster",
+    action: 'ec2:AuthorizeSecurityGroupIngress',
+    resource: `arn:aws:ec2:${REGION}:${ACCOUNT}:security-group/sg-0b0b0b0b0b0b0b0b0`,
+    context: { 'aws:ResourceTag/aws:eks:cluster-name': 'team-b-8c1d2e3f' },
+    want: 'ImplicitlyDenied',
+  },
+  {
+    reason: "cannot add an ingress rule to team-b's node security group",
+    action: 'ec2:AuthorizeSecurityGroupIngress',
+    resource: `arn:aws:ec2:${REGION}:${ACCOUNT}:security-group/sg-0c0c0c0c0c0c0c0c0`,
+    context: tagged('team-b'),
+    want: 'ExplicitlyDenied',
+  },
+  // spec.nodeGroups[].launchTemplate: created with its tag, like everything EC2 it creates.
+  {
+    reason: 'creates its launch template with its tag',
+    action: 'ec2:CreateLaunchTemplate',
+    resource: `arn:aws:ec2:${REGION}:${ACCOUNT}:launch-template/lt-0a0a0a0a0a0a0a0a0`,
+    context: creating('team-a'),
+    want: 'Allowed',
+  },
+  {
+    reason: 'cannot create an untagged launch template',
+    action: 'ec2:CreateLaunchTemplate',
+    resource: `arn:aws:ec2:${REGION}:${ACCOUNT}:launch-template/lt-0a0a0a0a0a0a0a0a0`,
+    want: 'ImplicitlyDenied',
+  },
+  {
+    reason: "cannot change team-b's launch template",
+    action: 'ec2:CreateLaunchTemplateVersion',
+    resource: `arn:aws:ec2:${REGION}:${ACCOUNT}:launch-template/lt-0b0b0b0b0b0b0b0b0`,
+    context: tagged('team-b'),
+    want: 'ExplicitlyDenied',
+  },
   // Another team's cluster, VPC and key: neither read, nor change, nor delete.
   {
     reason: "cannot read team-b's cluster",

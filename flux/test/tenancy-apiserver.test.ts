@@ -498,6 +498,32 @@ const ESCAPES: Escape[] = [
     message: new RegExp(`${policy('tenant-eks-cluster')}spec.encryption.kmsKeyArn: ".*" is not a key of account ${ACCOUNT}`),
   },
   {
+    what: "a KMS key of another account for the nodes' root volumes",
+    refusedBy: 'tenant-eks-cluster (in the account: IAM, by tag)',
+    attempt: () =>
+      team.apply(
+        xr((s) => {
+          s.nodeGroups = [
+            { name: 'general', launchTemplate: { rootVolume: { kmsKeyArn: 'arn:aws:kms:us-west-2:999988887777:key/0e3e8b1c-5d2a-4c1b-9f77-3b2d1c0a9e8f' } } },
+          ];
+        }),
+        'kustomize-controller',
+      ),
+    status: 403,
+    message: new RegExp(`${policy('tenant-eks-cluster')}spec.nodeGroups\\[\\].launchTemplate.rootVolume.kmsKeyArn: .* is not a key of account ${ACCOUNT}`),
+  },
+  {
+    what: 'a prefix list as the source of a security-group rule (IAM cannot tell whose it is)',
+    refusedBy: 'tenant-eks-cluster',
+    attempt: () =>
+      team.apply(
+        xr((s) => (s.securityGroupRules = { cluster: [{ prefixListId: 'pl-0b0b0b0b0b0b0b0b0', fromPort: 443 }] })),
+        'kustomize-controller',
+      ),
+    status: 403,
+    message: new RegExp(`${policy('tenant-eks-cluster')}spec.securityGroupRules: prefix list pl-0b0b0b0b0b0b0b0b0 cannot be checked as the team's own`),
+  },
+  {
     what: 'an existing VPC (spec.network.existing)',
     refusedBy: 'tenant-eks-cluster',
     attempt: () =>

@@ -238,7 +238,8 @@ export class SimulatedWorld {
 
   private atProvider(entry: Entry, forProvider: JsonObject): JsonObject {
     const kind = String(entry.body.kind);
-    return { ...forProvider, ...atProviderFor(kind, entry.key, { ...entry.body, spec: { ...(entry.body.spec as JsonObject), forProvider } }) };
+    const previous = dig(entry.body, 'status', 'atProvider') as JsonObject | undefined;
+    return { ...forProvider, ...atProviderFor(kind, entry.key, { ...entry.body, spec: { ...(entry.body.spec as JsonObject), forProvider } }, previous) };
   }
 
   private create(entry: Entry, forProvider: JsonObject, world: ReadonlyMap<string, Managed>): void {

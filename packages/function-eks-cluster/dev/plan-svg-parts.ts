@@ -47,7 +47,7 @@ export function controlPlaneLabel(t: Topology): string {
 
 export function nodeGroupLabel(g: Topology['nodeGroups'][number]): string {
   const taints = g.taints.length ? `, taint ${g.taints.join(' ')}` : '';
-  return `node group ${g.name}: ${g.instanceTypes.join(', ')} ${g.capacityType}, ${g.min}..${g.max} nodes${taints}`;
+  return `node group ${g.name}: ${g.instanceTypes.join(', ')} ${g.capacityType}, ${g.min}..${g.max} nodes${taints}${g.launchTemplate ? ', IMDSv2' : ''}`;
 }
 
 /** How Flux reaches the cluster and how much is composed, as one line for the diagram's foot. */

@@ -138,6 +138,11 @@ export function planText(t: Topology, waves: Wave[]): string {
         ]),
       ]),
     );
+    for (const g of t.nodeGroups.filter((n) => n.launchTemplate)) out.push(`  ${g.name}: launch template, ${g.launchTemplate}`);
+  }
+  for (const target of ['cluster', 'nodes'] as const) {
+    const rules = t.securityGroupRules.filter((r) => r.target === target).map((r) => r.rule);
+    if (rules.length > 0) out.push(`Ingress rules on the ${target === 'cluster' ? 'cluster' : 'node'} security group: ${rules.join('; ')}`);
   }
   if (t.karpenter) {
     out.push(

@@ -164,6 +164,22 @@ export const ACTIONS_BY_KIND: Readonly<Record<string, KindActions>> = {
       ...ec2Tags,
     ],
   },
+  [`${EC2} LaunchTemplate`]: {
+    terraform: 'aws_launch_template',
+    source: `${TF}/ec2/ec2_launch_template.go`,
+    // An update is a new version (CreateLaunchTemplateVersion), made the default with ModifyLaunchTemplate.
+    actions: [
+      'ec2:CreateLaunchTemplate',
+      'ec2:CreateLaunchTemplateVersion',
+      'ec2:ModifyLaunchTemplate',
+      'ec2:DescribeLaunchTemplates',
+      'ec2:DescribeLaunchTemplateVersions',
+      'ec2:DeleteLaunchTemplate',
+      ...ec2Tags,
+    ],
+    leftOut:
+      'DescribeInstanceTypes (CPU options and an instance type in the template): the function sets neither; iam:PassRole: no instance profile in the template (EKS adds the node role)',
+  },
   [`${EC2} VPCEndpoint`]: {
     terraform: 'aws_vpc_endpoint',
     source: `${TF}/ec2/vpc_endpoint.go`,

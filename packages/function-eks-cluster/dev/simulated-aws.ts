@@ -25,8 +25,11 @@ function amazonIpv6Block(key: string): string {
   return formatCidr6({ base: pool + (BigInt(`0x${hex(`${key}-ipv6`, 8)}`) << 72n), prefixLength: 56 });
 }
 
-/** What a provider reports in status.atProvider once AWS has created `body`: its spec plus plausible, deterministic ids derived from `key`. */
-export function atProviderFor(kind: string, key: string, body: JsonObject): JsonObject {
+/**
+ * What a provider reports in status.atProvider once AWS has created `body`: its spec plus plausible, deterministic ids derived from `key`.
+ * @param previous what it reported before an update: a launch template's update is a new version
+ */
+export function atProviderFor(kind: string, key: string, body: JsonObject, previous?: JsonObject): JsonObject {
   const region = String(dig(body, 'spec', 'forProvider', 'region') ?? 'us-east-1');
   const name = String(dig(body, 'metadata', 'annotations', 'crossplane.io/external-name') ?? dig(body, 'metadata', 'name'));
   const forProvider = (dig(body, 'spec', 'forProvider') ?? {}) as JsonObject;
@@ -65,9 +68,22 @@ export function atProviderFor(kind: string, key: string, body: JsonObject): Json
       endpoint: `https://${hex(key, 32).toUpperCase()}.gr7.${region}.eks.amazonaws.com`,
       identity: [{ oidc: [{ issuer: `https://oidc.eks.${region}.amazonaws.com/id/${hex(key, 32).toUpperCase()}` }] }],
       vpcConfig: { ...((forProvider.vpcConfig ?? {}) as JsonObject), clusterSecurityGroupId: `sg-${hex(`${key}-cluster-sg`, 17)}` },
+      certificateAuthority: [{ data: Buffer.from(`certificate of ${key}`).toString('base64') }],
+      // EKS picks the service range when none is asked (10.100.0.0/16 or 172.20.0.0/16).
+      kubernetesNetworkConfig: { serviceIpv4Cidr: '172.20.0.0/16', ...((forProvider.kubernetesNetworkConfig ?? {}) as JsonObject) },
       status: 'ACTIVE',
     }),
     NodeGroup: () => ({ id: name, status: 'ACTIVE' }),
+    // Each update of a launch template is a new version (Terraform's aws_launch_template: CreateLaunchTemplateVersion), the default one with updateDefaultVersion.
+    LaunchTemplate: () => {
+      const latest = typeof previous?.latestVersion === 'number' ? previous.latestVersion + 1 : 1;
+      return {
+        id: `lt-${hex(key, 17)}`,
+        arn: `arn:aws:ec2:${region}:${ACCOUNT}:launch-template/lt-${hex(key, 17)}`,
+        latestVersion: latest,
+        defaultVersion: forProvider.updateDefaultVersion === true ? latest : 1,
+      };
+    },
     RolePolicy: () => ({ id: `${String(dig(body, 'spec', 'forProvider', 'roleRef', 'name'))}:${name}` }),
     PodIdentityAssociation: () => ({
       id: `a-${hex(key, 17)}`,
@@ -556,11 +572,14 @@ export function refusesDelete(o: Managed, world: ReadonlyMap<string, Managed>): 
       return others('RouteTableAssociation', 'routeTableId').length
         ? `DependencyViolation: The routeTable '${String(id)}' has dependencies and cannot be deleted.`
         : undefined;
-    case 'SecurityGroup':
-      // The endpoints' network interfaces keep it while it is associated with them.
-      return others('VPCEndpointSecurityGroupAssociation', 'securityGroupId').length
+    case 'SecurityGroup': {
+      // The endpoints' network interfaces keep it while it is associated with them, and the nodes' while their launch template names it.
+      const templates = others('LaunchTemplate', 'vpcSecurityGroupIds').map((t) => atProvider(t).id);
+      const nodes = templates.flatMap((t) => others('NodeGroup', 'launchTemplate.id', t));
+      return others('VPCEndpointSecurityGroupAssociation', 'securityGroupId').length || nodes.length
         ? `DependencyViolation: resource ${String(id)} has a dependent object`
         : undefined;
+    }
     case 'EIP':
       return others('NATGateway', 'allocationId', atProvider(o).allocationId ?? id).length
         ? `InvalidIPAddress.InUse: Address ${String(id)} is in use.`

@@ -47,7 +47,11 @@ export interface Topology {
     desired: number;
     zones: string[];
     taints: string[];
+    /** Its launch template (spec.nodeGroups[].launchTemplate), in words; none without one. */
+    launchTemplate?: string;
   }[];
+  /** spec.securityGroupRules as composed: the group each goes on, and what it lets in. */
+  securityGroupRules: { target: 'cluster' | 'nodes'; rule: string }[];
   addons: { name: string; version?: string; phase: 'before nodes' | 'after nodes' }[];
   admins: string[];
   /** Every IAM role by key, with the names of its attached policies (inline ones as "inline <name>"). */
@@ -71,6 +75,39 @@ export interface Topology {
   kindOf: Record<string, string>;
   total: number;
   status: EKSClusterStatus;
+}
+
+/** A launch template, as the plan says it: IMDS, root volume, AMI, user data. */
+function launchTemplateOf(byKey: ReadonlyMap<string, JsonObject>, key: string | undefined): { launchTemplate?: string } {
+  const body = key === undefined ? undefined : byKey.get(key);
+  if (body === undefined) return {};
+  const fp = (...path: (string | number)[]) => dig(body, 'spec', 'forProvider', ...path);
+  const volumes = (fp('blockDeviceMappings') as JsonObject[] | undefined) ?? [];
+  const sized = volumes.find((v) => dig(v, 'ebs', 'volumeSize') !== undefined) ?? volumes[0];
+  const ebs = (field: string) => String(dig(sized, 'ebs', field) ?? '');
+  return {
+    launchTemplate: [
+      `IMDSv2 (hop limit ${String(fp('metadataOptions', 'httpPutResponseHopLimit'))})`,
+      `${ebs('volumeSize')} GiB gp3 ${ebs('iops')} IOPS ${ebs('throughput')} MiB/s encrypted`,
+      ...(fp('imageId') ? [`AMI ${String(fp('imageId'))}`] : []),
+      ...(fp('userData') ? ['user data'] : []),
+    ].join(', '),
+  };
+}
+
+/** A security-group rule, as the plan says it: source, protocol, ports. */
+function ruleText(fp: JsonObject): string {
+  const source = str(fp.cidrIpv4 ?? fp.cidrIpv6 ?? fp.prefixListId);
+  const protocol = str(fp.ipProtocol);
+  const ports =
+    protocol === '-1'
+      ? 'all traffic'
+      : fp.fromPort === -1
+        ? `${protocol} every type`
+        : fp.fromPort === fp.toPort
+          ? `${protocol} ${String(fp.fromPort)}`
+          : `${protocol} ${String(fp.fromPort)}-${String(fp.toPort)}`;
+  return `${source} ${ports}${fp.description ? ` (${str(fp.description)})` : ''}`;
 }
 
 function str(value: Json | undefined, fallback = ''): string {
@@ -175,7 +212,17 @@ export function topologyOf(xr: JsonObject, desired: Record<string, JsonObject>, 
       desired: Number(dig(r.body, 'spec', 'initProvider', 'scalingConfig', 'desiredSize')),
       zones: [...names(fp(r.body, 'subnetIdRefs')).map((n) => zoneOfSubnet.get(keyOf(n)) ?? keyOf(n)), ...ids(fp(r.body, 'subnetIds'))],
       taints: ((fp(r.body, 'taint') as JsonObject[] | undefined) ?? []).map((t) => `${str(t.key)}=${str(t.value)}:${str(t.effect)}`),
+      ...launchTemplateOf(
+        byKey,
+        fp(r.body, 'launchTemplate') !== undefined
+          ? `launchtemplate-${str(dig(r.body, 'spec', 'forProvider', 'labels', 'eks.gitops.dev/node-group'))}`
+          : undefined,
+      ),
     }));
+
+  const securityGroupRules = resources
+    .filter((r) => r.body.kind === 'SecurityGroupIngressRule' && /^sgr-(cluster|nodes)-/.test(r.key))
+    .map((r) => ({ target: r.key.startsWith('sgr-cluster-') ? ('cluster' as const) : ('nodes' as const), rule: ruleText(fp(r.body) as JsonObject) }));
 
   const addons = resources
     .filter((r) => r.body.kind === 'Addon')
@@ -300,6 +347,7 @@ export function topologyOf(xr: JsonObject, desired: Record<string, JsonObject>, 
     kubeconfigSecret: auth ? str(dig(auth.body, 'spec', 'writeConnectionSecretToRef', 'name')) : str(dig(status, 'kubeconfigSecret', 'name')),
     ...(facts ? { facts: { configMap: str(dig(facts.body, 'metadata', 'name')), keys: Object.keys((facts.body.data ?? {}) as JsonObject).sort() } } : {}),
     usages: counts.get('Usage') ?? 0,
+    securityGroupRules,
     countsByKind: [...counts.entries()].sort((a, b) => a[0].localeCompare(b[0])),
     kindOf: Object.fromEntries(resources.map((r) => [r.key, str(r.body.kind)])),
     total: resources.length,

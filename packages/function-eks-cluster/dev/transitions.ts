@@ -193,6 +193,50 @@ const EDITS: readonly Edit[] = [
       spec.kubernetesVersion = '1.36';
     },
   },
+  {
+    // On or off replaces the group (EKS can neither add nor take away a template); a change is a new version, rolled in place.
+    name: 'node group launch template on, changed, on a custom AMI, or off',
+    applies: (spec) => groups(spec).length > 0,
+    apply: (spec, pick) => {
+      const group = groups(spec)[pick % groups(spec).length]!;
+      const variants: (() => void)[] = [
+        () => (group.launchTemplate = {}),
+        () => (group.launchTemplate = { metadataHopLimit: 1, rootVolume: { iops: 4000 }, tags: { hardened: 'yes' } }),
+        () => (group.launchTemplate = { amiId: 'ami-0123456789abcdef0', userData: 'echo ready' }),
+        () => delete group.launchTemplate,
+      ];
+      variants[Math.floor(pick / 7) % variants.length]!();
+    },
+  },
+  {
+    // Rules are known by what they allow: reordering is no change, a port changed is a new rule.
+    name: 'security-group rules added, reordered, changed or removed',
+    applies: () => true,
+    apply: (spec, pick) => {
+      const current = (spec.securityGroupRules ?? {}) as JsonObject;
+      const cluster = [...((current.cluster ?? []) as JsonObject[])];
+      const nodes = [...((current.nodes ?? []) as JsonObject[])];
+      const templated = groups(spec).length > 0 && groups(spec).every((g) => g.launchTemplate !== undefined);
+      switch (Math.floor(pick / 5) % 4) {
+        case 0:
+          cluster.push({ cidr: `10.${200 + (pick % 50)}.0.0/16`, fromPort: 443, description: 'peer' });
+          if (templated) nodes.push({ prefixListId: 'pl-0a1b2c3d', fromPort: 30000, toPort: 32767 });
+          break;
+        case 1:
+          cluster.reverse();
+          nodes.reverse();
+          break;
+        case 2:
+          if (cluster[0]) cluster[0] = { ...cluster[0], fromPort: 6443, toPort: 6443 };
+          else cluster.push({ cidr: '2001:db8::/32', protocol: 'icmpv6' }, { cidr: '192.168.0.0/16', protocol: 'all' });
+          break;
+        default:
+          cluster.length = 0;
+          nodes.length = 0;
+      }
+      spec.securityGroupRules = { cluster, nodes };
+    },
+  },
 ];
 
 /** One change of a live cluster: the spec B it is changed to, and the edits that made B of A. */

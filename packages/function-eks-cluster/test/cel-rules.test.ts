@@ -68,6 +68,12 @@ const CASES: Record<string, Case[]> = {
     { self: { minSize: 2, maxSize: 6, desiredSize: 1 }, valid: false },
     { self: { minSize: 2, maxSize: 6, desiredSize: 7 }, valid: false },
   ],
+  'set exactly one of cidr and prefixListId': [
+    { self: { cidr: '10.70.0.0/16', protocol: 'tcp', fromPort: 443 }, valid: true },
+    { self: { prefixListId: 'pl-0a1b2c3d', protocol: 'tcp', fromPort: 443 }, valid: true },
+    { self: { cidr: '10.70.0.0/16', prefixListId: 'pl-0a1b2c3d', protocol: 'tcp', fromPort: 443 }, valid: false },
+    { self: { protocol: 'all' }, valid: false },
+  ],
 };
 
 const ALL = rules(specSchema.node, 'spec');
@@ -102,7 +108,8 @@ function defaultsOf(node: SchemaNode, path: string): [string, SchemaNode][] {
 
 describe('CEL rules of the XRD', () => {
   it('every rule has cases', () => {
-    expect(ALL.map((r) => r.message).sort()).toEqual(Object.keys(CASES).sort());
+    // A rule of a shape used in two places (a security-group rule of the cluster's and of the nodes') is one message.
+    expect([...new Set(ALL.map((r) => r.message))].sort()).toEqual(Object.keys(CASES).sort());
   });
 
   it.each(defaultsOf(specSchema.node, 'spec'))('the default of %s satisfies the rules it reaches, as the apiserver checks it', (path, node) => {

@@ -11,6 +11,7 @@ import { dig } from '../src/ground/observed.js';
 import { contains6, parseCidr6 } from '../src/network/cidr6.js';
 import { compose } from '../src/compose/compose.js';
 import { converge, SimulatedWorld, tearDown } from '../dev/aws-world.js';
+import { refusesCreate, refusesUpdate } from '../dev/simulated-aws.js';
 import { reconcileToReady } from '../dev/reconcile.js';
 import { passOf, simulateTeardown } from '../dev/teardown.js';
 import { EXISTING_WORKSPACE_ID, exampleShape, mustCompose, xrDocument, type XRShape } from '../dev/xrs.js';
@@ -112,6 +113,194 @@ describe('1c. a field AWS keeps when a request leaves it out is switched off by 
   it('an XR from before the field composes no repair setting, and AWS keeps its own', () => {
     const { world } = live({});
     expect(dig(world.observed()['nodegroup-general'], 'spec', 'forProvider', 'nodeRepairConfig')).toBeUndefined();
+  });
+});
+
+describe('1d. hardened nodes: a template change rolls the nodes in place, switching the template on or off replaces the group', () => {
+  const group = (spec: Spec) => (spec.nodeGroups as JsonObject[])[0]!;
+  const nodeGroupEvents = (world: SimulatedWorld, from: number) =>
+    world.events
+      .slice(from)
+      .filter((e) => e.kind === 'NodeGroup' || e.kind === 'LaunchTemplate')
+      .map((e) => `${e.key} ${e.what}`);
+  const templateOf = (world: SimulatedWorld, key: string) => dig(world.observed()[key], 'status', 'atProvider', 'launchTemplate') as JsonObject | undefined;
+
+  it.each([
+    { reason: 'a new hop limit', edit: (g: JsonObject) => (g.launchTemplate = { metadataHopLimit: 1 }) },
+    { reason: 'a bigger root volume (diskSize, the template sizes it)', edit: (g: JsonObject) => (g.diskSize = 120) },
+    { reason: 'more IOPS', edit: (g: JsonObject) => (g.launchTemplate = { rootVolume: { iops: 6000 } }) },
+    { reason: 'instance tags', edit: (g: JsonObject) => (g.launchTemplate = { tags: { backup: 'daily' } }) },
+  ])('$reason: a new template version, and the same node group moves to it in place', ({ edit }) => {
+    const { world, xr } = live({}, (spec) => (group(spec).launchTemplate = {}));
+    expect(templateOf(world, 'nodegroup-general')).toMatchObject({ version: '1' });
+    const seen = world.events.length;
+    const after = converge(
+      world,
+      edited(xr, (spec) => edit(group(spec))),
+    );
+    expect(after.settled).toBe(true);
+    expect(world.unsynced()).toEqual([]);
+    expect(nodeGroupEvents(world, seen)).toEqual(['launchtemplate-general updated', 'nodegroup-general updated']);
+    expect(templateOf(world, 'nodegroup-general')).toMatchObject({ version: '2' });
+    expect(dig(world.observed()['nodegroup-general'], 'spec', 'forProvider', 'diskSize')).toBeUndefined();
+  });
+
+  it.each([
+    {
+      reason: 'on, for a group created without one (launch_template.id is ForceNew: EKS cannot add a template)',
+      before: () => {},
+      after: (g: JsonObject) => (g.launchTemplate = {}),
+      templated: true,
+    },
+    {
+      reason: 'off (EKS cannot take a template away)',
+      before: (g: JsonObject) => (g.launchTemplate = {}),
+      after: (g: JsonObject) => delete g.launchTemplate,
+      templated: false,
+    },
+    {
+      reason: 'a custom AMI set (AMI type CUSTOM)',
+      before: (g: JsonObject) => (g.launchTemplate = {}),
+      after: (g: JsonObject) => (g.launchTemplate = { amiId: 'ami-0123456789abcdef0' }),
+      templated: true,
+    },
+  ])('$reason: a replacement group, Ready before the old one goes; no node group without nodes; nothing left', ({ before, after, templated }) => {
+    const { world, xr } = live({}, (spec) => before(group(spec)));
+    const converged = converge(
+      world,
+      edited(xr, (spec) => after(group(spec))),
+    );
+    expect(converged.settled).toBe(true);
+    expect(world.unsynced()).toEqual([]);
+    const created = world.events.find((e) => e.kind === 'NodeGroup' && e.what === 'created' && e.key !== 'nodegroup-general')!;
+    const deleted = world.events.find((e) => e.key === 'nodegroup-general' && e.what === 'deleted')!;
+    expect(deleted.round).toBeGreaterThan(created.round);
+    expect(converged.capacities.every((c) => c.nodeGroups.length > 0)).toBe(true);
+    expect(templateOf(world, created.key) !== undefined).toBe(templated);
+    // A template no group runs on goes, after the group that ran on it.
+    const templates = Object.values(world.observed()).filter((o) => o.kind === 'LaunchTemplate');
+    expect(templates.length).toBe(templated ? 1 : 0);
+    if (!templated) {
+      const gone = world.events.find((e) => e.kind === 'LaunchTemplate' && e.what === 'deleted')!;
+      expect(gone.round).toBeGreaterThanOrEqual(deleted.round);
+    }
+    expect(tearDown(world)).toEqual([]);
+  });
+
+  it('without the replacement the simulated AWS refuses the switch, as the provider would (so the test above can fail)', () => {
+    const { world } = live({});
+    const observed = world.observed()['nodegroup-general']!;
+    const applied = dig(observed, 'status', 'atProvider') as JsonObject;
+    const message = refusesUpdate(observed, applied, { ...applied, launchTemplate: { id: 'lt-0123456789abcdef0', version: '1' } }, new Map());
+    expect(message).toMatch(/cannot change the value of the argument "launch_template\.0\.id" from "" to "lt-0123456789abcdef0"/);
+  });
+
+  it('an XR from before the field composes exactly what it did: no template, no node security group', () => {
+    const { world } = live({});
+    expect(Object.values(world.observed()).filter((o) => o.kind === 'LaunchTemplate' || dig(o, 'metadata', 'name') === 'team-a-node-sg')).toEqual([]);
+    expect(dig(world.observed()['nodegroup-general'], 'spec', 'forProvider', 'diskSize')).toBe(50);
+  });
+});
+
+describe('1e. security-group rules of your own: known by what they allow, never twice', () => {
+  const peer = { cidr: '10.70.0.0/16', fromPort: 443, description: 'Peer VPC to the API' };
+  const vpn = { cidr: '192.168.0.0/20', fromPort: 443, description: 'VPN to the API' };
+  const ruleEvents = (world: SimulatedWorld, from: number) =>
+    world.events
+      .slice(from)
+      .filter((e) => e.kind === 'SecurityGroupIngressRule' && e.key.startsWith('sgr-'))
+      .map((e) => e.what);
+  const rules = (world: SimulatedWorld) => Object.keys(world.observed()).filter((k) => k.startsWith('sgr-cluster-'));
+
+  it('reordered: nothing changes; a description edited: updated in place; a port changed: the new rule first, then the old one goes', () => {
+    const { world, xr } = live({}, (spec) => (spec.securityGroupRules = { cluster: [peer, vpn] }));
+    const keys = rules(world).sort();
+    expect(keys).toHaveLength(2);
+    let seen = world.events.length;
+    const reordered = converge(
+      world,
+      edited(xr, (spec) => (spec.securityGroupRules = { cluster: [vpn, peer] })),
+    );
+    expect(reordered.settled).toBe(true);
+    expect(ruleEvents(world, seen)).toEqual([]);
+    seen = world.events.length;
+    converge(
+      world,
+      edited(xr, (spec) => (spec.securityGroupRules = { cluster: [{ ...peer, description: 'Peer VPC B' }, vpn] })),
+    );
+    expect(ruleEvents(world, seen)).toEqual(['updated']);
+    expect(rules(world).sort()).toEqual(keys);
+    seen = world.events.length;
+    const moved = converge(
+      world,
+      edited(xr, (spec) => (spec.securityGroupRules = { cluster: [{ ...peer, fromPort: 6443 }, vpn] })),
+    );
+    expect(moved.settled).toBe(true);
+    expect(world.unsynced()).toEqual([]);
+    const events = world.events.slice(seen).filter((e) => e.kind === 'SecurityGroupIngressRule');
+    expect(events.map((e) => e.what)).toEqual(['created', 'deleted']);
+    expect(events[1]!.round).toBeGreaterThan(events[0]!.round);
+    expect(rules(world)).toHaveLength(2);
+  });
+
+  it('the same rule twice is refused, naming both entries and the fix, and nothing changes', () => {
+    const { world, xr } = live({});
+    const before = JSON.stringify(world.observed());
+    const after = converge(
+      world,
+      edited(xr, (spec) => (spec.securityGroupRules = { cluster: [peer, vpn, { ...peer, description: 'again' }] })),
+    );
+    const errors = fatalOf(after.result);
+    expect(errors.map((e) => e.path)).toEqual(['spec.securityGroupRules.cluster[2]']);
+    expect(errors[0]!.message).toMatch(/spec\.securityGroupRules\.cluster\[0\].*InvalidPermission\.Duplicate.*; remove one/);
+    expect(JSON.stringify(world.observed())).toBe(before);
+  });
+
+  it('AWS refuses a duplicate rule in a group (the simulated AWS too, so the refusal above guards something)', () => {
+    const { world } = live({}, (spec) => (spec.securityGroupRules = { cluster: [peer] }));
+    const [key] = rules(world);
+    const rule = world.observed()[key!]!;
+    const twin = { ...rule, metadata: { name: 'twin', namespace: 'team-a' } };
+    const fp = dig(rule, 'spec', 'forProvider') as JsonObject;
+    const world2 = new Map(Object.values(world.observed()).map((o) => [String(dig(o, 'metadata', 'name')), o]));
+    expect(refusesCreate(twin, fp, world2)).toMatch(
+      /InvalidPermission\.Duplicate: the specified rule "peer: 10\.70\.0\.0\/16, TCP, from port: 443, to port: 443, ALLOW" already exists/,
+    );
+  });
+
+  it('node rules need a launch template on every group, and say how to get one', () => {
+    const { world, xr } = live({});
+    const after = converge(
+      world,
+      edited(xr, (spec) => (spec.securityGroupRules = { nodes: [peer] })),
+    );
+    const errors = fatalOf(after.result);
+    expect(errors.map((e) => e.path)).toEqual(['spec.securityGroupRules.nodes']);
+    expect(errors[0]!.message).toMatch(/general has none; set launchTemplate: \{\} on it/);
+  });
+
+  it('node rules on, then off with the templates: the node security group goes after its rules and the nodes, nothing left', () => {
+    const withTemplate = (spec: Spec) => ((spec.nodeGroups as JsonObject[])[0]!.launchTemplate = {});
+    const { world, xr } = live({}, (spec) => {
+      withTemplate(spec);
+      spec.securityGroupRules = { nodes: [peer] };
+    });
+    expect(Object.keys(world.observed()).filter((k) => k.startsWith('sgr-nodes-'))).toHaveLength(1);
+    const off = converge(
+      world,
+      edited(xr, (spec) => {
+        delete spec.securityGroupRules;
+        delete (spec.nodeGroups as JsonObject[])[0]!.launchTemplate;
+      }),
+    );
+    expect(off.settled).toBe(true);
+    expect(world.unsynced()).toEqual([]);
+    expect(
+      Object.values(world.observed()).filter(
+        (o) => o.kind === 'LaunchTemplate' || (o.kind === 'SecurityGroup' && /node-sg$/.test(String(dig(o, 'metadata', 'name')))),
+      ),
+    ).toEqual([]);
+    expect(tearDown(world)).toEqual([]);
   });
 });
 

@@ -45,9 +45,12 @@ export const DELETE_DEPENDENCIES: Readonly<Record<string, readonly DeleteRule[] 
   'ec2.aws.m.upbound.io/v1beta1/RouteTable': [
     { refusedWhile: 'a subnet is associated with it', error: 'DependencyViolation', source: `${EC2_API}/API_DeleteRouteTable.html` },
   ],
+  'ec2.aws.m.upbound.io/v1beta1/LaunchTemplate': {
+    none: 'DeleteLaunchTemplate deletes a template whatever runs on it (a node group on a deleted template launches no more nodes: the function keeps it until no node group runs on it, by Usage)',
+  },
   'ec2.aws.m.upbound.io/v1beta1/SecurityGroup': [
     {
-      refusedWhile: 'a network interface (an interface endpoint’s) uses it',
+      refusedWhile: 'a network interface (an interface endpoint’s, or a node’s of a node group whose launch template names the group) uses it',
       error: 'DependencyViolation',
       source: `${EC2_API}/API_DeleteSecurityGroup.html`,
     },

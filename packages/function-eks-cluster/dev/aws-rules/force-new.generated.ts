@@ -488,6 +488,16 @@ export const FORCE_NEW: ForceNewTable = {
     unscanned: ['region'],
     keptWhenOmitted: [],
   },
+  'ec2.aws.m.upbound.io/v1beta1/LaunchTemplate': {
+    terraformResource: 'aws_launch_template',
+    source: 'internal/service/ec2/ec2_launch_template.go',
+    framework: false,
+    async: false,
+    immutable: [{ tf: 'name', crd: ['name'], optionalComputed: true, sensitive: false, at: 'internal/service/ec2/ec2_launch_template.go:716' }],
+    conditional: [],
+    unscanned: ['region'],
+    keptWhenOmitted: ['defaultVersion', 'metadataOptions'],
+  },
   'eks.aws.m.upbound.io/v1beta1/Cluster': {
     terraformResource: 'aws_eks_cluster',
     source: 'internal/service/eks/cluster.go',

@@ -142,6 +142,18 @@ export const CONDITIONAL_RULES: Readonly<Record<string, Readonly<Record<string, 
       source: 'internal/service/amp/workspace.go:49-52 (customdiff.ForceNewIfChange)',
     },
   },
+  'eks.aws.m.upbound.io/v1beta1/NodeGroup': {
+    // A launch template added to a node group created without one: launch_template.id is ForceNew and goes from
+    // "" to the template's ID. Taken away: removing the block plans no replacement (id is Optional and Computed),
+    // but EKS has no call that takes a template from a node group (UpdateNodegroupVersion only moves it to another
+    // version of the same template: https://docs.aws.amazon.com/eks/latest/APIReference/API_UpdateNodegroupVersion.html),
+    // so the group would keep it and the provider report the drift for ever; refused here, so that a test sees it.
+    'launch_template.id': {
+      field: 'launchTemplate.id',
+      replaces: (before, after) => (dig(before, 'launchTemplate', 'id') === undefined) !== (dig(after, 'launchTemplate', 'id') === undefined),
+      source: 'internal/service/eks/node_group.go:109 (launch_template.id ForceNew); internal/service/eks/node_group.go:551-575 (UpdateNodegroupVersion)',
+    },
+  },
   'eks.aws.m.upbound.io/v1beta1/Cluster': {
     // You cannot disable envelope encryption after enabling it.
     encryption_config: {

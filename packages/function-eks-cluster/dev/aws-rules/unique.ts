@@ -201,6 +201,31 @@ export const UNIQUENESS: Readonly<Record<string, UniquenessRule>> = {
     source: 'https://docs.aws.amazon.com/AWSEC2/latest/APIReference/errors-overview.html (InvalidGroup.Duplicate)',
     quoted: false,
   },
+  'ec2.aws.m.upbound.io/v1beta1/SecurityGroupIngressRule': {
+    scope: 'one rule per security group, protocol, port range and source (CIDR, prefix list or security group)',
+    slots: (fp) => {
+      const all = s(fp.ipProtocol) === '-1' || s(fp.ipProtocol) === 'all';
+      const ports = all ? '' : `${s(fp.fromPort)}-${s(fp.toPort)}`;
+      const source = s(fp.cidrIpv4 ?? fp.cidrIpv6 ?? fp.prefixListId ?? fp.referencedSecurityGroupId);
+      const protocol = all ? '-1' : s(fp.ipProtocol).toLowerCase();
+      return [
+        {
+          key: `sg-rule/${s(fp.securityGroupId)}/${protocol}/${ports}/${source}`,
+          refusal: () =>
+            awsError(
+              'EC2',
+              'AuthorizeSecurityGroupIngress',
+              400,
+              'InvalidPermission.Duplicate',
+              `the specified rule "peer: ${source}, ${all ? 'ALL' : protocol.toUpperCase()}${all ? '' : `, from port: ${s(fp.fromPort)}, to port: ${s(fp.toPort)}`}, ALLOW" already exists`,
+            ),
+        },
+      ];
+    },
+    source:
+      'https://docs.aws.amazon.com/AWSEC2/latest/APIReference/errors-overview.html (InvalidPermission.Duplicate, 400); https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_AuthorizeSecurityGroupIngress.html (CIDRs canonicalized, so a non-canonical form of an existing rule is a duplicate too); wording: galaxyproject/cloudlaunch#56',
+    quoted: true,
+  },
   'ec2.aws.m.upbound.io/v1beta1/VPCEndpoint': {
     scope: 'one interface endpoint with private DNS per service and VPC',
     slots: (fp) =>
@@ -245,7 +270,7 @@ export const NOT_UNIQUE: Readonly<Record<string, string>> = {
   'ec2.aws.m.upbound.io/v1beta1/EIP': 'AllocateAddress: a new address each call',
   'ec2.aws.m.upbound.io/v1beta1/NATGateway': 'CreateNatGateway: a new gateway each call',
   'ec2.aws.m.upbound.io/v1beta1/RouteTable': 'CreateRouteTable: a new table each call',
-  'ec2.aws.m.upbound.io/v1beta1/SecurityGroupIngressRule': 'AuthorizeSecurityGroupIngress of a rule that exists is a no-op for a new rule id',
+  'ec2.aws.m.upbound.io/v1beta1/LaunchTemplate': 'CreateLaunchTemplate: the function sends no name, and Terraform generates a unique one',
   'ec2.aws.m.upbound.io/v1beta1/VPCEndpointSecurityGroupAssociation': 'ModifyVpcEndpoint: adding a group it has is a no-op',
   'ec2.aws.m.upbound.io/v1beta1/VPCEndpointSubnetAssociation': 'ModifyVpcEndpoint: adding a subnet it has is a no-op',
   'ec2.aws.m.upbound.io/v1beta1/VPCEndpointRouteTableAssociation': 'ModifyVpcEndpoint: adding a route table it has is a no-op',

@@ -117,6 +117,50 @@ const nodeGroup = object(
       description:
         "EKS node auto repair: EKS replaces (or reboots) a node whose Ready or health condition stays bad for a while. Changed in place, no new nodes. Unset: not sent, EKS's default (off); taking it out after true switches repair off. Free.",
     }),
+    launchTemplate: object(
+      {
+        metadataHopLimit: withDefault(
+          integer({
+            description:
+              'Hops an instance metadata (IMDSv2) response may travel. 2 lets pods on the pod network reach it (the AWS SDKs in pods, the vpc-cni); 1 keeps it to the node itself (pods then need EKS Pod Identity or IRSA for AWS credentials).',
+            minimum: 1,
+            maximum: 64,
+          }),
+          2,
+        ),
+        rootVolume: withDefault(
+          object(
+            {
+              iops: withDefault(integer({ description: 'gp3 IOPS: 3000 (free) to 80000.', minimum: 3000, maximum: 80000 }), 3000),
+              throughput: withDefault(integer({ description: 'gp3 throughput in MiB/s: 125 (free) to 2000.', minimum: 125, maximum: 2000 }), 125),
+              kmsKeyArn: string({
+                description: "KMS key encrypting the volume. Default: the account's AWS managed key for EBS (aws/ebs).",
+                pattern: '^arn:aws[a-z-]*:kms:.+$',
+                maxLength: 2048,
+              }),
+            },
+            { description: "The root volume: encrypted gp3, its size the group's diskSize." },
+          ),
+          {},
+        ),
+        amiId: string({
+          description:
+            'A custom AMI (ami- and 8 or 17 hex digits) built on Amazon Linux 2023 (amiType AL2023_*): the group is created with amiType CUSTOM and the launch template carries the user data that joins the node to the cluster (nodeadm NodeConfig with its labels and taints). EKS then neither picks nor upgrades the AMI: a new Kubernetes version needs a new amiId. Changing it rolls the nodes in place; setting or removing it replaces the group (AMI type).',
+          pattern: '^ami-([0-9a-f]{8}|[0-9a-f]{17})$',
+          maxLength: 21,
+        }),
+        userData: string({
+          description:
+            'A shell script run at boot, before the node joins (sent as a part of a MIME multi-part user data, which EKS merges with its own on EKS AMIs). Not with Bottlerocket (its user data is TOML settings).',
+          maxLength: 16384,
+        }),
+        tags: withDefault(stringMap({ description: 'AWS tags on the instances and their volumes, besides spec.tags.', maxLength: 256 }), {}),
+      },
+      {
+        description:
+          "Hardened nodes through an EC2 launch template of the group: IMDSv2 required, an encrypted gp3 root volume, the cluster security group and the node security group (spec.securityGroupRules.nodes), tags on instances and volumes. A change makes a new template version and EKS rolls the nodes to it in place (maxUnavailable at a time). Setting it on a group that has none, or removing it, replaces the group (EKS cannot add or remove a node group's launch template): the new group is Ready before the old one goes. Unset: no launch template, EKS's defaults (as before).",
+      },
+    ),
   },
   {
     description: 'An EKS managed node group in the private subnets.',
@@ -127,6 +171,35 @@ const nodeGroup = object(
         message: 'desiredSize must lie between minSize and maxSize',
       },
     ],
+  },
+);
+
+export const SECURITY_GROUP_PROTOCOLS = ['tcp', 'udp', 'icmp', 'icmpv6', 'all'] as const;
+
+const securityGroupRule = object(
+  {
+    cidr: string({
+      description: 'Source IPv4 CIDR (10.20.0.0/16) or IPv6 CIDR (2001:db8::/32). Exactly one of cidr and prefixListId.',
+      pattern: '^[0-9a-fA-F.:]+/[0-9]{1,3}$',
+      maxLength: 43,
+    }),
+    prefixListId: string({
+      description: 'Source managed prefix list (pl- and 8 or 17 hex digits), owned by or shared with your AWS account. Exactly one of cidr and prefixListId.',
+      pattern: '^pl-([0-9a-f]{8}|[0-9a-f]{17})$',
+      maxLength: 20,
+    }),
+    protocol: withDefault(oneOf(SECURITY_GROUP_PROTOCOLS, { description: 'IP protocol; all: every protocol and port.' }), 'tcp'),
+    fromPort: integer({ description: 'First port (tcp, udp), or the ICMP type (icmp, icmpv6; unset: every type).', minimum: 0, maximum: 65535 }),
+    toPort: integer({ description: 'Last port; default fromPort. For ICMP the code (unset: every code).', minimum: 0, maximum: 65535 }),
+    description: string({
+      description: "What the rule is for; AWS's allowed characters (letters, digits, spaces and ._-:/()#,@[]+=&;{}!$*).",
+      pattern: '^[a-zA-Z0-9. _\\-:/()#,@\\[\\]+=&;{}!$*]*$',
+      maxLength: 255,
+    }),
+  },
+  {
+    description: 'An ingress rule: who (cidr or prefixListId) may reach what (protocol, ports).',
+    'x-kubernetes-validations': [{ rule: 'has(self.cidr) != has(self.prefixListId)', message: 'set exactly one of cidr and prefixListId' }],
   },
 );
 
@@ -327,6 +400,30 @@ export const specSchema = object(
         'x-kubernetes-list-map-keys': ['name'],
       }),
       [{ name: 'default', instanceTypes: ['m7i.large'], minSize: 2, maxSize: 6 }],
+    ),
+    securityGroupRules: object(
+      {
+        cluster: withDefault(
+          array(securityGroupRule, {
+            description:
+              "Ingress rules added to the EKS cluster security group, which EKS puts on the control plane's network interfaces and on every managed node (e.g. a peer network reaching the private API endpoint on 443).",
+            maxItems: 50,
+          }),
+          [],
+        ),
+        nodes: withDefault(
+          array(securityGroupRule, {
+            description:
+              'Ingress rules added to the node security group, a group the function composes for the nodes of node groups with a launchTemplate (every node group must have one).',
+            maxItems: 50,
+          }),
+          [],
+        ),
+      },
+      {
+        description:
+          'Ingress rules you add, without security groups of your own. A rule is known by what it allows (source, protocol, ports): reordering the list changes nothing, a changed description is updated in place, and a changed source, protocol or port makes a new rule, the old one deleted once the new ones are Ready. The same rule twice is refused (AWS refuses a duplicate: InvalidPermission.Duplicate).',
+      },
     ),
     controlPlane: withDefault(
       object(
@@ -688,3 +785,5 @@ export type EKSClusterSpec = TypeOf<typeof specSchema>;
 export type EKSClusterStatus = TypeOf<typeof statusSchema>;
 export type NodeGroupSpec = EKSClusterSpec['nodeGroups'][number];
 export type AddonSpec = EKSClusterSpec['addons'][number];
+export type LaunchTemplateSpec = NonNullable<NodeGroupSpec['launchTemplate']>;
+export type SecurityGroupRuleSpec = NonNullable<EKSClusterSpec['securityGroupRules']>['cluster'][number];

@@ -23,6 +23,8 @@ import { oidcProviderResources } from '../eks/oidc.js';
 import { fluxAccessResources, kubeconfigSecretWanted } from '../eks/flux-access.js';
 import { planVersions } from '../eks/versions.js';
 import { nodeGroupResources } from '../eks/node-groups.js';
+import { NODE_SECURITY_GROUP_KEY } from '../eks/launch-template.js';
+import { securityGroupRuleResources } from '../network/security-group-rules.js';
 import { applyGates } from '../lifecycle/readiness.js';
 import { buildStatus, type XrCondition } from '../lifecycle/status.js';
 import { clusterFactsResource } from '../lifecycle/cluster-facts.js';
@@ -108,6 +110,7 @@ function wantedResources(ctx: ComposeContext, vpc: Cidr, subnets: readonly Plann
     ...oidcProviderResources(ctx),
     ...addonResources(ctx, nodeGroups.current),
     ...accessResources(ctx),
+    ...securityGroupRuleResources(ctx, CLUSTER_KEY, nodeGroups.resources.some((r) => r.key === NODE_SECURITY_GROUP_KEY) ? NODE_SECURITY_GROUP_KEY : undefined),
     ...karpenterResources(ctx, nodeGroups.current),
     ...monitoringResources(ctx),
     ...(kubeconfigSecretWanted(ctx) ? [kubeconfigResource(ctx)] : []),

@@ -4,6 +4,8 @@
  */
 import { composedAddons, podIdentityAgentPresent } from '../eks/addon-set.js';
 import { checkAutoModeVersion, checkPodIdentityUniqueness } from './aws-constraints.js';
+import { checkLaunchTemplates } from '../eks/launch-template.js';
+import { checkSecurityGroupRules } from '../network/security-group-rules.js';
 import { parseCidr } from '../network/cidr.js';
 import { checkIpv6Zones } from '../network/ipv6-plan.js';
 import { namesZone, resolveZones, type Zone } from '../network/zones.js';
@@ -329,6 +331,8 @@ export function readXR(composite: unknown): XRRead {
   checkCompute(spec, errors);
   checkAutoModeVersion(spec, errors);
   checkPodIdentityUniqueness(spec, errors);
+  checkLaunchTemplates(spec.nodeGroups, errors);
+  checkSecurityGroupRules(spec, errors);
   checkTeamClusterName(spec, metadata.namespace, errors);
   if (errors.length > 0) return { ok: false, errors };
   return { ok: true, xr: { ...metadata, spec, zones } };

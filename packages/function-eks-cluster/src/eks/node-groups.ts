@@ -15,6 +15,7 @@ import { addonKey } from './addons.js';
 import { nodeGroupsKeptForAutoMode } from './auto-mode.js';
 import { CLUSTER_KEY } from './cluster.js';
 import { NODE_ROLE_KEY, nodeRoleAttachmentKeys } from './iam.js';
+import { amiTypeOf, launchTemplateKey, launchTemplateRef, launchTemplateResources } from './launch-template.js';
 
 export function nodeGroupKey(name: string): string {
   return `nodegroup-${name}`;
@@ -40,7 +41,12 @@ const FIXED_AT_CREATION: Readonly<Record<keyof Fixed, string>> = {
   instanceTypes: 'instance types',
   diskSize: 'disk size',
   subnets: 'subnets',
+  launchTemplate: 'launch template',
 };
+
+/** A group's launch template, as a fixed field: EKS can neither add one to a group nor take it away (eks/launch-template.ts). */
+const NO_TEMPLATE = 'none';
+const TEMPLATE = 'hardened';
 
 /** A node group's fixed fields; subnets as the names of the subnets it refers to, or their IDs in an existing network. */
 interface Fixed {
@@ -49,6 +55,8 @@ interface Fixed {
   readonly instanceTypes: Json;
   readonly diskSize: Json;
   readonly subnets: Json;
+  /** NO_TEMPLATE or TEMPLATE. */
+  readonly launchTemplate: Json;
 }
 
 function subnetsOf(forProvider: Json | undefined): Json | undefined {
@@ -65,12 +73,15 @@ function subnetsOf(forProvider: Json | undefined): Json | undefined {
 function existingFixed(ctx: ComposeContext, key: string, wanted: Fixed): Fixed {
   const forProvider = ctx.observed.get(key)?.spec as JsonObject | undefined;
   const has = (field: string) => ctx.observed.forProvider(key, field);
+  // A group of an earlier release has no template: absent, it is none (never what is asked).
+  const templated = has('launchTemplate') !== undefined;
   return {
     amiType: has('amiType') ?? wanted.amiType,
     capacityType: has('capacityType') ?? wanted.capacityType,
     instanceTypes: has('instanceTypes') ?? wanted.instanceTypes,
-    diskSize: has('diskSize') ?? wanted.diskSize,
+    diskSize: templated ? null : (has('diskSize') ?? wanted.diskSize ?? null),
     subnets: subnetsOf(forProvider?.forProvider) ?? wanted.subnets,
+    launchTemplate: templated ? TEMPLATE : NO_TEMPLATE,
   };
 }
 
@@ -121,19 +132,24 @@ function nodeGroup(
   warnings: readonly string[] = [],
 ): DesiredResource {
   const subnets = fixed.subnets as string[];
+  const templated = fixed.launchTemplate === TEMPLATE;
+  const template = templated ? (launchTemplateRef(ctx, group.name) ?? ctx.observed.forProvider(slot.key, 'launchTemplate')) : undefined;
   const forProvider: JsonObject = {
     region: ctx.spec.region,
     clusterNameRef: ref(ctx, CLUSTER_KEY),
     nodeRoleArnRef: ref(ctx, NODE_ROLE_KEY),
     ...(ctx.spec.network.existing ? { subnetIds: subnets } : { subnetIdRefs: subnets.map((name) => ({ name })) }),
-    version: ctx.versions.nodes,
+    // A custom AMI is its own Kubernetes version: EKS refuses a version with it (CreateNodegroup, EKS API reference).
+    ...(fixed.amiType === 'CUSTOM' ? {} : { version: ctx.versions.nodes }),
     amiType: fixed.amiType,
     capacityType: fixed.capacityType,
     instanceTypes: fixed.instanceTypes,
-    diskSize: fixed.diskSize,
+    // With a launch template the root volume is the template's: EKS refuses diskSize beside one.
+    ...(templated ? {} : { diskSize: fixed.diskSize }),
+    ...(template !== undefined ? { launchTemplate: template } : {}),
     scalingConfig: scalingConfig(ctx, slot.key, group),
     updateConfig: { maxUnavailable: group.maxUnavailable },
-    labels: { ...group.labels, [GROUP_LABEL]: group.name },
+    labels: nodeLabels(group),
     tags: awsTags(ctx, slot.key),
   };
   if (group.taints.length > 0) {
@@ -161,13 +177,16 @@ function nodeGroup(
       ...nodeRoleAttachmentKeys(ctx),
       ...cniIpv6PolicyKeys(ctx, NODE_ROLE_KEY),
       ...networkKeys,
+      ...(templated ? [launchTemplateKey(group.name)] : []),
     ],
-    // Its instances cannot be cleaned up without the node role's policies, and pods leaving still release addresses through vpc-cni's role.
+    // Its instances cannot be cleaned up without the node role's policies, and pods leaving still release addresses through vpc-cni's role;
+    // it names its launch template by ID, not by a reference.
     needs: [
       ...nodeRoleAttachmentKeys(ctx),
       ...cniIpv6PolicyKeys(ctx, NODE_ROLE_KEY),
       ...addonIdentityKeys(ctx.spec, 'vpc-cni'),
       ...cniIpv6PolicyKeys(ctx, addonRoleKey('vpc-cni')),
+      ...(templated ? [launchTemplateKey(group.name)] : []),
     ],
   });
 }
@@ -190,6 +209,10 @@ function autoRepair(ctx: ComposeContext, key: string, group: NodeGroupSpec): boo
 /** The label every node of a group carries: which spec.nodeGroups entry it belongs to, replacements included. */
 const GROUP_LABEL = 'eks.gitops.dev/node-group';
 
+function nodeLabels(group: NodeGroupSpec): Record<string, string> {
+  return { ...group.labels, [GROUP_LABEL]: group.name };
+}
+
 /** The fixed fields the spec asks of a group. */
 function wantedFixed(ctx: ComposeContext, group: NodeGroupSpec, subnets: readonly PlannedSubnet[]): Fixed {
   const zones = group.availabilityZones;
@@ -198,11 +221,13 @@ function wantedFixed(ctx: ComposeContext, group: NodeGroupSpec, subnets: readonl
     .filter((s) => !zones || zones.some((z) => namesZone(s.zone, z)))
     .map((s) => resourceName(ctx, s.key));
   return {
-    amiType: group.amiType,
+    amiType: amiTypeOf(group),
     capacityType: group.capacityType,
     instanceTypes: [...group.instanceTypes],
-    diskSize: group.diskSize,
+    // With a launch template, the template sizes the root volume: a new size is a new template version, no new group.
+    diskSize: group.launchTemplate ? null : group.diskSize,
     subnets: ctx.spec.network.existing ? [...ctx.spec.network.existing.privateSubnetIds] : placement,
+    launchTemplate: group.launchTemplate ? TEMPLATE : NO_TEMPLATE,
   };
 }
 
@@ -298,7 +323,7 @@ function keptGroup(ctx: ComposeContext, key: string, networkKeys: readonly strin
     labels,
     taints,
   } as NodeGroupSpec;
-  const unknown: Fixed = { amiType: null, capacityType: null, instanceTypes: null, diskSize: null, subnets: [] };
+  const unknown: Fixed = { amiType: null, capacityType: null, instanceTypes: null, diskSize: null, subnets: [], launchTemplate: NO_TEMPLATE };
   return nodeGroup(ctx, group, { key, name: ctx.observed.externalName(key) ?? name }, existingFixed(ctx, key, unknown), networkKeys);
 }
 
@@ -323,5 +348,8 @@ export function nodeGroupResources(
     ? []
     : Object.keys(ctx.observed.resources).filter((k) => k.startsWith('nodegroup-') && !composed.has(k));
   const kept = [...new Set([...nodeGroupsKeptForAutoMode(ctx), ...removed])].filter((k) => !composed.has(k)).sort();
-  return { resources: [...resources, ...kept.map((key) => keptGroup(ctx, key, networkKeys))], current };
+  return {
+    resources: [...launchTemplateResources(ctx, nodeLabels), ...resources, ...kept.map((key) => keptGroup(ctx, key, networkKeys))],
+    current,
+  };
 }

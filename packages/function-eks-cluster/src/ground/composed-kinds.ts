@@ -36,7 +36,7 @@ export const MANAGED_GROUPS: readonly ManagedGroup[] = [
     apiVersion: EC2,
     provider: 'provider-aws-ec2',
     purpose:
-      'the network (VPC, subnets, gateways, routes, VPC endpoints; the egress-only gateway of an IPv6 network), the flow log, the Karpenter discovery tag',
+      'the network (VPC, subnets, gateways, routes, VPC endpoints; the egress-only gateway of an IPv6 network), the flow log, the Karpenter discovery tag, the security-group rules you add, the launch templates of hardened node groups',
     kinds: [
       'VPC',
       'Subnet',
@@ -55,6 +55,7 @@ export const MANAGED_GROUPS: readonly ManagedGroup[] = [
       'VPCEndpointRouteTableAssociation',
       'FlowLog',
       'Tag',
+      'LaunchTemplate',
     ],
   },
   {
