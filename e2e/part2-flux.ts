@@ -20,6 +20,7 @@ import { bootstrap, GIT_REPOSITORY, HELM_RELEASE, KUSTOMIZATION, readyLine, requ
 import { BRANCH, startGitServer } from './lib/git-server.js';
 import { startCrossplaneChartRepository } from './lib/helm-repository.js';
 import { EC2_NODE_CLASS, NODE_POOL, PlayedKarpenter, pushKarpenterChart } from './lib/karpenter.js';
+import { expectPrometheusFromFacts, prometheusGone, startPrometheusChartRepository } from './lib/prometheus.js';
 import { condition, isTrue, managed, nameOf, untilGone, validationMessages } from './lib/objects.js';
 import { SimulatedAws } from './lib/simulated-aws-controller.js';
 import { runPart } from './lib/part.js';
@@ -34,13 +35,13 @@ const WEB_KINDS = [
 ];
 
 export const PART2_VERDICT =
-  "Flux, locked down for tenants, installed Crossplane, the providers and our packages from Git in dependsOn order, failed the gate while AWS failed a node group and held the apps, delivered Karpenter (its chart from an OCI registry, its EC2NodeClass and NodePool from the cluster's facts) and apps/web into the new cluster as the team, applied monitoring from the cluster facts with the Prometheus workspace the function composed and no input made by hand (for team-b, up to the AWS identity Flux reaches it with), reported an XR the XRD rejects, grew the cluster by commit without touching what existed, walked it through day-2 commits (flow logs on and off, a node group replaced before its old one went) with no AWS refusal, refused a team folder reaching outside its namespace or identity while the rest reconciled, and tore it all down by commit, Karpenter's nodes before the cluster";
+  "Flux, locked down for tenants, installed Crossplane, the providers and our packages from Git in dependsOn order, failed the gate while AWS failed a node group and held the apps, delivered Karpenter (its chart from an OCI registry, its EC2NodeClass and NodePool from the cluster's facts), Prometheus (its chart from a Helm repository, writing to the Prometheus workspace the function composed, from the cluster's facts) and apps/web into the new cluster as the team, applied monitoring's AWS identity from the cluster facts with no input made by hand (for team-b, up to the AWS identity Flux reaches it with), reported an XR the XRD rejects, grew the cluster by commit without touching what existed, walked it through day-2 commits (flow logs on and off, a node group replaced before its old one went) with no AWS refusal, refused a team folder reaching outside its namespace or identity while the rest reconciled, and tore it all down by commit, Karpenter's nodes before the cluster and Prometheus uninstalled from it before AWS deleted it";
 
 /**
  * The chart sources teams may use (flux/infrastructure/provider-config/tenant-flux-sources.yaml),
- * with one more: the loopback registry serving Karpenter's chart.
+ * with the loopback ones serving Karpenter's and Prometheus' charts.
  */
-function allowedChartSources(url: string): { path: string; value: string } {
+function allowedChartSources(urls: string[]): { path: string; value: string } {
   const policy = parseAllDocuments(readFileSync(join(REPO_ROOT, 'flux', 'infrastructure', 'provider-config', 'tenant-flux-sources.yaml'), 'utf8'))
     .map((d) => d.toJS() as JsonObject)
     .find((d) => d.kind === 'ValidatingAdmissionPolicy')!;
@@ -48,11 +49,11 @@ function allowedChartSources(url: string): { path: string; value: string } {
   const index = variables.findIndex((v) => v.name === 'allowed');
   const expression = variables[index]?.expression.trim() ?? '';
   if (!expression.endsWith(']')) throw new Error('tenant-flux-sources.yaml has no variable "allowed" holding a list');
-  return { path: `/spec/variables/${index}/expression`, value: `${expression.slice(0, -1)}, '${url}']` };
+  return { path: `/spec/variables/${index}/expression`, value: `${expression.slice(0, -1)}, ${urls.map((url) => `'${url}'`).join(', ')}]` };
 }
 
 /** The overlay the environment forces, as patches of the bootstrap Kustomization (each one is listed in e2e/README.md). */
-function overlay(helmRepositoryUrl: string, karpenterChartUrl: string): JsonObject[] {
+function overlay(helmRepositoryUrl: string, karpenterChartUrl: string, prometheusChartUrl: string): JsonObject[] {
   const nested = (target: JsonObject, patches: JsonObject[]) => ({ target, patch: JSON.stringify([{ op: 'add', path: '/spec/patches', value: patches }]) });
   // For a Kustomization that has patches of its own: adds to them.
   const appended = (target: JsonObject, patches: JsonObject[]) => ({
@@ -60,12 +61,13 @@ function overlay(helmRepositoryUrl: string, karpenterChartUrl: string): JsonObje
     patch: JSON.stringify(patches.map((value) => ({ op: 'add', path: '/spec/patches/-', value }))),
   });
   return [
-    // public.ecr.aws cannot be reached: the chart the team's OCIRepository names is served from
-    // the loopback registry, which the platform's policy on chart sources then allows too.
+    // public.ecr.aws and prometheus-community.github.io cannot be reached: the charts the team's
+    // OCIRepository and HelmRepository name are served on 127.0.0.1, which the platform's policy
+    // on chart sources then allows too.
     nested({ kind: 'Kustomization', name: 'crossplane-provider-config' }, [
       {
         target: { kind: 'ValidatingAdmissionPolicy', name: 'tenant-flux-sources' },
-        patch: JSON.stringify([{ op: 'replace', ...allowedChartSources(karpenterChartUrl) }]),
+        patch: JSON.stringify([{ op: 'replace', ...allowedChartSources([karpenterChartUrl, prometheusChartUrl]) }]),
       },
     ]),
     // charts.crossplane.io cannot be reached: the same chart, served on 127.0.0.1.
@@ -75,13 +77,12 @@ function overlay(helmRepositoryUrl: string, karpenterChartUrl: string): JsonObje
         patch: JSON.stringify([{ op: 'replace', path: '/spec/url', value: helmRepositoryUrl }]),
       },
     ]),
-    // The Prometheus chart has no source here: its HelmRepository and HelmRelease
-    // are left out; the monitoring Kustomization still applies its AWS identity.
     // (workload-clusters applies the team's grant, whose entry Kustomization
-    // applies the team's folder, whose monitoring Kustomization applies them.)
+    // applies the team's folder, whose Kustomizations apply the apps.)
     // team-b is delivered with Flux's own AWS identity, which no process here can
-    // have: its web and Karpenter Kustomizations, which reach the cluster with it, are left out too;
-    // everything else of team-b is applied (its grant, EKSCluster, facts, monitoring's AWS side).
+    // have: its web and Karpenter Kustomizations and its Prometheus release, which reach the cluster
+    // with it, are left out; everything else of team-b is applied (its grant, EKSCluster, facts,
+    // monitoring's AWS side).
     nested({ kind: 'Kustomization', name: 'workload-clusters' }, [
       ...['team-a', 'team-b'].map((team) =>
         nested({ kind: 'Kustomization', name: `tenant-${team}` }, [
@@ -97,17 +98,28 @@ function overlay(helmRepositoryUrl: string, karpenterChartUrl: string): JsonObje
                   }),
                 }))
               : []),
-            nested({ kind: 'Kustomization', name: 'monitoring' }, [
-              { patch: stringify({ apiVersion: 'helm.toolkit.fluxcd.io/v2', kind: 'HelmRelease', metadata: { name: 'prometheus' }, $patch: 'delete' }) },
-              {
-                patch: stringify({
-                  apiVersion: 'source.toolkit.fluxcd.io/v1',
-                  kind: 'HelmRepository',
-                  metadata: { name: 'prometheus-community' },
-                  $patch: 'delete',
-                }),
-              },
-            ]),
+            nested(
+              { kind: 'Kustomization', name: 'monitoring' },
+              team === 'team-a'
+                ? // Prometheus' chart from the loopback Helm repository, the same version (team-a's: team-b's is left out).
+                  [
+                    {
+                      target: { kind: 'HelmRepository', name: 'prometheus-community' },
+                      patch: JSON.stringify([{ op: 'replace', path: '/spec/url', value: prometheusChartUrl }]),
+                    },
+                  ]
+                : [
+                    { patch: stringify({ apiVersion: 'helm.toolkit.fluxcd.io/v2', kind: 'HelmRelease', metadata: { name: 'prometheus' }, $patch: 'delete' }) },
+                    {
+                      patch: stringify({
+                        apiVersion: 'source.toolkit.fluxcd.io/v1',
+                        kind: 'HelmRepository',
+                        metadata: { name: 'prometheus-community' },
+                        $patch: 'delete',
+                      }),
+                    },
+                  ],
+            ),
             // Karpenter's chart from the loopback registry (plain HTTP), the same release (team-a's: team-b's is left out above).
             ...(team === 'team-a'
               ? [
@@ -182,13 +194,17 @@ async function stages(ctx: ChartPartContext, group: ProcessGroup): Promise<void>
   );
   const workloadServer = plane.apiservers[1]!;
 
-  const { git, helm, karpenterChart } = await timeline.stage(
-    'Git over smart HTTP, a Helm repository and the Flux controllers (source v1.9.5, kustomize v1.9.5, helm v1.6.4), all on 127.0.0.1',
+  const { git, helm, karpenterChart, prometheusChart } = await timeline.stage(
+    'Git over smart HTTP, two Helm repositories, an OCI registry and the Flux controllers (source v1.9.5, kustomize v1.9.5, helm v1.6.4), all on 127.0.0.1',
     async (note) => {
       const git = await startGitServer(join(work, 'git'), 'eks-gitops');
       note(`git: ${git.url} (${BRANCH}: this repository's working tree, one commit)`);
       const helm = await startCrossplaneChartRepository();
       note(`helm: ${helm.url} (chart crossplane ${helm.chart.version} from the core module, sha256 ${helm.chart.digest.slice(0, 12)})`);
+      const prometheusChart = await startPrometheusChartRepository();
+      note(
+        `helm: ${prometheusChart.url} (chart prometheus ${prometheusChart.chart.version} from the Go module of prometheus-community/helm-charts, its dependencies vendored, sha256 ${prometheusChart.chart.digest.slice(0, 12)})`,
+      );
       const karpenterChart = pushKarpenterChart(ctx.registry, join(work, 'helm'));
       note(
         `oci: ${karpenterChart.url}:${karpenterChart.version} (chart karpenter from the Go module of its release, pushed with helm, ${karpenterChart.digest.slice(0, 19)})`,
@@ -199,7 +215,7 @@ async function stages(ctx: ChartPartContext, group: ProcessGroup): Promise<void>
         requeueDependency: '5s',
       });
       note(`${crds} Flux CRDs from the controllers' modules; controllers ready`);
-      return { git, helm, karpenterChart };
+      return { git, helm, karpenterChart, prometheusChart };
     },
   );
 
@@ -251,7 +267,12 @@ async function stages(ctx: ChartPartContext, group: ProcessGroup): Promise<void>
       'platform-team',
     );
     note(`ConfigMap flux-system/tenancy (git_repository_url, git_branch, aws_account_id ${AWS_ACCOUNT_ID}); the workload cluster binds ${TEAM_IDENTITY}`);
-    await bootstrap(kube, { url: git.url, branch: BRANCH, path: './flux/clusters/management', patches: overlay(helm.url, karpenterChart.url) });
+    await bootstrap(kube, {
+      url: git.url,
+      branch: BRANCH,
+      path: './flux/clusters/management',
+      patches: overlay(helm.url, karpenterChart.url, prometheusChart.url),
+    });
     const source = await fluxReady({ ...GIT_REPOSITORY, namespace: FLUX_NAMESPACE, name: FLUX_NAMESPACE }, 60_000);
     note(`GitRepository flux-system: ${String(((source.status as JsonObject).artifact as JsonObject | undefined)?.revision)}`);
     await fluxReady(ks(FLUX_NAMESPACE, FLUX_NAMESPACE), 60_000);
@@ -368,6 +389,15 @@ async function stages(ctx: ChartPartContext, group: ProcessGroup): Promise<void>
       );
       note(`monitoring's AWS identity, Ready: ${identity.map((o) => `${String(o.kind)} ${nameOf(o)}`).join(', ')}`);
       note(await expectMonitoringFromFacts(kube, 'team-a'));
+    },
+  );
+
+  await timeline.stage(
+    "Prometheus (apps/monitoring) from the cluster's facts: helm-controller installs the chart from the loopback Helm repository into the workload API server, writing to the composed workspace's remote-write URL with SigV4 in the cluster's region",
+    async (note) => {
+      const release = await fluxReady({ ...HELM_RELEASE, namespace: 'team-a', name: 'prometheus' });
+      note(`HelmRelease team-a/prometheus Ready: ${condition(release, 'Ready')?.message ?? ''}`);
+      for (const line of await expectPrometheusFromFacts(kube, workload, 'team-a', prometheusChart.chart.version)) note(line);
     },
   );
 
@@ -676,14 +706,16 @@ async function stages(ctx: ChartPartContext, group: ProcessGroup): Promise<void>
       git.write(`${CLUSTER_FOLDER}/kustomization.yaml`, 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: []\n');
       await commit('team-a: remove its workload cluster', ks('team-a', 'team-a'));
       const removed = Date.now();
-      // When Karpenter's NodePool and EC2NodeClass left the workload cluster, and when the EKSCluster's deletion began.
-      const moments: { nodesGone?: number; xrDeleting?: number } = {};
+      // When Karpenter's NodePool and EC2NodeClass left the workload cluster, when Helm had uninstalled
+      // Prometheus from it, and when the EKSCluster's deletion began.
+      const moments: { nodesGone?: number; prometheusGone?: number; xrDeleting?: number } = {};
       const watch = setInterval(() => {
         void (async () => {
           const xr = await kube.find(xrRef);
           if (moments.xrDeleting === undefined && (!xr || (xr.metadata as JsonObject).deletionTimestamp)) moments.xrDeleting = Date.now();
           const left = [await workload.find({ ...NODE_POOL, name: 'default' }), await workload.find({ ...EC2_NODE_CLASS, name: 'default' })];
           if (moments.nodesGone === undefined && left.every((o) => o === undefined)) moments.nodesGone = Date.now();
+          if (moments.prometheusGone === undefined && (await prometheusGone(kube, workload, 'team-a'))) moments.prometheusGone = Date.now();
         })().catch(() => undefined);
       }, 500);
       await untilGone(workload, { apiVersion: 'v1', kind: 'Namespace', name: 'web' }, 'apps/web gone from the workload cluster', 300_000, group);
@@ -753,6 +785,15 @@ async function stages(ctx: ChartPartContext, group: ProcessGroup): Promise<void>
       const clusterDeleted = deleted.find((e) => e.kind === 'Cluster')?.at ?? 0;
       if (clusterDeleted < webGone) throw new Error('the EKS cluster was deleted before apps/web left it');
       note(`apps/web left ${((clusterDeleted - webGone) / 1000).toFixed(1)} s before AWS deleted the EKS cluster`);
+      // Prometheus too: Helm uninstalled it (its objects and its release record) while the cluster could be reached.
+      if (moments.prometheusGone === undefined || clusterDeleted < moments.prometheusGone)
+        throw new Error(
+          'AWS deleted the EKS cluster before Helm had uninstalled Prometheus from it (HelmRelease, server Deployment and ConfigMap, release record)',
+        );
+      const sinceXr = moments.xrDeleting === undefined ? NaN : (moments.xrDeleting - moments.prometheusGone) / 1000;
+      note(
+        `Prometheus uninstalled from the workload API server ${((moments.prometheusGone - removed) / 1000).toFixed(1)} s after the commit: ${sinceXr >= 0 ? `${sinceXr.toFixed(1)} s before` : `${(-sinceXr).toFixed(1)} s after`} the EKSCluster's deletion began, ${((clusterDeleted - moments.prometheusGone) / 1000).toFixed(1)} s before AWS deleted the EKS cluster`,
+      );
     },
   );
 
@@ -762,4 +803,5 @@ async function stages(ctx: ChartPartContext, group: ProcessGroup): Promise<void>
   await fn.stop();
   await git.close();
   await helm.close();
+  await prometheusChart.close();
 }
