@@ -110,6 +110,17 @@ function overlay(helmRepositoryUrl: string, karpenterChartUrl: string, prometheu
                   ]
                 : [
                     { patch: stringify({ apiVersion: 'helm.toolkit.fluxcd.io/v2', kind: 'HelmRelease', metadata: { name: 'prometheus' }, $patch: 'delete' }) },
+                    // The Usage held by that HelmRelease (apps/monitoring/base/teardown-order.yaml): with no
+                    // HelmRelease it would never be Available. Selected by kind: its name is substituted after the build.
+                    {
+                      target: { group: 'protection.crossplane.io', kind: 'Usage' },
+                      patch: stringify({
+                        apiVersion: 'protection.crossplane.io/v1beta1',
+                        kind: 'Usage',
+                        metadata: { name: 'held-by-prometheus' },
+                        $patch: 'delete',
+                      }),
+                    },
                     {
                       patch: stringify({
                         apiVersion: 'source.toolkit.fluxcd.io/v1',
@@ -194,7 +205,7 @@ async function stages(ctx: ChartPartContext, group: ProcessGroup): Promise<void>
   );
   const workloadServer = plane.apiservers[1]!;
 
-  const { git, helm, karpenterChart, prometheusChart } = await timeline.stage(
+  const { git, helm, karpenterChart, prometheusChart, helmController } = await timeline.stage(
     'Git over smart HTTP, two Helm repositories, an OCI registry and the Flux controllers (source v1.9.5, kustomize v1.9.5, helm v1.6.4), all on 127.0.0.1',
     async (note) => {
       const git = await startGitServer(join(work, 'git'), 'eks-gitops');
@@ -209,13 +220,13 @@ async function stages(ctx: ChartPartContext, group: ProcessGroup): Promise<void>
       note(
         `oci: ${karpenterChart.url}:${karpenterChart.version} (chart karpenter from the Go module of its release, pushed with helm, ${karpenterChart.digest.slice(0, 19)})`,
       );
-      const { crds } = await startFlux(group, kube, {
+      const { crds, helmController } = await startFlux(group, kube, {
         kubeconfigFile: plane.primary.kubeconfigFile,
         storageDir: join(work, 'flux-storage'),
         requeueDependency: '5s',
       });
       note(`${crds} Flux CRDs from the controllers' modules; controllers ready`);
-      return { git, helm, karpenterChart, prometheusChart };
+      return { git, helm, karpenterChart, prometheusChart, helmController };
     },
   );
 
@@ -310,6 +321,8 @@ async function stages(ctx: ChartPartContext, group: ProcessGroup): Promise<void>
   });
 
   const xrRef = { apiVersion: 'eks.gitops.dev/v1alpha1', kind: 'EKSCluster', namespace: 'team-a', name: 'team-a' };
+  // Crossplane's Usage webhook writes it on an object whose deletion it refused, and replays that deletion once the Usage goes.
+  const DELETION_ATTEMPT = 'usage.crossplane.io/deletion-attempt-with-policy';
   const failingNodeGroup = 'team-a-nodegroup-general';
   await timeline.stage(
     'The EKSCluster from Git, while AWS keeps failing node group general: the gate fails early saying so, no app is delivered',
@@ -393,11 +406,33 @@ async function stages(ctx: ChartPartContext, group: ProcessGroup): Promise<void>
   );
 
   await timeline.stage(
-    "Prometheus (apps/monitoring) from the cluster's facts: helm-controller installs the chart from the loopback Helm repository into the workload API server, writing to the composed workspace's remote-write URL with SigV4 in the cluster's region",
+    "Prometheus (apps/monitoring) from the cluster's facts: helm-controller installs the chart from the loopback Helm repository into the workload API server, writing to the composed workspace's remote-write URL with SigV4 in the cluster's region; a Usage holds the EKSCluster for its uninstall",
     async (note) => {
       const release = await fluxReady({ ...HELM_RELEASE, namespace: 'team-a', name: 'prometheus' });
       note(`HelmRelease team-a/prometheus Ready: ${condition(release, 'Ready')?.message ?? ''}`);
       for (const line of await expectPrometheusFromFacts(kube, workload, 'team-a', prometheusChart.chart.version)) note(line);
+      // The teardown order is in force: the Usage Available, owned by the HelmRelease (the garbage collector deletes it after it).
+      const usage = await waitFor(
+        "the Usage of apps/monitoring's teardown order in force",
+        async () => {
+          const found = await kube.find({
+            apiVersion: 'protection.crossplane.io/v1beta1',
+            kind: 'Usage',
+            namespace: 'team-a',
+            name: 'team-a-held-by-prometheus',
+          });
+          const owners = ((found?.metadata as JsonObject | undefined)?.ownerReferences ?? []) as JsonObject[];
+          const ownedByRelease = owners.some((o) => o.kind === 'HelmRelease' && o.uid === (release.metadata as JsonObject).uid);
+          if (found && isTrue(found, 'Ready') && ownedByRelease) return found;
+          throw new Error(
+            `Usage team-a/team-a-held-by-prometheus: ${found ? `${readyLine(found)}, owned by the HelmRelease: ${ownedByRelease}` : 'not found'}`,
+          );
+        },
+        120_000,
+        group,
+        1000,
+      );
+      note(`Usage ${nameOf(usage)} Available, owned by HelmRelease prometheus: EKSCluster team-a held until the release is uninstalled`);
     },
   );
 
@@ -416,10 +451,22 @@ async function stages(ctx: ChartPartContext, group: ProcessGroup): Promise<void>
       if (await kube.find({ apiVersion: 'v1', kind: 'Secret', namespace: 'team-b', name: 'team-b-kubeconfig' }))
         throw new Error('a kubeconfig Secret exists for team-b');
       note(`ConfigMap team-b/team-b-kubeconfig: provider aws, cluster ${arn}; no kubeconfig Secret`);
-      const identity = (await managed(kube, 'team-b')).filter((o) => nameOf(o).includes('prometheus'));
-      if (identity.length !== 3)
-        throw new Error(`expected team-b's monitoring Role, RolePolicyAttachment and PodIdentityAssociation, found ${identity.length}`);
-      note(`monitoring's AWS identity: ${identity.map((o) => `${String(o.kind)} ${nameOf(o)}`).join(', ')}`);
+      // Ready in the simulated AWS, not only applied: Flux's health check passes on a managed resource with no
+      // conditions yet, and a creation the simulated AWS makes later would fall into the next stage's window.
+      const identity = await waitFor(
+        "team-b's monitoring identity Ready in AWS",
+        async () => {
+          const found = (await managed(kube, 'team-b')).filter((o) => nameOf(o).includes('prometheus'));
+          if (found.length === 3 && found.every((o) => isTrue(o, 'Ready'))) return found;
+          throw new Error(
+            `expected team-b's monitoring Role, RolePolicyAttachment and PodIdentityAssociation Ready, found ${found.map((o) => `${String(o.kind)} ${nameOf(o)} ${readyLine(o)}`).join('; ') || 'none'}`,
+          );
+        },
+        120_000,
+        group,
+        1000,
+      );
+      note(`monitoring's AWS identity, Ready: ${identity.map((o) => `${String(o.kind)} ${nameOf(o)}`).join(', ')}`);
       note(await expectMonitoringFromFacts(kube, 'team-b'));
     },
   );
@@ -688,7 +735,7 @@ async function stages(ctx: ChartPartContext, group: ProcessGroup): Promise<void>
   );
 
   await timeline.stage(
-    'Commits remove team-a: its folder (apps leave the workload cluster, then AWS resources go in an order AWS accepts), then its grant; nothing is left',
+    "Commits remove team-a: its folder (apps leave the workload cluster, then AWS resources go in an order AWS accepts; helm-controller paused past Karpenter's hold, so apps/monitoring's Usage alone keeps the EKSCluster until Prometheus is uninstalled), then its grant; nothing is left",
     async (note) => {
       const existing = await managed(kube, 'team-a');
       const before = existing.length;
@@ -704,23 +751,98 @@ async function stages(ctx: ChartPartContext, group: ProcessGroup): Promise<void>
       // First the team's folder, pruned as the team's ServiceAccount while it still exists.
       rmSync(join(git.checkout, CLUSTER_FOLDER), { recursive: true, force: true });
       git.write(`${CLUSTER_FOLDER}/kustomization.yaml`, 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: []\n');
-      await commit('team-a: remove its workload cluster', ks('team-a', 'team-a'));
-      const removed = Date.now();
+      // helm-controller is paused (SIGSTOP) from before the commit until Karpenter's Usages are gone and a while
+      // longer, as a helm-controller that is restarting or busy would be: nothing uninstalls Prometheus meanwhile,
+      // so only apps/monitoring's Usage can keep the EKSCluster (and the kubeconfig Helm needs) once Karpenter's go.
+      helmController.child.kill('SIGSTOP');
+      let paused = true;
+      const resume = () => {
+        if (paused) helmController.child.kill('SIGCONT');
+        paused = false;
+        return Date.now();
+      };
+      const prometheusRelease = { ...HELM_RELEASE, namespace: 'team-a', name: 'prometheus' };
       // When Karpenter's NodePool and EC2NodeClass left the workload cluster, when Helm had uninstalled
-      // Prometheus from it, and when the EKSCluster's deletion began.
-      const moments: { nodesGone?: number; prometheusGone?: number; xrDeleting?: number } = {};
+      // Prometheus from it, and when the EKSCluster's deletion began (and whether the HelmRelease was still there then).
+      const moments: { nodesGone?: number; prometheusGone?: number; xrDeleting?: number; releaseAtXrDeleting?: boolean } = {};
       const watch = setInterval(() => {
         void (async () => {
+          // Prometheus before the EKSCluster: both seen in one round, the uninstall counts as first.
+          if (moments.prometheusGone === undefined && (await prometheusGone(kube, workload, 'team-a'))) moments.prometheusGone = Date.now();
           const xr = await kube.find(xrRef);
-          if (moments.xrDeleting === undefined && (!xr || (xr.metadata as JsonObject).deletionTimestamp)) moments.xrDeleting = Date.now();
+          if (moments.xrDeleting === undefined && (!xr || (xr.metadata as JsonObject).deletionTimestamp)) {
+            moments.xrDeleting = Date.now();
+            // Read after the EKSCluster: still here, it was here when the deletion began.
+            moments.releaseAtXrDeleting = (await kube.find(prometheusRelease)) !== undefined;
+          }
           const left = [await workload.find({ ...NODE_POOL, name: 'default' }), await workload.find({ ...EC2_NODE_CLASS, name: 'default' })];
           if (moments.nodesGone === undefined && left.every((o) => o === undefined)) moments.nodesGone = Date.now();
-          if (moments.prometheusGone === undefined && (await prometheusGone(kube, workload, 'team-a'))) moments.prometheusGone = Date.now();
         })().catch(() => undefined);
       }, 500);
-      await untilGone(workload, { apiVersion: 'v1', kind: 'Namespace', name: 'web' }, 'apps/web gone from the workload cluster', 300_000, group);
-      const webGone = Date.now();
-      note('namespace web gone from the workload API server');
+      let removed = 0;
+      let webGone = 0;
+      let resumed = 0;
+      try {
+        await commit('team-a: remove its workload cluster', ks('team-a', 'team-a'));
+        removed = Date.now();
+        await untilGone(workload, { apiVersion: 'v1', kind: 'Namespace', name: 'web' }, 'apps/web gone from the workload cluster', 300_000, group);
+        webGone = Date.now();
+        note('namespace web gone from the workload API server');
+        // Karpenter's hold ends: its nodes gone, karpenter-nodes gone, its Usages with it.
+        const karpenterReleased = await waitFor(
+          "Karpenter's Usages gone with karpenter-nodes (helm-controller paused)",
+          async () => {
+            if (karpenter.blocked) return Date.now();
+            const left = (await kube.list(usages)).filter((u) => nameOf(u).endsWith('-held-by-karpenter-nodes'));
+            if (left.length === 0) return Date.now();
+            throw new Error(`Usages left: ${left.map(nameOf).join(', ')}`);
+          },
+          300_000,
+          group,
+          500,
+        );
+        if (karpenter.blocked) throw new Error(karpenter.blocked);
+        // Longer than Crossplane takes to replay a refused deletion once a Usage goes (2 s): the EKSCluster must stay.
+        const holdMs = 15_000;
+        const began = await waitFor(
+          `the EKSCluster kept ${holdMs / 1000} s after Karpenter's Usages went, Prometheus not uninstalled`,
+          async () => {
+            const xr = await kube.get(xrRef);
+            if ((xr.metadata as JsonObject).deletionTimestamp) return Date.now();
+            return Date.now() - karpenterReleased >= holdMs ? 0 : undefined;
+          },
+          holdMs + 30_000,
+          group,
+          500,
+        );
+        if (began)
+          throw new Error(
+            `the EKSCluster's deletion began ${((began - karpenterReleased) / 1000).toFixed(1)} s after Karpenter's Usages went, while helm-controller had not uninstalled Prometheus: nothing held it`,
+          );
+        // What held it: a deletion was tried and refused (Crossplane's webhook records it on the object), and
+        // the only Usage left of it is apps/monitoring's, whose HelmRelease waits, pruned, for its uninstall.
+        const xr = await kube.get(xrRef);
+        const attempted = ((xr.metadata as JsonObject).annotations as Record<string, string> | undefined)?.[DELETION_ATTEMPT];
+        if (!attempted) throw new Error(`no deletion of the EKSCluster was refused (no annotation ${DELETION_ATTEMPT}): Flux did not try to delete it`);
+        const holding = (await kube.list(usages))
+          .filter((u) => {
+            const of = (u.spec as JsonObject).of as JsonObject;
+            return of.kind === 'EKSCluster' && (of.resourceRef as JsonObject | undefined)?.name === 'team-a';
+          })
+          .map(nameOf);
+        if (holding.join() !== 'team-a-held-by-prometheus')
+          throw new Error(`Usages of the EKSCluster: ${holding.join(', ') || 'none'}, expected team-a-held-by-prometheus alone`);
+        const release = await kube.find(prometheusRelease);
+        if (!release || !(release.metadata as JsonObject).deletionTimestamp)
+          throw new Error(
+            `HelmRelease team-a/prometheus ${release ? 'not being deleted' : 'already gone'}: expected pruned by Flux and waiting for helm-controller`,
+          );
+        note(
+          `helm-controller paused from the commit: Karpenter's Usages went ${((karpenterReleased - removed) / 1000).toFixed(1)} s after it; ${holdMs / 1000} s later the EKSCluster is still there, its deletion refused (${DELETION_ATTEMPT}: ${attempted}), held by Usage ${holding.join()} alone, HelmRelease prometheus Terminating, not uninstalled`,
+        );
+      } finally {
+        resumed = resume();
+      }
       await waitFor(
         'every managed resource of team-a gone',
         async () => {
@@ -785,14 +907,17 @@ async function stages(ctx: ChartPartContext, group: ProcessGroup): Promise<void>
       const clusterDeleted = deleted.find((e) => e.kind === 'Cluster')?.at ?? 0;
       if (clusterDeleted < webGone) throw new Error('the EKS cluster was deleted before apps/web left it');
       note(`apps/web left ${((clusterDeleted - webGone) / 1000).toFixed(1)} s before AWS deleted the EKS cluster`);
-      // Prometheus too: Helm uninstalled it (its objects and its release record) while the cluster could be reached.
-      if (moments.prometheusGone === undefined || clusterDeleted < moments.prometheusGone)
+      // Prometheus: the Usage kept the EKSCluster until the HelmRelease was gone, that is until Helm had
+      // uninstalled it (its objects and its release record) while the cluster could be reached.
+      if (moments.prometheusGone === undefined)
+        throw new Error('Helm never uninstalled Prometheus from the workload cluster (HelmRelease, server Deployment and ConfigMap, release record)');
+      if (moments.xrDeleting === undefined || moments.releaseAtXrDeleting !== false)
         throw new Error(
-          'AWS deleted the EKS cluster before Helm had uninstalled Prometheus from it (HelmRelease, server Deployment and ConfigMap, release record)',
+          "the EKSCluster's deletion began while HelmRelease team-a/prometheus still existed: the Usage team-a-held-by-prometheus did not hold it",
         );
-      const sinceXr = moments.xrDeleting === undefined ? NaN : (moments.xrDeleting - moments.prometheusGone) / 1000;
+      if (clusterDeleted < moments.prometheusGone) throw new Error('AWS deleted the EKS cluster before Helm had uninstalled Prometheus from it');
       note(
-        `Prometheus uninstalled from the workload API server ${((moments.prometheusGone - removed) / 1000).toFixed(1)} s after the commit: ${sinceXr >= 0 ? `${sinceXr.toFixed(1)} s before` : `${(-sinceXr).toFixed(1)} s after`} the EKSCluster's deletion began, ${((clusterDeleted - moments.prometheusGone) / 1000).toFixed(1)} s before AWS deleted the EKS cluster`,
+        `helm-controller resumed ${((resumed - removed) / 1000).toFixed(1)} s after the commit; Prometheus uninstalled from the workload API server ${((moments.prometheusGone - resumed) / 1000).toFixed(1)} s later, then the EKSCluster's deletion began (${((moments.xrDeleting - moments.prometheusGone) / 1000).toFixed(1)} s after: Crossplane's replay once the Usage went), and AWS deleted the EKS cluster ${((clusterDeleted - moments.prometheusGone) / 1000).toFixed(1)} s after the uninstall`,
       );
     },
   );
