@@ -21,6 +21,7 @@ import { BRANCH, startGitServer } from './lib/git-server.js';
 import { expectInstalledByDigest, pinToMirror } from './lib/release-pins.js';
 import { startCrossplaneChartRepository } from './lib/helm-repository.js';
 import { EC2_NODE_CLASS, NODE_POOL, PlayedKarpenter, pushKarpenterChart } from './lib/karpenter.js';
+import { expectPrometheusFromFacts, prometheusGone, startPrometheusChartRepository } from './lib/prometheus.js';
 import { condition, isTrue, managed, nameOf, untilGone, validationMessages } from './lib/objects.js';
 import { SimulatedAws } from './lib/simulated-aws-controller.js';
 import { runPart } from './lib/part.js';
@@ -35,13 +36,13 @@ const WEB_KINDS = [
 ];
 
 export const PART2_VERDICT =
-  "Flux, locked down for tenants, installed Crossplane, the providers and our packages from Git in dependsOn order, failed the gate while AWS failed a node group and held the apps, delivered Karpenter (its chart from an OCI registry, its EC2NodeClass and NodePool from the cluster's facts) and apps/web into the new cluster as the team, applied monitoring from the cluster facts with the Prometheus workspace the function composed and no input made by hand (for team-b, up to the AWS identity Flux reaches it with), reported an XR the XRD rejects, grew the cluster by commit without touching what existed, walked it through day-2 commits (flow logs on and off, a node group replaced before its old one went) with no AWS refusal, refused a team folder reaching outside its namespace or identity while the rest reconciled, and tore it all down by commit, Karpenter's nodes before the cluster";
+  "Flux, locked down for tenants, installed Crossplane, the providers and our packages from Git in dependsOn order, failed the gate while AWS failed a node group and held the apps, delivered Karpenter (its chart from an OCI registry, its EC2NodeClass and NodePool from the cluster's facts), Prometheus (its chart from a Helm repository, writing to the Prometheus workspace the function composed, from the cluster's facts) and apps/web into the new cluster as the team, applied monitoring's AWS identity from the cluster facts with no input made by hand (for team-b, up to the AWS identity Flux reaches it with), reported an XR the XRD rejects, grew the cluster by commit without touching what existed, walked it through day-2 commits (flow logs on and off, a node group replaced before its old one went) with no AWS refusal, refused a team folder reaching outside its namespace or identity while the rest reconciled, and tore it all down by commit, Karpenter's nodes before the cluster and Prometheus uninstalled from it before AWS deleted it";
 
 /**
  * The chart sources teams may use (flux/infrastructure/provider-config/tenant-flux-sources.yaml),
- * with one more: the loopback registry serving Karpenter's chart.
+ * with the loopback ones serving Karpenter's and Prometheus' charts.
  */
-function allowedChartSources(url: string): { path: string; value: string } {
+function allowedChartSources(urls: string[]): { path: string; value: string } {
   const policy = parseAllDocuments(readFileSync(join(REPO_ROOT, 'flux', 'infrastructure', 'provider-config', 'tenant-flux-sources.yaml'), 'utf8'))
     .map((d) => d.toJS() as JsonObject)
     .find((d) => d.kind === 'ValidatingAdmissionPolicy')!;
@@ -49,11 +50,11 @@ function allowedChartSources(url: string): { path: string; value: string } {
   const index = variables.findIndex((v) => v.name === 'allowed');
   const expression = variables[index]?.expression.trim() ?? '';
   if (!expression.endsWith(']')) throw new Error('tenant-flux-sources.yaml has no variable "allowed" holding a list');
-  return { path: `/spec/variables/${index}/expression`, value: `${expression.slice(0, -1)}, '${url}']` };
+  return { path: `/spec/variables/${index}/expression`, value: `${expression.slice(0, -1)}, ${urls.map((url) => `'${url}'`).join(', ')}]` };
 }
 
 /** The overlay the environment forces, as patches of the bootstrap Kustomization (each one is listed in e2e/README.md). */
-function overlay(helmRepositoryUrl: string, karpenterChartUrl: string): JsonObject[] {
+function overlay(helmRepositoryUrl: string, karpenterChartUrl: string, prometheusChartUrl: string): JsonObject[] {
   const nested = (target: JsonObject, patches: JsonObject[]) => ({ target, patch: JSON.stringify([{ op: 'add', path: '/spec/patches', value: patches }]) });
   // For a Kustomization that has patches of its own: adds to them.
   const appended = (target: JsonObject, patches: JsonObject[]) => ({
@@ -61,12 +62,13 @@ function overlay(helmRepositoryUrl: string, karpenterChartUrl: string): JsonObje
     patch: JSON.stringify(patches.map((value) => ({ op: 'add', path: '/spec/patches/-', value }))),
   });
   return [
-    // public.ecr.aws cannot be reached: the chart the team's OCIRepository names is served from
-    // the loopback registry, which the platform's policy on chart sources then allows too.
+    // public.ecr.aws and prometheus-community.github.io cannot be reached: the charts the team's
+    // OCIRepository and HelmRepository name are served on 127.0.0.1, which the platform's policy
+    // on chart sources then allows too.
     nested({ kind: 'Kustomization', name: 'crossplane-provider-config' }, [
       {
         target: { kind: 'ValidatingAdmissionPolicy', name: 'tenant-flux-sources' },
-        patch: JSON.stringify([{ op: 'replace', ...allowedChartSources(karpenterChartUrl) }]),
+        patch: JSON.stringify([{ op: 'replace', ...allowedChartSources([karpenterChartUrl, prometheusChartUrl]) }]),
       },
     ]),
     // charts.crossplane.io cannot be reached: the same chart, served on 127.0.0.1.
@@ -76,13 +78,12 @@ function overlay(helmRepositoryUrl: string, karpenterChartUrl: string): JsonObje
         patch: JSON.stringify([{ op: 'replace', path: '/spec/url', value: helmRepositoryUrl }]),
       },
     ]),
-    // The Prometheus chart has no source here: its HelmRepository and HelmRelease
-    // are left out; the monitoring Kustomization still applies its AWS identity.
     // (workload-clusters applies the team's grant, whose entry Kustomization
-    // applies the team's folder, whose monitoring Kustomization applies them.)
+    // applies the team's folder, whose Kustomizations apply the apps.)
     // team-b is delivered with Flux's own AWS identity, which no process here can
-    // have: its web and Karpenter Kustomizations, which reach the cluster with it, are left out too;
-    // everything else of team-b is applied (its grant, EKSCluster, facts, monitoring's AWS side).
+    // have: its web and Karpenter Kustomizations and its Prometheus release, which reach the cluster
+    // with it, are left out; everything else of team-b is applied (its grant, EKSCluster, facts,
+    // monitoring's AWS side).
     nested({ kind: 'Kustomization', name: 'workload-clusters' }, [
       ...['team-a', 'team-b'].map((team) =>
         nested({ kind: 'Kustomization', name: `tenant-${team}` }, [
@@ -98,17 +99,39 @@ function overlay(helmRepositoryUrl: string, karpenterChartUrl: string): JsonObje
                   }),
                 }))
               : []),
-            nested({ kind: 'Kustomization', name: 'monitoring' }, [
-              { patch: stringify({ apiVersion: 'helm.toolkit.fluxcd.io/v2', kind: 'HelmRelease', metadata: { name: 'prometheus' }, $patch: 'delete' }) },
-              {
-                patch: stringify({
-                  apiVersion: 'source.toolkit.fluxcd.io/v1',
-                  kind: 'HelmRepository',
-                  metadata: { name: 'prometheus-community' },
-                  $patch: 'delete',
-                }),
-              },
-            ]),
+            nested(
+              { kind: 'Kustomization', name: 'monitoring' },
+              team === 'team-a'
+                ? // Prometheus' chart from the loopback Helm repository, the same version (team-a's: team-b's is left out).
+                  [
+                    {
+                      target: { kind: 'HelmRepository', name: 'prometheus-community' },
+                      patch: JSON.stringify([{ op: 'replace', path: '/spec/url', value: prometheusChartUrl }]),
+                    },
+                  ]
+                : [
+                    { patch: stringify({ apiVersion: 'helm.toolkit.fluxcd.io/v2', kind: 'HelmRelease', metadata: { name: 'prometheus' }, $patch: 'delete' }) },
+                    // The Usage held by that HelmRelease (apps/monitoring/base/teardown-order.yaml): with no
+                    // HelmRelease it would never be Available. Selected by kind: its name is substituted after the build.
+                    {
+                      target: { group: 'protection.crossplane.io', kind: 'Usage' },
+                      patch: stringify({
+                        apiVersion: 'protection.crossplane.io/v1beta1',
+                        kind: 'Usage',
+                        metadata: { name: 'held-by-prometheus' },
+                        $patch: 'delete',
+                      }),
+                    },
+                    {
+                      patch: stringify({
+                        apiVersion: 'source.toolkit.fluxcd.io/v1',
+                        kind: 'HelmRepository',
+                        metadata: { name: 'prometheus-community' },
+                        $patch: 'delete',
+                      }),
+                    },
+                  ],
+            ),
             // Karpenter's chart from the loopback registry (plain HTTP), the same release (team-a's: team-b's is left out above).
             ...(team === 'team-a'
               ? [
@@ -183,8 +206,8 @@ async function stages(ctx: ChartPartContext, group: ProcessGroup): Promise<void>
   );
   const workloadServer = plane.apiservers[1]!;
 
-  const { git, helm, karpenterChart } = await timeline.stage(
-    'Git over smart HTTP, a Helm repository and the Flux controllers (source v1.9.5, kustomize v1.9.5, helm v1.6.4), all on 127.0.0.1',
+  const { git, helm, karpenterChart, prometheusChart, helmController } = await timeline.stage(
+    'Git over smart HTTP, two Helm repositories, an OCI registry and the Flux controllers (source v1.9.5, kustomize v1.9.5, helm v1.6.4), all on 127.0.0.1',
     async (note) => {
       const git = await startGitServer(join(work, 'git'), 'eks-gitops');
       note(`git: ${git.url} (${BRANCH}: this repository's working tree, one commit)`);
@@ -193,17 +216,21 @@ async function stages(ctx: ChartPartContext, group: ProcessGroup): Promise<void>
       if (pinned.changed) note(`git: ${git.commit('Pin the release by digest: what the run pushed to the mirror')}`);
       const helm = await startCrossplaneChartRepository();
       note(`helm: ${helm.url} (chart crossplane ${helm.chart.version} from the core module, sha256 ${helm.chart.digest.slice(0, 12)})`);
+      const prometheusChart = await startPrometheusChartRepository();
+      note(
+        `helm: ${prometheusChart.url} (chart prometheus ${prometheusChart.chart.version} from the Go module of prometheus-community/helm-charts, its dependencies vendored, sha256 ${prometheusChart.chart.digest.slice(0, 12)})`,
+      );
       const karpenterChart = pushKarpenterChart(ctx.registry, join(work, 'helm'));
       note(
         `oci: ${karpenterChart.url}:${karpenterChart.version} (chart karpenter from the Go module of its release, pushed with helm, ${karpenterChart.digest.slice(0, 19)})`,
       );
-      const { crds } = await startFlux(group, kube, {
+      const { crds, helmController } = await startFlux(group, kube, {
         kubeconfigFile: plane.primary.kubeconfigFile,
         storageDir: join(work, 'flux-storage'),
         requeueDependency: '5s',
       });
       note(`${crds} Flux CRDs from the controllers' modules; controllers ready`);
-      return { git, helm, karpenterChart };
+      return { git, helm, karpenterChart, prometheusChart, helmController };
     },
   );
 
@@ -255,7 +282,12 @@ async function stages(ctx: ChartPartContext, group: ProcessGroup): Promise<void>
       'platform-team',
     );
     note(`ConfigMap flux-system/tenancy (git_repository_url, git_branch, aws_account_id ${AWS_ACCOUNT_ID}); the workload cluster binds ${TEAM_IDENTITY}`);
-    await bootstrap(kube, { url: git.url, branch: BRANCH, path: './flux/clusters/management', patches: overlay(helm.url, karpenterChart.url) });
+    await bootstrap(kube, {
+      url: git.url,
+      branch: BRANCH,
+      path: './flux/clusters/management',
+      patches: overlay(helm.url, karpenterChart.url, prometheusChart.url),
+    });
     const source = await fluxReady({ ...GIT_REPOSITORY, namespace: FLUX_NAMESPACE, name: FLUX_NAMESPACE }, 60_000);
     note(`GitRepository flux-system: ${String(((source.status as JsonObject).artifact as JsonObject | undefined)?.revision)}`);
     await fluxReady(ks(FLUX_NAMESPACE, FLUX_NAMESPACE), 60_000);
@@ -294,6 +326,8 @@ async function stages(ctx: ChartPartContext, group: ProcessGroup): Promise<void>
   });
 
   const xrRef = { apiVersion: 'eks.gitops.dev/v1alpha1', kind: 'EKSCluster', namespace: 'team-a', name: 'team-a' };
+  // Crossplane's Usage webhook writes it on an object whose deletion it refused, and replays that deletion once the Usage goes.
+  const DELETION_ATTEMPT = 'usage.crossplane.io/deletion-attempt-with-policy';
   const failingNodeGroup = 'team-a-nodegroup-general';
   await timeline.stage(
     'The EKSCluster from Git, while AWS keeps failing node group general: the gate fails early saying so, no app is delivered',
@@ -377,6 +411,37 @@ async function stages(ctx: ChartPartContext, group: ProcessGroup): Promise<void>
   );
 
   await timeline.stage(
+    "Prometheus (apps/monitoring) from the cluster's facts: helm-controller installs the chart from the loopback Helm repository into the workload API server, writing to the composed workspace's remote-write URL with SigV4 in the cluster's region; a Usage holds the EKSCluster for its uninstall",
+    async (note) => {
+      const release = await fluxReady({ ...HELM_RELEASE, namespace: 'team-a', name: 'prometheus' });
+      note(`HelmRelease team-a/prometheus Ready: ${condition(release, 'Ready')?.message ?? ''}`);
+      for (const line of await expectPrometheusFromFacts(kube, workload, 'team-a', prometheusChart.chart.version)) note(line);
+      // The teardown order is in force: the Usage Available, owned by the HelmRelease (the garbage collector deletes it after it).
+      const usage = await waitFor(
+        "the Usage of apps/monitoring's teardown order in force",
+        async () => {
+          const found = await kube.find({
+            apiVersion: 'protection.crossplane.io/v1beta1',
+            kind: 'Usage',
+            namespace: 'team-a',
+            name: 'team-a-held-by-prometheus',
+          });
+          const owners = ((found?.metadata as JsonObject | undefined)?.ownerReferences ?? []) as JsonObject[];
+          const ownedByRelease = owners.some((o) => o.kind === 'HelmRelease' && o.uid === (release.metadata as JsonObject).uid);
+          if (found && isTrue(found, 'Ready') && ownedByRelease) return found;
+          throw new Error(
+            `Usage team-a/team-a-held-by-prometheus: ${found ? `${readyLine(found)}, owned by the HelmRelease: ${ownedByRelease}` : 'not found'}`,
+          );
+        },
+        120_000,
+        group,
+        1000,
+      );
+      note(`Usage ${nameOf(usage)} Available, owned by HelmRelease prometheus: EKSCluster team-a held until the release is uninstalled`);
+    },
+  );
+
+  await timeline.stage(
     "team-b, delivered as Flux's AWS identity, up to what needs that identity: its EKSCluster Ready, the kubeconfig ConfigMap (provider aws, the cluster's ARN), its facts with the Prometheus workspace composed for it, monitoring's AWS side applied from them (apps/monitoring/aws-identity); its web Kustomization and the Prometheus release, which reach the cluster as that identity, are left out",
     async (note) => {
       const teamB = { apiVersion: 'eks.gitops.dev/v1alpha1', kind: 'EKSCluster', namespace: 'team-b', name: 'team-b' };
@@ -391,10 +456,22 @@ async function stages(ctx: ChartPartContext, group: ProcessGroup): Promise<void>
       if (await kube.find({ apiVersion: 'v1', kind: 'Secret', namespace: 'team-b', name: 'team-b-kubeconfig' }))
         throw new Error('a kubeconfig Secret exists for team-b');
       note(`ConfigMap team-b/team-b-kubeconfig: provider aws, cluster ${arn}; no kubeconfig Secret`);
-      const identity = (await managed(kube, 'team-b')).filter((o) => nameOf(o).includes('prometheus'));
-      if (identity.length !== 3)
-        throw new Error(`expected team-b's monitoring Role, RolePolicyAttachment and PodIdentityAssociation, found ${identity.length}`);
-      note(`monitoring's AWS identity: ${identity.map((o) => `${String(o.kind)} ${nameOf(o)}`).join(', ')}`);
+      // Ready in the simulated AWS, not only applied: Flux's health check passes on a managed resource with no
+      // conditions yet, and a creation the simulated AWS makes later would fall into the next stage's window.
+      const identity = await waitFor(
+        "team-b's monitoring identity Ready in AWS",
+        async () => {
+          const found = (await managed(kube, 'team-b')).filter((o) => nameOf(o).includes('prometheus'));
+          if (found.length === 3 && found.every((o) => isTrue(o, 'Ready'))) return found;
+          throw new Error(
+            `expected team-b's monitoring Role, RolePolicyAttachment and PodIdentityAssociation Ready, found ${found.map((o) => `${String(o.kind)} ${nameOf(o)} ${readyLine(o)}`).join('; ') || 'none'}`,
+          );
+        },
+        120_000,
+        group,
+        1000,
+      );
+      note(`monitoring's AWS identity, Ready: ${identity.map((o) => `${String(o.kind)} ${nameOf(o)}`).join(', ')}`);
       note(await expectMonitoringFromFacts(kube, 'team-b'));
     },
   );
@@ -663,7 +740,7 @@ async function stages(ctx: ChartPartContext, group: ProcessGroup): Promise<void>
   );
 
   await timeline.stage(
-    'Commits remove team-a: its folder (apps leave the workload cluster, then AWS resources go in an order AWS accepts), then its grant; nothing is left',
+    "Commits remove team-a: its folder (apps leave the workload cluster, then AWS resources go in an order AWS accepts; helm-controller paused past Karpenter's hold, so apps/monitoring's Usage alone keeps the EKSCluster until Prometheus is uninstalled), then its grant; nothing is left",
     async (note) => {
       const existing = await managed(kube, 'team-a');
       const before = existing.length;
@@ -679,21 +756,98 @@ async function stages(ctx: ChartPartContext, group: ProcessGroup): Promise<void>
       // First the team's folder, pruned as the team's ServiceAccount while it still exists.
       rmSync(join(git.checkout, CLUSTER_FOLDER), { recursive: true, force: true });
       git.write(`${CLUSTER_FOLDER}/kustomization.yaml`, 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: []\n');
-      await commit('team-a: remove its workload cluster', ks('team-a', 'team-a'));
-      const removed = Date.now();
-      // When Karpenter's NodePool and EC2NodeClass left the workload cluster, and when the EKSCluster's deletion began.
-      const moments: { nodesGone?: number; xrDeleting?: number } = {};
+      // helm-controller is paused (SIGSTOP) from before the commit until Karpenter's Usages are gone and a while
+      // longer, as a helm-controller that is restarting or busy would be: nothing uninstalls Prometheus meanwhile,
+      // so only apps/monitoring's Usage can keep the EKSCluster (and the kubeconfig Helm needs) once Karpenter's go.
+      helmController.child.kill('SIGSTOP');
+      let paused = true;
+      const resume = () => {
+        if (paused) helmController.child.kill('SIGCONT');
+        paused = false;
+        return Date.now();
+      };
+      const prometheusRelease = { ...HELM_RELEASE, namespace: 'team-a', name: 'prometheus' };
+      // When Karpenter's NodePool and EC2NodeClass left the workload cluster, when Helm had uninstalled
+      // Prometheus from it, and when the EKSCluster's deletion began (and whether the HelmRelease was still there then).
+      const moments: { nodesGone?: number; prometheusGone?: number; xrDeleting?: number; releaseAtXrDeleting?: boolean } = {};
       const watch = setInterval(() => {
         void (async () => {
+          // Prometheus before the EKSCluster: both seen in one round, the uninstall counts as first.
+          if (moments.prometheusGone === undefined && (await prometheusGone(kube, workload, 'team-a'))) moments.prometheusGone = Date.now();
           const xr = await kube.find(xrRef);
-          if (moments.xrDeleting === undefined && (!xr || (xr.metadata as JsonObject).deletionTimestamp)) moments.xrDeleting = Date.now();
+          if (moments.xrDeleting === undefined && (!xr || (xr.metadata as JsonObject).deletionTimestamp)) {
+            moments.xrDeleting = Date.now();
+            // Read after the EKSCluster: still here, it was here when the deletion began.
+            moments.releaseAtXrDeleting = (await kube.find(prometheusRelease)) !== undefined;
+          }
           const left = [await workload.find({ ...NODE_POOL, name: 'default' }), await workload.find({ ...EC2_NODE_CLASS, name: 'default' })];
           if (moments.nodesGone === undefined && left.every((o) => o === undefined)) moments.nodesGone = Date.now();
         })().catch(() => undefined);
       }, 500);
-      await untilGone(workload, { apiVersion: 'v1', kind: 'Namespace', name: 'web' }, 'apps/web gone from the workload cluster', 300_000, group);
-      const webGone = Date.now();
-      note('namespace web gone from the workload API server');
+      let removed = 0;
+      let webGone = 0;
+      let resumed = 0;
+      try {
+        await commit('team-a: remove its workload cluster', ks('team-a', 'team-a'));
+        removed = Date.now();
+        await untilGone(workload, { apiVersion: 'v1', kind: 'Namespace', name: 'web' }, 'apps/web gone from the workload cluster', 300_000, group);
+        webGone = Date.now();
+        note('namespace web gone from the workload API server');
+        // Karpenter's hold ends: its nodes gone, karpenter-nodes gone, its Usages with it.
+        const karpenterReleased = await waitFor(
+          "Karpenter's Usages gone with karpenter-nodes (helm-controller paused)",
+          async () => {
+            if (karpenter.blocked) return Date.now();
+            const left = (await kube.list(usages)).filter((u) => nameOf(u).endsWith('-held-by-karpenter-nodes'));
+            if (left.length === 0) return Date.now();
+            throw new Error(`Usages left: ${left.map(nameOf).join(', ')}`);
+          },
+          300_000,
+          group,
+          500,
+        );
+        if (karpenter.blocked) throw new Error(karpenter.blocked);
+        // Longer than Crossplane takes to replay a refused deletion once a Usage goes (2 s): the EKSCluster must stay.
+        const holdMs = 15_000;
+        const began = await waitFor(
+          `the EKSCluster kept ${holdMs / 1000} s after Karpenter's Usages went, Prometheus not uninstalled`,
+          async () => {
+            const xr = await kube.get(xrRef);
+            if ((xr.metadata as JsonObject).deletionTimestamp) return Date.now();
+            return Date.now() - karpenterReleased >= holdMs ? 0 : undefined;
+          },
+          holdMs + 30_000,
+          group,
+          500,
+        );
+        if (began)
+          throw new Error(
+            `the EKSCluster's deletion began ${((began - karpenterReleased) / 1000).toFixed(1)} s after Karpenter's Usages went, while helm-controller had not uninstalled Prometheus: nothing held it`,
+          );
+        // What held it: a deletion was tried and refused (Crossplane's webhook records it on the object), and
+        // the only Usage left of it is apps/monitoring's, whose HelmRelease waits, pruned, for its uninstall.
+        const xr = await kube.get(xrRef);
+        const attempted = ((xr.metadata as JsonObject).annotations as Record<string, string> | undefined)?.[DELETION_ATTEMPT];
+        if (!attempted) throw new Error(`no deletion of the EKSCluster was refused (no annotation ${DELETION_ATTEMPT}): Flux did not try to delete it`);
+        const holding = (await kube.list(usages))
+          .filter((u) => {
+            const of = (u.spec as JsonObject).of as JsonObject;
+            return of.kind === 'EKSCluster' && (of.resourceRef as JsonObject | undefined)?.name === 'team-a';
+          })
+          .map(nameOf);
+        if (holding.join() !== 'team-a-held-by-prometheus')
+          throw new Error(`Usages of the EKSCluster: ${holding.join(', ') || 'none'}, expected team-a-held-by-prometheus alone`);
+        const release = await kube.find(prometheusRelease);
+        if (!release || !(release.metadata as JsonObject).deletionTimestamp)
+          throw new Error(
+            `HelmRelease team-a/prometheus ${release ? 'not being deleted' : 'already gone'}: expected pruned by Flux and waiting for helm-controller`,
+          );
+        note(
+          `helm-controller paused from the commit: Karpenter's Usages went ${((karpenterReleased - removed) / 1000).toFixed(1)} s after it; ${holdMs / 1000} s later the EKSCluster is still there, its deletion refused (${DELETION_ATTEMPT}: ${attempted}), held by Usage ${holding.join()} alone, HelmRelease prometheus Terminating, not uninstalled`,
+        );
+      } finally {
+        resumed = resume();
+      }
       await waitFor(
         'every managed resource of team-a gone',
         async () => {
@@ -758,6 +912,18 @@ async function stages(ctx: ChartPartContext, group: ProcessGroup): Promise<void>
       const clusterDeleted = deleted.find((e) => e.kind === 'Cluster')?.at ?? 0;
       if (clusterDeleted < webGone) throw new Error('the EKS cluster was deleted before apps/web left it');
       note(`apps/web left ${((clusterDeleted - webGone) / 1000).toFixed(1)} s before AWS deleted the EKS cluster`);
+      // Prometheus: the Usage kept the EKSCluster until the HelmRelease was gone, that is until Helm had
+      // uninstalled it (its objects and its release record) while the cluster could be reached.
+      if (moments.prometheusGone === undefined)
+        throw new Error('Helm never uninstalled Prometheus from the workload cluster (HelmRelease, server Deployment and ConfigMap, release record)');
+      if (moments.xrDeleting === undefined || moments.releaseAtXrDeleting !== false)
+        throw new Error(
+          "the EKSCluster's deletion began while HelmRelease team-a/prometheus still existed: the Usage team-a-held-by-prometheus did not hold it",
+        );
+      if (clusterDeleted < moments.prometheusGone) throw new Error('AWS deleted the EKS cluster before Helm had uninstalled Prometheus from it');
+      note(
+        `helm-controller resumed ${((resumed - removed) / 1000).toFixed(1)} s after the commit; Prometheus uninstalled from the workload API server ${((moments.prometheusGone - resumed) / 1000).toFixed(1)} s later, then the EKSCluster's deletion began (${((moments.xrDeleting - moments.prometheusGone) / 1000).toFixed(1)} s after: Crossplane's replay once the Usage went), and AWS deleted the EKS cluster ${((clusterDeleted - moments.prometheusGone) / 1000).toFixed(1)} s after the uninstall`,
+      );
     },
   );
 
@@ -767,4 +933,5 @@ async function stages(ctx: ChartPartContext, group: ProcessGroup): Promise<void>
   await fn.stop();
   await git.close();
   await helm.close();
+  await prometheusChart.close();
 }

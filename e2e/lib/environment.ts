@@ -13,7 +13,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { parse } from 'yaml';
 import { Kube, makePki, REPO_ROOT, type ControlPlane, type JsonObject, type Pki, type ProcessGroup } from 'function-eks-cluster/testing';
 import { chartDeploymentArgs, initCore, mirrorPackages, NAMESPACE, playPackageRuntime, runtimeTlsSecret, startCore, type Crossplane } from './crossplane.js';
-import { playDeploymentStatus } from './deployment-status.js';
+import { playDaemonSetStatus, playDeploymentStatus } from './deployment-status.js';
 import { FunctionImage } from './function-image.js';
 import { startClusters } from './part.js';
 import { UPSTREAM } from './provider-packages.js';
@@ -146,7 +146,10 @@ export class Environment {
       });
       await this.starting;
     }
-    for (const cluster of [kube, ...workloads]) await playDeploymentStatus(cluster);
+    for (const cluster of [kube, ...workloads]) {
+      await playDeploymentStatus(cluster);
+      await playDaemonSetStatus(cluster);
+    }
     await playPackageRuntime(kube, 'ProviderRevision');
     await playPackageRuntime(kube, 'FunctionRevision', `dns:///${fn.address}`);
   }

@@ -19,6 +19,7 @@ import {
   type Kube,
   type ObjectRef,
   type ProcessGroup,
+  type Started,
 } from 'function-eks-cluster/testing';
 import { condition, isTrue } from './objects.js';
 
@@ -76,12 +77,14 @@ const CONTROLLER_ACCOUNTS = ['kustomize-controller', 'helm-controller'];
  * Starts the three controllers. `requeueDependency` is how soon a
  * Kustomization or HelmRelease waiting on a `dependsOn` looks again (30 s by
  * default): the run shortens it rather than editing any interval in flux/.
+ * Returns helm-controller's process too: the run pauses it to show what holds
+ * a teardown while it does not uninstall (e2e/README.md, part 2).
  */
 export async function startFlux(
   group: ProcessGroup,
   kube: Kube,
   options: { kubeconfigFile: string; storageDir: string; requeueDependency: string },
-): Promise<{ crds: number }> {
+): Promise<{ crds: number; helmController: Started }> {
   const crds = await installCrds(kube);
   mkdirSync(options.storageDir, { recursive: true });
   await kube.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: FLUX_NAMESPACE } }, FIELD_MANAGER);
@@ -115,7 +118,7 @@ export async function startFlux(
     env,
   );
   const helm = await common();
-  group.start(
+  const helmController = group.start(
     'helm-controller',
     tool('helm-controller'),
     [...helm.args, ...lockdownArgs('helm-controller'), `--requeue-dependency=${options.requeueDependency}`],
@@ -133,7 +136,7 @@ export async function startFlux(
       group,
     );
   }
-  return { crds };
+  return { crds, helmController };
 }
 
 /**

@@ -1,9 +1,11 @@
 /**
- * A Helm repository on 127.0.0.1 serving the Crossplane chart that
- * flux/infrastructure/crossplane pins. charts.crossplane.io cannot be reached
- * here; the chart's source ships in the Crossplane core module, and
- * scripts/tools/flux-controllers.sh packages it at the pinned version. The
- * index is what `helm repo index` would write for that one chart.
+ * A Helm repository on 127.0.0.1 serving one chart packaged by a tools script:
+ * the Crossplane chart that flux/infrastructure/crossplane pins
+ * (charts.crossplane.io cannot be reached here; the chart's source ships in the
+ * Crossplane core module, and scripts/tools/flux-controllers.sh packages it at
+ * the pinned version), or the Prometheus chart of apps/monitoring
+ * (e2e/lib/prometheus.ts). The index is what `helm repo index` would write for
+ * that one chart, but for its appVersion, which nothing reads.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
@@ -19,10 +21,11 @@ export interface HelmRepository {
   close(): Promise<void>;
 }
 
-export async function startHelmRepository(name: string, version: string): Promise<HelmRepository> {
+/** Serves .tools/charts/<name>-<version>.tgz, which `script` packages. */
+export async function startHelmRepository(name: string, version: string, script: string): Promise<HelmRepository> {
   const file = `${name}-${version}.tgz`;
   const path = join(TOOLS_DIR, 'charts', file);
-  if (!existsSync(path)) throw new Error(`${path} missing: npm run tools packages the chart (scripts/tools/flux-controllers.sh)`);
+  if (!existsSync(path)) throw new Error(`${path} missing: npm run tools packages the chart (${script})`);
   const tgz = readFileSync(path);
   const digest = createHash('sha256').update(tgz).digest('hex');
   const server = createServer((req, res) => {
@@ -39,7 +42,7 @@ export async function startHelmRepository(name: string, version: string): Promis
   const created = new Date().toISOString();
   const index = stringify({
     apiVersion: 'v1',
-    entries: { [name]: [{ apiVersion: 'v1', name, version, appVersion: version, digest, created, urls: [`${url}/${file}`] }] },
+    entries: { [name]: [{ apiVersion: 'v1', name, version, digest, created, urls: [`${url}/${file}`] }] },
     generated: created,
   });
   return { url, chart: { name, version, digest }, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
@@ -48,5 +51,9 @@ export async function startHelmRepository(name: string, version: string): Promis
 /** The Crossplane chart at the version flux/infrastructure/crossplane/release.yaml pins (the README's `helm install` names the same). */
 export function startCrossplaneChartRepository(): Promise<HelmRepository> {
   const release = parse(readFileSync(join(REPO_ROOT, 'flux', 'infrastructure', 'crossplane', 'release.yaml'), 'utf8')) as JsonObject;
-  return startHelmRepository('crossplane', String((((release.spec as JsonObject).chart as JsonObject).spec as JsonObject).version));
+  return startHelmRepository(
+    'crossplane',
+    String((((release.spec as JsonObject).chart as JsonObject).spec as JsonObject).version),
+    'scripts/tools/flux-controllers.sh',
+  );
 }

@@ -533,6 +533,18 @@ const cases: Case[] = [
     check: 'versions',
     expected: /HelmRelease flux-system\/crossplane: chart crossplane 2\.4\.0 differs from CROSSPLANE_VERSION v2\.3\.4 of scripts\/tools\/crds\.sh/,
   },
+  {
+    name: 'Flux installing another Prometheus chart than the end-to-end run installs',
+    breakIt: (t) => t.edit('apps/monitoring/base/release.yaml', 'version: 29.27.0', 'version: 29.28.0'),
+    check: 'versions',
+    expected: /HelmRelease team-a\/prometheus: chart prometheus 29\.28\.0 differs from PROMETHEUS_CHART_VERSION 29\.27\.0 of scripts\/tools\/prometheus\.sh/,
+  },
+  {
+    name: 'the end-to-end run packaging another Prometheus chart than Flux installs',
+    breakIt: (t) => t.edit('scripts/tools/prometheus.sh', 'PROMETHEUS_CHART_VERSION=29.27.0', 'PROMETHEUS_CHART_VERSION=29.26.0'),
+    check: 'versions',
+    expected: /HelmRelease team-b\/prometheus: chart prometheus 29\.27\.0 differs from PROMETHEUS_CHART_VERSION 29\.26\.0/,
+  },
 ];
 
 describe('each check fails on a broken manifest', () => {

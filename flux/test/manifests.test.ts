@@ -119,6 +119,34 @@ describe('flux/ and apps/', () => {
     expect(get(monitoring, 'spec.postBuild.substitute.amp_workspace_id')).toBeUndefined();
   });
 
+  it.each([
+    { team: 'team-a', reason: 'delivery mode KubeconfigSecret: the Usage keeps the kubeconfig Secret, composed by the EKSCluster' },
+    { team: 'team-b', reason: "delivery mode AWSIdentity: the Usage keeps the kubeconfig ConfigMap and Flux's access entry, composed by the EKSCluster" },
+  ])("holds $team's EKSCluster until Helm has uninstalled Prometheus ($reason)", ({ team }) => {
+    const usages = analysis.graph.applied.filter(
+      (a) => a.object.kind === 'Usage' && a.object.metadata.namespace === team && a.appliedBy === `Kustomization ${team}/monitoring`,
+    );
+    expect(
+      usages.map((a) => ({ cluster: a.cluster, name: a.object.metadata.name, annotations: a.object.metadata.annotations, spec: get(a.object, 'spec') })),
+    ).toEqual([
+      {
+        cluster: MANAGEMENT,
+        name: `${team}-held-by-prometheus`,
+        // Flux must not delete it with the monitoring Kustomization: the garbage collector does, after the HelmRelease.
+        annotations: { 'kustomize.toolkit.fluxcd.io/prune': 'disabled' },
+        spec: {
+          replayDeletion: true,
+          of: { apiVersion: 'eks.gitops.dev/v1alpha1', kind: 'EKSCluster', resourceRef: { name: team } },
+          by: { apiVersion: 'helm.toolkit.fluxcd.io/v2', kind: 'HelmRelease', resourceRef: { name: 'prometheus' } },
+        },
+      },
+    ]);
+    // What it holds and what holds it are applied beside it.
+    const beside = (kind: string, name: string) =>
+      analysis.graph.applied.some((a) => a.object.kind === kind && a.object.metadata.namespace === team && a.object.metadata.name === name);
+    expect([beside('EKSCluster', team), beside('HelmRelease', 'prometheus')]).toEqual([true, true]);
+  });
+
   it("names the monitoring role in AWS by cluster and region, within IAM's 64 characters", () => {
     const role = analysis.graph.applied.find((a) => a.object.kind === 'Role' && a.object.metadata.name === 'team-a-prometheus-remote-write')?.object;
     // The EKS cluster's name, from the cluster facts.

@@ -226,6 +226,7 @@ describe("the team's legal path", () => {
         'RolePolicyAttachment team-a-prometheus-remote-write-policy',
         'Usage karpenter-held-by-karpenter-nodes',
         'Usage team-a-held-by-karpenter-nodes',
+        'Usage team-a-held-by-prometheus',
       ].sort(),
     );
     // Policies compile asynchronously after they are created: the first calls may see none yet.
@@ -627,17 +628,23 @@ const ESCAPES: Escape[] = [
       `${policy('tenant-flux-sources')}spec.serviceAccountName: in tenant namespace team-a a chart source \\(OCIRepository\\) names no Secret or ServiceAccount`,
     ),
   },
-  {
-    what: 'a Usage holding an object of another namespace (blocking its deletion)',
+  // Each of the team's Usages (apps/karpenter's, apps/monitoring's), pointed at another team's EKSCluster.
+  ...(
+    [
+      ['apps/karpenter', `${TEAM}-held-by-karpenter-nodes`],
+      ['apps/monitoring', `${TEAM}-held-by-prometheus`],
+    ] as const
+  ).map(([app, name]) => ({
+    what: `a Usage holding an object of another namespace (blocking its deletion), as ${app}'s`,
     refusedBy: 'tenant-usages',
     attempt: () => {
-      const usage = teamObject('Usage');
+      const usage = teamObject('Usage', name);
       ((spec(usage).of as JsonObject).resourceRef as JsonObject).namespace = OTHER;
       return team.apply(usage, 'kustomize-controller');
     },
     status: 403,
     message: new RegExp(`${policy('tenant-usages')}spec.of: namespace "team-b": in tenant namespace team-a a Usage holds only objects of its own namespace`),
-  },
+  })),
 ];
 
 describe('escapes, tried as team-a/flux-reconciler', () => {

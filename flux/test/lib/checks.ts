@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { BOOTSTRAP_OBJECTS, MANAGEMENT, type Applied, type Graph } from './graph.js';
 import { get, groupOf, idOf, isObject, str, type Dict, type K8sObject } from './objects.js';
-import { CONFIGURATION_META, CROSSPLANE_CORE_SCRIPT, CRDS_SCRIPT } from './tools.js';
+import { CONFIGURATION_META, CROSSPLANE_CORE_SCRIPT, CRDS_SCRIPT, PROMETHEUS_SCRIPT } from './tools.js';
 import { scopeOf, type Schemas } from './validate.js';
 
 // The Secret the function writes, the ConfigMap of delivery mode AWSIdentity and
@@ -541,7 +541,11 @@ const PROVIDER_AWS_PACKAGE = /\/provider-aws-[a-z0-9]+$/;
  *    each member, so the package cannot install against older CRDs;
  *  - Crossplane: the chart version Flux installs is CROSSPLANE_VERSION of
  *    scripts/tools/crossplane-core.sh (the core the render tests run) and of
- *    scripts/tools/crds.sh (Crossplane's CRDs validated against).
+ *    scripts/tools/crds.sh (Crossplane's CRDs validated against);
+ *  - Prometheus: every HelmRelease of the prometheus chart (apps/monitoring)
+ *    pins PROMETHEUS_CHART_VERSION of scripts/tools/prometheus.sh, the chart
+ *    the end-to-end run installs (that script fails unless its module commit,
+ *    PROMETHEUS_CHARTS_VERSION, holds that chart version).
  */
 export function checkVersions(graph: Graph, root: string): string[] {
   const problems: string[] = [];
@@ -589,6 +593,17 @@ export function checkVersions(graph: Graph, root: string): string[] {
       if (withoutV(version) !== withoutV(core))
         problems.push(`${idOf(release)}: chart crossplane ${version} differs from CROSSPLANE_VERSION ${core} of ${file}; bump them together`);
     }
+  }
+
+  const prometheus = pinned(PROMETHEUS_SCRIPT, 'PROMETHEUS_CHART_VERSION');
+  const releases = ofKind(graph, HELM_API, 'HelmRelease').filter((o) => get(o, 'spec.chart.spec.chart') === 'prometheus');
+  if (releases.length === 0) problems.push(`no HelmRelease of the prometheus chart is applied to ${MANAGEMENT}`);
+  for (const release of prometheus === undefined ? [] : releases) {
+    const version = str(get(release, 'spec.chart.spec.version')) ?? '';
+    if (version !== prometheus)
+      problems.push(
+        `${idOf(release)}: chart prometheus ${version} differs from PROMETHEUS_CHART_VERSION ${prometheus} of ${PROMETHEUS_SCRIPT} (the chart the end-to-end run installs); bump them together, with PROMETHEUS_CHARTS_VERSION at a commit of that chart release`,
+      );
   }
   return problems;
 }
