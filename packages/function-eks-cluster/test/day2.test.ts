@@ -512,6 +512,26 @@ describe('4. a dependency AWS enforces without a reference is kept in the deleti
   });
 });
 
+/**
+ * Flow logs switched off on a converged cluster: it settles, AWS refuses no
+ * deletion, the role outlives its policy and nothing of the flow log is left.
+ * Returns the round each kind was deleted in, for the order a test adds.
+ */
+function flowLogsSwitchedOffInOrder(world: SimulatedWorld, xr: JsonObject): (kind: string) => number {
+  const seen = world.events.length;
+  const after = converge(
+    world,
+    edited(xr, (spec) => (spec.network.flowLogs = { enabled: false })),
+  );
+  expect(after.settled).toBe(true);
+  const events = world.events.slice(seen);
+  expect(events.filter((e) => e.what === 'refused-delete')).toEqual([]);
+  const deletedAt = (kind: string) => events.find((e) => e.kind === kind && e.what === 'deleted')!.round;
+  expect(deletedAt('RolePolicy')).toBeLessThan(deletedAt('Role'));
+  expect(Object.keys(world.observed()).filter((key) => key.includes('flow-log'))).toEqual([]);
+  return deletedAt;
+}
+
 describe('4c. a Ready XR is one whose deletion order is in force', () => {
   it('flow logs switched on, then off the moment the XR reports Ready: the role outlives its policy, and AWS refuses nothing', () => {
     // Crossplane slow to mark the Usages Available (its Usage controller in backoff, as a loaded e2e saw it).
@@ -524,18 +544,8 @@ describe('4c. a Ready XR is one whose deletion order is in force', () => {
     const xr = on.xr;
     // Ready waited for Crossplane to mark every Usage Available (a Usage protects nothing before: dev/aws-world.ts).
     expect(Object.keys(world.observed()).filter((key) => key.startsWith('usage-') && key.includes('flow-log')).length).toBeGreaterThan(0);
-    const seen = world.events.length;
-    const after = converge(
-      world,
-      edited(xr, (spec) => (spec.network.flowLogs = { enabled: false })),
-    );
-    expect(after.settled).toBe(true);
-    const events = world.events.slice(seen);
-    expect(events.filter((e) => e.what === 'refused-delete')).toEqual([]);
-    const deletedAt = (kind: string) => events.find((e) => e.kind === kind && e.what === 'deleted')!.round;
-    expect(deletedAt('RolePolicy')).toBeLessThan(deletedAt('Role'));
+    const deletedAt = flowLogsSwitchedOffInOrder(world, xr);
     expect(deletedAt('FlowLog')).toBeLessThan(deletedAt('Group'));
-    expect(Object.keys(world.observed()).filter((key) => key.includes('flow-log'))).toEqual([]);
   });
 });
 
@@ -544,19 +554,9 @@ describe('4d. a feature switched off leaves in deletion order even when no Usage
     const { world: protectedWorld, xr } = live({ flowLogs: true });
     // Crossplane's Usages protect nothing (an in-use label not yet set, or removed with the last Usage): the function alone keeps the order.
     const world = protectedWorld.clone(false);
-    const seen = world.events.length;
-    const after = converge(
-      world,
-      edited(xr, (spec) => (spec.network.flowLogs = { enabled: false })),
-    );
-    expect(after.settled).toBe(true);
-    const events = world.events.slice(seen);
-    expect(events.filter((e) => e.what === 'refused-delete')).toEqual([]);
-    const deletedAt = (kind: string) => events.find((e) => e.kind === kind && e.what === 'deleted')!.round;
-    expect(deletedAt('RolePolicy')).toBeLessThan(deletedAt('Role'));
+    const deletedAt = flowLogsSwitchedOffInOrder(world, xr);
     expect(deletedAt('FlowLog')).toBeLessThan(deletedAt('Role'));
     expect(deletedAt('FlowLog')).toBeLessThan(deletedAt('Group'));
-    expect(Object.keys(world.observed()).filter((key) => key.includes('flow-log'))).toEqual([]);
   });
 
   it('while the role waits for its users, the XR says so, and is not Ready', () => {
