@@ -33,6 +33,10 @@ export interface XRShape {
   podIdentityRoles?: { name: string; policyArns: string[] }[];
   /** spec.monitoring: a workspace composed for the cluster, or an existing one (workspaceId); left out, off. */
   monitoring?: 'composed' | 'existing';
+  /** spec.network.podSubnets.cidr: custom networking (not with an existing network). */
+  podSubnets?: string;
+  /** spec.network.prefixDelegation */
+  prefixDelegation?: boolean;
 }
 
 /** The subnet ID an existing network has for a zone and tier (17 hex digits, like AWS's). */
@@ -99,9 +103,14 @@ export const xrArb: fc.Arbitrary<XRShape> = fc
     ),
     // Last, so the fields above draw the values they drew before it was added.
     monitoring: fc.constantFrom(undefined, undefined, 'composed' as const, 'existing' as const),
+    podSubnets: fc.constantFrom(undefined, undefined, '100.64.0.0/16', '100.65.0.0/20'),
+    prefixDelegation: fc.constantFrom(false, false, true),
   })
-  .map(({ privateOffset, monitoring, ...c }) => ({
+  .map(({ privateOffset, monitoring, podSubnets, prefixDelegation, ...c }) => ({
     ...(monitoring ? { monitoring } : {}),
+    // Auto Mode runs pod networking itself: the function refuses either with it.
+    ...(podSubnets && !c.autoMode ? { podSubnets } : {}),
+    ...(prefixDelegation && !c.autoMode ? { prefixDelegation } : {}),
     ...c,
     // Auto Mode runs its own Karpenter and nodes: the API refuses either with it.
     karpenter: c.karpenter && !c.autoMode,
@@ -294,6 +303,8 @@ export function xrDocument(shape: XRShape): JsonObject {
 
 function addFeatures(shape: XRShape, spec: JsonObject): void {
   if (shape.flowLogs) (spec.network as JsonObject).flowLogs = { enabled: true };
+  if (shape.podSubnets && !shape.existing) (spec.network as JsonObject).podSubnets = { cidr: shape.podSubnets };
+  if (shape.prefixDelegation) (spec.network as JsonObject).prefixDelegation = true;
   if (shape.awsIdentity) spec.delivery = { mode: 'AWSIdentity', fluxRoleArn: FLUX_ROLE_ARN };
   if (shape.deletionProtection) spec.controlPlane = { deletionProtection: true };
   if (shape.autoMode) {

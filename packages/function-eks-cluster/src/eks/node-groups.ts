@@ -14,6 +14,7 @@ import { addonKey } from './addons.js';
 import { nodeGroupsKeptForAutoMode } from './auto-mode.js';
 import { CLUSTER_KEY } from './cluster.js';
 import { NODE_ROLE_KEY, nodeRoleAttachmentKeys } from './iam.js';
+import { DEFAULT_POD_NETWORK, POD_NETWORK_LABEL, podNetworkForNodes, podNetworkName, podNetworkOf } from './vpc-cni-config.js';
 
 export function nodeGroupKey(name: string): string {
   return `nodegroup-${name}`;
@@ -39,6 +40,7 @@ const FIXED_AT_CREATION: Readonly<Record<keyof Fixed, string>> = {
   instanceTypes: 'instance types',
   diskSize: 'disk size',
   subnets: 'subnets',
+  podNetwork: 'pod networking',
 };
 
 /** A node group's fixed fields; subnets as the names of the subnets it refers to, or their IDs in an existing network. */
@@ -48,6 +50,8 @@ interface Fixed {
   readonly instanceTypes: Json;
   readonly diskSize: Json;
   readonly subnets: Json;
+  /** How the nodes' pods are addressed (eks/vpc-cni-config.ts): set when nodes start, so a change needs new nodes. */
+  readonly podNetwork: Json;
 }
 
 function subnetsOf(forProvider: Json | undefined): Json | undefined {
@@ -70,6 +74,8 @@ function existingFixed(ctx: ComposeContext, key: string, wanted: Fixed): Fixed {
     instanceTypes: has('instanceTypes') ?? wanted.instanceTypes,
     diskSize: has('diskSize') ?? wanted.diskSize,
     subnets: subnetsOf(forProvider?.forProvider) ?? wanted.subnets,
+    // Absent on every group started in the VPC CNI's default mode, those of earlier releases included.
+    podNetwork: dig(has('labels'), POD_NETWORK_LABEL) ?? DEFAULT_POD_NETWORK,
   };
 }
 
@@ -132,7 +138,7 @@ function nodeGroup(
     diskSize: fixed.diskSize,
     scalingConfig: scalingConfig(ctx, slot.key, group),
     updateConfig: { maxUnavailable: group.maxUnavailable },
-    labels: { ...group.labels, [GROUP_LABEL]: group.name },
+    labels: { ...group.labels, [GROUP_LABEL]: group.name, ...(fixed.podNetwork !== DEFAULT_POD_NETWORK ? { [POD_NETWORK_LABEL]: fixed.podNetwork } : {}) },
     tags: awsTags(ctx, slot.key),
   };
   if (group.taints.length > 0) {
@@ -196,7 +202,21 @@ function wantedFixed(ctx: ComposeContext, group: NodeGroupSpec, subnets: readonl
     instanceTypes: [...group.instanceTypes],
     diskSize: group.diskSize,
     subnets: ctx.spec.network.existing ? [...ctx.spec.network.existing.privateSubnetIds] : placement,
+    podNetwork: podNetworkName(podNetworkOf(ctx.spec)),
   };
+}
+
+/**
+ * The pod network a group is started in: the spec's once vpc-cni runs it;
+ * until then, the one its existing group has, so it is replaced only once the
+ * add-on's new configuration is in place and the new nodes start with it.
+ */
+function startedIn(ctx: ComposeContext, base: string, belongs: (key: string) => boolean, wanted: Fixed): Fixed {
+  if (podNetworkForNodes(ctx) !== undefined) return wanted;
+  const existing = Object.keys(ctx.observed.resources)
+    .filter((k) => (k === base || k.startsWith(`${base}-`)) && belongs(k))
+    .sort((a, b) => Number(ctx.observed.isReady(b)) - Number(ctx.observed.isReady(a)) || a.localeCompare(b));
+  return existing.length === 0 ? wanted : { ...wanted, podNetwork: existingFixed(ctx, existing[0]!, wanted).podNetwork };
 }
 
 /**
@@ -249,7 +269,7 @@ function specGroup(
   const belongs = (key: string) => key === base || dig(ctx.observed.forProvider(key, 'labels'), GROUP_LABEL) === group.name;
   // Subnets are a set: their order is no change.
   const comparable = (f: Fixed): JsonObject => ({ ...f, subnets: [...(f.subnets as string[])].sort() });
-  const kept = keptOnZonesAdded(ctx, group, base, belongs, wantedFixed(ctx, group, subnets));
+  const kept = keptOnZonesAdded(ctx, group, base, belongs, startedIn(ctx, base, belongs, wantedFixed(ctx, group, subnets)));
   const fixed = kept.fixed;
   const placement = placeReplaceable(ctx.observed, base, comparable(fixed), (key) => comparable(existingFixed(ctx, key, fixed)), belongs);
   const nameOf = (key: string, fresh: string) => ctx.observed.externalName(key) ?? fresh;
@@ -282,6 +302,7 @@ function keptGroup(ctx: ComposeContext, key: string, networkKeys: readonly strin
   const labels = { ...((fp('labels') ?? {}) as Record<string, string>) };
   const name = labels[GROUP_LABEL] ?? ctx.observed.externalName(key) ?? key.replace(/^nodegroup-/, '');
   delete labels[GROUP_LABEL];
+  delete labels[POD_NETWORK_LABEL];
   const taints = Array.isArray(fp('taint')) ? (fp('taint') as NodeGroupSpec['taints']) : [];
   const group = {
     name,
@@ -291,7 +312,7 @@ function keptGroup(ctx: ComposeContext, key: string, networkKeys: readonly strin
     labels,
     taints,
   } as NodeGroupSpec;
-  const unknown: Fixed = { amiType: null, capacityType: null, instanceTypes: null, diskSize: null, subnets: [] };
+  const unknown: Fixed = { amiType: null, capacityType: null, instanceTypes: null, diskSize: null, subnets: [], podNetwork: null };
   return nodeGroup(ctx, group, { key, name: ctx.observed.externalName(key) ?? name }, existingFixed(ctx, key, unknown), networkKeys);
 }
 

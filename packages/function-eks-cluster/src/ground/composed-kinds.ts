@@ -35,9 +35,10 @@ export const MANAGED_GROUPS: readonly ManagedGroup[] = [
   {
     apiVersion: EC2,
     provider: 'provider-aws-ec2',
-    purpose: 'the network (VPC, subnets, gateways, routes, VPC endpoints), the flow log, the Karpenter discovery tag',
+    purpose: 'the network (VPC, its secondary block for pods, subnets, gateways, routes, VPC endpoints), the flow log, the Karpenter discovery tag',
     kinds: [
       'VPC',
+      'VPCIPv4CidrBlockAssociation',
       'Subnet',
       'InternetGateway',
       'EIP',

@@ -1,7 +1,7 @@
 /** The VPC and everything in it, as managed resources, from a subnet plan and a NAT plan. */
 import type { JsonObject } from '../api/schema-builder.js';
 import type { ComposeContext, DesiredResource } from '../ground/context.js';
-import { awsTags, managed, ref } from '../ground/managed.js';
+import { awsTags, managed, ref, type ManagedOptions } from '../ground/managed.js';
 import { EC2 } from '../ground/composed-kinds.js';
 import { formatCidr, type Cidr } from './cidr.js';
 import type { NatPlan } from './nat.js';
@@ -51,7 +51,13 @@ function vpc(ctx: ComposeContext, cidr: Cidr): DesiredResource {
   });
 }
 
-function subnet(ctx: ComposeContext, s: PlannedSubnet): DesiredResource {
+/** A subnet of the VPC in one zone: a tier's, or (network/pod-network.ts) a pod subnet, which waits for and needs its block. */
+export function zoneSubnet(
+  ctx: ComposeContext,
+  s: { readonly key: string; readonly tier: string; readonly zone: PlannedSubnet['zone']; readonly cidr: Cidr },
+  tags: Record<string, string>,
+  block: Pick<ManagedOptions, 'waitsFor' | 'needs'> = {},
+): DesiredResource {
   const placement: JsonObject = s.zone.id ? { availabilityZoneId: s.zone.id } : { availabilityZone: s.zone.name ?? s.zone.key };
   return managed(ctx, {
     group: 'network',
@@ -65,9 +71,14 @@ function subnet(ctx: ComposeContext, s: PlannedSubnet): DesiredResource {
       cidrBlock: formatCidr(s.cidr),
       ...placement,
       mapPublicIpOnLaunch: false,
-      tags: awsTags(ctx, s.key, subnetTags(ctx, s)),
+      tags: awsTags(ctx, s.key, tags),
     },
+    ...block,
   });
+}
+
+function subnet(ctx: ComposeContext, s: PlannedSubnet): DesiredResource {
+  return zoneSubnet(ctx, s, subnetTags(ctx, s));
 }
 
 function routeTable(ctx: ComposeContext, key: string): DesiredResource {
@@ -95,18 +106,29 @@ function defaultRoute(ctx: ComposeContext, tableKey: string, target: JsonObject)
   });
 }
 
-function association(ctx: ComposeContext, s: PlannedSubnet): DesiredResource {
+/** The association of a subnet with its route table, keyed by tier and zone. */
+export function routeTableAssociation(
+  ctx: ComposeContext,
+  s: { readonly key: string; readonly tier: string; readonly zone: PlannedSubnet['zone'] },
+  tableKey: string,
+  gate: Pick<ManagedOptions, 'waitsFor'> = {},
+): DesiredResource {
   return managed(ctx, {
+    ...gate,
     group: 'network',
     key: `rta-${s.tier}-${s.zone.key}`,
     apiVersion: EC2,
     kind: 'RouteTableAssociation',
     forProvider: {
       region: ctx.spec.region,
-      routeTableIdRef: ref(ctx, routeTableKeyFor(s)),
+      routeTableIdRef: ref(ctx, tableKey),
       subnetIdRef: ref(ctx, s.key),
     },
   });
+}
+
+function association(ctx: ComposeContext, s: PlannedSubnet): DesiredResource {
+  return routeTableAssociation(ctx, s, routeTableKeyFor(s));
 }
 
 function natGateway(ctx: ComposeContext, key: string, placement: JsonObject): DesiredResource {
