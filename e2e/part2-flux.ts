@@ -80,7 +80,7 @@ function overlay(helmRepositoryUrl: string, karpenterChartUrl: string): JsonObje
     // (workload-clusters applies the team's grant, whose entry Kustomization
     // applies the team's folder, whose monitoring Kustomization applies them.)
     // team-b is delivered with Flux's own AWS identity, which no process here can
-    // have: its web and Karpenter Kustomizations, which reach the cluster with it, are left out too;
+    // have: its web, Karpenter and pod-networking Kustomizations, which reach the cluster with it, are left out too;
     // everything else of team-b is applied (its grant, EKSCluster, facts, monitoring's AWS side).
     nested({ kind: 'Kustomization', name: 'workload-clusters' }, [
       ...['team-a', 'team-b'].map((team) =>
@@ -88,7 +88,7 @@ function overlay(helmRepositoryUrl: string, karpenterChartUrl: string): JsonObje
           // The template's one Kustomization, named ${team} until substituted after the build.
           nested({ kind: 'Kustomization' }, [
             ...(team === 'team-b'
-              ? ['web', 'karpenter', 'karpenter-nodes'].map((name) => ({
+              ? ['web', 'karpenter', 'karpenter-nodes', 'pod-networking'].map((name) => ({
                   patch: stringify({
                     apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
                     kind: 'Kustomization',
@@ -108,6 +108,22 @@ function overlay(helmRepositoryUrl: string, karpenterChartUrl: string): JsonObje
                 }),
               },
             ]),
+            // The ENIConfig CRD comes with the VPC CNI, which the loopback workload cluster lacks: the release is left out,
+            // the Kustomization still builds with the pod subnets substituted from the facts (team-b's is left out above).
+            ...(team === 'team-a'
+              ? [
+                  nested({ kind: 'Kustomization', name: 'pod-networking' }, [
+                    {
+                      patch: stringify({
+                        apiVersion: 'helm.toolkit.fluxcd.io/v2',
+                        kind: 'HelmRelease',
+                        metadata: { name: 'pod-networking' },
+                        $patch: 'delete',
+                      }),
+                    },
+                  ]),
+                ]
+              : []),
             // Karpenter's chart from the loopback registry (plain HTTP), the same release (team-a's: team-b's is left out above).
             ...(team === 'team-a'
               ? [

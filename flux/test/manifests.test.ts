@@ -101,9 +101,11 @@ describe('flux/ and apps/', () => {
       'Kustomization team-a/eks-cluster <- ConfigMap team-a/tenant: permissions_boundary_arn, team',
       'Kustomization team-a/monitoring <- ConfigMap team-a/tenant: permissions_boundary_arn, team',
       'Kustomization team-a/karpenter-nodes <- ConfigMap team-a/tenant: team',
+      'Kustomization team-a/pod-networking <- ConfigMap team-a/tenant: team',
       'Kustomization team-b/eks-cluster <- ConfigMap team-b/tenant: flux_role_arn, permissions_boundary_arn, team',
       'Kustomization team-b/karpenter-nodes <- ConfigMap team-b/tenant: team',
       'Kustomization team-b/monitoring <- ConfigMap team-b/tenant: permissions_boundary_arn, team',
+      'Kustomization team-b/pod-networking <- ConfigMap team-b/tenant: team',
     ]);
     // And the cluster's own facts from what the function composes for its EKSCluster (docs/cluster-facts.md): nothing copied by hand.
     // Karpenter (apps/karpenter) takes every cluster value from them too: names, endpoint, queue, roles, security group.
@@ -111,9 +113,12 @@ describe('flux/ and apps/', () => {
       'Kustomization team-a/monitoring <- ConfigMap team-a/team-a-cluster-facts: amp_remote_write_url, cluster_name, cluster_resource_name, ekscluster_name, kubeconfig_name, region',
       'Kustomization team-a/karpenter <- ConfigMap team-a/team-a-cluster-facts: cluster_endpoint, cluster_name, ekscluster_name, karpenter_interruption_queue, karpenter_namespace, karpenter_service_account',
       'Kustomization team-a/karpenter-nodes <- ConfigMap team-a/team-a-cluster-facts: cluster_name, cluster_security_group_id, karpenter_node_role_name',
+      // The ENIConfigs (apps/pod-networking): the pod subnets by zone and the security group.
+      'Kustomization team-a/pod-networking <- ConfigMap team-a/team-a-cluster-facts: cluster_security_group_id, kubeconfig_name, pod_subnet_ids, pod_subnet_zones',
       'Kustomization team-b/karpenter <- ConfigMap team-b/team-b-cluster-facts: cluster_endpoint, cluster_name, ekscluster_name, karpenter_interruption_queue, karpenter_namespace, karpenter_service_account',
       'Kustomization team-b/karpenter-nodes <- ConfigMap team-b/team-b-cluster-facts: cluster_name, cluster_security_group_id, karpenter_node_role_name',
       'Kustomization team-b/monitoring <- ConfigMap team-b/team-b-cluster-facts: amp_remote_write_url, cluster_name, cluster_resource_name, ekscluster_name, kubeconfig_name, region',
+      'Kustomization team-b/pod-networking <- ConfigMap team-b/team-b-cluster-facts: cluster_security_group_id, kubeconfig_name, pod_subnet_ids, pod_subnet_zones',
     ]);
     const monitoring = analysis.graph.applied.find((a) => a.object.kind === 'Kustomization' && a.object.metadata.name === 'monitoring')?.object;
     expect(get(monitoring, 'spec.postBuild.substitute.amp_workspace_id')).toBeUndefined();

@@ -422,6 +422,8 @@ describe('3c. pod networking switched on and off on a live cluster: the add-on i
     const round = (key: string, what: string) => events.find((e) => e.key === key && e.what === what)!.round;
     expect(round('subnet-pods-a', 'created')).toBeGreaterThan(round('vpc-cidr-pods', 'created'));
     expect(events.filter((e) => e.key === 'addon-vpc-cni').map((e) => e.what)).toEqual(['updated']);
+    // aws-node looks up the pod subnets as soon as it runs custom networking: they exist first.
+    expect(round('addon-vpc-cni', 'updated')).toBeGreaterThan(round('subnet-pods-b', 'created'));
     expect(cniEnv(world)).toEqual({ AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG: 'true', ENI_CONFIG_LABEL_DEF: 'topology.kubernetes.io/zone' });
     // Nodes pick their ENIConfig at start: a new group, started after the add-on had the new configuration.
     const [replacement] = groupsOf(world);

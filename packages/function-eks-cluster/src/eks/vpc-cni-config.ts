@@ -19,6 +19,7 @@ import type { EKSClusterSpec } from '../api/eks-cluster.js';
 import type { FieldError } from '../api/validate.js';
 import type { ComposeContext } from '../ground/context.js';
 import { isObject, type JsonObject } from '../api/schema-builder.js';
+import { POD_TIER } from '../network/pod-subnets.js';
 
 export const CUSTOM_NETWORK_ENV = 'AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG';
 export const ENI_CONFIG_LABEL_ENV = 'ENI_CONFIG_LABEL_DEF';
@@ -85,11 +86,13 @@ function observedValues(ctx: ComposeContext): string | undefined {
  * an XR without the switches composes what it did.
  */
 export function vpcCniConfigurationValues(ctx: ComposeContext, userValues: string | undefined): string | undefined {
-  const mode = podNetworkOf(ctx.spec);
   const user = parsed(userValues);
   if (user === undefined) return userValues; // refused by checkPodNetworking unless both switches are off
   const userEnv = envOf(user);
   const running = envOf(parsed(observedValues(ctx)));
+  const asked = podNetworkOf(ctx.spec);
+  // Custom networking goes on only once a pod subnet is Ready in every zone: aws-node, restarted with it, looks for them at once.
+  const mode = { ...asked, customNetworking: asked.customNetworking && (running[CUSTOM_NETWORK_ENV] === 'true' || podSubnetsReady(ctx)) };
   const off: Record<string, string> = {};
   if (!mode.customNetworking && running[CUSTOM_NETWORK_ENV] === 'true' && userEnv[CUSTOM_NETWORK_ENV] === undefined) off[CUSTOM_NETWORK_ENV] = 'false';
   if (!mode.prefixDelegation && running[PREFIX_DELEGATION_ENV] === 'true' && userEnv[PREFIX_DELEGATION_ENV] === undefined) off[PREFIX_DELEGATION_ENV] = 'false';
@@ -97,6 +100,11 @@ export function vpcCniConfigurationValues(ctx: ComposeContext, userValues: strin
   for (const name of USER_MAY_SET) if (userEnv[name] !== undefined) delete added[name];
   if (Object.keys(added).length === 0) return userValues;
   return JSON.stringify({ ...user, env: { ...userEnv, ...added } });
+}
+
+function podSubnetsReady(ctx: ComposeContext): boolean {
+  const ready = Object.keys(ctx.observed.resources).filter((k) => k.startsWith(`subnet-${POD_TIER}-`) && ctx.observed.isReady(k));
+  return ready.length >= ctx.spec.network.availabilityZones.length;
 }
 
 /**
