@@ -126,6 +126,18 @@ describe('refused, naming the field, the value and the fix', () => {
       says: 'Auto Mode',
     },
     {
+      reason: 'custom networking with IPv6 pods (EKS has it for IPv4 pods only)',
+      edit: (s: Spec) => (pods(s), (s.network.ipFamily = 'IPv6')),
+      path: 'spec.network.podSubnets',
+      says: 'ipFamily DualStack',
+    },
+    {
+      reason: 'prefix delegation with IPv6 pods (always in prefix mode)',
+      edit: (s: Spec) => ((s.network.prefixDelegation = true), (s.network.ipFamily = 'IPv6')),
+      path: 'spec.network.prefixDelegation',
+      says: 'prefix delegation is always on',
+    },
+    {
       reason: 'vpc-cni switched off',
       edit: (s: Spec) => (pods(s), (s.addons = [{ name: 'vpc-cni', enabled: false }])),
       path: 'spec.addons[0].enabled',
