@@ -56,76 +56,94 @@ export function crossplanePart(ctx: PartContext): Promise<ProcessGroup> {
 
 async function stages({ timeline, work, registry, packages, version, nextVersion, signing }: PartContext, group: ProcessGroup): Promise<void> {
   const logs = group.logDir;
-  const plane = await startClusters(timeline, group, work, 'Control plane: etcd, management and workload kube-apiservers, kube-controller-manager for each');
+  const plane = await startClusters(timeline, group, work, {
+    name: 'crossplane/control-plane',
+    proves: 'Control plane: etcd, management and workload kube-apiservers, kube-controller-manager for each',
+  });
   const kube = new Kube(plane.primary.kubeconfigYaml);
   const workload = plane.apiservers[1]!;
 
   const pki = makePki();
-  const crossplane = await timeline.stage('Crossplane core v2.4.0: core init, core start, Usage webhook on loopback', async (note) => {
-    await kube.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: NAMESPACE } }, 'e2e');
-    const attempts = await initCore(plane.primary.kubeconfigFile, logs);
-    note(`core init succeeded after ${attempts} attempt(s)`);
-    const verification = signing.coreOptions(join(work, 'crossplane'));
-    const core = await startCore(group, kube, { kubeconfigFile: plane.primary.kubeconfigFile, dir: join(work, 'crossplane'), pki, ...verification });
-    note(`signature verification on: ${verification.extraArgs.join(' ')}, the run's trust roots in its package cache`);
-    await runtimeTlsSecret(kube, pki);
-    note(`webhook https://127.0.0.1:${core.webhookPort}/validate-no-usages registered`);
-    return core;
-  });
+  const crossplane = await timeline.stage(
+    { name: 'crossplane/core', proves: 'Crossplane core v2.4.0: core init, core start, Usage webhook on loopback' },
+    async (note) => {
+      await kube.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: NAMESPACE } }, 'e2e');
+      const attempts = await initCore(plane.primary.kubeconfigFile, logs);
+      note(`core init succeeded after ${attempts} attempt(s)`);
+      const verification = signing.coreOptions(join(work, 'crossplane'));
+      const core = await startCore(group, kube, { kubeconfigFile: plane.primary.kubeconfigFile, dir: join(work, 'crossplane'), pki, ...verification });
+      note(`signature verification on: ${verification.extraArgs.join(' ')}, the run's trust roots in its package cache`);
+      await runtimeTlsSecret(kube, pki);
+      note(`webhook https://127.0.0.1:${core.webhookPort}/validate-no-usages registered`);
+      return core;
+    },
+  );
 
   // The function: the runtime image of the package Crossplane pulled, run as a pod would run it.
   // Replaced by the next release's in the upgrade stage.
   let fn = new FunctionImage(`${packages}/function-eks-cluster:${version}`, join(work, 'function'), pki);
 
-  await timeline.stage('Configuration from the registry: Crossplane resolves the Function and the providers', async (note) => {
-    await mirrorPackages(kube, 'loopback-registry', UPSTREAM, `${registry}/crossplane-contrib`);
-    await signing.requireReleaseKey(kube, `${packages}/`);
-    await kube.apply(
-      {
-        apiVersion: 'pkg.crossplane.io/v1',
-        kind: 'Configuration',
-        metadata: { name: 'configuration-eks-cluster' },
-        spec: { package: `${packages}/configuration-eks-cluster:${version}` },
-      },
-      'e2e',
-    );
-    fn.pull();
-    await fn.start();
-    note(`function image (pulled, amd64) serving mTLS on ${fn.address} as uid 65532`);
-    await waitFor(
-      'Configuration Installed and Healthy',
-      async () => {
-        await playPackageRuntime(kube, 'ProviderRevision');
-        await playPackageRuntime(kube, 'FunctionRevision', `dns:///${fn.address}`);
-        const configuration = await kube.get({ apiVersion: 'pkg.crossplane.io/v1', kind: 'Configuration', name: 'configuration-eks-cluster' });
-        return isTrue(configuration, 'Installed') && isTrue(configuration, 'Healthy') ? configuration : undefined;
-      },
-      240_000,
-      group,
-      1000,
-    );
-    const functions = await kube.list({ apiVersion: 'pkg.crossplane.io/v1', kind: 'Function' });
-    const providers = await kube.list({ apiVersion: 'pkg.crossplane.io/v1', kind: 'Provider' });
-    note(`Functions: ${functions.map((f) => String((f.metadata as JsonObject).name)).join(', ')}`);
-    note(`Providers: ${providers.map((p) => String((p.metadata as JsonObject).name)).join(', ')}`);
-    await waitFor(
-      'the EKSCluster CRD established',
-      async () => {
-        const crd = await kube.find({ apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', name: 'eksclusters.eks.gitops.dev' });
-        return isTrue(crd, 'Established') ? crd : undefined;
-      },
-      60_000,
-      group,
-    );
-  });
+  await timeline.stage(
+    { name: 'crossplane/configuration', proves: 'Configuration from the registry: Crossplane resolves the Function and the providers' },
+    async (note) => {
+      await mirrorPackages(kube, 'loopback-registry', UPSTREAM, `${registry}/crossplane-contrib`);
+      await signing.requireReleaseKey(kube, `${packages}/`);
+      await kube.apply(
+        {
+          apiVersion: 'pkg.crossplane.io/v1',
+          kind: 'Configuration',
+          metadata: { name: 'configuration-eks-cluster' },
+          spec: { package: `${packages}/configuration-eks-cluster:${version}` },
+        },
+        'e2e',
+      );
+      fn.pull();
+      await fn.start();
+      note(`function image (pulled, amd64) serving mTLS on ${fn.address} as uid 65532`);
+      await waitFor(
+        'Configuration Installed and Healthy',
+        async () => {
+          await playPackageRuntime(kube, 'ProviderRevision');
+          await playPackageRuntime(kube, 'FunctionRevision', `dns:///${fn.address}`);
+          const configuration = await kube.get({ apiVersion: 'pkg.crossplane.io/v1', kind: 'Configuration', name: 'configuration-eks-cluster' });
+          return isTrue(configuration, 'Installed') && isTrue(configuration, 'Healthy') ? configuration : undefined;
+        },
+        240_000,
+        group,
+        1000,
+      );
+      const functions = await kube.list({ apiVersion: 'pkg.crossplane.io/v1', kind: 'Function' });
+      const providers = await kube.list({ apiVersion: 'pkg.crossplane.io/v1', kind: 'Provider' });
+      note(`Functions: ${functions.map((f) => String((f.metadata as JsonObject).name)).join(', ')}`);
+      note(`Providers: ${providers.map((p) => String((p.metadata as JsonObject).name)).join(', ')}`);
+      await waitFor(
+        'the EKSCluster CRD established',
+        async () => {
+          const crd = await kube.find({ apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', name: 'eksclusters.eks.gitops.dev' });
+          return isTrue(crd, 'Established') ? crd : undefined;
+        },
+        60_000,
+        group,
+      );
+    },
+  );
 
-  await timeline.stage('Signatures: our packages verified against the release key; one signed with another key and an unsigned one refused', async (note) => {
-    for (const line of await expectSignaturesEnforced(kube, group, signing, packages, version, join(work, 'signatures'))) note(line);
-  });
+  await timeline.stage(
+    {
+      name: 'crossplane/signatures',
+      proves: 'Signatures: our packages verified against the release key; one signed with another key and an unsigned one refused',
+    },
+    async (note) => {
+      for (const line of await expectSignaturesEnforced(kube, group, signing, packages, version, join(work, 'signatures'))) note(line);
+    },
+  );
 
-  await timeline.stage("Activation: SafeStart providers; the Configuration's policy activates exactly the kinds the function composes", async (note) => {
-    note(await expectActivation(kube, group, [CONFIGURATION_POLICY]));
-  });
+  await timeline.stage(
+    { name: 'crossplane/activation', proves: "Activation: SafeStart providers; the Configuration's policy activates exactly the kinds the function composes" },
+    async (note) => {
+      note(await expectActivation(kube, group, [CONFIGURATION_POLICY]));
+    },
+  );
 
   const xr = parse(readFileSync(XR_FILE, 'utf8')) as JsonObject;
   const { name, namespace } = xr.metadata as { name: string; namespace: string };
@@ -175,7 +193,10 @@ async function stages({ timeline, work, registry, packages, version, nextVersion
   });
 
   await timeline.stage(
-    `EKSCluster ${namespace}/${name} applied; faults while it is created: function killed until Crossplane reports it on the XR, Crossplane killed, AWS throttling`,
+    {
+      name: 'crossplane/faults',
+      proves: `EKSCluster ${namespace}/${name} applied; faults while it is created: function killed until Crossplane reports it on the XR, Crossplane killed, AWS throttling`,
+    },
     async (note) => {
       await kube.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } }, 'e2e');
       // Established is not yet served everywhere: retry the first apply briefly.
@@ -215,7 +236,10 @@ async function stages({ timeline, work, registry, packages, version, nextVersion
   );
 
   await timeline.stage(
-    'The XR becomes Ready and Synced with its status filled; throttling took effect; nothing deleted or changed by the faults',
+    {
+      name: 'crossplane/ready',
+      proves: 'The XR becomes Ready and Synced with its status filled; throttling took effect; nothing deleted or changed by the faults',
+    },
     async (note) => {
       const ready = await xrReady('the XR Ready');
       // Crossplane reaches the function again: the failed composition is behind it.
@@ -241,54 +265,57 @@ async function stages({ timeline, work, registry, packages, version, nextVersion
     },
   );
 
-  await timeline.stage('The kubeconfig Secret reaches the workload cluster', async (note) => {
+  await timeline.stage({ name: 'crossplane/kubeconfig', proves: 'The kubeconfig Secret reaches the workload cluster' }, async (note) => {
     const secret = await kube.get({ apiVersion: 'v1', kind: 'Secret', namespace, name: `${name}-kubeconfig` });
     const kubeconfig = Buffer.from(String((secret.data as JsonObject).kubeconfig), 'base64').toString();
     const namespaces = await new Kube(kubeconfig).list({ apiVersion: 'v1', kind: 'Namespace' });
     note(`listed ${namespaces.length} namespaces in ${workload.server} with ${namespace}/${name}-kubeconfig`);
   });
 
-  await timeline.stage('Grow: zone d (node groups stay on theirs) and a third node group; no existing managed resource replaced or changed', async (note) => {
-    const before = await snapshot();
-    const spec = structuredClone(xr.spec) as JsonObject;
-    const zones = (spec.network as JsonObject).availabilityZones as string[];
-    // EKS cannot move a node group to other subnets (the function replaces it, make before
-    // break): a group that should stay where it is names its zones before one is added.
-    for (const g of spec.nodeGroups as JsonObject[]) g.availabilityZones ??= [...zones];
-    zones.push('d');
-    // With a launch template: the example's spec.securityGroupRules.nodes need one on every group (the function refuses a group without).
-    (spec.nodeGroups as JsonObject[]).push({
-      name: 'arm',
-      instanceTypes: ['m7g.large'],
-      amiType: 'AL2023_ARM_64_STANDARD',
-      minSize: 1,
-      maxSize: 3,
-      launchTemplate: {},
-    });
-    const totalBefore = Number((((await kube.get(xrRef)).status as JsonObject).resources as JsonObject | undefined)?.total);
-    await kube.apply({ ...xr, spec }, 'e2e');
-    // Ready again, and counting more resources than before: the grown cluster, not the old one.
-    await waitFor(
-      'the grown XR Ready',
-      async () => {
-        const current = await xrReady('the XR Ready');
-        const resources = (current.status as JsonObject).resources as { total: number; ready: number } | undefined;
-        return resources && resources.total > totalBefore && resources.ready === resources.total ? current : undefined;
-      },
-      300_000,
-      group,
-      1000,
-    );
-    const after = await snapshot();
-    const { replaced, changed } = differences(before, after);
-    note(`${after.size - before.size} managed resources added; replaced: ${replaced.length}; changed: ${changed.join(', ') || 'none'}`);
-    if (replaced.length) throw new Error(`replaced or deleted while growing: ${replaced.join(', ')}`);
-    if (changed.length) throw new Error(`changed while growing: ${changed.join(', ')}`);
-    const inAws = aws.events.filter((e) => e.what === 'changed');
-    if (inAws.length) throw new Error(`changed in AWS while growing: ${inAws.map((e) => e.name).join(', ')}`);
-  });
+  await timeline.stage(
+    { name: 'crossplane/grow', proves: 'Grow: zone d (node groups stay on theirs) and a third node group; no existing managed resource replaced or changed' },
+    async (note) => {
+      const before = await snapshot();
+      const spec = structuredClone(xr.spec) as JsonObject;
+      const zones = (spec.network as JsonObject).availabilityZones as string[];
+      // EKS cannot move a node group to other subnets (the function replaces it, make before
+      // break): a group that should stay where it is names its zones before one is added.
+      for (const g of spec.nodeGroups as JsonObject[]) g.availabilityZones ??= [...zones];
+      zones.push('d');
+      // With a launch template: the example's spec.securityGroupRules.nodes need one on every group (the function refuses a group without).
+      (spec.nodeGroups as JsonObject[]).push({
+        name: 'arm',
+        instanceTypes: ['m7g.large'],
+        amiType: 'AL2023_ARM_64_STANDARD',
+        minSize: 1,
+        maxSize: 3,
+        launchTemplate: {},
+      });
+      const totalBefore = Number((((await kube.get(xrRef)).status as JsonObject).resources as JsonObject | undefined)?.total);
+      await kube.apply({ ...xr, spec }, 'e2e');
+      // Ready again, and counting more resources than before: the grown cluster, not the old one.
+      await waitFor(
+        'the grown XR Ready',
+        async () => {
+          const current = await xrReady('the XR Ready');
+          const resources = (current.status as JsonObject).resources as { total: number; ready: number } | undefined;
+          return resources && resources.total > totalBefore && resources.ready === resources.total ? current : undefined;
+        },
+        300_000,
+        group,
+        1000,
+      );
+      const after = await snapshot();
+      const { replaced, changed } = differences(before, after);
+      note(`${after.size - before.size} managed resources added; replaced: ${replaced.length}; changed: ${changed.join(', ') || 'none'}`);
+      if (replaced.length) throw new Error(`replaced or deleted while growing: ${replaced.join(', ')}`);
+      if (changed.length) throw new Error(`changed while growing: ${changed.join(', ')}`);
+      const inAws = aws.events.filter((e) => e.what === 'changed');
+      if (inAws.length) throw new Error(`changed in AWS while growing: ${inAws.map((e) => e.name).join(', ')}`);
+    },
+  );
 
-  await timeline.stage('A node group fails: the XR says which and why; it recovers', async (note) => {
+  await timeline.stage({ name: 'crossplane/node-group-fails', proves: 'A node group fails: the XR says which and why; it recovers' }, async (note) => {
     const reason = 'NodeCreationFailure: Instances failed to join the kubernetes cluster';
     aws.failing.set(`${name}-nodegroup-batch`, reason);
     const failing = await waitFor(
@@ -309,7 +336,10 @@ async function stages({ timeline, work, registry, packages, version, nextVersion
   });
 
   await timeline.stage(
-    `Upgrade: the Function and the Configuration ${version} -> ${nextVersion} while the XR is Ready; the new revision composes, AWS sees no create, change or delete`,
+    {
+      name: 'crossplane/upgrade',
+      proves: `Upgrade: the Function and the Configuration ${version} -> ${nextVersion} while the XR is Ready; the new revision composes, AWS sees no create, change or delete`,
+    },
     async (note) => {
       const before = await snapshot();
       const seen = aws.events.length;
@@ -350,7 +380,7 @@ async function stages({ timeline, work, registry, packages, version, nextVersion
     },
   );
 
-  await timeline.stage('Teardown: delete the XR; Usages order the deletions', async (note) => {
+  await timeline.stage({ name: 'crossplane/teardown', proves: 'Teardown: delete the XR; Usages order the deletions' }, async (note) => {
     // Crossplane's webhook refuses to delete what a Usage protects.
     const vpc = { apiVersion: 'ec2.aws.m.upbound.io/v1beta1', kind: 'VPC', namespace, name: `${name}-vpc` };
     const refusal = await kube.delete(vpc).then(

@@ -68,17 +68,19 @@ function tracedCommands(log: string): string[] {
 
 async function stages(ctx: ChartPartContext, group: ProcessGroup): Promise<void> {
   const { timeline, work } = ctx;
-  const { plane, kube, fn, env } = await startChartPart(
-    ctx,
-    group,
-    'Install part: a fresh control plane (management and workload kube-apiservers, a kube-controller-manager each)',
-  );
+  const { plane, kube, fn, env } = await startChartPart(ctx, group, {
+    name: 'install/control-plane',
+    proves: 'a fresh control plane: management and workload kube-apiservers, a kube-controller-manager each',
+  });
   const xr = parse(readFileSync(XR_FILE, 'utf8')) as JsonObject;
   const { name, namespace } = xr.metadata as { name: string; namespace: string };
   const xrRef = { apiVersion: String(xr.apiVersion), kind: String(xr.kind), namespace, name };
 
   const { helm, script, aws, checkout } = await timeline.stage(
-    "README.md's install-without-Flux block, with the substitutions the environment forces; a Helm repository on 127.0.0.1; the function image",
+    {
+      name: 'install/readme-block',
+      proves: "README.md's install-without-Flux block, with the substitutions the environment forces; a Helm repository on 127.0.0.1; the function image",
+    },
     async (note) => {
       // The block runs in a copy of this repository with the release pinned by
       // digest to what the run pushed, as in a checkout of that release (e2e/lib/release-pins.ts).
@@ -101,7 +103,10 @@ async function stages(ctx: ChartPartContext, group: ProcessGroup): Promise<void>
   );
 
   await timeline.stage(
-    'bash runs the block as written (helm and kubectl pinned, KUBECONFIG the control plane) while the test plays pods, the package runtime and AWS',
+    {
+      name: 'install/run-block',
+      proves: 'bash runs the block as written (helm and kubectl pinned, KUBECONFIG the control plane) while the test plays pods, the package runtime and AWS',
+    },
     async (note) => {
       const file = join(work, `${SECTION}.sh`);
       writeFileSync(file, script);
@@ -155,41 +160,45 @@ async function stages(ctx: ChartPartContext, group: ProcessGroup): Promise<void>
     },
   );
 
-  await timeline.stage('What the block installed: no default activation policy, verification on, the packages Healthy, the XR Ready', async (note) => {
-    note(await expectActivation(kube, group, [CONFIGURATION_POLICY]));
-    note(await expectVerificationOn(kube));
-    const policies = (await kube.list(MRAP)).map(nameOf);
-    if (policies.join() !== CONFIGURATION_POLICY)
-      throw new Error(`activation policies ${policies.join(', ')}: provider.defaultActivations={} should leave only ${CONFIGURATION_POLICY}`);
-    const packages = [
-      ...(await kube.list({ apiVersion: 'pkg.crossplane.io/v1', kind: 'Provider' })),
-      ...(await kube.list({ apiVersion: 'pkg.crossplane.io/v1', kind: 'Function' })),
-      ...(await kube.list({ apiVersion: 'pkg.crossplane.io/v1', kind: 'Configuration' })),
-    ];
-    const unhealthy = packages.filter((p) => !isTrue(p, 'Healthy')).map(nameOf);
-    note(`${packages.length} packages Healthy: ${packages.map(nameOf).join(', ')}`);
-    if (unhealthy.length)
-      throw new Error(
-        `packages not Healthy: ${packages
-          .filter((p) => !isTrue(p, 'Healthy'))
-          .map((p) => `${nameOf(p)} ${JSON.stringify((p.status as JsonObject | undefined)?.conditions)}`)
-          .join('; ')}`,
-      );
-    const fnObject = packages.find((p) => p.kind === 'Function')!;
-    const runtimeConfig = ((fnObject.spec as JsonObject).runtimeConfigRef as JsonObject | undefined)?.name;
-    note(`Function ${nameOf(fnObject)} runs with DeploymentRuntimeConfig ${String(runtimeConfig)}`);
-    // What the block applies from the Flux tree is installed by the digest the tree pins.
-    const fromTree = PINNED_PACKAGES.filter((p) => script.includes(`-f ${p.file}`));
-    if (!fromTree.length) throw new Error(`the block applies none of ${PINNED_PACKAGES.map((p) => p.file).join(', ')}: the release is not installed by digest`);
-    for (const line of await expectInstalledByDigest(kube, checkout, fromTree)) note(line);
-    note(await expectWrongDigestRefused(kube, group, checkout));
-    const current = await kube.get(xrRef);
-    const all = await managed(kube, namespace);
-    const notReady = all.filter((o) => !isTrue(o, 'Ready')).map((o) => `${String(o.kind)} ${nameOf(o)}`);
-    if (!isTrue(current, 'Ready') || notReady.length)
-      throw new Error(`${name} Ready=${String(isTrue(current, 'Ready'))}; not Ready: ${notReady.join(', ') || 'none'}`);
-    note(`${String(xr.kind)} ${namespace}/${name} Ready, with ${all.length} managed resources, every one Ready`);
-  });
+  await timeline.stage(
+    { name: 'install/installed', proves: 'What the block installed: no default activation policy, verification on, the packages Healthy, the XR Ready' },
+    async (note) => {
+      note(await expectActivation(kube, group, [CONFIGURATION_POLICY]));
+      note(await expectVerificationOn(kube));
+      const policies = (await kube.list(MRAP)).map(nameOf);
+      if (policies.join() !== CONFIGURATION_POLICY)
+        throw new Error(`activation policies ${policies.join(', ')}: provider.defaultActivations={} should leave only ${CONFIGURATION_POLICY}`);
+      const packages = [
+        ...(await kube.list({ apiVersion: 'pkg.crossplane.io/v1', kind: 'Provider' })),
+        ...(await kube.list({ apiVersion: 'pkg.crossplane.io/v1', kind: 'Function' })),
+        ...(await kube.list({ apiVersion: 'pkg.crossplane.io/v1', kind: 'Configuration' })),
+      ];
+      const unhealthy = packages.filter((p) => !isTrue(p, 'Healthy')).map(nameOf);
+      note(`${packages.length} packages Healthy: ${packages.map(nameOf).join(', ')}`);
+      if (unhealthy.length)
+        throw new Error(
+          `packages not Healthy: ${packages
+            .filter((p) => !isTrue(p, 'Healthy'))
+            .map((p) => `${nameOf(p)} ${JSON.stringify((p.status as JsonObject | undefined)?.conditions)}`)
+            .join('; ')}`,
+        );
+      const fnObject = packages.find((p) => p.kind === 'Function')!;
+      const runtimeConfig = ((fnObject.spec as JsonObject).runtimeConfigRef as JsonObject | undefined)?.name;
+      note(`Function ${nameOf(fnObject)} runs with DeploymentRuntimeConfig ${String(runtimeConfig)}`);
+      // What the block applies from the Flux tree is installed by the digest the tree pins.
+      const fromTree = PINNED_PACKAGES.filter((p) => script.includes(`-f ${p.file}`));
+      if (!fromTree.length)
+        throw new Error(`the block applies none of ${PINNED_PACKAGES.map((p) => p.file).join(', ')}: the release is not installed by digest`);
+      for (const line of await expectInstalledByDigest(kube, checkout, fromTree)) note(line);
+      note(await expectWrongDigestRefused(kube, group, checkout));
+      const current = await kube.get(xrRef);
+      const all = await managed(kube, namespace);
+      const notReady = all.filter((o) => !isTrue(o, 'Ready')).map((o) => `${String(o.kind)} ${nameOf(o)}`);
+      if (!isTrue(current, 'Ready') || notReady.length)
+        throw new Error(`${name} Ready=${String(isTrue(current, 'Ready'))}; not Ready: ${notReady.join(', ') || 'none'}`);
+      note(`${String(xr.kind)} ${namespace}/${name} Ready, with ${all.length} managed resources, every one Ready`);
+    },
+  );
 
   env.stop();
   await aws.stop();
