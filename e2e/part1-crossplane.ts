@@ -13,9 +13,9 @@
  * (e2e/part1/context.ts); e2e/README.md tells the story.
  */
 import { Kube, makePki, type ProcessGroup } from 'function-eks-cluster/testing';
-import { runPart, startClusters } from './lib/part.js';
+import { controlPlaneStage, runPart, startClusters } from './lib/part.js';
 import { runStages, type Stage } from './lib/stages.js';
-import { CONTROL_PLANE, CORE, crossplaneContext, startCrossplane, XR_FILE, type CrossplaneContext, type PartContext } from './part1/context.js';
+import { CORE, crossplaneContext, startCrossplane, XR_FILE, type CrossplaneContext, type PartContext } from './part1/context.js';
 import { activation } from './part1/stages/activation.js';
 import { configuration } from './part1/stages/configuration.js';
 import { faults } from './part1/stages/faults.js';
@@ -45,7 +45,7 @@ export const CROSSPLANE_STAGES: readonly Stage<CrossplaneContext>[] = [
 
 export function crossplanePart(ctx: PartContext): Promise<ProcessGroup> {
   return runPart(ctx.work, async (group) => {
-    const plane = await startClusters(ctx.timeline, group, ctx.work, CONTROL_PLANE);
+    const plane = await startClusters(ctx.timeline, group, ctx.work, controlPlaneStage('crossplane'));
     const kube = new Kube(plane.primary.kubeconfigYaml);
     const pki = makePki();
     const crossplane = await ctx.timeline.stage(CORE, (note) => startCrossplane(ctx, { group, plane, kube, pki }, note));

@@ -14,9 +14,9 @@
  */
 import type { ProcessGroup } from 'function-eks-cluster/testing';
 import { startChartPart, type ChartPartContext } from './lib/environment.js';
-import { runPart } from './lib/part.js';
+import { controlPlaneStage, runPart } from './lib/part.js';
 import { runStages, type Stage } from './lib/stages.js';
-import { CONTROL_PLANE, fluxContext, SERVERS, startServers, stopFlux, type FluxContext } from './part2/context.js';
+import { fluxContext, SERVERS, startServers, stopFlux, type FluxContext } from './part2/context.js';
 import { awsRecovers } from './part2/stages/aws-recovers.js';
 import { bootstrapFromGit } from './part2/stages/bootstrap.js';
 import { crossplaneInstalled } from './part2/stages/crossplane.js';
@@ -53,7 +53,7 @@ export const FLUX_STAGES: readonly Stage<FluxContext>[] = [
 
 export function fluxPart(ctx: ChartPartContext): Promise<ProcessGroup> {
   return runPart(ctx.work, async (group) => {
-    const part = await startChartPart(ctx, group, CONTROL_PLANE);
+    const part = await startChartPart(ctx, group, controlPlaneStage('flux'));
     const servers = await ctx.timeline.stage(SERVERS, (note) => startServers(ctx, group, part, note));
     const flux = fluxContext(group, part, servers);
     await runStages(ctx.timeline, flux, FLUX_STAGES);

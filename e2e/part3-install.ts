@@ -15,9 +15,9 @@
  */
 import type { ProcessGroup } from 'function-eks-cluster/testing';
 import { startChartPart, type ChartPartContext } from './lib/environment.js';
-import { runPart } from './lib/part.js';
+import { controlPlaneStage, runPart } from './lib/part.js';
 import { runStages, type Stage } from './lib/stages.js';
-import { CONTROL_PLANE, exampleXr, prepareBlock, README_BLOCK, type InstallContext } from './part3/context.js';
+import { exampleXr, prepareBlock, README_BLOCK, type InstallContext } from './part3/context.js';
 import { installed } from './part3/stages/installed.js';
 import { runBlock } from './part3/stages/run-block.js';
 
@@ -31,7 +31,7 @@ export const INSTALL_STAGES: readonly Stage<InstallContext>[] = [runBlock, insta
 
 export function installPart(ctx: ChartPartContext): Promise<ProcessGroup> {
   return runPart(ctx.work, async (group) => {
-    const part = await startChartPart(ctx, group, CONTROL_PLANE);
+    const part = await startChartPart(ctx, group, controlPlaneStage('install'));
     const example = exampleXr();
     const block = await ctx.timeline.stage(README_BLOCK, (note) => prepareBlock(ctx, part, example, note));
     const install: InstallContext = { ...part, ...example, ...block, group, work: ctx.work };

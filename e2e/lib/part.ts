@@ -22,6 +22,11 @@ export async function runPart(work: string, body: (group: ProcessGroup) => Promi
   return group;
 }
 
+/** The first stage of every part: its own control plane. */
+export function controlPlaneStage(part: string): StageName {
+  return { name: `${part}/control-plane`, proves: 'a fresh control plane: etcd, management and workload kube-apiservers, a kube-controller-manager each' };
+}
+
 export function startClusters(timeline: Timeline, group: ProcessGroup, work: string, stage: StageName): Promise<ControlPlane> {
   return timeline.stage(stage, async (note) => {
     const plane = await startControlPlane(group, {

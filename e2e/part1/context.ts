@@ -69,11 +69,6 @@ export interface CrossplaneContext extends Omit<PartContext, 'timeline'> {
   snapshot: () => Promise<Snapshot>;
 }
 
-export const CONTROL_PLANE: StageName = {
-  name: 'crossplane/control-plane',
-  proves: 'Control plane: etcd, management and workload kube-apiservers, kube-controller-manager for each',
-};
-
 export const CORE: StageName = {
   name: 'crossplane/core',
   proves: 'Crossplane core v2.4.0: core init, core start, Usage webhook on loopback',

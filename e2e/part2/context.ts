@@ -55,11 +55,6 @@ export interface FluxContext extends ChartPart, Servers {
   facts: () => Promise<Record<string, string>>;
 }
 
-export const CONTROL_PLANE: StageName = {
-  name: 'flux/control-plane',
-  proves: 'a fresh control plane: management and workload kube-apiservers, a kube-controller-manager each',
-};
-
 export const SERVERS: StageName = {
   name: 'flux/servers',
   proves:

@@ -50,11 +50,6 @@ export interface InstallContext extends ChartPart, ExampleXr, Block {
   work: string;
 }
 
-export const CONTROL_PLANE: StageName = {
-  name: 'install/control-plane',
-  proves: 'a fresh control plane: management and workload kube-apiservers, a kube-controller-manager each',
-};
-
 export const README_BLOCK: StageName = {
   name: 'install/readme-block',
   proves: "README.md's install-without-Flux block, with the substitutions the environment forces; a Helm repository on 127.0.0.1; the function image",
