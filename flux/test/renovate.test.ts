@@ -211,7 +211,17 @@ describe('our packages in the Flux tree, by digest', () => {
 
 /** A Renovate glob (matchPackageNames, matchFileNames) as a regular expression: `**` any path, `*` one segment. */
 const globRegExp = (glob: string) =>
-  new RegExp(`^${glob.split('**').map((part) => part.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('[^/]*')).join('.*')}$`);
+  new RegExp(
+    `^${glob
+      .split('**')
+      .map((part) =>
+        part
+          .split('*')
+          .map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+          .join('[^/]*'),
+      )
+      .join('.*')}$`,
+  );
 /** Whether a packageRules entry's glob or /regex/ patterns match a name. */
 const matches = (patterns: string[] | undefined, name: string) =>
   patterns === undefined || patterns.some((p) => (p.startsWith('/') && p.endsWith('/') ? toRegExp(p).test(name) : globRegExp(p).test(name)));
@@ -225,7 +235,8 @@ describe("the Go tools' committed modules (scripts/tools/go), with Renovate's go
   const modulesDir = 'scripts/tools/go';
   const tools = readdirSync(join(REPO_ROOT, modulesDir)).sort();
   // go.mod read by Go itself.
-  const goMod = (tool: string): GoMod => JSON.parse(execFileSync('go', ['mod', 'edit', '-json'], { cwd: join(REPO_ROOT, modulesDir, tool), encoding: 'utf8' })) as GoMod;
+  const goMod = (tool: string): GoMod =>
+    JSON.parse(execFileSync('go', ['mod', 'edit', '-json'], { cwd: join(REPO_ROOT, modulesDir, tool), encoding: 'utf8' })) as GoMod;
   // The modules each tools script reads its pins from: `tool_module_version TOOL MODULE`.
   const readPins = readdirSync(join(REPO_ROOT, 'scripts/tools'))
     .filter((f) => f.endsWith('.sh'))
@@ -247,7 +258,11 @@ describe("the Go tools' committed modules (scripts/tools/go), with Renovate's go
     expect(config.gomod?.enabled).not.toBe(false);
     // Renovate's default for the gomod manager, unless renovate.json sets its own.
     const patterns = config.gomod?.managerFilePatterns ?? ['/(^|/)go\\.mod$/'];
-    for (const tool of tools) expect(patterns.some((p) => toRegExp(p).test(`${modulesDir}/${tool}/go.mod`)), tool).toBe(true);
+    for (const tool of tools)
+      expect(
+        patterns.some((p) => toRegExp(p).test(`${modulesDir}/${tool}/go.mod`)),
+        tool,
+      ).toBe(true);
     expect(gomodRules(`${modulesDir}/${tools[0]}/go.mod`, 'any', 'require').flatMap((r) => r.postUpdateOptions ?? [])).toContain('gomodTidy');
   });
 
