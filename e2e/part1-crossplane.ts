@@ -11,7 +11,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { Kube, KubeError, makePki, ProcessGroup, REPO_ROOT, waitFor, type JsonObject } from 'function-eks-cluster/testing';
+import { Kube, KubeError, makePki, ProcessGroup, REPO_ROOT, waitFor, type JsonObject } from 'workshop';
 import { expectActivation } from './lib/activation.js';
 import { initCore, mirrorPackages, NAMESPACE, playPackageRuntime, runtimeTlsSecret, startCore } from './lib/crossplane.js';
 import { FunctionImage } from './lib/function-image.js';

@@ -11,7 +11,7 @@
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, parseAllDocuments, stringify } from 'yaml';
-import { API_GROUP, Kube, PLURAL, ProcessGroup, REPO_ROOT, waitFor, type JsonObject, type ObjectRef } from 'function-eks-cluster/testing';
+import { API_GROUP, Kube, PLURAL, ProcessGroup, REPO_ROOT, waitFor, type JsonObject, type ObjectRef } from 'workshop';
 import { expectActivation } from './lib/activation.js';
 import { AWS_ACCOUNT_ID, expectListedInReadme, FENCE_ATTEMPTS, fenceKustomization, TEAM_IDENTITY } from './lib/fence.js';
 import { expectVerificationOn, PACKAGE_HOME, startChartPart, type ChartPartContext } from './lib/environment.js';

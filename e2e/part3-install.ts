@@ -12,7 +12,7 @@
 import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { ProcessGroup, REPO_ROOT, tool, waitFor, type JsonObject } from 'function-eks-cluster/testing';
+import { ProcessGroup, REPO_ROOT, tool, waitFor, type JsonObject } from 'workshop';
 import { expectActivation } from './lib/activation.js';
 import { PINNED_PACKAGES } from 'configuration/scripts/pins.js';
 import { expectVerificationOn, PACKAGE_HOME, startChartPart, type ChartPartContext } from './lib/environment.js';

@@ -27,7 +27,7 @@ import {
   startControlPlane,
   type ApiServer,
   type JsonObject,
-} from 'function-eks-cluster/testing';
+} from 'workshop';
 
 const XRD_FILE = join(REPO_ROOT, 'configuration', 'apis', 'eksclusters', 'definition.yaml');
 const EXAMPLES_DIR = join(REPO_ROOT, 'configuration', 'examples');

@@ -35,7 +35,7 @@ import {
   type Pki,
   type RunningImage,
   type RuntimeConfig,
-} from 'function-eks-cluster/testing';
+} from 'workshop';
 import { dependencyName } from '../scripts/package.js';
 import { PINNED_PACKAGES, readPin } from '../scripts/pins.js';
 import { COMPOSITION_FILE, CONFIGURATION_DIR, EXAMPLES_DIR, FLUX_FUNCTION_FILE } from './support/paths.js';

@@ -9,7 +9,7 @@
  * refused no create, update or deletion; the replacement node group was Ready
  * before the old one was deleted; every managed resource ends Synced.
  */
-import { waitFor, type JsonObject, type Kube, type ObjectRef, type ProcessGroup } from 'function-eks-cluster/testing';
+import { waitFor, type JsonObject, type Kube, type ObjectRef, type ProcessGroup } from 'workshop';
 import { condition, isTrue, managed, nameOf } from './objects.js';
 import type { SimulatedAws } from './simulated-aws-controller.js';
 import type { Timeline } from './timeline.js';

@@ -26,7 +26,7 @@ import {
   xpkgPush,
   yamlStream,
   type JsonObject,
-} from 'function-eks-cluster/testing';
+} from 'workshop';
 
 export const UPSTREAM = PROVIDER_REGISTRY;
 const FAMILY = 'provider-family-aws';

@@ -40,7 +40,7 @@ import {
   type ClusterVersionState,
   type JsonObject,
   type Managed,
-} from 'function-eks-cluster/testing';
+} from 'workshop';
 
 const FINALIZER = 'e2e.eks-gitops.dev/simulated-aws';
 const FIELD_MANAGER = 'simulated-aws';

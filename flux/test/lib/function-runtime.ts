@@ -3,7 +3,7 @@
 // of docs/monitoring. Each check returns sentences a person can act on; [] means
 // the pieces agree with each other, with the image's heap bound and with the
 // function's own flags (imported, so they cannot drift).
-import { ENVIRONMENT_VARIABLES, memoryLimitMiB, parseConfig } from 'function-eks-cluster/testing';
+import { ENVIRONMENT_VARIABLES, memoryLimitMiB, parseConfig } from 'workshop';
 import { get, str, type K8sObject } from './objects.js';
 
 /** The label Crossplane puts on every pod of a Function (value: the Function's name), whatever the revision. */

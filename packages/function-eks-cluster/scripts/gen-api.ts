@@ -4,9 +4,9 @@
 // the providers' role needs for them (docs/iam, see dev/provider-policy.ts).
 // `npm run gen-api -w function-eks-cluster`; tests fail when any is stale.
 import { writeFileSync } from 'node:fs';
-import { generatedActivationFiles } from '../dev/activation-files.js';
-import { generatedApiFiles } from '../dev/api-files.js';
-import { generatedPolicyFiles } from '../dev/provider-policy.js';
+import { generatedActivationFiles } from './activation-files.js';
+import { generatedApiFiles } from './api-files.js';
+import { generatedPolicyFiles } from './provider-policy.js';
 
 for (const file of [...generatedApiFiles(), ...generatedActivationFiles(), ...generatedPolicyFiles()]) {
   if (file.missing) throw new Error(`${file.path} lacks ${file.missing}`);

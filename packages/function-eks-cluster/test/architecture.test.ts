@@ -7,7 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
-import { PACKAGE_ROOT } from 'function-eks-cluster/testing';
+import { PACKAGE_ROOT } from 'workshop';
 
 /** Bottom to top. A top-level file is its own layer, named after it. */
 const STACK = ['api', 'ground', 'network', 'eks', 'lifecycle', 'compose', 'function', 'server', 'main'] as const;

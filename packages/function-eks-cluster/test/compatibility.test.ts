@@ -5,10 +5,10 @@
  * its kind and AWS name. Refresh: `npm run compatibility:refresh -w function-eks-cluster`.
  */
 import { describe, expect, it } from 'vitest';
-import type { JsonObject } from '../src/api/schema-builder.js';
-import { compose, type ComposeResult } from '../src/compose/compose.js';
-import { dig } from '../src/ground/observed.js';
-import { readFixture, renamesOf, type Release, wantedXrs } from '../dev/compatibility.js';
+import type { JsonObject } from 'function-eks-cluster/src/api/schema-builder.js';
+import { compose, type ComposeResult } from 'function-eks-cluster/src/compose/compose.js';
+import { dig } from 'function-eks-cluster/src/ground/observed.js';
+import { readFixture, renamesOf, type Release, wantedXrs } from 'workshop/compatibility.js';
 
 const fixture = readFixture();
 

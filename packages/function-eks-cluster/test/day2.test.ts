@@ -6,15 +6,15 @@
  * Each converges a live cluster, applies the change and asks what AWS saw.
  */
 import { describe, expect, it } from 'vitest';
-import type { JsonObject } from '../src/api/schema-builder.js';
-import { dig } from '../src/ground/observed.js';
-import { contains6, parseCidr6 } from '../src/network/cidr6.js';
-import { compose } from '../src/compose/compose.js';
-import { converge, SimulatedWorld, tearDown } from '../dev/aws-world.js';
-import { refusesCreate, refusesUpdate } from '../dev/simulated-aws.js';
-import { reconcileToReady } from '../dev/reconcile.js';
-import { passOf, simulateTeardown } from '../dev/teardown.js';
-import { EXISTING_WORKSPACE_ID, exampleShape, mustCompose, xrDocument, type XRShape } from '../dev/xrs.js';
+import type { JsonObject } from 'function-eks-cluster/src/api/schema-builder.js';
+import { dig } from 'function-eks-cluster/src/ground/observed.js';
+import { contains6, parseCidr6 } from 'function-eks-cluster/src/network/cidr6.js';
+import { compose } from 'function-eks-cluster/src/compose/compose.js';
+import { converge, SimulatedWorld, tearDown } from 'workshop/aws-world.js';
+import { refusesCreate, refusesUpdate } from 'workshop/simulated-aws.js';
+import { reconcileToReady } from 'workshop/reconcile.js';
+import { passOf, simulateTeardown } from 'workshop/teardown.js';
+import { EXISTING_WORKSPACE_ID, exampleShape, mustCompose, xrDocument, type XRShape } from 'workshop/xrs.js';
 
 type Spec = JsonObject & { network: JsonObject };
 

@@ -6,11 +6,11 @@
  */
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { connect, freePort, startFunction } from 'function-eks-cluster/testing';
-import { FLOW_CONTROL_WINDOW_BYTES } from '../src/server/flow-control.js';
-import { productionScenario } from '../bench/scenarios.js';
-import { heapCeilingMiB, memoryLimitMiB, OFF_HEAP_MIB } from '../image/memory-budget.js';
-import { NODE_FLAGS, RUNTIME_ENV } from '../image/node-flags.js';
+import { connect, freePort, startFunction } from 'workshop';
+import { FLOW_CONTROL_WINDOW_BYTES } from 'function-eks-cluster/src/server/flow-control.js';
+import { productionScenario } from 'bench/scenarios.js';
+import { heapCeilingMiB, memoryLimitMiB, OFF_HEAP_MIB } from 'function-image/memory-budget.js';
+import { NODE_FLAGS, RUNTIME_ENV } from 'function-image/node-flags.js';
 import { scrape, sample } from './support/scrape.js';
 
 const MIB = 1024 * 1024;

@@ -11,12 +11,12 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import type { Json, JsonObject } from '../src/api/schema-builder.js';
-import { isObject } from '../src/api/schema-builder.js';
-import { MANAGED_GROUPS, type ManagedGroup } from '../src/ground/composed-kinds.js';
-import { ACTIONS_BY_KIND, type KindActions } from '../dev/provider-actions.js';
-import { actionsOf, COMPOSED_TAG, generatedPolicyFiles, kindKey, providersRolePolicy } from '../dev/provider-policy.js';
-import { exampleShape, isTooSmall, reconcileToReady, REPO_ROOT, xrArb, xrAtLimitsArb, xrDocument } from 'function-eks-cluster/testing';
+import type { Json, JsonObject } from 'function-eks-cluster/src/api/schema-builder.js';
+import { isObject } from 'function-eks-cluster/src/api/schema-builder.js';
+import { MANAGED_GROUPS, type ManagedGroup } from 'function-eks-cluster/src/ground/composed-kinds.js';
+import { ACTIONS_BY_KIND, type KindActions } from 'function-eks-cluster/scripts/provider-actions.js';
+import { actionsOf, COMPOSED_TAG, generatedPolicyFiles, kindKey, providersRolePolicy } from 'function-eks-cluster/scripts/provider-policy.js';
+import { exampleShape, isTooSmall, reconcileToReady, REPO_ROOT, xrArb, xrAtLimitsArb, xrDocument } from 'workshop';
 
 const EXAMPLES = join(REPO_ROOT, 'configuration', 'examples');
 /** The most a customer managed policy may hold, white space not counted (IAM quotas). */

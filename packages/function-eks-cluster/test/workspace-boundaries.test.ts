@@ -8,7 +8,7 @@
 import { join } from 'node:path';
 import { ESLint } from 'eslint';
 import { describe, expect, it } from 'vitest';
-import { REPO_ROOT } from '../dev/testing.js';
+import { REPO_ROOT } from 'workshop';
 
 const RULE = 'import-x/no-relative-packages';
 
@@ -58,7 +58,7 @@ const cases: { reason: string; file: string; from: string; crosses: boolean }[] 
   {
     reason: 'the workshop by its package name',
     file: 'flux/test/lib/snippet.ts',
-    from: 'function-eks-cluster/testing',
+    from: 'workshop',
     crosses: false,
   },
 ];
