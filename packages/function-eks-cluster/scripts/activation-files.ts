@@ -10,13 +10,13 @@
  *   - flux/README.md: the table between the providers markers;
  *   - scripts/tools/crds.sh: the members whose CRDs the tests read.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { isMap, isSeq, parseDocument, stringify, type YAMLSeq } from 'yaml';
+import { isMap, isSeq, parse, parseDocument, stringify, type YAMLSeq } from 'yaml';
+import { crdsDir } from 'pinned-tools';
 import { MANAGED_GROUPS, type ManagedGroup } from '../src/ground/composed-kinds.js';
 import type { GeneratedFile } from './api-files.js';
 import { REPO_ROOT } from './repo-root.js';
-import { pluralOf } from 'workshop/plural.js';
 
 /** Where the provider-aws family members are published (the free builds). */
 export const PROVIDER_REGISTRY = 'xpkg.crossplane.io/crossplane-contrib';
@@ -40,9 +40,39 @@ export function groupOf(apiVersion: string): string {
   return apiVersion.split('/')[0]!;
 }
 
-/** The ManagedResourceDefinition of a kind: named as its CRD, <plural>.<group>. */
+interface Crd {
+  metadata: { name: string };
+  spec: { group: string; names: { kind: string } };
+}
+
+/**
+ * The ManagedResourceDefinition of a kind: named as its CRD, <plural>.<group>,
+ * read from the CRD the pinned provider-aws member ships (.tools/crds, from
+ * scripts/tools/crds.sh), so the plural is the provider's, never a guess.
+ */
 export function mrdName(apiVersion: string, kind: string): string {
-  return `${pluralOf(kind)}.${groupOf(apiVersion)}`;
+  const key = `${apiVersion} ${kind}`;
+  const known = MRD_NAMES.get(key) ?? crdNameOf(apiVersion, kind);
+  MRD_NAMES.set(key, known);
+  return known;
+}
+
+const MRD_NAMES = new Map<string, string>();
+
+function crdNameOf(apiVersion: string, kind: string): string {
+  const group = groupOf(apiVersion);
+  const member = providerAwsMemberFor(group);
+  if (!member) throw new Error(`${apiVersion} ${kind}: ${group} is no provider-aws group (<service>.aws.m.upbound.io)`);
+  const dir = crdsDir('provider-aws', member.replace(/^provider-aws-/, ''));
+  // Kubebuilder names each file <group>_<plural>.yaml; only a file naming the kind is parsed.
+  const crd = readdirSync(dir)
+    .filter((file) => file.startsWith(`${group}_`))
+    .map((file) => readFileSync(join(dir, file), 'utf8'))
+    .filter((text) => text.includes(`kind: ${kind}\n`))
+    .map((text) => parse(text) as Crd)
+    .find((c) => c.spec.group === group && c.spec.names.kind === kind);
+  if (!crd) throw new Error(`${apiVersion} ${kind}: ${member} ships no CRD of that kind in ${dir}; spell the kind as the provider does`);
+  return crd.metadata.name;
 }
 
 /** The MRD names of every kind composed, sorted: what the activation policy names. */
