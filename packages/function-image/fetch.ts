@@ -2,7 +2,7 @@
  * Downloads the pinned inputs of the runtime image into .tools/image/<arch>/ and
  * verifies each against inputs.json; skips what is already there and verified.
  *
- *   tsx image/fetch.ts [amd64|arm64 ...]     (default: both)
+ *   tsx packages/function-image/fetch.ts [amd64|arm64 ...]     (default: both)
  *
  * Node comes from the npm registry with `npm pack` (checked against the pinned
  * integrity), the Debian libraries with `apt-get download` (apt checks them
@@ -15,18 +15,20 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { npmIntegrity, sha256 } from './digest.js';
-import { ARCHES, INPUTS_DIR, debArchive, isArch, loadInputs, nodeArchive, type Arch, type Inputs } from './inputs.js';
+import { ARCHES, INPUTS_DIR, debArchive, isArch, loadInputs, nodeArchive, type Arch, type DebianPin, type Inputs } from './inputs.js';
 
 function verified(path: string, check: (data: Buffer) => boolean): boolean {
   return existsSync(path) && check(readFileSync(path));
 }
 
+const nodeVerified = (inputs: Inputs, arch: Arch) => verified(nodeArchive(inputs, arch), (data) => npmIntegrity(data) === inputs.node[arch].integrity);
+const debVerified = (pin: DebianPin, arch: Arch) => verified(debArchive(pin, arch), (data) => sha256(data) === pin.sha256);
+
 /** The pinned Node archive for `arch`, downloaded and verified unless it is there and verified. */
 export function fetchNode(inputs: Inputs, arch: Arch): void {
   const pin = inputs.node[arch];
   const target = nodeArchive(inputs, arch);
-  const matches = (data: Buffer) => npmIntegrity(data) === pin.integrity;
-  if (verified(target, matches)) return;
+  if (nodeVerified(inputs, arch)) return;
   const spec = `${pin.package}@${inputs.node.version}`;
   console.log(`fetching ${spec} (npm pack)`);
   mkdirSync(dirname(target), { recursive: true });
@@ -66,7 +68,7 @@ function aptOptions(arch: Arch): string[] {
 }
 
 function fetchDebs(inputs: Inputs, arch: Arch): void {
-  const missing = inputs.debian[arch].filter((pin) => !verified(debArchive(pin, arch), (d) => sha256(d) === pin.sha256));
+  const missing = inputs.debian[arch].filter((pin) => !debVerified(pin, arch));
   if (!missing.length) return;
   const options = aptOptions(arch);
   console.log(`fetching ${missing.map((p) => `${p.package}=${p.version}`).join(' ')} for ${arch} (apt-get download)`);
@@ -82,7 +84,7 @@ function fetchDebs(inputs: Inputs, arch: Arch): void {
     throw new Error(
       `apt-get could not download a pinned Debian package for ${arch}. Debian replaces point-release versions; ` +
         `see the candidates with: apt-cache ${options.join(' ')} policy ${missing.map((p) => p.package).join(' ')}\n` +
-        `then pin the new version and the SHA256 from apt-cache show in image/inputs.json.\n${String(error)}`,
+        `then pin the new version and the SHA256 from apt-cache show in packages/function-image/inputs.json.\n${String(error)}`,
     );
   }
   for (const pin of missing) {
@@ -101,6 +103,19 @@ export function ensureInputs(arches: readonly Arch[], inputs = loadInputs()): vo
     fetchNode(inputs, arch);
     fetchDebs(inputs, arch);
   }
+}
+
+/**
+ * For the tests, which never download: throws, naming each pinned input of
+ * `arches` that is missing or differs from inputs.json and the command that
+ * fetches it (scripts/tools/runtime-image.sh, which `npm test` runs first).
+ */
+export function requireInputs(arches: readonly Arch[], inputs = loadInputs()): void {
+  const missing = arches.flatMap((arch) => [
+    ...(nodeVerified(inputs, arch) ? [] : [nodeArchive(inputs, arch)]),
+    ...inputs.debian[arch].filter((pin) => !debVerified(pin, arch)).map((pin) => debArchive(pin, arch)),
+  ]);
+  if (missing.length) throw new Error(`the runtime image's pinned inputs are missing or unverified: ${missing.join(', ')}; run \`npm run tools\``);
 }
 
 if (process.argv[1] && import.meta.url.endsWith(basename(process.argv[1]))) {

@@ -1,14 +1,14 @@
 /**
  * What the image tells an SBOM tool about itself: the npm packages inside the
- * bundle, as a lockfile (image/bundle-packages.ts), and each Debian package's
- * control record (image/rootfs.ts). That syft reads both and Node's version is
+ * bundle, as a lockfile (packages/function-image/bundle-packages.ts), and each Debian package's
+ * control record (packages/function-image/rootfs.ts). That syft reads both and Node's version is
  * shown on the published package (configuration/test/publish.test.ts).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { bundleLockfile, packageDir, readBundleLockfile, type Metafile } from '../bundle-packages.js';
-import { ensureInputs } from '../fetch.js';
+import { requireInputs } from '../fetch.js';
 import { loadInputs, PACKAGE_ROOT, WORKSPACE_ROOT } from '../inputs.js';
 import { DPKG_STATUS_DIR, FUNCTION_DIR, imageLayers } from '../rootfs.js';
 
@@ -74,7 +74,7 @@ describe('the lockfile of the bundle', () => {
 
 describe('the image names its contents where SBOM tools look', () => {
   it('carries the control record of every Debian package it takes files from, and the lockfile beside the bundle', () => {
-    ensureInputs(['amd64']);
+    requireInputs(['amd64']);
     const inputs = loadInputs();
     const files = new Map(
       imageLayers(inputs, 'amd64', join(PACKAGE_ROOT, 'dist'))

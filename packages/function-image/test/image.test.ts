@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildImage, type Image } from '../build.js';
 import { sha256 } from '../digest.js';
 import { dockerArchive } from '../docker-archive.js';
-import { ensureInputs } from '../fetch.js';
+import { requireInputs } from '../fetch.js';
 import { loadInputs, PACKAGE_ROOT } from '../inputs.js';
 import { REF_NAME, writeOciLayout } from '../layout.js';
 import { imageNode } from '../node-binary.js';
@@ -31,7 +31,7 @@ let work: string;
 let image: Image;
 
 beforeAll(() => {
-  ensureInputs(['amd64']);
+  requireInputs(['amd64']);
   work = mkdtempSync(join(tmpdir(), 'fn-image-test-'));
   image = buildImage('amd64', { epoch: EPOCH });
 }, 120_000);
