@@ -1,8 +1,8 @@
 /**
  * The benchmark's row for hostile clients: the function as the image runs it,
- * over mTLS, with many connections stalling their uploads at once (dev/stalled-clients.ts).
+ * over mTLS, with many connections stalling their uploads at once (workshop/stalled-clients.ts).
  * Its peak resident set is the figure; the image's memory limit is the target
- * (image/memory-budget.ts), since past it the kubelet kills the pod.
+ * (packages/function-image/memory-budget.ts), since past it the kubelet kills the pod.
  */
 import { BUNDLE, makePki, stallUploads, startFunction } from 'workshop';
 import { memoryLimitMiB } from 'function-image/memory-budget.js';

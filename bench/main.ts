@@ -13,7 +13,7 @@
  * and scenario of the growth table), BENCH_NODE_ARGS (V8 flags for both Node
  * servers, after the image's own), BENCH_IMAGE_FLAGS=0 (without the image's
  * flags and environment: what they cost). Both Node servers run on the
- * image's Node (image/node-binary.ts), the client on the one running this; BENCH_CPU_PROF=1 writes a CPU profile of our
+ * image's Node (packages/function-image/node-binary.ts), the client on the one running this; BENCH_CPU_PROF=1 writes a CPU profile of our
  * server to dist/bench/profiles.
  */
 import { mkdirSync, statSync, writeFileSync } from 'node:fs';

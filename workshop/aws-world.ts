@@ -3,15 +3,15 @@
  * Crossplane and the providers play it: the function composes from what is
  * observed, Crossplane applies every desired resource and deletes every one no
  * longer desired (unless a Usage holds it), and each provider creates, updates
- * or deletes in AWS unless AWS (dev/simulated-aws.ts and its rules in
- * dev/aws-rules/) refuses, which leaves the resource Synced=False and is
+ * or deletes in AWS unless AWS (workshop/simulated-aws.ts and its rules in
+ * workshop/aws-rules/) refuses, which leaves the resource Synced=False and is
  * retried next round. Beside the managed resources live what controllers
  * launch: EKS Auto Mode's instances while the cluster's compute is on, and
  * Karpenter's while its controller can act (its role, policy and Pod Identity
  * association, and the cluster); Karpenter terminates its own only at teardown,
  * when its NodePools are pruned, and only if it still can.
  *
- * Where dev/reconcile.ts makes each new resource Ready at once (creation only),
+ * Where workshop/reconcile.ts makes each new resource Ready at once (creation only),
  * this one also updates, refuses and deletes: it is what day-2 changes are
  * tested against (test/day2.test.ts, test/transitions.test.ts).
  */
@@ -321,7 +321,7 @@ export class SimulatedWorld {
   }
 }
 
-/** Why EKS refuses a Cluster's Kubernetes version change (UpdateClusterVersion: dev/simulated-aws.ts refusesVersionUpdate), as upjet reports it. */
+/** Why EKS refuses a Cluster's Kubernetes version change (UpdateClusterVersion: workshop/simulated-aws.ts refusesVersionUpdate), as upjet reports it. */
 function refusesClusterVersion(entry: Entry, forProvider: JsonObject): string | undefined {
   const running = entry.applied?.version;
   const wanted = forProvider.version;

@@ -1,7 +1,7 @@
 /**
  * The EKS Kubernetes release calendar, as the simulated AWS needs it to know
  * which versions a cluster may run or roll back to on a given day
- * (dev/simulated-aws.ts), and as the tests check the add-on table against
+ * (workshop/simulated-aws.ts), and as the tests check the add-on table against
  * (test/kubernetes-versions.test.ts). Dates are UTC days; each row's sources
  * are in docs/kubernetes-versions.md, whose table must agree with this one.
  */

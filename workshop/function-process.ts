@@ -45,7 +45,7 @@ export interface StartOptions {
   bundle?: string;
   /** Flags for node itself, before the bundle, e.g. --cpu-prof. */
   nodeArgs?: string[];
-  /** The node executable (default: the one running this process), e.g. the image's (image/node-binary.ts). */
+  /** The node executable (default: the one running this process), e.g. the image's (packages/function-image/node-binary.ts). */
   node?: string;
   /** Keep only the last this many characters of output (default: all); for long load runs. */
   maxOutputChars?: number;

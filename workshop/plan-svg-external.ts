@@ -2,7 +2,7 @@
  * The diagram of an EKSCluster in an existing network (spec.network.existing):
  * the VPC and its subnets drawn dashed and grey, as external, by ID (their
  * CIDRs and zones are not the function's to know), and what is composed in them.
- * Subnets beyond six a tier go on to a further row; long lines wrap (dev/svg.ts).
+ * Subnets beyond six a tier go on to a further row; long lines wrap (workshop/svg.ts).
  */
 import { bar, closingNote, controlPlaneLabel, heading, nodeGroupLabel, notes, SMALL } from './plan-svg-parts.js';
 import { box, lineHeight, lines, rect, svgOpen, text, wrap } from './svg.js';

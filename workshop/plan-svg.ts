@@ -1,7 +1,7 @@
 /**
  * The network diagram of an EKSCluster as SVG: zones as columns, tiers as rows,
  * CIDRs, NAT placement and egress, node groups, and the VPC address map.
- * Every text is measured (dev/svg.ts): columns widen to their longest line and
+ * Every text is measured (workshop/svg.ts): columns widen to their longest line and
  * long lines wrap, so nothing is cut at any length the API allows.
  */
 import { mustParseCidr } from 'function-eks-cluster/src/network/cidr.js';

@@ -4,7 +4,7 @@
  * simulated AWS makes each wave Ready, then prints what will be created and
  * draws the network. With --from, the XR is a change of a live one: LIVE.yaml
  * is rendered first, and the plan ends with what the change asks of AWS, in
- * order (dev/plan-changes.ts), and what the XR's status says while it runs.
+ * order (workshop/plan-changes.ts), and what the XR's status says while it runs.
  */
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';

@@ -151,11 +151,11 @@ export function observeNotReady(desired: JsonObject, reason: string, message: st
 /*
  * What AWS itself enforces, as the end-to-end test's simulated providers need it
  * (e2e/lib/simulated-aws-controller.ts): how a provider resolves references,
- * which creations, updates (dev/aws-rules/: immutable fields, EKS Auto Mode's
+ * which creations, updates (workshop/aws-rules/: immutable fields, EKS Auto Mode's
  * prerequisites; Kubernetes versions below) and deletions AWS refuses, each
  * with the message AWS gives (or ours, where AWS's wording is not known).
  * Pure: the world is every managed resource of the namespace, and the
- * instances Karpenter and Auto Mode launched (dev/aws-rules/dependencies.ts).
+ * instances Karpenter and Auto Mode launched (workshop/aws-rules/dependencies.ts).
  */
 
 /** A managed resource as the API server holds it. */
@@ -191,7 +191,7 @@ const frozen = new WeakMap<ReadonlyMap<string, Managed>, WeakMap<Managed, Resolu
 /**
  * Marks a world that no one changes any more, so that resolving the same
  * object against it again is remembered: the rules resolve every resource of
- * a kind for each deletion they judge (dev/aws-world.ts freezes each round's).
+ * a kind for each deletion they judge (workshop/aws-world.ts freezes each round's).
  */
 export function frozenWorld(world: ReadonlyMap<string, Managed>): ReadonlyMap<string, Managed> {
   if (!frozen.has(world)) frozen.set(world, new WeakMap());
@@ -267,12 +267,12 @@ function using(world: ReadonlyMap<string, Managed>, kind: string, field: string,
   });
 }
 
-/** apiVersion/kind: how the rule tables of dev/aws-rules/ name a kind. */
+/** apiVersion/kind: how the rule tables of workshop/aws-rules/ name a kind. */
 const kindKey = (o: Managed) => `${String(o.apiVersion)}/${kindOf(o)}`;
 /** The AWS name of a resource named by its external name (a role, a node group, a cluster, a log group). */
 const awsName = (o: Managed) => String(dig(o, 'metadata', 'annotations', 'crossplane.io/external-name') ?? nameOf(o));
 
-/** AWS's answer when `o` would take a slot another created resource of the world holds (dev/aws-rules/unique.ts). */
+/** AWS's answer when `o` would take a slot another created resource of the world holds (workshop/aws-rules/unique.ts). */
 function duplicateOf(o: Managed, forProvider: JsonObject, world: ReadonlyMap<string, Managed>): string | undefined {
   const mine = UNIQUENESS[kindKey(o)]?.slots(forProvider, awsName(o)) ?? [];
   if (mine.length === 0) return undefined;
@@ -321,8 +321,8 @@ export function withKeptFields(o: Managed, applied: JsonObject, forProvider: Jso
  * Why the provider or AWS refuses to update `o` from what AWS has (`applied`)
  * to `forProvider` (both resolved), as the Synced condition says it; undefined
  * when the update is made in place. A field the provider cannot change
- * (dev/aws-rules/immutable.ts) is refused with upjet's message; an EKS Auto
- * Mode switch without what it needs (dev/aws-rules/prerequisites.ts) with AWS's.
+ * (workshop/aws-rules/immutable.ts) is refused with upjet's message; an EKS Auto
+ * Mode switch without what it needs (workshop/aws-rules/prerequisites.ts) with AWS's.
  */
 export function refusesUpdate(o: Managed, applied: JsonObject, forProvider: JsonObject, world: ReadonlyMap<string, Managed>): string | undefined {
   const immutable = refusesImmutableChange(FORCE_NEW, kindKey(o), applied, forProvider);
@@ -553,7 +553,7 @@ export function refusesDelete(o: Managed, world: ReadonlyMap<string, Managed>): 
         ...others('Cluster', 'vpcConfig.subnetIds'),
         ...others('RouteTableAssociation', 'subnetId'),
         ...others('VPCEndpointSubnetAssociation', 'subnetId'),
-        // The instances Karpenter and EKS Auto Mode launched (dev/aws-rules/dependencies.ts).
+        // The instances Karpenter and EKS Auto Mode launched (workshop/aws-rules/dependencies.ts).
         ...others(INSTANCE_KIND, 'subnetId'),
       ];
       return dependants.length ? `DependencyViolation: The subnet '${String(id)}' has dependencies and cannot be deleted.` : undefined;

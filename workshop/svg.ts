@@ -1,5 +1,5 @@
 /**
- * SVG primitives shared by the network diagrams (dev/plan-svg.ts, dev/plan-svg-external.ts),
+ * SVG primitives shared by the network diagrams (workshop/plan-svg.ts, workshop/plan-svg-external.ts),
  * and the one measure of text they lay out with.
  *
  * The diagrams are set in a monospace font, so a text's width is its length times

@@ -5,7 +5,7 @@
  * cluster's folder removed from Git), every object in it, Secrets included.
  * - Crossplane's Usage webhook refuses to delete an object while a Usage of it
  *   exists; a composed Usage stays until the object using it is gone.
- * - A managed resource then goes unless AWS refuses (dev/simulated-aws.ts).
+ * - A managed resource then goes unless AWS refuses (workshop/simulated-aws.ts).
  * - The Secret a ClusterAuth writes is owned by it (crossplane-runtime's
  *   connection publisher sets the controller reference; the provider never
  *   deletes it): the garbage collector deletes it once ClusterAuth is gone.

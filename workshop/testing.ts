@@ -1,5 +1,5 @@
 /**
- * The test workshop, one entry for every workspace (`function-eks-cluster/testing`):
+ * The test workshop, one entry for every workspace (`workshop`):
  * the function as a process and its gRPC clients, the request builder, the
  * simulated AWS, the reconcile loop, the real crossplane CLI, the pinned tools,
  * the runtime image runner and throwaway certificates.

@@ -1,10 +1,10 @@
 /**
  * Day-2 changes as a property: pairs of valid specs A -> B (an XR of
- * dev/xrs.ts, then a few edits a platform team commits: optional blocks on
+ * workshop/xrs.ts, then a few edits a platform team commits: optional blocks on
  * and off, zones and node groups added and removed, fields AWS fixes at
  * creation changed, delivery switched, Auto Mode and Karpenter toggled, the
  * Kubernetes version raised), and what must hold when a live cluster at A is
- * changed to B against the simulated AWS (dev/aws-world.ts).
+ * changed to B against the simulated AWS (workshop/aws-world.ts).
  */
 import fc from 'fast-check';
 import type { JsonObject } from 'function-eks-cluster/src/api/schema-builder.js';
@@ -186,7 +186,7 @@ const EDITS: readonly Edit[] = [
     },
   },
   {
-    // One minor or two: EKS moves one at a time, once the node groups run the control plane's (dev/simulated-aws.ts).
+    // One minor or two: EKS moves one at a time, once the node groups run the control plane's (workshop/simulated-aws.ts).
     name: 'Kubernetes version raised',
     applies: (spec) => spec.kubernetesVersion !== '1.36',
     apply: (spec) => {

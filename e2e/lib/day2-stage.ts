@@ -4,7 +4,7 @@
  * service assumes, its policy and the FlowLog), then a node-group field EKS
  * cannot change in place (instance types). After each commit the XR is Ready
  * again, and after the last every Kustomization is at it; across all of them the
- * simulated AWS, which refuses exactly what packages/function-eks-cluster/dev/
+ * simulated AWS, which refuses exactly what workshop/
  * simulated-aws.ts refuses (an immutable field changed in place among them),
  * refused no create, update or deletion; the replacement node group was Ready
  * before the old one was deleted; every managed resource ends Synced.

@@ -12,7 +12,7 @@ import { NODE_FLAGS } from './node-flags.js';
 function flagMiB(name: string, flags: readonly string[]): number {
   const flag = flags.find((f) => f.startsWith(`--${name}=`));
   const value = Number(flag?.slice(flag.indexOf('=') + 1));
-  if (!flag || !Number.isFinite(value)) throw new Error(`image/node-flags.ts sets no --${name}=<MiB>: the memory budget is derived from it`);
+  if (!flag || !Number.isFinite(value)) throw new Error(`packages/function-image/node-flags.ts sets no --${name}=<MiB>: the memory budget is derived from it`);
   return value;
 }
 

@@ -1,6 +1,6 @@
 /**
  * The image's Node, unpacked to run on this machine: `npm run bench` serves
- * the function with the runtime the image ships (image/inputs.json), not with
+ * the function with the runtime the image ships (packages/function-image/inputs.json), not with
  * whichever Node runs the benchmark, so that its figures are the image's.
  */
 import { execFileSync } from 'node:child_process';
@@ -16,7 +16,7 @@ function hostArch(): Arch {
   throw new Error(`the image is built for amd64 and arm64, not ${process.arch}`);
 }
 
-/** The path of the image's node executable for `arch`: fetched and verified (image/fetch.ts), unpacked once. */
+/** The path of the image's node executable for `arch`: fetched and verified (packages/function-image/fetch.ts), unpacked once. */
 export function imageNode(arch: Arch = hostArch(), inputs = loadInputs()): string {
   const dir = join(INPUTS_DIR, arch, `node-${inputs.node.version}`);
   const bin = join(dir, 'bin', 'node');

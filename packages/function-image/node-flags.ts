@@ -1,5 +1,5 @@
 /**
- * The flags the image's entrypoint gives node, before the bundle (image/build.ts;
+ * The flags the image's entrypoint gives node, before the bundle (packages/function-image/build.ts;
  * the Dockerfile's ENTRYPOINT repeats them, and its ENV repeats RUNTIME_ENV
  * below; test/image.test.ts holds the two together). `npm run bench` starts the
  * function with the same flags and environment, so that its memory figures are

@@ -1,7 +1,7 @@
 /**
  * `npm run package`: the runtime image for each architecture, daemonless.
  *
- *   tsx image/package.ts [amd64|arm64 ...]     (default: both)
+ *   tsx packages/function-image/package.ts [amd64|arm64 ...]     (default: both)
  *
  * Writes into <workspace>/dist/image/:
  *   function-eks-cluster-<arch>.oci/   OCI image layout of the runtime image

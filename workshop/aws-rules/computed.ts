@@ -2,7 +2,7 @@
  * What AWS fills in at creation for an Optional and Computed argument the
  * request leaves out, where a later change of it is refused: without it the
  * simulated AWS would take a value asked for later as the first one (the
- * immutability check of dev/aws-rules/immutable.ts skips an argument AWS has no
+ * immutability check of workshop/aws-rules/immutable.ts skips an argument AWS has no
  * value for). Hand-written, each with its source: the provider schema says the
  * argument is computed, not what AWS computes.
  */

@@ -1,7 +1,7 @@
 /**
  * What AWS refuses to delete while something else exists, by kind, including
  * what no managed resource stands for: the EC2 instances Karpenter and EKS Auto
- * Mode launch into the cluster's subnets. dev/simulated-aws.ts (refusesDelete)
+ * Mode launch into the cluster's subnets. workshop/simulated-aws.ts (refusesDelete)
  * applies these; the table says what each rule is and where AWS says so.
  */
 import type { JsonObject } from 'function-eks-cluster/src/api/schema-builder.js';

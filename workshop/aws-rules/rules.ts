@@ -1,6 +1,6 @@
 /**
  * The simulated AWS's rules for one managed kind, from the four tables of
- * dev/aws-rules/: fields the provider cannot change (generated), what AWS
+ * workshop/aws-rules/: fields the provider cannot change (generated), what AWS
  * allows once, what it refuses to delete while something exists, and what an
  * update needs. test/aws-rules.test.ts fails on a composed kind one of them
  * does not cover.
@@ -27,9 +27,9 @@ export function rulesOf(kind: string): KindRules | { readonly missing: string[] 
   const unique = UNIQUENESS[kind] ?? (NOT_UNIQUE[kind] !== undefined ? { none: NOT_UNIQUE[kind] } : undefined);
   const deletion = DELETE_DEPENDENCIES[kind];
   const missing = [
-    ...(immutable ? [] : ['dev/aws-rules/force-new.generated.ts (npx tsx scripts/gen-aws-rules.ts)']),
-    ...(unique ? [] : ['UNIQUENESS or NOT_UNIQUE in dev/aws-rules/unique.ts']),
-    ...(deletion ? [] : ['DELETE_DEPENDENCIES in dev/aws-rules/dependencies.ts']),
+    ...(immutable ? [] : ['workshop/aws-rules/force-new.generated.ts (npm run gen-aws-rules -w workshop)']),
+    ...(unique ? [] : ['UNIQUENESS or NOT_UNIQUE in workshop/aws-rules/unique.ts']),
+    ...(deletion ? [] : ['DELETE_DEPENDENCIES in workshop/aws-rules/dependencies.ts']),
   ];
   if (!immutable || !unique || !deletion) return { missing };
   return { immutable, unique, deletion, prerequisites: PREREQUISITES[kind] ?? ONLY_REFERENCES };

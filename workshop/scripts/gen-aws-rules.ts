@@ -1,12 +1,12 @@
-// Writes dev/aws-rules/force-new.generated.ts: for every managed kind the
+// Writes workshop/aws-rules/force-new.generated.ts: for every managed kind the
 // function composes (src/ground/composed-kinds.ts), the Terraform resource the
 // provider wraps and each of its arguments the Terraform AWS provider marks
 // ForceNew (plugin SDK) or RequiresReplace (plugin framework), with the file and
 // line that say so, mapped to the CRD field names of the provider release the
 // configuration pins. upjet refuses to update such an argument
-// (dev/aws-rules/immutable.ts), so the simulated AWS refuses it too.
+// (workshop/aws-rules/immutable.ts), so the simulated AWS refuses it too.
 //
-// Run by hand (`npx tsx scripts/gen-aws-rules.ts`); the table is committed.
+// Run by hand (`npm run gen-aws-rules -w workshop`); the table is committed.
 // It reads two Go modules through the Go module proxy (`go mod download`):
 // - PROVIDER: the provider-aws release, for the kind -> Terraform resource
 //   mapping, the CRD field of each Terraform argument (its zz_*_types.go tags)
@@ -15,7 +15,7 @@
 //   6.55.0 (the upjet fork at 70894c6370d2), which the proxy refuses ("not
 //   available"); the nearest it serves is the fork provider-aws v2.5.0 builds on,
 //   6.34.0. Arguments PROVIDER has and TERRAFORM lacks are listed per kind as
-//   `unscanned`, and dev/aws-rules/immutable.ts must review each of them.
+//   `unscanned`, and workshop/aws-rules/immutable.ts must review each of them.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

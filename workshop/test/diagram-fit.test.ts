@@ -3,10 +3,10 @@
  * canvas and inside each box it is drawn in, boxes lie inside the boxes that
  * hold them, no two texts overlap, and no text runs across the edge of a box it
  * is not in. Shown for every example and for XRs at the API's limits (longest
- * names, most zones, node groups, taints, add-ons, CIDRs: dev/xrs.ts).
+ * names, most zones, node groups, taints, add-ons, CIDRs: workshop/xrs.ts).
  *
  * The check reads the SVG itself: a `<g>` whose first element is a rect is a
- * box (dev/svg.ts), and a text's extent is its length times the font's
+ * box (workshop/svg.ts), and a text's extent is its length times the font's
  * advance (the diagram is monospace).
  */
 import { readdirSync, readFileSync } from 'node:fs';

@@ -1,6 +1,6 @@
 /**
  * The plan of a change to a live XR (`npm start -- B.yaml --from A.yaml`,
- * dev/plan-changes.ts): a replacement shows the new name, what it replaces and
+ * workshop/plan-changes.ts): a replacement shows the new name, what it replaces and
  * that the old one is deleted only once the new one is Ready; in-place updates,
  * creations and deletions are named; nothing is listed for no change.
  */

@@ -1,5 +1,5 @@
 /**
- * The simulated AWS's rules (dev/simulated-aws.ts), which the end-to-end run's
+ * The simulated AWS's rules (workshop/simulated-aws.ts), which the end-to-end run's
  * provider controllers apply: references resolve as upjet's resolvers do, and
  * what AWS refuses on create and on delete is refused with AWS's message.
  */

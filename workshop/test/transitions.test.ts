@@ -1,5 +1,5 @@
 /**
- * Transitions as a property (dev/transitions.ts): a live cluster at a
+ * Transitions as a property (workshop/transitions.ts): a live cluster at a
  * generated spec A is changed to a generated spec B (optional blocks on and
  * off, zones and node groups added and removed, fields AWS fixes at creation
  * changed, delivery switched, Auto Mode and Karpenter toggled, the version

@@ -77,7 +77,7 @@ function checkContainer(drc: K8sObject, where: string): string[] {
   const expected = memoryLimitMiB();
   if (limit !== expected)
     problems.push(
-      `${where}: ${RUNTIME_CONTAINER} memory limit is ${String(get(container, 'resources.limits.memory'))}, but the image's heap bound gives ${expected}Mi (packages/function-eks-cluster/image/memory-budget.ts): set ${expected}Mi`,
+      `${where}: ${RUNTIME_CONTAINER} memory limit is ${String(get(container, 'resources.limits.memory'))}, but the image's heap bound gives ${expected}Mi (packages/function-image/memory-budget.ts): set ${expected}Mi`,
     );
   if (mib(get(container, 'resources.requests.memory')) !== limit)
     problems.push(

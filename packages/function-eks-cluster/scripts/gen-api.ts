@@ -1,7 +1,7 @@
 // Writes what is generated from src/: the XRD and the field table of docs/api.md
 // (src/api/eks-cluster.ts), what activates and installs the composed kinds
-// (src/ground/composed-kinds.ts, see dev/activation-files.ts), and the IAM policy
-// the providers' role needs for them (docs/iam, see dev/provider-policy.ts).
+// (src/ground/composed-kinds.ts, see scripts/activation-files.ts), and the IAM policy
+// the providers' role needs for them (docs/iam, see scripts/provider-policy.ts).
 // `npm run gen-api -w function-eks-cluster`; tests fail when any is stale.
 import { writeFileSync } from 'node:fs';
 import { generatedActivationFiles } from './activation-files.js';

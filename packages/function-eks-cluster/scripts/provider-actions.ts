@@ -2,7 +2,7 @@
  * The AWS actions the providers' identity needs for each managed kind the
  * function composes: what the kind's Terraform resource calls to create, read,
  * update, tag and delete it. From it docs/iam/providers-role-policy.json is
- * generated (dev/provider-policy.ts); test/provider-policy.test.ts fails on a
+ * generated (scripts/provider-policy.ts); test/provider-policy.test.ts fails on a
  * composed kind without an entry here.
  *
  * How each entry was found: the upjet kind wraps the Terraform resource named in

@@ -1,7 +1,7 @@
 /**
  * The IAM policy the AWS providers' identity needs for everything the function
  * composes, generated from the list of composed kinds (src/ground/composed-kinds.ts)
- * and the actions each kind's Terraform resource calls (dev/provider-actions.ts):
+ * and the actions each kind's Terraform resource calls (scripts/provider-actions.ts):
  *   - docs/iam/providers-role-policy.json: the policy document;
  *   - docs/iam/README.md: the table of kinds and sources between its markers.
  * `npm run gen-api -w function-eks-cluster` writes them; test/provider-policy.test.ts
@@ -43,7 +43,9 @@ export function kindKey(apiVersion: string, kind: string): string {
 export function actionsOf(apiVersion: string, kind: string, table: Readonly<Record<string, KindActions>> = ACTIONS_BY_KIND): KindActions {
   const entry = table[kindKey(apiVersion, kind)];
   if (!entry) {
-    throw new Error(`${kind} (${apiVersion}) has no entry in dev/provider-actions.ts: add the AWS actions its Terraform resource calls, then run ${COMMAND}`);
+    throw new Error(
+      `${kind} (${apiVersion}) has no entry in scripts/provider-actions.ts: add the AWS actions its Terraform resource calls, then run ${COMMAND}`,
+    );
   }
   return entry;
 }

@@ -1,6 +1,6 @@
 /**
  * No release renames what exists: for every XR of the committed fixture
- * (test/compatibility/fixture.json, dev/compatibility.ts), today's function,
+ * (test/compatibility/fixture.json, workshop/compatibility.ts), today's function,
  * composing with the recorded world observed, composes every recorded key with
  * its kind and AWS name. Refresh: `npm run compatibility:refresh -w function-eks-cluster`.
  */

@@ -1,5 +1,5 @@
 /**
- * Day-2 changes against the simulated AWS's rules (dev/aws-world.ts), one
+ * Day-2 changes against the simulated AWS's rules (workshop/aws-world.ts), one
  * test per class of fault: a field AWS cannot change in place, what AWS allows
  * once, a feature switched on or off where AWS needs an order, a dependency AWS
  * enforces without a reference, and a combination AWS refuses at creation.
@@ -542,7 +542,7 @@ describe('4c. a Ready XR is one whose deletion order is in force', () => {
     );
     expect(on.settled).toBe(true);
     const xr = on.xr;
-    // Ready waited for Crossplane to mark every Usage Available (a Usage protects nothing before: dev/aws-world.ts).
+    // Ready waited for Crossplane to mark every Usage Available (a Usage protects nothing before: workshop/aws-world.ts).
     expect(Object.keys(world.observed()).filter((key) => key.startsWith('usage-') && key.includes('flow-log')).length).toBeGreaterThan(0);
     const deletedAt = flowLogsSwitchedOffInOrder(world, xr);
     expect(deletedAt('FlowLog')).toBeLessThan(deletedAt('Group'));

@@ -1,6 +1,6 @@
 /**
  * The Kubernetes minors the function maintains are the ones EKS supports: the
- * add-on table covers exactly the minors the EKS calendar (dev/eks-calendar.ts)
+ * add-on table covers exactly the minors the EKS calendar (workshop/eks-calendar.ts)
  * supports on the day it was checked, the default is the newest minor in
  * standard support, docs/kubernetes-versions.md shows the same calendar, and
  * an XR on every maintained minor composes maintained add-on versions with no warning.

@@ -1,5 +1,5 @@
 /**
- * The container's memory limit (image/memory-budget.ts) stands on two figures:
+ * The container's memory limit (packages/function-image/memory-budget.ts) stands on two figures:
  * V8's heap ceiling under the image's flags, read here from V8 itself, and an
  * allowance for what the process holds beside the heap, checked against the
  * running function's own metrics after a burst of requests.

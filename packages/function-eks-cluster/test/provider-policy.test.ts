@@ -1,7 +1,7 @@
 /**
  * The IAM policy of docs/iam covers what is composed. Every managed kind that
  * any example or generated XR composes has its AWS actions in
- * dev/provider-actions.ts, which names nothing else; every kind that hands a
+ * scripts/provider-actions.ts, which names nothing else; every kind that hands a
  * role to an AWS service is marked so and every role composed carries the tag
  * the policy's iam:PassRole asks for; the committed policy and its table are
  * what the list and the map give, and the policy fits a managed policy.
@@ -64,7 +64,7 @@ function policyProblems(bodies: readonly JsonObject[], table: Readonly<Record<st
     const kind = String(body.kind);
     const entry = table[kindKey(apiVersion, kind)];
     if (!entry) {
-      problems.add(`${kind} (${apiVersion}) is composed, but dev/provider-actions.ts has no actions for it`);
+      problems.add(`${kind} (${apiVersion}) is composed, but scripts/provider-actions.ts has no actions for it`);
       continue;
     }
     const forProvider = (body.spec as JsonObject | undefined)?.forProvider;

@@ -1,4 +1,4 @@
-/** The workshop's one reconcile loop (dev/reconcile.ts), driven in-process and over RunFunction. */
+/** The workshop's one reconcile loop (workshop/reconcile.ts), driven in-process and over RunFunction. */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';

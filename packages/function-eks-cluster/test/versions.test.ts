@@ -11,14 +11,7 @@ import { ADDON_VERSIONS } from 'function-eks-cluster/src/api/addon-versions.js';
 import { compose, type Composition } from 'function-eks-cluster/src/compose/compose.js';
 import { dig } from 'function-eks-cluster/src/ground/observed.js';
 import { validXr } from './support/bad-inputs.js';
-import {
-  CALENDAR_CHECKED_ON,
-  mustCompose,
-  reconcileToReady,
-  refusesVersionUpdate,
-  supportedMinors,
-  type ClusterVersionState,
-} from 'workshop';
+import { CALENDAR_CHECKED_ON, mustCompose, reconcileToReady, refusesVersionUpdate, supportedMinors, type ClusterVersionState } from 'workshop';
 import { CLUSTER_KEY } from 'function-eks-cluster/src/eks/cluster.js';
 
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 1000);

@@ -11,17 +11,7 @@ import { compose, type Composition } from 'function-eks-cluster/src/compose/comp
 import { dig } from 'function-eks-cluster/src/ground/observed.js';
 import { usageKey } from 'function-eks-cluster/src/ground/deletion-order.js';
 import { runFunction } from 'function-eks-cluster/src/function.js';
-import {
-  exampleShape,
-  isTooSmall,
-  mustCompose,
-  observeNotReady,
-  reconcileToReady,
-  requestFor,
-  xrArb,
-  xrDocument,
-  type XRShape,
-} from 'workshop';
+import { exampleShape, isTooSmall, mustCompose, observeNotReady, reconcileToReady, requestFor, xrArb, xrDocument, type XRShape } from 'workshop';
 import { ENDPOINT_HTTPS_RULE_KEY, ENDPOINT_SECURITY_GROUP_KEY } from 'function-eks-cluster/src/network/endpoints.js';
 import { VPC_KEY } from 'function-eks-cluster/src/network/resources.js';
 
