@@ -44,7 +44,7 @@ export function actionsOf(apiVersion: string, kind: string, table: Readonly<Reco
   const entry = table[kindKey(apiVersion, kind)];
   if (!entry) {
     throw new Error(
-      `${kind} (${apiVersion}) has no entry in scripts/provider-actions.ts: add the AWS actions its Terraform resource calls, then run ${COMMAND}`,
+      `${kind} (${apiVersion}) has no entry in packages/function-eks-cluster/scripts/provider-actions.ts: add the AWS actions its Terraform resource calls, then run ${COMMAND}`,
     );
   }
   return entry;

@@ -177,7 +177,7 @@ describe('the check fails when it should', () => {
 
   it('the policy cannot be built without an entry for every listed kind, and says where to add it', () => {
     expect(() => providersRolePolicy(MANAGED_GROUPS, withoutVpc)).toThrow(
-      /VPC \(ec2\.aws\.m\.upbound\.io\/v1beta1\) has no entry in dev\/provider-actions\.ts/,
+      /VPC \(ec2\.aws\.m\.upbound\.io\/v1beta1\) has no entry in packages\/function-eks-cluster\/scripts\/provider-actions\.ts/,
     );
   });
 });
