@@ -1,5 +1,5 @@
 /**
- * `npm run compatibility:refresh -w function-eks-cluster [-- --rewrite]`: adds
+ * `npm run compatibility:refresh -w workshop [-- --rewrite]`: adds
  * to test/compatibility/fixture.json what it lacks (new examples, new
  * generated XRs, new keys of recorded XRs) and never changes a recorded entry;
  * `--rewrite` records everything anew. When each is legitimate:

@@ -6,7 +6,7 @@
  * (test/compatibility/fixture.json) records them for every example and a set of
  * generated XRs as the function composes them at full convergence;
  * test/compatibility.test.ts replays today's function against that recorded
- * world. `npm run compatibility:refresh -w function-eks-cluster` records new
+ * world. `npm run compatibility:refresh -w workshop` records new
  * XRs and new keys (docs/guarantees.md says when that is legitimate).
  */
 import { createHash } from 'node:crypto';

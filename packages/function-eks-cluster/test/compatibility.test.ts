@@ -2,7 +2,7 @@
  * No release renames what exists: for every XR of the committed fixture
  * (test/compatibility/fixture.json, workshop/compatibility.ts), today's function,
  * composing with the recorded world observed, composes every recorded key with
- * its kind and AWS name. Refresh: `npm run compatibility:refresh -w function-eks-cluster`.
+ * its kind and AWS name. Refresh: `npm run compatibility:refresh -w workshop`.
  */
 import { describe, expect, it } from 'vitest';
 import type { JsonObject } from 'function-eks-cluster/src/api/schema-builder.js';
@@ -18,7 +18,7 @@ describe('the compatibility fixture', () => {
     const missing = wantedXrs()
       .map((w) => w.id)
       .filter((id) => !recorded.has(id));
-    expect(missing, 'not recorded yet: run npm run compatibility:refresh -w function-eks-cluster').toEqual([]);
+    expect(missing, 'not recorded yet: run npm run compatibility:refresh -w workshop').toEqual([]);
   });
 
   it.each(fixture.cases.map((c) => [c.id, c] as const))('%s: every recorded key, kind and AWS name is composed again', (_, c) => {
