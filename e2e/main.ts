@@ -12,7 +12,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type ProcessGroup } from 'function-eks-cluster/testing';
+import { type ProcessGroup } from 'workshop';
 import { PACKAGE_HOME } from './lib/environment.js';
 import { publishProviders } from './lib/provider-packages.js';
 import { publish, publishRebuild, startRegistry } from './lib/registry.js';

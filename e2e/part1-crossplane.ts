@@ -12,7 +12,7 @@
  * with a name and the line of what it proves, run in this order on one context
  * (e2e/part1/context.ts); e2e/README.md tells the story.
  */
-import { Kube, makePki, type ProcessGroup } from 'function-eks-cluster/testing';
+import { Kube, makePki, type ProcessGroup } from 'workshop';
 import { controlPlaneStage, runPart, startClusters } from './lib/part.js';
 import { runStages, type Stage } from './lib/stages.js';
 import { CORE, crossplaneContext, startCrossplane, XR_FILE, type CrossplaneContext, type PartContext } from './part1/context.js';

@@ -12,7 +12,7 @@
  * with a name and the line of what it proves, run in this order on one context
  * (e2e/part2/context.ts); e2e/README.md tells the story stage by stage.
  */
-import type { ProcessGroup } from 'function-eks-cluster/testing';
+import type { ProcessGroup } from 'workshop';
 import { startChartPart, type ChartPartContext } from './lib/environment.js';
 import { controlPlaneStage, runPart } from './lib/part.js';
 import { runStages, type Stage } from './lib/stages.js';

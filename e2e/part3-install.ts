@@ -13,7 +13,7 @@
  * The part is the list below: each stage is one function in e2e/part3/stages/,
  * run in this order on one context (e2e/part3/context.ts).
  */
-import type { ProcessGroup } from 'function-eks-cluster/testing';
+import type { ProcessGroup } from 'workshop';
 import { startChartPart, type ChartPartContext } from './lib/environment.js';
 import { controlPlaneStage, runPart } from './lib/part.js';
 import { runStages, type Stage } from './lib/stages.js';

@@ -16,7 +16,7 @@ import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { parseDocument } from 'yaml';
-import { REPO_ROOT, tool } from 'function-eks-cluster/testing';
+import { REPO_ROOT, tool } from 'workshop';
 
 export const CONFIGURATION_NAME = 'configuration-eks-cluster';
 export const FUNCTION_NAME = 'function-eks-cluster';

@@ -21,7 +21,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { tool, xpkgPush } from 'function-eks-cluster/testing';
+import { tool, xpkgPush } from 'workshop';
 import { buildConfigurationPackage, CONFIGURATION_NAME, FUNCTION_NAME, XPKG_DIR } from './package.js';
 import { PINNED_PACKAGES, pinLine } from './pins.js';
 import { attestSbomArgs, cosignTag, isLoopbackRegistry, parseSigning, sbomArgs, signArgs, SIGNING_USAGE, type Signing } from './signing.js';

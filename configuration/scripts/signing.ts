@@ -62,7 +62,7 @@ export function attestSbomArgs(digestRef: string, sbomFile: string, signing: Sig
 /**
  * `syft scan` of one pushed image: every cataloger syft runs on images, plus
  * npm lockfiles (off for images by default), which is how the bundle's
- * dependencies are listed (packages/function-eks-cluster/image/bundle-packages.ts).
+ * dependencies are listed (packages/function-image/bundle-packages.ts).
  */
 export function sbomArgs(digestRef: string, name: string, version: string, sbomFile: string): string[] {
   return [

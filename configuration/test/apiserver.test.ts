@@ -16,18 +16,7 @@ import { ApiException, ApiextensionsV1Api, CoreV1Api, CustomObjectsApi, loadYaml
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compositeCrd } from './support/composite-crd.js';
-import {
-  API_GROUP,
-  API_VERSION,
-  KIND,
-  PLURAL,
-  ProcessGroup,
-  readXR,
-  REPO_ROOT,
-  startControlPlane,
-  type ApiServer,
-  type JsonObject,
-} from 'function-eks-cluster/testing';
+import { API_GROUP, API_VERSION, KIND, PLURAL, ProcessGroup, readXR, REPO_ROOT, startControlPlane, type ApiServer, type JsonObject } from 'workshop';
 
 const XRD_FILE = join(REPO_ROOT, 'configuration', 'apis', 'eksclusters', 'definition.yaml');
 const EXAMPLES_DIR = join(REPO_ROOT, 'configuration', 'examples');

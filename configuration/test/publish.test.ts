@@ -35,7 +35,7 @@ import {
   type Pki,
   type RunningImage,
   type RuntimeConfig,
-} from 'function-eks-cluster/testing';
+} from 'workshop';
 import { dependencyName } from '../scripts/package.js';
 import { PINNED_PACKAGES, readPin } from '../scripts/pins.js';
 import { COMPOSITION_FILE, CONFIGURATION_DIR, EXAMPLES_DIR, FLUX_FUNCTION_FILE } from './support/paths.js';
@@ -43,7 +43,7 @@ import { COMPOSITION_FILE, CONFIGURATION_DIR, EXAMPLES_DIR, FLUX_FUNCTION_FILE }
 const OWNER = 'eks-gitops';
 const VERSION = 'v0.1.0';
 const XPKG_ANNOTATION = 'io.crossplane.xpkg';
-/** The uid and gid the runtime image runs as (packages/function-eks-cluster/image/rootfs.ts). */
+/** The uid and gid the runtime image runs as (packages/function-image/rootfs.ts). */
 const NONROOT = 65532;
 
 let registry: ChildProcess;
@@ -233,7 +233,7 @@ describe('signed, with an SBOM attestation, checked with cosign as a user checks
   });
 
   it("each platform image's SBOM lists Node's version, every npm package in the bundle at its locked version, and the Debian packages", async () => {
-    const inputs = JSON.parse(readFileSync(join(REPO_ROOT, 'packages', 'function-eks-cluster', 'image', 'inputs.json'), 'utf8')) as {
+    const inputs = JSON.parse(readFileSync(join(REPO_ROOT, 'packages', 'function-image', 'inputs.json'), 'utf8')) as {
       node: { version: string };
       debian: Record<string, { package: string; version: string }[]>;
     };
@@ -244,7 +244,7 @@ describe('signed, with an SBOM attestation, checked with cosign as a user checks
       const listed = new Map(statement!.predicate.packages.map((p) => [p.name, p.versionInfo]));
       expect(listed.get('node'), `${arch}: Node`).toBe(inputs.node.version);
       for (const pin of inputs.debian[arch]!) expect(listed.get(pin.package), `${arch}: ${pin.package}`).toBe(pin.version);
-      // What the bundle holds, as the pulled image itself records it (packages/function-eks-cluster/image/bundle-packages.ts).
+      // What the bundle holds, as the pulled image itself records it (packages/function-image/bundle-packages.ts).
       const lock = JSON.parse(
         execFileSync('sh', ['-c', `"$0" export --platform linux/${arch} "$1" - | tar -xO function/package-lock.json`, tool('crane'), ref], {
           encoding: 'utf8',
@@ -316,7 +316,7 @@ describe('the runtime image of the pulled Function package, run as a container r
 
   it('is configured as a Function runtime: exec-form entrypoint, non-root user, no shell command', () => {
     expect(config.User).toBe(`${NONROOT}:${NONROOT}`);
-    // The V8 flags keep the function under its memory target (packages/function-eks-cluster/image/node-flags.ts).
+    // The V8 flags keep the function under its memory target (packages/function-image/node-flags.ts).
     expect(config.Entrypoint).toEqual(['/nodejs/bin/node', '--max-semi-space-size=4', '--max-old-space-size=96', '/function/main.cjs']);
     expect(config).not.toHaveProperty('Cmd');
   });
@@ -336,7 +336,7 @@ describe('the runtime image of the pulled Function package, run as a container r
     expect(programs).toEqual(['/nodejs/bin/node']);
     for (const path of ['bin/sh', 'usr/bin', 'bin', 'sbin', 'usr/sbin', 'var/lib/dpkg/status', 'var/lib/dpkg/info'])
       expect(existsSync(join(rootfs, path)), path).toBe(false);
-    // What is there of dpkg's folder is the list of Debian packages, for SBOM tools (image/rootfs.ts).
+    // What is there of dpkg's folder is the list of Debian packages, for SBOM tools (packages/function-image/rootfs.ts).
     expect(readdirSync(join(rootfs, 'var/lib/dpkg'))).toEqual(['status.d']);
     expect(readFileSync(join(rootfs, 'etc/passwd'), 'utf8')).toContain(`nonroot:x:${NONROOT}:${NONROOT}:`);
     expect(statSync(join(rootfs, 'home/nonroot')).uid).toBe(NONROOT);

@@ -37,7 +37,7 @@ import {
   type JsonObject,
   type Rendered,
   type RenderOptions,
-} from 'function-eks-cluster/testing';
+} from 'workshop';
 import { COMPOSITION_FILE, EXAMPLES_DIR, FLUX_FUNCTION_FILE, XRD_FILE } from './support/paths.js';
 import { validateAll, type Validation } from './support/validate.js';
 

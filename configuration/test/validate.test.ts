@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { xrArb, xrDocument, isTooSmall, mustCompose, reconcileToReady, type JsonObject } from 'function-eks-cluster/testing';
+import { xrArb, xrDocument, isTooSmall, mustCompose, reconcileToReady, type JsonObject } from 'workshop';
 import { ACTIVATION_POLICY_FILE, COMPOSITION_FILE, EXAMPLES_DIR, XRD_FILE } from './support/paths.js';
 import { validateAll } from './support/validate.js';
 

@@ -8,7 +8,7 @@
  * the same providers that nothing composes stays Inactive with no CRD, so the
  * enforcement is on.
  */
-import { activationNames, waitFor, type JsonObject, type Kube, type ProcessGroup } from 'function-eks-cluster/testing';
+import { activationNames, waitFor, type JsonObject, type Kube, type ProcessGroup } from 'workshop';
 import { condition, isTrue, nameOf } from './objects.js';
 
 const MRD = { apiVersion: 'apiextensions.crossplane.io/v1alpha1', kind: 'ManagedResourceDefinition' };

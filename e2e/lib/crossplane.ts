@@ -11,7 +11,7 @@ import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { parse } from 'yaml';
-import { crdsDir, freePort, tool, waitFor, type JsonObject, type Kube, type Pki, type ProcessGroup, type Started } from 'function-eks-cluster/testing';
+import { crdsDir, freePort, tool, waitFor, type JsonObject, type Kube, type Pki, type ProcessGroup, type Started } from 'workshop';
 
 export const NAMESPACE = 'crossplane-system';
 const RUNTIME_MANAGER = 'e2e-package-runtime';

@@ -8,7 +8,7 @@
  * nodes (nothing to schedule: 0 of 0 pods). Nothing else is faked: Flux still
  * applies the objects and judges them with kstatus.
  */
-import type { JsonObject, Kube } from 'function-eks-cluster/testing';
+import type { JsonObject, Kube } from 'workshop';
 
 const FIELD_MANAGER = 'e2e-deployment-controller';
 

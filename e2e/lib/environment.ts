@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { parse } from 'yaml';
-import { Kube, makePki, REPO_ROOT, type ControlPlane, type JsonObject, type Pki, type ProcessGroup } from 'function-eks-cluster/testing';
+import { Kube, makePki, REPO_ROOT, type ControlPlane, type JsonObject, type Pki, type ProcessGroup } from 'workshop';
 import { chartDeploymentArgs, initCore, mirrorPackages, NAMESPACE, playPackageRuntime, runtimeTlsSecret, startCore, type Crossplane } from './crossplane.js';
 import { playDaemonSetStatus, playDeploymentStatus } from './deployment-status.js';
 import { FunctionImage } from './function-image.js';

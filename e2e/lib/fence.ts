@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { defaultClusterName, REPO_ROOT, type JsonObject } from 'function-eks-cluster/testing';
+import { defaultClusterName, REPO_ROOT, type JsonObject } from 'workshop';
 
 /** The simulated account that holds the teams' IAM roles. */
 export const AWS_ACCOUNT_ID = '210987654321';

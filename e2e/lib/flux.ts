@@ -20,7 +20,7 @@ import {
   type ObjectRef,
   type ProcessGroup,
   type Started,
-} from 'function-eks-cluster/testing';
+} from 'workshop';
 import { condition, isTrue } from './objects.js';
 
 export const FLUX_NAMESPACE = 'flux-system';

@@ -7,7 +7,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { runImage, tool, type Pki, type RunningImage, type RuntimeConfig } from 'function-eks-cluster/testing';
+import { runImage, tool, type Pki, type RunningImage, type RuntimeConfig } from 'workshop';
 
 export class FunctionImage {
   address = '';

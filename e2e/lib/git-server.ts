@@ -10,7 +10,7 @@ import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
-import { REPO_ROOT } from 'function-eks-cluster/testing';
+import { REPO_ROOT } from 'workshop';
 
 export const BRANCH = 'main';
 const AUTHOR = ['-c', 'user.name=eks-gitops e2e', '-c', 'user.email=e2e@eks-gitops.invalid'];

@@ -13,7 +13,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
-import { REPO_ROOT, TOOLS_DIR, type JsonObject } from 'function-eks-cluster/testing';
+import { REPO_ROOT, TOOLS_DIR, type JsonObject } from 'workshop';
 
 export interface HelmRepository {
   url: string;

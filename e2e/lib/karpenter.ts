@@ -20,7 +20,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { REPO_ROOT, tool, TOOLS_DIR, type JsonObject, type Kube } from 'function-eks-cluster/testing';
+import { REPO_ROOT, tool, TOOLS_DIR, type JsonObject, type Kube } from 'workshop';
 import type { SimulatedAws } from './simulated-aws-controller.js';
 
 export const EC2_NODE_CLASS = { apiVersion: 'karpenter.k8s.aws/v1', kind: 'EC2NodeClass' } as const;

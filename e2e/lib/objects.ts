@@ -1,5 +1,5 @@
 /** Reading Kubernetes objects the run watches: conditions, every managed resource of a namespace, and waiting for one to be gone. */
-import { isObject, waitFor, type JsonObject, type Kube, type ObjectRef, type ProcessGroup } from 'function-eks-cluster/testing';
+import { isObject, waitFor, type JsonObject, type Kube, type ObjectRef, type ProcessGroup } from 'workshop';
 import { MANAGED_KINDS } from './simulated-aws-controller.js';
 
 export type Condition = { type: string; status: string; reason?: string; message?: string };

@@ -7,7 +7,7 @@
  * only), the previous revision made inactive, and both packages Installed and
  * Healthy at the new version.
  */
-import { waitFor, type JsonObject, type Kube, type ProcessGroup } from 'function-eks-cluster/testing';
+import { waitFor, type JsonObject, type Kube, type ProcessGroup } from 'workshop';
 import { playPackageRuntime } from './crossplane.js';
 import { conditions, isTrue, nameOf } from './objects.js';
 

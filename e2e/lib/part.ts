@@ -6,7 +6,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { ProcessGroup, startControlPlane, type ControlPlane } from 'function-eks-cluster/testing';
+import { ProcessGroup, startControlPlane, type ControlPlane } from 'workshop';
 import type { StageName, Timeline } from './timeline.js';
 
 export async function runPart(work: string, body: (group: ProcessGroup) => Promise<void>): Promise<ProcessGroup> {

@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { TOOLS_DIR, waitFor, type JsonObject, type Kube, type ProcessGroup } from 'function-eks-cluster/testing';
+import { TOOLS_DIR, waitFor, type JsonObject, type Kube, type ProcessGroup } from 'workshop';
 import { isTrue } from './objects.js';
 
 const CRD_FILE = join(TOOLS_DIR, 'crds', 'vpc-cni', 'customresourcedefinition.yaml');

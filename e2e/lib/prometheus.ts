@@ -11,7 +11,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { REPO_ROOT, type JsonObject, type Kube } from 'function-eks-cluster/testing';
+import { REPO_ROOT, type JsonObject, type Kube } from 'workshop';
 import { HELM_RELEASE } from './flux.js';
 import { startHelmRepository, type HelmRepository } from './helm-repository.js';
 import { managed, nameOf } from './objects.js';

@@ -16,17 +16,7 @@ import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import {
-  crdsDir,
-  MANAGED_GROUPS,
-  memberOf,
-  PROVIDER_REGISTRY,
-  providerAwsVersion,
-  tool,
-  xpkgPush,
-  yamlStream,
-  type JsonObject,
-} from 'function-eks-cluster/testing';
+import { crdsDir, MANAGED_GROUPS, memberOf, PROVIDER_REGISTRY, providerAwsVersion, tool, xpkgPush, yamlStream, type JsonObject } from 'workshop';
 
 export const UPSTREAM = PROVIDER_REGISTRY;
 const FAMILY = 'provider-family-aws';

@@ -8,7 +8,7 @@ import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'nod
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { parseDocument } from 'yaml';
-import { PACKAGE_ROOT, REPO_ROOT, tool, waitFor, xpkgPush } from 'function-eks-cluster/testing';
+import { PACKAGE_ROOT, REPO_ROOT, tool, waitFor, xpkgPush } from 'workshop';
 
 /**
  * Starts the registry, its log (a line per request) in `logFile`; resolves with

@@ -15,7 +15,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { PINNED_PACKAGES, pinLine, readPin, repin, type PinnedPackage } from 'configuration/scripts/pins.js';
-import { REPO_ROOT, tool, waitFor, xpkgPush, type JsonObject, type Kube, type ProcessGroup } from 'function-eks-cluster/testing';
+import { REPO_ROOT, tool, waitFor, xpkgPush, type JsonObject, type Kube, type ProcessGroup } from 'workshop';
 import { PACKAGE_HOME } from './environment.js';
 import { condition, isTrue } from './objects.js';
 

@@ -10,7 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { tool, waitFor, type JsonObject, type Kube, type ProcessGroup } from 'function-eks-cluster/testing';
+import { tool, waitFor, type JsonObject, type Kube, type ProcessGroup } from 'workshop';
 import { NAMESPACE, xpkgCacheDir } from './crossplane.js';
 import { condition } from './objects.js';
 import { pushFunctionRebuild } from './registry.js';

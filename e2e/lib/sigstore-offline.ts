@@ -19,7 +19,7 @@ import { execFileSync } from 'node:child_process';
 import { createHash, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { tool } from 'function-eks-cluster/testing';
+import { tool } from 'workshop';
 
 const DAY_MS = 86_400_000;
 const sha256 = (data: Buffer | string) => createHash('sha256').update(data).digest('hex');

@@ -1,7 +1,7 @@
 /**
  * The simulated AWS of the end-to-end run: a controller that plays the
  * provider-aws-ec2/-eks/-iam/-kms controllers against the management API server,
- * with the rules of packages/function-eks-cluster/dev/simulated-aws.ts (the same
+ * with the rules of workshop/simulated-aws.ts (the same
  * ids `npm start` shows; what AWS refuses on create and on delete).
  *
  * Each pass lists every managed resource kind we compose in the watched
@@ -40,7 +40,7 @@ import {
   type ClusterVersionState,
   type JsonObject,
   type Managed,
-} from 'function-eks-cluster/testing';
+} from 'workshop';
 
 const FINALIZER = 'e2e.eks-gitops.dev/simulated-aws';
 const FIELD_MANAGER = 'simulated-aws';
@@ -359,7 +359,7 @@ export class SimulatedAws {
 
   /**
    * A created resource whose spec changed: refused as the provider and AWS
-   * refuse it (dev/simulated-aws.ts refusesUpdate: a field the provider cannot
+   * refuse it (workshop/simulated-aws.ts refusesUpdate: a field the provider cannot
    * change in place, with upjet's message; EKS Auto Mode's prerequisites),
    * Synced=False and Ready unchanged, retried next pass; else "AWS" applies it
    * and reports it in atProvider. True when the pass is done with it.
@@ -369,7 +369,7 @@ export class SimulatedAws {
     if (!applied) return false;
     const resolved = resolveReferences(o, world);
     const { unresolved } = resolved;
-    // AWS keeps what a request leaves out of an Optional and Computed argument (dev/aws-rules/force-new.generated.ts).
+    // AWS keeps what a request leaves out of an Optional and Computed argument (workshop/aws-rules/force-new.generated.ts).
     const forProvider = withKeptFields(o, applied, resolved.forProvider);
     if (unresolved.length > 0 || sameJson(forProvider, applied)) return false;
     const refusal = refusesUpdate(o, applied, forProvider, world);

@@ -7,17 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import {
-  REPO_ROOT,
-  waitFor,
-  type ApiServer,
-  type ControlPlane,
-  type JsonObject,
-  type Kube,
-  type ObjectRef,
-  type Pki,
-  type ProcessGroup,
-} from 'function-eks-cluster/testing';
+import { REPO_ROOT, waitFor, type ApiServer, type ControlPlane, type JsonObject, type Kube, type ObjectRef, type Pki, type ProcessGroup } from 'workshop';
 import { initCore, NAMESPACE, playPackageRuntime, runtimeTlsSecret, startCore, type Crossplane } from '../lib/crossplane.js';
 import { FunctionImage } from '../lib/function-image.js';
 import { condition, conditions, isTrue, managed } from '../lib/objects.js';

@@ -6,7 +6,7 @@
  */
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
-import { waitFor, type ApiServer, type JsonObject, type Kube, type ObjectRef, type ProcessGroup, type Started } from 'function-eks-cluster/testing';
+import { waitFor, type ApiServer, type JsonObject, type Kube, type ObjectRef, type ProcessGroup, type Started } from 'workshop';
 import { type ChartPart, type ChartPartContext } from '../lib/environment.js';
 import { GIT_REPOSITORY, KUSTOMIZATION, readyLine, requestReconcile, startFlux, FLUX_NAMESPACE } from '../lib/flux.js';
 import { installEniConfigCrd } from '../lib/pod-networking.js';

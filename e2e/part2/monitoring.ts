@@ -2,7 +2,7 @@
  * The monitoring a team's cluster gets from its facts (part 2's stages
  * flux/aws-recovers and flux/team-b).
  */
-import type { JsonObject, Kube } from 'function-eks-cluster/testing';
+import type { JsonObject, Kube } from 'workshop';
 import { KUSTOMIZATION } from '../lib/flux.js';
 import { isTrue, managed, nameOf } from '../lib/objects.js';
 

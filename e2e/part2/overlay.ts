@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments, stringify } from 'yaml';
-import { REPO_ROOT, type JsonObject } from 'function-eks-cluster/testing';
+import { REPO_ROOT, type JsonObject } from 'workshop';
 
 /**
  * The chart sources teams may use (flux/infrastructure/provider-config/tenant-flux-sources.yaml),

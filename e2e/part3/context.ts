@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { REPO_ROOT, type JsonObject, type ObjectRef, type ProcessGroup } from 'function-eks-cluster/testing';
+import { REPO_ROOT, type JsonObject, type ObjectRef, type ProcessGroup } from 'workshop';
 import { PACKAGE_HOME, type ChartPart, type ChartPartContext } from '../lib/environment.js';
 import { copyWorkingTree } from '../lib/git-server.js';
 import { startCrossplaneChartRepository, type HelmRepository } from '../lib/helm-repository.js';

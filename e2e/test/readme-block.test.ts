@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { REPO_ROOT } from 'function-eks-cluster/testing';
+import { REPO_ROOT } from 'workshop';
 import { readmeBlock, substitute } from '../lib/readme-block.js';
 import { installSubstitutions, SECTION } from '../part3-install.js';
 

@@ -7,7 +7,7 @@
 import { readdirSync, readFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import type { JsonObject } from 'function-eks-cluster/testing';
+import type { JsonObject } from 'workshop';
 import { kindsFromCrd, kindsFromOpenApi, writeSchemas, type KindSchema } from '../test/lib/jsonschema.js';
 
 const args = process.argv.slice(2);

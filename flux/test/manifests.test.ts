@@ -5,7 +5,7 @@ import { analyze, type Analysis } from './lib/analyze.js';
 import { MANAGEMENT } from './lib/graph.js';
 import { get } from './lib/objects.js';
 import { REPO_ROOT } from './lib/tools.js';
-import { defaultClusterName } from 'function-eks-cluster/testing';
+import { defaultClusterName } from 'workshop';
 
 let analysis: Analysis;
 beforeAll(async () => {

@@ -6,7 +6,7 @@ import { analyze, type Analysis } from './lib/analyze.js';
 import { MANAGEMENT } from './lib/graph.js';
 import { get } from './lib/objects.js';
 import { copyTree, copyWorkloadCluster, type TreeCopy } from './lib/tree.js';
-import { defaultClusterName } from 'function-eks-cluster/testing';
+import { defaultClusterName } from 'workshop';
 
 // As long as a team's name may be (flux/test/lib/tenancy.ts): AWS names derived from it must still fit.
 const LONG = 'observability-prod-euc1-01';

@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { REPO_ROOT, tool, TOOLS_DIR } from 'function-eks-cluster/testing';
+import { REPO_ROOT, tool, TOOLS_DIR } from 'workshop';
 
 const CHART = join(REPO_ROOT, 'apps', 'pod-networking', 'chart');
 type Doc = { apiVersion: string; kind: string; metadata: { name: string }; spec: Record<string, unknown> };

@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compositeCrd } from 'configuration/test/support/composite-crd.js';
-import { crdsDir, Kube, KubeError, ProcessGroup, startControlPlane, XRD_PATH, type ApiServer, type JsonObject } from 'function-eks-cluster/testing';
+import { crdsDir, Kube, KubeError, ProcessGroup, startControlPlane, XRD_PATH, type ApiServer, type JsonObject } from 'workshop';
 import { MANAGEMENT, walk, type Applied } from './lib/graph.js';
 import { INPUTS } from './lib/inputs.js';
 import { REPO_ROOT } from './lib/tools.js';

@@ -23,7 +23,7 @@
  * Crossplane also sets an owner reference to the XRD; there is no XRD object
  * here to own it, so that is left out.
  */
-import { isObject, type Json, type JsonObject } from 'function-eks-cluster/testing';
+import { isObject, type Json, type JsonObject } from 'workshop';
 
 const str = { type: 'string' };
 const labelSelector = {

@@ -1,6 +1,6 @@
 /** The files of this package and the Flux objects the tests read, by their place in the repository. */
 import { join } from 'node:path';
-import { REPO_ROOT } from 'function-eks-cluster/testing';
+import { REPO_ROOT } from 'workshop';
 
 export const CONFIGURATION_DIR = join(REPO_ROOT, 'configuration');
 export const XRD_FILE = join(CONFIGURATION_DIR, 'apis', 'eksclusters', 'definition.yaml');

@@ -4,7 +4,7 @@
  * provider-aws CRDs of the family members configuration/crossplane.yaml
  * depends on, all from the pinned modules (scripts/tools/crds.sh).
  */
-import { crdsDir, validate, type JsonObject } from 'function-eks-cluster/testing';
+import { crdsDir, validate, type JsonObject } from 'workshop';
 import { XRD_FILE } from './paths.js';
 
 export interface Validation {

@@ -3,7 +3,7 @@
  * loopback registry, the Function and the providers resolved from it, the
  * function's process serving mTLS, the EKSCluster CRD established.
  */
-import { waitFor, type JsonObject } from 'function-eks-cluster/testing';
+import { waitFor, type JsonObject } from 'workshop';
 import { mirrorPackages, playPackageRuntime } from '../../lib/crossplane.js';
 import { isTrue } from '../../lib/objects.js';
 import { UPSTREAM } from '../../lib/provider-packages.js';

@@ -3,7 +3,7 @@
  * killed until Crossplane reports it on the XR, Crossplane core killed and
  * restarted, and the simulated AWS throttling for 15 s (e2e/README.md).
  */
-import { waitFor } from 'function-eks-cluster/testing';
+import { waitFor } from 'workshop';
 import { condition, managed } from '../../lib/objects.js';
 import type { Stage } from '../../lib/stages.js';
 import type { CrossplaneContext } from '../context.js';

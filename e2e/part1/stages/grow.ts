@@ -2,7 +2,7 @@
  * Part 1, stage crossplane/grow: a zone and a node group added; no existing
  * managed resource replaced or changed, nothing changed in AWS.
  */
-import { waitFor, type JsonObject } from 'function-eks-cluster/testing';
+import { waitFor, type JsonObject } from 'workshop';
 import type { Stage } from '../../lib/stages.js';
 import { differences, type CrossplaneContext } from '../context.js';
 

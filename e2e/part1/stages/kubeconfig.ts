@@ -2,7 +2,7 @@
  * Part 1, stage crossplane/kubeconfig: the kubeconfig Secret the function
  * composes reaches the workload API server.
  */
-import { Kube, type JsonObject } from 'function-eks-cluster/testing';
+import { Kube, type JsonObject } from 'workshop';
 import type { Stage } from '../../lib/stages.js';
 import type { CrossplaneContext } from '../context.js';
 

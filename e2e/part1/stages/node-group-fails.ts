@@ -2,7 +2,7 @@
  * Part 1, stage crossplane/node-group-fails: a node group the simulated AWS
  * fails is named on the XR with AWS's reason; the XR recovers.
  */
-import { waitFor } from 'function-eks-cluster/testing';
+import { waitFor } from 'workshop';
 import { condition } from '../../lib/objects.js';
 import type { Stage } from '../../lib/stages.js';
 import type { CrossplaneContext } from '../context.js';

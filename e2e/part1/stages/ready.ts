@@ -2,7 +2,7 @@
  * Part 1, stage crossplane/ready: the XR Ready and Synced with its status
  * filled after the faults, the throttling seen, nothing deleted or changed in AWS.
  */
-import { waitFor, type JsonObject } from 'function-eks-cluster/testing';
+import { waitFor, type JsonObject } from 'workshop';
 import { isTrue, managed } from '../../lib/objects.js';
 import type { Stage } from '../../lib/stages.js';
 import type { CrossplaneContext } from '../context.js';

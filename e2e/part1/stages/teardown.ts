@@ -3,7 +3,7 @@
  * deletion protection lifted the documented way, is deleted and AWS deletes
  * every managed resource with no refusal (Usages order them).
  */
-import { KubeError, waitFor, type JsonObject } from 'function-eks-cluster/testing';
+import { KubeError, waitFor, type JsonObject } from 'workshop';
 import { managed, untilGone } from '../../lib/objects.js';
 import type { Stage } from '../../lib/stages.js';
 import type { CrossplaneContext } from '../context.js';

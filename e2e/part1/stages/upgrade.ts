@@ -5,7 +5,7 @@
  * the context's `fn`.
  */
 import { join } from 'node:path';
-import { waitFor } from 'function-eks-cluster/testing';
+import { waitFor } from 'workshop';
 import { FunctionImage } from '../../lib/function-image.js';
 import { upgradePackages } from '../../lib/package-upgrade.js';
 import { isTrue } from '../../lib/objects.js';

@@ -3,7 +3,7 @@
  * apps/web in the workload API server, monitoring's AWS identity from the
  * cluster facts (e2e/README.md, part 2, step 3).
  */
-import { waitFor, type JsonObject } from 'function-eks-cluster/testing';
+import { waitFor, type JsonObject } from 'workshop';
 import { requestReconcile } from '../../lib/flux.js';
 import { isTrue, managed, nameOf } from '../../lib/objects.js';
 import type { Stage } from '../../lib/stages.js';

@@ -3,7 +3,7 @@
  * tenancy input made, and flux-system bootstrapped on the Git server as
  * flux/README.md tells a user, with the overlay of ../overlay.ts.
  */
-import type { JsonObject } from 'function-eks-cluster/testing';
+import type { JsonObject } from 'workshop';
 import { PACKAGE_HOME } from '../../lib/environment.js';
 import { AWS_ACCOUNT_ID, TEAM_IDENTITY } from '../../lib/fence.js';
 import { bootstrap, FLUX_NAMESPACE, GIT_REPOSITORY } from '../../lib/flux.js';

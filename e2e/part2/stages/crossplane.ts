@@ -2,7 +2,7 @@
  * Part 2, stage flux/crossplane: HelmRelease crossplane installed from the
  * loopback chart (e2e/README.md, part 2, step 1).
  */
-import type { JsonObject } from 'function-eks-cluster/testing';
+import type { JsonObject } from 'workshop';
 import { FLUX_NAMESPACE, HELM_RELEASE } from '../../lib/flux.js';
 import type { Stage } from '../../lib/stages.js';
 import { ks, type FluxContext } from '../context.js';

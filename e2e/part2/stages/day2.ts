@@ -4,12 +4,12 @@
  * service assumes, its policy and the FlowLog), then a node-group field EKS
  * cannot change in place (instance types). After each commit the XR is Ready
  * again, and after the last every Kustomization is at it; across all of them the
- * simulated AWS, which refuses exactly what packages/function-eks-cluster/dev/
- * simulated-aws.ts refuses (an immutable field changed in place among them),
+ * simulated AWS, which refuses exactly what workshop/simulated-aws.ts
+ * refuses (an immutable field changed in place among them),
  * refused no create, update or deletion; the replacement node group was Ready
  * before the old one was deleted; every managed resource ends Synced.
  */
-import { waitFor, type JsonObject } from 'function-eks-cluster/testing';
+import { waitFor, type JsonObject } from 'workshop';
 import { condition, isTrue, managed, nameOf } from '../../lib/objects.js';
 import type { Stage } from '../../lib/stages.js';
 import { ks, XR_REF, type FluxContext } from '../context.js';

@@ -6,7 +6,7 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { waitFor, type JsonObject } from 'function-eks-cluster/testing';
+import { waitFor, type JsonObject } from 'workshop';
 import { expectListedInReadme, FENCE_ATTEMPTS, fenceKustomization } from '../../lib/fence.js';
 import { readyLine, requestReconcile } from '../../lib/flux.js';
 import { condition, isTrue } from '../../lib/objects.js';

@@ -3,7 +3,7 @@
  * simulated AWS fails a node group; the gate fails early naming it and nothing
  * reaches the workload cluster (e2e/README.md, part 2, step 2).
  */
-import { waitFor } from 'function-eks-cluster/testing';
+import { waitFor } from 'workshop';
 import { readyLine } from '../../lib/flux.js';
 import { condition } from '../../lib/objects.js';
 import type { Stage } from '../../lib/stages.js';

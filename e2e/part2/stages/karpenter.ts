@@ -3,7 +3,7 @@
  * in the workload API server from the facts, before web, its Usages in force
  * (e2e/README.md, part 2, step 3).
  */
-import { waitFor, type JsonObject } from 'function-eks-cluster/testing';
+import { waitFor, type JsonObject } from 'workshop';
 import { HELM_RELEASE, readyLine } from '../../lib/flux.js';
 import { EC2_NODE_CLASS, NODE_POOL } from '../../lib/karpenter.js';
 import { isTrue, nameOf } from '../../lib/objects.js';

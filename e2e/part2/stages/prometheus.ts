@@ -3,7 +3,7 @@
  * helm-controller into the workload API server, configured from the facts, its
  * Usage holding the EKSCluster (e2e/README.md, part 2, step 3).
  */
-import { waitFor, type JsonObject } from 'function-eks-cluster/testing';
+import { waitFor, type JsonObject } from 'workshop';
 import { HELM_RELEASE, readyLine } from '../../lib/flux.js';
 import { condition, isTrue, nameOf } from '../../lib/objects.js';
 import { expectPrometheusFromFacts } from '../../lib/prometheus.js';

@@ -3,7 +3,7 @@
  * reported by the gate with the XRD's own message, then reverted
  * (e2e/README.md, part 2, step 4).
  */
-import { API_GROUP, PLURAL, waitFor, type JsonObject } from 'function-eks-cluster/testing';
+import { API_GROUP, PLURAL, waitFor, type JsonObject } from 'workshop';
 import { condition, validationMessages } from '../../lib/objects.js';
 import type { Stage } from '../../lib/stages.js';
 import { ks, XR_PATH, type FluxContext } from '../context.js';

@@ -2,7 +2,7 @@
  * Part 2, stage flux/team-b: team-b, delivered as Flux's AWS identity, up to
  * what needs that identity (e2e/README.md, part 2, step 3).
  */
-import { waitFor, type JsonObject } from 'function-eks-cluster/testing';
+import { waitFor, type JsonObject } from 'workshop';
 import { isTrue, managed, nameOf } from '../../lib/objects.js';
 import { readyLine, requestReconcile } from '../../lib/flux.js';
 import type { Stage } from '../../lib/stages.js';

@@ -6,7 +6,7 @@
  */
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { waitFor, type JsonObject } from 'function-eks-cluster/testing';
+import { waitFor, type JsonObject } from 'workshop';
 import { FLUX_NAMESPACE, HELM_RELEASE } from '../../lib/flux.js';
 import { EC2_NODE_CLASS, NODE_POOL } from '../../lib/karpenter.js';
 import { condition, managed, nameOf, untilGone } from '../../lib/objects.js';

@@ -2,7 +2,7 @@
  * Part 2, stage flux/zone-d: a commit that grows the cluster by a zone adds
  * managed resources and touches none that existed (e2e/README.md, part 2, step 5).
  */
-import { waitFor, type JsonObject } from 'function-eks-cluster/testing';
+import { waitFor, type JsonObject } from 'workshop';
 import { isTrue, managed, nameOf } from '../../lib/objects.js';
 import type { Stage } from '../../lib/stages.js';
 import { ks, XR_REF, type FluxContext } from '../context.js';

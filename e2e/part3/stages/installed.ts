@@ -3,7 +3,7 @@
  * default activation policy, signature verification on, every package Healthy
  * and installed by the digest the tree pins, the XR and its managed resources Ready.
  */
-import { type JsonObject } from 'function-eks-cluster/testing';
+import { type JsonObject } from 'workshop';
 import { PINNED_PACKAGES } from 'configuration/scripts/pins.js';
 import { expectActivation } from '../../lib/activation.js';
 import { expectVerificationOn } from '../../lib/environment.js';

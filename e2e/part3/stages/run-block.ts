@@ -6,7 +6,7 @@
  */
 import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { tool, waitFor } from 'function-eks-cluster/testing';
+import { tool, waitFor } from 'workshop';
 import type { Stage } from '../../lib/stages.js';
 import { SECTION, type InstallContext } from '../context.js';
 

@@ -11,7 +11,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { activates, mrdName, providerAwsMemberFor } from 'function-eks-cluster/testing';
+import { activates, mrdName, providerAwsMemberFor } from 'workshop';
 import { composedByFunction } from './checks.js';
 import { MANAGEMENT, type Graph } from './graph.js';
 import { get, groupOf, idOf, str } from './objects.js';

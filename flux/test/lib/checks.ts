@@ -20,7 +20,7 @@ import {
   kubeconfigSecretName,
   reconcileToReady,
   type JsonObject,
-} from 'function-eks-cluster/testing';
+} from 'workshop';
 
 export { KUBECONFIG_KEY, kubeconfigSecretName };
 

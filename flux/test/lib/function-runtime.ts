@@ -3,7 +3,7 @@
 // of docs/monitoring. Each check returns sentences a person can act on; [] means
 // the pieces agree with each other, with the image's heap bound and with the
 // function's own flags (imported, so they cannot drift).
-import { ENVIRONMENT_VARIABLES, memoryLimitMiB, parseConfig } from 'function-eks-cluster/testing';
+import { ENVIRONMENT_VARIABLES, memoryLimitMiB, parseConfig } from 'workshop';
 import { get, str, type K8sObject } from './objects.js';
 
 /** The label Crossplane puts on every pod of a Function (value: the Function's name), whatever the revision. */
@@ -77,7 +77,7 @@ function checkContainer(drc: K8sObject, where: string): string[] {
   const expected = memoryLimitMiB();
   if (limit !== expected)
     problems.push(
-      `${where}: ${RUNTIME_CONTAINER} memory limit is ${String(get(container, 'resources.limits.memory'))}, but the image's heap bound gives ${expected}Mi (packages/function-eks-cluster/image/memory-budget.ts): set ${expected}Mi`,
+      `${where}: ${RUNTIME_CONTAINER} memory limit is ${String(get(container, 'resources.limits.memory'))}, but the image's heap bound gives ${expected}Mi (packages/function-image/memory-budget.ts): set ${expected}Mi`,
     );
   if (mib(get(container, 'resources.requests.memory')) !== limit)
     problems.push(

@@ -12,7 +12,7 @@
 import { INPUTS, postBuildVariables, substituteFromOf, type Reference, type SourceLookup, type SubstituteSource } from './inputs.js';
 import { buildPath, plainKustomization, substitutePath } from './kustomize.js';
 import { get, isObject, str, type K8sObject } from './objects.js';
-import { API_GROUP, API_VERSION, KIND, reconcileToReady, type JsonObject } from 'function-eks-cluster/testing';
+import { API_GROUP, API_VERSION, KIND, reconcileToReady, type JsonObject } from 'workshop';
 
 const BOOTSTRAP_PATH = 'flux/clusters/management';
 export const MANAGEMENT = 'management';

@@ -10,7 +10,7 @@
 // closed here.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { isObject, type Json, type JsonObject } from 'function-eks-cluster/testing';
+import { isObject, type Json, type JsonObject } from 'workshop';
 
 export type Scope = 'Namespaced' | 'Cluster';
 

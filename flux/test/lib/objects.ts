@@ -1,6 +1,6 @@
 // Kubernetes objects as plain data, and small helpers to read them.
 import { parseAllDocuments } from 'yaml';
-import { dig, isObject, type Json } from 'function-eks-cluster/testing';
+import { dig, isObject, type Json } from 'workshop';
 
 export type K8sObject = {
   apiVersion: string;

@@ -2,7 +2,7 @@
 // (npm test runs them first).
 import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { REPO_ROOT, tool, TOOLS_DIR, XRD_PATH as XRD_FILE } from 'function-eks-cluster/testing';
+import { REPO_ROOT, tool, TOOLS_DIR, XRD_PATH as XRD_FILE } from 'workshop';
 
 export { REPO_ROOT };
 export const SCHEMA_DIR = join(TOOLS_DIR, 'schemas');

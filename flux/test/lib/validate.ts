@@ -18,7 +18,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { crdsDir, validate, yamlDocuments, type JsonObject } from 'function-eks-cluster/testing';
+import { crdsDir, validate, yamlDocuments, type JsonObject } from 'workshop';
 import type { Applied } from './graph.js';
 import type { Scope } from './jsonschema.js';
 import { get, groupOf, idOf, str, type K8sObject } from './objects.js';

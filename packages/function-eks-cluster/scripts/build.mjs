@@ -1,14 +1,14 @@
 // Bundles the function into one self-contained CommonJS file: dist/main.cjs.
-// `--noop` bundles the benchmark's floor (bench/noop-main.ts) into dist/noop.cjs
-// with the same options, so that the two differ only in their handler.
+// `node build.mjs <entry> <outfile>` bundles another entry with the same options:
+// the benchmark's floor (bench/noop-main.ts into bench/dist/noop.cjs), so that
+// the two differ only in their handler.
 // Each bundle's esbuild metafile goes beside it (<outfile>.meta.json): the
-// image lists the npm packages it took in (image/bundle-packages.ts).
+// image lists the npm packages it took in (packages/function-image/bundle-packages.ts).
 import { build } from 'esbuild';
 import { statSync, writeFileSync } from 'node:fs';
 
-const bundles = process.argv.includes('--noop')
-  ? [{ entry: 'bench/noop-main.ts', outfile: 'dist/noop.cjs' }]
-  : [{ entry: 'src/main.ts', outfile: 'dist/main.cjs' }];
+const [entryArg, outfileArg] = process.argv.slice(2);
+const bundles = [{ entry: entryArg ?? 'src/main.ts', outfile: outfileArg ?? 'dist/main.cjs' }];
 for (const { entry, outfile } of bundles) {
   const { metafile } = await build({
     entryPoints: [entry],

@@ -14,8 +14,8 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import type { JsonObject } from '../src/api/schema-builder.js';
-import { MANAGED_GROUPS } from '../src/ground/composed-kinds.js';
+import type { JsonObject } from 'function-eks-cluster/src/api/schema-builder.js';
+import { MANAGED_GROUPS } from 'function-eks-cluster/src/ground/composed-kinds.js';
 import {
   ACTIVATION_POLICY_PATH,
   activates,
@@ -25,8 +25,8 @@ import {
   mrdName,
   PROVIDER_REGISTRY,
   providerAwsMemberFor,
-} from '../dev/activation-files.js';
-import { crdsDir, exampleShape, isTooSmall, reconcileToReady, REPO_ROOT, xrArb, xrDocument, type XRShape } from 'function-eks-cluster/testing';
+} from 'function-eks-cluster/scripts/activation-files.js';
+import { crdsDir, exampleShape, isTooSmall, reconcileToReady, REPO_ROOT, xrArb, xrDocument, type XRShape } from 'workshop';
 
 const EXAMPLES = join(REPO_ROOT, 'configuration', 'examples');
 const CONFIGURATION_META = join(REPO_ROOT, 'configuration', 'crossplane.yaml');

@@ -7,15 +7,15 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_ADDONS, specSchema } from '../src/api/eks-cluster.js';
-import type { JsonObject } from '../src/api/schema-builder.js';
-import { compose, type Composition } from '../src/compose/compose.js';
-import { dig } from '../src/ground/observed.js';
-import { ADDON_VERSIONS, MAINTAINED_MINORS } from '../src/api/addon-versions.js';
-import { isNewerVersion } from '../src/eks/addons.js';
-import { CLUSTER_KEY } from '../src/eks/cluster.js';
-import { exampleShape, isTooSmall, mustCompose, reconcileToReady, REPO_ROOT, xrArb, xrDocument, type XRShape } from 'function-eks-cluster/testing';
-import { CLUSTER_FACTS_KEY } from '../src/lifecycle/cluster-facts.js';
+import { DEFAULT_ADDONS, specSchema } from 'function-eks-cluster/src/api/eks-cluster.js';
+import type { JsonObject } from 'function-eks-cluster/src/api/schema-builder.js';
+import { compose, type Composition } from 'function-eks-cluster/src/compose/compose.js';
+import { dig } from 'function-eks-cluster/src/ground/observed.js';
+import { ADDON_VERSIONS, MAINTAINED_MINORS } from 'function-eks-cluster/src/api/addon-versions.js';
+import { isNewerVersion } from 'function-eks-cluster/src/eks/addons.js';
+import { CLUSTER_KEY } from 'function-eks-cluster/src/eks/cluster.js';
+import { exampleShape, isTooSmall, mustCompose, reconcileToReady, REPO_ROOT, xrArb, xrDocument, type XRShape } from 'workshop';
+import { CLUSTER_FACTS_KEY } from 'function-eks-cluster/src/lifecycle/cluster-facts.js';
 
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 1000);
 

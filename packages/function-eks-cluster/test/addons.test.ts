@@ -1,10 +1,10 @@
 /** The default add-ons: what a workload cluster needs to run the apps Flux delivers, in the order nodes allow. */
 import { describe, expect, it } from 'vitest';
-import type { JsonObject } from '../src/api/schema-builder.js';
-import { compose } from '../src/compose/compose.js';
-import { dig } from '../src/ground/observed.js';
+import type { JsonObject } from 'function-eks-cluster/src/api/schema-builder.js';
+import { compose } from 'function-eks-cluster/src/compose/compose.js';
+import { dig } from 'function-eks-cluster/src/ground/observed.js';
 import { validXr } from './support/bad-inputs.js';
-import { mustCompose, reconcileToReady } from 'function-eks-cluster/testing';
+import { mustCompose, reconcileToReady } from 'workshop';
 
 function addon(result: ReturnType<typeof mustCompose>, name: string): JsonObject | undefined {
   return result.resources.find((r) => r.key === `addon-${name}`)?.body;

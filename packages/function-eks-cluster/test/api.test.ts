@@ -1,11 +1,11 @@
 /** One source of truth: the XRD file, the docs/api.md table and the function's defaults all come from src/api/eks-cluster.ts. */
 import { describe, expect, it } from 'vitest';
-import { readXR } from '../src/compose/xr.js';
-import { specSchema } from '../src/api/eks-cluster.js';
-import type { Json, SchemaNode } from '../src/api/schema-builder.js';
-import { conform, type FieldError } from '../src/api/validate.js';
-import { fieldRows } from '../src/api/xrd.js';
-import { generatedApiFiles } from '../dev/api-files.js';
+import { readXR } from 'function-eks-cluster/src/compose/xr.js';
+import { specSchema } from 'function-eks-cluster/src/api/eks-cluster.js';
+import type { Json, SchemaNode } from 'function-eks-cluster/src/api/schema-builder.js';
+import { conform, type FieldError } from 'function-eks-cluster/src/api/validate.js';
+import { fieldRows } from 'function-eks-cluster/src/api/xrd.js';
+import { generatedApiFiles } from 'function-eks-cluster/scripts/api-files.js';
 
 function defaults(node: SchemaNode, path: string): { path: string; node: SchemaNode; value: Json }[] {
   const own = node.default !== undefined ? [{ path, node, value: node.default }] : [];

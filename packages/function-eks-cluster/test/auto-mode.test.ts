@@ -4,14 +4,14 @@
  * composed, and no node group or built-in add-on is.
  */
 import { describe, expect, it } from 'vitest';
-import type { Json, JsonObject } from '../src/api/schema-builder.js';
-import { compose, type Composition } from '../src/compose/compose.js';
-import { dig } from '../src/ground/observed.js';
+import type { Json, JsonObject } from 'function-eks-cluster/src/api/schema-builder.js';
+import { compose, type Composition } from 'function-eks-cluster/src/compose/compose.js';
+import { dig } from 'function-eks-cluster/src/ground/observed.js';
 import { validXr } from './support/bad-inputs.js';
-import { mustCompose, reconcileToReady } from 'function-eks-cluster/testing';
-import { CLUSTER_KEY } from '../src/eks/cluster.js';
-import { AUTO_NODE_ROLE_KEY } from '../src/eks/auto-mode.js';
-import { CLUSTER_ROLE_KEY, NODE_ROLE_KEY } from '../src/eks/iam.js';
+import { mustCompose, reconcileToReady } from 'workshop';
+import { CLUSTER_KEY } from 'function-eks-cluster/src/eks/cluster.js';
+import { AUTO_NODE_ROLE_KEY } from 'function-eks-cluster/src/eks/auto-mode.js';
+import { CLUSTER_ROLE_KEY, NODE_ROLE_KEY } from 'function-eks-cluster/src/eks/iam.js';
 
 function autoXr(autoMode: JsonObject = { enabled: true }): JsonObject {
   const xr = validXr();

@@ -1,8 +1,8 @@
 /** Every bad input gets one fatal result naming the field and the fix, and the desired state untouched. */
 import { Severity } from '@crossplane-org/function-sdk-typescript';
 import { describe, expect, it } from 'vitest';
-import { runFunction } from '../src/function.js';
-import { requestFor } from 'function-eks-cluster/testing';
+import { runFunction } from 'function-eks-cluster/src/function.js';
+import { requestFor } from 'workshop';
 import { BAD_INPUTS } from './support/bad-inputs.js';
 
 describe('bad-input corpus', () => {

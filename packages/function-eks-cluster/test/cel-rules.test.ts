@@ -5,8 +5,8 @@
  */
 import { isCelError, run, type CelInput } from '@bufbuild/cel';
 import { describe, expect, it } from 'vitest';
-import { specSchema, ZONE_REMOVAL_MESSAGE } from '../src/api/eks-cluster.js';
-import type { Json, SchemaNode } from '../src/api/schema-builder.js';
+import { specSchema, ZONE_REMOVAL_MESSAGE } from 'function-eks-cluster/src/api/eks-cluster.js';
+import type { Json, SchemaNode } from 'function-eks-cluster/src/api/schema-builder.js';
 
 interface Rule {
   path: string;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { contains, formatCidr, lowestFreeBlock, mustParseCidr, overlaps, parseCidr } from '../src/network/cidr.js';
+import { contains, formatCidr, lowestFreeBlock, mustParseCidr, overlaps, parseCidr } from 'function-eks-cluster/src/network/cidr.js';
 
 describe('parseCidr', () => {
   it.each([

@@ -6,13 +6,13 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { JsonObject } from '../src/api/schema-builder.js';
-import type { EKSClusterStatus } from '../src/api/eks-cluster.js';
-import { CLUSTER_FACTS, CLUSTER_FACTS_KEY, clusterFactsName } from '../src/lifecycle/cluster-facts.js';
-import { TIERS } from '../src/network/subnet-plan.js';
-import { compose } from '../src/compose/compose.js';
-import { converge, SimulatedWorld } from '../dev/aws-world.js';
-import { exampleShape, xrArb, xrDocument, type XRShape } from '../dev/xrs.js';
+import type { JsonObject } from 'function-eks-cluster/src/api/schema-builder.js';
+import type { EKSClusterStatus } from 'function-eks-cluster/src/api/eks-cluster.js';
+import { CLUSTER_FACTS, CLUSTER_FACTS_KEY, clusterFactsName } from 'function-eks-cluster/src/lifecycle/cluster-facts.js';
+import { TIERS } from 'function-eks-cluster/src/network/subnet-plan.js';
+import { compose } from 'function-eks-cluster/src/compose/compose.js';
+import { converge, SimulatedWorld } from 'workshop/aws-world.js';
+import { exampleShape, xrArb, xrDocument, type XRShape } from 'workshop/xrs.js';
 
 /** Flux's postBuild variable names (kustomize-controller validates them against this). */
 const FLUX_VARIABLE = /^[_a-zA-Z][_a-zA-Z0-9]*$/;

@@ -1,14 +1,14 @@
 /**
  * No release renames what exists: for every XR of the committed fixture
- * (test/compatibility/fixture.json, dev/compatibility.ts), today's function,
+ * (test/compatibility/fixture.json, workshop/compatibility.ts), today's function,
  * composing with the recorded world observed, composes every recorded key with
- * its kind and AWS name. Refresh: `npm run compatibility:refresh -w function-eks-cluster`.
+ * its kind and AWS name. Refresh: `npm run compatibility:refresh -w workshop`.
  */
 import { describe, expect, it } from 'vitest';
-import type { JsonObject } from '../src/api/schema-builder.js';
-import { compose, type ComposeResult } from '../src/compose/compose.js';
-import { dig } from '../src/ground/observed.js';
-import { readFixture, renamesOf, type Release, wantedXrs } from '../dev/compatibility.js';
+import type { JsonObject } from 'function-eks-cluster/src/api/schema-builder.js';
+import { compose, type ComposeResult } from 'function-eks-cluster/src/compose/compose.js';
+import { dig } from 'function-eks-cluster/src/ground/observed.js';
+import { readFixture, renamesOf, type Release, wantedXrs } from 'workshop/compatibility.js';
 
 const fixture = readFixture();
 
@@ -18,7 +18,7 @@ describe('the compatibility fixture', () => {
     const missing = wantedXrs()
       .map((w) => w.id)
       .filter((id) => !recorded.has(id));
-    expect(missing, 'not recorded yet: run npm run compatibility:refresh -w function-eks-cluster').toEqual([]);
+    expect(missing, 'not recorded yet: run npm run compatibility:refresh -w workshop').toEqual([]);
   });
 
   it.each(fixture.cases.map((c) => [c.id, c] as const))('%s: every recorded key, kind and AWS name is composed again', (_, c) => {

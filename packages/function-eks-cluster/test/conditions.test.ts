@@ -4,11 +4,11 @@
  * the reason AWSOperationFailed instead of waiting out its 45-minute timeout.
  */
 import { describe, expect, it } from 'vitest';
-import type { JsonObject } from '../src/api/schema-builder.js';
-import { compose } from '../src/compose/compose.js';
-import { FAILED_REASON } from '../src/lifecycle/status.js';
+import type { JsonObject } from 'function-eks-cluster/src/api/schema-builder.js';
+import { compose } from 'function-eks-cluster/src/compose/compose.js';
+import { FAILED_REASON } from 'function-eks-cluster/src/lifecycle/status.js';
 import { validXr } from './support/bad-inputs.js';
-import { mustCompose, reconcileToReady } from 'function-eks-cluster/testing';
+import { mustCompose, reconcileToReady } from 'workshop';
 
 const ready = reconcileToReady(validXr()).observed;
 const at = '2026-01-01T00:00:00Z';

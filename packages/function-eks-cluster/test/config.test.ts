@@ -1,7 +1,7 @@
 /** Server settings: defaults, then environment, then flags; a bad value is a message, not a crash. */
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_LIMITS } from '../src/server/connection-limits.js';
-import { parseConfig, USAGE } from '../src/server/config.js';
+import { DEFAULT_LIMITS } from 'function-eks-cluster/src/server/connection-limits.js';
+import { parseConfig, USAGE } from 'function-eks-cluster/src/server/config.js';
 
 const LIMITS = { maxConnections: 64, maxBytesInFlight: 33554432, handshakeTimeoutMs: 10_000, requestTimeoutMs: 30_000, idleTimeoutMs: 300_000 };
 const DEFAULTS = {

@@ -1,21 +1,21 @@
 /**
- * Day-2 changes against the simulated AWS's rules (dev/aws-world.ts), one
+ * Day-2 changes against the simulated AWS's rules (workshop/aws-world.ts), one
  * test per class of fault: a field AWS cannot change in place, what AWS allows
  * once, a feature switched on or off where AWS needs an order, a dependency AWS
  * enforces without a reference, and a combination AWS refuses at creation.
  * Each converges a live cluster, applies the change and asks what AWS saw.
  */
 import { describe, expect, it } from 'vitest';
-import type { JsonObject } from '../src/api/schema-builder.js';
-import { dig } from '../src/ground/observed.js';
-import { contains6, parseCidr6 } from '../src/network/cidr6.js';
-import { compose } from '../src/compose/compose.js';
-import { converge, SimulatedWorld, tearDown } from '../dev/aws-world.js';
-import { refusesCreate, refusesUpdate } from '../dev/simulated-aws.js';
-import { reconcileToReady } from '../dev/reconcile.js';
-import { refusesDelete } from '../dev/simulated-aws.js';
-import { passOf, simulateTeardown } from '../dev/teardown.js';
-import { EXISTING_WORKSPACE_ID, exampleShape, mustCompose, xrDocument, type XRShape } from '../dev/xrs.js';
+import type { JsonObject } from 'function-eks-cluster/src/api/schema-builder.js';
+import { dig } from 'function-eks-cluster/src/ground/observed.js';
+import { contains6, parseCidr6 } from 'function-eks-cluster/src/network/cidr6.js';
+import { compose } from 'function-eks-cluster/src/compose/compose.js';
+import { converge, SimulatedWorld, tearDown } from 'workshop/aws-world.js';
+import { refusesCreate, refusesUpdate } from 'workshop/simulated-aws.js';
+import { reconcileToReady } from 'workshop/reconcile.js';
+import { refusesDelete } from 'workshop/simulated-aws.js';
+import { passOf, simulateTeardown } from 'workshop/teardown.js';
+import { EXISTING_WORKSPACE_ID, exampleShape, mustCompose, xrDocument, type XRShape } from 'workshop/xrs.js';
 
 type Spec = JsonObject & { network: JsonObject };
 
@@ -543,7 +543,7 @@ describe('4c. a Ready XR is one whose deletion order is in force', () => {
     );
     expect(on.settled).toBe(true);
     const xr = on.xr;
-    // Ready waited for Crossplane to mark every Usage Available (a Usage protects nothing before: dev/aws-world.ts).
+    // Ready waited for Crossplane to mark every Usage Available (a Usage protects nothing before: workshop/aws-world.ts).
     expect(Object.keys(world.observed()).filter((key) => key.startsWith('usage-') && key.includes('flow-log')).length).toBeGreaterThan(0);
     const deletedAt = flowLogsSwitchedOffInOrder(world, xr);
     expect(deletedAt('FlowLog')).toBeLessThan(deletedAt('Group'));

@@ -2,9 +2,9 @@
 import * as http2 from 'node:http2';
 import * as grpc from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connect, type FunctionProcess, makePki, type Pki, requestFor, startFunction } from 'function-eks-cluster/testing';
+import { connect, type FunctionProcess, makePki, type Pki, requestFor, startFunction } from 'workshop';
 import { validXr } from './support/bad-inputs.js';
-import { FLOW_CONTROL_WINDOW_BYTES, MAX_CONCURRENT_STREAMS, raiseWindowsOnSessions } from '../src/server/flow-control.js';
+import { FLOW_CONTROL_WINDOW_BYTES, MAX_CONCURRENT_STREAMS, raiseWindowsOnSessions } from 'function-eks-cluster/src/server/flow-control.js';
 
 /** HTTP/2's default window, what grpc-js servers advertise by themselves. */
 const DEFAULT_WINDOW = 65_535;

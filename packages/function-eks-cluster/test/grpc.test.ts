@@ -18,10 +18,10 @@ import {
   startFunction,
   xrArb,
   xrDocument,
-} from 'function-eks-cluster/testing';
-import { runFunction } from '../src/function.js';
+} from 'workshop';
+import { runFunction } from 'function-eks-cluster/src/function.js';
 import { BAD_INPUTS, validXr } from './support/bad-inputs.js';
-import { VPC_KEY } from '../src/network/resources.js';
+import { VPC_KEY } from 'function-eks-cluster/src/network/resources.js';
 
 const validRequest = () => requestFor(validXr());
 

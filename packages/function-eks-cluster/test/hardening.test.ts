@@ -6,13 +6,13 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { JsonObject } from '../src/api/schema-builder.js';
-import type { SecurityGroupRuleSpec } from '../src/api/eks-cluster.js';
-import { compose } from '../src/compose/compose.js';
-import { dig } from '../src/ground/observed.js';
-import { ruleKey } from '../src/network/security-group-rules.js';
+import type { JsonObject } from 'function-eks-cluster/src/api/schema-builder.js';
+import type { SecurityGroupRuleSpec } from 'function-eks-cluster/src/api/eks-cluster.js';
+import { compose } from 'function-eks-cluster/src/compose/compose.js';
+import { dig } from 'function-eks-cluster/src/ground/observed.js';
+import { ruleKey } from 'function-eks-cluster/src/network/security-group-rules.js';
 import { validXr } from './support/bad-inputs.js';
-import { reconcileToReady } from 'function-eks-cluster/testing';
+import { reconcileToReady } from 'workshop';
 
 type Spec = JsonObject & { nodeGroups: JsonObject[] };
 

@@ -11,11 +11,11 @@ import * as http2 from 'node:http2';
 import { connect as tcpConnect, type Socket } from 'node:net';
 import * as grpc from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connect, type FunctionProcess, makePki, type Pki, requestFor, startFunction } from 'function-eks-cluster/testing';
+import { connect, type FunctionProcess, makePki, type Pki, requestFor, startFunction } from 'workshop';
 import { validXr } from './support/bad-inputs.js';
-import { DEFAULT_LIMITS, guardConnections } from '../src/server/connection-limits.js';
-import { memoryLimitMiB } from '../image/memory-budget.js';
-import { stallUploads } from '../dev/stalled-clients.js';
+import { DEFAULT_LIMITS, guardConnections } from 'function-eks-cluster/src/server/connection-limits.js';
+import { memoryLimitMiB } from 'function-image/memory-budget.js';
+import { stallUploads } from 'workshop/stalled-clients.js';
 
 const MIB = 1024 * 1024;
 

@@ -4,10 +4,10 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { Json, JsonObject } from '../src/api/schema-builder.js';
-import { compose, type Composition } from '../src/compose/compose.js';
-import { dig } from '../src/ground/observed.js';
-import { blockSize, mustParseCidr, overlaps, contains } from '../src/network/cidr.js';
+import type { Json, JsonObject } from 'function-eks-cluster/src/api/schema-builder.js';
+import { compose, type Composition } from 'function-eks-cluster/src/compose/compose.js';
+import { dig } from 'function-eks-cluster/src/ground/observed.js';
+import { blockSize, mustParseCidr, overlaps, contains } from 'function-eks-cluster/src/network/cidr.js';
 import {
   EXISTING_VPC_ID,
   existingSubnetId,
@@ -22,12 +22,12 @@ import {
   xrArb,
   xrDocument,
   type XRShape,
-} from 'function-eks-cluster/testing';
-import { CLUSTER_KEY } from '../src/eks/cluster.js';
-import { REGIONAL_NAT_KEY, SINGLE_NAT_KEY } from '../src/network/nat.js';
-import { IGW_KEY, PUBLIC_ROUTE_TABLE_KEY, VPC_KEY } from '../src/network/resources.js';
-import { FLOW_LOG_GROUP_KEY, FLOW_LOG_ROLE_KEY } from '../src/network/flow-logs.js';
-import { CLUSTER_FACTS_KEY } from '../src/lifecycle/cluster-facts.js';
+} from 'workshop';
+import { CLUSTER_KEY } from 'function-eks-cluster/src/eks/cluster.js';
+import { REGIONAL_NAT_KEY, SINGLE_NAT_KEY } from 'function-eks-cluster/src/network/nat.js';
+import { IGW_KEY, PUBLIC_ROUTE_TABLE_KEY, VPC_KEY } from 'function-eks-cluster/src/network/resources.js';
+import { FLOW_LOG_GROUP_KEY, FLOW_LOG_ROLE_KEY } from 'function-eks-cluster/src/network/flow-logs.js';
+import { CLUSTER_FACTS_KEY } from 'function-eks-cluster/src/lifecycle/cluster-facts.js';
 
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 1000);
 const params = { numRuns: RUNS };

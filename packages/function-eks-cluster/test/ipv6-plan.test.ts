@@ -6,10 +6,10 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { contains6, formatCidr6, parseCidr6 } from '../src/network/cidr6.js';
-import { checkIpv6Zones, subnetIpv6Block, subnetIpv6Index } from '../src/network/ipv6-plan.js';
-import { TIERS, type Tier } from '../src/network/subnet-plan.js';
-import { resolveZones, type Zone } from '../src/network/zones.js';
+import { contains6, formatCidr6, parseCidr6 } from 'function-eks-cluster/src/network/cidr6.js';
+import { checkIpv6Zones, subnetIpv6Block, subnetIpv6Index } from 'function-eks-cluster/src/network/ipv6-plan.js';
+import { TIERS, type Tier } from 'function-eks-cluster/src/network/subnet-plan.js';
+import { resolveZones, type Zone } from 'function-eks-cluster/src/network/zones.js';
 
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 1000);
 

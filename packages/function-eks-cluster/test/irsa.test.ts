@@ -4,12 +4,12 @@
  * an IAM OpenIDConnectProvider, which the function composes once the cluster reports it.
  */
 import { describe, expect, it } from 'vitest';
-import type { JsonObject } from '../src/api/schema-builder.js';
-import { compose } from '../src/compose/compose.js';
-import { dig } from '../src/ground/observed.js';
+import type { JsonObject } from 'function-eks-cluster/src/api/schema-builder.js';
+import { compose } from 'function-eks-cluster/src/compose/compose.js';
+import { dig } from 'function-eks-cluster/src/ground/observed.js';
 import { validXr } from './support/bad-inputs.js';
-import { mustCompose, reconcileToReady } from 'function-eks-cluster/testing';
-import { CLUSTER_KEY } from '../src/eks/cluster.js';
+import { mustCompose, reconcileToReady } from 'workshop';
+import { CLUSTER_KEY } from 'function-eks-cluster/src/eks/cluster.js';
 
 const ROLE = 'arn:aws:iam::111122223333:role/ebs-csi';
 

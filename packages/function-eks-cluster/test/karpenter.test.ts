@@ -4,13 +4,13 @@
  * entry, and the discovery tag on exactly one security group.
  */
 import { describe, expect, it } from 'vitest';
-import type { Json, JsonObject } from '../src/api/schema-builder.js';
-import type { Composition } from '../src/compose/compose.js';
-import { dig } from '../src/ground/observed.js';
-import { mustCompose, passOf, reconcileToReady, simulateTeardown } from 'function-eks-cluster/testing';
+import type { Json, JsonObject } from 'function-eks-cluster/src/api/schema-builder.js';
+import type { Composition } from 'function-eks-cluster/src/compose/compose.js';
+import { dig } from 'function-eks-cluster/src/ground/observed.js';
+import { mustCompose, passOf, reconcileToReady, simulateTeardown } from 'workshop';
 import { validXr } from './support/bad-inputs.js';
-import { KARPENTER_NODE_ROLE_KEY, KARPENTER_POLICY_KEY, KARPENTER_QUEUE_KEY } from '../src/eks/karpenter.js';
-import { CLUSTER_KEY } from '../src/eks/cluster.js';
+import { KARPENTER_NODE_ROLE_KEY, KARPENTER_POLICY_KEY, KARPENTER_QUEUE_KEY } from 'function-eks-cluster/src/eks/karpenter.js';
+import { CLUSTER_KEY } from 'function-eks-cluster/src/eks/cluster.js';
 
 function settled(karpenter: JsonObject | undefined): { composition: Composition; observed: Record<string, JsonObject> } {
   const xr = validXr();

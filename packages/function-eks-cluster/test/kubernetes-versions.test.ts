@@ -1,6 +1,6 @@
 /**
  * The Kubernetes minors the function maintains are the ones EKS supports: the
- * add-on table covers exactly the minors the EKS calendar (dev/eks-calendar.ts)
+ * add-on table covers exactly the minors the EKS calendar (workshop/eks-calendar.ts)
  * supports on the day it was checked, the default is the newest minor in
  * standard support, docs/kubernetes-versions.md shows the same calendar, and
  * an XR on every maintained minor composes maintained add-on versions with no warning.
@@ -9,10 +9,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_ADDONS, specSchema } from '../src/api/eks-cluster.js';
-import type { JsonObject } from '../src/api/schema-builder.js';
-import { ADDON_VERSIONS, MAINTAINED_MINORS } from '../src/api/addon-versions.js';
-import { dig } from '../src/ground/observed.js';
+import { DEFAULT_ADDONS, specSchema } from 'function-eks-cluster/src/api/eks-cluster.js';
+import type { JsonObject } from 'function-eks-cluster/src/api/schema-builder.js';
+import { ADDON_VERSIONS, MAINTAINED_MINORS } from 'function-eks-cluster/src/api/addon-versions.js';
+import { dig } from 'function-eks-cluster/src/ground/observed.js';
 import {
   CALENDAR_CHECKED_ON,
   EKS_CALENDAR,
@@ -26,7 +26,7 @@ import {
   xrArb,
   xrDocument,
   type XRShape,
-} from 'function-eks-cluster/testing';
+} from 'workshop';
 
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 1000);
 

@@ -1,16 +1,16 @@
 /**
- * The container's memory limit (image/memory-budget.ts) stands on two figures:
+ * The container's memory limit (packages/function-image/memory-budget.ts) stands on two figures:
  * V8's heap ceiling under the image's flags, read here from V8 itself, and an
  * allowance for what the process holds beside the heap, checked against the
  * running function's own metrics after a burst of requests.
  */
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { connect, freePort, startFunction } from 'function-eks-cluster/testing';
-import { FLOW_CONTROL_WINDOW_BYTES } from '../src/server/flow-control.js';
-import { productionScenario } from '../bench/scenarios.js';
-import { heapCeilingMiB, memoryLimitMiB, OFF_HEAP_MIB } from '../image/memory-budget.js';
-import { NODE_FLAGS, RUNTIME_ENV } from '../image/node-flags.js';
+import { connect, freePort, startFunction } from 'workshop';
+import { FLOW_CONTROL_WINDOW_BYTES } from 'function-eks-cluster/src/server/flow-control.js';
+import { productionScenario } from 'bench/scenarios.js';
+import { heapCeilingMiB, memoryLimitMiB, OFF_HEAP_MIB } from 'function-image/memory-budget.js';
+import { NODE_FLAGS, RUNTIME_ENV } from 'function-image/node-flags.js';
 import { scrape, sample } from './support/scrape.js';
 
 const MIB = 1024 * 1024;

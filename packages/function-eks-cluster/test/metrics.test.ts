@@ -10,8 +10,8 @@ import * as grpc from '@grpc/grpc-js';
 import { FunctionRunnerServiceService, Severity } from '@crossplane-org/function-sdk-typescript';
 import { parseAllDocuments } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connect, freePort, type FunctionProcess, REPO_ROOT, requestFor, startFunction } from 'function-eks-cluster/testing';
-import { FATAL_REASONS, LATENCY_BUCKETS } from '../src/server/metrics.js';
+import { connect, freePort, type FunctionProcess, REPO_ROOT, requestFor, startFunction } from 'workshop';
+import { FATAL_REASONS, LATENCY_BUCKETS } from 'function-eks-cluster/src/server/metrics.js';
 import { validXr } from './support/bad-inputs.js';
 import { families, sample, scrape } from './support/scrape.js';
 

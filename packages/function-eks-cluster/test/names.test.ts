@@ -5,13 +5,13 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { JsonObject } from '../src/api/schema-builder.js';
-import { compose } from '../src/compose/compose.js';
-import { dig } from '../src/ground/observed.js';
-import { mustCompose, reconcileToReady } from 'function-eks-cluster/testing';
-import { CLUSTER_KEY } from '../src/eks/cluster.js';
-import { KARPENTER_QUEUE_KEY } from '../src/eks/karpenter.js';
-import { CLUSTER_ROLE_KEY, NODE_ROLE_KEY } from '../src/eks/iam.js';
+import type { JsonObject } from 'function-eks-cluster/src/api/schema-builder.js';
+import { compose } from 'function-eks-cluster/src/compose/compose.js';
+import { dig } from 'function-eks-cluster/src/ground/observed.js';
+import { mustCompose, reconcileToReady } from 'workshop';
+import { CLUSTER_KEY } from 'function-eks-cluster/src/eks/cluster.js';
+import { KARPENTER_QUEUE_KEY } from 'function-eks-cluster/src/eks/karpenter.js';
+import { CLUSTER_ROLE_KEY, NODE_ROLE_KEY } from 'function-eks-cluster/src/eks/iam.js';
 
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 1000);
 

@@ -1,11 +1,11 @@
 /** What EKS fixes at node group creation is changed by a replacement group, Ready before the old one goes; the rest in place. */
 import { describe, expect, it } from 'vitest';
-import type { JsonObject } from '../src/api/schema-builder.js';
-import { compose } from '../src/compose/compose.js';
-import { dig } from '../src/ground/observed.js';
+import type { JsonObject } from 'function-eks-cluster/src/api/schema-builder.js';
+import { compose } from 'function-eks-cluster/src/compose/compose.js';
+import { dig } from 'function-eks-cluster/src/ground/observed.js';
 import { validXr } from './support/bad-inputs.js';
-import { mustCompose, observedFrom, reconcileToReady } from 'function-eks-cluster/testing';
-import { CLUSTER_KEY } from '../src/eks/cluster.js';
+import { mustCompose, observedFrom, reconcileToReady } from 'workshop';
+import { CLUSTER_KEY } from 'function-eks-cluster/src/eks/cluster.js';
 
 type Group = Record<string, unknown>;
 

@@ -5,10 +5,10 @@
  * each is deleted before what it needs.
  */
 import { describe, expect, it } from 'vitest';
-import type { Json, JsonObject } from '../src/api/schema-builder.js';
-import { compose, type Composition } from '../src/compose/compose.js';
-import { dig } from '../src/ground/observed.js';
-import { mustCompose, passOf, reconcileToReady, simulateTeardown } from 'function-eks-cluster/testing';
+import type { Json, JsonObject } from 'function-eks-cluster/src/api/schema-builder.js';
+import { compose, type Composition } from 'function-eks-cluster/src/compose/compose.js';
+import { dig } from 'function-eks-cluster/src/ground/observed.js';
+import { mustCompose, passOf, reconcileToReady, simulateTeardown } from 'workshop';
 import { validXr } from './support/bad-inputs.js';
 
 const LBC_POLICY = 'arn:aws:iam::111122223333:policy/AWSLoadBalancerControllerIAMPolicy';

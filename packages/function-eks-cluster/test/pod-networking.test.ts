@@ -5,14 +5,14 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { JsonObject } from '../src/api/schema-builder.js';
-import { compose } from '../src/compose/compose.js';
-import { dig } from '../src/ground/observed.js';
-import { contains, formatCidr, mustParseCidr, overlaps } from '../src/network/cidr.js';
-import { planPodSubnets, podSubnetKey } from '../src/network/pod-subnets.js';
-import { resolveZones } from '../src/network/zones.js';
-import { converge, SimulatedWorld } from '../dev/aws-world.js';
-import { exampleShape, mustCompose, xrDocument } from '../dev/xrs.js';
+import type { JsonObject } from 'function-eks-cluster/src/api/schema-builder.js';
+import { compose } from 'function-eks-cluster/src/compose/compose.js';
+import { dig } from 'function-eks-cluster/src/ground/observed.js';
+import { contains, formatCidr, mustParseCidr, overlaps } from 'function-eks-cluster/src/network/cidr.js';
+import { planPodSubnets, podSubnetKey } from 'function-eks-cluster/src/network/pod-subnets.js';
+import { resolveZones } from 'function-eks-cluster/src/network/zones.js';
+import { converge, SimulatedWorld } from 'workshop/aws-world.js';
+import { exampleShape, mustCompose, xrDocument } from 'workshop/xrs.js';
 
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 200);
 

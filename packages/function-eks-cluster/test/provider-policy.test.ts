@@ -1,7 +1,7 @@
 /**
  * The IAM policy of docs/iam covers what is composed. Every managed kind that
  * any example or generated XR composes has its AWS actions in
- * dev/provider-actions.ts, which names nothing else; every kind that hands a
+ * scripts/provider-actions.ts, which names nothing else; every kind that hands a
  * role to an AWS service is marked so and every role composed carries the tag
  * the policy's iam:PassRole asks for; the committed policy and its table are
  * what the list and the map give, and the policy fits a managed policy.
@@ -11,12 +11,12 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import type { Json, JsonObject } from '../src/api/schema-builder.js';
-import { isObject } from '../src/api/schema-builder.js';
-import { MANAGED_GROUPS, type ManagedGroup } from '../src/ground/composed-kinds.js';
-import { ACTIONS_BY_KIND, type KindActions } from '../dev/provider-actions.js';
-import { actionsOf, COMPOSED_TAG, generatedPolicyFiles, kindKey, providersRolePolicy } from '../dev/provider-policy.js';
-import { exampleShape, isTooSmall, reconcileToReady, REPO_ROOT, xrArb, xrAtLimitsArb, xrDocument } from 'function-eks-cluster/testing';
+import type { Json, JsonObject } from 'function-eks-cluster/src/api/schema-builder.js';
+import { isObject } from 'function-eks-cluster/src/api/schema-builder.js';
+import { MANAGED_GROUPS, type ManagedGroup } from 'function-eks-cluster/src/ground/composed-kinds.js';
+import { ACTIONS_BY_KIND, type KindActions } from 'function-eks-cluster/scripts/provider-actions.js';
+import { actionsOf, COMPOSED_TAG, generatedPolicyFiles, kindKey, providersRolePolicy } from 'function-eks-cluster/scripts/provider-policy.js';
+import { exampleShape, isTooSmall, reconcileToReady, REPO_ROOT, xrArb, xrAtLimitsArb, xrDocument } from 'workshop';
 
 const EXAMPLES = join(REPO_ROOT, 'configuration', 'examples');
 /** The most a customer managed policy may hold, white space not counted (IAM quotas). */
@@ -64,7 +64,7 @@ function policyProblems(bodies: readonly JsonObject[], table: Readonly<Record<st
     const kind = String(body.kind);
     const entry = table[kindKey(apiVersion, kind)];
     if (!entry) {
-      problems.add(`${kind} (${apiVersion}) is composed, but dev/provider-actions.ts has no actions for it`);
+      problems.add(`${kind} (${apiVersion}) is composed, but scripts/provider-actions.ts has no actions for it`);
       continue;
     }
     const forProvider = (body.spec as JsonObject | undefined)?.forProvider;
@@ -177,7 +177,7 @@ describe('the check fails when it should', () => {
 
   it('the policy cannot be built without an entry for every listed kind, and says where to add it', () => {
     expect(() => providersRolePolicy(MANAGED_GROUPS, withoutVpc)).toThrow(
-      /VPC \(ec2\.aws\.m\.upbound\.io\/v1beta1\) has no entry in dev\/provider-actions\.ts/,
+      /VPC \(ec2\.aws\.m\.upbound\.io\/v1beta1\) has no entry in packages\/function-eks-cluster\/scripts\/provider-actions\.ts/,
     );
   });
 });

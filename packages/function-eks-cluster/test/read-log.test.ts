@@ -3,9 +3,9 @@
  * keys answers every recorded read alike (compose/memo.ts plans on such copies).
  */
 import { describe, expect, it } from 'vitest';
-import type { JsonObject } from '../src/api/schema-builder.js';
-import { compileReads, readsMatch, sortedKeys, trackReads } from '../src/compose/read-log.js';
-import { dig } from '../src/ground/observed.js';
+import type { JsonObject } from 'function-eks-cluster/src/api/schema-builder.js';
+import { compileReads, readsMatch, sortedKeys, trackReads } from 'function-eks-cluster/src/compose/read-log.js';
+import { dig } from 'function-eks-cluster/src/ground/observed.js';
 
 const BASE: JsonObject = {
   resources: {

@@ -1,11 +1,11 @@
-/** The workshop's one reconcile loop (dev/reconcile.ts), driven in-process and over RunFunction. */
+/** The workshop's one reconcile loop (workshop/reconcile.ts), driven in-process and over RunFunction. */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import type { JsonObject } from '../src/api/schema-builder.js';
-import { runFunction } from '../src/function.js';
-import { reconcileToReady, renderWaves, REPO_ROOT, settle } from 'function-eks-cluster/testing';
+import type { JsonObject } from 'function-eks-cluster/src/api/schema-builder.js';
+import { runFunction } from 'function-eks-cluster/src/function.js';
+import { reconcileToReady, renderWaves, REPO_ROOT, settle } from 'workshop';
 
 const EXAMPLES = join(REPO_ROOT, 'configuration', 'examples');
 

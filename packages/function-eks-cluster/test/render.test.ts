@@ -6,9 +6,9 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import type { JsonObject } from '../src/api/schema-builder.js';
-import { runFunction } from '../src/function.js';
-import { composedBy, desiredStatus, PACKAGE_ROOT, planSvg, planText, renderWaves, REPO_ROOT, topologyOf } from 'function-eks-cluster/testing';
+import type { JsonObject } from 'function-eks-cluster/src/api/schema-builder.js';
+import { runFunction } from 'function-eks-cluster/src/function.js';
+import { composedBy, desiredStatus, PACKAGE_ROOT, planSvg, planText, renderWaves, REPO_ROOT, topologyOf } from 'workshop';
 
 const EXAMPLES = join(REPO_ROOT, 'configuration', 'examples');
 
@@ -68,7 +68,7 @@ describe('npm start with a bad XR', () => {
       xr,
       'apiVersion: eks.gitops.dev/v1alpha1\nkind: EKSCluster\nmetadata: {name: x, namespace: y}\nspec:\n  region: us-west-2\n  network: {vpcCidr: 10.0.0.0/33}\n',
     );
-    const run = promisify(execFile)(process.execPath, ['--import', 'tsx', join(PACKAGE_ROOT, 'dev', 'render.ts'), xr], { cwd: PACKAGE_ROOT });
+    const run = promisify(execFile)(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'workshop', 'render.ts'), xr], { cwd: PACKAGE_ROOT });
     const failure = await run.then(
       () => undefined,
       (error: { code: number; stderr: string; stdout: string }) => error,

@@ -2,16 +2,16 @@
 import fc from 'fast-check';
 import { Capability, Ready, RunFunctionRequest, type Resource, type State } from '@crossplane-org/function-sdk-typescript';
 import { describe, expect, it } from 'vitest';
-import { runFunction } from '../src/function.js';
-import { compose } from '../src/compose/compose.js';
-import { decodeRequest, OBSERVED_READS, type Reads } from '../src/server/request-codec.js';
-import { encodeResponse } from '../src/server/response-codec.js';
+import { runFunction } from 'function-eks-cluster/src/function.js';
+import { compose } from 'function-eks-cluster/src/compose/compose.js';
+import { decodeRequest, OBSERVED_READS, type Reads } from 'function-eks-cluster/src/server/request-codec.js';
+import { encodeResponse } from 'function-eks-cluster/src/server/response-codec.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { mustCompose, reconcileToReady, REPO_ROOT, requestFor, type JsonObject } from 'function-eks-cluster/testing';
-import { CLUSTER_KEY } from '../src/eks/cluster.js';
-import { encodeRequest, productionScenario, scenarioGrid } from '../bench/scenarios.js';
+import { mustCompose, reconcileToReady, REPO_ROOT, requestFor, type JsonObject } from 'workshop';
+import { CLUSTER_KEY } from 'function-eks-cluster/src/eks/cluster.js';
+import { encodeRequest, productionScenario, scenarioGrid } from 'bench/scenarios.js';
 import { BAD_INPUTS } from './support/bad-inputs.js';
 
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 300);

@@ -2,11 +2,11 @@
 import fc from 'fast-check';
 import { Ready, RunFunctionResponse, Severity, Status, Target } from '@crossplane-org/function-sdk-typescript';
 import { describe, expect, it } from 'vitest';
-import { runFunction } from '../src/function.js';
-import { encodeResponse, encodeResponseView } from '../src/server/response-codec.js';
-import { requestFor } from 'function-eks-cluster/testing';
-import { noopHandler } from '../bench/noop-handler.js';
-import { productionScenario, scenarioGrid } from '../bench/scenarios.js';
+import { runFunction } from 'function-eks-cluster/src/function.js';
+import { encodeResponse, encodeResponseView } from 'function-eks-cluster/src/server/response-codec.js';
+import { requestFor } from 'workshop';
+import { noopHandler } from 'bench/noop-handler.js';
+import { productionScenario, scenarioGrid } from 'bench/scenarios.js';
 import { BAD_INPUTS } from './support/bad-inputs.js';
 
 function sdkBytes(rsp: RunFunctionResponse): Buffer {

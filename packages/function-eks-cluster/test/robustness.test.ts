@@ -5,11 +5,11 @@
 import fc from 'fast-check';
 import { Severity } from '@crossplane-org/function-sdk-typescript';
 import { describe, expect, it } from 'vitest';
-import type { JsonObject } from '../src/api/schema-builder.js';
-import { runFunction } from '../src/function.js';
-import { reconcileToReady, requestFor } from 'function-eks-cluster/testing';
+import type { JsonObject } from 'function-eks-cluster/src/api/schema-builder.js';
+import { runFunction } from 'function-eks-cluster/src/function.js';
+import { reconcileToReady, requestFor } from 'workshop';
 import { validXr } from './support/bad-inputs.js';
-import { VPC_KEY } from '../src/network/resources.js';
+import { VPC_KEY } from 'function-eks-cluster/src/network/resources.js';
 
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 1000);
 const json = fc.jsonValue({ maxDepth: 4 }) as fc.Arbitrary<unknown>;

@@ -7,10 +7,10 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { PROVIDER_CONFIG_KINDS } from '../src/api/eks-cluster.js';
-import type { JsonObject } from '../src/api/schema-builder.js';
-import { dig } from '../src/ground/observed.js';
-import { exampleShape, isTooSmall, mustCompose, reconcileToReady, xrArb, xrDocument } from 'function-eks-cluster/testing';
+import { PROVIDER_CONFIG_KINDS } from 'function-eks-cluster/src/api/eks-cluster.js';
+import type { JsonObject } from 'function-eks-cluster/src/api/schema-builder.js';
+import { dig } from 'function-eks-cluster/src/ground/observed.js';
+import { exampleShape, isTooSmall, mustCompose, reconcileToReady, xrArb, xrDocument } from 'workshop';
 
 const isManaged = (body: JsonObject) => String(body.apiVersion).includes('.aws.m.upbound.io/');
 

@@ -4,12 +4,12 @@
  * when they are composed, and a teardown played with them.
  */
 import { describe, expect, it } from 'vitest';
-import type { JsonObject } from '../src/api/schema-builder.js';
-import { compose } from '../src/compose/compose.js';
-import { dig } from '../src/ground/observed.js';
-import { exampleShape, mustCompose, observeReady, passOf, reconcileToReady, simulateTeardown, xrDocument, type XRShape } from 'function-eks-cluster/testing';
-import { KUBECONFIG_KEY } from '../src/eks/kubeconfig.js';
-import { CLUSTER_KEY } from '../src/eks/cluster.js';
+import type { JsonObject } from 'function-eks-cluster/src/api/schema-builder.js';
+import { compose } from 'function-eks-cluster/src/compose/compose.js';
+import { dig } from 'function-eks-cluster/src/ground/observed.js';
+import { exampleShape, mustCompose, observeReady, passOf, reconcileToReady, simulateTeardown, xrDocument, type XRShape } from 'workshop';
+import { KUBECONFIG_KEY } from 'function-eks-cluster/src/eks/kubeconfig.js';
+import { CLUSTER_KEY } from 'function-eks-cluster/src/eks/cluster.js';
 
 const SHAPE: XRShape = exampleShape({ encryption: true });
 

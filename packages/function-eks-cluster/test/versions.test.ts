@@ -6,20 +6,13 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { JsonObject } from '../src/api/schema-builder.js';
-import { ADDON_VERSIONS } from '../src/api/addon-versions.js';
-import { compose, type Composition } from '../src/compose/compose.js';
-import { dig } from '../src/ground/observed.js';
+import type { JsonObject } from 'function-eks-cluster/src/api/schema-builder.js';
+import { ADDON_VERSIONS } from 'function-eks-cluster/src/api/addon-versions.js';
+import { compose, type Composition } from 'function-eks-cluster/src/compose/compose.js';
+import { dig } from 'function-eks-cluster/src/ground/observed.js';
 import { validXr } from './support/bad-inputs.js';
-import {
-  CALENDAR_CHECKED_ON,
-  mustCompose,
-  reconcileToReady,
-  refusesVersionUpdate,
-  supportedMinors,
-  type ClusterVersionState,
-} from 'function-eks-cluster/testing';
-import { CLUSTER_KEY } from '../src/eks/cluster.js';
+import { CALENDAR_CHECKED_ON, mustCompose, reconcileToReady, refusesVersionUpdate, supportedMinors, type ClusterVersionState } from 'workshop';
+import { CLUSTER_KEY } from 'function-eks-cluster/src/eks/cluster.js';
 
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 1000);
 const TODAY = CALENDAR_CHECKED_ON;

@@ -6,24 +6,14 @@
 import fc from 'fast-check';
 import { Severity } from '@crossplane-org/function-sdk-typescript';
 import { describe, expect, it } from 'vitest';
-import type { Json, JsonObject } from '../src/api/schema-builder.js';
-import { compose, type Composition } from '../src/compose/compose.js';
-import { dig } from '../src/ground/observed.js';
-import { usageKey } from '../src/ground/deletion-order.js';
-import { runFunction } from '../src/function.js';
-import {
-  exampleShape,
-  isTooSmall,
-  mustCompose,
-  observeNotReady,
-  reconcileToReady,
-  requestFor,
-  xrArb,
-  xrDocument,
-  type XRShape,
-} from 'function-eks-cluster/testing';
-import { ENDPOINT_HTTPS_RULE_KEY, ENDPOINT_SECURITY_GROUP_KEY } from '../src/network/endpoints.js';
-import { VPC_KEY } from '../src/network/resources.js';
+import type { Json, JsonObject } from 'function-eks-cluster/src/api/schema-builder.js';
+import { compose, type Composition } from 'function-eks-cluster/src/compose/compose.js';
+import { dig } from 'function-eks-cluster/src/ground/observed.js';
+import { usageKey } from 'function-eks-cluster/src/ground/deletion-order.js';
+import { runFunction } from 'function-eks-cluster/src/function.js';
+import { exampleShape, isTooSmall, mustCompose, observeNotReady, reconcileToReady, requestFor, xrArb, xrDocument, type XRShape } from 'workshop';
+import { ENDPOINT_HTTPS_RULE_KEY, ENDPOINT_SECURITY_GROUP_KEY } from 'function-eks-cluster/src/network/endpoints.js';
+import { VPC_KEY } from 'function-eks-cluster/src/network/resources.js';
 
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 1000);
 

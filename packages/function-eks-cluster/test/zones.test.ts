@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { resolveZones } from '../src/network/zones.js';
+import { resolveZones } from 'function-eks-cluster/src/network/zones.js';
 
 describe('resolveZones', () => {
   it.each([

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The two Go references of `npm run bench` (packages/function-eks-cluster/bench),
+# The two Go references of `npm run bench` (bench),
 # built pinned into .tools/bin and skipped when the pinned build is there. Kept
 # out of scripts/tools/*.sh on purpose: scripts/tools.sh (so `npm test` and CI)
 # never builds them; only the bench does.
@@ -20,7 +20,7 @@ cd "$(dirname "$0")/../../.."
 PATCH_AND_TRANSFORM_VERSION=v0.10.9
 # The SDK that function-patch-and-transform's go.mod requires at that version.
 PATCH_AND_TRANSFORM_SDK_VERSION=v0.5.0
-NOOP_SRC=packages/function-eks-cluster/bench/go-noop
+NOOP_SRC=bench/go-noop
 
 mkdir -p .tools/bin
 

@@ -16,7 +16,7 @@ import { compileReads, readsMatch, sortedKeys, trackReads, type CheckedReads } f
 /**
  * XRs whose plans are kept. A kept plan of the production example takes
  * about 0.15 MiB of heap, and the image caps the old generation at 96 MiB
- * (image/node-flags.ts): 64 plans stay well inside it. More XRs than this,
+ * (packages/function-image/node-flags.ts): 64 plans stay well inside it. More XRs than this,
  * polled in turn, miss every time.
  */
 const DEFAULT_MAX_PLANS = 64;

@@ -174,7 +174,7 @@ export function checkNetworkOwnership(spec: EKSClusterSpec, observed: ObservedSt
 /**
  * EKS fixes a cluster's IP family at creation (the provider would refuse the
  * change for ever: kubernetes_network_config.ip_family is ForceNew, see
- * dev/aws-rules/force-new.generated.ts), and IPv6 is not taken off a live
+ * workshop/aws-rules/force-new.generated.ts), and IPv6 is not taken off a live
  * network (its addresses may be in use): each is refused with the way back.
  * A cluster created without a family has EKS's default, ipv4.
  */

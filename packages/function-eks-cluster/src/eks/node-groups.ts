@@ -33,7 +33,7 @@ function nodeGroupPolicies(policies: readonly string[]): string[] {
 
 /**
  * What EKS fixes when a node group is created (ForceNew in Terraform's
- * aws_eks_node_group: dev/aws-rules/force-new.generated.ts), in words. The
+ * aws_eks_node_group: workshop/aws-rules/force-new.generated.ts), in words. The
  * provider refuses to change any of them, so a change makes a new node group.
  */
 const FIXED_AT_CREATION: Readonly<Record<keyof Fixed, string>> = {

@@ -12,7 +12,7 @@
  * for the old one then would make the provider attempt a downgrade that EKS
  * refuses (its one-minor rollback needs the EXTENDED policy for a version in
  * extended support, and is never allowed after an end-of-extended-support
- * upgrade: dev/simulated-aws.ts has the rules), and the Cluster would stay
+ * upgrade: workshop/simulated-aws.ts has the rules), and the Cluster would stay
  * failing. So a spec older than what runs composes what runs, everywhere,
  * with a warning that says how to make Git true again.
  *

@@ -11,7 +11,7 @@
  * template get max pods computed by EKS; existing nodes keep theirs).
  *
  * The add-on's configurationValues is Optional and Computed in Terraform
- * (dev/aws-rules/force-new.generated.ts, keptWhenOmitted): left out, AWS keeps
+ * (workshop/aws-rules/force-new.generated.ts, keptWhenOmitted): left out, AWS keeps
  * what it has. So a switch turned off is sent as "false" while the add-on
  * still has it on, as node auto repair is (eks/node-groups.ts).
  */

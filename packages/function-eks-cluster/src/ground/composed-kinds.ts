@@ -2,7 +2,7 @@
  * Every managed resource kind the function composes, by API group, with the
  * provider-aws family member that serves the group: the one list the builders
  * take their apiVersions from, and from which what must agree with it is
- * generated (`npm run gen-api -w function-eks-cluster`, see dev/activation-files.ts):
+ * generated (`npm run gen-api -w function-eks-cluster`, see scripts/activation-files.ts):
  * the ManagedResourceActivationPolicy shipped in the Configuration, the
  * Configuration's provider dependencies, the Providers Flux installs, the
  * Crossplane release's default activations and the table in flux/README.md.

@@ -8,7 +8,7 @@
  * order anything is listed or created in; a subnet that has a block keeps it.
  * AWS lets a subnet's IPv6 block be associated in place, but once a subnet
  * assigns IPv6 addresses on creation the provider replaces it when the block
- * changes (dev/aws-rules/immutable.ts), so a block is never moved.
+ * changes (workshop/aws-rules/immutable.ts), so a block is never moved.
  */
 import type { FieldError } from '../api/validate.js';
 import type { Tier } from './subnet-plan.js';

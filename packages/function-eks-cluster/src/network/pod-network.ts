@@ -7,7 +7,7 @@
  *
  * Order AWS enforces: a subnet in the block can be created only once the
  * block is associated, and the block cannot be disassociated while a subnet
- * uses it ("InvalidCidrBlock.InUse", dev/aws-rules/dependencies.ts): each pod
+ * uses it ("InvalidCidrBlock.InUse", workshop/aws-rules/dependencies.ts): each pod
  * subnet waits for the association and needs it (a deletion-order Usage).
  */
 import type { ComposeContext, DesiredResource } from '../ground/context.js';

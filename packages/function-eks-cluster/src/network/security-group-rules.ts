@@ -4,12 +4,12 @@
  *
  * A rule is keyed by what it allows: its target, source, protocol and ports,
  * the tuple AWS refuses twice in a group (InvalidPermission.Duplicate,
- * dev/aws-rules/unique.ts). So reordering the list composes the same rules, two
+ * workshop/aws-rules/unique.ts). So reordering the list composes the same rules, two
  * entries the function would compose under one key are exactly the entries AWS
  * would refuse (checkSecurityGroupRules refuses them first, naming both), and
  * no one has to invent names. A changed description is an update in place
  * (only security_group_id is ForceNew on vpc_security_group_ingress_rule:
- * dev/aws-rules/force-new.generated.ts); a changed source, protocol or port is
+ * workshop/aws-rules/force-new.generated.ts); a changed source, protocol or port is
  * a new rule, and the rules no longer asked for are kept until every rule asked
  * for is Ready, so an edit never leaves a moment with neither.
  */

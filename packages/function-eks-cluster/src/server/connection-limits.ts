@@ -43,7 +43,7 @@ const MIB = 1024 * 1024;
  * room for several replicas, `crossplane render` and the benchmark. 32 MiB in
  * flight is two of the largest requests the default --max-recv-message-size
  * allows, or two hundred production ones (140 KiB), and fits in the image's
- * allowance beside the heap (image/memory-budget.ts).
+ * allowance beside the heap (packages/function-image/memory-budget.ts).
  */
 export const DEFAULT_LIMITS: ConnectionLimits = {
   maxConnections: 64,

@@ -2,10 +2,10 @@
  * The bad-input corpus: XRs and observed states the function must refuse
  * with a fatal result that names the field and says how to fix it.
  */
-import type { JsonObject } from '../../src/api/schema-builder.js';
-import { observeReady } from 'function-eks-cluster/testing';
-import { VPC_KEY } from '../../src/network/resources.js';
-import { CLUSTER_KEY } from '../../src/eks/cluster.js';
+import type { JsonObject } from 'function-eks-cluster/src/api/schema-builder.js';
+import { observeReady } from 'workshop';
+import { VPC_KEY } from 'function-eks-cluster/src/network/resources.js';
+import { CLUSTER_KEY } from 'function-eks-cluster/src/eks/cluster.js';
 
 export interface BadInput {
   name: string;
