@@ -17,7 +17,6 @@
 # Each part is skipped when the pinned version is already there. A cold build
 # (module downloads included, 2 cores shared with other builds) took 6 to 12
 # minutes per controller, a rebuild with Go's caches warm under 10 seconds.
-# pins: scripts/tools/schemas.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 . scripts/lib/go-module.sh
@@ -34,11 +33,14 @@ pin() {
   fi
   echo "$value"
 }
-# The Flux v2.9.5 set, as scripts/tools/schemas.sh pins it for the schemas of
-# these same controllers' CRDs.
-SOURCE_CONTROLLER_VERSION=$(pin schemas.sh SOURCE_CONTROLLER_VERSION)
-KUSTOMIZE_CONTROLLER_VERSION=$(pin schemas.sh KUSTOMIZE_CONTROLLER_VERSION)
-HELM_CONTROLLER_VERSION=$(pin schemas.sh HELM_CONTROLLER_VERSION)
+# The Flux v2.9.5 set (flux2 go.mod): their CRDs are what the flux/ tests
+# validate against (flux/test/lib/validate.ts).
+# renovate: datasource=go depName=github.com/fluxcd/source-controller
+SOURCE_CONTROLLER_VERSION=v1.9.5
+# renovate: datasource=go depName=github.com/fluxcd/kustomize-controller
+KUSTOMIZE_CONTROLLER_VERSION=v1.9.5
+# renovate: datasource=go depName=github.com/fluxcd/helm-controller
+HELM_CONTROLLER_VERSION=v1.6.4
 # source-controller v1.9.5 requires github.com/fluxcd/pkg/artifact v0.18.3 and
 # (for its tests, which `go mod tidy` resolves too) helmtestserver v0.40.2; the
 # proxy refuses both (and artifact v0.18.2): use the versions v1.9.3 requires.

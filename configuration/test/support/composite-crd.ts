@@ -30,19 +30,19 @@ const established = (o: JsonObject | undefined) => conditionsOf(o).some((c) => c
 
 /** `core init`: Crossplane's CRDs from the pinned core module, webhooks off. Retried: its first run can race its own CRDs. */
 async function initCore(kubeconfigFile: string): Promise<void> {
+  const args = ['core', 'init', `--namespace=${NAMESPACE}`, '--enable-webhooks=false'];
+  // These by their environment variables: the flags' names are spelt oddly (--cr-ds-path, --tlsca-secret-name).
   const env = {
     PATH: process.env.PATH ?? '',
     KUBECONFIG: kubeconfigFile,
-    POD_NAMESPACE: NAMESPACE,
+    CRDS_PATH: crdsDir('crossplane'),
     TLS_CA_SECRET_NAME: 'crossplane-root-ca',
     TLS_CLIENT_SECRET_NAME: 'crossplane-tls-client',
-    ENABLE_WEBHOOKS: 'false',
-    CRDS_PATH: crdsDir('crossplane'),
   };
   let last = '';
   for (let attempt = 1; attempt <= 5; attempt++) {
     try {
-      await promisify(execFile)(tool('crossplane-core'), ['core', 'init'], { env, timeout: 60_000 });
+      await promisify(execFile)(tool('crossplane-core'), args, { env, timeout: 60_000 });
       return;
     } catch (error) {
       last = String((error as { stderr?: string }).stderr ?? error);
@@ -78,8 +78,9 @@ export async function compositeCrdFromCore(group: ProcessGroup, plane: ControlPl
     `--tls-client-certs-dir=${clientCerts}`,
     `--metrics-port=${await freePort()}`,
     `--health-probe-port=${await freePort()}`,
+    '--enable-webhooks=false',
   ];
-  const env = { PATH: process.env.PATH ?? '', KUBECONFIG: plane.primary.kubeconfigFile, POD_NAMESPACE: NAMESPACE, ENABLE_WEBHOOKS: 'false' };
+  const env = { PATH: process.env.PATH ?? '', KUBECONFIG: plane.primary.kubeconfigFile };
   const core = group.start('crossplane', tool('crossplane-core'), args, env);
   try {
     const xrd = parse(readFileSync(XRD_FILE, 'utf8')) as JsonObject;

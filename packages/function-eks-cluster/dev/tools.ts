@@ -24,7 +24,6 @@ export function tool(
     | 'kube-controller-manager'
     | 'kubectl'
     | 'helm'
-    | 'kubeconform'
     | 'source-controller'
     | 'kustomize-controller'
     | 'helm-controller'
