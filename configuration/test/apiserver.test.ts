@@ -1,25 +1,24 @@
 /**
- * The XRD in a real kube-apiserver: the CRD Crossplane would create from
- * apis/eksclusters/definition.yaml is installed into etcd + kube-apiserver on
- * loopback, then
+ * The XRD in a real kube-apiserver: Crossplane core creates the CRD of
+ * apis/eksclusters/definition.yaml in etcd + kube-apiserver on loopback
+ * (support/composite-crd.ts), then
  * (a) every example and the Flux team-an XR is accepted,
  * (b) what the apiserver stores (its defaulting) equals the spec the
  *     function's readXR() computes from the raw file (its defaulting),
  * (c) the CEL and list-type rules reject what they must, with our messages,
  *     and allow growing a cluster.
- * Needs .tools/bin/etcd and .tools/bin/kube-apiserver (`npm run tools`).
+ * Needs .tools/bin/etcd, kube-apiserver and crossplane-core (`npm run tools`).
  */
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { ApiException, ApiextensionsV1Api, CoreV1Api, CustomObjectsApi, loadYaml, type V1CustomResourceDefinition } from '@kubernetes/client-node';
+import { ApiException, CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { compositeCrd } from './support/composite-crd.js';
+import { compositeCrdFromCore } from './support/composite-crd.js';
+import { EXAMPLES_DIR, XRD_FILE } from './support/paths.js';
 import { API_GROUP, API_VERSION, KIND, PLURAL, ProcessGroup, readXR, REPO_ROOT, startControlPlane, type ApiServer, type JsonObject } from 'workshop';
 
-const XRD_FILE = join(REPO_ROOT, 'configuration', 'apis', 'eksclusters', 'definition.yaml');
-const EXAMPLES_DIR = join(REPO_ROOT, 'configuration', 'examples');
 const XR_FILES = [
   ...readdirSync(EXAMPLES_DIR)
     .filter((f) => f.endsWith('.yaml'))
@@ -36,6 +35,7 @@ const MESSAGES = {
   desired: 'desiredSize must lie between minSize and maxSize',
 };
 
+let installed: Awaited<ReturnType<typeof compositeCrdFromCore>>;
 let plane: ApiServer;
 let group: ProcessGroup;
 let dir: string;
@@ -107,42 +107,35 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'apiserver-test-'));
   group = new ProcessGroup(dir);
-  plane = (await startControlPlane(group, { dir, clusters: ['apiserver'], readyTimeoutMs: 180_000 })).primary;
+  const controlPlane = await startControlPlane(group, { dir, clusters: ['apiserver'], readyTimeoutMs: 180_000 });
+  plane = controlPlane.primary;
+  installed = await compositeCrdFromCore(group, controlPlane, dir);
   objects = plane.kubeConfig.makeApiClient(CustomObjectsApi);
   core = plane.kubeConfig.makeApiClient(CoreV1Api);
-});
+}, 300_000);
 
 afterAll(async () => {
   await group?.stopAll();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-describe('the CRD Crossplane derives from the XRD', () => {
-  it('is accepted, becomes Established and stores the schema unchanged', async () => {
-    const crd = compositeCrd(yamlFile(XRD_FILE) as Parameters<typeof compositeCrd>[0]);
-    const extensions = plane.kubeConfig.makeApiClient(ApiextensionsV1Api);
-    // The typed API serializes by its model's field names: a plain object would
-    // lose default, enum and every x-kubernetes-* key. loadYaml builds the model.
-    const body = loadYaml<V1CustomResourceDefinition>(JSON.stringify(crd));
-    try {
-      await extensions.createCustomResourceDefinition({ body });
-    } catch (error) {
-      throw new Error(`the apiserver rejected the CRD: ${statusMessage(error).message}`);
-    }
-    const name = String((crd.metadata as JsonObject).name);
-    const deadline = Date.now() + 30_000;
-    let conditions: { type: string; status: string; message?: string }[] = [];
-    while (Date.now() < deadline) {
-      const got = await extensions.readCustomResourceDefinition({ name });
-      conditions = got.status?.conditions ?? [];
-      if (conditions.some((c) => c.type === 'Established' && c.status === 'True')) break;
-      await sleep(200);
-    }
+describe('the CRD Crossplane core derives from the XRD', () => {
+  it('is created by core, owned by the XRD, Established, and serves the XRD schema under spec and status', async () => {
+    const { crd, xrd } = installed;
+    const conditions = (crd.status as JsonObject).conditions as JsonObject[];
     expect(conditions).toContainEqual(expect.objectContaining({ type: 'NamesAccepted', status: 'True' }));
     expect(conditions).toContainEqual(expect.objectContaining({ type: 'Established', status: 'True' }));
-
-    const stored = (await plane.getJson(`/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${name}`)) as JsonObject;
-    expect(stored.spec).toMatchObject(crd.spec as JsonObject);
+    expect((crd.metadata as JsonObject).ownerReferences).toContainEqual(
+      expect.objectContaining({ kind: 'CompositeResourceDefinition', name: (xrd.metadata as JsonObject).name, controller: true }),
+    );
+    type Schema = { properties: Record<string, { properties?: Record<string, unknown> }> };
+    const schemaOf = (o: JsonObject) => ((o.spec as JsonObject).versions as { schema: { openAPIV3Schema: Schema } }[])[0]!.schema.openAPIV3Schema;
+    const ours = schemaOf(yamlFile(XRD_FILE));
+    const served = schemaOf(crd);
+    // Ours, as written; Crossplane adds its machinery (spec.crossplane, status.conditions) beside it.
+    expect(served.properties.spec!.properties).toMatchObject(ours.properties.spec!.properties!);
+    expect(served.properties.status!.properties).toMatchObject(ours.properties.status!.properties!);
+    expect(Object.keys(served.properties.spec!.properties!)).toContain('crossplane');
 
     // Served once the handler for the new resource is up: until then 404, or 429 while its storage initializes.
     const servedDeadline = Date.now() + 30_000;

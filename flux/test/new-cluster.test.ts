@@ -6,6 +6,7 @@ import { analyze, type Analysis } from './lib/analyze.js';
 import { MANAGEMENT } from './lib/graph.js';
 import { get } from './lib/objects.js';
 import { copyTree, copyWorkloadCluster, type TreeCopy } from './lib/tree.js';
+import { startValidator, type Validator } from './lib/validate.js';
 import { defaultClusterName } from 'workshop';
 
 // As long as a team's name may be (flux/test/lib/tenancy.ts): AWS names derived from it must still fit.
@@ -13,13 +14,18 @@ const LONG = 'observability-prod-euc1-01';
 
 let tree: TreeCopy;
 let analysis: Analysis;
+let validator: Validator;
 beforeAll(async () => {
+  validator = await startValidator();
   tree = copyTree();
   copyWorkloadCluster(tree, 'team-a', 'team-c');
   copyWorkloadCluster(tree, 'team-a', LONG);
-  analysis = await analyze(tree.root);
+  analysis = await analyze(tree.root, validator);
+}, 300_000);
+afterAll(async () => {
+  tree?.dispose();
+  await validator?.stop();
 });
-afterAll(() => tree.dispose());
 
 describe('more workload clusters copied from team-a: team-c, and one with a long name', () => {
   it('passes every check', () => {

@@ -1,7 +1,8 @@
 /**
  * The tenancy fence tried from inside, against a real kube-apiserver (etcd and
  * kube-apiserver on loopback, RBAC and admission as on the management cluster).
- * Installed: the CRDs of the XRD (as Crossplane derives it), of Flux and of the
+ * Installed: Crossplane's CRDs and the XRD's CRD (Crossplane core creates it,
+ * configuration/test/support/composite-crd.ts), the CRDs of Flux and of the
  * provider-aws kinds a team can name; then what Git applies for the platform,
  * as flux/test/lib/graph.ts walks it: the admission policies
  * (flux/infrastructure/provider-config) and the grants of team-a and team-b
@@ -11,14 +12,14 @@
  *  - everything team-a's folder applies is accepted (the legal path);
  *  - every escape in ESCAPES is refused, with the message it names.
  * flux/README.md "Security model" lists the same escapes (a test below keeps
- * them in step). Needs .tools/bin/etcd and kube-apiserver (`npm run tools`).
+ * them in step). Needs .tools/bin/etcd, kube-apiserver and crossplane-core (`npm run tools`).
  */
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { compositeCrd } from 'configuration/test/support/composite-crd.js';
+import { compositeCrdFromCore } from 'configuration/test/support/composite-crd.js';
 import { crdsDir, Kube, KubeError, ProcessGroup, startControlPlane, XRD_PATH, type ApiServer, type JsonObject } from 'workshop';
 import { MANAGEMENT, walk, type Applied } from './lib/graph.js';
 import { INPUTS } from './lib/inputs.js';
@@ -31,10 +32,9 @@ const ACCOUNT = INPUTS.aws_account_id!.testValue;
 const ADMIN = 'tenancy-test';
 const API_VERSION = 'eks.gitops.dev/v1alpha1';
 
-/** The CRDs a team's objects (and the escapes) name, besides the XRD's. */
+/** The CRDs a team's objects (and the escapes) name, besides Crossplane's and the XRD's. */
 const CRD_FILES: [string[], RegExp][] = [
   [['flux'], /\.ya?ml$/],
-  [['crossplane'], /_managedresourceactivationpolicies\.yaml$|^protection\.crossplane\.io_usages\.yaml$/],
   [['provider-aws', 'family'], /providerconfigs\.yaml$/],
   [['provider-aws', 'iam'], /_(roles|policies|rolepolicyattachments)\.yaml$/],
   [['provider-aws', 'eks'], /_podidentityassociations\.yaml$/],
@@ -116,11 +116,13 @@ beforeAll(async () => {
   applied = walk(REPO_ROOT).applied;
   dir = mkdtempSync(join(tmpdir(), 'tenancy-apiserver-'));
   group = new ProcessGroup(dir);
-  plane = (await startControlPlane(group, { dir, clusters: ['management'], readyTimeoutMs: 180_000 })).primary;
+  const controlPlane = await startControlPlane(group, { dir, clusters: ['management'], readyTimeoutMs: 180_000 });
+  plane = controlPlane.primary;
   admin = new Kube(plane.kubeconfigYaml);
   team = new Kube(plane.kubeconfigYaml, TEAM_USER);
+  await compositeCrdFromCore(group, controlPlane, dir);
 
-  const crds: JsonObject[] = [compositeCrd(parse(readFileSync(XRD_PATH, 'utf8')) as Parameters<typeof compositeCrd>[0])];
+  const crds: JsonObject[] = [];
   for (const [parts, pattern] of CRD_FILES) {
     const folder = crdsDir(...parts);
     for (const file of readdirSync(folder).filter((f) => pattern.test(f))) crds.push(parse(readFileSync(join(folder, file), 'utf8')) as JsonObject);

@@ -25,7 +25,6 @@ export function tool(
     | 'kube-controller-manager'
     | 'kubectl'
     | 'helm'
-    | 'kubeconform'
     | 'source-controller'
     | 'kustomize-controller'
     | 'helm-controller'

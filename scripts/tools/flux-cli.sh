@@ -3,7 +3,7 @@
 # `flux build kustomization --dry-run`, the build kustomize-controller itself
 # runs (kustomization.yaml generated when a folder has none, targetNamespace,
 # patches, kustomize), into .tools/bin/flux. Built from the Go module proxy, at
-# the Flux release whose controllers scripts/tools/schemas.sh pins. It cannot be
+# the Flux release whose controllers scripts/tools/flux-controllers.sh pins. It cannot be
 # `go install`ed: its go.mod has a replace directive (gopkg.in/yaml.v3), and the
 # module zip lacks cmd/flux/manifests/*.yaml, which the release build generates
 # and the CLI embeds (for `flux install`, not used here). So the module is copied

@@ -3,7 +3,7 @@
 # provider's repository is its Go module; public.ecr.aws cannot be reached here):
 # - its CRDs (pkg/apis/crds) into .tools/crds/karpenter, so the flux tests
 #   validate apps/karpenter's EC2NodeClass and NodePool against the CRDs of the
-#   release that serves them (scripts/tools/schemas.sh);
+#   release that serves them (flux/test/lib/validate.ts installs them);
 # - its chart (charts/karpenter, with those CRDs as its crds/, as the release
 #   packages it; in the module the folder is a symlink, which module zips leave
 #   out) as .tools/charts/karpenter-<version>.tgz, which the end-to-end run

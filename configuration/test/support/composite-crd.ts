@@ -1,163 +1,116 @@
 /**
- * The CustomResourceDefinition Crossplane v2 creates from a modern
- * (Namespaced or Cluster scope) CompositeResourceDefinition, so a plain
- * kube-apiserver can serve our XRD without Crossplane core. Written from what
- * Crossplane's xcrd package (crossplane-runtime v2.3, ForCompositeResource)
- * does to an XRD:
- *
- * - name, group, names and scope come from the XRD; the category "composite"
- *   is appended to names.categories;
- * - each version keeps name, served, deprecated and deprecationWarning;
- *   storage = referenceable; a status subresource (and the XRD's scale one);
- * - printer columns: the XRD's, then SYNCED, READY, COMPOSITION,
- *   COMPOSITIONREVISION (priority 1), AGE;
- * - the schema is rebuilt: type object, required [spec], the XRD schema's
- *   description and top-level x-kubernetes-validations, apiVersion/kind
- *   strings, metadata.name a string of at most 63 characters (less if the XRD
- *   says so); of spec it keeps required, x-kubernetes-preserve-unknown-fields,
- *   x-kubernetes-validations, oneOf, description and properties, then adds
- *   spec.crossplane; of status it keeps required, x-kubernetes-validations,
- *   description, oneOf and properties, then adds status.conditions. Anything
- *   else on spec or status (e.g. a default) is dropped.
- *
- * Crossplane also sets an owner reference to the XRD; there is no XRD object
- * here to own it, so that is left out.
+ * The CustomResourceDefinition of our XR as Crossplane itself derives it from
+ * the XRD: the pinned Crossplane core (.tools/bin/crossplane-core,
+ * scripts/tools/crossplane-core.sh) runs against a test kube-apiserver —
+ * `core init` installs Crossplane's CRDs, `core start` runs its controllers —
+ * until its definition controller has created the CRD from the XRD and both
+ * are Established. Core is then stopped, so the apiserver alone answers the
+ * tests: no XR controller adds finalizers or writes status meanwhile.
  */
-import { isObject, type Json, type JsonObject } from 'workshop';
+import { execFile } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { parse } from 'yaml';
+import { crdsDir, freePort, Kube, tool, waitFor, type ControlPlane, type JsonObject, type ProcessGroup } from 'workshop';
+import { XRD_FILE } from './paths.js';
 
-const str = { type: 'string' };
-const labelSelector = {
-  type: 'object',
-  required: ['matchLabels'],
-  properties: { matchLabels: { type: 'object', additionalProperties: { type: 'string' } } },
-};
-const nameRef = { type: 'object', required: ['name'], properties: { name: str } };
+const NAMESPACE = 'crossplane-system';
+const FIELD_MANAGER = 'composite-crd-test';
 
-/** spec.crossplane: Crossplane's machinery fields of a modern XR. */
-function crossplaneSpec(scope: string, defaultUpdatePolicy: Json | undefined): JsonObject {
-  const refProps: JsonObject = scope === 'Namespaced' ? { apiVersion: str, name: str, kind: str } : { apiVersion: str, name: str, namespace: str, kind: str };
-  const updatePolicy: JsonObject = { type: 'string', enum: ['Automatic', 'Manual'] };
-  if (defaultUpdatePolicy !== undefined && defaultUpdatePolicy !== null) updatePolicy.default = defaultUpdatePolicy;
-  return {
-    type: 'object',
-    description: 'Configures how Crossplane will reconcile this composite resource',
-    properties: {
-      compositionRef: nameRef,
-      compositionSelector: labelSelector,
-      compositionRevisionRef: nameRef,
-      compositionRevisionSelector: labelSelector,
-      compositionUpdatePolicy: updatePolicy,
-      resourceRefs: {
-        type: 'array',
-        'x-kubernetes-list-type': 'atomic',
-        items: { type: 'object', required: ['apiVersion', 'kind'], properties: refProps },
-      },
-    },
+interface Condition {
+  type: string;
+  status: string;
+  reason?: string;
+  message?: string;
+}
+
+const conditionsOf = (o: JsonObject | undefined): Condition[] => ((o?.status as JsonObject | undefined)?.conditions as Condition[] | undefined) ?? [];
+const established = (o: JsonObject | undefined) => conditionsOf(o).some((c) => c.type === 'Established' && c.status === 'True');
+
+/** `core init`: Crossplane's CRDs from the pinned core module, webhooks off. Retried: its first run can race its own CRDs. */
+async function initCore(kubeconfigFile: string): Promise<void> {
+  const args = ['core', 'init', `--namespace=${NAMESPACE}`, '--enable-webhooks=false'];
+  // These by their environment variables: the flags' names are spelt oddly (--cr-ds-path, --tlsca-secret-name).
+  const env = {
+    PATH: process.env.PATH ?? '',
+    KUBECONFIG: kubeconfigFile,
+    CRDS_PATH: crdsDir('crossplane'),
+    TLS_CA_SECRET_NAME: 'crossplane-root-ca',
+    TLS_CLIENT_SECRET_NAME: 'crossplane-tls-client',
   };
-}
-
-/** status.conditions: the condition list every XR carries. */
-const conditions: JsonObject = {
-  description: 'Conditions of the resource.',
-  type: 'array',
-  'x-kubernetes-list-type': 'map',
-  'x-kubernetes-list-map-keys': ['type'],
-  items: {
-    type: 'object',
-    required: ['lastTransitionTime', 'reason', 'status', 'type'],
-    properties: {
-      lastTransitionTime: { type: 'string', format: 'date-time' },
-      message: str,
-      reason: str,
-      status: str,
-      type: str,
-      observedGeneration: { type: 'integer', format: 'int64' },
-    },
-  },
-};
-
-const columns: JsonObject[] = [
-  { name: 'SYNCED', type: 'string', jsonPath: ".status.conditions[?(@.type=='Synced')].status" },
-  { name: 'READY', type: 'string', jsonPath: ".status.conditions[?(@.type=='Ready')].status" },
-  { name: 'COMPOSITION', type: 'string', jsonPath: '.spec.crossplane.compositionRef.name' },
-  { name: 'COMPOSITIONREVISION', type: 'string', jsonPath: '.spec.crossplane.compositionRevisionRef.name', priority: 1 },
-  { name: 'AGE', type: 'date', jsonPath: '.metadata.creationTimestamp' },
-];
-
-function obj(value: Json | undefined): JsonObject {
-  return isObject(value) ? value : {};
-}
-
-/** Copies only the listed keys that are set. */
-function pick(from: JsonObject, keys: string[]): JsonObject {
-  return Object.fromEntries(keys.filter((k) => from[k] !== undefined).map((k) => [k, from[k]!]));
-}
-
-function version(v: JsonObject, scope: string, defaultUpdatePolicy: Json | undefined): JsonObject {
-  const schema = obj(obj(v.schema).openAPIV3Schema);
-  const props = obj(schema.properties);
-  const xSpec = obj(props.spec);
-  const xStatus = obj(props.status);
-  const nameMax = obj(obj(obj(props.metadata).properties).name).maxLength;
-  const openAPIV3Schema: JsonObject = {
-    type: 'object',
-    required: ['spec'],
-    ...pick(schema, ['description', 'x-kubernetes-validations']),
-    properties: {
-      apiVersion: str,
-      kind: str,
-      metadata: {
-        type: 'object',
-        properties: { name: { type: 'string', maxLength: typeof nameMax === 'number' && nameMax < 63 ? nameMax : 63 } },
-      },
-      spec: {
-        type: 'object',
-        ...pick(xSpec, ['required', 'x-kubernetes-preserve-unknown-fields', 'x-kubernetes-validations', 'oneOf', 'description']),
-        properties: { ...obj(xSpec.properties), crossplane: crossplaneSpec(scope, defaultUpdatePolicy) },
-      },
-      status: {
-        type: 'object',
-        ...pick(xStatus, ['required', 'x-kubernetes-validations', 'description', 'oneOf']),
-        properties: { ...obj(xStatus.properties), conditions },
-      },
-    },
-  };
-  const subresources: JsonObject = { status: {} };
-  const scale = obj(v.subresources).scale;
-  if (scale !== undefined) subresources.scale = scale;
-  return {
-    name: v.name ?? null,
-    served: v.served ?? false,
-    storage: v.referenceable ?? false,
-    // Crossplane's deprecated is a Go bool with omitempty: only true is written.
-    ...(v.deprecated === true ? { deprecated: true } : {}),
-    ...pick(v, ['deprecationWarning']),
-    additionalPrinterColumns: [...((v.additionalPrinterColumns as JsonObject[] | undefined) ?? []), ...columns],
-    schema: { openAPIV3Schema },
-    subresources,
-  };
-}
-
-export function compositeCrd(xrd: JsonObject): JsonObject {
-  if (xrd.apiVersion !== 'apiextensions.crossplane.io/v2' || xrd.kind !== 'CompositeResourceDefinition') {
-    throw new Error(`not a v2 CompositeResourceDefinition: ${String(xrd.apiVersion)} ${String(xrd.kind)}`);
+  let last = '';
+  for (let attempt = 1; attempt <= 5; attempt++) {
+    try {
+      await promisify(execFile)(tool('crossplane-core'), args, { env, timeout: 60_000 });
+      return;
+    } catch (error) {
+      last = String((error as { stderr?: string }).stderr ?? error);
+      await new Promise((r) => setTimeout(r, 1000));
+    }
   }
-  const metadata = obj(xrd.metadata);
-  const spec = obj(xrd.spec);
-  const scope = typeof spec.scope === 'string' ? spec.scope : 'LegacyCluster';
-  if (scope !== 'Namespaced' && scope !== 'Cluster') throw new Error(`scope ${scope}: only modern XRs are emulated`);
-  const names = obj(spec.names);
-  const extra = obj(spec.metadata);
-  const labels = { ...obj(metadata.labels), ...obj(extra.labels) };
-  const crdMetadata: JsonObject = { name: metadata.name ?? null };
-  if (Object.keys(labels).length > 0) crdMetadata.labels = labels;
-  if (extra.annotations !== undefined) crdMetadata.annotations = extra.annotations;
-  const crdSpec: JsonObject = {
-    group: spec.group ?? null,
-    names: { ...names, categories: [...((names.categories as Json[] | undefined) ?? []), 'composite'] },
-    scope: scope === 'Namespaced' ? 'Namespaced' : 'Cluster',
-    versions: ((spec.versions as JsonObject[] | undefined) ?? []).map((v) => version(v, scope, spec.defaultCompositionUpdatePolicy)),
-  };
-  if (spec.conversion !== undefined) crdSpec.conversion = spec.conversion;
-  return { apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: crdMetadata, spec: crdSpec };
+  throw new Error(`crossplane core init failed 5 times; last:\n${last.slice(-2000)}`);
+}
+
+/**
+ * Installs configuration's XRD into the control plane's first apiserver through
+ * Crossplane core and resolves with the CRD core created, as the apiserver
+ * stores it. `dir` holds core's log, certificates and package cache.
+ */
+export async function compositeCrdFromCore(group: ProcessGroup, plane: ControlPlane, dir: string): Promise<{ crd: JsonObject; xrd: JsonObject }> {
+  const kube = new Kube(plane.primary.kubeconfigYaml);
+  await kube.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: NAMESPACE } }, FIELD_MANAGER);
+  await initCore(plane.primary.kubeconfigFile);
+
+  // Core loads a client certificate for calling functions at start; none is called here.
+  const clientCerts = join(dir, 'crossplane-tls-client');
+  mkdirSync(clientCerts, { recursive: true });
+  writeFileSync(join(clientCerts, 'ca.crt'), plane.pki.ca);
+  writeFileSync(join(clientCerts, 'tls.crt'), plane.pki.admin.cert);
+  writeFileSync(join(clientCerts, 'tls.key'), plane.pki.admin.key);
+  const cache = join(dir, 'crossplane-xpkg-cache');
+  mkdirSync(cache, { recursive: true });
+  const args = [
+    'core',
+    'start',
+    `--namespace=${NAMESPACE}`,
+    `--xpkg-cache-dir=${cache}`,
+    `--tls-client-certs-dir=${clientCerts}`,
+    `--metrics-port=${await freePort()}`,
+    `--health-probe-port=${await freePort()}`,
+    '--enable-webhooks=false',
+  ];
+  const env = { PATH: process.env.PATH ?? '', KUBECONFIG: plane.primary.kubeconfigFile };
+  const core = group.start('crossplane', tool('crossplane-core'), args, env);
+  try {
+    const xrd = parse(readFileSync(XRD_FILE, 'utf8')) as JsonObject;
+    const spec = xrd.spec as { group: string; names: { plural: string } };
+    const name = `${spec.names.plural}.${spec.group}`;
+    const xrdRef = { apiVersion: String(xrd.apiVersion), kind: String(xrd.kind), name: String((xrd.metadata as JsonObject).name) };
+    // The XRD kind is installed by init but may not be served for a moment: waitFor retries what fails.
+    await waitFor('the XRD applied', () => kube.apply(xrd, FIELD_MANAGER), 30_000, group);
+    const crd = await waitFor(
+      `CRD ${name} created by Crossplane and Established`,
+      async () => {
+        const found = await kube.find({ apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', name });
+        return established(found) ? found : undefined;
+      },
+      90_000,
+      group,
+    );
+    const stored = await waitFor(
+      `XRD ${xrdRef.name} Established`,
+      async () => {
+        const found = await kube.find(xrdRef);
+        return established(found) ? found : undefined;
+      },
+      30_000,
+      group,
+    );
+    return { crd, xrd: stored };
+  } catch (error) {
+    throw new Error(`${(error as Error).message}\ncrossplane core's log:\n${core.tail(40)}`);
+  } finally {
+    await core.stop();
+  }
 }

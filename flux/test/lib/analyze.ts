@@ -21,7 +21,7 @@ import { walk, type Graph } from './graph.js';
 import { checkInputs, checkPlaceholders } from './inputs.js';
 import { plainKustomization, fluxBuild, hasKustomization, includedDirs } from './kustomize.js';
 import { checkTenancy } from './tenancy.js';
-import { loadSchemas, validateObjects } from './validate.js';
+import { validateObjects, type Validator } from './validate.js';
 
 export const MANIFEST_ROOTS = ['flux', 'apps'];
 
@@ -59,7 +59,8 @@ export interface Analysis {
   problems: Record<string, string[]>;
 }
 
-export async function analyze(root: string): Promise<Analysis> {
+/** `validator`: the apiserver the objects are dry-run against (startValidator, one per test file). */
+export async function analyze(root: string, validator: Validator): Promise<Analysis> {
   const kustomizationDirs = manifestDirs(root).filter((d) => hasKustomization(join(root, d)));
   const graph = walk(root);
   // Every kustomization directory builds: the walk built some as their
@@ -73,31 +74,27 @@ export async function analyze(root: string): Promise<Analysis> {
     }
   }
   const objects = graph.applied.map((a) => a.object);
-  const schemas = loadSchemas(root);
-  try {
-    return {
-      graph,
-      problems: {
-        builds,
-        paths: checkPaths(graph, kustomizationDirs, (dir) => includedDirs(join(root, dir)).map((d) => relative(root, d))),
-        schemas: await validateObjects(graph.applied, schemas),
-        duplicates: checkDuplicates(graph),
-        kubeconfigRefs: checkKubeconfigRefs(graph),
-        references: checkReferences(graph),
-        pinned: checkPinned(graph),
-        secrets: checkNoSecrets(graph, manifestTexts(root)),
-        namespaces: checkNamespaces(graph, schemas),
-        clusterNames: checkClusterNames(graph),
-        handMadeInputs: checkHandMadeInputs(graph),
-        versions: checkVersions(graph, root),
-        inputs: checkInputs(graph.inputs, objects),
-        placeholders: checkPlaceholders(objects),
-        iamRoleNames: checkIamRoleNames(graph),
-        tenancy: checkTenancy(graph),
-        activation: checkActivation(graph, root),
-      },
-    };
-  } finally {
-    schemas.dispose();
-  }
+  const schemas = await validateObjects(graph.applied, root, validator);
+  return {
+    graph,
+    problems: {
+      builds,
+      paths: checkPaths(graph, kustomizationDirs, (dir) => includedDirs(join(root, dir)).map((d) => relative(root, d))),
+      schemas: schemas.problems,
+      duplicates: checkDuplicates(graph),
+      kubeconfigRefs: checkKubeconfigRefs(graph),
+      references: checkReferences(graph),
+      pinned: checkPinned(graph),
+      secrets: checkNoSecrets(graph, manifestTexts(root)),
+      namespaces: checkNamespaces(graph, schemas),
+      clusterNames: checkClusterNames(graph),
+      handMadeInputs: checkHandMadeInputs(graph),
+      versions: checkVersions(graph, root),
+      inputs: checkInputs(graph.inputs, objects),
+      placeholders: checkPlaceholders(objects),
+      iamRoleNames: checkIamRoleNames(graph),
+      tenancy: checkTenancy(graph),
+      activation: checkActivation(graph, root),
+    },
+  };
 }

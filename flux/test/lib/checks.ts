@@ -6,7 +6,7 @@ import { parse } from 'yaml';
 import { BOOTSTRAP_OBJECTS, MANAGEMENT, type Applied, type Graph } from './graph.js';
 import { get, groupOf, idOf, isObject, str, type Dict, type K8sObject } from './objects.js';
 import { CONFIGURATION_META, CROSSPLANE_CORE_MODULE, CRDS_SCRIPT, PROMETHEUS_SCRIPT } from './tools.js';
-import { scopeOf, type Schemas } from './validate.js';
+import type { Validation } from './validate.js';
 
 // The Secret the function writes, the ConfigMap of delivery mode AWSIdentity and
 // the XR's kind: one definition each, imported, so the two cannot drift.
@@ -343,7 +343,7 @@ export function checkNoSecrets(graph: Graph, rawTexts: Map<string, string>): str
  * in the cluster that uses it: by a Namespace object applied there, by
  * bootstrap (flux-system), or by a HelmRelease with install.createNamespace.
  */
-export function checkNamespaces(graph: Graph, schemas: Schemas): string[] {
+export function checkNamespaces(graph: Graph, schemas: Pick<Validation, 'scopeOf' | 'xrdError'>): string[] {
   const problems: string[] = [];
   const created = new Map<string, Set<string>>();
   const create = (cluster: string, ns: string) => created.set(cluster, (created.get(cluster) ?? new Set()).add(ns));
@@ -359,7 +359,7 @@ export function checkNamespaces(graph: Graph, schemas: Schemas): string[] {
     if (!created.get(cluster)?.has(ns)) problems.push(`${what} uses namespace ${ns} in ${cluster}, which nothing creates there`);
   };
   for (const { object: o, cluster } of graph.applied) {
-    const scope = scopeOf(o, schemas);
+    const scope = schemas.scopeOf(o);
     if (scope === undefined) {
       problems.push(
         `${idOf(o)} (${o.apiVersion}): unknown kind, scope cannot be checked${schemas.xrdError && o.apiVersion === XR_API_VERSION ? ` (${schemas.xrdError})` : ''}`,
