@@ -29,8 +29,8 @@ import type { Timeline } from './lib/timeline.js';
  */
 const FUNCTION_DOWN =
   /cannot run Composition pipeline step "[^"]+": cannot run Function "[^"]+": rpc error: code = (Unavailable|DeadlineExceeded) desc = .*connection refused/;
-const XR_FILE = join(REPO_ROOT, 'configuration', 'examples', 'everything.yaml');
-/** The policy the Configuration package ships (configuration/apis/eksclusters/activation-policy.yaml); core init makes none here. */
+const XR_FILE = join(REPO_ROOT, 'configuration', 'package', 'examples', 'everything.yaml');
+/** The policy the Configuration package ships (configuration/package/apis/eksclusters/activation-policy.yaml); core init makes none here. */
 const CONFIGURATION_POLICY = 'configuration-eks-cluster';
 
 export interface PartContext {

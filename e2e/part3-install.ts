@@ -30,7 +30,7 @@ export const CHART_REPOSITORY = 'https://charts.crossplane.io/stable';
 /** Bounds the whole block (its own waits allow 10 and 45 minutes); coreutils' timeout ends every process it started. */
 const BLOCK_TIMEOUT_S = 480;
 /** The XR the block's last step applies. */
-const XR_FILE = join(REPO_ROOT, 'configuration', 'examples', 'minimal.yaml');
+const XR_FILE = join(REPO_ROOT, 'configuration', 'package', 'examples', 'minimal.yaml');
 /** The Configuration's own activation policy; `provider.defaultActivations={}` makes no other. */
 const CONFIGURATION_POLICY = 'configuration-eks-cluster';
 const MRAP = { apiVersion: 'apiextensions.crossplane.io/v1alpha1', kind: 'ManagedResourceActivationPolicy' };

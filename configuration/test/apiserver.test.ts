@@ -29,8 +29,8 @@ import {
   type JsonObject,
 } from 'function-eks-cluster/testing';
 
-const XRD_FILE = join(REPO_ROOT, 'configuration', 'apis', 'eksclusters', 'definition.yaml');
-const EXAMPLES_DIR = join(REPO_ROOT, 'configuration', 'examples');
+const XRD_FILE = join(REPO_ROOT, 'configuration', 'package', 'apis', 'eksclusters', 'definition.yaml');
+const EXAMPLES_DIR = join(REPO_ROOT, 'configuration', 'package', 'examples');
 const XR_FILES = [
   ...readdirSync(EXAMPLES_DIR)
     .filter((f) => f.endsWith('.yaml'))
