@@ -22,6 +22,7 @@ import { expectInstalledByDigest, pinToMirror } from './lib/release-pins.js';
 import { startCrossplaneChartRepository } from './lib/helm-repository.js';
 import { EC2_NODE_CLASS, NODE_POOL, PlayedKarpenter, pushKarpenterChart } from './lib/karpenter.js';
 import { expectPrometheusFromFacts, prometheusGone, startPrometheusChartRepository } from './lib/prometheus.js';
+import { expectEniConfigsFromFacts, installEniConfigCrd } from './lib/pod-networking.js';
 import { condition, isTrue, managed, nameOf, untilGone, validationMessages } from './lib/objects.js';
 import { SimulatedAws } from './lib/simulated-aws-controller.js';
 import { runPart } from './lib/part.js';
@@ -81,16 +82,16 @@ function overlay(helmRepositoryUrl: string, karpenterChartUrl: string, prometheu
     // (workload-clusters applies the team's grant, whose entry Kustomization
     // applies the team's folder, whose Kustomizations apply the apps.)
     // team-b is delivered with Flux's own AWS identity, which no process here can
-    // have: its web and Karpenter Kustomizations and its Prometheus release, which reach the cluster
-    // with it, are left out; everything else of team-b is applied (its grant, EKSCluster, facts,
-    // monitoring's AWS side).
+    // have: its web, Karpenter and pod-networking Kustomizations and its Prometheus release, which
+    // reach the cluster with it, are left out; everything else of team-b is applied (its grant,
+    // EKSCluster, facts, monitoring's AWS side).
     nested({ kind: 'Kustomization', name: 'workload-clusters' }, [
       ...['team-a', 'team-b'].map((team) =>
         nested({ kind: 'Kustomization', name: `tenant-${team}` }, [
           // The template's one Kustomization, named ${team} until substituted after the build.
           nested({ kind: 'Kustomization' }, [
             ...(team === 'team-b'
-              ? ['web', 'karpenter', 'karpenter-nodes'].map((name) => ({
+              ? ['web', 'karpenter', 'karpenter-nodes', 'pod-networking'].map((name) => ({
                   patch: stringify({
                     apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
                     kind: 'Kustomization',
@@ -230,6 +231,7 @@ async function stages(ctx: ChartPartContext, group: ProcessGroup): Promise<void>
         requeueDependency: '5s',
       });
       note(`${crds} Flux CRDs from the controllers' modules; controllers ready`);
+      note(`workload API server: CRD ${await installEniConfigCrd(workload, group)} (the VPC CNI's, as its EKS add-on installs it)`);
       return { git, helm, karpenterChart, prometheusChart, helmController };
     },
   );
@@ -438,6 +440,19 @@ async function stages(ctx: ChartPartContext, group: ProcessGroup): Promise<void>
         1000,
       );
       note(`Usage ${nameOf(usage)} Available, owned by HelmRelease prometheus: EKSCluster team-a held until the release is uninstalled`);
+    },
+  );
+
+  await timeline.stage(
+    "Pod networking (apps/pod-networking) from the cluster's facts: helm-controller installs the chart from team-a's own GitRepository into the workload API server, one ENIConfig per zone with its pod subnet; a Usage holds the EKSCluster for its uninstall",
+    async (note) => {
+      const release = await fluxReady({ ...HELM_RELEASE, namespace: 'team-a', name: 'pod-networking' });
+      note(`HelmRelease team-a/pod-networking Ready: ${condition(release, 'Ready')?.message ?? ''}`);
+      const known = ((await kube.get({ apiVersion: 'v1', kind: 'ConfigMap', namespace: 'team-a', name: 'team-a-cluster-facts' })).data ?? {}) as Record<
+        string,
+        string
+      >;
+      note(await expectEniConfigsFromFacts(workload, known));
     },
   );
 
@@ -740,7 +755,7 @@ async function stages(ctx: ChartPartContext, group: ProcessGroup): Promise<void>
   );
 
   await timeline.stage(
-    "Commits remove team-a: its folder (apps leave the workload cluster, then AWS resources go in an order AWS accepts; helm-controller paused past Karpenter's hold, so apps/monitoring's Usage alone keeps the EKSCluster until Prometheus is uninstalled), then its grant; nothing is left",
+    "Commits remove team-a: its folder (apps leave the workload cluster, then AWS resources go in an order AWS accepts; helm-controller paused past Karpenter's hold, so the Usages of apps/monitoring and apps/pod-networking alone keep the EKSCluster until their releases are uninstalled), then its grant; nothing is left",
     async (note) => {
       const existing = await managed(kube, 'team-a');
       const before = existing.length;
@@ -825,7 +840,7 @@ async function stages(ctx: ChartPartContext, group: ProcessGroup): Promise<void>
             `the EKSCluster's deletion began ${((began - karpenterReleased) / 1000).toFixed(1)} s after Karpenter's Usages went, while helm-controller had not uninstalled Prometheus: nothing held it`,
           );
         // What held it: a deletion was tried and refused (Crossplane's webhook records it on the object), and
-        // the only Usage left of it is apps/monitoring's, whose HelmRelease waits, pruned, for its uninstall.
+        // the only Usages left of it are apps/monitoring's and apps/pod-networking's, whose HelmReleases wait, pruned, for their uninstall.
         const xr = await kube.get(xrRef);
         const attempted = ((xr.metadata as JsonObject).annotations as Record<string, string> | undefined)?.[DELETION_ATTEMPT];
         if (!attempted) throw new Error(`no deletion of the EKSCluster was refused (no annotation ${DELETION_ATTEMPT}): Flux did not try to delete it`);
@@ -835,15 +850,17 @@ async function stages(ctx: ChartPartContext, group: ProcessGroup): Promise<void>
             return of.kind === 'EKSCluster' && (of.resourceRef as JsonObject | undefined)?.name === 'team-a';
           })
           .map(nameOf);
-        if (holding.join() !== 'team-a-held-by-prometheus')
-          throw new Error(`Usages of the EKSCluster: ${holding.join(', ') || 'none'}, expected team-a-held-by-prometheus alone`);
+        // Both releases wait for helm-controller, and each one's Usage holds the EKSCluster.
+        const appHolds = ['team-a-held-by-pod-networking', 'team-a-held-by-prometheus'];
+        if (holding.sort().join() !== appHolds.join())
+          throw new Error(`Usages of the EKSCluster: ${holding.join(', ') || 'none'}, expected ${appHolds.join(' and ')} alone`);
         const release = await kube.find(prometheusRelease);
         if (!release || !(release.metadata as JsonObject).deletionTimestamp)
           throw new Error(
             `HelmRelease team-a/prometheus ${release ? 'not being deleted' : 'already gone'}: expected pruned by Flux and waiting for helm-controller`,
           );
         note(
-          `helm-controller paused from the commit: Karpenter's Usages went ${((karpenterReleased - removed) / 1000).toFixed(1)} s after it; ${holdMs / 1000} s later the EKSCluster is still there, its deletion refused (${DELETION_ATTEMPT}: ${attempted}), held by Usage ${holding.join()} alone, HelmRelease prometheus Terminating, not uninstalled`,
+          `helm-controller paused from the commit: Karpenter's Usages went ${((karpenterReleased - removed) / 1000).toFixed(1)} s after it; ${holdMs / 1000} s later the EKSCluster is still there, its deletion refused (${DELETION_ATTEMPT}: ${attempted}), held by Usages ${holding.join(' and ')} alone, HelmRelease prometheus Terminating, not uninstalled`,
         );
       } finally {
         resumed = resume();

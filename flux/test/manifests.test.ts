@@ -101,9 +101,11 @@ describe('flux/ and apps/', () => {
       'Kustomization team-a/eks-cluster <- ConfigMap team-a/tenant: permissions_boundary_arn, team',
       'Kustomization team-a/monitoring <- ConfigMap team-a/tenant: permissions_boundary_arn, team',
       'Kustomization team-a/karpenter-nodes <- ConfigMap team-a/tenant: team',
+      'Kustomization team-a/pod-networking <- ConfigMap team-a/tenant: team',
       'Kustomization team-b/eks-cluster <- ConfigMap team-b/tenant: flux_role_arn, permissions_boundary_arn, team',
       'Kustomization team-b/karpenter-nodes <- ConfigMap team-b/tenant: team',
       'Kustomization team-b/monitoring <- ConfigMap team-b/tenant: permissions_boundary_arn, team',
+      'Kustomization team-b/pod-networking <- ConfigMap team-b/tenant: team',
     ]);
     // And the cluster's own facts from what the function composes for its EKSCluster (docs/cluster-facts.md): nothing copied by hand.
     // Karpenter (apps/karpenter) takes every cluster value from them too: names, endpoint, queue, roles, security group.
@@ -111,40 +113,47 @@ describe('flux/ and apps/', () => {
       'Kustomization team-a/monitoring <- ConfigMap team-a/team-a-cluster-facts: amp_remote_write_url, cluster_name, cluster_resource_name, ekscluster_name, kubeconfig_name, region',
       'Kustomization team-a/karpenter <- ConfigMap team-a/team-a-cluster-facts: cluster_endpoint, cluster_name, ekscluster_name, karpenter_interruption_queue, karpenter_namespace, karpenter_service_account',
       'Kustomization team-a/karpenter-nodes <- ConfigMap team-a/team-a-cluster-facts: cluster_name, cluster_security_group_id, karpenter_node_role_name',
+      // The ENIConfigs (apps/pod-networking): the pod subnets by zone and the security group.
+      'Kustomization team-a/pod-networking <- ConfigMap team-a/team-a-cluster-facts: cluster_security_group_id, ekscluster_name, kubeconfig_name, pod_subnet_ids, pod_subnet_zones',
       'Kustomization team-b/karpenter <- ConfigMap team-b/team-b-cluster-facts: cluster_endpoint, cluster_name, ekscluster_name, karpenter_interruption_queue, karpenter_namespace, karpenter_service_account',
       'Kustomization team-b/karpenter-nodes <- ConfigMap team-b/team-b-cluster-facts: cluster_name, cluster_security_group_id, karpenter_node_role_name',
       'Kustomization team-b/monitoring <- ConfigMap team-b/team-b-cluster-facts: amp_remote_write_url, cluster_name, cluster_resource_name, ekscluster_name, kubeconfig_name, region',
+      'Kustomization team-b/pod-networking <- ConfigMap team-b/team-b-cluster-facts: cluster_security_group_id, ekscluster_name, kubeconfig_name, pod_subnet_ids, pod_subnet_zones',
     ]);
     const monitoring = analysis.graph.applied.find((a) => a.object.kind === 'Kustomization' && a.object.metadata.name === 'monitoring')?.object;
     expect(get(monitoring, 'spec.postBuild.substitute.amp_workspace_id')).toBeUndefined();
   });
 
-  it.each([
+  const holds = [
     { team: 'team-a', reason: 'delivery mode KubeconfigSecret: the Usage keeps the kubeconfig Secret, composed by the EKSCluster' },
     { team: 'team-b', reason: "delivery mode AWSIdentity: the Usage keeps the kubeconfig ConfigMap and Flux's access entry, composed by the EKSCluster" },
-  ])("holds $team's EKSCluster until Helm has uninstalled Prometheus ($reason)", ({ team }) => {
+  ].flatMap((t) => [
+    { ...t, app: 'monitoring', release: 'prometheus' },
+    { ...t, app: 'pod-networking', release: 'pod-networking' },
+  ]);
+  it.each(holds)("holds $team's EKSCluster until Helm has uninstalled $app's release ($reason)", ({ team, app, release }) => {
     const usages = analysis.graph.applied.filter(
-      (a) => a.object.kind === 'Usage' && a.object.metadata.namespace === team && a.appliedBy === `Kustomization ${team}/monitoring`,
+      (a) => a.object.kind === 'Usage' && a.object.metadata.namespace === team && a.appliedBy === `Kustomization ${team}/${app}`,
     );
     expect(
       usages.map((a) => ({ cluster: a.cluster, name: a.object.metadata.name, annotations: a.object.metadata.annotations, spec: get(a.object, 'spec') })),
     ).toEqual([
       {
         cluster: MANAGEMENT,
-        name: `${team}-held-by-prometheus`,
-        // Flux must not delete it with the monitoring Kustomization: the garbage collector does, after the HelmRelease.
+        name: `${team}-held-by-${release}`,
+        // Flux must not delete it with the app's Kustomization: the garbage collector does, after the HelmRelease.
         annotations: { 'kustomize.toolkit.fluxcd.io/prune': 'disabled' },
         spec: {
           replayDeletion: true,
           of: { apiVersion: 'eks.gitops.dev/v1alpha1', kind: 'EKSCluster', resourceRef: { name: team } },
-          by: { apiVersion: 'helm.toolkit.fluxcd.io/v2', kind: 'HelmRelease', resourceRef: { name: 'prometheus' } },
+          by: { apiVersion: 'helm.toolkit.fluxcd.io/v2', kind: 'HelmRelease', resourceRef: { name: release } },
         },
       },
     ]);
     // What it holds and what holds it are applied beside it.
     const beside = (kind: string, name: string) =>
       analysis.graph.applied.some((a) => a.object.kind === kind && a.object.metadata.namespace === team && a.object.metadata.name === name);
-    expect([beside('EKSCluster', team), beside('HelmRelease', 'prometheus')]).toEqual([true, true]);
+    expect([beside('EKSCluster', team), beside('HelmRelease', release)]).toEqual([true, true]);
   });
 
   it("names the monitoring role in AWS by cluster and region, within IAM's 64 characters", () => {

@@ -82,6 +82,8 @@ function networkText(t: Topology, out: string[]): void {
     ]);
   rows.push(['private egress', ...t.zones.map((z) => (t.privateRoutes.get(z) ? `0.0.0.0/0 -> ${t.privateRoutes.get(z)}` : 'none (VPC only)'))]);
   if (t.ipv6) rows.push(['private IPv6 egress', ...t.zones.map(() => `::/0 -> ${t.ipv6!.egressOnlyGateway} (outbound only)`)]);
+  const pods = t.podNetwork;
+  if (pods) rows.push(['pod subnet', ...t.zones.map((z) => pods.subnets.find((s) => s.zone === z)?.cidr ?? '-')]);
   out.push(table(rows));
   if (t.nats.some((n) => n.regional)) out.push('  one regional NAT gateway (nat-regional) serves every zone');
   const used = t.subnets.reduce((sum, s) => sum + s.addresses, 0);
@@ -91,6 +93,12 @@ function networkText(t: Topology, out: string[]): void {
   });
   out.push(`  addresses: ${perTier.join(', ')}; ${thousands(t.vpcAddresses - used)} of ${thousands(t.vpcAddresses)} left for zones added later`);
   if (t.endpoints.length > 0) out.push(`  VPC endpoints: ${describeEndpoints(t.endpoints)}`);
+  if (pods) {
+    out.push(
+      `  pods: secondary block ${pods.cidr}, ${pods.subnets.length} pod subnets routed by their zone's private route table; ENIConfigs by zone from the facts (apps/pod-networking)`,
+    );
+  }
+  if (t.cniModes.length > 0) out.push(`  vpc-cni: ${t.cniModes.join(', ')} (node groups replaced when switched)`);
 }
 
 export function planText(t: Topology, waves: Wave[]): string {

@@ -62,6 +62,12 @@ export const ACTIONS_BY_KIND: Readonly<Record<string, KindActions>> = {
     leftOut:
       'disassociating an IPv6 block (the function refuses to take IPv6 off a live network), IPAM CIDR associations, tenancy changes: no IPAM pool or dedicated tenancy is set',
   },
+  [`${EC2} VPCIPv4CidrBlockAssociation`]: {
+    terraform: 'aws_vpc_ipv4_cidr_block_association',
+    source: `${TF}/ec2/vpc_ipv4_cidr_block_association.go`,
+    // Read back through DescribeVpcs filtered by the association ID (findVPCCIDRBlockAssociationByID).
+    actions: ['ec2:AssociateVpcCidrBlock', 'ec2:DescribeVpcs', 'ec2:DisassociateVpcCidrBlock'],
+  },
   [`${EC2} Subnet`]: {
     terraform: 'aws_subnet',
     source: `${TF}/ec2/vpc_subnet.go`,

@@ -40,6 +40,7 @@ export function atProviderFor(kind: string, key: string, body: JsonObject, previ
         ? { ipv6CidrBlock: amazonIpv6Block(key), ipv6AssociationId: `vpc-cidr-assoc-${hex(`${key}-ipv6`, 17)}` }
         : {}),
     }),
+    VPCIPv4CidrBlockAssociation: () => ({ id: `vpc-cidr-assoc-${hex(key, 17)}` }),
     Subnet: () => ({ id: `subnet-${hex(key, 17)}`, arn: `arn:aws:ec2:${region}:${ACCOUNT}:subnet/subnet-${hex(key, 17)}` }),
     InternetGateway: () => ({ id: `igw-${hex(key, 17)}` }),
     EgressOnlyInternetGateway: () => ({ id: `eigw-${hex(key, 17)}` }),
@@ -400,6 +401,14 @@ export function refusesClusterUpgradeOverNodeGroups(
     : undefined;
 }
 
+/** The IPv4 blocks of a VPC: its primary one and those associated with it (created associations). */
+function vpcBlocks(world: ReadonlyMap<string, Managed>, vpcId: Json | undefined): string[] {
+  const vpc = [...world.values()].find((v) => kindOf(v) === 'VPC' && atProvider(v).id === vpcId);
+  if (!vpc) return [];
+  const associated = using(world, 'VPCIPv4CidrBlockAssociation', 'vpcId', vpcId).filter((a) => atProvider(a).id !== undefined);
+  return [String(dig(vpc, 'spec', 'forProvider', 'cidrBlock')), ...associated.map((a) => String(dig(a, 'spec', 'forProvider', 'cidrBlock')))];
+}
+
 /** Why AWS refuses to create `o` (resolved as `forProvider`), or undefined when it accepts. */
 export function refusesCreate(o: Managed, forProvider: JsonObject, world: ReadonlyMap<string, Managed>): string | undefined {
   return duplicateOf(o, forProvider, world) ?? refusesCreateOfKind(o, forProvider, world);
@@ -409,11 +418,16 @@ function refusesCreateOfKind(o: Managed, forProvider: JsonObject, world: Readonl
   switch (kindOf(o)) {
     case 'Cluster':
       return refusesAutoMode(undefined, forProvider, iamOf(world)) ?? refusesIpv6Cluster(forProvider, world);
+    case 'VPCIPv4CidrBlockAssociation': {
+      const cidr = String(forProvider.cidrBlock);
+      const clash = vpcBlocks(world, forProvider.vpcId).find((block) => overlaps(cidr, block));
+      return clash ? `InvalidVpc.Range: The CIDR '${cidr}' conflicts with the CIDR '${clash}' of the VPC` : undefined;
+    }
     case 'Subnet': {
       const cidr = String(forProvider.cidrBlock);
       const vpc = [...world.values()].find((v) => kindOf(v) === 'VPC' && atProvider(v).id === forProvider.vpcId);
-      const vpcCidr = String(dig(vpc, 'spec', 'forProvider', 'cidrBlock'));
-      if (vpc && !inside(cidr, vpcCidr)) return `InvalidSubnet.Range: The CIDR '${cidr}' is invalid.`;
+      // A subnet lies in the VPC's primary block or in a block associated with it since (CreateSubnet).
+      if (vpc && !vpcBlocks(world, forProvider.vpcId).some((block) => inside(cidr, block))) return `InvalidSubnet.Range: The CIDR '${cidr}' is invalid.`;
       const siblings = using(world, 'Subnet', 'vpcId', forProvider.vpcId, o).filter((s) => atProvider(s).id !== undefined);
       const clash = siblings.find((s) => overlaps(cidr, String(dig(s, 'spec', 'forProvider', 'cidrBlock'))));
       if (clash) return `InvalidSubnet.Conflict: The CIDR '${cidr}' conflicts with another subnet`;
@@ -557,6 +571,13 @@ export function refusesDelete(o: Managed, world: ReadonlyMap<string, Managed>): 
         ...others(INSTANCE_KIND, 'subnetId'),
       ];
       return dependants.length ? `DependencyViolation: The subnet '${String(id)}' has dependencies and cannot be deleted.` : undefined;
+    }
+    case 'VPCIPv4CidrBlockAssociation': {
+      const { vpcId, cidrBlock } = resolveReferences(o, world).forProvider;
+      const inBlock = using(world, 'Subnet', 'vpcId', vpcId).some(
+        (s) => atProvider(s).id !== undefined && inside(String(dig(s, 'spec', 'forProvider', 'cidrBlock')), String(cidrBlock)),
+      );
+      return inBlock ? `InvalidCidrBlock.InUse: The vpc '${String(vpcId)}' currently has a subnet within CIDR block ${String(cidrBlock)}` : undefined;
     }
     case 'InternetGateway': {
       const vpcId = resolveReferences(o, world).forProvider.vpcId;

@@ -10,6 +10,8 @@ import { CLUSTER_KEY } from '../src/eks/cluster.js';
 import { AUTO_NODE_ROLE_KEY } from '../src/eks/auto-mode.js';
 import { KARPENTER_NODE_ROLE_KEY } from '../src/eks/karpenter.js';
 import { EGRESS_ONLY_IGW_KEY, VPC_KEY } from '../src/network/resources.js';
+import { POD_CIDR_ASSOCIATION_KEY } from '../src/network/pod-network.js';
+import { POD_TIER } from '../src/network/pod-subnets.js';
 import { KMS_KEY } from '../src/eks/encryption.js';
 
 export interface SubnetView {
@@ -30,6 +32,10 @@ export interface Topology {
   zones: string[];
   tiers: string[];
   subnets: SubnetView[];
+  /** spec.network.podSubnets: the secondary block and its pod subnets (not in `subnets`: outside the VPC's block). */
+  podNetwork?: { cidr: string; subnets: SubnetView[] };
+  /** vpc-cni's pod addressing switches that are on: custom networking, prefix delegation. */
+  cniModes: string[];
   nats: { key: string; zone?: string; regional: boolean; eip?: string }[];
   privateRoutes: Map<string, string | undefined>;
   /** spec.network.ipFamily DualStack or IPv6: the egress-only internet gateway's key, and the cluster's IP family. */
@@ -141,7 +147,7 @@ export function topologyOf(xr: JsonObject, desired: Record<string, JsonObject>, 
   const fp = (body: JsonObject | undefined, ...path: (string | number)[]) => dig(body, 'spec', 'forProvider', ...path);
   const status = (xrStatus ?? {}) as EKSClusterStatus;
 
-  const subnets: SubnetView[] = resources
+  const allSubnets: SubnetView[] = resources
     .filter((r) => r.body.kind === 'Subnet')
     .map((r) => {
       const cidr = str(fp(r.body, 'cidrBlock'));
@@ -154,6 +160,17 @@ export function topologyOf(xr: JsonObject, desired: Record<string, JsonObject>, 
         ...(str(fp(r.body, 'ipv6CidrBlock')) ? { ipv6: str(fp(r.body, 'ipv6CidrBlock')) } : {}),
       };
     });
+  const subnets = allSubnets.filter((s) => s.tier !== POD_TIER);
+  const podSubnets = allSubnets.filter((s) => s.tier === POD_TIER);
+  const podBlock = resources.find((r) => r.key === POD_CIDR_ASSOCIATION_KEY);
+  const cniEnv = (() => {
+    const values = fp(resources.find((r) => r.key === 'addon-vpc-cni')?.body, 'configurationValues');
+    return typeof values === 'string' ? ((dig(JSON.parse(values) as JsonObject, 'env') ?? {}) as JsonObject) : {};
+  })();
+  const cniModes = [
+    ...(cniEnv.AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG === 'true' ? ['custom networking'] : []),
+    ...(cniEnv.ENABLE_PREFIX_DELEGATION === 'true' ? ['prefix delegation'] : []),
+  ];
   const zones = [...new Set(subnets.map((s) => s.zone))].sort(compareKeys);
   const tiers = ['public', 'private', 'isolated'].filter((t) => subnets.some((s) => s.tier === t));
   const zoneOfSubnet = new Map(subnets.map((s) => [s.key, s.zone]));
@@ -321,6 +338,8 @@ export function topologyOf(xr: JsonObject, desired: Record<string, JsonObject>, 
     zones,
     tiers,
     subnets,
+    ...(podBlock ? { podNetwork: { cidr: str(fp(podBlock.body, 'cidrBlock')), subnets: podSubnets } } : {}),
+    cniModes,
     nats,
     privateRoutes,
     ...(byKey.has(EGRESS_ONLY_IGW_KEY)

@@ -130,6 +130,9 @@ const EDITS: readonly Edit[] = [
         spec.autoMode = { enabled: true };
         spec.nodeGroups = [];
         spec.karpenter = { enabled: false };
+        // Auto Mode runs pod networking itself: the function refuses the VPC CNI's switches with it.
+        delete spec.network.podSubnets;
+        delete spec.network.prefixDelegation;
       }
     },
   },
@@ -153,6 +156,23 @@ const EDITS: readonly Edit[] = [
     apply: (spec) => {
       const existing = (spec.monitoring as JsonObject).workspaceId !== undefined;
       spec.monitoring = existing ? { enabled: true } : { enabled: true, workspaceId: EXISTING_WORKSPACE_ID };
+    },
+  },
+  {
+    // Custom networking in a secondary block: AWS cannot change the block, so a new one is refused (take it out first).
+    name: 'pod subnets on/off',
+    applies: (spec) => composedNetwork(spec) && !autoMode(spec),
+    apply: (spec) => {
+      if (spec.network.podSubnets) delete spec.network.podSubnets;
+      else spec.network.podSubnets = { cidr: '100.64.0.0/16' };
+    },
+  },
+  {
+    name: 'prefix delegation on/off',
+    applies: (spec) => !autoMode(spec),
+    apply: (spec) => {
+      if (spec.network.prefixDelegation) delete spec.network.prefixDelegation;
+      else spec.network.prefixDelegation = true;
     },
   },
   {

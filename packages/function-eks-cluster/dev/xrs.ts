@@ -35,6 +35,10 @@ export interface XRShape {
   monitoring?: 'composed' | 'existing';
   /** spec.network.ipFamily; left out, the API's default (IPv4). In an existing network IPv6 states it dual-stack. */
   ipFamily?: (typeof IP_FAMILIES)[number];
+  /** spec.network.podSubnets.cidr: custom networking (not with an existing network, not with IPv6 pods). */
+  podSubnets?: string;
+  /** spec.network.prefixDelegation */
+  prefixDelegation?: boolean;
 }
 
 /** The subnet ID an existing network has for a zone and tier (17 hex digits, like AWS's). */
@@ -102,22 +106,31 @@ export const xrArb: fc.Arbitrary<XRShape> = fc
     // Last, so the fields above draw the values they drew before it was added.
     monitoring: fc.constantFrom(undefined, undefined, 'composed' as const, 'existing' as const),
     ipFamily: fc.constantFrom(undefined, undefined, 'DualStack' as const, 'IPv6' as const),
+    podSubnets: fc.constantFrom(undefined, undefined, '100.64.0.0/16', '100.65.0.0/20'),
+    prefixDelegation: fc.constantFrom(false, false, true),
   })
-  .map(({ privateOffset, monitoring, ipFamily, ...c }) => ({
-    ...(monitoring ? { monitoring } : {}),
+  .map(({ privateOffset, monitoring, ipFamily, podSubnets, prefixDelegation, ...c }) => {
     // IPv6 pods: not in China regions, not with Auto Mode or Karpenter (the API refuses them: compose/xr.ts).
-    ...(ipFamily === 'DualStack' || (ipFamily === 'IPv6' && !c.autoMode && !c.karpenter && !c.region.startsWith('cn-')) ? { ipFamily } : {}),
-    ...c,
-    // Auto Mode runs its own Karpenter and nodes: the API refuses either with it.
-    karpenter: c.karpenter && !c.autoMode,
-    ...(privateOffset ? { privatePrefix: Math.min(Number(c.vpcCidr.split('/')[1]) + privateOffset, 28) } : {}),
-    nodeGroups: (c.autoMode ? [] : c.nodeGroups).map((g) => ({
-      name: g.name,
-      minSize: g.minSize,
-      maxSize: g.minSize + g.extra,
-      ...(g.restrict ? { zones: c.zones.slice(0, 2) } : {}),
-    })),
-  }));
+    const family = ipFamily === 'DualStack' || (ipFamily === 'IPv6' && !c.autoMode && !c.karpenter && !c.region.startsWith('cn-')) ? ipFamily : undefined;
+    // Auto Mode runs pod networking itself, and IPv6 pods take no secondary block: the function refuses either with them.
+    const podNetworking = !c.autoMode && family !== 'IPv6';
+    return {
+      ...(monitoring ? { monitoring } : {}),
+      ...(family ? { ipFamily: family } : {}),
+      ...(podSubnets && podNetworking ? { podSubnets } : {}),
+      ...(prefixDelegation && podNetworking ? { prefixDelegation } : {}),
+      ...c,
+      // Auto Mode runs its own Karpenter and nodes: the API refuses either with it.
+      karpenter: c.karpenter && !c.autoMode,
+      ...(privateOffset ? { privatePrefix: Math.min(Number(c.vpcCidr.split('/')[1]) + privateOffset, 28) } : {}),
+      nodeGroups: (c.autoMode ? [] : c.nodeGroups).map((g) => ({
+        name: g.name,
+        minSize: g.minSize,
+        maxSize: g.minSize + g.extra,
+        ...(g.restrict ? { zones: c.zones.slice(0, 2) } : {}),
+      })),
+    };
+  });
 
 /** The schema node of spec at `path` (a list's items are "[]"). */
 function specNode(...path: string[]): SchemaNode {
@@ -300,6 +313,8 @@ export function xrDocument(shape: XRShape): JsonObject {
 
 function addFeatures(shape: XRShape, spec: JsonObject): void {
   if (shape.flowLogs) (spec.network as JsonObject).flowLogs = { enabled: true };
+  if (shape.podSubnets && !shape.existing) (spec.network as JsonObject).podSubnets = { cidr: shape.podSubnets };
+  if (shape.prefixDelegation) (spec.network as JsonObject).prefixDelegation = true;
   if (shape.awsIdentity) spec.delivery = { mode: 'AWSIdentity', fluxRoleArn: FLUX_ROLE_ARN };
   if (shape.deletionProtection) spec.controlPlane = { deletionProtection: true };
   if (shape.autoMode) {

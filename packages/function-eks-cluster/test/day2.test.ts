@@ -13,6 +13,7 @@ import { compose } from '../src/compose/compose.js';
 import { converge, SimulatedWorld, tearDown } from '../dev/aws-world.js';
 import { refusesCreate, refusesUpdate } from '../dev/simulated-aws.js';
 import { reconcileToReady } from '../dev/reconcile.js';
+import { refusesDelete } from '../dev/simulated-aws.js';
 import { passOf, simulateTeardown } from '../dev/teardown.js';
 import { EXISTING_WORKSPACE_ID, exampleShape, mustCompose, xrDocument, type XRShape } from '../dev/xrs.js';
 
@@ -619,6 +620,105 @@ describe('4b. what the deletion order holds for the cluster’s life is refused 
     expect(world.deleting()).toEqual([]);
     expect(after.result.ok && after.result.warnings).toContainEqual(expect.stringMatching(/^spec\.karpenter\.enabled is false, but Karpenter's AWS resources/));
     expect(tearDown(world)).toEqual([]);
+  });
+});
+
+describe('3c. pod networking switched on and off on a live cluster: the add-on in place, then new nodes, and the block goes only after its subnets', () => {
+  const cniEnv = (world: SimulatedWorld) => {
+    const values = dig(world.observed()['addon-vpc-cni'], 'status', 'atProvider', 'configurationValues');
+    return values === undefined ? {} : (JSON.parse(String(values)) as { env: Record<string, string> }).env;
+  };
+  const groupsOf = (world: SimulatedWorld) => Object.keys(world.observed()).filter((k) => k.startsWith('nodegroup-'));
+  const since = (world: SimulatedWorld, seen: number) => world.events.slice(seen);
+  const PODS = { cidr: '100.64.0.0/16' };
+
+  it('custom networking on: the block, then its subnets; vpc-cni updated in place; the node group replaced once the add-on runs it, Ready before the old one goes', () => {
+    const { world, xr } = live({});
+    const seen = world.events.length;
+    const on = converge(
+      world,
+      edited(xr, (spec) => (spec.network.podSubnets = PODS)),
+    );
+    expect(world.unsynced()).toEqual([]);
+    expect(on.settled).toBe(true);
+    const events = since(world, seen);
+    expect(events.filter((e) => e.what.startsWith('refused'))).toEqual([]);
+    const round = (key: string, what: string) => events.find((e) => e.key === key && e.what === what)!.round;
+    expect(round('subnet-pods-a', 'created')).toBeGreaterThan(round('vpc-cidr-pods', 'created'));
+    expect(events.filter((e) => e.key === 'addon-vpc-cni').map((e) => e.what)).toEqual(['updated']);
+    // aws-node looks up the pod subnets as soon as it runs custom networking: they exist first.
+    expect(round('addon-vpc-cni', 'updated')).toBeGreaterThan(round('subnet-pods-b', 'created'));
+    expect(cniEnv(world)).toEqual({ AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG: 'true', ENI_CONFIG_LABEL_DEF: 'topology.kubernetes.io/zone' });
+    // Nodes pick their ENIConfig at start: a new group, started after the add-on had the new configuration.
+    const [replacement] = groupsOf(world);
+    expect(replacement).toMatch(/^nodegroup-general-[0-9a-f]{6}$/);
+    expect(round(replacement!, 'created')).toBeGreaterThan(round('addon-vpc-cni', 'updated'));
+    expect(round('nodegroup-general', 'deleted')).toBeGreaterThan(round(replacement!, 'created'));
+    expect(on.capacities.every((c) => c.nodeGroups.length > 0)).toBe(true);
+    expect(tearDown(world)).toEqual([]);
+  });
+
+  it('custom networking off: vpc-cni told "false" (AWS would keep the old value), new nodes, and the pod subnets go only once the old nodes are gone, the block after them', () => {
+    const { world, xr } = live({}, (spec) => (spec.network.podSubnets = PODS));
+    const [started] = groupsOf(world);
+    const seen = world.events.length;
+    const off = converge(
+      world,
+      edited(xr, (spec) => delete spec.network.podSubnets),
+    );
+    expect(world.unsynced()).toEqual([]);
+    expect(off.settled).toBe(true);
+    const events = since(world, seen);
+    expect(events.filter((e) => e.what.startsWith('refused'))).toEqual([]);
+    expect(cniEnv(world)).toEqual({ AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG: 'false' });
+    const round = (key: string, what: string) => events.find((e) => e.key === key && e.what === what)!.round;
+    expect(round('subnet-pods-a', 'deleted')).toBeGreaterThan(round(started!, 'deleted'));
+    expect(round('vpc-cidr-pods', 'deleted')).toBeGreaterThan(round('subnet-pods-b', 'deleted'));
+    expect(Object.keys(world.observed()).filter((k) => k.includes('pods'))).toEqual([]);
+    expect(off.capacities.every((c) => c.nodeGroups.length > 0)).toBe(true);
+    expect(tearDown(world)).toEqual([]);
+  });
+
+  it.each([
+    { reason: 'on', from: undefined, to: true, env: { ENABLE_PREFIX_DELEGATION: 'true', WARM_PREFIX_TARGET: '1' } },
+    { reason: 'off', from: true, to: undefined, env: { ENABLE_PREFIX_DELEGATION: 'false' } },
+  ])('prefix delegation $reason: vpc-cni changed in place, the node group replaced (EKS sets max pods at node start)', ({ from, to, env }) => {
+    const { world, xr } = live({}, (spec) => from && (spec.network.prefixDelegation = from));
+    const seen = world.events.length;
+    const after = converge(
+      world,
+      edited(xr, (spec) => (to ? (spec.network.prefixDelegation = to) : delete spec.network.prefixDelegation)),
+    );
+    expect(world.unsynced()).toEqual([]);
+    expect(after.settled).toBe(true);
+    expect(cniEnv(world)).toEqual(env);
+    const events = since(world, seen);
+    expect(events.filter((e) => e.kind === 'Addon').map((e) => `${e.key} ${e.what}`)).toEqual(['addon-vpc-cni updated']);
+    expect(events.filter((e) => e.kind === 'NodeGroup').map((e) => e.what)).toEqual(['created', 'deleted']);
+  });
+
+  it('a new pod block on a live cluster is refused with the way there; nothing changes', () => {
+    const { world, xr } = live({}, (spec) => (spec.network.podSubnets = PODS));
+    const seen = world.events.length;
+    const moved = converge(
+      world,
+      edited(xr, (spec) => (spec.network.podSubnets = { cidr: '100.65.0.0/16' })),
+    );
+    expect(fatalOf(moved.result)).toEqual([
+      {
+        path: 'spec.network.podSubnets.cidr',
+        message:
+          'changed from 100.64.0.0/16 to 100.65.0.0/16, but AWS cannot change an associated block, nor disassociate it while its pod subnets exist; set it back to 100.64.0.0/16, or take spec.network.podSubnets out (the node groups are replaced and the pod subnets and block deleted), then set 100.65.0.0/16',
+      },
+    ]);
+    expect(world.events.length).toBe(seen);
+  });
+
+  it('the simulated AWS refuses to disassociate a block while a subnet lies in it, as AWS does', () => {
+    const { world } = live({}, (spec) => (spec.network.podSubnets = PODS));
+    const observed = world.observed();
+    const refusal = refusesDelete(observed['vpc-cidr-pods']!, new Map(Object.values(observed).map((o) => [String(dig(o, 'metadata', 'name')), o])));
+    expect(refusal).toMatch(/^InvalidCidrBlock\.InUse: The vpc 'vpc-[0-9a-f]{17}' currently has a subnet within CIDR block 100\.64\.0\.0\/16$/);
   });
 });
 

@@ -26,6 +26,13 @@ export const DELETE_DEPENDENCIES: Readonly<Record<string, readonly DeleteRule[] 
       source: `${EC2_API}/API_DeleteVpc.html`,
     },
   ],
+  'ec2.aws.m.upbound.io/v1beta1/VPCIPv4CidrBlockAssociation': [
+    {
+      refusedWhile: 'a subnet of the VPC lies in the block',
+      error: 'InvalidCidrBlock.InUse',
+      source: `${EC2_API}/API_DisassociateVpcCidrBlock.html ("you must delete the subnets in the CIDR block first"); the message as aws/aws-k8s-tester#179 quotes it: "The vpc vpc-… currently has a subnet within CIDR block 10.2.0.0/16"`,
+    },
+  ],
   'ec2.aws.m.upbound.io/v1beta1/Subnet': [
     {
       refusedWhile:

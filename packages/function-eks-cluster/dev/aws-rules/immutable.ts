@@ -113,13 +113,20 @@ const list = (v: Json | undefined): Json[] => (Array.isArray(v) ? v : v === unde
  * Every CustomizeDiff ForceNew of the generated table, by kind and Terraform
  * argument. An argument the function never sets has no rule; the test says which.
  */
+const cidrBlockChanged = (before: JsonObject, after: JsonObject) =>
+  before.cidrBlock !== undefined && after.cidrBlock !== undefined && before.cidrBlock !== after.cidrBlock;
+
 export const CONDITIONAL_RULES: Readonly<Record<string, Readonly<Record<string, ConditionalRule>>>> = {
   'ec2.aws.m.upbound.io/v1beta1/VPC': {
     // A changed CIDR block replaces the VPC unless IPAM gives it (ipv4_netmask_length, which the function never sets).
+    cidr_block: { field: 'cidrBlock', replaces: cidrBlockChanged, source: 'internal/service/ec2/vpc_.go:449-454 (CustomizeDiff: diff.ForceNew(cidr_block))' },
+  },
+  'ec2.aws.m.upbound.io/v1beta1/VPCIPv4CidrBlockAssociation': {
+    // The same for a secondary block: a new CIDR is a new association (the function refuses it, compose/pod-network-plan.ts).
     cidr_block: {
       field: 'cidrBlock',
-      replaces: (before, after) => before.cidrBlock !== undefined && after.cidrBlock !== undefined && before.cidrBlock !== after.cidrBlock,
-      source: 'internal/service/ec2/vpc_.go:449-454 (CustomizeDiff: diff.ForceNew(cidr_block))',
+      replaces: cidrBlockChanged,
+      source: 'internal/service/ec2/vpc_ipv4_cidr_block_association.go:57-66 (CustomizeDiff: diff.ForceNew(cidr_block))',
     },
   },
   'ec2.aws.m.upbound.io/v1beta1/Subnet': {

@@ -264,6 +264,8 @@ export const UNIQUENESS: Readonly<Record<string, UniquenessRule>> = {
 /** Kinds that take no slot, and why. */
 export const NOT_UNIQUE: Readonly<Record<string, string>> = {
   'ec2.aws.m.upbound.io/v1beta1/VPC': 'CreateVpc: every call makes a new VPC (CIDRs may repeat across VPCs)',
+  'ec2.aws.m.upbound.io/v1beta1/VPCIPv4CidrBlockAssociation':
+    'a block overlapping one the VPC has is refused instead (InvalidVpc.Range, refusesCreate); AWS allows up to five IPv4 blocks per VPC by default, the function adds one',
   'ec2.aws.m.upbound.io/v1beta1/Subnet': 'overlapping CIDRs in a VPC are refused instead (InvalidSubnet.Conflict, refusesCreate)',
   'ec2.aws.m.upbound.io/v1beta1/InternetGateway': 'CreateInternetGateway: a new gateway each call',
   'ec2.aws.m.upbound.io/v1beta1/EgressOnlyInternetGateway': 'CreateEgressOnlyInternetGateway: a new gateway each call',

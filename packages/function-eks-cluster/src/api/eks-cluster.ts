@@ -355,6 +355,32 @@ export const specSchema = object(
             }),
             'Auto',
           ),
+          podSubnets: object(
+            {
+              cidr: required(
+                string({
+                  description:
+                    'IPv4 block associated with the VPC as a secondary CIDR, for pods only, e.g. 100.64.0.0/16 (RFC 6598 shared address space, never routed outside). /16 to /24, outside vpcCidr. Changing it on a live cluster is refused (AWS replaces the association, which its subnets hold): take podSubnets out, let the node groups be replaced, then set the new block.',
+                  pattern: '^([0-9]{1,3}\\.){3}[0-9]{1,3}/[0-9]{1,2}$',
+                  maxLength: 18,
+                }),
+              ),
+              prefixLength: integer({
+                description:
+                  'Prefix length of each pod subnet (one per zone). Default: the block prefix + 3 (a /19 in a /16), room for six zones, so adding a zone never re-addresses a subnet.',
+                minimum: 16,
+                maximum: 28,
+              }),
+            },
+            {
+              description:
+                "VPC CNI custom networking: the block is associated with the VPC, one pod subnet per zone is carved from it (routed like the zone's private subnet, through its NAT), and vpc-cni is configured with AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG and ENI_CONFIG_LABEL_DEF=topology.kubernetes.io/zone; pods take addresses there, nodes keep theirs in the private subnets. The pod subnets by zone are in the cluster facts, and apps/pod-networking (Flux) writes the ENIConfigs nodes look up. Switching it on or off replaces every node group (nodes pick their ENIConfig at start), the new group Ready before the old one goes. A node that starts before its zone's ENIConfig is applied gets pod addresses once it is (the VPC CNI retries every few seconds). Not with autoMode, spec.network.existing or ipFamily IPv6 (IPv6 pods never run out of addresses).",
+            },
+          ),
+          prefixDelegation: boolean({
+            description:
+              "VPC CNI prefix delegation: nodes get /28 prefixes instead of single addresses (ENABLE_PREFIX_DELEGATION, WARM_PREFIX_TARGET=1 in vpc-cni's configurationValues), so each node runs more pods; EKS computes max pods of managed node groups for it (at most 110 below 30 vCPUs, 250 above). Needs Nitro instances. Switching it on or off replaces every node group (max pods is set at node start). Not with autoMode or ipFamily IPv6 (always in prefix mode).",
+          }),
           subnets: withDefault(
             object(
               {

@@ -5,6 +5,7 @@
  */
 import { checkAgainstObserved, checkIpFamilyAgainstObserved, checkNetworkOwnership, clusterNameOf, pinnedSubnets } from './observed-checks.js';
 import { readXR, type XR } from './xr.js';
+import { planPodNetwork, type PodNetworkPlan } from './pod-network-plan.js';
 import type { EKSClusterStatus } from '../api/eks-cluster.js';
 import type { JsonObject } from '../api/schema-builder.js';
 import type { FieldError } from '../api/validate.js';
@@ -36,6 +37,7 @@ import { NO_NAT } from '../network/existing.js';
 import { flowLogResources } from '../network/flow-logs.js';
 import { planNat, SINGLE_NAT_KEY, type NatPlan } from '../network/nat.js';
 import { networkResources } from '../network/resources.js';
+import { podNetworkResources } from '../network/pod-network.js';
 import { defaultPrefixLength, planSubnets, TIERS, type PlannedSubnet, type TierRequest } from '../network/subnet-plan.js';
 import { partitionOf, type ComposeContext, type DesiredResource, type Notice } from '../ground/context.js';
 import { digString, ObservedState } from '../ground/observed.js';
@@ -87,7 +89,13 @@ function existingSingleNatZone(ctx: ComposeContext): string | undefined {
 }
 
 /** Everything the XR asks for, in dependency order, before gating: the network, identities, the cluster, what runs on it, access, the facts Flux reads. */
-function wantedResources(ctx: ComposeContext, vpc: Cidr, subnets: readonly PlannedSubnet[], nat: NatPlan): DesiredResource[] {
+function wantedResources(
+  ctx: ComposeContext,
+  vpc: Cidr,
+  subnets: readonly PlannedSubnet[],
+  nat: NatPlan,
+  pods: PodNetworkPlan & { ok: true },
+): DesiredResource[] {
   const external = ctx.spec.network.existing !== undefined;
   const endpoints = external ? [] : endpointResources(ctx, vpc, subnets);
   // Nodes that cannot reach ECR, STS and the EKS API never join: with endpoints, they come first.
@@ -98,6 +106,7 @@ function wantedResources(ctx: ComposeContext, vpc: Cidr, subnets: readonly Plann
   );
   return [
     ...(external ? [] : networkResources(ctx, vpc, subnets, nat)),
+    ...podNetworkResources(ctx, pods.block, pods.subnets, endpoints.length > 0),
     ...endpoints,
     ...flowLogResources(ctx),
     ...iamResources(ctx),
@@ -115,7 +124,7 @@ function wantedResources(ctx: ComposeContext, vpc: Cidr, subnets: readonly Plann
     ...monitoringResources(ctx),
     ...(kubeconfigSecretWanted(ctx) ? [kubeconfigResource(ctx)] : []),
     ...fluxAccessResources(ctx),
-    clusterFactsResource(ctx, subnets),
+    clusterFactsResource(ctx, subnets, pods.kept ? [] : pods.subnets),
   ];
 }
 
@@ -178,8 +187,10 @@ export function planComposition(input: ComposeInput): Planned | { readonly ok: f
     ? { ok: true as const, subnets: [], warnings: [] }
     : planSubnets({ vpc, zones: xr.zones, tiers: tierRequests(xr, vpc), pinned: pins });
   if (!subnetPlan.ok) return subnetPlan;
+  const pods = external ? { ok: true as const, subnets: [], kept: false } : planPodNetwork(xr, observed, vpc);
+  if (!pods.ok) return pods;
   const nat = external ? NO_NAT : planNat(xr.spec.network.nat, xr.zones, existingSingleNatZone(ctx));
-  const wanted = wantedResources(ctx, vpc, subnetPlan.subnets, nat);
+  const wanted = wantedResources(ctx, vpc, subnetPlan.subnets, nat, pods);
   return {
     ok: true,
     ctx,

@@ -8,6 +8,8 @@ import { checkLaunchTemplates } from '../eks/launch-template.js';
 import { checkSecurityGroupRules } from '../network/security-group-rules.js';
 import { parseCidr } from '../network/cidr.js';
 import { checkIpv6Zones } from '../network/ipv6-plan.js';
+import { checkPodBlock } from '../network/pod-subnets.js';
+import { checkPodNetworking } from '../eks/vpc-cni-config.js';
 import { namesZone, resolveZones, type Zone } from '../network/zones.js';
 import { API_GROUP, API_VERSION, KIND, LOG_RETENTION_DAYS, specSchema, type EKSClusterSpec } from '../api/eks-cluster.js';
 import { isObject, type JsonObject } from '../api/schema-builder.js';
@@ -63,6 +65,8 @@ function checkNetwork(spec: EKSClusterSpec, errors: FieldError[]): Zone[] {
       message: `${spec.network.vpcCidr} has prefix /${vpc.cidr.prefixLength}; AWS VPCs are /16 to /28 and an EKS cluster needs at least a /24: use /16 to /24`,
     });
   }
+  const podSubnets = spec.network.podSubnets;
+  if (podSubnets) errors.push(...checkPodBlock(podSubnets.cidr, vpc.ok ? vpc.cidr : undefined));
   const { zones, errors: zoneErrors } = resolveZones(spec.region, spec.network.availabilityZones);
   errors.push(...zoneErrors);
   return zones;
@@ -329,6 +333,7 @@ export function readXR(composite: unknown): XRRead {
   checkDelivery(spec, errors);
   checkMonitoring(spec, errors);
   checkCompute(spec, errors);
+  checkPodNetworking(spec, errors);
   checkAutoModeVersion(spec, errors);
   checkPodIdentityUniqueness(spec, errors);
   checkLaunchTemplates(spec.nodeGroups, errors);

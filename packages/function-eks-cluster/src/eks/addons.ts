@@ -17,6 +17,7 @@ import { awsTags, managed, ref } from '../ground/managed.js';
 import { EKS } from '../ground/composed-kinds.js';
 import { MAINTAINED_MINORS, maintainedAddonVersion } from '../api/addon-versions.js';
 import { CLUSTER_KEY } from './cluster.js';
+import { vpcCniConfigurationValues } from './vpc-cni-config.js';
 import { OIDC_PROVIDER_KEY } from './oidc.js';
 import { cniIpv6PolicyKeys } from './cni-ipv6.js';
 import { addonIdentityKeys, addonRoleKey, composedAddons, effectiveAddons, POD_IDENTITY_ADDONS, usesPodIdentity } from './addon-set.js';
@@ -114,7 +115,9 @@ export function addonResources(ctx: ComposeContext, nodeGroupKeys: readonly stri
     };
     const version = addonVersion(ctx, addon);
     if (version) forProvider.addonVersion = version;
-    if (addon.configurationValues) forProvider.configurationValues = addon.configurationValues;
+    // vpc-cni also carries how pods are addressed (spec.network.podSubnets, prefixDelegation): eks/vpc-cni-config.ts.
+    const values = addon.name === 'vpc-cni' ? vpcCniConfigurationValues(ctx, addon.configurationValues) : addon.configurationValues;
+    if (values) forProvider.configurationValues = values;
     if (addon.serviceAccountRoleArn) forProvider.serviceAccountRoleArn = addon.serviceAccountRoleArn;
     // A service account role can only be assumed once the cluster's OIDC provider is registered (eks/oidc.ts).
     const irsa = addon.serviceAccountRoleArn ? [OIDC_PROVIDER_KEY] : [];

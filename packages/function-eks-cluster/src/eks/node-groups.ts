@@ -16,6 +16,7 @@ import { nodeGroupsKeptForAutoMode } from './auto-mode.js';
 import { CLUSTER_KEY } from './cluster.js';
 import { NODE_ROLE_KEY, nodeRoleAttachmentKeys } from './iam.js';
 import { amiTypeOf, launchTemplateKey, launchTemplateRef, launchTemplateResources } from './launch-template.js';
+import { DEFAULT_POD_NETWORK, POD_NETWORK_LABEL, podNetworkForNodes, podNetworkName, podNetworkOf } from './vpc-cni-config.js';
 
 export function nodeGroupKey(name: string): string {
   return `nodegroup-${name}`;
@@ -42,6 +43,7 @@ const FIXED_AT_CREATION: Readonly<Record<keyof Fixed, string>> = {
   diskSize: 'disk size',
   subnets: 'subnets',
   launchTemplate: 'launch template',
+  podNetwork: 'pod networking',
 };
 
 /** A group's launch template, as a fixed field: EKS can neither add one to a group nor take it away (eks/launch-template.ts). */
@@ -57,6 +59,8 @@ interface Fixed {
   readonly subnets: Json;
   /** NO_TEMPLATE or TEMPLATE. */
   readonly launchTemplate: Json;
+  /** How the nodes' pods are addressed (eks/vpc-cni-config.ts): set when nodes start, so a change needs new nodes. */
+  readonly podNetwork: Json;
 }
 
 function subnetsOf(forProvider: Json | undefined): Json | undefined {
@@ -82,6 +86,8 @@ function existingFixed(ctx: ComposeContext, key: string, wanted: Fixed): Fixed {
     diskSize: templated ? null : (has('diskSize') ?? wanted.diskSize ?? null),
     subnets: subnetsOf(forProvider?.forProvider) ?? wanted.subnets,
     launchTemplate: templated ? TEMPLATE : NO_TEMPLATE,
+    // Absent on every group started in the VPC CNI's default mode, those of earlier releases included.
+    podNetwork: dig(has('labels'), POD_NETWORK_LABEL) ?? DEFAULT_POD_NETWORK,
   };
 }
 
@@ -149,7 +155,7 @@ function nodeGroup(
     ...(template !== undefined ? { launchTemplate: template } : {}),
     scalingConfig: scalingConfig(ctx, slot.key, group),
     updateConfig: { maxUnavailable: group.maxUnavailable },
-    labels: nodeLabels(group),
+    labels: { ...nodeLabels(group), ...(fixed.podNetwork !== DEFAULT_POD_NETWORK ? { [POD_NETWORK_LABEL]: fixed.podNetwork } : {}) },
     tags: awsTags(ctx, slot.key),
   };
   if (group.taints.length > 0) {
@@ -228,7 +234,21 @@ function wantedFixed(ctx: ComposeContext, group: NodeGroupSpec, subnets: readonl
     diskSize: group.launchTemplate ? null : group.diskSize,
     subnets: ctx.spec.network.existing ? [...ctx.spec.network.existing.privateSubnetIds] : placement,
     launchTemplate: group.launchTemplate ? TEMPLATE : NO_TEMPLATE,
+    podNetwork: podNetworkName(podNetworkOf(ctx.spec)),
   };
+}
+
+/**
+ * The pod network a group is started in: the spec's once vpc-cni runs it;
+ * until then, the one its existing group has, so it is replaced only once the
+ * add-on's new configuration is in place and the new nodes start with it.
+ */
+function startedIn(ctx: ComposeContext, base: string, belongs: (key: string) => boolean, wanted: Fixed): Fixed {
+  if (podNetworkForNodes(ctx) !== undefined) return wanted;
+  const existing = Object.keys(ctx.observed.resources)
+    .filter((k) => (k === base || k.startsWith(`${base}-`)) && belongs(k))
+    .sort((a, b) => Number(ctx.observed.isReady(b)) - Number(ctx.observed.isReady(a)) || a.localeCompare(b));
+  return existing.length === 0 ? wanted : { ...wanted, podNetwork: existingFixed(ctx, existing[0]!, wanted).podNetwork };
 }
 
 /**
@@ -281,7 +301,7 @@ function specGroup(
   const belongs = (key: string) => key === base || dig(ctx.observed.forProvider(key, 'labels'), GROUP_LABEL) === group.name;
   // Subnets are a set: their order is no change.
   const comparable = (f: Fixed): JsonObject => ({ ...f, subnets: [...(f.subnets as string[])].sort() });
-  const kept = keptOnZonesAdded(ctx, group, base, belongs, wantedFixed(ctx, group, subnets));
+  const kept = keptOnZonesAdded(ctx, group, base, belongs, startedIn(ctx, base, belongs, wantedFixed(ctx, group, subnets)));
   const fixed = kept.fixed;
   const placement = placeReplaceable(ctx.observed, base, comparable(fixed), (key) => comparable(existingFixed(ctx, key, fixed)), belongs);
   const nameOf = (key: string, fresh: string) => ctx.observed.externalName(key) ?? fresh;
@@ -314,6 +334,7 @@ function keptGroup(ctx: ComposeContext, key: string, networkKeys: readonly strin
   const labels = { ...((fp('labels') ?? {}) as Record<string, string>) };
   const name = labels[GROUP_LABEL] ?? ctx.observed.externalName(key) ?? key.replace(/^nodegroup-/, '');
   delete labels[GROUP_LABEL];
+  delete labels[POD_NETWORK_LABEL];
   const taints = Array.isArray(fp('taint')) ? (fp('taint') as NodeGroupSpec['taints']) : [];
   const group = {
     name,
@@ -323,7 +344,15 @@ function keptGroup(ctx: ComposeContext, key: string, networkKeys: readonly strin
     labels,
     taints,
   } as NodeGroupSpec;
-  const unknown: Fixed = { amiType: null, capacityType: null, instanceTypes: null, diskSize: null, subnets: [], launchTemplate: NO_TEMPLATE };
+  const unknown: Fixed = {
+    amiType: null,
+    capacityType: null,
+    instanceTypes: null,
+    diskSize: null,
+    subnets: [],
+    launchTemplate: NO_TEMPLATE,
+    podNetwork: null,
+  };
   return nodeGroup(ctx, group, { key, name: ctx.observed.externalName(key) ?? name }, existingFixed(ctx, key, unknown), networkKeys);
 }
 

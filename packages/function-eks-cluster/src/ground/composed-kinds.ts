@@ -36,9 +36,10 @@ export const MANAGED_GROUPS: readonly ManagedGroup[] = [
     apiVersion: EC2,
     provider: 'provider-aws-ec2',
     purpose:
-      'the network (VPC, subnets, gateways, routes, VPC endpoints; the egress-only gateway of an IPv6 network), the flow log, the Karpenter discovery tag, the security-group rules you add, the launch templates of hardened node groups',
+      'the network (VPC, its secondary block for pods, subnets, gateways, routes, VPC endpoints; the egress-only gateway of an IPv6 network), the flow log, the Karpenter discovery tag, the security-group rules you add, the launch templates of hardened node groups',
     kinds: [
       'VPC',
+      'VPCIPv4CidrBlockAssociation',
       'Subnet',
       'InternetGateway',
       'EgressOnlyInternetGateway',

@@ -24,6 +24,7 @@ import { podIdentityRoleKey } from '../eks/pod-identity.js';
 import { monitoringTarget } from '../eks/monitoring.js';
 import { VPC_KEY } from '../network/resources.js';
 import { TIERS, type PlannedSubnet } from '../network/subnet-plan.js';
+import type { PlannedPodSubnet } from '../network/pod-subnets.js';
 import { digString } from '../ground/observed.js';
 import { resourceName } from '../ground/managed.js';
 import { kubeconfigSecretName } from '../eks/kubeconfig.js';
@@ -77,6 +78,19 @@ export const CLUSTER_FACTS: readonly ClusterFact[] = [
     description: "One subnet's ID, by tier and zone key (the zone's letter, a, or its ID with `-` as `_`, usw2_az1).",
     when: 'the network is composed',
   },
+  { key: 'pod_cidr', description: 'The secondary block pods take addresses from (custom networking).', when: 'spec.network.podSubnets' },
+  {
+    key: 'pod_subnet_ids',
+    description: 'The pod subnet IDs, comma-separated, in the order of pod_subnet_zones: the subnet of each ENIConfig apps/pod-networking writes.',
+    when: 'spec.network.podSubnets',
+  },
+  {
+    key: 'pod_subnet_zones',
+    description:
+      "The zone names of the pod subnets, comma-separated (us-west-2a, as nodes' topology.kubernetes.io/zone label says; for zones given by ID, as AWS reports them): each ENIConfig's name.",
+    when: 'spec.network.podSubnets',
+  },
+  { key: 'pod_subnet_id_<zone>', description: "One pod subnet's ID, by zone key, as `<tier>_subnet_id_<zone>`.", when: 'spec.network.podSubnets' },
   { key: 'karpenter_interruption_queue', description: 'The SQS queue Karpenter reads interruption events from.', when: 'spec.karpenter.enabled' },
   { key: 'karpenter_node_role_name', description: "The IAM role of Karpenter's nodes, for an EC2NodeClass.", when: 'spec.karpenter.enabled' },
   { key: 'karpenter_controller_role_arn', description: "The IAM role of Karpenter's controller (Pod Identity).", when: 'spec.karpenter.enabled' },
@@ -138,8 +152,22 @@ function networkFacts(ctx: ComposeContext, subnets: readonly PlannedSubnet[]): [
   ];
 }
 
+/** Custom networking's pod subnets: the lists in one zone order, each complete or absent. */
+function podNetworkFacts(ctx: ComposeContext, pods: readonly PlannedPodSubnet[]): [string, string | undefined][] {
+  if (pods.length === 0) return [];
+  const ids = pods.map((s) => ctx.observed.atProvider(s.key, 'id'));
+  const zones = pods.map((s) => s.zone.name ?? ctx.observed.atProvider(s.key, 'availabilityZone'));
+  const all = (values: (string | undefined)[]) => (values.every((v) => v !== undefined) ? values.join(',') : undefined);
+  return [
+    ['pod_cidr', ctx.spec.network.podSubnets?.cidr],
+    ['pod_subnet_ids', all(ids)],
+    ['pod_subnet_zones', all(zones)],
+    ...pods.map((s, i): [string, string | undefined] => [`pod_subnet_id_${factKeyPart(s.zone.key)}`, ids[i]]),
+  ];
+}
+
 /** The facts AWS has given so far, by key. */
-export function clusterFacts(ctx: ComposeContext, subnets: readonly PlannedSubnet[]): Record<string, string> {
+export function clusterFacts(ctx: ComposeContext, subnets: readonly PlannedSubnet[], pods: readonly PlannedPodSubnet[] = []): Record<string, string> {
   const { observed } = ctx;
   const arn = observed.atProvider(CLUSTER_KEY, 'arn');
   const karpenter = karpenterStatus(ctx);
@@ -159,6 +187,7 @@ export function clusterFacts(ctx: ComposeContext, subnets: readonly PlannedSubne
     ['oidc_issuer', digString(observed.get(CLUSTER_KEY), 'status', 'atProvider', 'identity', 0, 'oidc', 0, 'issuer')],
     ['oidc_provider_arn', observed.atProvider(OIDC_PROVIDER_KEY, 'arn')],
     ...networkFacts(ctx, subnets),
+    ...podNetworkFacts(ctx, pods),
     ['karpenter_interruption_queue', karpenter?.interruptionQueue],
     ['karpenter_node_role_name', karpenter?.nodeRoleName],
     ['karpenter_controller_role_arn', karpenter ? observed.atProvider(KARPENTER_ROLE_KEY, 'arn') : undefined],
@@ -174,14 +203,14 @@ export function clusterFacts(ctx: ComposeContext, subnets: readonly PlannedSubne
 }
 
 /** The ConfigMap, composed once the cluster is Ready (before, most facts are unknown). */
-export function clusterFactsResource(ctx: ComposeContext, subnets: readonly PlannedSubnet[]): DesiredResource {
+export function clusterFactsResource(ctx: ComposeContext, subnets: readonly PlannedSubnet[], pods: readonly PlannedPodSubnet[] = []): DesiredResource {
   return {
     key: CLUSTER_FACTS_KEY,
     body: {
       apiVersion: 'v1',
       kind: 'ConfigMap',
       metadata: { name: clusterFactsName(ctx.xrName), namespace: ctx.namespace, labels: { 'eks.gitops.dev/cluster': ctx.clusterName } },
-      data: clusterFacts(ctx, subnets),
+      data: clusterFacts(ctx, subnets, pods),
     },
     group: 'access',
     waitsFor: [CLUSTER_KEY],

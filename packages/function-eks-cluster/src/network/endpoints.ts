@@ -89,23 +89,28 @@ function securityGroup(ctx: ComposeContext, vpcCidr: Cidr): DesiredResource[] {
         tags: awsTags(ctx, ENDPOINT_SECURITY_GROUP_KEY),
       },
     }),
-    managed(ctx, {
-      group: 'network',
-      key: ENDPOINT_HTTPS_RULE_KEY,
-      apiVersion: EC2,
-      kind: 'SecurityGroupIngressRule',
-      forProvider: {
-        region: ctx.spec.region,
-        securityGroupIdRef: ref(ctx, ENDPOINT_SECURITY_GROUP_KEY),
-        cidrIpv4: formatCidr(vpcCidr),
-        ipProtocol: 'tcp',
-        fromPort: 443,
-        toPort: 443,
-        description: 'HTTPS from the VPC',
-        tags: awsTags(ctx, ENDPOINT_HTTPS_RULE_KEY),
-      },
-    }),
+    endpointHttpsRule(ctx, ENDPOINT_HTTPS_RULE_KEY, vpcCidr, 'HTTPS from the VPC'),
   ];
+}
+
+/** HTTPS into the interface endpoints from a block: the VPC's, or the pods' (network/pod-network.ts). */
+export function endpointHttpsRule(ctx: ComposeContext, key: string, from: Cidr, description: string): DesiredResource {
+  return managed(ctx, {
+    group: 'network',
+    key,
+    apiVersion: EC2,
+    kind: 'SecurityGroupIngressRule',
+    forProvider: {
+      region: ctx.spec.region,
+      securityGroupIdRef: ref(ctx, ENDPOINT_SECURITY_GROUP_KEY),
+      cidrIpv4: formatCidr(from),
+      ipProtocol: 'tcp',
+      fromPort: 443,
+      toPort: 443,
+      description,
+      tags: awsTags(ctx, key),
+    },
+  });
 }
 
 function endpoint(ctx: ComposeContext, key: string, service: string, type: 'Gateway' | 'Interface'): DesiredResource {

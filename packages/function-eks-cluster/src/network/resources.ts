@@ -1,7 +1,7 @@
 /** The VPC and everything in it, as managed resources, from a subnet plan and a NAT plan. */
 import type { JsonObject } from '../api/schema-builder.js';
 import type { ComposeContext, DesiredResource } from '../ground/context.js';
-import { awsTags, managed, ref } from '../ground/managed.js';
+import { awsTags, managed, ref, type ManagedOptions } from '../ground/managed.js';
 import { EC2 } from '../ground/composed-kinds.js';
 import { formatCidr, type Cidr } from './cidr.js';
 import { parseCidr6 } from './cidr6.js';
@@ -71,11 +71,19 @@ function vpc(ctx: ComposeContext, cidr: Cidr): DesiredResource {
   });
 }
 
-function subnet(ctx: ComposeContext, s: PlannedSubnet): DesiredResource {
+/**
+ * A subnet of the VPC in one zone: a tier's, or (network/pod-network.ts) a pod
+ * subnet, which waits for and needs its block.
+ * @param options.ipv6 the subnet's IPv6 fields, in an IPv6 network (a pod subnet has none: pods on IPv4)
+ */
+export function zoneSubnet(
+  ctx: ComposeContext,
+  s: { readonly key: string; readonly tier: string; readonly zone: PlannedSubnet['zone']; readonly cidr: Cidr },
+  tags: Record<string, string>,
+  options: Pick<ManagedOptions, 'waitsFor' | 'needs'> & { readonly ipv6?: JsonObject } = {},
+): DesiredResource {
+  const { ipv6, ...gates } = options;
   const placement: JsonObject = s.zone.id ? { availabilityZoneId: s.zone.id } : { availabilityZone: s.zone.name ?? s.zone.key };
-  const ipv6 = ipv6Network(ctx) ? subnetIpv6Cidr(ctx, s) : undefined;
-  // EKS starts IPv6 nodes only in subnets that assign IPv6 addresses on creation; the block and the flag come together.
-  const ipv6Fields: JsonObject = ipv6 ? { ipv6CidrBlock: ipv6, assignIpv6AddressOnCreation: true } : {};
   return managed(ctx, {
     group: 'network',
     key: s.key,
@@ -88,9 +96,18 @@ function subnet(ctx: ComposeContext, s: PlannedSubnet): DesiredResource {
       cidrBlock: formatCidr(s.cidr),
       ...placement,
       mapPublicIpOnLaunch: false,
-      ...ipv6Fields,
-      tags: awsTags(ctx, s.key, subnetTags(ctx, s)),
+      ...ipv6,
+      tags: awsTags(ctx, s.key, tags),
     },
+    ...gates,
+  });
+}
+
+function subnet(ctx: ComposeContext, s: PlannedSubnet): DesiredResource {
+  const ipv6 = ipv6Network(ctx) ? subnetIpv6Cidr(ctx, s) : undefined;
+  return zoneSubnet(ctx, s, subnetTags(ctx, s), {
+    // EKS starts IPv6 nodes only in subnets that assign IPv6 addresses on creation; the block and the flag come together.
+    ...(ipv6 ? { ipv6: { ipv6CidrBlock: ipv6, assignIpv6AddressOnCreation: true } } : {}),
     // A new subnet of an IPv6 network waits for the VPC's /56, of which it takes a /64.
     ...(ipv6Network(ctx) && !ipv6 ? { waitsFor: [VPC_KEY] } : {}),
   });
@@ -138,18 +155,29 @@ function ipv6Egress(ctx: ComposeContext, privateTables: readonly string[]): Desi
   ];
 }
 
-function association(ctx: ComposeContext, s: PlannedSubnet): DesiredResource {
+/** The association of a subnet with its route table, keyed by tier and zone. */
+export function routeTableAssociation(
+  ctx: ComposeContext,
+  s: { readonly key: string; readonly tier: string; readonly zone: PlannedSubnet['zone'] },
+  tableKey: string,
+  gate: Pick<ManagedOptions, 'waitsFor'> = {},
+): DesiredResource {
   return managed(ctx, {
+    ...gate,
     group: 'network',
     key: `rta-${s.tier}-${s.zone.key}`,
     apiVersion: EC2,
     kind: 'RouteTableAssociation',
     forProvider: {
       region: ctx.spec.region,
-      routeTableIdRef: ref(ctx, routeTableKeyFor(s)),
+      routeTableIdRef: ref(ctx, tableKey),
       subnetIdRef: ref(ctx, s.key),
     },
   });
+}
+
+function association(ctx: ComposeContext, s: PlannedSubnet): DesiredResource {
+  return routeTableAssociation(ctx, s, routeTableKeyFor(s));
 }
 
 function natGateway(ctx: ComposeContext, key: string, placement: JsonObject): DesiredResource {

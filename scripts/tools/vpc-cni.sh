@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# The VPC CNI's ENIConfig CRD, at the vpc-cni add-on version the function
+# installs, from the Go module proxy (the CNI's repository is its Go module):
+# charts/aws-vpc-cni/crds into .tools/crds/vpc-cni, so the flux tests render
+# apps/pod-networking's chart and the end-to-end run installs its ENIConfigs
+# into a workload API server that serves the kind, as an EKS cluster's vpc-cni
+# add-on does. Skipped when it is there at the pinned version.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+# renovate: datasource=go depName=github.com/aws/amazon-vpc-cni-k8s
+VPC_CNI_VERSION=v1.22.3
+module=github.com/aws/amazon-vpc-cni-k8s
+
+# One version for the add-on the function installs and the CRD read here.
+versions=packages/function-eks-cluster/src/api/addon-versions.ts
+if ! grep -q "'vpc-cni': '$VPC_CNI_VERSION-eksbuild" "$versions"; then
+  echo "tools: ERROR: $versions installs no vpc-cni $VPC_CNI_VERSION, which scripts/tools/vpc-cni.sh pins; keep them at one version" >&2
+  exit 1
+fi
+
+crds=.tools/crds/vpc-cni
+if [ "$(cat "$crds/.stamp" 2>/dev/null)" = "$VPC_CNI_VERSION" ]; then
+  exit 0
+fi
+echo "tools: VPC CNI $VPC_CNI_VERSION: the ENIConfig CRD"
+zip=$(go mod download -json "$module@$VPC_CNI_VERSION" | node -e '
+  let s = "";
+  process.stdin.on("data", (d) => (s += d)).on("end", () => {
+    const m = JSON.parse(s);
+    if (!m.Zip || !m.Sum) { console.error(m.Error ?? "no zip"); process.exit(1); }
+    console.log(m.Zip);
+  });')
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+root="$module@$VPC_CNI_VERSION"
+unzip -q "$zip" "$root/charts/aws-vpc-cni/crds/customresourcedefinition.yaml" -d "$work"
+rm -rf "$crds"
+mkdir -p "$crds"
+cp "$work/$root/charts/aws-vpc-cni/crds/customresourcedefinition.yaml" "$crds/eniconfigs.yaml"
+echo "$VPC_CNI_VERSION" > "$crds/.stamp"
