@@ -519,7 +519,7 @@ const cases: Case[] = [
     name: 'the Configuration accepting an older provider-aws',
     breakIt: (t) => t.edit('configuration/package/crossplane.yaml', 'provider-aws-iam\n      version: ">=v2.7.0"', 'provider-aws-iam\n      version: ">=v2.5.0"'),
     check: 'versions',
-    expected: /configuration\/crossplane\.yaml: .*provider-aws-iam version ">=v2\.5\.0" must be ">=v2\.7\.0"/,
+    expected: /configuration\/package\/crossplane\.yaml: .*provider-aws-iam version ">=v2\.5\.0" must be ">=v2\.7\.0"/,
   },
   {
     name: 'Flux installing another Crossplane chart than the pinned core',
