@@ -517,7 +517,8 @@ const cases: Case[] = [
   },
   {
     name: 'the Configuration accepting an older provider-aws',
-    breakIt: (t) => t.edit('configuration/package/crossplane.yaml', 'provider-aws-iam\n      version: ">=v2.7.0"', 'provider-aws-iam\n      version: ">=v2.5.0"'),
+    breakIt: (t) =>
+      t.edit('configuration/package/crossplane.yaml', 'provider-aws-iam\n      version: ">=v2.7.0"', 'provider-aws-iam\n      version: ">=v2.5.0"'),
     check: 'versions',
     expected: /configuration\/package\/crossplane\.yaml: .*provider-aws-iam version ">=v2\.5\.0" must be ">=v2\.7\.0"/,
   },
