@@ -44,7 +44,10 @@ async function main(): Promise<void> {
   // Parts 2 and 3 run the chart, which turns signature verification on (flux/infrastructure/crossplane/release.yaml, README.md).
   const trustRootsFor = (dir: string) => signing.trustRootsFor(dir);
   const { registry, mirror } = await timeline.stage(
-    'Packages: npm run publish, the next release rebuilt, a mirror of ghcr.io/eks-gitops and the provider packages, in a registry on 127.0.0.1',
+    {
+      name: 'packages',
+      proves: 'Packages: npm run publish, the next release rebuilt, a mirror of ghcr.io/eks-gitops and the provider packages, in a registry on 127.0.0.1',
+    },
     async (note) => {
       const registry = await startRegistry(join(work, 'registry.log'));
       // What `npm run publish -- <registry>/<owner> <version> --key ...` pushes and signs (part 1 installs the Configuration from here).
@@ -106,7 +109,7 @@ main().then(
   async (error: unknown) => {
     process.stderr.write(`\n${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
     for (const g of groups) await g.stopAll();
-    process.stdout.write(timeline.summary(`FAIL: ${error instanceof Error ? error.message.split('\n')[0] : String(error)} (logs: ${work})`));
+    process.stdout.write(timeline.summary(`${timeline.failure(error instanceof Error ? error.message : String(error))} (logs: ${work})`));
     process.exit(1);
   },
 );

@@ -17,7 +17,7 @@ import { playDaemonSetStatus, playDeploymentStatus } from './deployment-status.j
 import { FunctionImage } from './function-image.js';
 import { startClusters } from './part.js';
 import { UPSTREAM } from './provider-packages.js';
-import type { Timeline } from './timeline.js';
+import type { StageName, Timeline } from './timeline.js';
 
 /** Where the Configuration and the Function live for users (configuration/package/crossplane.yaml, flux/infrastructure/packages). */
 export const PACKAGE_HOME = 'ghcr.io/eks-gitops';
@@ -46,8 +46,8 @@ export interface ChartPart {
   env: Environment;
 }
 
-export async function startChartPart(ctx: ChartPartContext, group: ProcessGroup, title: string): Promise<ChartPart> {
-  const plane = await startClusters(ctx.timeline, group, ctx.work, title);
+export async function startChartPart(ctx: ChartPartContext, group: ProcessGroup, stage: StageName): Promise<ChartPart> {
+  const plane = await startClusters(ctx.timeline, group, ctx.work, stage);
   const kube = new Kube(plane.primary.kubeconfigYaml);
   const workload = new Kube(plane.apiservers[1]!.kubeconfigYaml);
   const pki = makePki();

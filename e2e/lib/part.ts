@@ -7,7 +7,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ProcessGroup, startControlPlane, type ControlPlane } from 'function-eks-cluster/testing';
-import type { Timeline } from './timeline.js';
+import type { StageName, Timeline } from './timeline.js';
 
 export async function runPart(work: string, body: (group: ProcessGroup) => Promise<void>): Promise<ProcessGroup> {
   const logs = join(work, 'logs');
@@ -22,8 +22,13 @@ export async function runPart(work: string, body: (group: ProcessGroup) => Promi
   return group;
 }
 
-export function startClusters(timeline: Timeline, group: ProcessGroup, work: string, title: string): Promise<ControlPlane> {
-  return timeline.stage(title, async (note) => {
+/** The first stage of every part: its own control plane. */
+export function controlPlaneStage(part: string): StageName {
+  return { name: `${part}/control-plane`, proves: 'a fresh control plane: etcd, management and workload kube-apiservers, a kube-controller-manager each' };
+}
+
+export function startClusters(timeline: Timeline, group: ProcessGroup, work: string, stage: StageName): Promise<ControlPlane> {
+  return timeline.stage(stage, async (note) => {
     const plane = await startControlPlane(group, {
       dir: join(work, 'control-plane'),
       clusters: ['management', 'workload'],

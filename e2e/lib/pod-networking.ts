@@ -6,27 +6,32 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse } from 'yaml';
+import { parseAllDocuments } from 'yaml';
 import { TOOLS_DIR, waitFor, type JsonObject, type Kube, type ProcessGroup } from 'function-eks-cluster/testing';
 import { isTrue } from './objects.js';
 
-const CRD_FILE = join(TOOLS_DIR, 'crds', 'vpc-cni', 'eniconfigs.yaml');
+const CRD_FILE = join(TOOLS_DIR, 'crds', 'vpc-cni', 'customresourcedefinition.yaml');
 export const ENI_CONFIG = { apiVersion: 'crd.k8s.amazonaws.com/v1alpha1', kind: 'ENIConfig' } as const;
 
-/** Installs the ENIConfig CRD, as the vpc-cni add-on does, and waits until the API server serves it. */
+/** Installs the VPC CNI's CRDs (ENIConfig among them), as the vpc-cni add-on does, and waits until the API server serves them. */
 export async function installEniConfigCrd(workload: Kube, group: ProcessGroup): Promise<string> {
-  const crd = parse(readFileSync(CRD_FILE, 'utf8')) as JsonObject;
-  await workload.apply(crd, 'e2e-vpc-cni');
-  const name = String((crd.metadata as JsonObject).name);
-  await waitFor(
-    `CRD ${name} Established`,
-    async () =>
-      isTrue(await workload.get({ apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', name }), 'Established') ? true : undefined,
-    60_000,
-    group,
-    500,
-  );
-  return name;
+  const crds = parseAllDocuments(readFileSync(CRD_FILE, 'utf8')).map((d) => d.toJS() as JsonObject);
+  const names: string[] = [];
+  for (const crd of crds) {
+    await workload.apply(crd, 'e2e-vpc-cni');
+    const name = String((crd.metadata as JsonObject).name);
+    await waitFor(
+      `CRD ${name} Established`,
+      async () =>
+        isTrue(await workload.get({ apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', name }), 'Established') ? true : undefined,
+      60_000,
+      group,
+      500,
+    );
+    names.push(name);
+  }
+  if (!names.includes('eniconfigs.crd.k8s.amazonaws.com')) throw new Error(`${CRD_FILE} holds no ENIConfig CRD: ${names.join(', ')}`);
+  return names.join(', ');
 }
 
 /** The ENIConfigs are the facts' pod subnets by zone, with the cluster security group: one per zone, named after it. */

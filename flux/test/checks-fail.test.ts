@@ -526,13 +526,22 @@ const cases: Case[] = [
     name: 'Flux installing another Crossplane chart than the pinned core',
     breakIt: (t) => t.edit(CROSSPLANE_RELEASE, 'version: 2.4.0', 'version: 2.5.0'),
     check: 'versions',
-    expected: /HelmRelease flux-system\/crossplane: chart crossplane 2\.5\.0 differs from CROSSPLANE_VERSION v2\.4\.0 of scripts\/tools\/crossplane-core\.sh/,
+    expected:
+      /HelmRelease flux-system\/crossplane: chart crossplane 2\.5\.0 differs from github\.com\/crossplane\/crossplane\/v2 v2\.4\.0 of scripts\/tools\/go\/crossplane-core\/go\.mod/,
   },
   {
     name: 'Crossplane CRDs of another version than the chart',
     breakIt: (t) => t.edit('scripts/tools/crds.sh', 'CROSSPLANE_VERSION=v2.4.0', 'CROSSPLANE_VERSION=v2.3.4'),
     check: 'versions',
     expected: /HelmRelease flux-system\/crossplane: chart crossplane 2\.4\.0 differs from CROSSPLANE_VERSION v2\.3\.4 of scripts\/tools\/crds\.sh/,
+  },
+  {
+    name: 'a Crossplane core of another version than the chart',
+    breakIt: (t) =>
+      t.edit('scripts/tools/go/crossplane-core/go.mod', 'github.com/crossplane/crossplane/v2 v2.4.0', 'github.com/crossplane/crossplane/v2 v2.3.4'),
+    check: 'versions',
+    expected:
+      /HelmRelease flux-system\/crossplane: chart crossplane 2\.4\.0 differs from github\.com\/crossplane\/crossplane\/v2 v2\.3\.4 of scripts\/tools\/go\/crossplane-core\/go\.mod/,
   },
   {
     name: 'Flux installing another Prometheus chart than the end-to-end run installs',

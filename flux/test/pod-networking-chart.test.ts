@@ -32,7 +32,11 @@ function renderError(values: Record<string, string>): string {
   throw new Error('helm rendered the chart');
 }
 
-const crd = parseAllDocuments(readFileSync(join(TOOLS_DIR, 'crds', 'vpc-cni', 'eniconfigs.yaml'), 'utf8'))[0]!.toJS() as {
+// The file holds the VPC CNI's CRDs; ENIConfig's is the one named so.
+const crd = parseAllDocuments(readFileSync(join(TOOLS_DIR, 'crds', 'vpc-cni', 'customresourcedefinition.yaml'), 'utf8'))
+  .map((d) => d.toJS() as CrdDoc)
+  .find((d) => d.spec.names.kind === 'ENIConfig')!;
+type CrdDoc = {
   spec: {
     group: string;
     names: { kind: string };

@@ -1,7 +1,9 @@
 // Renovate keeps every pin current: the custom regex managers in renovate.json
 // must find each pinned tool version in scripts/tools, each version set by
 // a Flux postBuild.substitute with a "# renovate:" comment, and our packages'
-// tags and digests in the Flux tree.
+// tags and digests in the Flux tree; its gomod manager, each Go tool's
+// committed module under scripts/tools/go.
+import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PINNED_PACKAGES, pinLine, readPin, type Pin } from 'configuration/scripts/pins.js';
@@ -18,9 +20,21 @@ interface CustomManager {
   autoReplaceStringTemplate?: string;
 }
 
+interface PackageRule {
+  groupName?: string;
+  matchPackageNames?: string[];
+  matchManagers?: string[];
+  matchFileNames?: string[];
+  matchDepTypes?: string[];
+  enabled?: boolean;
+  postUpdateOptions?: string[];
+}
+
 const config = JSON.parse(readFileSync(join(REPO_ROOT, 'renovate.json'), 'utf8')) as {
   customManagers: CustomManager[];
-  packageRules: { groupName?: string; matchPackageNames?: string[] }[];
+  packageRules: PackageRule[];
+  enabledManagers?: string[];
+  gomod?: { enabled?: boolean; managerFilePatterns?: string[] };
 };
 interface XrdDoc {
   spec: { versions: { schema: { openAPIV3Schema: { properties: { spec: { properties: { kubernetesVersion: { default: string } } } } } } }[] };
@@ -192,5 +206,94 @@ describe('our packages in the Flux tree, by digest', () => {
     { reason: 'a short digest', line: `package: ${repository}:v0.1.0@sha256:0123abcd`, found: 0 },
   ])("Renovate's rules on a package line: $reason ($found)", ({ line, found }) => {
     expect(extract('flux/infrastructure/packages/function.yaml', `spec:\n  ${line}\n`)).toHaveLength(found);
+  });
+});
+
+/** A Renovate glob (matchPackageNames, matchFileNames) as a regular expression: `**` any path, `*` one segment. */
+const globRegExp = (glob: string) =>
+  new RegExp(
+    `^${glob
+      .split('**')
+      .map((part) =>
+        part
+          .split('*')
+          .map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+          .join('[^/]*'),
+      )
+      .join('.*')}$`,
+  );
+/** Whether a packageRules entry's glob or /regex/ patterns match a name. */
+const matches = (patterns: string[] | undefined, name: string) =>
+  patterns === undefined || patterns.some((p) => (p.startsWith('/') && p.endsWith('/') ? toRegExp(p).test(name) : globRegExp(p).test(name)));
+
+interface GoMod {
+  Require?: { Path: string; Version: string; Indirect?: boolean }[];
+  Tool?: { Path: string }[];
+}
+
+describe("the Go tools' committed modules (scripts/tools/go), with Renovate's gomod manager", () => {
+  const modulesDir = 'scripts/tools/go';
+  const tools = readdirSync(join(REPO_ROOT, modulesDir)).sort();
+  // go.mod read by Go itself.
+  const goMod = (tool: string): GoMod =>
+    JSON.parse(execFileSync('go', ['mod', 'edit', '-json'], { cwd: join(REPO_ROOT, modulesDir, tool), encoding: 'utf8' })) as GoMod;
+  // The modules each tools script reads its pins from: `tool_module_version TOOL MODULE`.
+  const readPins = readdirSync(join(REPO_ROOT, 'scripts/tools'))
+    .filter((f) => f.endsWith('.sh'))
+    .flatMap((f) =>
+      [...readFileSync(join(REPO_ROOT, 'scripts/tools', f), 'utf8').matchAll(/tool_module_version "?([\w$-]+)"? "?([\w$./-]+)"?/g)].map((m) => ({
+        script: f,
+        tool: m[1] as string,
+        module: m[2] as string,
+      })),
+    );
+  const gomodRules = (file: string, module: string, depType: string) =>
+    config.packageRules.filter(
+      (r) => matches(r.matchManagers, 'gomod') && matches(r.matchFileNames, file) && matches(r.matchDepTypes, depType) && matches(r.matchPackageNames, module),
+    );
+
+  it('the gomod manager reads every one of them', () => {
+    expect(tools.length).toBeGreaterThan(0);
+    expect(config.enabledManagers === undefined || config.enabledManagers.includes('gomod')).toBe(true);
+    expect(config.gomod?.enabled).not.toBe(false);
+    // Renovate's default for the gomod manager, unless renovate.json sets its own.
+    const patterns = config.gomod?.managerFilePatterns ?? ['/(^|/)go\\.mod$/'];
+    for (const tool of tools)
+      expect(
+        patterns.some((p) => toRegExp(p).test(`${modulesDir}/${tool}/go.mod`)),
+        tool,
+      ).toBe(true);
+    expect(gomodRules(`${modulesDir}/${tools[0]}/go.mod`, 'any', 'require').flatMap((r) => r.postUpdateOptions ?? [])).toContain('gomodTidy');
+  });
+
+  it.each(tools)('%s: a go.sum, and every module a tools script pins from it bumped by Renovate, in its group', (tool) => {
+    const file = `${modulesDir}/${tool}/go.mod`;
+    expect(existsSync(join(REPO_ROOT, modulesDir, tool, 'go.sum')), `${tool}/go.sum`).toBe(true);
+    const mod = goMod(tool);
+    // flux-controllers.sh reads each controller's pins in a function: "$name" is the controller, "$module" github.com/fluxcd/<controller>.
+    const controller = (p: (typeof readPins)[number]) => p.script === 'flux-controllers.sh' && p.tool === '$name' && tool.endsWith('-controller');
+    const pins = readPins.filter((p) => p.tool === tool || controller(p));
+    expect(pins.length, `a scripts/tools/*.sh reads its version from ${file}`).toBeGreaterThan(0);
+    const modules = pins.map((p) => (controller(p) ? p.module.replace('$module', `github.com/fluxcd/${tool}`) : p.module));
+    const required = mod.Require ?? [];
+    // A tool's module is indirect in go.mod; Renovate updates the module whose path is the longest prefix of a `tool` path.
+    const toolModules = new Set(
+      (mod.Tool ?? []).map(
+        (t) =>
+          required
+            .filter((r) => t.Path === r.Path || t.Path.startsWith(`${r.Path}/`))
+            .sort((a, b) => b.Path.length - a.Path.length)
+            .at(0)?.Path,
+      ),
+    );
+    const groupOf = (module: string) => config.packageRules.find((r) => r.groupName && matches(r.matchPackageNames, module))?.groupName;
+    const mainGroup = groupOf(modules[0] as string);
+    for (const module of modules) {
+      const requirement = required.find((r) => r.Path === module);
+      expect(requirement, `${file} requires ${module}`).toBeDefined();
+      const bumped = !requirement!.Indirect || toolModules.has(module) || gomodRules(file, module, 'indirect').some((r) => r.enabled === true);
+      expect(bumped, `Renovate bumps ${module} in ${file} (direct, a tool's module, or an indirect one a packageRule enables)`).toBe(true);
+      expect(groupOf(module), `${module} in the group of ${modules[0]}`).toBe(mainGroup);
+    }
   });
 });

@@ -67,3 +67,36 @@ go_tools_build() {
     CGO_ENABLED=0 nice -n 19 go build -trimpath -buildvcs=false -ldflags "$ldflags" -o "$out" "$pkg"
   )
 }
+
+# Each Go-built tool is a committed module of its own, scripts/tools/go/<tool>:
+# a go.mod whose `tool` directive names the command(s) (or a main package of
+# its own), with its go.sum, so the build resolves exactly what is committed
+# and Renovate's gomod manager keeps it current (renovate.json).
+
+# tool_module_version TOOL MODULE: the version of MODULE that
+# scripts/tools/go/TOOL/go.mod requires (what the tool script pins).
+tool_module_version() {
+  go mod edit -json "scripts/tools/go/$1/go.mod" | node -e '
+    let s = "";
+    process.stdin.on("data", (d) => (s += d)).on("end", () => {
+      const r = (JSON.parse(s).Require ?? []).find((r) => r.Path === process.argv[1]);
+      if (!r) { console.error(`tools: ERROR: scripts/tools/go/${process.argv[2]}/go.mod does not require ${process.argv[1]}`); process.exit(1); }
+      console.log(r.Version);
+    });' "$2" "$1"
+}
+
+# build_tool TOOL LDFLAGS OUT PACKAGE [GO BUILD FLAG...]: builds PACKAGE (a
+# command of the module's graph, or "." for the module's own main package)
+# from the committed module scripts/tools/go/TOOL into OUT, through a new file
+# renamed over OUT (.tools/bin may be hard-linked between checkouts).
+build_tool() {
+  local tool=$1 ldflags=$2 out=$3 pkg=$4
+  shift 4
+  mkdir -p "$(dirname "$out")"
+  out=$(cd "$(dirname "$out")" && pwd)/$(basename "$out")
+  (
+    cd "scripts/tools/go/$tool"
+    CGO_ENABLED=0 nice -n 19 go build -trimpath -buildvcs=false -ldflags "$ldflags" "$@" -o "$out.new" "$pkg"
+  )
+  mv -f "$out.new" "$out"
+}

@@ -15,7 +15,7 @@ cd "$(dirname "$0")/../.."
 # (aws_provider_version) and configuration/package/crossplane.yaml pin the same one.
 # renovate: datasource=go depName=github.com/upbound/provider-aws/v2
 PROVIDER_AWS_VERSION=v2.7.0
-# The Crossplane version of scripts/tools/crossplane-core.sh.
+# The Crossplane version of scripts/tools/go/crossplane-core/go.mod (the core).
 # renovate: datasource=go depName=github.com/crossplane/crossplane/v2
 CROSSPLANE_VERSION=v2.4.0
 # Family members we compose from; "family" is provider-family-aws (ProviderConfig kinds).

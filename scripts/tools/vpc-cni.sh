@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# The VPC CNI's ENIConfig CRD, at the vpc-cni add-on version the function
-# installs, from the Go module proxy (the CNI's repository is its Go module):
-# charts/aws-vpc-cni/crds into .tools/crds/vpc-cni, so the flux tests render
+# The VPC CNI's CRDs (ENIConfig and PolicyEndpoint), at the vpc-cni add-on
+# version the function installs, from the Go module proxy (the CNI's repository
+# is its Go module): charts/aws-vpc-cni/crds into .tools/crds/vpc-cni, so the flux tests render
 # apps/pod-networking's chart and the end-to-end run installs its ENIConfigs
 # into a workload API server that serves the kind, as an EKS cluster's vpc-cni
 # add-on does. Skipped when it is there at the pinned version.
@@ -20,10 +20,10 @@ if ! grep -q "'vpc-cni': '$VPC_CNI_VERSION-eksbuild" "$versions"; then
 fi
 
 crds=.tools/crds/vpc-cni
-if [ "$(cat "$crds/.stamp" 2>/dev/null)" = "$VPC_CNI_VERSION" ]; then
+if [ "$(cat "$crds/.stamp" 2>/dev/null)" = "$VPC_CNI_VERSION customresourcedefinition.yaml" ]; then
   exit 0
 fi
-echo "tools: VPC CNI $VPC_CNI_VERSION: the ENIConfig CRD"
+echo "tools: VPC CNI $VPC_CNI_VERSION: its CRDs"
 zip=$(go mod download -json "$module@$VPC_CNI_VERSION" | node -e '
   let s = "";
   process.stdin.on("data", (d) => (s += d)).on("end", () => {
@@ -37,5 +37,5 @@ root="$module@$VPC_CNI_VERSION"
 unzip -q "$zip" "$root/charts/aws-vpc-cni/crds/customresourcedefinition.yaml" -d "$work"
 rm -rf "$crds"
 mkdir -p "$crds"
-cp "$work/$root/charts/aws-vpc-cni/crds/customresourcedefinition.yaml" "$crds/eniconfigs.yaml"
-echo "$VPC_CNI_VERSION" > "$crds/.stamp"
+cp "$work/$root/charts/aws-vpc-cni/crds/customresourcedefinition.yaml" "$crds/"
+echo "$VPC_CNI_VERSION customresourcedefinition.yaml" > "$crds/.stamp"

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { BOOTSTRAP_OBJECTS, MANAGEMENT, type Applied, type Graph } from './graph.js';
 import { get, groupOf, idOf, isObject, str, type Dict, type K8sObject } from './objects.js';
-import { CONFIGURATION_META, CROSSPLANE_CORE_SCRIPT, CRDS_SCRIPT, PROMETHEUS_SCRIPT } from './tools.js';
+import { CONFIGURATION_META, CROSSPLANE_CORE_MODULE, CRDS_SCRIPT, PROMETHEUS_SCRIPT } from './tools.js';
 import { scopeOf, type Schemas } from './validate.js';
 
 // The Secret the function writes, the ConfigMap of delivery mode AWSIdentity and
@@ -520,6 +520,12 @@ function shellVariable(text: string | undefined, name: string): string | undefin
   return text === undefined ? undefined : new RegExp(`^${name}=(\\S+)$`, 'm').exec(text)?.[1];
 }
 
+/** The version a go.mod requires a module at (a line "path version" of its require block, or "require path version"), or undefined. */
+function goRequire(text: string | undefined, module: string): string | undefined {
+  const path = module.replace(/[.]/g, '\\.');
+  return text === undefined ? undefined : new RegExp(`^(?:require\\s+|\\s+)${path}\\s+(\\S+)`, 'm').exec(text)?.[1];
+}
+
 /** A package reference (registry/repository[:tag][@sha256:digest]) split into repository and tag ("" when none). */
 function splitPackage(pkg: string): { repository: string; tag: string } {
   const ref = pkg.replace(/@sha256:[a-f0-9]+$/, '');
@@ -539,8 +545,9 @@ const PROVIDER_AWS_PACKAGE = /\/provider-aws-[a-z0-9]+$/;
  *    PROVIDER_AWS_VERSION of scripts/tools/crds.sh (the CRDs validated
  *    against), and configuration/package/crossplane.yaml requires ">=" that version of
  *    each member, so the package cannot install against older CRDs;
- *  - Crossplane: the chart version Flux installs is CROSSPLANE_VERSION of
- *    scripts/tools/crossplane-core.sh (the core the render tests run) and of
+ *  - Crossplane: the chart version Flux installs is the version of
+ *    github.com/crossplane/crossplane/v2 that scripts/tools/go/crossplane-core/go.mod
+ *    requires (the core the render tests run) and CROSSPLANE_VERSION of
  *    scripts/tools/crds.sh (Crossplane's CRDs validated against);
  *  - Prometheus: every HelmRelease of the prometheus chart (apps/monitoring)
  *    pins PROMETHEUS_CHART_VERSION of scripts/tools/prometheus.sh, the chart
@@ -585,13 +592,19 @@ export function checkVersions(graph: Graph, root: string): string[] {
     .map((a) => a.object)
     .filter((o) => o.apiVersion === HELM_API && o.kind === 'HelmRelease' && get(o, 'spec.chart.spec.chart') === 'crossplane');
   if (charts.length === 0) problems.push(`no HelmRelease of the crossplane chart is applied to ${MANAGEMENT}`);
-  for (const file of [CROSSPLANE_CORE_SCRIPT, CRDS_SCRIPT]) {
-    const core = pinned(file, 'CROSSPLANE_VERSION');
-    if (core === undefined) continue;
+  const crossplaneModule = 'github.com/crossplane/crossplane/v2';
+  const corePin = goRequire(read(CROSSPLANE_CORE_MODULE), crossplaneModule);
+  if (corePin === undefined) problems.push(`${CROSSPLANE_CORE_MODULE}: no requirement of ${crossplaneModule}`);
+  const crdsPin = pinned(CRDS_SCRIPT, 'CROSSPLANE_VERSION');
+  const crossplanePins = [
+    { pin: corePin, what: `${crossplaneModule} ${corePin} of ${CROSSPLANE_CORE_MODULE}` },
+    { pin: crdsPin, what: `CROSSPLANE_VERSION ${crdsPin} of ${CRDS_SCRIPT}` },
+  ];
+  for (const { pin, what } of crossplanePins) {
+    if (pin === undefined) continue;
     for (const release of charts) {
       const version = str(get(release, 'spec.chart.spec.version')) ?? '';
-      if (withoutV(version) !== withoutV(core))
-        problems.push(`${idOf(release)}: chart crossplane ${version} differs from CROSSPLANE_VERSION ${core} of ${file}; bump them together`);
+      if (withoutV(version) !== withoutV(pin)) problems.push(`${idOf(release)}: chart crossplane ${version} differs from ${what}; bump them together`);
     }
   }
 

@@ -10,7 +10,7 @@
 // substituteFrom sources the user creates (required inputs), from the test
 // values of inputs.ts; Graph.inputs lists every source.
 import { INPUTS, postBuildVariables, substituteFromOf, type Reference, type SourceLookup, type SubstituteSource } from './inputs.js';
-import { buildPath, plainKustomization, substituteObjects } from './kustomize.js';
+import { buildPath, plainKustomization, substitutePath } from './kustomize.js';
 import { get, isObject, str, type K8sObject } from './objects.js';
 import { API_GROUP, API_VERSION, KIND, reconcileToReady, type JsonObject } from 'function-eks-cluster/testing';
 
@@ -160,8 +160,7 @@ export function walk(root: string): Graph {
         const { vars, sources } = postBuildVariables(ks, objects, lookup);
         for (const source of sources) if (source.inGit && inGit(source, source.namespace) === undefined) source.composed = true;
         graph.inputs.push(...sources);
-        // Flux substitutes only when there is at least one variable.
-        if (Object.keys(vars).length > 0) objects = substituteObjects(objects, vars, origin);
+        objects = substitutePath(root, item.path, ks, objects, vars, origin);
       }
     } catch (err) {
       graph.errors.push((err as Error).message);
@@ -174,7 +173,7 @@ export function walk(root: string): Graph {
         cluster: item.cluster,
         appliedBy: item.appliedBy,
         path: item.path,
-        ...(built[i] !== undefined && built[i] !== object ? { source: built[i] } : {}),
+        ...(built[i] !== undefined && JSON.stringify(built[i]) !== JSON.stringify(object) ? { source: built[i] } : {}),
       }),
     );
     for (const object of objects) {

@@ -95,7 +95,7 @@ export function postBuildVariables(ks: K8sObject, objects: K8sObject[], lookup: 
   const namespace = ks.metadata.namespace ?? '';
   const inline = get(ks, 'spec.postBuild.substitute');
   const inlineVars = isObject(inline) ? Object.fromEntries(Object.entries(inline).map(([k, v]) => [k, String(v).replaceAll('\n', '')])) : {};
-  const needed = requiredVariables(objects);
+  const needed = requiredVariables(objects, idOf(ks));
   const vars: Record<string, string> = {};
   const sources: SubstituteSource[] = substituteFromOf(ks).map((ref) => {
     const found = lookup(ref, namespace);

@@ -2,15 +2,16 @@
 // kustomization --dry-run` (the Flux CLI, scripts/tools/flux-cli.sh), which runs
 // kustomize-controller's own build: a kustomization.yaml generated when the
 // folder has none, the Kustomization's targetNamespace, patches, images and
-// commonMetadata, kustomize, and its owner labels. The post-build substitution
-// stays here (substituteObjects): in dry-run the CLI skips substituteFrom, and
-// the analysis must know where each variable comes from (graph.ts, inputs.ts).
-import { execFileSync } from 'node:child_process';
+// commonMetadata, kustomize, its owner labels, and the post-build substitution.
+// In dry-run the CLI skips postBuild.substituteFrom, so the values it would bring
+// (found by graph.ts and inputs.ts, which must know where each comes from) are
+// handed to it as postBuild.substitute.
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
-import { isObject, parseObjects, type K8sObject } from './objects.js';
+import { get, isObject, parseObjects, type K8sObject } from './objects.js';
 import { fluxBinary } from './tools.js';
 
 const KUSTOMIZATION_FILES = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'];
@@ -39,20 +40,40 @@ export function includedDirs(dir: string): string[] {
 
 /**
  * `flux build kustomization` of one path of a tree (relative to root) as the
- * given Flux Kustomization would build it, without its postBuild. Run in root,
- * so, as in kustomize-controller, nothing outside the tree can be loaded.
+ * given Flux Kustomization would build it. Without substitute, its postBuild is
+ * left out; with it, postBuild.substitute holds those values (what
+ * postBuild.substituteFrom would bring included: in dry-run the CLI skips
+ * substituteFrom) and the CLI substitutes as kustomize-controller does, strict
+ * (its default, feature gate StrictPostBuildSubstitutions). Run in root, so, as
+ * in kustomize-controller, nothing outside the tree can be loaded.
  */
-export function fluxBuild(root: string, path: string, ks: K8sObject): string {
+export function fluxBuild(root: string, path: string, ks: K8sObject, substitute?: Record<string, string>): string {
   const spec = isObject(ks.spec) ? { ...ks.spec } : {};
+  const postBuild = isObject(spec.postBuild) ? spec.postBuild : {};
   delete spec.postBuild;
+  if (substitute) spec.postBuild = { ...(postBuild.substituteStrategy ? { substituteStrategy: postBuild.substituteStrategy } : {}), substitute };
   const namespace = ks.metadata.namespace ?? 'flux-system';
   const tmp = mkdtempSync(join(tmpdir(), 'flux-build-'));
   const file = join(tmp, 'kustomization.yaml');
   writeFileSync(file, stringify({ ...ks, metadata: { name: ks.metadata.name, namespace }, spec }));
+  const strict = substitute ? ['--strict-substitute'] : [];
   try {
     return execFileSync(
       fluxBinary(),
-      ['build', 'kustomization', ks.metadata.name, '--namespace', namespace, '--path', path, '--kustomization-file', file, '--dry-run', '--in-memory-build'],
+      [
+        'build',
+        'kustomization',
+        ks.metadata.name,
+        '--namespace',
+        namespace,
+        '--path',
+        path,
+        '--kustomization-file',
+        file,
+        '--dry-run',
+        '--in-memory-build',
+        ...strict,
+      ],
       { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 * 1024 * 1024 },
     );
   } catch (err) {
@@ -63,42 +84,6 @@ export function fluxBuild(root: string, path: string, ks: K8sObject): string {
   }
 }
 
-/**
- * A variable reference as Flux's envsubst (github.com/fluxcd/pkg/envsubst) reads
- * it: $${...} is an escape; ${name}; ${name:offset[:length]}; and the operators
- * that bring their own word for an unset variable, -, =, +, ? (with or without
- * a colon). Groups: 1 escape, 2 name, 3 operator, 4 its word.
- */
-const VARIABLE = /(\$?)\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-=+?]|:(?=-?\d))([^}]*))?\}/g;
-
-/**
- * Flux's post-build substitution as kustomize-controller v1.9 runs it: strict
- * (feature gate StrictPostBuildSubstitutions, on by default), so a variable
- * without a value fails the build unless an operator brings a word, which
- * Flux's envsubst uses when the value is unset or empty. ${var:?message} is
- * refused here: Flux does not fail on it, it substitutes the message.
- */
-export function substitute(text: string, vars: Record<string, string>, origin: string): string {
-  return text.replace(VARIABLE, (match, escape: string, name: string, op: string | undefined, word: string | undefined) => {
-    if (escape) return match.slice(1);
-    const value = vars[name];
-    if (op?.endsWith('?')) {
-      throw new Error(
-        `${origin}: \${${name}${op}...} does not fail in Flux: its envsubst substitutes the message as the value; make the variable required (postBuild.substituteFrom, not optional) instead`,
-      );
-    }
-    if (op !== undefined && op !== ':') return value || (word ?? '');
-    if (value === undefined) {
-      throw new Error(
-        `${origin}: variable \${${name}} has no value (set it in postBuild.substitute, or in a ConfigMap or Secret of postBuild.substituteFrom); Flux says: variable not set (strict mode): "${name}"`,
-      );
-    }
-    if (op === undefined) return value;
-    const [offset = 0, length] = (word ?? '').split(':').map(Number);
-    return value.slice(offset, length === undefined ? undefined : length < 0 ? length : offset + length);
-  });
-}
-
 /** Flux substitutes every object but those labelled or annotated kustomize.toolkit.fluxcd.io/substitute: disabled. */
 function substituted(o: K8sObject): boolean {
   const optOut = (m: unknown) => (m as Record<string, string> | undefined)?.['kustomize.toolkit.fluxcd.io/substitute'] === 'disabled';
@@ -107,20 +92,81 @@ function substituted(o: K8sObject): boolean {
 
 const asText = (o: K8sObject): string => stringify(o, { lineWidth: 0 });
 
-/** The variables Flux needs a value for to substitute these objects: those referenced without an operator bringing a word. */
-export function requiredVariables(objects: K8sObject[]): string[] {
-  const names = new Set<string>();
-  for (const o of objects.filter(substituted)) {
-    for (const m of asText(o).matchAll(VARIABLE)) if (!m[1] && (m[3] === undefined || m[3] === ':')) names.add(m[2] as string);
+/** How `flux envsubst --strict` and the build name a variable without a value. */
+const NOT_SET = /variable not set \(strict mode\): "([^"]+)"/;
+
+/**
+ * ${var:?message} (and ${var?message}) reads as "fail when unset" in a shell,
+ * but Flux's envsubst substitutes the message as the value: a policy of this
+ * repository refuses it (the unescaped form only: $${...} stays as written).
+ */
+const FAILS_IN_SHELL_ONLY = /(?<!\$)\$\{([A-Za-z_][A-Za-z0-9_]*):?\?/;
+
+/** Variables each text needs, by the text: every walk of the tree asks again for the same built paths. */
+const required = new Map<string, string[]>();
+
+/**
+ * The variables Flux needs a value for to substitute these objects (those
+ * referenced without a default), as the Flux CLI finds them: `flux envsubst
+ * --strict` names the first variable it has no value for, so it runs again,
+ * each time with one more of them set, until it substitutes everything.
+ */
+export function requiredVariables(objects: K8sObject[], origin: string): string[] {
+  const texts = objects.filter(substituted).map((o) => ({ o, text: asText(o) }));
+  for (const { o, text } of texts) {
+    const m = FAILS_IN_SHELL_ONLY.exec(text);
+    if (m)
+      throw new Error(
+        `${origin}: ${o.kind} ${o.metadata.name}: \${${m[1]}:?...} does not fail in Flux: its envsubst substitutes the message as the value; make the variable required (postBuild.substituteFrom, not optional) instead`,
+      );
   }
-  return [...names].sort();
+  const input = texts.map(({ text }) => text).join('---\n');
+  const known = required.get(input);
+  if (known) return known;
+  const names: string[] = [];
+  for (;;) {
+    const env = Object.fromEntries(names.map((n) => [n, 'set']));
+    const run = spawnSync(fluxBinary(), ['envsubst', '--strict'], { input, env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+    if (run.status === 0) break;
+    const name = NOT_SET.exec(run.stderr)?.[1];
+    if (name === undefined || names.includes(name)) {
+      throw new Error(`${origin}: flux envsubst --strict refuses the built objects: ${(run.stderr || String(run.error)).replace(/^✗ /gm, '').trim()}`);
+    }
+    names.push(name);
+  }
+  const sorted = names.sort();
+  required.set(input, sorted);
+  return sorted;
 }
 
-/** Flux's post-build substitution of built objects, one object at a time. */
-export function substituteObjects(objects: K8sObject[], vars: Record<string, string>, origin: string): K8sObject[] {
-  return objects.map((o) =>
-    substituted(o) ? (parseObjects(substitute(asText(o), vars, `${origin}: ${o.kind} ${o.metadata.name}`), origin)[0] as K8sObject) : o,
-  );
+/** Substituted builds, by what they substitute: unchanged objects and values substitute the same (postBuild works on the built objects only). */
+const substitutions = new Map<string, string>();
+
+/**
+ * The objects of a path after Flux's post-build substitution with these values,
+ * by the Flux CLI (the build again, substituting). A variable without a value
+ * fails, as in kustomize-controller, with where to set it.
+ */
+export function substitutePath(root: string, path: string, ks: K8sObject, built: K8sObject[], vars: Record<string, string>, origin: string): K8sObject[] {
+  const { postBuild, ...spec } = isObject(ks.spec) ? ks.spec : {};
+  const key = JSON.stringify([built.map(asText), spec, get(postBuild, 'substituteStrategy') ?? null, vars]);
+  let text = substitutions.get(key);
+  if (text === undefined) {
+    try {
+      text = fluxBuild(root, path, ks, vars);
+    } catch (err) {
+      const message = (err as Error).message;
+      const name = NOT_SET.exec(message)?.[1];
+      if (name === undefined) throw new Error(`${origin}: ${message}`);
+      const object = /var substitution failed for '([^']+)'/.exec(message)?.[1];
+      const kind = built.find((o) => o.metadata.name === object && asText(o).includes(`\${${name}`))?.kind;
+      throw new Error(
+        `${origin}: ${kind ?? 'object'} ${object ?? '?'}: variable \${${name}} has no value (set it in postBuild.substitute, or in a ConfigMap or Secret of postBuild.substituteFrom); Flux says: variable not set (strict mode): "${name}"`,
+      );
+    }
+    substitutions.set(key, text);
+  }
+  return parseObjects(text, origin);
 }
 
 /**

@@ -10,7 +10,8 @@ export const SCHEMA_DIR = join(TOOLS_DIR, 'schemas');
 export const XRD_PATH = relative(REPO_ROOT, XRD_FILE);
 /** Where the versions the schemas check validates against are pinned (the versions check compares them with Flux's). */
 export const CRDS_SCRIPT = join('scripts', 'tools', 'crds.sh');
-export const CROSSPLANE_CORE_SCRIPT = join('scripts', 'tools', 'crossplane-core.sh');
+/** The committed module the Crossplane core is built from (scripts/tools/crossplane-core.sh): its requirement pins the core version. */
+export const CROSSPLANE_CORE_MODULE = join('scripts', 'tools', 'go', 'crossplane-core', 'go.mod');
 /** The Prometheus chart the end-to-end run installs: a commit of the chart repository's Go module, and the chart version it holds. */
 export const PROMETHEUS_SCRIPT = join('scripts', 'tools', 'prometheus.sh');
 /** The Configuration package's metadata: its provider dependencies. */

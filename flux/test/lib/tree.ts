@@ -4,7 +4,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, write
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { MANIFEST_ROOTS } from './analyze.js';
-import { ACTIVATION_POLICY, CONFIGURATION_META, CROSSPLANE_CORE_SCRIPT, CRDS_SCRIPT, PROMETHEUS_SCRIPT, REPO_ROOT, XRD_PATH } from './tools.js';
+import { ACTIVATION_POLICY, CONFIGURATION_META, CROSSPLANE_CORE_MODULE, CRDS_SCRIPT, PROMETHEUS_SCRIPT, REPO_ROOT, XRD_PATH } from './tools.js';
 
 export interface TreeCopy {
   root: string;
@@ -25,7 +25,7 @@ export function copyTree(): TreeCopy {
       filter: (src) => basename(src) !== 'node_modules',
     });
   }
-  for (const file of [XRD_PATH, CRDS_SCRIPT, CROSSPLANE_CORE_SCRIPT, PROMETHEUS_SCRIPT, CONFIGURATION_META, ACTIVATION_POLICY]) {
+  for (const file of [XRD_PATH, CRDS_SCRIPT, CROSSPLANE_CORE_MODULE, PROMETHEUS_SCRIPT, CONFIGURATION_META, ACTIVATION_POLICY]) {
     if (existsSync(join(REPO_ROOT, file))) cpSync(join(REPO_ROOT, file), join(root, file), { recursive: true });
   }
   const read = (file: string) => readFileSync(join(root, file), 'utf8');

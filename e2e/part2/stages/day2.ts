@@ -9,37 +9,24 @@
  * refused no create, update or deletion; the replacement node group was Ready
  * before the old one was deleted; every managed resource ends Synced.
  */
-import { waitFor, type JsonObject, type Kube, type ObjectRef, type ProcessGroup } from 'function-eks-cluster/testing';
-import { condition, isTrue, managed, nameOf } from './objects.js';
-import type { SimulatedAws } from './simulated-aws-controller.js';
-import type { Timeline } from './timeline.js';
-
-export interface Day2Context {
-  kube: Kube;
-  aws: SimulatedAws;
-  group: ProcessGroup;
-  /** The team's EKSCluster. */
-  xrRef: ObjectRef;
-  /** The XR as Git holds it, and a write of it into the working copy. */
-  readXr: () => JsonObject;
-  writeXr: (xr: JsonObject) => void;
-  /** Commits the working copy and asks Flux to apply it now; the revision. */
-  commit: (message: string) => Promise<string>;
-  /** Every Kustomization Ready at `revision`: waited for once, after the last commit. */
-  settled: (revision: string) => Promise<unknown>;
-}
+import { waitFor, type JsonObject } from 'function-eks-cluster/testing';
+import { condition, isTrue, managed, nameOf } from '../../lib/objects.js';
+import type { Stage } from '../../lib/stages.js';
+import { ks, XR_REF, type FluxContext } from '../context.js';
 
 type Spec = JsonObject & { network: JsonObject; nodeGroups: JsonObject[] };
 const FLOW_LOG_KINDS = ['FlowLog', 'Group'];
 const forProvider = (o: JsonObject) => ((o.spec as JsonObject).forProvider ?? {}) as JsonObject;
 const readyAndSynced = (o: JsonObject) => isTrue(o, 'Ready') && isTrue(o, 'Synced');
 
-export const DAY2_TITLE =
-  "Day-2 commits from Git: flow logs on, then off; node group general's instance types changed (EKS cannot change them in place: a replacement group, Ready before the old one goes); Ready after each, no AWS refusal";
-
-export function day2Stage(timeline: Timeline, ctx: Day2Context): Promise<void> {
-  return timeline.stage(DAY2_TITLE, async (note) => {
+export const day2Commits: Stage<FluxContext> = {
+  name: 'flux/day2',
+  proves:
+    "Day-2 commits from Git: flow logs on, then off; node group general's instance types changed (EKS cannot change them in place: a replacement group, Ready before the old one goes); Ready after each, no AWS refusal",
+  async run(ctx, note) {
     const { kube, aws } = ctx;
+    // Each commit of this stage asks the gate to apply it now.
+    const commit = (message: string) => ctx.commit(message, ks('team-a', 'eks-cluster'));
     const seen = aws.events.length;
     /** One commit of an edit to the XR, then the XR Ready with `done` true of its managed resources; its revision. */
     const step = async (message: string, edit: (spec: Spec) => void, done: (resources: JsonObject[]) => boolean) => {
@@ -47,13 +34,13 @@ export function day2Stage(timeline: Timeline, ctx: Day2Context): Promise<void> {
       const xr = ctx.readXr();
       edit(xr.spec as Spec);
       ctx.writeXr(xr);
-      const revision = await ctx.commit(message);
+      const revision = await commit(message);
       await waitFor(
         `${message}: the XR Ready with the change made in AWS`,
         async () => {
-          const current = await kube.get(ctx.xrRef);
+          const current = await kube.get(XR_REF);
           const resources = (current.status as JsonObject | undefined)?.resources as { total: number; ready: number } | undefined;
-          const all = await managed(kube, ctx.xrRef.namespace!);
+          const all = await managed(kube, XR_REF.namespace!);
           if (isTrue(current, 'Ready') && resources?.ready === resources?.total && done(all)) return true;
           throw new Error(`XR: ${String(((current.status as JsonObject | undefined) ?? {}).summary ?? condition(current, 'Ready')?.message)}`);
         },
@@ -78,7 +65,7 @@ export function day2Stage(timeline: Timeline, ctx: Day2Context): Promise<void> {
     );
 
     const groups = (all: JsonObject[]) => all.filter((o) => o.kind === 'NodeGroup');
-    const before = groups(await managed(kube, ctx.xrRef.namespace!)).map(nameOf);
+    const before = groups(await managed(kube, XR_REF.namespace!)).map(nameOf);
     const last = await step(
       'team-a: node group general on m7i.xlarge',
       (spec) => (spec.nodeGroups.find((g) => g.name === 'general')!.instanceTypes = ['m7i.xlarge']),
@@ -106,10 +93,10 @@ export function day2Stage(timeline: Timeline, ctx: Day2Context): Promise<void> {
     // The function keeps what is switched off composed until what uses it is gone (packages/function-eks-cluster/src/lifecycle/leaving.ts), so any refusal fails.
     const refused = events.filter((e) => e.what === 'refused' || e.what === 'delete-refused');
     if (refused.length) throw new Error(`AWS refused: ${refused.map((e) => `${e.what} ${e.kind} ${e.name}: ${e.message}`).join('; ')}`);
-    const all = await managed(kube, ctx.xrRef.namespace!);
+    const all = await managed(kube, XR_REF.namespace!);
     const unsynced = all.filter((o) => !isTrue(o, 'Synced'));
     if (unsynced.length)
       throw new Error(`not Synced: ${unsynced.map((o) => `${String(o.kind)} ${nameOf(o)}: ${condition(o, 'Synced')?.message ?? ''}`).join('; ')}`);
     note(`all ${all.length} managed resources Synced`);
-  });
-}
+  },
+};
