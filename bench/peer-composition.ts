@@ -13,7 +13,7 @@
  * by this function), the number of zones and node groups (one template per
  * subnet, route table, NAT gateway and node group) and the name suffix.
  *
- * `npm run bench` writes the one for configuration/examples/production.yaml
+ * `npm run bench` writes the one for configuration/package/examples/production.yaml
  * to dist/bench/peer-composition.yaml.
  */
 import { stringify } from 'yaml';

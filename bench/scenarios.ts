@@ -10,7 +10,7 @@ import { RunFunctionRequest } from '@crossplane-org/function-sdk-typescript';
 import type { JsonObject } from 'function-eks-cluster/src/api/schema-builder.js';
 import { reconcileToReady, REPO_ROOT, requestFor } from 'workshop';
 
-const PRODUCTION_EXAMPLE = join(REPO_ROOT, 'configuration', 'examples', 'production.yaml');
+const PRODUCTION_EXAMPLE = join(REPO_ROOT, 'configuration', 'package', 'examples', 'production.yaml');
 export const ZONE_COUNTS = [2, 3, 6] as const;
 export const NODE_GROUP_COUNTS = [1, 5, 20] as const;
 export type ObservedKind = 'empty' | 'full';

@@ -7,5 +7,8 @@ export default defineConfig({
     // apiserver takes tens of seconds to answer /readyz.
     testTimeout: 60_000,
     hookTimeout: 240_000,
+    // A missing expectation file (test/expected) fails rather than being written
+    // and passing; `npm run update-expected` (vitest -u) writes them.
+    update: 'none',
   },
 });

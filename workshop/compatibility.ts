@@ -22,7 +22,7 @@ import { reconcileToReady } from './reconcile.js';
 import { xrArb, xrDocument } from './xrs.js';
 
 export const FIXTURE_PATH = join(REPO_ROOT, 'packages', 'function-eks-cluster', 'test', 'compatibility', 'fixture.json');
-const EXAMPLES = join(REPO_ROOT, 'configuration', 'examples');
+const EXAMPLES = join(REPO_ROOT, 'configuration', 'package', 'examples');
 const EXTERNAL_NAME = 'crossplane.io/external-name';
 
 /** The fixed seed and count of the generated XRs: changing either adds cases, it never replaces recorded ones. */

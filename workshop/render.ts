@@ -19,7 +19,7 @@ import { composedBy, desiredStatus, renderWaves } from './render-waves.js';
 import { requestFor } from './function-process.js';
 import { topologyOf } from './topology.js';
 
-const DEFAULT_XR = join(REPO_ROOT, 'configuration', 'examples', 'production.yaml');
+const DEFAULT_XR = join(REPO_ROOT, 'configuration', 'package', 'examples', 'production.yaml');
 
 function readXRFile(path: string): JsonObject {
   if (!existsSync(path)) throw new UserError(`${path} does not exist`);

@@ -4,24 +4,28 @@
  *
  *   tsx scripts/package.ts [--function-repository REPO --function-version VERSION|DIGEST]
  *
- * The package root holds only crossplane.yaml and apis/ (the CLI would read every
- * YAML file under a root, tests and goldens included, and `--ignore` cannot
- * exclude folders), so both are staged into dist/package/configuration first.
- * With --function-repository, the Function dependency names that repository at
- * exactly that version or digest, and the Composition calls the Function by the name
- * Crossplane will give it: `npm run publish` (publish.ts) pushes the Function there.
- * Writes dist/xpkg/configuration-eks-cluster.xpkg.
+ * The package root is configuration/package: crossplane.yaml, apis/ and
+ * examples/, nothing else (the CLI reads every YAML file under a root and its
+ * `--ignore` cannot exclude folders, so tests, scripts and their data live
+ * beside it), and the package is built straight from it. With
+ * --function-repository, the Function dependency names that repository at
+ * exactly that version or digest, and the Composition calls the Function by the
+ * name Crossplane will give it: `npm run publish` (publish.ts) pushes the
+ * Function there. Those two files are known only once the Function is pushed,
+ * so that build reads a copy of the root with them rewritten, in a temporary
+ * folder. Writes dist/xpkg/configuration-eks-cluster.xpkg.
  */
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { parseDocument } from 'yaml';
 import { REPO_ROOT, tool } from 'workshop';
 
 export const CONFIGURATION_NAME = 'configuration-eks-cluster';
 export const FUNCTION_NAME = 'function-eks-cluster';
-const SOURCE = join(REPO_ROOT, 'configuration');
-const STAGE = join(REPO_ROOT, 'dist', 'package', 'configuration');
+/** The package root: only what the package holds. */
+export const PACKAGE_ROOT = join(REPO_ROOT, 'configuration', 'package');
 export const XPKG_DIR = join(REPO_ROOT, 'dist', 'xpkg');
 export const CONFIGURATION_XPKG = join(XPKG_DIR, `${CONFIGURATION_NAME}.xpkg`);
 
@@ -33,11 +37,11 @@ export interface FunctionDependency {
 
 /** crossplane.yaml with the Function dependency pointed at `fn` (comments and order kept). */
 export function packageMetadata(fn?: FunctionDependency): string {
-  const doc = parseDocument(readFileSync(join(SOURCE, 'crossplane.yaml'), 'utf8'));
+  const doc = parseDocument(readFileSync(join(PACKAGE_ROOT, 'crossplane.yaml'), 'utf8'));
   if (!fn) return doc.toString();
   const dependsOn = doc.getIn(['spec', 'dependsOn']) as { items: { get(k: string): unknown; set(k: string, v: unknown): void }[] } | undefined;
   const dependency = dependsOn?.items.find((d) => String(d.get('function') ?? '').endsWith(`/${FUNCTION_NAME}`));
-  if (!dependency) throw new Error(`configuration/crossplane.yaml has no dependency on a function named ${FUNCTION_NAME}`);
+  if (!dependency) throw new Error(`configuration/package/crossplane.yaml has no dependency on a function named ${FUNCTION_NAME}`);
   dependency.set('function', fn.repository);
   dependency.set('version', fn.version);
   return doc.toString();
@@ -62,7 +66,7 @@ export function dependencyName(repository: string): string {
 
 /** The Composition calling the Function by `functionName`. */
 export function composition(functionName?: string): string {
-  const doc = parseDocument(readFileSync(join(SOURCE, 'apis', 'eksclusters', 'composition.yaml'), 'utf8'));
+  const doc = parseDocument(readFileSync(join(PACKAGE_ROOT, 'apis', 'eksclusters', 'composition.yaml'), 'utf8'));
   if (!functionName) return doc.toString();
   const pipeline = doc.getIn(['spec', 'pipeline']) as { items: { setIn(path: string[], v: unknown): void }[] } | undefined;
   if (!pipeline?.items.length) throw new Error('the Composition has no pipeline');
@@ -70,20 +74,36 @@ export function composition(functionName?: string): string {
   return doc.toString();
 }
 
+/** `crossplane xpkg build` of the package root `root` into dist/xpkg/configuration-eks-cluster.xpkg. */
+function xpkgBuild(root: string): void {
+  mkdirSync(XPKG_DIR, { recursive: true });
+  rmSync(CONFIGURATION_XPKG, { force: true });
+  // The examples are inside the root; the CLI packs them as examples, not as package objects.
+  execFileSync(tool('crossplane'), ['xpkg', 'build', '--package-root', root, '--examples-root', join(root, 'examples'), '--package-file', CONFIGURATION_XPKG], {
+    stdio: 'inherit',
+  });
+}
+
+/** A copy of the root whose Function dependency and Composition name `fn`, in a temporary folder; the caller removes it. */
+function rootFor(fn: FunctionDependency): string {
+  const root = join(mkdtempSync(join(tmpdir(), 'configuration-package-')), 'package');
+  cpSync(PACKAGE_ROOT, root, { recursive: true });
+  writeFileSync(join(root, 'crossplane.yaml'), packageMetadata(fn));
+  writeFileSync(join(root, 'apis', 'eksclusters', 'composition.yaml'), composition(dependencyName(fn.repository)));
+  return root;
+}
+
 /** Builds dist/xpkg/configuration-eks-cluster.xpkg with the real CLI; returns its path. */
 export function buildConfigurationPackage(fn?: FunctionDependency): string {
-  rmSync(STAGE, { recursive: true, force: true });
-  mkdirSync(STAGE, { recursive: true });
-  mkdirSync(XPKG_DIR, { recursive: true });
-  writeFileSync(join(STAGE, 'crossplane.yaml'), packageMetadata(fn));
-  cpSync(join(SOURCE, 'apis'), join(STAGE, 'apis'), { recursive: true });
-  writeFileSync(join(STAGE, 'apis', 'eksclusters', 'composition.yaml'), composition(fn && dependencyName(fn.repository)));
-  rmSync(CONFIGURATION_XPKG, { force: true });
-  execFileSync(
-    tool('crossplane'),
-    ['xpkg', 'build', '--package-root', STAGE, '--examples-root', join(SOURCE, 'examples'), '--package-file', CONFIGURATION_XPKG],
-    { stdio: 'inherit' },
-  );
+  if (!fn) xpkgBuild(PACKAGE_ROOT);
+  else {
+    const root = rootFor(fn);
+    try {
+      xpkgBuild(root);
+    } finally {
+      rmSync(join(root, '..'), { recursive: true, force: true });
+    }
+  }
   const dependency = fn && `${fn.repository}${fn.version.startsWith('sha256:') ? '@' : ':'}${fn.version}`;
   console.log(`${CONFIGURATION_NAME}: ${CONFIGURATION_XPKG}${dependency ? ` (depends on ${dependency})` : ''}`);
   return CONFIGURATION_XPKG;

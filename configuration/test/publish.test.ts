@@ -38,7 +38,7 @@ import {
 } from 'workshop';
 import { dependencyName } from '../scripts/package.js';
 import { PINNED_PACKAGES, readPin } from '../scripts/pins.js';
-import { COMPOSITION_FILE, CONFIGURATION_DIR, EXAMPLES_DIR, FLUX_FUNCTION_FILE } from './support/paths.js';
+import { COMPOSITION_FILE, EXAMPLES_DIR, FLUX_FUNCTION_FILE, PACKAGE_META_FILE } from './support/paths.js';
 
 const OWNER = 'eks-gitops';
 const VERSION = 'v0.1.0';
@@ -270,7 +270,7 @@ describe('signed, with an SBOM attestation, checked with cosign as a user checks
 describe('one repository per package, everywhere', () => {
   it('the committed Configuration depends on the Function repository Flux installs from, under the name the Composition calls', () => {
     const repository = (ref: string) => ref.replace(/@sha256:[0-9a-f]{64}$/, '').replace(/:[^:/]+$/, '');
-    const meta = parse(readFileSync(join(CONFIGURATION_DIR, 'crossplane.yaml'), 'utf8')) as { spec: { dependsOn: { function?: string }[] } };
+    const meta = parse(readFileSync(PACKAGE_META_FILE, 'utf8')) as { spec: { dependsOn: { function?: string }[] } };
     const dependency = meta.spec.dependsOn.find((d) => d.function)?.function;
     const fluxFunction = parse(readFileSync(FLUX_FUNCTION_FILE, 'utf8')) as { metadata: { name: string }; spec: { package: string } };
     const fluxConfiguration = parse(readFileSync(join(REPO_ROOT, 'flux', 'infrastructure', 'packages', 'configuration.yaml'), 'utf8')) as {

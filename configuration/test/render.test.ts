@@ -4,18 +4,19 @@
  * Flux installs (flux/infrastructure/packages/function.yaml) and the built
  * function on a loopback port, with the XRD's defaults applied (`--xrd`). The
  * production example is rendered at each step of its life, each step's
- * observed state passed with `--observed-resources`; every output is a golden
- * file and is validated by `crossplane resource validate` against the XRD,
- * Crossplane's CRDs and the provider-aws CRDs (validate.test.ts shows the
- * validator fails on a wrong field). Finally `npm start`'s own client is shown
- * to print the same plan as the CLI's render.
+ * observed state passed with `--observed-resources`; every output is validated
+ * by `crossplane resource validate` against the XRD, Crossplane's CRDs and the
+ * provider-aws CRDs (validate.test.ts shows the validator fails on a wrong
+ * field), and compared with its readable expectation, test/expected/<example>.yaml
+ * (support/summary.ts says what it holds). Finally `npm start`'s own client is
+ * shown to print the same plan as the CLI's render.
  *
- * Regenerate the goldens after an intended change:
- *   UPDATE_GOLDEN=1 npx vitest run test/render.test.ts   (in configuration/)
+ * After an intended change, rewrite the expectations and read their diff:
+ *   npm run update-expected   (in configuration/)
  */
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -32,24 +33,25 @@ import {
   settle,
   startFunction,
   topologyOf,
-  yamlStream,
   type FunctionProcess,
   type JsonObject,
   type Rendered,
   type RenderOptions,
 } from 'workshop';
 import { COMPOSITION_FILE, EXAMPLES_DIR, FLUX_FUNCTION_FILE, XRD_FILE } from './support/paths.js';
+import { renderSummary } from './support/summary.js';
 import { validateAll, type Validation } from './support/validate.js';
 
-const GOLDEN_DIR = join(dirname(new URL(import.meta.url).pathname), 'golden');
+const EXPECTED_DIR = join(import.meta.dirname, 'expected');
 const EXAMPLES = readdirSync(EXAMPLES_DIR)
   .filter((f) => f.endsWith('.yaml'))
   .sort();
 
 let fn: FunctionProcess;
 let options: RenderOptions;
-/** Every render output of this file, validated together at the end. */
+/** Every render output of this file, validated together and compared with its example's expectation at the end. */
 const outputs: { name: string; docs: JsonObject[] }[] = [];
+const stepsOf = new Map<string, { step: string; rendered: Rendered }[]>();
 
 beforeAll(async () => {
   fn = await startFunction();
@@ -71,23 +73,10 @@ function example(file: string): JsonObject {
   return parse(readFileSync(join(EXAMPLES_DIR, file), 'utf8')) as JsonObject;
 }
 
-/** The CLI's output with its Results in a stable order (Crossplane emits them from a map). */
-function goldenText(r: Rendered): string {
-  const results = [...r.results].sort((a, b) => `${String(a.reason)} ${String(a.message)}`.localeCompare(`${String(b.reason)} ${String(b.message)}`));
-  return yamlStream([r.xr, ...r.composed, ...results]);
-}
-
-function expectGolden(name: string, rendered: Rendered): void {
-  outputs.push({ name, docs: [rendered.xr, ...rendered.composed] });
-  const actual = goldenText(rendered);
-  const path = join(GOLDEN_DIR, name);
-  if (process.env.UPDATE_GOLDEN === '1') {
-    mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(path, actual);
-  }
-  // A missing golden file fails, rather than being written and passing.
-  expect(existsSync(path), `${name} is missing; create it with UPDATE_GOLDEN=1`).toBe(true);
-  expect(actual, `${name} differs; if intended, regenerate with UPDATE_GOLDEN=1`).toBe(readFileSync(path, 'utf8'));
+/** Keeps `rendered`, step `step` (e.g. 1-nothing-observed) of `example`, for the validation and the expectations below. */
+function record(example: string, step: string, rendered: Rendered): void {
+  outputs.push({ name: `${example}/${step}`, docs: [rendered.xr, ...rendered.composed] });
+  stepsOf.set(example, [...(stepsOf.get(example) ?? []), { step, rendered }]);
 }
 
 /** One render of `xr` with `observed`; fails the test on a fatal result. */
@@ -124,7 +113,7 @@ describe('crossplane composition render: every example', () => {
     const name = file.replace(/\.yaml$/, '');
     const first = await renderStep(xr, {});
     expect(conditionOf(first.xr, 'Ready')).toMatchObject({ status: 'False', reason: 'Creating' });
-    expectGolden(`${name}/1-nothing-observed.yaml`, first);
+    record(name, '1-nothing-observed', first);
 
     const settled = await settleWithCli(xr);
     if (!settled.ok) throw new Error(settled.fatal);
@@ -132,7 +121,7 @@ describe('crossplane composition render: every example', () => {
     expect(settled.waves.length).toBeGreaterThanOrEqual(xr.spec && (xr.spec as JsonObject).autoMode ? 3 : 4);
     const last = settled.final.rendered!;
     expect(conditionOf(last.xr, 'Ready')).toMatchObject({ status: 'True' });
-    expectGolden(`${name}/9-all-ready.yaml`, last);
+    record(name, '9-all-ready', last);
   });
 });
 
@@ -146,12 +135,12 @@ describe('crossplane composition render: the production example, step by step', 
     const second = await renderStep(xr, networkReady);
     expect(conditionOf(second.xr, 'NetworkReady')).toMatchObject({ status: 'True' });
     expect(second.composed.map(resourceName)).toContain('cluster');
-    expectGolden('production/2-network-ready.yaml', second);
+    record('production', '2-network-ready', second);
 
     const clusterReady = advance(networkReady, second, (k) => k === 'cluster' || k.startsWith('usage-'));
     const third = await renderStep(xr, clusterReady);
     expect(conditionOf(third.xr, 'ControlPlaneReady')).toMatchObject({ status: 'True' });
-    expectGolden('production/3-cluster-ready.yaml', third);
+    record('production', '3-cluster-ready', third);
 
     const settled = await settleWithCli(xr);
     if (!settled.ok) throw new Error(settled.fatal);
@@ -164,7 +153,7 @@ describe('crossplane composition render: the production example, step by step', 
     const fourth = await renderStep(xr, failing);
     expect(conditionOf(fourth.xr, 'NodesReady')).toMatchObject({ status: 'False' });
     expect(String(conditionOf(fourth.xr, 'NodesReady')?.message)).toContain('InsufficientInstanceCapacity');
-    expectGolden('production/4-node-group-failing.yaml', fourth);
+    record('production', '4-node-group-failing', fourth);
   });
 });
 
@@ -186,8 +175,23 @@ describe('crossplane resource validate: every render above', () => {
     expect(validation.summary).toMatchObject({ invalid: 0, missingSchemas: 0 });
     expect(validation.summary.total).toBe(outputs.reduce((n, o) => n + o.docs.length, 0));
     // Regional NAT (provider-aws-ec2 v2.5.0+) validates with no allow-list.
-    const regional = outputs.find((o) => o.name === 'regional-nat/9-all-ready.yaml')!.docs.find((d) => d.kind === 'NATGateway');
+    const regional = outputs.find((o) => o.name === 'regional-nat/9-all-ready')!.docs.find((d) => d.kind === 'NATGateway');
     expect((regional?.spec as JsonObject).forProvider).toMatchObject({ availabilityMode: 'regional' });
+  });
+});
+
+describe('what each example composes, as a reviewer reads it: test/expected/<example>.yaml', () => {
+  it.each(EXAMPLES)('%s: every render above, summarised, is the committed expectation', async (file) => {
+    const name = file.replace(/\.yaml$/, '');
+    const steps = [...(stepsOf.get(name) ?? [])].sort((a, b) => a.step.localeCompare(b.step));
+    expect(steps.length, `${name} was rendered above`).toBeGreaterThanOrEqual(2);
+    // A missing or different file fails (vitest.config.ts: update 'none'); npm run update-expected rewrites them.
+    await expect(renderSummary(steps)).toMatchFileSnapshot(join(EXPECTED_DIR, `${name}.yaml`));
+  });
+
+  it('holds no expectation of an example that is gone', () => {
+    // A missing one fails above; a stale one would pass unread.
+    for (const file of readdirSync(EXPECTED_DIR)) expect(EXAMPLES, `test/expected/${file}`).toContain(file);
   });
 });
 

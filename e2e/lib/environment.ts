@@ -19,7 +19,7 @@ import { startClusters } from './part.js';
 import { UPSTREAM } from './provider-packages.js';
 import type { StageName, Timeline } from './timeline.js';
 
-/** Where the Configuration and the Function live for users (configuration/crossplane.yaml, flux/infrastructure/packages). */
+/** Where the Configuration and the Function live for users (configuration/package/crossplane.yaml, flux/infrastructure/packages). */
 export const PACKAGE_HOME = 'ghcr.io/eks-gitops';
 
 /** What a part that installs Crossplane from its chart is given (parts 2 and 3). */

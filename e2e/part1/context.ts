@@ -15,7 +15,7 @@ import type { Signing } from '../lib/signatures.js';
 import { SimulatedAws } from '../lib/simulated-aws-controller.js';
 import type { Note, StageName, Timeline } from '../lib/timeline.js';
 
-export const XR_FILE = join(REPO_ROOT, 'configuration', 'examples', 'everything.yaml');
+export const XR_FILE = join(REPO_ROOT, 'configuration', 'package', 'examples', 'everything.yaml');
 
 /** What part 1 is given by e2e/main.ts. */
 export interface PartContext {
@@ -48,7 +48,7 @@ export interface CrossplaneContext extends Omit<PartContext, 'timeline'> {
    * The one field a stage replaces: crossplane/upgrade puts the next release's here.
    */
   fn: FunctionImage;
-  /** configuration/examples/everything.yaml, as applied. */
+  /** configuration/package/examples/everything.yaml, as applied. */
   xr: JsonObject;
   xrRef: ObjectRef;
   name: string;

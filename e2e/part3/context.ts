@@ -20,7 +20,7 @@ export const SECTION = 'install-without-flux';
 /** The chart repository the README names. */
 export const CHART_REPOSITORY = 'https://charts.crossplane.io/stable';
 /** The XR the block's last step applies. */
-const XR_FILE = join(REPO_ROOT, 'configuration', 'examples', 'minimal.yaml');
+const XR_FILE = join(REPO_ROOT, 'configuration', 'package', 'examples', 'minimal.yaml');
 
 /** What the environment forces on README.md's block (e2e/README.md lists each): `chartUrl` serves the same chart on 127.0.0.1. */
 export function installSubstitutions(chartUrl: string): Substitution[] {

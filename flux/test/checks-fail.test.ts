@@ -193,7 +193,7 @@ const cases: Case[] = [
   },
   {
     name: 'an EKSCluster without its XRD',
-    breakIt: (t) => t.remove('configuration/apis/eksclusters/definition.yaml'),
+    breakIt: (t) => t.remove('configuration/package/apis/eksclusters/definition.yaml'),
     check: 'schemas',
     expected:
       /EKSCluster team-a\/team-a \(eks\.gitops\.dev\/v1alpha1\): no CRD defines this kind \(configuration\/apis\/eksclusters\/definition\.yaml not found/,
@@ -494,7 +494,7 @@ const cases: Case[] = [
   },
   {
     name: "the Configuration's activation policy missing a kind the function composes",
-    breakIt: (t) => t.edit('configuration/apis/eksclusters/activation-policy.yaml', '    - nodegroups.eks.aws.m.upbound.io\n', ''),
+    breakIt: (t) => t.edit('configuration/package/apis/eksclusters/activation-policy.yaml', '    - nodegroups.eks.aws.m.upbound.io\n', ''),
     check: 'activation',
     expected: /NodeGroup team-\w+\/.* \(composed by the function\): nodegroups\.eks\.aws\.m\.upbound\.io is not activated by the Configuration's policy/,
   },
@@ -518,9 +518,10 @@ const cases: Case[] = [
   },
   {
     name: 'the Configuration accepting an older provider-aws',
-    breakIt: (t) => t.edit('configuration/crossplane.yaml', 'provider-aws-iam\n      version: ">=v2.7.0"', 'provider-aws-iam\n      version: ">=v2.5.0"'),
+    breakIt: (t) =>
+      t.edit('configuration/package/crossplane.yaml', 'provider-aws-iam\n      version: ">=v2.7.0"', 'provider-aws-iam\n      version: ">=v2.5.0"'),
     check: 'versions',
-    expected: /configuration\/crossplane\.yaml: .*provider-aws-iam version ">=v2\.5\.0" must be ">=v2\.7\.0"/,
+    expected: /configuration\/package\/crossplane\.yaml: .*provider-aws-iam version ">=v2\.5\.0" must be ">=v2\.7\.0"/,
   },
   {
     name: 'Flux installing another Crossplane chart than the pinned core',

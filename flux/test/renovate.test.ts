@@ -109,8 +109,8 @@ describe('renovate.json', () => {
     ).toEqual([...pins].sort());
   });
 
-  it('covers every provider dependency of configuration/crossplane.yaml', () => {
-    const file = 'configuration/crossplane.yaml';
+  it('covers every provider dependency of configuration/package/crossplane.yaml', () => {
+    const file = 'configuration/package/crossplane.yaml';
     const text = readFileSync(join(REPO_ROOT, file), 'utf8');
     const providers = [...text.matchAll(/provider: (\S+)/g)].map((m) => m[1]);
     expect(providers.length).toBeGreaterThan(0);
@@ -122,11 +122,11 @@ describe('renovate.json', () => {
   });
 
   it("covers the EKSCluster API's default Kubernetes minor and each generated copy of it, as one endoflife-date dependency", () => {
-    const xrd = parse(readFileSync(join(REPO_ROOT, 'configuration/apis/eksclusters/definition.yaml'), 'utf8')) as XrdDoc;
+    const xrd = parse(readFileSync(join(REPO_ROOT, 'configuration/package/apis/eksclusters/definition.yaml'), 'utf8')) as XrdDoc;
     const byDefault = xrd.spec.versions[0]!.schema.openAPIV3Schema.properties.spec.properties.kubernetesVersion.default;
     const copies: Record<string, number> = {
       'packages/function-eks-cluster/src/api/eks-cluster.ts': 1,
-      'configuration/apis/eksclusters/definition.yaml': 1,
+      'configuration/package/apis/eksclusters/definition.yaml': 1,
       'docs/api.md': 2, // the example and the field table
     };
     for (const [file, count] of Object.entries(copies)) {

@@ -215,12 +215,14 @@ describe("the team's legal path", () => {
       [
         'EKSCluster team-a',
         'HelmRelease karpenter',
+        'HelmRelease pod-networking',
         'HelmRelease prometheus',
         'HelmRepository prometheus-community',
         'Kustomization eks-cluster',
         'Kustomization karpenter',
         'Kustomization karpenter-nodes',
         'Kustomization monitoring',
+        'Kustomization pod-networking',
         'Kustomization web',
         'OCIRepository karpenter',
         'PodIdentityAssociation team-a-prometheus',
@@ -228,6 +230,7 @@ describe("the team's legal path", () => {
         'RolePolicyAttachment team-a-prometheus-remote-write-policy',
         'Usage karpenter-held-by-karpenter-nodes',
         'Usage team-a-held-by-karpenter-nodes',
+        'Usage team-a-held-by-pod-networking',
         'Usage team-a-held-by-prometheus',
       ].sort(),
     );
@@ -630,11 +633,12 @@ const ESCAPES: Escape[] = [
       `${policy('tenant-flux-sources')}spec.serviceAccountName: in tenant namespace team-a a chart source \\(OCIRepository\\) names no Secret or ServiceAccount`,
     ),
   },
-  // Each of the team's Usages (apps/karpenter's, apps/monitoring's), pointed at another team's EKSCluster.
+  // Each of the team's Usages (apps/karpenter's, apps/monitoring's, apps/pod-networking's), pointed at another team's EKSCluster.
   ...(
     [
       ['apps/karpenter', `${TEAM}-held-by-karpenter-nodes`],
       ['apps/monitoring', `${TEAM}-held-by-prometheus`],
+      ['apps/pod-networking', `${TEAM}-held-by-pod-networking`],
     ] as const
   ).map(([app, name]) => ({
     what: `a Usage holding an object of another namespace (blocking its deletion), as ${app}'s`,

@@ -12,7 +12,7 @@ cd "$(dirname "$0")/../.."
 . scripts/lib/go-module.sh
 
 # One version for the whole provider-aws family: flux/clusters/management/infrastructure.yaml
-# (aws_provider_version) and configuration/crossplane.yaml pin the same one.
+# (aws_provider_version) and configuration/package/crossplane.yaml pin the same one.
 # renovate: datasource=go depName=github.com/upbound/provider-aws/v2
 PROVIDER_AWS_VERSION=v2.7.0
 # The Crossplane version of scripts/tools/go/crossplane-core/go.mod (the core).

@@ -58,7 +58,7 @@ describe('every composed kind has its rules', () => {
 
 /** What the function composes: every example and a sample of generated XRs, reconciled to Ready. */
 function composedBodies(): JsonObject[] {
-  const examples = join(REPO_ROOT, 'configuration', 'examples');
+  const examples = join(REPO_ROOT, 'configuration', 'package', 'examples');
   const xrs = [
     ...readdirSync(examples)
       .filter((f) => f.endsWith('.yaml'))

@@ -205,7 +205,7 @@ describe('wrap', () => {
 });
 
 describe('the network diagram fits its texts', () => {
-  const examples = join(REPO_ROOT, 'configuration', 'examples');
+  const examples = join(REPO_ROOT, 'configuration', 'package', 'examples');
   it.each(readdirSync(examples).filter((f) => f.endsWith('.yaml')))('%s', (file) => {
     expect(misfits(diagramOf(parse(readFileSync(join(examples, file), 'utf8')) as JsonObject))).toEqual([]);
   });

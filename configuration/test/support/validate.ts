@@ -1,7 +1,7 @@
 /**
  * `crossplane resource validate` of rendered objects against every schema they
  * can need, offline: our XRD, Crossplane's own CRDs (Usage, ...) and the
- * provider-aws CRDs of the family members configuration/crossplane.yaml
+ * provider-aws CRDs of the family members configuration/package/crossplane.yaml
  * depends on, all from the pinned modules (scripts/tools/crds.sh).
  */
 import { crdsDir, validate, type JsonObject } from 'workshop';

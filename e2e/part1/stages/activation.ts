@@ -7,7 +7,7 @@ import { expectActivation } from '../../lib/activation.js';
 import type { Stage } from '../../lib/stages.js';
 import type { CrossplaneContext } from '../context.js';
 
-/** The policy the Configuration package ships (configuration/apis/eksclusters/activation-policy.yaml); core init makes none here. */
+/** The policy the Configuration package ships (configuration/package/apis/eksclusters/activation-policy.yaml); core init makes none here. */
 const CONFIGURATION_POLICY = 'configuration-eks-cluster';
 
 export const activation: Stage<CrossplaneContext> = {

@@ -18,7 +18,7 @@ const FUNCTION_DOWN =
 export const faults: Stage<CrossplaneContext> = {
   name: 'crossplane/faults',
   proves:
-    'The example EKSCluster (configuration/examples/everything.yaml) applied; faults while it is created: function killed until Crossplane reports it on the XR, Crossplane killed, AWS throttling',
+    'The example EKSCluster (configuration/package/examples/everything.yaml) applied; faults while it is created: function killed until Crossplane reports it on the XR, Crossplane killed, AWS throttling',
   async run({ group, kube, crossplane, fn, xr, xrRef, namespace, aws }, note) {
     await kube.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } }, 'e2e');
     // Established is not yet served everywhere: retry the first apply briefly.

@@ -6,7 +6,7 @@
 // and each must name every kind, so that a fresh install and an upgraded one
 // agree: the chart's "default", from the crossplane HelmRelease's
 // provider.defaultActivations (core init writes it once, at install), and the
-// Configuration's (configuration/apis/eksclusters/activation-policy.yaml, which
+// Configuration's (configuration/package/apis/eksclusters/activation-policy.yaml, which
 // follows the Configuration's upgrades).
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -543,7 +543,7 @@ const PROVIDER_AWS_PACKAGE = /\/provider-aws-[a-z0-9]+$/;
  *  - provider-aws: aws_provider_version (clusters/management/infrastructure.yaml)
  *    and the tag of every provider-aws Provider Flux applies are
  *    PROVIDER_AWS_VERSION of scripts/tools/crds.sh (the CRDs validated
- *    against), and configuration/crossplane.yaml requires ">=" that version of
+ *    against), and configuration/package/crossplane.yaml requires ">=" that version of
  *    each member, so the package cannot install against older CRDs;
  *  - Crossplane: the chart version Flux installs is the version of
  *    github.com/crossplane/crossplane/v2 that scripts/tools/go/crossplane-core/go.mod

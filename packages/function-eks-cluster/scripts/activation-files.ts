@@ -2,9 +2,9 @@
  * The files generated from the list of composed kinds (src/ground/composed-kinds.ts),
  * with the content they must have: what activates those kinds and installs
  * their providers must name exactly what the function composes.
- *   - configuration/apis/eksclusters/activation-policy.yaml: the
+ *   - configuration/package/apis/eksclusters/activation-policy.yaml: the
  *     ManagedResourceActivationPolicy the Configuration package ships;
- *   - configuration/crossplane.yaml: its provider dependencies (the function's is kept);
+ *   - configuration/package/crossplane.yaml: its provider dependencies (the function's is kept);
  *   - flux/infrastructure/providers/providers.yaml: the Providers Flux installs;
  *   - flux/infrastructure/crossplane/release.yaml: the chart's provider.defaultActivations;
  *   - flux/README.md: the table between the providers markers;
@@ -20,8 +20,8 @@ import { REPO_ROOT } from './repo-root.js';
 
 /** Where the provider-aws family members are published (the free builds). */
 export const PROVIDER_REGISTRY = 'xpkg.crossplane.io/crossplane-contrib';
-export const ACTIVATION_POLICY_PATH = join(REPO_ROOT, 'configuration', 'apis', 'eksclusters', 'activation-policy.yaml');
-const CONFIGURATION_META_PATH = join(REPO_ROOT, 'configuration', 'crossplane.yaml');
+export const ACTIVATION_POLICY_PATH = join(REPO_ROOT, 'configuration', 'package', 'apis', 'eksclusters', 'activation-policy.yaml');
+const CONFIGURATION_META_PATH = join(REPO_ROOT, 'configuration', 'package', 'crossplane.yaml');
 const PROVIDERS_PATH = join(REPO_ROOT, 'flux', 'infrastructure', 'providers', 'providers.yaml');
 const RELEASE_PATH = join(REPO_ROOT, 'flux', 'infrastructure', 'crossplane', 'release.yaml');
 const FLUX_README_PATH = join(REPO_ROOT, 'flux', 'README.md');

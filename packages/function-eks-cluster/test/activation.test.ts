@@ -28,8 +28,8 @@ import {
 } from 'function-eks-cluster/scripts/activation-files.js';
 import { crdsDir, exampleShape, isTooSmall, reconcileToReady, REPO_ROOT, xrArb, xrDocument, type XRShape } from 'workshop';
 
-const EXAMPLES = join(REPO_ROOT, 'configuration', 'examples');
-const CONFIGURATION_META = join(REPO_ROOT, 'configuration', 'crossplane.yaml');
+const EXAMPLES = join(REPO_ROOT, 'configuration', 'package', 'examples');
+const CONFIGURATION_META = join(REPO_ROOT, 'configuration', 'package', 'crossplane.yaml');
 const FIX = 'add the kind to MANAGED_GROUPS in src/ground/composed-kinds.ts and run npm run gen-api -w function-eks-cluster';
 /** Served by Kubernetes and Crossplane themselves: composed without any provider. */
 const BUILT_IN_GROUPS = new Set(['', 'protection.crossplane.io']);
@@ -93,7 +93,7 @@ describe('every kind composed is activated by the shipped policy, and its provid
   const activate = shippedPolicy();
   const dependencies = shippedDependencies();
 
-  it.each(examples)('configuration/examples/%s', (file) => {
+  it.each(examples)('configuration/package/examples/%s', (file) => {
     const xr = parse(readFileSync(join(EXAMPLES, file), 'utf8')) as JsonObject;
     expect(activationProblems(kindsComposed(xr), activate, dependencies)).toEqual([]);
   });

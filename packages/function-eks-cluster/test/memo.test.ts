@@ -19,7 +19,7 @@ import { exampleShape, mustCompose, observedFrom, REPO_ROOT, requestFor, xrArb, 
 import { compose } from 'function-eks-cluster/src/compose/compose.js';
 
 const RUNS = Math.min(Number(process.env.PROPERTY_RUNS ?? 1000), 40);
-const EXAMPLES = join(REPO_ROOT, 'configuration', 'examples');
+const EXAMPLES = join(REPO_ROOT, 'configuration', 'package', 'examples');
 
 interface Step {
   readonly reason: string;

@@ -18,7 +18,7 @@ import { ACTIONS_BY_KIND, type KindActions } from 'function-eks-cluster/scripts/
 import { actionsOf, COMPOSED_TAG, generatedPolicyFiles, kindKey, providersRolePolicy } from 'function-eks-cluster/scripts/provider-policy.js';
 import { exampleShape, isTooSmall, reconcileToReady, REPO_ROOT, xrArb, xrAtLimitsArb, xrDocument } from 'workshop';
 
-const EXAMPLES = join(REPO_ROOT, 'configuration', 'examples');
+const EXAMPLES = join(REPO_ROOT, 'configuration', 'package', 'examples');
 /** The most a customer managed policy may hold, white space not counted (IAM quotas). */
 const MANAGED_POLICY_MAX = 6144;
 /** The IAM service prefix of each API group's own actions. */
@@ -90,7 +90,7 @@ const generated: JsonObject[] = [
 const atLimits = fc.sample(xrAtLimitsArb, { numRuns: 3, seed: 27 });
 
 describe('every kind composed has its AWS actions', () => {
-  it.each(examples)('configuration/examples/%s', (_, xr) => {
+  it.each(examples)('configuration/package/examples/%s', (_, xr) => {
     expect(policyProblems(composedBodies(xr))).toEqual([]);
   });
 

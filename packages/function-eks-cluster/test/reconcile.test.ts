@@ -7,7 +7,7 @@ import type { JsonObject } from 'function-eks-cluster/src/api/schema-builder.js'
 import { runFunction } from 'function-eks-cluster/src/function.js';
 import { reconcileToReady, renderWaves, REPO_ROOT, settle } from 'workshop';
 
-const EXAMPLES = join(REPO_ROOT, 'configuration', 'examples');
+const EXAMPLES = join(REPO_ROOT, 'configuration', 'package', 'examples');
 
 describe('one loop for both composers', () => {
   it.each(readdirSync(EXAMPLES).filter((f) => f.endsWith('.yaml')))(

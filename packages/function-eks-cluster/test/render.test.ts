@@ -10,7 +10,7 @@ import type { JsonObject } from 'function-eks-cluster/src/api/schema-builder.js'
 import { runFunction } from 'function-eks-cluster/src/function.js';
 import { composedBy, desiredStatus, PACKAGE_ROOT, planSvg, planText, renderWaves, REPO_ROOT, topologyOf } from 'workshop';
 
-const EXAMPLES = join(REPO_ROOT, 'configuration', 'examples');
+const EXAMPLES = join(REPO_ROOT, 'configuration', 'package', 'examples');
 
 describe('the plan and the diagram', () => {
   it.each(readdirSync(EXAMPLES).filter((f) => f.endsWith('.yaml')))('%s', async (file) => {

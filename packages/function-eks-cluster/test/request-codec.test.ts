@@ -113,7 +113,7 @@ const requestArb: fc.Arbitrary<RunFunctionRequest> = fc.record({
 /** Every request of the test corpus: the benchmark's scenarios and the bad-input corpus. */
 /** An AWS-identity cluster whose Cluster shows no ARN for a poll: its ConfigMap keeps the one it has (src/eks/flux-access.ts). */
 function clusterWithoutArn(): RunFunctionRequest {
-  const xr = parse(readFileSync(join(REPO_ROOT, 'configuration', 'examples', 'existing-network.yaml'), 'utf8')) as JsonObject;
+  const xr = parse(readFileSync(join(REPO_ROOT, 'configuration', 'package', 'examples', 'existing-network.yaml'), 'utf8')) as JsonObject;
   const { observed } = reconcileToReady(xr);
   const cluster = structuredClone(observed[CLUSTER_KEY]!) as { status: { atProvider: Record<string, unknown> } };
   delete cluster.status.atProvider.arn;
@@ -122,7 +122,7 @@ function clusterWithoutArn(): RunFunctionRequest {
 
 /** Flow logs switched off on a live cluster: the role and the log group are composed again from what was observed (lifecycle/leaving.ts). */
 function flowLogsSwitchedOff(): RunFunctionRequest {
-  const xr = parse(readFileSync(join(REPO_ROOT, 'configuration', 'examples', 'production.yaml'), 'utf8')) as JsonObject;
+  const xr = parse(readFileSync(join(REPO_ROOT, 'configuration', 'package', 'examples', 'production.yaml'), 'utf8')) as JsonObject;
   const { observed } = reconcileToReady(xr);
   const off = structuredClone(xr) as { spec: { network: { flowLogs: unknown } } };
   off.spec.network.flowLogs = { enabled: false };
