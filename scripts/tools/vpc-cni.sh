@@ -7,6 +7,7 @@
 # add-on does. Skipped when it is there at the pinned version.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+. scripts/lib/go-module.sh
 
 # renovate: datasource=go depName=github.com/aws/amazon-vpc-cni-k8s
 VPC_CNI_VERSION=v1.22.3
@@ -24,13 +25,7 @@ if [ "$(cat "$crds/.stamp" 2>/dev/null)" = "$VPC_CNI_VERSION customresourcedefin
   exit 0
 fi
 echo "tools: VPC CNI $VPC_CNI_VERSION: its CRDs"
-zip=$(go mod download -json "$module@$VPC_CNI_VERSION" | node -e '
-  let s = "";
-  process.stdin.on("data", (d) => (s += d)).on("end", () => {
-    const m = JSON.parse(s);
-    if (!m.Zip || !m.Sum) { console.error(m.Error ?? "no zip"); process.exit(1); }
-    console.log(m.Zip);
-  });')
+zip=$(go_module Zip "$module@$VPC_CNI_VERSION")
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 root="$module@$VPC_CNI_VERSION"
