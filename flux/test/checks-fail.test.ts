@@ -196,7 +196,7 @@ const cases: Case[] = [
     breakIt: (t) => t.remove('configuration/package/apis/eksclusters/definition.yaml'),
     check: 'schemas',
     expected:
-      /EKSCluster team-a\/team-a \(eks\.gitops\.dev\/v1alpha1\): no CRD defines this kind \(configuration\/apis\/eksclusters\/definition\.yaml not found/,
+      /EKSCluster team-a\/team-a \(eks\.gitops\.dev\/v1alpha1\): no CRD defines this kind \(configuration\/package\/apis\/eksclusters\/definition\.yaml not found/,
   },
   {
     name: 'a Crossplane kind no CRD defines',
